@@ -1,0 +1,356 @@
+// Package store is Scribe's one storage contract with two backends: an
+// embedded SQLite file (modernc.org/sqlite, River's riversqlite driver) and
+// PostgreSQL (pgx/v5, riverpgxv5). App tables and River's queue live in the
+// same database so a row change and the job it triggers commit together.
+//
+// It owns schema, migrations, queries and the River client; it imports no
+// pipeline stage. The same contract suite (storetest) runs on both backends.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+	_ "modernc.org/sqlite"
+)
+
+//go:embed migrations
+var migrationsFS embed.FS
+
+// ErrNotFound is returned when a requested row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Options selects and configures a backend.
+type Options struct {
+	// DatabaseURL selects PostgreSQL when it starts with postgres:// or
+	// postgresql://; empty means the embedded SQLite file in DataDir.
+	DatabaseURL string
+	DataDir     string
+}
+
+// Store is the one storage contract. Both backends are the same type; the
+// dialect lives in the adapter below.
+type Store struct {
+	dialect string // "sqlite" or "postgres"
+	sqlDB   *sql.DB
+	pool    *pgxpool.Pool
+	conn    querier
+
+	mu       sync.Mutex
+	insertTx func(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) error
+	client   riverClient
+	now      func() time.Time
+}
+
+type riverClient interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+}
+
+// Open connects to the configured backend and applies migrations (app and
+// River). It creates DataDir when it does not exist.
+func Open(ctx context.Context, opt Options) (*Store, error) {
+	s := &Store{now: time.Now}
+	if strings.HasPrefix(opt.DatabaseURL, "postgres://") || strings.HasPrefix(opt.DatabaseURL, "postgresql://") {
+		pool, err := pgxpool.New(ctx, opt.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+		}
+		if err := pool.Ping(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("connect to PostgreSQL (check DATABASE_URL and that the server is running): %w", err)
+		}
+		s.dialect, s.pool, s.conn = "postgres", pool, pgConn{pool: pool}
+	} else if opt.DatabaseURL != "" {
+		return nil, errors.New("DATABASE_URL must be a postgres:// URL; leave it unset for the embedded SQLite database")
+	} else {
+		if opt.DataDir == "" {
+			return nil, errors.New("no data dir configured")
+		}
+		if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+		path := filepath.Join(opt.DataDir, "scribe.db")
+		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("open SQLite database: %w", err)
+		}
+		db.SetMaxOpenConns(1)
+		s.dialect, s.sqlDB, s.conn = "sqlite", db, sqlConn{q: db}
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.initRiver(nil, 0); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Dialect names the backend: "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect }
+
+// SetClock replaces the store's clock (tests).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
+
+// Close stops workers and closes the database.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	c := s.client
+	s.mu.Unlock()
+	if c != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_ = c.Stop(ctx)
+		cancel()
+	}
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	if s.sqlDB != nil {
+		return s.sqlDB.Close()
+	}
+	return nil
+}
+
+// Migrate applies the embedded, numbered app migrations and River's own.
+// Each is applied once; running it again changes nothing.
+func (s *Store) Migrate(ctx context.Context) error {
+	if s.dialect == "sqlite" {
+		m, err := rivermigrate.New(riversqlite.New(s.sqlDB), nil)
+		if err != nil {
+			return err
+		}
+		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+			return fmt.Errorf("river migrations: %w", err)
+		}
+	} else {
+		m, err := rivermigrate.New(riverpgxv5.New(s.pool), nil)
+		if err != nil {
+			return err
+		}
+		if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+			return fmt.Errorf("river migrations: %w", err)
+		}
+	}
+	if _, err := s.conn.exec(ctx, `CREATE TABLE IF NOT EXISTS scribe_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("create migrations table: %w", err)
+	}
+	entries, err := fs.ReadDir(migrationsFS, "migrations/"+s.dialect)
+	if err != nil {
+		return err
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		version, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return fmt.Errorf("migration file %s is not named NNN_name.sql", e.Name())
+		}
+		body, err := migrationsFS.ReadFile("migrations/" + s.dialect + "/" + e.Name())
+		if err != nil {
+			return err
+		}
+		err = s.InTx(ctx, func(tx *Tx) error {
+			var n int
+			if err := tx.q.queryRow(ctx, `SELECT COUNT(*) FROM scribe_migrations WHERE version = $1`, version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			for _, stmt := range splitSQL(string(body)) {
+				if _, err := tx.q.exec(ctx, stmt); err != nil {
+					return fmt.Errorf("migration %s: %w", e.Name(), err)
+				}
+			}
+			_, err := tx.q.exec(ctx, `INSERT INTO scribe_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, version, e.Name(), s.nowMS())
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func splitSQL(body string) []string {
+	var out []string
+	for _, part := range strings.Split(body, ";") {
+		if strings.TrimSpace(part) != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// Tx is a database transaction in which rows change and jobs are enqueued
+// together.
+type Tx struct {
+	s     *Store
+	q     querier
+	rawTx any // *sql.Tx or pgx.Tx, for River's InsertTx
+}
+
+// Enqueue inserts a River job inside this transaction: it becomes visible
+// to workers only when the transaction commits.
+func (tx *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	tx.s.mu.Lock()
+	ins := tx.s.insertTx
+	tx.s.mu.Unlock()
+	if opts == nil {
+		opts = &river.InsertOpts{}
+	}
+	if !opts.UniqueOpts.ByArgs && opts.UniqueOpts.ByPeriod == 0 {
+		opts.UniqueOpts = river.UniqueOpts{ByArgs: true}
+	}
+	return ins(ctx, tx.rawTx, args, opts)
+}
+
+// InTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if s.dialect == "sqlite" {
+		sqlTx, err := s.sqlDB.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin transaction: %w", err)
+		}
+		if err := fn(&Tx{s: s, q: sqlConn{q: sqlTx}, rawTx: sqlTx}); err != nil {
+			sqlTx.Rollback()
+			return err
+		}
+		return sqlTx.Commit()
+	}
+	pgTx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(&Tx{s: s, q: pgConn{pool: s.pool, tx: pgTx}, rawTx: pgTx}); err != nil {
+		pgTx.Rollback(ctx)
+		return err
+	}
+	return pgTx.Commit(ctx)
+}
+
+// WorkerOptions configures the River client that runs pipeline jobs.
+type WorkerOptions struct {
+	Concurrency int
+	// Hooks run by River's error handler are not needed: stages mark their
+	// own final failures.
+}
+
+// StartWorkers starts a River client that works jobs with the given
+// workers; until then the store can only enqueue.
+func (s *Store) StartWorkers(ctx context.Context, workers *river.Workers, concurrency int) error {
+	if err := s.initRiver(workers, concurrency); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	c := s.client
+	s.mu.Unlock()
+	return c.Start(ctx)
+}
+
+// StopWorkers stops the River client gracefully (running jobs finish).
+func (s *Store) StopWorkers(ctx context.Context) error {
+	s.mu.Lock()
+	c := s.client
+	s.client = nil
+	s.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	return c.Stop(ctx)
+}
+
+// KillWorkers stops the River client abruptly, cancelling running jobs as a
+// crash would (tests).
+func (s *Store) KillWorkers(ctx context.Context) error {
+	s.mu.Lock()
+	c := s.client
+	s.client = nil
+	s.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	return c.StopAndCancel(ctx)
+}
+
+func (s *Store) initRiver(workers *river.Workers, concurrency int) error {
+	cfg := &river.Config{
+		MaxAttempts:          5,
+		JobTimeout:           10 * time.Minute,
+		RescueStuckJobsAfter: 15 * time.Minute,
+	}
+	if workers != nil {
+		if concurrency <= 0 {
+			concurrency = 4
+		}
+		cfg.Workers = workers
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: concurrency}}
+		cfg.FetchCooldown = 20 * time.Millisecond
+		cfg.FetchPollInterval = 50 * time.Millisecond
+		cfg.RetryPolicy = &retryPolicy{}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dialect == "sqlite" {
+		c, err := river.NewClient(riversqlite.New(s.sqlDB), cfg)
+		if err != nil {
+			return fmt.Errorf("create job client: %w", err)
+		}
+		s.insertTx = func(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) error {
+			_, err := c.InsertTx(ctx, tx.(*sql.Tx), args, opts)
+			return err
+		}
+		if workers != nil {
+			s.client = c
+		}
+		return nil
+	}
+	c, err := river.NewClient(riverpgxv5.New(s.pool), cfg)
+	if err != nil {
+		return fmt.Errorf("create job client: %w", err)
+	}
+	s.insertTx = func(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) error {
+		_, err := c.InsertTx(ctx, tx.(pgx.Tx), args, opts)
+		return err
+	}
+	if workers != nil {
+		s.client = c
+	}
+	return nil
+}
+
+// retryPolicy backs off exponentially from one second, capped at five
+// minutes: provider hiccups (429, 5xx) clear quickly, outages do not spin.
+type retryPolicy struct{}
+
+func (retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
+	d := time.Second << min(job.Attempt, 8)
+	if d > 5*time.Minute {
+		d = 5 * time.Minute
+	}
+	return time.Now().Add(d)
+}
