@@ -1,0 +1,399 @@
+package recorder
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/opus"
+	"github.com/pion/rtp"
+)
+
+// Sink receives a participant's recorded audio.
+type Sink interface {
+	// WritePCM receives decoded 16 kHz mono PCM; startSample is the
+	// position on the session clock (16 kHz samples since session start).
+	// Every write starts where the previous one ended: losses are
+	// concealed and gaps (silence, a participant's rejoin) are written as
+	// silence. pcm is only valid during the call and must not be modified.
+	WritePCM(startSample int64, pcm []int16) error
+}
+
+// Config configures a Recorder.
+type Config struct {
+	// SessionStart is time zero of the session clock.
+	SessionStart time.Time
+	// Speaker labels the track (a role or participant ID, never a name).
+	Speaker string
+	// Sink receives the PCM.
+	Sink Sink
+	// JitterWindow is how many packets the reorder buffer holds; a
+	// missing packet is declared lost once this many later sequence
+	// numbers have arrived. 0 means DefaultJitterWindow.
+	JitterWindow int
+	// Logger receives operational events (no audio, no speaker label).
+	// nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// DefaultJitterWindow holds 320 ms of 20 ms packets.
+const DefaultJitterWindow = 16
+
+// MaxJitterWindow bounds memory per recorder.
+const MaxJitterWindow = 1024
+
+var (
+	// ErrStopped is returned after Stop: no audio is recorded any more.
+	ErrStopped = errors.New("recorder stopped (consent revoked or track ended for good); audio is no longer recorded")
+	// ErrNilPacket is returned by Push for a nil packet.
+	ErrNilPacket = errors.New("recorder: nil RTP packet")
+)
+
+// Stats are a recorder's counters. They carry no audio content.
+type Stats struct {
+	Packets        int64 // RTP packets pushed
+	Lost           int64 // sequence numbers that never arrived in time
+	Concealed      int64 // packets whose audio was synthesised (lost or undecodable)
+	Undecodable    int64 // packets whose Opus payload failed to decode (empty, corrupt)
+	Late           int64 // packets that arrived after their turn and were dropped
+	Duplicates     int64 // repeated packets, ignored
+	Streams        int64 // RTP streams recorded (first track, rejoins, restarts)
+	DecodedSamples int64 // samples produced by the Opus decoder
+	WrittenSamples int64 // samples given to the Sink, including concealment and silence
+}
+
+// Recorder records one participant. Push, Flush and HandleSenderReport may
+// be called from different goroutines; Stop and Stats from any goroutine.
+type Recorder struct {
+	cfg Config
+	log *slog.Logger
+
+	stopped atomic.Bool
+	mu      sync.Mutex // guards everything below
+
+	jb      *jitterBuffer
+	dec     opus.Decoder
+	pcm     []int16 // decoder output, up to 120 ms
+	scratch []int16 // concealment output
+	conc    concealer
+	clk     clock
+
+	inStream    bool
+	ssrc        uint32
+	writing     bool
+	writePos    int64
+	lossPending bool
+	lastFrame   int
+
+	stats struct {
+		packets, lost, concealed, undecodable, late, duplicates atomic.Int64
+		streams, decoded, written                               atomic.Int64
+	}
+}
+
+const maxFrameSamples = outputRate * 120 / 1000
+
+// silence is shared, read-only zero PCM for gap fills.
+var silence = make([]int16, outputRate/2)
+
+// New returns a Recorder. It fails if the configuration is incomplete.
+func New(cfg Config) (*Recorder, error) {
+	switch {
+	case cfg.Sink == nil:
+		return nil, errors.New("recorder: Config.Sink is nil; give the recorder somewhere to write audio")
+	case cfg.SessionStart.IsZero():
+		return nil, errors.New("recorder: Config.SessionStart is zero; set it to the session's start time")
+	case cfg.Speaker == "":
+		return nil, errors.New("recorder: Config.Speaker is empty; set the participant's role or ID")
+	case cfg.JitterWindow < 0 || cfg.JitterWindow > MaxJitterWindow:
+		return nil, fmt.Errorf("recorder: Config.JitterWindow %d is outside 0..%d packets", cfg.JitterWindow, MaxJitterWindow)
+	}
+	if cfg.JitterWindow == 0 {
+		cfg.JitterWindow = DefaultJitterWindow
+	}
+	dec, err := opus.NewDecoderWithOutput(outputRate, 1)
+	if err != nil {
+		return nil, fmt.Errorf("recorder: opus decoder: %w", err)
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Recorder{
+		cfg:       cfg,
+		log:       log,
+		jb:        newJitterBuffer(cfg.JitterWindow),
+		dec:       dec,
+		pcm:       make([]int16, maxFrameSamples),
+		scratch:   make([]int16, 320),
+		lastFrame: 320,
+	}, nil
+}
+
+// Speaker returns the track's label from Config.
+func (r *Recorder) Speaker() string { return r.cfg.Speaker }
+
+// Push takes one RTP packet of the participant's Opus track and the time it
+// arrived. The packet and its payload are not retained. A packet with a new
+// SSRC, or a sequence number far from the current one, starts a new stream
+// on the same timeline (a rejoin): the previous stream is drained first and
+// the gap between them is written as silence.
+//
+// An error from the Sink is returned wrapped; the timeline stays intact
+// and later packets are still recorded.
+func (r *Recorder) Push(pkt *rtp.Packet, arrival time.Time) error {
+	if pkt == nil {
+		return ErrNilPacket
+	}
+	if r.stopped.Load() {
+		return ErrStopped
+	}
+	r.mu.Lock()
+	defer r.unlock()
+	r.stats.packets.Add(1)
+
+	at := max(0, int64(arrival.Sub(r.cfg.SessionStart)))
+	seq := pkt.SequenceNumber
+	var firstErr error
+	keep := func(err error) {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	if r.inStream && (pkt.SSRC != r.ssrc || r.jb.discontinuous(seq)) {
+		keep(r.drain())
+		r.inStream = false
+	}
+	if !r.inStream {
+		r.startStream(pkt.SSRC)
+	}
+	for r.jb.needsRoom(seq) {
+		if r.jb.buffered == 0 {
+			// Nothing buffered: skip the whole run of missing packets.
+			skip := r.jb.distance(seq) - len(r.jb.slots) + 1
+			r.markLost(int64(skip))
+			r.jb.next += uint16(skip)
+			r.jb.released = 0
+			break
+		}
+		keep(r.releaseOne())
+	}
+	switch r.jb.insert(seq, pkt.Timestamp, at, pkt.Payload) {
+	case late:
+		r.stats.late.Add(1)
+	case duplicate:
+		r.stats.duplicates.Add(1)
+	}
+	for s := r.jb.head(); s != nil; s = r.jb.head() {
+		keep(r.play(s))
+		r.jb.advance()
+	}
+	return firstErr
+}
+
+// Flush drains the reorder buffer at the end of a track, writing what it
+// holds. Pushing after Flush starts a new stream on the same timeline.
+func (r *Recorder) Flush() error {
+	if r.stopped.Load() {
+		return ErrStopped
+	}
+	r.mu.Lock()
+	defer r.unlock()
+	err := r.drain()
+	r.inStream = false
+	return err
+}
+
+// Stop ends recording at once (consent revoked): buffered audio is dropped,
+// nothing more reaches the Sink once a write already in progress returns,
+// and Push and Flush return ErrStopped. Stop does not wait for the Sink.
+func (r *Recorder) Stop() {
+	if r.stopped.Swap(true) {
+		return
+	}
+	// If a Push holds the lock, it drops the buffers itself on unlock.
+	if r.mu.TryLock() {
+		r.unlock()
+	}
+}
+
+// HandleSenderReport refines placement with an RTCP sender report of the
+// current stream: ntp is the report's NTP time, rtpTS its RTP timestamp.
+func (r *Recorder) HandleSenderReport(ntp time.Time, rtpTS uint32) {
+	if r.stopped.Load() {
+		return
+	}
+	r.mu.Lock()
+	defer r.unlock()
+	if !r.inStream {
+		return
+	}
+	if r.clk.senderReport(int64(ntp.Sub(r.cfg.SessionStart))/nsPerSample, rtpTS) {
+		r.log.Debug("recorder: sender report drift correction", "ssrc", r.ssrc, "correction_samples", r.clk.correction)
+	}
+}
+
+// Stats returns the counters so far.
+func (r *Recorder) Stats() Stats {
+	return Stats{
+		Packets:        r.stats.packets.Load(),
+		Lost:           r.stats.lost.Load(),
+		Concealed:      r.stats.concealed.Load(),
+		Undecodable:    r.stats.undecodable.Load(),
+		Late:           r.stats.late.Load(),
+		Duplicates:     r.stats.duplicates.Load(),
+		Streams:        r.stats.streams.Load(),
+		DecodedSamples: r.stats.decoded.Load(),
+		WrittenSamples: r.stats.written.Load(),
+	}
+}
+
+// unlock releases the lock; whoever releases it after Stop drops the
+// buffered audio, so Stop never has to wait for a Push in progress.
+func (r *Recorder) unlock() {
+	if r.stopped.Load() {
+		r.jb.drop()
+		r.conc = concealer{}
+		r.inStream = false
+	}
+	r.mu.Unlock()
+}
+
+func (r *Recorder) startStream(ssrc uint32) {
+	r.inStream = true
+	r.ssrc = ssrc
+	r.jb.reset()
+	r.clk.reset()
+	// A new stream has a new encoder: start the decoder afresh.
+	_ = r.dec.Init(outputRate, 1) // cannot fail: rate and channels are valid
+	r.lastFrame = 320
+	r.lossPending = false
+	r.stats.streams.Add(1)
+	r.log.Debug("recorder: stream started", "ssrc", ssrc)
+}
+
+func (r *Recorder) drain() error {
+	var firstErr error
+	for r.jb.buffered > 0 {
+		if err := r.releaseOne(); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return firstErr
+}
+
+// releaseOne plays or declares lost the next packet in sequence.
+func (r *Recorder) releaseOne() error {
+	var err error
+	if s := r.jb.head(); s != nil {
+		err = r.play(s)
+	} else {
+		r.markLost(1)
+	}
+	r.jb.advance()
+	return err
+}
+
+func (r *Recorder) markLost(n int64) {
+	r.stats.lost.Add(n)
+	r.stats.concealed.Add(n)
+	r.lossPending = true
+}
+
+// play decodes one packet and writes it at its place on the timeline.
+func (r *Recorder) play(s *slot) error {
+	arrivalSample := s.arrival / nsPerSample
+	if !r.clk.anchored {
+		r.clk.anchor(s.ts, arrivalSample)
+	}
+	pos := r.clk.position(s.ts)
+	if d := pos - arrivalSample; d > resyncSamples || d < -resyncSamples {
+		// The timestamps disagree with the wall clock by seconds: the
+		// sender restarted its clock. Trust the arrival time.
+		r.log.Debug("recorder: timestamp jump, re-anchored on arrival", "ssrc", r.ssrc, "jump_samples", d)
+		r.clk.anchor(s.ts, arrivalSample)
+		pos = arrivalSample
+	}
+	n, err := r.dec.DecodeToInt16(s.payload, r.pcm)
+	if err != nil || n <= 0 {
+		// Undecodable: conceal the duration a packet has had so far.
+		r.stats.undecodable.Add(1)
+		r.stats.concealed.Add(1)
+		r.lossPending = true
+		return r.fillTo(pos + int64(r.lastFrame))
+	}
+	r.stats.decoded.Add(int64(n))
+	r.lastFrame = n
+	return r.place(pos, r.pcm[:n])
+}
+
+// place writes decoded audio at pos, filling or trimming so that writes stay
+// contiguous.
+func (r *Recorder) place(pos int64, pcm []int16) error {
+	if !r.writing {
+		r.writing = true
+		r.writePos = max(0, pos)
+	}
+	var firstErr error
+	if pos > r.writePos {
+		firstErr = r.fillTo(pos)
+	}
+	r.lossPending = false
+	if overlap := r.writePos - pos; overlap > 0 {
+		if overlap >= int64(len(pcm)) {
+			return firstErr
+		}
+		pcm = pcm[overlap:]
+	}
+	r.conc.observe(pcm)
+	if err := r.write(pcm); err != nil && firstErr == nil {
+		firstErr = err
+	}
+	return firstErr
+}
+
+// fillTo writes concealment (after a loss) or silence up to session sample
+// target.
+func (r *Recorder) fillTo(target int64) error {
+	if !r.writing {
+		// Nothing recorded yet: there is nothing to continue.
+		return nil
+	}
+	var firstErr error
+	for r.writePos < target {
+		n := target - r.writePos
+		var pcm []int16
+		if r.lossPending && !r.conc.faded() {
+			pcm = r.scratch[:min(n, int64(len(r.scratch)))]
+			r.conc.conceal(pcm)
+		} else {
+			pcm = silence[:min(n, int64(len(silence)))]
+			r.conc.remember(pcm)
+		}
+		if err := r.write(pcm); err != nil {
+			if errors.Is(err, ErrStopped) {
+				return err
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+	return firstErr
+}
+
+func (r *Recorder) write(pcm []int16) error {
+	if r.stopped.Load() {
+		return ErrStopped
+	}
+	start := r.writePos
+	r.writePos += int64(len(pcm))
+	r.stats.written.Add(int64(len(pcm)))
+	if err := r.cfg.Sink.WritePCM(start, pcm); err != nil {
+		return fmt.Errorf("recorder: sink write of %d samples at sample %d: %w", len(pcm), start, err)
+	}
+	return nil
+}
