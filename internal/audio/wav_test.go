@@ -1,0 +1,347 @@
+package audio
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-audio/wav"
+)
+
+func TestEncodeWAVRoundTripsThroughGoAudio(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	samples := make([]int16, 12345)
+	for i := range samples {
+		samples[i] = int16(rng.IntN(65536) - 32768)
+	}
+	samples[0], samples[1] = -32768, 32767
+	b := EncodeWAV(samples, Rate)
+
+	d := wav.NewDecoder(bytes.NewReader(b))
+	if !d.IsValidFile() {
+		t.Fatalf("go-audio says EncodeWAV output is not a valid WAV: %v", d.Err())
+	}
+	if d.SampleRate != Rate || d.NumChans != 1 || d.BitDepth != 16 || d.WavAudioFormat != 1 {
+		t.Fatalf("header: %d Hz, %d ch, %d bit, format %d", d.SampleRate, d.NumChans, d.BitDepth, d.WavAudioFormat)
+	}
+	if err := d.Rewind(); err != nil {
+		t.Fatal(err)
+	}
+	buf, err := d.FullPCMBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(buf.Data) != len(samples) {
+		t.Fatalf("go-audio decoded %d samples, want %d", len(buf.Data), len(samples))
+	}
+	for i, v := range buf.Data {
+		if int16(v) != samples[i] {
+			t.Fatalf("sample %d: got %d want %d", i, v, samples[i])
+		}
+	}
+
+	// And our own decoder at 16 kHz is an exact pass-through.
+	info, out, err := Decode16k(bytes.NewReader(b), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Frames != int64(len(samples)) || !slices.Equal(out[0], samples) {
+		t.Fatalf("Decode16k of EncodeWAV output differs (frames %d)", info.Frames)
+	}
+}
+
+func TestEncodeWAVEmpty(t *testing.T) {
+	b := EncodeWAV(nil, Rate)
+	if len(b) != 44 {
+		t.Fatalf("empty WAV is %d bytes, want a 44-byte header", len(b))
+	}
+	// An empty chunk is a valid file, but not audio we can transcribe.
+	if _, _, err := Decode16k(bytes.NewReader(b), Options{}); !errors.Is(err, ErrNoAudio) {
+		t.Fatalf("decoding an empty EncodeWAV: %v, want ErrNoAudio", err)
+	}
+}
+
+func TestDecodeFormats(t *testing.T) {
+	const secs = 1
+	cases := []struct {
+		spec   wavSpec
+		minSNR float64
+	}{
+		{wavSpec{format: 1, channels: 1, rate: 8000, bits: 8}, 38},
+		{wavSpec{format: 1, channels: 1, rate: 16000, bits: 16}, 70},
+		{wavSpec{format: 1, channels: 1, rate: 44100, bits: 16}, 60},
+		{wavSpec{format: 1, channels: 2, rate: 48000, bits: 16}, 60},
+		{wavSpec{format: 1, channels: 2, rate: 44100, bits: 24}, 60},
+		{wavSpec{format: 1, channels: 1, rate: 22050, bits: 32}, 60},
+		{wavSpec{format: 1, channels: 2, rate: 11025, bits: 8}, 38},
+		{wavSpec{format: 0xFFFE, subFormat: 1, channels: 2, rate: 48000, bits: 24}, 60},
+	}
+	for _, c := range cases {
+		s := c.spec
+		name := fmt.Sprintf("%dch_%dHz_%dbit_fmt%x", s.channels, s.rate, s.bits, s.format)
+		t.Run(name, func(t *testing.T) {
+			n := s.rate * secs
+			// Left 1 kHz, right 2 kHz, so we can tell the channels apart.
+			chans := [][]float64{sine(1000, 0.5, s.rate, n), sine(2000, 0.5, s.rate, n)}
+			file := s.encode(chans[:s.channels])
+			edge := Rate / 20
+
+			info, out, err := Decode16k(bytes.NewReader(file), Options{Split: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := Info{SampleRate: s.rate, Channels: s.channels, BitDepth: s.bits, Frames: int64(n), Duration: secs * time.Second}
+			if info != want {
+				t.Fatalf("info %+v, want %+v", info, want)
+			}
+			if len(out) != s.channels {
+				t.Fatalf("%d output channels with Split, want %d", len(out), s.channels)
+			}
+			for ch := range out {
+				if len(out[ch]) != Rate*secs {
+					t.Errorf("channel %d: %d samples, want %d", ch, len(out[ch]), Rate*secs)
+				}
+				freq := float64(1000 * (ch + 1))
+				if snr := snrDB(out[ch], freq, 16384, Rate, edge); snr < c.minSNR {
+					t.Errorf("channel %d: SNR %.1f dB for its %.0f Hz tone, want >= %.0f", ch, snr, freq, c.minSNR)
+				}
+			}
+			if s.channels == 2 {
+				// Downmix: the average of both tones.
+				_, mono, err := Decode16k(bytes.NewReader(file), Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(mono) != 1 {
+					t.Fatalf("downmix gave %d channels", len(mono))
+				}
+				var noise, sig float64
+				for i := edge; i < len(mono[0])-edge; i++ {
+					w := (float64(out[0][i]) + float64(out[1][i])) / 2
+					d := float64(mono[0][i]) - w
+					noise += d * d
+					sig += w * w
+				}
+				if noise > sig*1e-6 {
+					t.Errorf("downmix differs from the mean of the split channels: noise/signal %.2g", noise/sig)
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeToleratesExtraChunksAndPadding(t *testing.T) {
+	list := append([]byte("LIST"), 12, 0, 0, 0)
+	list = append(list, "INFOISFT\x00\x00\x00\x00"...)
+	junk := append([]byte("junk"), 3, 0, 0, 0, 'a', 'b', 'c', 0) // odd size, padded
+	s := wavSpec{format: 1, channels: 1, rate: 8000, bits: 8, extraFirst: list, extraMid: junk}
+	n := 8001 // odd data length: the file ends with a pad byte
+	file := s.encode([][]float64{sine(500, 0.5, 8000, n)})
+	info, out, err := Decode16k(bytes.NewReader(file), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Frames != int64(n) {
+		t.Fatalf("frames %d, want %d (pad byte must not count as audio)", info.Frames, n)
+	}
+	if want := (n*2*8000 + 7999) / 8000; len(out[0]) != want {
+		t.Fatalf("%d samples out, want %d", len(out[0]), want)
+	}
+	if snr := snrDB(out[0], 500, 16384, Rate, Rate/20); snr < 38 {
+		t.Fatalf("SNR %.1f dB", snr)
+	}
+}
+
+var sentinels = []error{ErrEmpty, ErrNotWAV, ErrNoAudio, ErrUnsupportedEncoding, ErrTooManyChannels, ErrTooLong, ErrCorrupt}
+
+func TestDecodeRejectsBadInput(t *testing.T) {
+	pcm := wavSpec{format: 1, channels: 1, rate: 16000, bits: 16}
+	oneSec := pcm.encode([][]float64{sine(440, 0.3, 16000, 16000)})
+	rng := rand.New(rand.NewPCG(5, 6))
+	random := make([]byte, 4096)
+	for i := range random {
+		random[i] = byte(rng.IntN(256))
+	}
+	riffGarbage := append([]byte("RIFF\x00\x10\x00\x00WAVE"), random[:200]...)
+
+	cases := []struct {
+		name    string
+		file    []byte
+		opt     Options
+		want    error
+		mention string // the message must name the problem
+	}{
+		{"empty", nil, Options{}, ErrEmpty, "empty"},
+		{"random bytes", random, Options{}, ErrNotWAV, "RIFF"},
+		{"tiny", []byte("RIF"), Options{}, ErrNotWAV, "too short"},
+		{"AVI not WAVE", append([]byte("RIFF\x04\x00\x00\x00AVI "), make([]byte, 32)...), Options{}, ErrNotWAV, "not WAVE"},
+		{"RIFF WAVE then garbage", riffGarbage, Options{}, ErrCorrupt, "declares"},
+		{"no fmt chunk", append([]byte("RIFF\x0c\x00\x00\x00WAVE"), "data\x00\x00\x00\x00"...), Options{}, ErrNotWAV, "fmt"},
+		{"header only, zero-length data", pcm.header(0), Options{}, ErrNoAudio, "zero-length"},
+		{"no data chunk", pcm.header(0)[:36], Options{}, ErrNoAudio, "no data chunk"},
+		{"less than a frame", append(wavSpec{format: 1, channels: 2, rate: 16000, bits: 16}.header(2), 1, 2), Options{}, ErrNoAudio, "less than one"},
+		{"float", wavSpec{format: 3, channels: 1, rate: 16000, bits: 32}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "format code 3 (IEEE float)"},
+		{"ADPCM", wavSpec{format: 2, channels: 1, rate: 16000, bits: 16}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "format code 2 (Microsoft ADPCM)"},
+		{"A-law", wavSpec{format: 6, channels: 1, rate: 8000, bits: 8}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "format code 6 (A-law)"},
+		{"extensible float", wavSpec{format: 0xFFFE, subFormat: 3, channels: 2, rate: 48000, bits: 32}.encode([][]float64{make([]float64, 10), make([]float64, 10)}), Options{}, ErrUnsupportedEncoding, "format code 3 (IEEE float)"},
+		{"12-bit", wavSpec{format: 1, channels: 1, rate: 16000, bits: 12}.header(0), Options{}, ErrUnsupportedEncoding, "12-bit"},
+		{"4 channels", wavSpec{format: 1, channels: 4, rate: 16000, bits: 16}.encode([][]float64{make([]float64, 10), make([]float64, 10), make([]float64, 10), make([]float64, 10)}), Options{}, ErrTooManyChannels, "4 channels"},
+		{"zero rate", wavSpec{format: 1, channels: 1, rate: 0, bits: 16}.encode([][]float64{make([]float64, 10)}), Options{}, ErrCorrupt, "sample rate 0"},
+		{"truncated", oneSec[:len(oneSec)-1000], Options{}, ErrCorrupt, "truncated"},
+		{"too long", oneSec, Options{MaxDuration: 999 * time.Millisecond}, ErrTooLong, "exceeds the 999ms limit"},
+		{"huge LIST chunk", append(append([]byte("RIFF\x00\x00\x00\x00WAVELIST"), 0xff, 0xff, 0xff, 0x7f), make([]byte, 64)...), Options{}, ErrCorrupt, "LIST"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, out, err := Decode16k(bytes.NewReader(c.file), c.opt)
+			if err == nil {
+				t.Fatalf("no error; decoded %d channels", len(out))
+			}
+			for _, s := range sentinels {
+				if got, want := errors.Is(err, s), s == c.want; got != want {
+					t.Errorf("errors.Is(err, %v) = %v; err = %v", s, got, err)
+				}
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, c.mention) {
+				t.Errorf("error %q does not mention %q", msg, c.mention)
+			}
+			if strings.ContainsAny(msg, "\n\r") {
+				t.Errorf("error is not one line: %q", msg)
+			}
+			if out != nil {
+				t.Errorf("output returned with an error")
+			}
+			// Probe agrees with Decode16k.
+			if _, perr := Probe(bytes.NewReader(c.file), c.opt); !errors.Is(perr, c.want) {
+				t.Errorf("Probe: %v, want %v", perr, c.want)
+			}
+		})
+	}
+}
+
+func TestTooLongIsRejectedFromTheHeaderAlone(t *testing.T) {
+	// A two-hour 48 kHz stereo file (~1.4 GB) that exists only virtually.
+	const rate = 48000
+	frames := int64(2 * 3600 * rate)
+	spec := wavSpec{format: 1, channels: 2, rate: rate, bits: 16}
+	v := &virtualWAV{header: spec.header(frames * 4), dataLen: frames * 4, gen: toneNoiseGen(rate)}
+	_, _, err := Decode16k(v, Options{MaxDuration: 90 * time.Minute})
+	if !errors.Is(err, ErrTooLong) {
+		t.Fatalf("err = %v, want ErrTooLong", err)
+	}
+	if !strings.Contains(err.Error(), "2h0m0s exceeds the 1h30m0s limit") {
+		t.Errorf("message %q does not give both durations", err)
+	}
+	if v.served > 4096 {
+		t.Errorf("read %d bytes before rejecting; the header alone should decide", v.served)
+	}
+}
+
+func TestDecodeStreamUsesConstantMemory(t *testing.T) {
+	// Ten minutes of 48 kHz stereo (115 MB) from a virtual file: streaming
+	// must allocate a small, fixed amount, not a copy of the input or output.
+	const rate = 48000
+	frames := int64(10 * 60 * rate)
+	spec := wavSpec{format: 1, channels: 2, rate: rate, bits: 16}
+	v := &virtualWAV{header: spec.header(frames * 4), dataLen: frames * 4, gen: toneNoiseGen(rate)}
+
+	var total [2]int64
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	info, err := Decode16kStream(v, Options{Split: true}, func(b [][]int16) error {
+		if len(b) != 2 || len(b[0]) != len(b[1]) {
+			return fmt.Errorf("block shape %d channels, lengths differ", len(b))
+		}
+		total[0] += int64(len(b[0]))
+		total[1] += int64(len(b[1]))
+		return nil
+	})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Frames != frames || info.Duration != 10*time.Minute {
+		t.Fatalf("info %+v", info)
+	}
+	want := frames * Rate / rate
+	if total[0] != want || total[1] != want {
+		t.Fatalf("streamed %v samples per channel, want %d", total, want)
+	}
+	if v.served < frames*4 {
+		t.Fatalf("only %d of %d data bytes read", v.served, frames*4)
+	}
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("allocated %d KB to stream %d MB of input", alloc>>10, frames*4>>20)
+	if alloc > 8<<20 {
+		t.Errorf("allocated %d MB while streaming; want constant memory (< 8 MB)", alloc>>20)
+	}
+}
+
+func TestDecodeStreamConsumerErrorStops(t *testing.T) {
+	file := wavSpec{format: 1, channels: 1, rate: 48000, bits: 16}.encode([][]float64{sine(440, 0.5, 48000, 48000*20)})
+	boom := errors.New("disk full")
+	calls := 0
+	_, err := Decode16kStream(bytes.NewReader(file), Options{}, func([][]int16) error {
+		calls++
+		return boom
+	})
+	if !errors.Is(err, boom) || calls != 1 {
+		t.Fatalf("err %v after %d calls; want the consumer's error after 1", err, calls)
+	}
+}
+
+func TestDecodeMatchesStream(t *testing.T) {
+	file := wavSpec{format: 1, channels: 2, rate: 44100, bits: 24}.encode([][]float64{sine(300, 0.4, 44100, 300000), sine(700, 0.2, 44100, 300000)})
+	_, whole, err := Decode16k(bytes.NewReader(file), Options{Split: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	streamed := make([][]int16, 2)
+	if _, err := Decode16kStream(bytes.NewReader(file), Options{Split: true}, func(b [][]int16) error {
+		for c := range b {
+			streamed[c] = append(streamed[c], b[c]...)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for c := range whole {
+		if !slices.Equal(whole[c], streamed[c]) {
+			t.Errorf("channel %d: stream and whole decode differ", c)
+		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte{})
+	f.Add(wavSpec{format: 1, channels: 1, rate: 8000, bits: 8}.encode([][]float64{sine(440, 0.5, 8000, 100)}))
+	f.Add(wavSpec{format: 1, channels: 2, rate: 44100, bits: 24}.encode([][]float64{sine(440, 0.5, 44100, 50), sine(440, 0.5, 44100, 50)}))
+	f.Add(wavSpec{format: 0xFFFE, subFormat: 1, channels: 1, rate: 48000, bits: 16}.encode([][]float64{sine(440, 0.5, 48000, 50)}))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		info, out, err := Decode16k(bytes.NewReader(b), Options{MaxDuration: time.Minute})
+		if err != nil {
+			known := false
+			for _, s := range sentinels {
+				known = known || errors.Is(err, s)
+			}
+			if !known {
+				t.Fatalf("error matches no sentinel: %v", err)
+			}
+			return
+		}
+		want := (info.Frames*Rate + int64(info.SampleRate) - 1) / int64(info.SampleRate)
+		for c := range out {
+			if int64(len(out[c])) != want {
+				t.Fatalf("channel %d: %d samples, want %d", c, len(out[c]), want)
+			}
+		}
+	})
+}

@@ -1,0 +1,409 @@
+package audio
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/go-audio/wav"
+)
+
+// Rate is the sample rate, in Hz, of everything the pipeline transcribes.
+const Rate = 16000
+
+// Info describes a WAV input as its header declares it.
+type Info struct {
+	SampleRate int // Hz
+	Channels   int // 1 or 2
+	BitDepth   int // 8, 16, 24 or 32
+	Frames     int64
+	Duration   time.Duration
+}
+
+// Options controls decoding.
+type Options struct {
+	// MaxDuration rejects longer inputs (checked from the header, before any
+	// audio is decoded). Zero means no limit.
+	MaxDuration time.Duration
+	// Split keeps the two channels of a stereo input apart (one output per
+	// channel, e.g. therapist and client on separate tracks). When false,
+	// stereo is downmixed to mono. Mono input always yields one channel.
+	Split bool
+}
+
+// OutChannels is the number of 16 kHz channels decoding yields for info.
+func (o Options) OutChannels(info Info) int {
+	if o.Split && info.Channels == 2 {
+		return 2
+	}
+	return 1
+}
+
+// readBlockBytes is the size of each read from the data chunk. Large reads
+// keep syscalls and per-call overhead negligible; it is the only buffer
+// whose size depends on the input.
+const readBlockBytes = 256 * 1024
+
+// wavHeader is what the decoder needs to know before reading samples.
+type wavHeader struct {
+	Info
+	blockAlign int
+	dataSize   int64 // bytes of whole frames in the data chunk
+}
+
+// Probe validates a WAV header and returns what it declares, without
+// decoding audio. It leaves r positioned at the start of the PCM data.
+func Probe(r io.ReadSeeker, opt Options) (Info, error) {
+	h, err := readHeader(r, opt)
+	return h.Info, err
+}
+
+// Decode16k decodes a whole WAV input to 16 kHz 16-bit PCM: one slice per
+// output channel (two for stereo with opt.Split, otherwise one). The input is
+// streamed in fixed-size blocks; only the 16 kHz output is held in memory
+// (about 115 MB per channel for an hour).
+func Decode16k(r io.ReadSeeker, opt Options) (Info, [][]int16, error) {
+	h, err := readHeader(r, opt)
+	if err != nil {
+		return h.Info, nil, err
+	}
+	nch := opt.OutChannels(h.Info)
+	want := (h.Frames*Rate + int64(h.SampleRate) - 1) / int64(h.SampleRate)
+	out := make([][]int16, nch)
+	for c := range out {
+		out[c] = make([]int16, 0, want)
+	}
+	// The resamplers append straight into the output slices.
+	out, err = decodeData(r, h, opt, out, func(b [][]int16) ([][]int16, error) { return b, nil })
+	if err != nil {
+		return h.Info, nil, err
+	}
+	return h.Info, out, nil
+}
+
+// Decode16kStream decodes like Decode16k but hands the 16 kHz output to fn in
+// blocks as it is produced, so memory stays constant whatever the length.
+// block[c] is channel c's next run of samples (all channels the same length);
+// fn must not keep the slices after it returns. An error from fn stops
+// decoding and is returned wrapped.
+func Decode16kStream(r io.ReadSeeker, opt Options, fn func(block [][]int16) error) (Info, error) {
+	h, err := readHeader(r, opt)
+	if err != nil {
+		return h.Info, err
+	}
+	bufs := make([][]int16, opt.OutChannels(h.Info))
+	_, err = decodeData(r, h, opt, bufs, func(b [][]int16) ([][]int16, error) {
+		if err := fn(b); err != nil {
+			return b, fmt.Errorf("audio: decode consumer: %w", err)
+		}
+		for c := range b {
+			b[c] = b[c][:0]
+		}
+		return b, nil
+	})
+	return h.Info, err
+}
+
+// decodeData reads the data chunk in blocks, converts each block to float
+// channels and resamples each channel, appending to bufs[c]. After every
+// block (and after the final flush) it calls after, which may consume and
+// reset the buffers.
+func decodeData(r io.Reader, h wavHeader, opt Options, bufs [][]int16, after func([][]int16) ([][]int16, error)) ([][]int16, error) {
+	nch := len(bufs)
+	rs := make([]*Resampler, nch)
+	for c := range rs {
+		var err error
+		if rs[c], err = NewResampler(h.SampleRate, Rate); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+	}
+	framesPerRead := readBlockBytes / h.blockAlign
+	raw := make([]byte, framesPerRead*h.blockAlign)
+	chans := make([][]float32, nch)
+	for c := range chans {
+		chans[c] = make([]float32, framesPerRead)
+	}
+
+	var err error
+	remaining := h.dataSize
+	for remaining > 0 {
+		n := int64(len(raw))
+		if n > remaining {
+			n = remaining
+		}
+		got, rerr := io.ReadFull(r, raw[:n])
+		if rerr != nil {
+			if errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF) {
+				return nil, fmt.Errorf("%w: data ends %d bytes early", ErrCorrupt, remaining-int64(got))
+			}
+			return nil, fmt.Errorf("audio: reading WAV data: %w", rerr)
+		}
+		remaining -= n
+		frames := int(n) / h.blockAlign
+		deinterleave(raw[:n], frames, h, chans)
+		for c := range chans {
+			bufs[c] = rs[c].Process(chans[c][:frames], bufs[c])
+		}
+		if bufs, err = after(bufs); err != nil {
+			return nil, err
+		}
+	}
+	for c := range rs {
+		bufs[c] = rs[c].Flush(bufs[c])
+	}
+	return after(bufs)
+}
+
+// deinterleave converts frames of little-endian PCM into float channels on
+// the int16 scale; stereo goes to two outputs, or is averaged into one.
+func deinterleave(raw []byte, frames int, h wavHeader, out [][]float32) {
+	const (
+		s8  = 256.0
+		s24 = 1.0 / 256
+		s32 = 1.0 / 65536
+	)
+	bps := h.BitDepth / 8
+	inCh := h.Channels
+	get := func(i int) float32 { // sample i (interleaved index)
+		b := raw[i*bps:]
+		switch bps {
+		case 1:
+			return (float32(b[0]) - 128) * s8
+		case 2:
+			return float32(int16(binary.LittleEndian.Uint16(b)))
+		case 3:
+			v := int32(uint32(b[0])<<8|uint32(b[1])<<16|uint32(b[2])<<24) >> 8
+			return float32(v) * s24
+		default:
+			return float32(int32(binary.LittleEndian.Uint32(b))) * s32
+		}
+	}
+	switch {
+	case inCh == 1:
+		o := out[0][:frames]
+		if bps == 2 {
+			for i := range o {
+				o[i] = float32(int16(uint16(raw[2*i]) | uint16(raw[2*i+1])<<8))
+			}
+			return
+		}
+		for i := range o {
+			o[i] = get(i)
+		}
+	case len(out) == 2:
+		l, r := out[0][:frames], out[1][:frames]
+		if bps == 2 {
+			for i := range l {
+				b := raw[4*i : 4*i+4]
+				l[i] = float32(int16(uint16(b[0]) | uint16(b[1])<<8))
+				r[i] = float32(int16(uint16(b[2]) | uint16(b[3])<<8))
+			}
+			return
+		}
+		for i := range l {
+			l[i] = get(2 * i)
+			r[i] = get(2*i + 1)
+		}
+	default: // stereo downmixed to mono
+		o := out[0][:frames]
+		for i := range o {
+			o[i] = 0.5 * (get(2*i) + get(2*i+1))
+		}
+	}
+}
+
+// wavFormatNames names the WAVE format codes people meet in practice.
+var wavFormatNames = map[uint16]string{
+	0x0001: "PCM",
+	0x0002: "Microsoft ADPCM",
+	0x0003: "IEEE float",
+	0x0006: "A-law",
+	0x0007: "mu-law",
+	0x0011: "IMA ADPCM",
+	0x0031: "GSM 6.10",
+	0x0055: "MPEG layer 3",
+	0xFFFE: "extensible",
+}
+
+func formatName(code uint16) string {
+	if n, ok := wavFormatNames[code]; ok {
+		return fmt.Sprintf("format code %d (%s)", code, n)
+	}
+	return fmt.Sprintf("format code %d", code)
+}
+
+// readHeader validates the container with go-audio/wav and leaves r at the
+// first PCM byte.
+func readHeader(r io.ReadSeeker, opt Options) (wavHeader, error) {
+	var h wavHeader
+	size, err := r.Seek(0, io.SeekEnd)
+	if err != nil {
+		return h, fmt.Errorf("audio: seeking input: %w", err)
+	}
+	if size == 0 {
+		return h, ErrEmpty
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return h, fmt.Errorf("audio: seeking input: %w", err)
+	}
+	// go-audio checks "RIFF" but not the form type, so check both here.
+	var magic [12]byte
+	if n, _ := io.ReadFull(r, magic[:]); n < 12 {
+		return h, fmt.Errorf("%w: only %d bytes, too short for a RIFF header", ErrNotWAV, n)
+	}
+	switch {
+	case string(magic[0:4]) == "RF64":
+		return h, fmt.Errorf("%w: RF64 (64-bit WAV) is not supported", ErrNotWAV)
+	case string(magic[0:4]) != "RIFF":
+		return h, fmt.Errorf("%w: no RIFF signature", ErrNotWAV)
+	case string(magic[8:12]) != "WAVE":
+		return h, fmt.Errorf("%w: RIFF form is not WAVE", ErrNotWAV)
+	}
+	subFormat, err := checkChunks(r, size)
+	if err != nil {
+		return h, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return h, fmt.Errorf("audio: seeking input: %w", err)
+	}
+
+	d := wav.NewDecoder(r)
+	d.ReadInfo()
+	if err := d.Err(); err != nil {
+		return h, fmt.Errorf("%w: unreadable header: %w", ErrNotWAV, err)
+	}
+	if d.NumChans == 0 && d.SampleRate == 0 && d.WavAudioFormat == 0 {
+		return h, fmt.Errorf("%w: no fmt chunk", ErrNotWAV)
+	}
+	format := d.WavAudioFormat
+	if format == 0xFFFE {
+		// go-audio discards the fmt extension, where the real code is.
+		format = subFormat
+	}
+	if format != 1 {
+		return h, fmt.Errorf("%w: %s; only integer PCM is supported", ErrUnsupportedEncoding, formatName(format))
+	}
+	h.Channels = int(d.NumChans)
+	h.BitDepth = int(d.BitDepth)
+	h.SampleRate = int(d.SampleRate)
+	switch {
+	case h.Channels == 0:
+		return h, fmt.Errorf("%w: header declares 0 channels", ErrCorrupt)
+	case h.Channels > 2:
+		return h, fmt.Errorf("%w: %d channels; only mono or stereo is supported", ErrTooManyChannels, h.Channels)
+	}
+	switch h.BitDepth {
+	case 8, 16, 24, 32:
+	default:
+		return h, fmt.Errorf("%w: %d-bit PCM; only 8, 16, 24 or 32-bit is supported", ErrUnsupportedEncoding, h.BitDepth)
+	}
+	if h.SampleRate < 1000 || h.SampleRate > 384000 {
+		return h, fmt.Errorf("%w: sample rate %d Hz is outside 1000..384000", ErrCorrupt, h.SampleRate)
+	}
+	h.blockAlign = h.Channels * h.BitDepth / 8
+
+	if err := d.FwdToPCM(); err != nil || d.PCMChunk == nil {
+		return h, fmt.Errorf("%w: no data chunk", ErrNoAudio)
+	}
+	// go-audio rounds odd chunk sizes up to the RIFF pad byte; the exact
+	// size is the 4 bytes just before the data.
+	start, err := r.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return h, fmt.Errorf("audio: seeking input: %w", err)
+	}
+	var sz [4]byte
+	if _, err := r.Seek(start-4, io.SeekStart); err != nil {
+		return h, fmt.Errorf("audio: seeking input: %w", err)
+	}
+	if _, err := io.ReadFull(r, sz[:]); err != nil {
+		return h, fmt.Errorf("%w: data chunk header: %w", ErrCorrupt, err)
+	}
+	declared := int64(binary.LittleEndian.Uint32(sz[:]))
+	if declared == 0 {
+		return h, fmt.Errorf("%w: data chunk is zero-length", ErrNoAudio)
+	}
+	if avail := size - start; declared > avail {
+		return h, fmt.Errorf("%w: truncated: data chunk declares %d bytes but only %d follow", ErrCorrupt, declared, avail)
+	}
+	h.Frames = declared / int64(h.blockAlign)
+	if h.Frames == 0 {
+		return h, fmt.Errorf("%w: data chunk holds %d bytes, less than one %d-byte frame", ErrNoAudio, declared, h.blockAlign)
+	}
+	h.dataSize = h.Frames * int64(h.blockAlign)
+	h.Duration = time.Duration(float64(h.Frames) / float64(h.SampleRate) * float64(time.Second))
+	if opt.MaxDuration > 0 && h.Duration > opt.MaxDuration {
+		return h, fmt.Errorf("%w: %s exceeds the %s limit", ErrTooLong, h.Duration.Round(time.Millisecond), opt.MaxDuration)
+	}
+	return h, nil
+}
+
+// maxMetaChunk bounds the chunks go-audio reads whole into memory (fmt,
+// LIST, smpl, cue), so a hostile size field cannot make it allocate
+// gigabytes.
+const maxMetaChunk = 16 << 20
+
+// checkChunks walks the chunk headers before the data chunk and rejects
+// sizes that overrun the file or are implausibly large for metadata, before
+// go-audio trusts them. It also returns the sub-format code of a
+// WAVE_FORMAT_EXTENSIBLE fmt chunk (0 if there is none).
+func checkChunks(r io.ReadSeeker, size int64) (uint16, error) {
+	pos := int64(12)
+	if _, err := r.Seek(pos, io.SeekStart); err != nil {
+		return 0, fmt.Errorf("audio: seeking input: %w", err)
+	}
+	var sub uint16
+	var hdr [8]byte
+	for size-pos >= 8 {
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			return 0, fmt.Errorf("audio: reading chunk header: %w", err)
+		}
+		pos += 8
+		id := string(hdr[:4])
+		n := int64(binary.LittleEndian.Uint32(hdr[4:]))
+		if id == "data" {
+			break // its size is checked against the file later
+		}
+		if n > size-pos {
+			return 0, fmt.Errorf("%w: chunk %q declares %d bytes but only %d follow", ErrCorrupt, printable(id), n, size-pos)
+		}
+		switch id {
+		case "fmt ", "LIST", "smpl", "cue ":
+			if n > maxMetaChunk {
+				return 0, fmt.Errorf("%w: %q chunk of %d bytes is implausibly large", ErrCorrupt, printable(id), n)
+			}
+		}
+		if id == "fmt " && n >= 2 {
+			f := make([]byte, min(n, 40))
+			if _, err := io.ReadFull(r, f); err != nil {
+				return 0, fmt.Errorf("audio: reading fmt chunk: %w", err)
+			}
+			if binary.LittleEndian.Uint16(f) == 0xFFFE {
+				if n < 40 {
+					return 0, fmt.Errorf("%w: extensible fmt chunk is %d bytes, want at least 40", ErrCorrupt, n)
+				}
+				// The sub-format GUID starts at byte 24; its first two
+				// bytes are the ordinary format code.
+				sub = binary.LittleEndian.Uint16(f[24:26])
+			}
+		}
+		pos += n + n&1
+		if _, err := r.Seek(pos, io.SeekStart); err != nil {
+			return 0, fmt.Errorf("audio: seeking input: %w", err)
+		}
+	}
+	return sub, nil
+}
+
+// printable keeps a chunk ID from a hostile file from putting control bytes
+// into an error message.
+func printable(id string) string {
+	b := []byte(id)
+	for i, c := range b {
+		if c < 0x20 || c > 0x7e {
+			b[i] = '?'
+		}
+	}
+	return string(b)
+}
