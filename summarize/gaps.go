@@ -1,0 +1,88 @@
+package summarize
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/scribe-health/scribe/internal/transcript"
+	"github.com/scribe-health/scribe/prompts"
+)
+
+// riskLanguage matches suicide, self-harm, harm-to-others and overdose
+// language. It over-matches on purpose: a false flag costs a clinician a
+// glance, a missed one can cost a life.
+var riskLanguage = regexp.MustCompile(`(?i)` +
+	`\bkill(ing)? (myself|himself|herself|themselves|him|her|them|someone|somebody)\b` +
+	`|\bend (it|it all|my life|things)\b|\bsuicid` +
+	`|\bself[- ]?harm|\bcutting\b(?:\s+(?:my|myself|again|on))|\bcut myself\b|\bcutting myself\b` +
+	`|\boverdos(e|ed|ing) on purpose\b|\b(not|never|didn'?t|don'?t|wouldn'?t) (want to )?wake up\b` +
+	`|\bhurt(ing)? (myself|himself|herself|someone|somebody|him|her|them)\b` +
+	`|\bwant(ed)? to die\b|\bbetter off (dead|without me|if i)|\bhomicid|\bno reason to live\b|\btake my (own )?life\b`)
+
+// RiskSegments returns the IDs of segments with risk language.
+func RiskSegments(segs []transcript.Segment) []string {
+	var ids []string
+	for _, s := range segs {
+		if riskLanguage.MatchString(s.Text) {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
+}
+
+// supportedIn counts the supported statements of the section with role.
+func supportedIn(n Note, f prompts.Format, role string) (present bool, supported int) {
+	fs, ok := f.SectionByRole(role)
+	if !ok {
+		return false, 0
+	}
+	for _, s := range n.Sections {
+		if s.Key != fs.Key {
+			continue
+		}
+		for _, st := range s.Statements {
+			if !st.Unsupported {
+				supported++
+			}
+		}
+		return true, supported
+	}
+	return false, 0
+}
+
+// gapChecks computes the flags for a grounded note. Reasons name segment
+// IDs and counts, never text.
+func gapChecks(in NoteInput, n Note, riskIDs []string, total, unsupported int) []Flag {
+	flags := []Flag{}
+	if !in.Consent.AIScribe {
+		flags = append(flags, Flag{FlagConsentMissing, SeverityHigh,
+			"no AI-scribe consent on file for this session; confirm consent before using this draft"})
+	}
+	if (in.Part2 || in.Program == "sud") && !in.Consent.Part2 {
+		flags = append(flags, Flag{FlagPart2ConsentMissing, SeverityHigh,
+			"42 CFR Part 2 session without Part 2 consent on file; do not disclose this draft"})
+	}
+	if len(riskIDs) > 0 {
+		if _, n := supportedIn(n, in.Format, prompts.RoleRisk); n == 0 {
+			flags = append(flags, Flag{FlagRiskNotAssessed, SeverityHigh,
+				fmt.Sprintf("risk language in %d segment(s) (first %s) but the note has no supported risk assessment", len(riskIDs), riskIDs[0])})
+		}
+	}
+	if in.MAT || in.Modality.ID == "mat" {
+		if _, n := supportedIn(n, in.Format, prompts.RoleMedication); n == 0 {
+			flags = append(flags, Flag{FlagMedRecMissing, SeverityMedium,
+				"medication-assisted treatment session without a supported medication section"})
+		}
+	}
+	if _, n := supportedIn(n, in.Format, prompts.RolePlan); n == 0 {
+		flags = append(flags, Flag{FlagNoPlan, SeverityMedium, "no supported plan or next appointment in the note"})
+	}
+	if _, n := supportedIn(n, in.Format, prompts.RoleFocus); n == 0 {
+		flags = append(flags, Flag{FlagNoFocus, SeverityMedium, "no supported diagnosis, focus or presenting problem in the note"})
+	}
+	if unsupported > 0 {
+		flags = append(flags, Flag{FlagUnsupportedStatements, SeverityMedium,
+			fmt.Sprintf("%d of %d statements lack support in the transcript; review or remove them before signing", unsupported, total)})
+	}
+	return flags
+}
