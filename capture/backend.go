@@ -1,0 +1,122 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/scribe-health/scribe/internal/audio"
+)
+
+// Participant roles.
+const (
+	RoleClinician   = "clinician"
+	RoleClient      = "client"
+	RoleParticipant = "participant"
+)
+
+// Consent scopes and capture methods.
+const (
+	ScopeAIScribe = "ai_scribe"
+	ScopePart2TPO = "part2_tpo"
+
+	MethodElectronic     = "electronic"
+	MethodVerbalAttested = "verbal_attested"
+)
+
+// Attendance events.
+const (
+	EventJoin  = "join"
+	EventLeave = "leave"
+)
+
+// Participant is one authorised member of a call. Label is the speaker label
+// every transcript segment of this participant carries ("clinician",
+// "client", "participant 3"); it comes from the host, never from guessing.
+type Participant struct {
+	ID    string `json:"id"`
+	Role  string `json:"role"`
+	Label string `json:"label"`
+}
+
+// ConsentInfo is the consent text a participant is shown before joining.
+// Part2 marks a session of a 42 CFR Part 2 program; Part2Text is then shown
+// as well.
+type ConsentInfo struct {
+	AIScribeText string `json:"aiScribeText"`
+	Part2Text    string `json:"part2Text,omitempty"`
+	Version      string `json:"version"`
+	Part2        bool   `json:"part2"`
+}
+
+// ConsentDecision is one grant or refusal captured on the call page.
+type ConsentDecision struct {
+	Scope       string `json:"scope"`
+	Granted     bool   `json:"granted"`
+	Method      string `json:"method"`
+	TextVersion string `json:"textVersion"`
+}
+
+// Backend is what the host application provides to the relay. Every method
+// may be called concurrently. Errors returned by the backend are logged by
+// ID only and answered to the participant with a generic message.
+type Backend interface {
+	// Authorize checks a join token (random, single-session, expiring) for
+	// sessionID; it is called on every signaling connection.
+	Authorize(ctx context.Context, sessionID, token string) (Participant, error)
+	// ConsentText returns the consent text in force for the session.
+	ConsentText(ctx context.Context, sessionID string) (ConsentInfo, error)
+	// RecordConsent stores a dated consent decision made by (or, for
+	// MethodVerbalAttested, attested by) the participant.
+	RecordConsent(ctx context.Context, sessionID string, by Participant, c ConsentDecision) error
+	// RecordingAllowed reports whether active AI-scribe consent is in force now.
+	RecordingAllowed(ctx context.Context, sessionID string) (bool, error)
+	// RevokeConsent records a revocation; the host purges or keeps audio
+	// already stored according to its retention policy.
+	RevokeConsent(ctx context.Context, sessionID string, by Participant) error
+	// StoreChunk encrypts, stores and enqueues transcription of one chunk.
+	StoreChunk(ctx context.Context, sessionID, speaker string, c Chunk) error
+	// Attendance records a participant joining or leaving the call media.
+	Attendance(ctx context.Context, sessionID string, p Participant, event string, at time.Time) error
+	// CallEnded is called once per call after every chunk has been stored.
+	CallEnded(ctx context.Context, sessionID string) error
+}
+
+// Chunk is a span of one speaker's 16 kHz mono audio on the session clock
+// (sample 0 is the moment the call started). Index counts a speaker's chunks
+// from 0 within one call, across rejoins.
+type Chunk = audio.Chunk
+
+// ErrInvalidConsent is wrapped by every consent message the relay refuses.
+var ErrInvalidConsent = errors.New("invalid consent decision")
+
+// validate checks a decision made on the call page against who made it and
+// the consent text currently in force.
+func (c ConsentDecision) validate(by Participant, info ConsentInfo) error {
+	switch c.Scope {
+	case ScopeAIScribe:
+	case ScopePart2TPO:
+		if !info.Part2 {
+			return fmt.Errorf("%w: scope %q applies only to a 42 CFR Part 2 session", ErrInvalidConsent, c.Scope)
+		}
+	default:
+		return fmt.Errorf("%w: unknown scope %q (want %q or %q)", ErrInvalidConsent, c.Scope, ScopeAIScribe, ScopePart2TPO)
+	}
+	switch c.Method {
+	case MethodElectronic:
+	case MethodVerbalAttested:
+		if by.Role != RoleClinician {
+			return fmt.Errorf("%w: only the clinician can attest verbal consent", ErrInvalidConsent)
+		}
+	default:
+		return fmt.Errorf("%w: unknown method %q (want %q or %q)", ErrInvalidConsent, c.Method, MethodElectronic, MethodVerbalAttested)
+	}
+	if c.TextVersion == "" {
+		return fmt.Errorf("%w: consent text version is missing", ErrInvalidConsent)
+	}
+	if c.TextVersion != info.Version {
+		return fmt.Errorf("%w: consent text version %q is not the current version %q; reload the page", ErrInvalidConsent, c.TextVersion, info.Version)
+	}
+	return nil
+}

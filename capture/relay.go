@@ -1,0 +1,185 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v4"
+)
+
+// Defaults for RelayConfig.
+const (
+	DefaultMaxParticipants = 12
+	DefaultChunkMax        = 2 * 60 * SampleRate // two minutes
+)
+
+// RelayConfig configures a Relay.
+type RelayConfig struct {
+	// ICEServers are given to the relay's peer connections (STUN/TURN).
+	ICEServers []webrtc.ICEServer
+	// UDPPort, when > 0, makes every peer connection share one UDP port
+	// (webrtc.NewICEUDPMux), which is what a firewall rule can allow.
+	UDPPort int
+	// Loopback includes loopback candidates and disables mDNS; for tests
+	// and single-machine setups.
+	Loopback bool
+	// MaxParticipants caps a call; 0 means DefaultMaxParticipants.
+	MaxParticipants int
+	// ChunkMax is the longest chunk in samples at 16 kHz; 0 means
+	// DefaultChunkMax.
+	ChunkMax int
+	// NewRecorder makes the per-track recorder; nil means NewRecorder
+	// (capture/recorder).
+	NewRecorder RecorderFactory
+	// NewChunker makes the per-speaker chunker; nil means NewChunker
+	// (internal/audio).
+	NewChunker ChunkerFactory
+}
+
+// Relay is the call relay: it owns the rooms (one per session in a call),
+// their peer connections and recorders.
+type Relay struct {
+	cfg     RelayConfig
+	backend Backend
+	api     *webrtc.API
+	udp     net.PacketConn
+	udpMux  ice.UDPMux
+
+	ctx    context.Context // outlives requests: storing chunks, ending calls
+	cancel context.CancelFunc
+
+	mu     sync.Mutex
+	rooms  map[string]*room
+	closed bool
+}
+
+// NewRelay returns a relay that asks backend about tokens, consent and
+// storage. Close it to end every call and release the UDP port.
+func NewRelay(cfg RelayConfig, backend Backend) (*Relay, error) {
+	if backend == nil {
+		return nil, errors.New("capture: NewRelay needs a Backend")
+	}
+	if cfg.NewRecorder == nil {
+		cfg.NewRecorder = NewRecorder
+	}
+	if cfg.MaxParticipants == 0 {
+		cfg.MaxParticipants = DefaultMaxParticipants
+	}
+	if cfg.MaxParticipants < 2 {
+		return nil, fmt.Errorf("capture: RelayConfig.MaxParticipants is %d; a call needs at least 2", cfg.MaxParticipants)
+	}
+	if cfg.ChunkMax == 0 {
+		cfg.ChunkMax = DefaultChunkMax
+	}
+	if cfg.ChunkMax < SampleRate {
+		return nil, fmt.Errorf("capture: RelayConfig.ChunkMax is %d samples; it must be at least one second (%d)", cfg.ChunkMax, SampleRate)
+	}
+	if cfg.UDPPort < 0 || cfg.UDPPort > 65535 {
+		return nil, fmt.Errorf("capture: RelayConfig.UDPPort %d is not a port number", cfg.UDPPort)
+	}
+	if cfg.NewChunker == nil {
+		cfg.NewChunker = NewChunker
+	}
+	r := &Relay{cfg: cfg, backend: backend, rooms: map[string]*room{}}
+	api, err := r.newAPI()
+	if err != nil {
+		if r.udp != nil {
+			r.udp.Close()
+		}
+		return nil, err
+	}
+	r.api = api
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	return r, nil
+}
+
+func (r *Relay) newAPI() (*webrtc.API, error) {
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterDefaultCodecs(); err != nil {
+		return nil, fmt.Errorf("capture: register codecs: %w", err)
+	}
+	ir := &interceptor.Registry{}
+	// NACKs from subscribers are answered from the responder's send buffer
+	// and losses on the uplink are NACKed by the generator; reports and
+	// transport-wide congestion control keep the publishers' bandwidth
+	// estimation working.
+	if err := webrtc.ConfigureNack(m, ir); err != nil {
+		return nil, fmt.Errorf("capture: configure NACK: %w", err)
+	}
+	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+		return nil, fmt.Errorf("capture: configure RTCP reports: %w", err)
+	}
+	if err := webrtc.ConfigureTWCCSender(m, ir); err != nil {
+		return nil, fmt.Errorf("capture: configure TWCC: %w", err)
+	}
+	se := webrtc.SettingEngine{}
+	if r.cfg.Loopback {
+		se.SetIncludeLoopbackCandidate(true)
+		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	}
+	if r.cfg.UDPPort > 0 {
+		conn, err := net.ListenUDP("udp", &net.UDPAddr{Port: r.cfg.UDPPort})
+		if err != nil {
+			return nil, fmt.Errorf("capture: listen on UDP port %d for media: %w", r.cfg.UDPPort, err)
+		}
+		r.udp = conn
+		r.udpMux = webrtc.NewICEUDPMux(nil, conn)
+		se.SetICEUDPMux(r.udpMux)
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)), nil
+}
+
+// Close ends every call (flushing recorders and calling CallEnded) and
+// releases the relay's UDP port.
+func (r *Relay) Close() error {
+	r.mu.Lock()
+	r.closed = true
+	rooms := make([]*room, 0, len(r.rooms))
+	for _, rm := range r.rooms {
+		rooms = append(rooms, rm)
+	}
+	r.mu.Unlock()
+	for _, rm := range rooms {
+		rm.end("relay closing")
+	}
+	r.cancel()
+	var err error
+	if r.udpMux != nil {
+		err = r.udpMux.Close()
+	}
+	if r.udp != nil {
+		r.udp.Close()
+	}
+	return err
+}
+
+// roomFor returns the live room of a session, creating it on first join.
+func (r *Relay) roomFor(sessionID string) (*room, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil, errors.New("relay is shutting down")
+	}
+	if rm := r.rooms[sessionID]; rm != nil {
+		return rm, nil
+	}
+	rm := newRoom(r, sessionID)
+	r.rooms[sessionID] = rm
+	slog.Info("capture: call started", "session", sessionID)
+	return rm, nil
+}
+
+func (r *Relay) forget(rm *room) {
+	r.mu.Lock()
+	if r.rooms[rm.id] == rm {
+		delete(r.rooms, rm.id)
+	}
+	r.mu.Unlock()
+}

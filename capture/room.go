@@ -1,0 +1,490 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/pion/rtcp"
+	"github.com/pion/webrtc/v4"
+)
+
+// room is one session's live call.
+type room struct {
+	relay *Relay
+	id    string
+	start time.Time // sample 0 of every speaker's timeline
+
+	// recMu serialises recording decisions (consent changes, track starts,
+	// stop-scribe) so a slow backend answer cannot undo a revocation.
+	recMu sync.Mutex
+
+	mu          sync.Mutex
+	members     map[string]*member // by participant ID
+	tracks      []*fwdTrack
+	speakers    map[string]*speakerSink // by participant ID; survives rejoins
+	recording   bool
+	scribeOff   bool // "Stop AI scribe" pressed; cleared by a new grant
+	everJoined  bool
+	ended       bool
+	endOnce     sync.Once
+	endedSignal chan struct{}
+}
+
+func newRoom(r *Relay, id string) *room {
+	return &room{
+		relay:       r,
+		id:          id,
+		start:       time.Now(),
+		members:     map[string]*member{},
+		speakers:    map[string]*speakerSink{},
+		endedSignal: make(chan struct{}),
+	}
+}
+
+// fwdTrack is one incoming track and the local track it is forwarded on.
+type fwdTrack struct {
+	room   *room
+	owner  *member
+	remote *webrtc.TrackRemote
+	local  *webrtc.TrackLocalStaticRTP
+	kind   webrtc.RTPCodecType
+	rec    atomic.Pointer[trackRecording]
+
+	lastPLI atomic.Int64 // unix nanos; keyframe requests are rate-limited
+}
+
+// forward writes one RTP packet to every subscriber and, while recording,
+// hands a copy to the recorder. With recording off it allocates nothing.
+func (t *fwdTrack) forward(pkt []byte, arrival time.Time) {
+	// Errors are per subscriber (a closed transport); the other
+	// subscribers have been written already.
+	_, _ = t.local.Write(pkt)
+	if tr := t.rec.Load(); tr != nil {
+		tr.push(pkt, arrival)
+	}
+}
+
+func (t *fwdTrack) run() {
+	buf := make([]byte, 1500)
+	for {
+		n, _, err := t.remote.Read(buf)
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				slog.Debug("capture: track read ended", "session", t.room.id, "err", err)
+			}
+			t.room.removeTrack(t)
+			return
+		}
+		t.forward(buf[:n], time.Now())
+	}
+}
+
+// requestKeyframe asks the publisher for a keyframe, at most every 200 ms.
+func (t *fwdTrack) requestKeyframe() {
+	if t.kind != webrtc.RTPCodecTypeVideo {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := t.lastPLI.Load()
+	if now-last < int64(200*time.Millisecond) || !t.lastPLI.CompareAndSwap(last, now) {
+		return
+	}
+	if pc := t.owner.peer(); pc != nil {
+		_ = pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: uint32(t.remote.SSRC())}})
+	}
+}
+
+// readFeedback forwards a subscriber's RTCP feedback to the publisher:
+// PLI/FIR as a keyframe request, REMB with the publisher's SSRC. NACKs are
+// answered by the relay's NACK responder from its send buffer, so the
+// publisher is not asked twice for the same packet.
+func (t *fwdTrack) readFeedback(sender *webrtc.RTPSender) {
+	for {
+		pkts, _, err := sender.ReadRTCP()
+		if err != nil {
+			return
+		}
+		for _, p := range pkts {
+			switch p := p.(type) {
+			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+				t.requestKeyframe()
+			case *rtcp.ReceiverEstimatedMaximumBitrate:
+				if pc := t.owner.peer(); pc != nil {
+					_ = pc.WriteRTCP([]rtcp.Packet{&rtcp.ReceiverEstimatedMaximumBitrate{
+						Bitrate: p.Bitrate, SSRCs: []uint32{uint32(t.remote.SSRC())},
+					}})
+				}
+			}
+		}
+	}
+}
+
+// addMember admits a signaling connection, replacing an older connection
+// of the same participant.
+func (rm *room) addMember(m *member) (old *member, err error) {
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	if rm.ended {
+		return nil, errRoomEnded
+	}
+	old = rm.members[m.p.ID]
+	if old == nil && len(rm.members) >= rm.relay.cfg.MaxParticipants {
+		return nil, errRoomFull
+	}
+	rm.members[m.p.ID] = m
+	rm.everJoined = true
+	return old, nil
+}
+
+var (
+	errRoomEnded = errors.New("call has ended")
+	errRoomFull  = errors.New("call is full")
+)
+
+// mediaJoined is called once a member's peer connection is up: it
+// subscribes the member to everyone else's tracks.
+func (rm *room) mediaJoined(m *member) {
+	rm.mu.Lock()
+	if rm.members[m.p.ID] != m || rm.ended {
+		rm.mu.Unlock()
+		return
+	}
+	var keyframes []*fwdTrack
+	for _, t := range rm.tracks {
+		if t.owner != m && rm.subscribe(m, t) {
+			keyframes = append(keyframes, t)
+		}
+	}
+	rm.mu.Unlock()
+	m.negotiate()
+	for _, t := range keyframes {
+		t.requestKeyframe()
+	}
+	if err := rm.relay.backend.Attendance(rm.relay.ctx, rm.id, m.p, EventJoin, time.Now()); err != nil {
+		slog.Error("capture: recording attendance failed", "session", rm.id, "participant", m.p.ID, "err", err)
+	}
+	rm.broadcastState()
+}
+
+// requestKeyframesFor asks the publishers of every video track m receives
+// for a keyframe (rate-limited per track).
+func (rm *room) requestKeyframesFor(m *member) {
+	rm.mu.Lock()
+	var ts []*fwdTrack
+	for t := range m.senders {
+		if t.kind == webrtc.RTPCodecTypeVideo {
+			ts = append(ts, t)
+		}
+	}
+	rm.mu.Unlock()
+	for _, t := range ts {
+		t.requestKeyframe()
+	}
+}
+
+// subscribe adds t to m's peer connection; rm.mu is held.
+func (rm *room) subscribe(m *member, t *fwdTrack) bool {
+	pc := m.peer()
+	if pc == nil {
+		return false
+	}
+	sender, err := pc.AddTrack(t.local)
+	if err != nil {
+		slog.Warn("capture: forwarding track failed", "session", rm.id, "participant", m.p.ID, "err", err)
+		return false
+	}
+	m.senders[t] = sender
+	go t.readFeedback(sender)
+	return true
+}
+
+// addTrack starts forwarding a new incoming track to every other member.
+func (rm *room) addTrack(t *fwdTrack) {
+	rm.mu.Lock()
+	if rm.ended {
+		rm.mu.Unlock()
+		return
+	}
+	rm.tracks = append(rm.tracks, t)
+	var renegotiate []*member
+	for _, m := range rm.members {
+		if m != t.owner && rm.subscribe(m, t) {
+			renegotiate = append(renegotiate, m)
+		}
+	}
+	rm.mu.Unlock()
+	for _, m := range renegotiate {
+		m.negotiate()
+	}
+	if t.kind == webrtc.RTPCodecTypeAudio {
+		rm.refreshRecording(rm.relay.ctx)
+	}
+	rm.broadcastState()
+}
+
+// removeTrack stops forwarding t; its recording (if any) is flushed, since
+// that audio was captured under consent.
+func (rm *room) removeTrack(t *fwdTrack) {
+	rm.mu.Lock()
+	idx := -1
+	for i, x := range rm.tracks {
+		if x == t {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		rm.mu.Unlock()
+		return
+	}
+	rm.tracks = append(rm.tracks[:idx], rm.tracks[idx+1:]...)
+	var renegotiate []*member
+	for _, m := range rm.members {
+		if s, ok := m.senders[t]; ok {
+			delete(m.senders, t)
+			if pc := m.peer(); pc != nil {
+				_ = pc.RemoveTrack(s)
+				renegotiate = append(renegotiate, m)
+			}
+		}
+	}
+	rm.mu.Unlock()
+	if tr := t.rec.Swap(nil); tr != nil {
+		tr.finish()
+	}
+	for _, m := range renegotiate {
+		m.negotiate()
+	}
+}
+
+// leave removes a member (closed connection, "leave", failed transport).
+func (rm *room) leave(m *member) {
+	rm.mu.Lock()
+	if rm.members[m.p.ID] != m {
+		rm.mu.Unlock()
+		m.closePeer()
+		return
+	}
+	delete(rm.members, m.p.ID)
+	var own []*fwdTrack
+	for _, t := range rm.tracks {
+		if t.owner == m {
+			own = append(own, t)
+		}
+	}
+	empty := len(rm.members) == 0
+	rm.mu.Unlock()
+
+	for _, t := range own {
+		rm.removeTrack(t)
+	}
+	if m.closePeer() {
+		if err := rm.relay.backend.Attendance(rm.relay.ctx, rm.id, m.p, EventLeave, time.Now()); err != nil {
+			slog.Error("capture: recording attendance failed", "session", rm.id, "participant", m.p.ID, "err", err)
+		}
+	}
+	if empty {
+		rm.end("everyone left")
+		return
+	}
+	rm.broadcastState()
+}
+
+// refreshRecording asks the backend whether recording is allowed and
+// starts or stops the recorders to match. It fails closed.
+func (rm *room) refreshRecording(ctx context.Context) {
+	rm.recMu.Lock()
+	defer rm.recMu.Unlock()
+	allowed, err := rm.relay.backend.RecordingAllowed(ctx, rm.id)
+	if err != nil {
+		slog.Error("capture: consent check failed; not recording", "session", rm.id, "err", err)
+		allowed = false
+	}
+	rm.setRecording(allowed)
+}
+
+// setRecording applies a decision; rm.recMu is held.
+func (rm *room) setRecording(on bool) {
+	rm.mu.Lock()
+	if rm.ended {
+		rm.mu.Unlock()
+		return
+	}
+	if rm.scribeOff {
+		on = false
+	}
+	changed := rm.recording != on
+	rm.recording = on
+	var stop []*trackRecording
+	if on {
+		for _, t := range rm.tracks {
+			if t.kind == webrtc.RTPCodecTypeAudio && t.rec.Load() == nil {
+				rm.startRecording(t)
+			}
+		}
+	} else {
+		for _, t := range rm.tracks {
+			if tr := t.rec.Swap(nil); tr != nil {
+				stop = append(stop, tr)
+			}
+		}
+	}
+	sinks := make([]*speakerSink, 0, len(rm.speakers))
+	for _, s := range rm.speakers {
+		sinks = append(sinks, s)
+	}
+	rm.mu.Unlock()
+	if !on {
+		for _, tr := range stop {
+			tr.stop()
+		}
+		for _, s := range sinks {
+			s.discard()
+		}
+	}
+	if changed {
+		slog.Info("capture: recording state changed", "session", rm.id, "recording", on)
+		rm.broadcastState()
+	}
+}
+
+// startRecording attaches a recorder to an audio track; rm.mu is held.
+func (rm *room) startRecording(t *fwdTrack) {
+	sink := rm.speakers[t.owner.p.ID]
+	if sink == nil {
+		sink = &speakerSink{
+			ctx: rm.relay.ctx, backend: rm.relay.backend, sessionID: rm.id,
+			speaker: t.owner.p.Label, max: rm.relay.cfg.ChunkMax, newChunker: rm.relay.cfg.NewChunker,
+		}
+		rm.speakers[t.owner.p.ID] = sink
+	}
+	rec, err := rm.relay.cfg.NewRecorder(rm.start, t.owner.p.Label, sink)
+	if err != nil {
+		slog.Error("capture: starting recorder failed", "session", rm.id, "participant", t.owner.p.ID, "err", err)
+		return
+	}
+	t.rec.Store(startTrackRecording(rec, rm.id))
+}
+
+// stopScribe stops every recorder at once, then records the revocation.
+func (rm *room) stopScribe(ctx context.Context, by Participant) error {
+	rm.recMu.Lock()
+	defer rm.recMu.Unlock()
+	rm.mu.Lock()
+	rm.scribeOff = true
+	rm.mu.Unlock()
+	rm.setRecording(false)
+	rm.broadcastState()
+	return rm.relay.backend.RevokeConsent(ctx, rm.id, by)
+}
+
+// consentGranted clears a previous "Stop AI scribe" once a new grant is on file.
+func (rm *room) consentGranted() {
+	rm.mu.Lock()
+	rm.scribeOff = false
+	rm.mu.Unlock()
+}
+
+// end finishes the call once: peers closed, recorders flushed, the last
+// chunks stored, then backend.CallEnded.
+func (rm *room) end(reason string) {
+	rm.endOnce.Do(func() {
+		rm.recMu.Lock()
+		defer rm.recMu.Unlock()
+		rm.mu.Lock()
+		rm.ended = true
+		members := make([]*member, 0, len(rm.members))
+		for _, m := range rm.members {
+			members = append(members, m)
+		}
+		rm.members = map[string]*member{}
+		tracks := rm.tracks
+		rm.tracks = nil
+		sinks := make([]*speakerSink, 0, len(rm.speakers))
+		for _, s := range rm.speakers {
+			sinks = append(sinks, s)
+		}
+		rm.mu.Unlock()
+		rm.relay.forget(rm)
+
+		for _, m := range members {
+			m.send(message{Type: msgEnded})
+			if m.closePeer() {
+				if err := rm.relay.backend.Attendance(rm.relay.ctx, rm.id, m.p, EventLeave, time.Now()); err != nil {
+					slog.Error("capture: recording attendance failed", "session", rm.id, "participant", m.p.ID, "err", err)
+				}
+			}
+		}
+		for _, t := range tracks {
+			if tr := t.rec.Swap(nil); tr != nil {
+				tr.finish()
+			}
+		}
+		var chunks int
+		for _, s := range sinks {
+			if err := s.flush(); err != nil {
+				slog.Error("capture: storing last chunk failed", "session", rm.id, "err", err)
+			}
+			chunks += s.stored
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(rm.relay.ctx), 30*time.Second)
+		defer cancel()
+		if rm.everJoined {
+			if err := rm.relay.backend.CallEnded(ctx, rm.id); err != nil {
+				slog.Error("capture: reporting call end failed", "session", rm.id, "err", err)
+			}
+		}
+		for _, m := range members {
+			m.closeConn("call ended")
+		}
+		slog.Info("capture: call ended", "session", rm.id, "reason", reason, "chunks", chunks)
+		close(rm.endedSignal)
+	})
+}
+
+// RoomState is what every participant is told about the call.
+type RoomState struct {
+	Recording    bool               `json:"recording"`
+	Participants []ParticipantState `json:"participants"`
+}
+
+// ParticipantState is one member as the others see it. Stream is the
+// MediaStream id their forwarded tracks carry.
+type ParticipantState struct {
+	Participant
+	InCall bool `json:"inCall"`
+}
+
+func (rm *room) state() RoomState {
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	st := RoomState{Recording: rm.recording, Participants: []ParticipantState{}}
+	for _, m := range rm.members {
+		st.Participants = append(st.Participants, ParticipantState{Participant: m.p, InCall: m.peer() != nil})
+	}
+	sort.Slice(st.Participants, func(i, j int) bool { return st.Participants[i].Label < st.Participants[j].Label })
+	return st
+}
+
+func (rm *room) broadcastState() {
+	st := rm.state()
+	rm.mu.Lock()
+	members := make([]*member, 0, len(rm.members))
+	for _, m := range rm.members {
+		members = append(members, m)
+	}
+	rm.mu.Unlock()
+	for _, m := range members {
+		m.send(message{Type: msgState, State: &st})
+	}
+}
+
+func newTrackID(kind webrtc.RTPCodecType) string {
+	return kind.String() + "-" + uuid.NewString()
+}

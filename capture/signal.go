@@ -1,0 +1,452 @@
+package capture
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/pion/webrtc/v4"
+)
+
+// Signaling message types. Client → server: join, consent, offer, answer,
+// candidate, stop-scribe, leave, end (clinician only). Server → client:
+// welcome, consent-recorded, offer, answer, candidate, state, error, ended.
+const (
+	msgJoin            = "join"
+	msgWelcome         = "welcome"
+	msgConsent         = "consent"
+	msgConsentRecorded = "consent-recorded"
+	msgOffer           = "offer"
+	msgAnswer          = "answer"
+	msgCandidate       = "candidate"
+	msgStopScribe      = "stop-scribe"
+	msgLeave           = "leave"
+	msgEnd             = "end"
+	msgState           = "state"
+	msgError           = "error"
+	msgEnded           = "ended"
+)
+
+// message is the one JSON shape of every signaling message.
+type message struct {
+	Type        string                     `json:"type"`
+	Token       string                     `json:"token,omitempty"`
+	SDP         *webrtc.SessionDescription `json:"sdp,omitempty"`
+	Candidate   *webrtc.ICECandidateInit   `json:"candidate,omitempty"`
+	Consent     *ConsentDecision           `json:"consent,omitempty"`
+	Participant *Participant               `json:"participant,omitempty"`
+	ConsentInfo *ConsentInfo               `json:"consentInfo,omitempty"`
+	State       *RoomState                 `json:"state,omitempty"`
+	Error       string                     `json:"error,omitempty"`
+}
+
+const (
+	joinTimeout  = 10 * time.Second
+	maxMsgBytes  = 512 << 10
+	sendQueueLen = 128
+)
+
+// member is one participant's signaling connection and peer connection.
+type member struct {
+	p     Participant
+	room  *room
+	conn  *websocket.Conn
+	out   chan []byte
+	ctx   context.Context
+	close context.CancelFunc
+
+	pcMu    sync.Mutex
+	pc      *webrtc.PeerConnection
+	pcDone  bool
+	senders map[*fwdTrack]*webrtc.RTPSender // guarded by room.mu
+
+	negMu    sync.Mutex
+	awaiting bool // our offer is out, no answer yet
+	again    bool // renegotiate once the answer is in
+
+	candMu    sync.Mutex
+	answered  bool // our first answer is sent; candidates may follow
+	candQueue []webrtc.ICECandidateInit
+}
+
+func (m *member) peer() *webrtc.PeerConnection {
+	m.pcMu.Lock()
+	defer m.pcMu.Unlock()
+	return m.pc
+}
+
+// closePeer closes the peer connection; it reports whether there was one.
+func (m *member) closePeer() bool {
+	m.pcMu.Lock()
+	pc := m.pc
+	m.pc = nil
+	m.pcDone = true
+	m.pcMu.Unlock()
+	if pc == nil {
+		return false
+	}
+	if err := pc.Close(); err != nil {
+		slog.Debug("capture: closing peer connection", "session", m.room.id, "err", err)
+	}
+	return true
+}
+
+// send queues a message; a client too slow to take its messages is cut off.
+func (m *member) send(msg message) {
+	b, err := json.Marshal(msg)
+	if err != nil {
+		slog.Error("capture: encoding signaling message", "type", msg.Type, "err", err)
+		return
+	}
+	select {
+	case m.out <- b:
+	case <-m.ctx.Done():
+	default:
+		slog.Warn("capture: signaling client too slow; disconnecting", "session", m.room.id, "participant", m.p.ID)
+		m.closeConn("too slow")
+	}
+}
+
+func (m *member) sendError(text string) { m.send(message{Type: msgError, Error: text}) }
+
+func (m *member) closeConn(reason string) {
+	m.close()
+	_ = m.conn.Close(websocket.StatusNormalClosure, reason)
+}
+
+func (m *member) writeLoop() {
+	for {
+		select {
+		case <-m.ctx.Done():
+			return
+		case b := <-m.out:
+			ctx, cancel := context.WithTimeout(m.ctx, 10*time.Second)
+			err := m.conn.Write(ctx, websocket.MessageText, b)
+			cancel()
+			if err != nil {
+				m.close()
+				return
+			}
+		}
+	}
+}
+
+// negotiate sends the member a new offer, or queues one if ours is pending.
+func (m *member) negotiate() {
+	m.negMu.Lock()
+	defer m.negMu.Unlock()
+	pc := m.peer()
+	if pc == nil {
+		return
+	}
+	if m.awaiting {
+		m.again = true
+		return
+	}
+	offer, err := pc.CreateOffer(nil)
+	if err == nil {
+		err = pc.SetLocalDescription(offer)
+	}
+	if err != nil {
+		slog.Warn("capture: renegotiation failed", "session", m.room.id, "participant", m.p.ID, "err", err)
+		return
+	}
+	m.awaiting = true
+	m.send(message{Type: msgOffer, SDP: pc.LocalDescription()})
+}
+
+func (m *member) onAnswer(sdp webrtc.SessionDescription) error {
+	m.negMu.Lock()
+	pc := m.peer()
+	if pc == nil || !m.awaiting {
+		m.negMu.Unlock()
+		return errors.New("answer received but no offer is pending")
+	}
+	err := pc.SetRemoteDescription(sdp)
+	m.awaiting = false
+	again := m.again
+	m.again = false
+	m.negMu.Unlock()
+	if err != nil {
+		return fmt.Errorf("answer refused: %w", err)
+	}
+	if again {
+		m.negotiate()
+	}
+	// New subscriptions start with a keyframe.
+	m.room.requestKeyframesFor(m)
+	return nil
+}
+
+// onOffer handles the client's first offer: it creates the peer connection.
+func (m *member) onOffer(sdp webrtc.SessionDescription) error {
+	if sdp.Type != webrtc.SDPTypeOffer {
+		return fmt.Errorf("offer message carries an SDP of type %q", sdp.Type)
+	}
+	m.pcMu.Lock()
+	if m.pc != nil || m.pcDone {
+		m.pcMu.Unlock()
+		return errors.New("already in the call; the server sends further offers")
+	}
+	pc, err := m.room.relay.api.NewPeerConnection(webrtc.Configuration{ICEServers: m.room.relay.cfg.ICEServers})
+	if err != nil {
+		m.pcMu.Unlock()
+		return fmt.Errorf("create peer connection: %w", err)
+	}
+	m.pc = pc
+	m.pcMu.Unlock()
+
+	rm := m.room
+	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
+		if c == nil {
+			return
+		}
+		init := c.ToJSON()
+		m.candMu.Lock()
+		if !m.answered {
+			m.candQueue = append(m.candQueue, init)
+			m.candMu.Unlock()
+			return
+		}
+		m.candMu.Unlock()
+		m.send(message{Type: msgCandidate, Candidate: &init})
+	})
+	pc.OnTrack(func(remote *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		local, err := webrtc.NewTrackLocalStaticRTP(remote.Codec().RTPCodecCapability, newTrackID(remote.Kind()), m.p.ID)
+		if err != nil {
+			slog.Error("capture: creating forwarding track", "session", rm.id, "err", err)
+			return
+		}
+		t := &fwdTrack{room: rm, owner: m, remote: remote, local: local, kind: remote.Kind()}
+		rm.addTrack(t)
+		t.run()
+	})
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		if s == webrtc.PeerConnectionStateFailed {
+			slog.Info("capture: peer connection failed", "session", rm.id, "participant", m.p.ID)
+			m.closeConn("media connection failed")
+		}
+	})
+
+	if err := pc.SetRemoteDescription(sdp); err != nil {
+		return fmt.Errorf("offer refused: %w", err)
+	}
+	answer, err := pc.CreateAnswer(nil)
+	if err != nil {
+		return fmt.Errorf("create answer: %w", err)
+	}
+	if err := pc.SetLocalDescription(answer); err != nil {
+		return fmt.Errorf("set answer: %w", err)
+	}
+	m.send(message{Type: msgAnswer, SDP: pc.LocalDescription()})
+	m.candMu.Lock()
+	m.answered = true
+	queued := m.candQueue
+	m.candQueue = nil
+	m.candMu.Unlock()
+	for i := range queued {
+		m.send(message{Type: msgCandidate, Candidate: &queued[i]})
+	}
+	rm.mediaJoined(m)
+	return nil
+}
+
+// serveWS is the signaling endpoint of one session.
+func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID string) {
+	conn, err := websocket.Accept(w, req, nil)
+	if err != nil {
+		return // Accept has answered the request
+	}
+	conn.SetReadLimit(maxMsgBytes)
+	ctx, cancel := context.WithCancel(req.Context())
+	defer cancel()
+
+	refuse := func(text string) {
+		b, _ := json.Marshal(message{Type: msgError, Error: text})
+		wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+		_ = conn.Write(wctx, websocket.MessageText, b)
+		wcancel()
+		_ = conn.Close(websocket.StatusPolicyViolation, text)
+	}
+
+	jctx, jcancel := context.WithTimeout(ctx, joinTimeout)
+	var join message
+	err = readMessage(jctx, conn, &join)
+	jcancel()
+	if err != nil {
+		refuse("expected a join message: " + err.Error())
+		return
+	}
+	if join.Type != msgJoin || join.Token == "" {
+		refuse(fmt.Sprintf("the first message must be %q with a token", msgJoin))
+		return
+	}
+	p, err := r.backend.Authorize(ctx, sessionID, join.Token)
+	if err != nil {
+		slog.Info("capture: join refused", "session", sessionID, "err", err)
+		refuse("this join link is invalid or has expired; ask your clinician for a new one")
+		return
+	}
+	if p.ID == "" || p.Label == "" {
+		slog.Error("capture: backend authorised a participant without ID or label", "session", sessionID)
+		refuse("server error: participant has no speaker label")
+		return
+	}
+	info, err := r.backend.ConsentText(ctx, sessionID)
+	if err != nil {
+		slog.Error("capture: loading consent text failed", "session", sessionID, "err", err)
+		refuse("server error: consent text unavailable; try again")
+		return
+	}
+
+	var rm *room
+	m := &member{p: p, conn: conn, out: make(chan []byte, sendQueueLen), senders: map[*fwdTrack]*webrtc.RTPSender{}}
+	m.ctx, m.close = context.WithCancel(ctx)
+	for range 3 {
+		if rm, err = r.roomFor(sessionID); err != nil {
+			refuse(err.Error())
+			return
+		}
+		m.room = rm
+		var old *member
+		old, err = rm.addMember(m)
+		if errors.Is(err, errRoomEnded) {
+			continue
+		}
+		if err != nil {
+			refuse(fmt.Sprintf("%v (at most %d participants)", err, r.cfg.MaxParticipants))
+			return
+		}
+		if old != nil {
+			old.sendError("you joined from another window")
+			old.closeConn("replaced by a newer connection")
+			old.closePeer()
+		}
+		break
+	}
+	if err != nil {
+		refuse(err.Error())
+		return
+	}
+	go m.writeLoop()
+	defer rm.leave(m)
+	defer m.close()
+
+	st := rm.state()
+	m.send(message{Type: msgWelcome, Participant: &p, ConsentInfo: &info, State: &st})
+	rm.broadcastState()
+	slog.Info("capture: participant connected", "session", sessionID, "participant", p.ID, "role", p.Role)
+
+	for {
+		var msg message
+		if err := readMessage(m.ctx, conn, &msg); err != nil {
+			var syntax *json.SyntaxError
+			if errors.As(err, &syntax) {
+				m.sendError("message is not valid JSON")
+				continue
+			}
+			return
+		}
+		if done := m.handle(msg, info); done {
+			return
+		}
+	}
+}
+
+func readMessage(ctx context.Context, conn *websocket.Conn, msg *message) error {
+	typ, b, err := conn.Read(ctx)
+	if err != nil {
+		return err
+	}
+	if typ != websocket.MessageText {
+		return &json.SyntaxError{}
+	}
+	return json.Unmarshal(b, msg)
+}
+
+// handle processes one client message; it reports whether to hang up.
+func (m *member) handle(msg message, info ConsentInfo) bool {
+	rm := m.room
+	ctx := m.ctx
+	switch msg.Type {
+	case msgOffer, msgAnswer:
+		if msg.SDP == nil {
+			m.sendError(msg.Type + " message has no sdp")
+			return false
+		}
+		var err error
+		if msg.Type == msgOffer {
+			err = m.onOffer(*msg.SDP)
+		} else {
+			err = m.onAnswer(*msg.SDP)
+		}
+		if err != nil {
+			slog.Warn("capture: negotiation failed", "session", rm.id, "participant", m.p.ID, "err", err)
+			m.sendError(err.Error())
+		}
+	case msgCandidate:
+		if msg.Candidate == nil {
+			m.sendError("candidate message has no candidate")
+			return false
+		}
+		pc := m.peer()
+		if pc == nil {
+			m.sendError("candidate received before an offer")
+			return false
+		}
+		if err := pc.AddICECandidate(*msg.Candidate); err != nil {
+			m.sendError("candidate refused: " + err.Error())
+		}
+	case msgConsent:
+		if msg.Consent == nil {
+			m.sendError("consent message has no consent decision")
+			return false
+		}
+		current, err := rm.relay.backend.ConsentText(ctx, rm.id)
+		if err != nil {
+			slog.Error("capture: loading consent text failed", "session", rm.id, "err", err)
+			m.sendError("consent could not be checked; try again")
+			return false
+		}
+		if err := msg.Consent.validate(m.p, current); err != nil {
+			m.sendError(err.Error())
+			return false
+		}
+		if err := rm.relay.backend.RecordConsent(ctx, rm.id, m.p, *msg.Consent); err != nil {
+			slog.Error("capture: recording consent failed", "session", rm.id, "participant", m.p.ID, "err", err)
+			m.sendError("your consent decision could not be saved; try again")
+			return false
+		}
+		if msg.Consent.Granted && msg.Consent.Scope == ScopeAIScribe {
+			rm.consentGranted()
+		}
+		m.send(message{Type: msgConsentRecorded, Consent: msg.Consent})
+		rm.refreshRecording(ctx)
+		rm.broadcastState()
+	case msgStopScribe:
+		if err := rm.stopScribe(ctx, m.p); err != nil {
+			slog.Error("capture: recording revocation failed; recorders are stopped", "session", rm.id, "err", err)
+			m.sendError("the AI scribe is stopped, but the revocation could not be saved; tell your clinician")
+		}
+	case msgLeave:
+		return true
+	case msgEnd:
+		if m.p.Role != RoleClinician {
+			m.sendError("only the clinician can end the call for everyone")
+			return false
+		}
+		go rm.end("ended by clinician")
+		return true
+	case msgJoin:
+		m.sendError("already joined")
+	default:
+		m.sendError(fmt.Sprintf("unknown message type %q", msg.Type))
+	}
+	return false
+}
