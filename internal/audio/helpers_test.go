@@ -222,3 +222,6 @@ func toneNoiseGen(rate int) func(off int64, p []byte) {
 		}
 	}
 }
+
+func sqrt(x float64) float64  { return math.Sqrt(x) }
+func log10(x float64) float64 { return math.Log10(x) }
