@@ -225,7 +225,7 @@ var irregular = map[string]string{
 	"uses": "use", "thinking": "think", "thoughts": "think", "thought": "think", "ideation": "think", "thinks": "think", "feeling": "feel", "feelings": "feel",
 	"feels": "feel", "began.": "begin", "dying": "die", "died": "die", "dead": "die", "death": "die",
 	"drinking": "drink", "drinks": "drink", "beer": "drink", "beers": "drink", "alcohol": "drink", "wine": "drink",
-	"cravings": "crave", "craving": "crave", "crave": "crave", "urges": "crave", "urge": "crave",
+	"self-harm": "hurt", "cravings": "crave", "craving": "crave", "crave": "crave", "urges": "crave", "urge": "crave",
 }
 
 // synonymPrefixes maps word families to one stem, checked before suffix rules.
@@ -249,7 +249,7 @@ var metaWords = set("client", "patient", "clinician", "therapist", "counselor", 
 	"member", "participant", "group", "writer", "able", "ask", "asked", "asks", "explore", "explored", "explores", "review", "reviewed", "reviews",
 	"passive", "active", "experience", "experiences", "experienced", "experiencing", "having", "feel", "felt", "feels", "feeling", "notic", "noticed")
 
-var stopWords = set("a", "an", "the", "i", "me", "my", "mine", "myself", "we", "us", "our", "you", "your", "he", "him", "his",
+var stopWords = set("a", "an", "the", "i", "me", "my", "mine", "myself", "herself", "himself", "themselves", "yourself", "self", "we", "us", "our", "you", "your", "he", "him", "his",
 	"she", "her", "hers", "they", "them", "their", "it", "its", "this", "that", "these", "those", "is", "am", "are", "was", "were",
 	"be", "been", "being", "have", "has", "had", "do", "does", "did", "of", "to", "in", "on", "at", "by", "for", "with", "from",
 	"as", "or", "if", "than", "too", "very", "really", "just", "like", "um", "uh", "yeah", "okay", "ok", "well", "oh", "so",
