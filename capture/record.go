@@ -234,7 +234,6 @@ func (tr *trackRecording) finish() {
 	<-tr.done
 }
 
-
 // NewRecorder is the default RecorderFactory: capture/recorder.
 func NewRecorder(sessionStart time.Time, speaker string, sink PCMSink) (TrackRecorder, error) {
 	return recorder.New(recorder.Config{SessionStart: sessionStart, Speaker: speaker, Sink: sink})

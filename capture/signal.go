@@ -44,6 +44,7 @@ type message struct {
 	ConsentInfo *ConsentInfo               `json:"consentInfo,omitempty"`
 	State       *RoomState                 `json:"state,omitempty"`
 	Error       string                     `json:"error,omitempty"`
+	ICEServers  []webrtc.ICEServer         `json:"iceServers,omitempty"`
 }
 
 const (
@@ -339,7 +340,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	defer m.close()
 
 	st := rm.state()
-	m.send(message{Type: msgWelcome, Participant: &p, ConsentInfo: &info, State: &st})
+	m.send(message{Type: msgWelcome, Participant: &p, ConsentInfo: &info, State: &st, ICEServers: r.cfg.ICEServers})
 	rm.broadcastState()
 	slog.Info("capture: participant connected", "session", sessionID, "participant", p.ID, "role", p.Role)
 

@@ -1,0 +1,265 @@
+// Scribe call page: signaling over WebSocket, one RTCPeerConnection to the
+// relay, consent before joining, recording indicator while recording.
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const parts = location.pathname.split("/");
+  const sessionID = parts[2] || "";
+  const params = new URLSearchParams(location.search);
+  const token = params.get("token") || "";
+  // Keep the one-time token out of the address bar and history.
+  if (token) history.replaceState(null, "", location.pathname);
+
+  let ws = null;
+  let pc = null;
+  let me = null;
+  let consentInfo = null;
+  let iceServers = [];
+  let localStream = null;
+  let state = { recording: false, participants: [] };
+  let consentDecided = false;
+  let left = false;
+  let queue = Promise.resolve();
+  const tiles = new Map(); // participant id → {fig, video, stream}
+
+  function setStatus(text) { $("status").textContent = text; }
+  function showError(text) {
+    const el = $("error");
+    el.textContent = text;
+    el.hidden = !text;
+  }
+  function send(msg) {
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
+  }
+
+  function connect() {
+    if (!sessionID || !token) {
+      setStatus("This link is incomplete.");
+      showError("The join link has no session or token. Use the full link your clinician sent.");
+      return;
+    }
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    ws = new WebSocket(proto + "//" + location.host + "/call/" + encodeURIComponent(sessionID) + "/ws");
+    ws.addEventListener("open", () => send({ type: "join", token: token }));
+    ws.addEventListener("message", (ev) => {
+      let msg;
+      try { msg = JSON.parse(ev.data); } catch (e) { showError("The server sent an unreadable message."); return; }
+      // Handle messages strictly in order: SDP steps must not interleave.
+      queue = queue.then(() => handle(msg)).catch((e) => {
+        showError("Call setup problem: " + e.message);
+      });
+    });
+    ws.addEventListener("close", () => {
+      if (!left) setStatus("Disconnected from the call server.");
+      hangUp(false);
+    });
+  }
+
+  async function handle(msg) {
+    switch (msg.type) {
+      case "welcome":
+        me = msg.participant;
+        consentInfo = msg.consentInfo;
+        iceServers = (msg.iceServers || []).map((s) => ({ urls: s.urls, username: s.username, credential: s.credential }));
+        state = msg.state || state;
+        showConsent();
+        renderState();
+        setStatus("Connected as " + me.label + ". Please answer the consent question.");
+        break;
+      case "consent-recorded":
+        consentDecided = true;
+        $("consent-result").textContent = msg.consent && msg.consent.granted
+          ? (msg.consent.method === "verbal_attested" ? "The client's verbal consent is recorded." : "Thank you: your consent is recorded.")
+          : "Your decision is recorded: nothing will be recorded.";
+        $("join").disabled = false;
+        break;
+      case "answer":
+        await pc.setRemoteDescription(msg.sdp);
+        break;
+      case "offer":
+        if (!pc) return;
+        await pc.setRemoteDescription(msg.sdp);
+        await pc.setLocalDescription(await pc.createAnswer());
+        send({ type: "answer", sdp: pc.localDescription });
+        break;
+      case "candidate":
+        if (pc && msg.candidate) await pc.addIceCandidate(msg.candidate);
+        break;
+      case "state":
+        state = msg.state;
+        renderState();
+        break;
+      case "error":
+        showError(msg.error);
+        break;
+      case "ended":
+        setStatus("The call has ended.");
+        hangUp(true);
+        break;
+    }
+  }
+
+  function showConsent() {
+    $("consent").hidden = false;
+    $("prejoin").hidden = false;
+    $("consent-text").textContent = consentInfo.aiScribeText;
+    if (consentInfo.part2) {
+      $("part2").hidden = false;
+      $("part2-text").textContent = consentInfo.part2Text;
+    }
+    $("consent-attest").hidden = !(me && me.role === "clinician");
+    $("end").hidden = !(me && me.role === "clinician");
+  }
+
+  function decide(granted, method) {
+    const base = { granted: granted, method: method, textVersion: consentInfo.version };
+    send({ type: "consent", consent: Object.assign({ scope: "ai_scribe" }, base) });
+    if (consentInfo.part2) send({ type: "consent", consent: Object.assign({ scope: "part2_tpo" }, base) });
+  }
+
+  async function getMedia() {
+    const audio = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+    try {
+      return await navigator.mediaDevices.getUserMedia({ audio: audio, video: true });
+    } catch (e) {
+      // No camera (or camera refused): join with audio only.
+      return await navigator.mediaDevices.getUserMedia({ audio: audio });
+    }
+  }
+
+  async function join() {
+    $("join").disabled = true;
+    setStatus("Starting your microphone…");
+    try {
+      localStream = await getMedia();
+    } catch (e) {
+      setStatus("Microphone unavailable.");
+      showError("Scribe needs your microphone to join: " + e.name + ". Allow microphone access and reload.");
+      $("join").disabled = false;
+      return;
+    }
+    $("local-video").srcObject = localStream;
+    $("camera").hidden = localStream.getVideoTracks().length === 0;
+    pc = new RTCPeerConnection({ iceServers: iceServers });
+    for (const track of localStream.getTracks()) pc.addTrack(track, localStream);
+    pc.addEventListener("icecandidate", (ev) => {
+      if (ev.candidate && ev.candidate.candidate) send({ type: "candidate", candidate: ev.candidate.toJSON() });
+    });
+    pc.addEventListener("track", (ev) => {
+      const stream = ev.streams[0];
+      if (stream) attachRemote(stream);
+    });
+    pc.addEventListener("connectionstatechange", () => {
+      const s = pc ? pc.connectionState : "closed";
+      const text = { new: "Connecting media…", connecting: "Connecting media…", connected: "In the call.",
+        disconnected: "Connection interrupted, reconnecting…", failed: "Media connection failed.", closed: "Call closed." }[s];
+      if (text && !left) setStatus(text);
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    send({ type: "offer", sdp: pc.localDescription });
+    $("consent").hidden = true;
+    $("prejoin").hidden = true;
+    $("call").hidden = false;
+    $("local-label").textContent = "You (" + me.label + ")";
+    renderState();
+  }
+
+  function attachRemote(stream) {
+    const id = stream.id;
+    let t = tiles.get(id);
+    if (!t) {
+      const fig = document.createElement("figure");
+      fig.className = "tile";
+      const video = document.createElement("video");
+      video.autoplay = true;
+      video.playsInline = true;
+      const cap = document.createElement("figcaption");
+      fig.append(video, cap);
+      $("tiles").append(fig);
+      t = { fig: fig, video: video, cap: cap };
+      tiles.set(id, t);
+    }
+    if (t.video.srcObject !== stream) t.video.srcObject = stream;
+    renderState();
+  }
+
+  function labelOf(id) {
+    const p = (state.participants || []).find((x) => x.id === id);
+    return p ? p.label : "participant";
+  }
+
+  function renderState() {
+    // Recording indicator: in the DOM only while recording.
+    const slot = $("recording-slot");
+    const existing = slot.querySelector("[data-testid=recording-indicator]");
+    if (state.recording && !existing) {
+      const el = document.createElement("span");
+      el.className = "recording";
+      el.dataset.testid = "recording-indicator";
+      el.setAttribute("role", "status");
+      el.textContent = "Recording: the AI scribe is on";
+      slot.append(el);
+    } else if (!state.recording && existing) {
+      existing.remove();
+    }
+    $("scribe-stop").hidden = !state.recording;
+    const list = $("participants");
+    list.replaceChildren();
+    for (const p of state.participants || []) {
+      const li = document.createElement("li");
+      li.textContent = p.label + (p.inCall ? " (in call" + (state.recording ? ", recording" : "") + ")" : " (waiting)");
+      list.append(li);
+    }
+    for (const [id, t] of tiles) {
+      const p = (state.participants || []).find((x) => x.id === id);
+      if (!p || !p.inCall) {
+        t.fig.remove();
+        tiles.delete(id);
+        continue;
+      }
+      t.cap.textContent = labelOf(id) + (state.recording ? " (recording)" : "");
+    }
+  }
+
+  function hangUp(ended) {
+    if (pc) { pc.close(); pc = null; }
+    if (localStream) { for (const tr of localStream.getTracks()) tr.stop(); localStream = null; }
+    for (const [, t] of tiles) t.fig.remove();
+    tiles.clear();
+    if (ended || left) {
+      state = { recording: false, participants: [] };
+      renderState();
+    }
+  }
+
+  $("consent-accept").addEventListener("click", () => decide(true, "electronic"));
+  $("consent-decline").addEventListener("click", () => decide(false, "electronic"));
+  $("consent-attest").addEventListener("click", () => decide(true, "verbal_attested"));
+  $("join").addEventListener("click", () => { join().catch((e) => showError("Could not join: " + e.message)); });
+  $("scribe-stop").addEventListener("click", () => send({ type: "stop-scribe" }));
+  $("end").addEventListener("click", () => send({ type: "end" }));
+  $("leave").addEventListener("click", () => {
+    left = true;
+    send({ type: "leave" });
+    hangUp(true);
+    setStatus("You left the call.");
+    $("call").hidden = true;
+  });
+  $("mute").addEventListener("click", (ev) => {
+    if (!localStream) return;
+    const muted = ev.currentTarget.getAttribute("aria-pressed") !== "true";
+    for (const t of localStream.getAudioTracks()) t.enabled = !muted;
+    ev.currentTarget.setAttribute("aria-pressed", String(muted));
+    ev.currentTarget.textContent = muted ? "Unmute microphone" : "Mute microphone";
+  });
+  $("camera").addEventListener("click", (ev) => {
+    if (!localStream) return;
+    const off = ev.currentTarget.getAttribute("aria-pressed") !== "true";
+    for (const t of localStream.getVideoTracks()) t.enabled = !off;
+    ev.currentTarget.setAttribute("aria-pressed", String(off));
+    ev.currentTarget.textContent = off ? "Turn camera on" : "Turn camera off";
+  });
+
+  connect();
+})();

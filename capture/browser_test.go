@@ -1,0 +1,153 @@
+package capture
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// browser starts headless Chromium with a WAV file as its microphone and
+// collects every console error and uncaught exception of the page.
+func browser(t *testing.T, micWAV string) (ctx context.Context, consoleErrors func() []string) {
+	t.Helper()
+	path := requireTool(t, "chromium")
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("use-fake-device-for-media-stream", true),
+		chromedp.Flag("use-file-for-fake-audio-capture", micWAV),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+
+	var mu sync.Mutex
+	var errs []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError {
+				var parts []string
+				for _, a := range ev.Args {
+					parts = append(parts, string(a.Value)+a.Description)
+				}
+				errs = append(errs, "console.error: "+strings.Join(parts, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			errs = append(errs, fmt.Sprintf("exception: %s %v", ev.ExceptionDetails.Text, ev.ExceptionDetails.Exception))
+		}
+	}); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), errs...)
+	}
+}
+
+// TestBrowserCallRecordsAndStopScribe opens the real call page in headless
+// Chromium: consent, join, its microphone (a speech file) is recorded in
+// chunks during the call; "Stop AI scribe" removes the recording indicator,
+// stops storage and records the revocation.
+func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
+	wav, _ := synthSpeech(t, speechText)
+	b := newMemBackend()
+	_, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, b)
+	b.addToken("tok-browser", "s-web", client, time.Hour)
+	ctx, consoleErrors := browser(t, wav)
+
+	step := func(what string, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			t.Fatalf("%s: %v (console errors: %v)", what, err, consoleErrors())
+		}
+	}
+	// The first Do starts the browser: no timeout on it.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/call/s-web?token=tok-browser")); err != nil {
+		t.Fatalf("open call page: %v", err)
+	}
+	// Prove the console listener works before trusting its silence.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`console.error("scribe-test-probe")`)); err != nil {
+		t.Fatalf("probe console: %v", err)
+	}
+	probed := func() []string {
+		var real []string
+		for _, e := range consoleErrors() {
+			if !strings.Contains(e, "scribe-test-probe") {
+				real = append(real, e)
+			}
+		}
+		return real
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(consoleErrors()) == len(probed()) {
+		if time.Now().After(deadline) {
+			t.Fatal("console.error is not observed; the console-error check would be blind")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	step("consent", 15*time.Second,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=consent-accept]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=consent-accept]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=join]:not([disabled])`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=join]`)),
+	)
+	step("recording indicator", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=recording-indicator]`)))
+
+	b.waitFor(t, 30*time.Second, "two chunks from the browser", func() bool {
+		chunks, _, _, _ := b.snapshot()
+		return len(chunks["client"]) >= 2
+	})
+	chunks, attend, _, _ := b.snapshot()
+	var loud bool
+	for _, c := range chunks["client"] {
+		for _, s := range c.Samples {
+			if s > 2000 || s < -2000 {
+				loud = true
+			}
+		}
+	}
+	if !loud {
+		t.Errorf("browser chunks are silent; the fake microphone's speech was not recorded")
+	}
+	if len(attend) == 0 || attend[0] != "client:join" {
+		t.Errorf("attendance %v, want client:join", attend)
+	}
+
+	step("stop AI scribe", 15*time.Second,
+		chromedp.Click(chromedp.CSS(`[data-testid=scribe-stop]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`[data-testid=recording-indicator]`)),
+	)
+	_, _, _, revokes := b.snapshot()
+	if revokes != 1 {
+		t.Errorf("RevokeConsent called %d times, want 1", revokes)
+	}
+	stopped, _, _, _ := b.snapshot()
+	time.Sleep(1500 * time.Millisecond) // more than a chunk of audio keeps arriving
+	after, _, _, _ := b.snapshot()
+	if len(after["client"]) != len(stopped["client"]) {
+		t.Errorf("%d chunks stored after Stop AI scribe", len(after["client"])-len(stopped["client"]))
+	}
+
+	step("leave", 10*time.Second, chromedp.Click(chromedp.CSS(`[data-testid=leave]`)))
+	b.waitFor(t, 10*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
+	if errs := probed(); len(errs) > 0 {
+		t.Errorf("page logged errors: %v", errs)
+	}
+}
