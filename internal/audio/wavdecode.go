@@ -332,7 +332,8 @@ func readHeader(r io.ReadSeeker, opt Options) (wavHeader, error) {
 		return h, fmt.Errorf("%w: data chunk holds %d bytes, less than one %d-byte frame", ErrNoAudio, declared, h.blockAlign)
 	}
 	h.dataSize = h.Frames * int64(h.blockAlign)
-	h.Duration = time.Duration(float64(h.Frames) / float64(h.SampleRate) * float64(time.Second))
+	rate := int64(h.SampleRate)
+	h.Duration = time.Duration(h.Frames/rate)*time.Second + time.Duration(h.Frames%rate)*time.Second/time.Duration(rate)
 	if opt.MaxDuration > 0 && h.Duration > opt.MaxDuration {
 		return h, fmt.Errorf("%w: %s exceeds the %s limit", ErrTooLong, h.Duration.Round(time.Millisecond), opt.MaxDuration)
 	}
