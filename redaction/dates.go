@@ -1,0 +1,284 @@
+package redaction
+
+import "strings"
+
+var dobCue = set(`birth born dob birthday b-day bday birthdate`)
+var monthPrep = set(`in since until till of early late mid end beginning through last next this by around before after from`)
+var notDayNoun = set(`step steps tradition grade floor time times week weeks day days year years month months session
+sessions attempt attempts place person one ones shift round chapter page level dose try inning lesson module group
+meeting meetings visit visits appointment child kid baby`)
+
+// dayAt parses a day of month at token i: "3rd", "14", "twenty third",
+// "thirty-first", "second". It returns the token after the day.
+func (d *detector) dayAt(i int, allowCardinal bool) (next int, ok bool) {
+	if i >= len(d.toks) || d.toks[i].label {
+		return i, false
+	}
+	v, k := number(d.toks[i].low)
+	switch k {
+	case numOrdinal:
+		return i + 1, v >= 1 && v <= 31
+	case numDigits:
+		return i + 1, allowCardinal && v >= 1 && v <= 31 && len(d.toks[i].low) <= 2
+	case numTens:
+		if v == 20 || v == 30 {
+			if i+1 < len(d.toks) && d.joined(i) {
+				if u, k2 := number(d.toks[i+1].low); k2 == numOrdinal && u < 10 && v+u <= 31 {
+					return i + 2, true
+				}
+				if u, k2 := number(d.toks[i+1].low); allowCardinal && k2 == numUnit && u > 0 && v+u <= 31 {
+					return i + 2, true
+				}
+			}
+			return i + 1, allowCardinal
+		}
+	case numUnit, numTeen:
+		return i + 1, allowCardinal && v >= 1
+	case numCompound:
+		return i + 1, allowCardinal && v <= 31
+	}
+	return i, false
+}
+
+// yearAt parses a year: "2023", "'23", "twenty twenty three", "nineteen ninety", "two thousand nine".
+func (d *detector) yearAt(i int) (next int, ok bool) {
+	if i >= len(d.toks) {
+		return i, false
+	}
+	t := &d.toks[i]
+	if t.digits && (len(t.low) == 4 && (t.low[0] == '1' || t.low[0] == '2') || len(t.low) == 2) {
+		return i + 1, true
+	}
+	v, k := number(t.low)
+	if (k == numTeen && v >= 18) || (k == numTens && v == 20) {
+		j := i + 1
+		if j < len(d.toks) && d.joined(j-1) {
+			if _, k2 := number(d.toks[j].low); k2 == numTens || k2 == numCompound || k2 == numTeen {
+				j++
+				if _, k3 := number(d.low(j)); k3 == numUnit && d.joined(j-1) {
+					j++
+				}
+				return j, true
+			}
+			if d.toks[j].low == "hundred" || d.toks[j].low == "oh" {
+				return j + 1, true
+			}
+		}
+	}
+	if t.low == "two" && d.low(i+1) == "thousand" {
+		j := i + 2
+		if _, k := number(d.low(j)); k == numUnit || k == numTeen || k == numTens || k == numCompound {
+			j++
+			if d.low(j) != "" {
+				if _, k := number(d.low(j)); k == numUnit {
+					j++
+				}
+			}
+		}
+		return j, true
+	}
+	return i, false
+}
+
+func (d *detector) isMonth(i int) bool {
+	t := &d.toks[i]
+	m, ok := months[t.stem]
+	if !ok || t.label {
+		return false
+	}
+	if len(t.low) <= 4 && t.low != "may" && t.low != "june" && t.low != "july" {
+		// abbreviation: needs a capital and a following day
+		if !t.cap {
+			return false
+		}
+		_, dayOK := d.dayAt(i+1, true)
+		return dayOK
+	}
+	if m == 5 || m == 3 || m == 8 {
+		// may / march / august are also ordinary words or names
+		if _, ok := d.dayAt(i+1, true); ok && d.joined(i) {
+			return true
+		}
+		if _, ok := d.yearAt(i + 1); ok && d.joined(i) {
+			return true
+		}
+		if i > 0 && d.toks[i-1].low == "of" {
+			if _, ok := number(d.toks[max(i-2, 0)].low); ok == numOrdinal {
+				return true
+			}
+		}
+		if i > 0 && monthPrep[d.toks[i-1].low] && d.joined(i-1) {
+			nx := d.low(i + 1)
+			if m == 8 && !d.lower && !t.cap {
+				return false
+			}
+			return !(m == 5 && (nx == "be" || nx == "have" || nx == "not" || nx == "need" || nx == "want" || nx == "help" || nx == "i" || nx == "we" || nx == "you" || nx == "get"))
+		}
+		if m == 5 && t.cap && !t.sentStart {
+			return true
+		}
+		return false
+	}
+	return true
+}
+
+// dates finds date elements finer than a year.
+func (d *detector) dates() {
+	n := len(d.toks)
+	for i := 0; i < n; i++ {
+		if d.used[i] || d.toks[i].label {
+			continue
+		}
+		t := &d.toks[i]
+		start, end := i, -1
+		switch {
+		case d.isMonth(i):
+			end = i + 1
+			// month day[,] [year]
+			if d.low(i+1) == "of" {
+				if ny, ok := d.yearAt(i + 2); ok {
+					end = ny
+				}
+			} else if nx, ok := d.dayAt(i+1, true); ok && d.joinedLoose(i) {
+				end = nx
+				if d.low(end) == "of" {
+					if ny, ok := d.yearAt(end + 1); ok {
+						end = ny
+					}
+				} else if ny, ok := d.yearAt(end); ok && d.joinedLoose(end-1) {
+					end = ny
+				}
+			} else if ny, ok := d.yearAt(i + 1); ok && d.joined(i) {
+				end = ny
+			}
+			// "the 4th of July"
+			if i >= 2 && d.toks[i-1].low == "of" {
+				if _, ok := d.dayAt(i-2, false); ok {
+					start = i - 2
+				} else if i >= 3 && d.toks[i-2].low != "" {
+					if _, ok := number(d.toks[i-2].low); ok == numOrdinal {
+						start = i - 2
+						if _, k := number(d.low(i - 3)); k == numTens {
+							start = i - 3
+						}
+					}
+				}
+			}
+		case t.low == "the" && i+1 < n:
+			// "the 14th", "the twenty third" (not "the third step")
+			if nx, ok := d.dayAt(i+1, false); ok {
+				if notDayNoun[d.low(nx)] || d.low(nx) == "of" && !d.monthAt(nx+1) {
+					break
+				}
+				if d.low(nx) == "of" {
+					break // handled by the month branch
+				}
+				start, end = i+1, nx
+			}
+		case strings.ContainsAny(t.low, "/-") && t.hasDigit:
+			if numericDate(t.low) && !d.doseContext(i) {
+				start, end = i, i+1
+			}
+		}
+		if end < 0 {
+			continue
+		}
+		// a weekday right before belongs to the date: "Wednesday the 23rd", "Friday, March 3"
+		if start > 0 && weekdays[d.toks[start-1].low] {
+			start--
+		} else if start > 1 && d.toks[start-1].low == "the" && weekdays[d.toks[start-2].low] {
+			start -= 2
+		}
+		d.add(start, end, TypeDate, 75)
+		i = end - 1
+	}
+	// spoken dates of birth: "date of birth eleven seventeen fifty-six", also
+	// answered on the next speaker's line
+	for i := 0; i < n; i++ {
+		if !dobCue[d.toks[i].stem] {
+			continue
+		}
+		for k := i + 1; k < n && k < i+25; k++ {
+			if d.toks[k].label || d.used[k] || !d.isRunToken(k) || !(d.toks[k].sentStart || d.toks[k-1].trail == ",") {
+				continue
+			}
+			j := k
+			for j < n && j < k+5 && !d.used[j] && d.isRunToken(j) && (j == k || d.joinedLoose(j-1)) {
+				j++
+			}
+			if v, kd := number(d.toks[k].low); j-k >= 3 && j-k <= 4 && kd != numDigits && v >= 1 && v <= 12 {
+				d.add(k, j, TypeDate, 74)
+				break
+			}
+		}
+		k := i + 1
+		for k < n && k < i+4 && (d.toks[k].low == "is" || d.toks[k].low == "on" || d.toks[k].low == "was" || d.toks[k].low == "of" || d.toks[k].low == "date") {
+			k++
+		}
+		j := k
+		for j < n && j < k+7 && !d.used[j] && (d.isRunToken(j) || isOrdinalTok(d.toks[j].low)) && d.joinedLoose(j-1) {
+			j++
+		}
+		if j-k >= 2 {
+			d.add(k, j, TypeDate, 74)
+		}
+	}
+}
+
+func isOrdinalTok(s string) bool { _, k := number(s); return k == numOrdinal }
+
+func (d *detector) monthAt(i int) bool { return i < len(d.toks) && d.isMonth(i) }
+
+// numericDate: 3/14, 3/14/2023, 03-09-1957, 2023-03-14.
+func numericDate(s string) bool {
+	sep := "/"
+	if !strings.Contains(s, "/") {
+		sep = "-"
+	}
+	p := strings.Split(s, sep)
+	if len(p) < 2 || len(p) > 3 {
+		return false
+	}
+	for _, x := range p {
+		if !isDigits(x) {
+			return false
+		}
+	}
+	if len(p) == 3 && len(p[0]) == 4 {
+		p = []string{p[1], p[2], p[0]}
+	}
+	a, b := atoi(p[0]), atoi(p[1])
+	if len(p[0]) > 2 || len(p[1]) > 2 || a < 1 || b < 1 {
+		return false
+	}
+	if !(a <= 12 && b <= 31 || a <= 31 && b <= 12) {
+		return false
+	}
+	if len(p) == 3 {
+		return len(p[2]) == 2 || len(p[2]) == 4
+	}
+	return sep == "/"
+}
+
+func atoi(s string) int {
+	v := 0
+	for i := 0; i < len(s); i++ {
+		v = v*10 + int(s[i]-'0')
+	}
+	return v
+}
+
+var doseWords = set(`film films strip strips tab tabs tablet tablets mg milligram milligrams dose doses pill pills
+suboxone buprenorphine zubsolv bup naloxone scale rating rated score out`)
+
+// doseContext: "the 8/2 films", "pain is 7/10".
+func (d *detector) doseContext(i int) bool {
+	if doseWords[d.low(i+1)] || doseWords[d.low(i-1)] || doseWords[d.low(i-2)] {
+		return true
+	}
+	return strings.HasSuffix(d.toks[i].low, "/10") && !strings.Contains(d.toks[i].low[:len(d.toks[i].low)-3], "/") &&
+		scoreWords[d.low(i-1)]
+}
+
+var scoreWords = set(`pain rated rate rating is was a at about like mood anxiety craving cravings scale level
+maybe around an it's solid`)

@@ -1,0 +1,191 @@
+package redaction
+
+import (
+	"sort"
+	"strings"
+)
+
+// Identifier types, as the command-line contract names them.
+const (
+	TypeName     = "NAME"
+	TypeLocation = "LOCATION"
+	TypeDate     = "DATE"
+	TypeAge      = "AGE"
+	TypePhone    = "PHONE"
+	TypeFax      = "FAX"
+	TypeEmail    = "EMAIL"
+	TypeSSN      = "SSN"
+	TypeID       = "ID"
+	TypeURL      = "URL"
+	TypeIP       = "IP"
+	TypeOrg      = "ORG"
+)
+
+// cand is a detected identifier in byte offsets of the text.
+type cand struct {
+	s, e  int
+	typ   string
+	prio  int
+	parts []string // NAME: the name's tokens (lower-case), for propagation and merging
+}
+
+type detector struct {
+	streetUsed []bool // token inside a street span (a facility name may contain it)
+	g          *gazetteers
+	text       string
+	toks       []token
+	lower      bool   // lower-case ASR output: capitalisation carries no signal
+	used       []bool // token already inside a structured identifier
+	cands      []cand
+}
+
+func newDetector(g *gazetteers, text string) *detector {
+	d := &detector{g: g, text: text, toks: tokenize(text)}
+	d.used = make([]bool, len(d.toks))
+	d.streetUsed = make([]bool, len(d.toks))
+	d.markPhrases()
+	caps, alpha := 0, 0
+	for i := range d.toks {
+		t := &d.toks[i]
+		if t.alpha && !t.label {
+			alpha++
+			if t.cap {
+				caps++
+			}
+		}
+	}
+	d.lower = alpha > 0 && caps*40 < alpha
+	return d
+}
+
+func (d *detector) add(i, j int, typ string, prio int) {
+	if i >= j {
+		return
+	}
+	for k := i; k < j; k++ {
+		if d.toks[k].label {
+			return
+		}
+	}
+	e := d.toks[j-1].e
+	if typ == TypeName {
+		e = d.toks[j-1].stemEnd
+	}
+	s := d.toks[i].s
+	if (typ == TypePhone || typ == TypeFax) && strings.HasSuffix(d.toks[i].lead, "(") {
+		s--
+		if strings.HasPrefix(d.toks[i].trail, ")") && i+1 == j {
+			e++
+		}
+	}
+	c := cand{s: s, e: e, typ: typ, prio: prio}
+	if typ == TypeName {
+		for k := i; k < j; k++ {
+			if p := d.toks[k].stem; len(p) > 1 || k == i {
+				c.parts = append(c.parts, strings.Trim(p, ".-"))
+			}
+		}
+	}
+	d.cands = append(d.cands, c)
+	for k := i; k < j; k++ {
+		d.used[k] = true
+	}
+}
+
+func (d *detector) low(i int) string {
+	if i < 0 || i >= len(d.toks) {
+		return ""
+	}
+	return d.toks[i].low
+}
+
+// sameClause reports whether tokens i and i+1 are not separated by sentence punctuation.
+func (d *detector) joined(i int) bool {
+	if i < 0 || i+1 >= len(d.toks) {
+		return false
+	}
+	t := d.toks[i].trail
+	if t == "." && abbrevs[d.toks[i].low] {
+		return !d.toks[i+1].lineStart
+	}
+	return !strings.ContainsAny(t, ".!?;:") && !d.toks[i+1].lineStart
+}
+
+// cueBefore looks back up to n tokens on the same line for any word of set.
+func (d *detector) cueBefore(i, n int, words map[string]bool) bool {
+	for k := i - 1; k >= 0 && k >= i-n; k-- {
+		if words[d.toks[k].stem] || words[d.toks[k].low] {
+			return true
+		}
+		if d.toks[k].lineStart {
+			break
+		}
+	}
+	return false
+}
+
+func (d *detector) run() []cand {
+	d.writtenForms()
+	d.spokenEmailURL()
+	d.dates()
+	d.numberRuns()
+	d.alnumIDs()
+	d.ages()
+	d.zips()
+	d.streets()
+	d.facilities()
+	d.names()
+	d.places()
+	return d.cands
+}
+
+// resolve sorts candidates and drops overlaps, keeping higher priority and
+// then longer spans.
+func resolve(cs []cand) []cand {
+	sort.Slice(cs, func(a, b int) bool {
+		if cs[a].prio != cs[b].prio {
+			return cs[a].prio > cs[b].prio
+		}
+		if la, lb := cs[a].e-cs[a].s, cs[b].e-cs[b].s; la != lb {
+			return la > lb
+		}
+		return cs[a].s < cs[b].s
+	})
+	var kept []cand
+	for _, c := range cs {
+		ok := true
+		for _, k := range kept {
+			if c.s < k.e && k.s < c.e {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			kept = append(kept, c)
+		}
+	}
+	sort.Slice(kept, func(a, b int) bool { return kept[a].s < kept[b].s })
+	return kept
+}
+
+// markPhrases marks therapy-skill phrases ("Wise Mind") as used so that no
+// recognizer takes them for a name or a place.
+func (d *detector) markPhrases() {
+	for i := range d.toks {
+		var b strings.Builder
+		for w := 0; w < 5 && i+w < len(d.toks); w++ {
+			if w > 0 {
+				if !d.joined(i + w - 1) {
+					break
+				}
+				b.WriteByte(' ')
+			}
+			b.WriteString(d.toks[i+w].stem)
+			if w > 0 && clinicalPhrases[b.String()] {
+				for k := i; k <= i+w; k++ {
+					d.used[k] = true
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,111 @@
+package redaction
+
+import "strings"
+
+func set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[strings.ReplaceAll(w, "_", " ")] = true
+	}
+	return m
+}
+
+// Titles precede a name but are not part of it.
+var titles = set(`dr doctor mr mrs ms miss mx officer judge sergeant sgt detective det pastor reverend rev
+father fr coach nurse professor prof deputy trooper agent captain lieutenant lt sister brother aunt uncle
+grandma grandpa nana papa auntie cousin sponsor counselor therapist attorney lawyer po`)
+
+// Relation and role words: "my sister Ana", "her sponsor, Tom Reyes".
+var relations = set(`sister brother mom mother dad father son daughter wife husband partner girlfriend boyfriend
+fiance fiancee aunt uncle cousin nephew niece grandma grandmother grandpa grandfather grandson granddaughter
+stepdad stepmom stepfather stepmother stepson stepdaughter sponsor friend roommate neighbor neighbour boss
+supervisor manager coworker co-worker landlord ex baby kid kids child children twin sibling sis bro
+counselor therapist psychiatrist prescriber doctor nurse caseworker worker officer po attorney lawyer judge
+pastor priest coach teacher principal adjuster advocate mentor peer grandparent godmother godfather
+in-law wife's husband's mom's dad's`)
+
+// Words that introduce a name directly.
+var nameCue = set(`named name's called dictated this_is hi hey hello thanks thank_you bye goodbye dear`)
+
+var months = map[string]int{"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+	"august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+	"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
+
+var weekdays = set(`monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun`)
+
+// Street types close an address ("93 Ashby Court", "delphos avenue").
+var streetTypes = set(`street st avenue ave road rd court ct lane ln drive dr boulevard blvd way place pl circle cir
+terrace ter parkway pkwy highway hwy route rt trail trl pike square sq alley row crescent loop run
+turnpike expressway plaza`)
+
+// Facility and organisation heads: the last word of a named place or employer.
+var facilityHeads = set(`center centre clinic hospital house living home homes shelter place village apartments
+manor commons central towers estates park church chapel temple mosque synagogue ministries mission library
+pharmacy lab laboratory recovery rehab rehabilitation treatment services program associates counseling wellness
+health healthcare medical behavioral institute foundation prison jail penitentiary correctional facility court
+courthouse hall motel hotel inn suites plaza mall unit detox lodge outreach action pointe point cemetery
+saint st holy lutheran methodist baptist presbyterian episcopal catholic pentecostal probation memorial
+general regional campus ridge`)
+
+var orgHeads = set(`school elementary middle high academy college university community_college prep institute
+freight logistics trucking transport inc llc corp corporation company co group industries manufacturing foods
+market supermarket grocery restaurant diner cafe bakery bank construction roofing plumbing electric motors auto
+automotive dealership steel insurance systems solutions partners enterprises store stores depot mart warehouse
+distribution shipping airlines bar grill pizza pub tavern salon staffing packaging parts tool die state
+works mills`)
+
+// Orgs that are famous single-word employers are detected through context
+// ("works at X"), not listed here.
+
+var usStates = set(`alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii
+idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota mississippi
+missouri montana nebraska nevada new_hampshire new_jersey new_mexico new_york north_carolina north_dakota ohio
+oklahoma oregon pennsylvania rhode_island south_carolina south_dakota tennessee texas utah vermont virginia
+washington west_virginia wisconsin wyoming`)
+
+var stateAbbr = set(`AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY
+NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC`)
+
+// Clinical vocabulary, drug names and therapy-skill names: never identifiers.
+var clinicalTerms = set(`suboxone subutex zubsolv sublocade vivitrol naltrexone buprenorphine methadone naloxone narcan
+lexapro escitalopram zoloft sertraline prozac fluoxetine paxil paroxetine celexa citalopram wellbutrin bupropion
+effexor venlafaxine cymbalta duloxetine trazodone remeron mirtazapine seroquel quetiapine abilify aripiprazole
+risperdal risperidone zyprexa olanzapine geodon lamictal lamotrigine depakote lithium topamax topiramate
+gabapentin neurontin lyrica klonopin clonazepam xanax alprazolam ativan lorazepam valium diazepam librium
+chlordiazepoxide adderall ritalin vyvanse concerta strattera hydroxyzine vistaril buspar buspirone prazosin
+clonidine propranolol campral acamprosate antabuse disulfiram chantix varenicline percocet oxycodone oxycontin
+vicodin hydrocodone fentanyl heroin tramadol ambien zolpidem latuda invega haldol haloperidol cogentin benadryl
+tylenol advil ibuprofen melatonin metformin nicotine kratom xylazine meth methamphetamine cocaine crack alcohol
+marijuana cannabis thc cbd benzos benzo opioids opiates fentanyl molly mdma lsd ketamine spravato
+phq gad audit dast cows ciwa asam dsm icd cpt pcl columbia cssrs c-ssrs bdi bai
+cbt dbt emdr mi mat iop php sud oud aud mdd ptsd adhd ocd bpd aa na ca cma al-anon alanon
+nar-anon tipp mindfulness telehealth doxy facetime
+medicaid medicare covid hiv hep hepatitis uds ua pt ot er ed icu ems cps dcf dhs ssi ssdi snap wic ged
+god jesus christ lord bible christmas thanksgiving easter halloween`)
+
+// Therapy-skill and programme names: capitalised, yet not identifiers.
+var clinicalPhrases = set(`wise_mind radical_acceptance distress_tolerance dear_man check_the_facts opposite_action
+emotion_regulation interpersonal_effectiveness chain_analysis behavioral_activation cognitive_restructuring
+motivational_interviewing safety_plan big_book serenity_prayer higher_power celebrate_recovery smart_recovery
+self_management_and_recovery_training wellness_recovery_action_plan thinking_errors core_beliefs
+cognitive_behavioral_therapy dialectical_behavior_therapy acceptance_and_commitment_therapy twelve_steps
+narcotics_anonymous alcoholics_anonymous cocaine_anonymous gamblers_anonymous`)
+
+// Common words that are also given names or surnames; they are names only with
+// strong evidence (capitalised mid-sentence, a title, "my sister …").
+var ambiguousNames = set(`will grace hope may june april august faith joy mark bill rose ray art amber summer autumn
+dawn destiny honor justice major miles chance chase hunter mason wade drew gene dean joy pat sue rob frank
+guy jack jean lily daisy ivy iris violet holly ruby pearl crystal sky river rocky sunny stormy
+young king brown white black green gray grey hall wood woods price rich long little small short strong
+bell booth bush cook fox ford gates hill lane love moody noble page park parks person rice rivers rose
+sharp stone street walker ward waters west wells wolf baker banks barber bishop butler carpenter
+carter chambers clay cross day field fields fish fisher fletcher gardner glass gold golden good gross hardy
+hart hawk holiday hood horn house hunt judge kidd knight lamb law lord mann marsh mayo mercy meadows
+miller moon moore mullins nash newman north oakes parsons patch penny pierce pike poe pope porter
+potter pratt read reed rhodes rush salmon savage shepherd silver sparks spring steel stout strange
+swift temple tower trim tucker turner vance vest wall warren waters weaver webb winter wise`)
+
+// Everyday proper nouns that are not identifiers of a person.
+var commonProper = set(`wi-fi wifi facebook instagram google youtube tiktok snapchat twitter netflix iphone android
+internet uber lyft venmo cashapp english spanish christian catholic muslim jewish american mexican black white
+hispanic latino latina asian african native bible narcotics anonymous alcoholics dialectical behavior therapy`)

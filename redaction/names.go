@@ -1,0 +1,431 @@
+package redaction
+
+import "strings"
+
+// fnWords never begin or continue a name, place or facility in lower-case text.
+var fnWords = set(`a an the my your his her their our its this that these those there here at in on to from of for
+with by and or but so if then than as is was are were be been being am i you he she we they it me him us them
+will would can could may might must shall should do does did done have has had not no yes yeah okay ok um uh
+like just really very also too go going went get got say said says tell told called know think want
+when where what who why how which while about into over after before some any all every each more most much
+one two three four five six seven eight nine ten first last next new old own same other another back out up
+down off again still even only ever never always`)
+
+var locPrep = set(`in from to near outside around into toward towards visiting moved lives live living`)
+var strongFacPrep = set(`at to from called named near outside into`)
+var workCue = set(`work works working worked job jobs shift shifts break employed hired fired boss manager
+supervisor doubles hours employer employment interview interviewed warehouse school attends attend enrolled
+student teacher class classes graduate graduated`)
+
+var placeHeads = set(`county township borough parish heights hills springs falls valley beach lake district`)
+
+func (d *detector) lvl(i int) int { return d.g.wordLevel(d.toks[i].stem) }
+
+func (d *detector) excluded(i int) bool {
+	t := &d.toks[i]
+	s := t.stem
+	return clinicalTerms[s] || commonProper[s] || strings.Contains(s, "'") && !strings.HasPrefix(s, "o'") || usStates[s] || titles[s] || weekdays[s] ||
+		weekdays[strings.TrimSuffix(s, "s")] || (months[s] > 0 && !ambiguousNames[s]) || t.label
+}
+
+// streets: "93 Ashby Court", "delphos avenue", "Lackawanna County".
+func (d *detector) streets() {
+	n := len(d.toks)
+	for i := 1; i < n; i++ {
+		t := &d.toks[i]
+		isStreet, isPlace := streetTypes[t.stem], placeHeads[t.stem]
+		if d.used[i] || !(isStreet || isPlace) || t.label {
+			continue
+		}
+		if t.stem == "dr" || t.stem == "st" && !t.cap {
+			continue
+		}
+		if !d.lower && !t.cap {
+			continue
+		}
+		k := i
+		for k-1 >= 0 && i-k < 3 && d.joined(k-1) && !d.used[k-1] && d.modifierOK(k-1) {
+			k--
+		}
+		if k == i {
+			continue
+		}
+		start := k
+		hasNum := false
+		if start-1 >= 0 && d.joined(start-1) && (d.toks[start-1].digits || d.isRunToken(start-1)) && !d.used[start-1] {
+			start--
+			hasNum = true
+			for start-1 >= 0 && d.joined(start-1) && (d.isRunToken(start-1) || d.toks[start-1].low == "and" && start-2 >= 0 && d.isRunToken(start-2) || d.toks[start-1].low == "a" && d.toks[start].low == "hundred") && !d.used[start-1] && k-start < 6 {
+				start--
+			}
+		}
+		if d.lower && !hasNum {
+			p := d.low(k - 1)
+			if !(p == "on" || p == "at" || p == "to" || p == "from" || p == "off" || p == "near" || p == "down" ||
+				p == "up" || p == "onto" || p == "by" || p == "of" || p == "in" || p == "over" || p == "around" ||
+				p == "through" || p == "with" || p == "for") {
+				continue
+			}
+		}
+		end := i + 1
+		// "apartment 4B", "unit 12"
+		if (d.low(end) == "apartment" || d.low(end) == "apt" || d.low(end) == "unit" || d.low(end) == "suite" || d.low(end) == "number" || d.low(end) == "lot") && end+1 < n && isNumberToken(&d.toks[end+1]) {
+			end += 2
+		}
+		d.add(start, end, TypeLocation, 55)
+		for k := start; k < end; k++ {
+			d.streetUsed[k] = true
+		}
+	}
+}
+
+// modifierOK: a word that can be part of a named street, place or facility.
+func (d *detector) modifierOK(i int) bool {
+	t := &d.toks[i]
+	if t.label || !(t.alpha || strings.ContainsAny(t.low, "&")) || d.lower && clinicalTerms[t.stem] && !facilityHeads[t.stem] {
+		return false
+	}
+	if usStates[t.stem] {
+		return i+1 < len(d.toks) && (placeHeads[d.toks[i+1].stem] || streetTypes[d.toks[i+1].stem])
+	}
+	if d.lower {
+		return !fnWords[t.low] && !weekdays[t.low] && (months[t.low] == 0)
+	}
+	return t.cap && !weekdays[t.stem] && !weekdays[strings.TrimSuffix(t.stem, "s")] && (months[t.stem] == 0 || ambiguousNames[t.stem]) && !commonProper[t.stem]
+}
+
+// facilities: named treatment centres, clinics, employers and schools.
+func (d *detector) facilities() {
+	n := len(d.toks)
+	if !d.lower {
+		for i := 0; i < n; i++ {
+			if d.used[i] && !d.streetUsed[i] || !d.toks[i].cap || !d.modifierOK(i) || d.toks[i].upper && len(d.toks[i].stem) <= 4 {
+				continue
+			}
+			j := i + 1
+			for j < n && d.joined(j-1) && (!d.used[j] || d.streetUsed[j]) {
+				if d.modifierOK(j) {
+					j++
+					continue
+				}
+				c := d.toks[j].low
+				if (c == "of" || c == "&" || c == "and" || c == "for" || c == "the" || c == "at") && j+1 < n && !d.used[j+1] && d.modifierOK(j+1) && d.joined(j) {
+					j += 2
+					continue
+				}
+				break
+			}
+			if j-i < 2 {
+				continue
+			}
+			head, org, generic := false, false, true
+			for k := i; k < j; k++ {
+				s := d.toks[k].stem
+				if facilityHeads[s] || orgHeads[s] {
+					head = true
+				}
+				if orgHeads[s] {
+					org = true
+				}
+				if !clinicalTerms[s] && !facilityHeads[s] && !commonProper[s] {
+					generic = false
+				}
+			}
+			if generic {
+				i = j - 1
+				continue
+			}
+			if !head {
+				// "Pathways at Ridgeview", "Five Oaks": a capitalised run that is not a person's name
+				rare := false
+				for k := i; k < j; k++ {
+					if l := d.lvl(k); l == 0 || l >= 50 {
+						rare = true
+					}
+				}
+				personal := d.nameStart(i, false)
+				for k := i + 1; k < j && personal; k++ {
+					personal = d.nameNext(k)
+				}
+				prev := d.low(i - 1)
+				if personal || d.toks[i].sentStart || !(rare || locPrep[prev] || prev == "at" || prev == "by") {
+					i = j - 1
+					continue
+				}
+			}
+			typ := TypeLocation
+			if org {
+				typ = TypeOrg
+			}
+			// a sentence-initial common word is not part of the name: "The Maple Center" keeps "The" out by fnWords
+			allStreet := true
+			for k := i; k < j; k++ {
+				allStreet = allStreet && d.streetUsed[k]
+			}
+			if allStreet {
+				i = j - 1
+				continue
+			}
+			for i > 0 && d.streetUsed[i-1] && d.streetUsed[i] {
+				i--
+			}
+			for j < n && d.streetUsed[j] && d.streetUsed[j-1] {
+				j++
+			}
+			s := i
+			if d.toks[s].sentStart && d.g.commonWord(d.toks[s].stem) && !facilityHeads[d.toks[s].stem] && j-s > 2 {
+				s++
+			}
+			d.add(s, j, typ, 56)
+			i = j - 1
+		}
+		return
+	}
+	for i := 1; i < n; i++ {
+		s := d.toks[i].stem
+		if d.used[i] || !(facilityHeads[s] || orgHeads[s]) {
+			continue
+		}
+		// extend right over further heads: "kinetic rehab associates"
+		j := i + 1
+		for j < n && j < i+3 && d.joined(j-1) && !d.used[j] && (facilityHeads[d.toks[j].stem] || orgHeads[d.toks[j].stem]) {
+			j++
+		}
+		k := i
+		for k-1 >= 0 && i-k < 4 && d.joined(k-1) && !d.used[k-1] && d.modifierOK(k-1) {
+			k--
+		}
+		if k == i {
+			i = j - 1
+			continue
+		}
+		rare := false
+		for m := k; m < i; m++ {
+			if l := d.lvl(m); l == 0 || l >= 50 {
+				rare = true
+			}
+		}
+		prev := d.low(k - 1)
+		weakPrep := prev == "of" || prev == "through" || prev == "with" || prev == "for" || prev == "in" || prev == "on"
+		if !rare && !strongFacPrep[prev] && !(weakPrep && j-k >= 3) {
+			i = j - 1
+			continue
+		}
+		typ := TypeLocation
+		for m := k; m < j; m++ {
+			if orgHeads[d.toks[m].stem] {
+				typ = TypeOrg
+			}
+		}
+		d.add(k, j, typ, 50)
+		i = j - 1
+	}
+}
+
+// places: towns and cities from the shipped gazetteer.
+func (d *detector) places() {
+	n := len(d.toks)
+	for i := 0; i < n; i++ {
+		if d.used[i] || !d.toks[i].alpha || d.excluded(i) {
+			continue
+		}
+		for w := 3; w >= 1; w-- {
+			if i+w > n {
+				continue
+			}
+			ok := true
+			var b strings.Builder
+			for k := i; k < i+w; k++ {
+				t := &d.toks[k]
+				if d.used[k] || !t.alpha || (!d.lower && !t.cap) || (k > i && !d.joined(k-1)) {
+					ok = false
+					break
+				}
+				if k > i {
+					b.WriteByte(' ')
+				}
+				b.WriteString(t.stem)
+			}
+			if !ok {
+				continue
+			}
+			name := b.String()
+			if d.g.places[name] == 0 || usStates[name] {
+				continue
+			}
+			prev := d.low(i - 1)
+			next := ""
+			if i+w < n {
+				next = d.toks[i+w].stem
+			}
+			l := d.g.wordLevel(name)
+			common := w == 1 && l > 0 && l < 50
+			plain := w == 1 && d.g.given[name] < 50 && d.g.surnames[name] == 0 && l == 0
+			if common && !(!d.lower && !d.toks[i].sentStart && locPrep[prev]) {
+				continue
+			}
+			if !d.lower && d.toks[i].sentStart && !locPrep[prev] && w == 1 && !plain {
+				continue
+			}
+			if locPrep[prev] || plain || w > 1 || usStates[next] || (i+w < n && stateAbbr[d.toks[i+w].raw]) {
+				d.add(i, i+w, TypeLocation, 45)
+				i += w - 1
+				break
+			}
+		}
+	}
+}
+
+// nameStart reports whether token i can begin a person's name. cued is true
+// after "my sister", "Dr.", "named" and the like.
+func (d *detector) nameStart(i int, cued bool) bool {
+	if i >= len(d.toks) || d.used[i] || d.excluded(i) {
+		return false
+	}
+	t := &d.toks[i]
+	if !t.alpha || len(t.stem) < 2 {
+		return false
+	}
+	s := t.stem
+	lvl := d.g.wordLevel(s)
+	given, sur := d.g.given[s], d.g.surnames[s]
+	if !d.lower {
+		if !t.cap || t.upper && len(s) <= 4 {
+			return false
+		}
+		if cued {
+			return true
+		}
+		if !t.sentStart {
+			return lvl == 0 || lvl >= 50 || given >= 200 || sur > 0 && sur < 20000
+		}
+		// sentence-initial: only clear names
+		return (lvl == 0 || lvl >= 60) && (given >= 50 || sur > 0)
+	}
+	if fnWords[s] || lvl == 10 && !(cued && given >= 20000) {
+		return false
+	}
+	if lvl > 0 && lvl <= 35 {
+		return cued && (given >= 2000 || sur > 0 && sur < 3000)
+	}
+	if lvl == 0 || lvl >= 50 {
+		return given >= 30 || sur > 0 && sur < 40000 || cued && len(s) >= 3
+	}
+	return cued && (given >= 30 || sur > 0)
+}
+
+// nameNext reports whether token i continues a name ("Lopez" after "Maria").
+func (d *detector) nameNext(i int) bool {
+	if i >= len(d.toks) || d.used[i] || d.excluded(i) {
+		return false
+	}
+	t := &d.toks[i]
+	s := t.stem
+	if facilityHeads[s] || orgHeads[s] || streetTypes[s] {
+		return false
+	}
+	if !d.lower {
+		if len(t.raw) == 1 && t.cap { // middle initial
+			return true
+		}
+		return t.cap && t.alpha && !(t.upper && len(s) <= 4)
+	}
+	if !t.alpha || fnWords[s] || len(s) < 2 {
+		return false
+	}
+	lvl := d.g.wordLevel(s)
+	return (lvl == 0 || lvl >= 50) && (d.g.surnames[s] > 0 || d.g.given[s] > 0 || lvl == 0 && len(s) >= 3)
+}
+
+func (d *detector) names() {
+	n := len(d.toks)
+	for i := 0; i < n; i++ {
+		if d.used[i] || d.toks[i].label {
+			continue
+		}
+		t := &d.toks[i]
+		cueAt := -1
+		// cue words: titles, relations, "named", "name is", "this is"
+		if titles[t.stem] || relations[t.stem] || nameCue[t.low] || t.low == "name" && d.low(i+1) == "is" || t.low == "this" && d.low(i+1) == "is" {
+			j := i + 1
+			if d.low(j) == "is" || d.low(j) == "named" {
+				j++
+			}
+			if j < n && (d.joinedLoose(j - 1)) && d.nameStart(j, true) {
+				cueAt = j
+			}
+			if cueAt < 0 {
+				continue
+			}
+		}
+		// group check-ins: "Participant 3: Amber. Opiates."
+		if cueAt < 0 && i > 0 && d.toks[i-1].label && d.groupLabel(i-1) && d.g.given[t.stem] >= 1000 && !fnWords[t.stem] && months[t.stem] == 0 && t.alpha {
+			cueAt = i
+		}
+		st := i
+		if cueAt >= 0 {
+			st = cueAt
+		} else if !d.nameStart(i, false) {
+			continue
+		}
+		end := st + 1
+		for end < n && end < st+3 && d.joined(end-1) && d.nameNext(end) {
+			end++
+		}
+		// a sentence-initial single common word is not a name without a cue
+		if cueAt < 0 && end == st+1 && !d.lower && d.toks[st].sentStart {
+			s := d.toks[st].stem
+			if l := d.g.wordLevel(s); l > 0 && l < 60 {
+				continue
+			}
+		}
+		// a common given name before a surname: "frank haskins", "Grace Whitcomb"
+		if cueAt < 0 && st > 0 && end-st == 1 && d.joined(st-1) && !d.used[st-1] && d.toks[st-1].alpha &&
+			!fnWords[d.toks[st-1].stem] && d.g.given[d.toks[st-1].stem] >= 1000 && d.g.surnames[d.toks[st].stem] > 0 &&
+			d.g.given[d.toks[st].stem] < d.g.given[d.toks[st-1].stem] && (d.lower || d.toks[st-1].cap) && !d.excluded(st-1) {
+			st--
+		}
+		typ := TypeName
+		prev := d.low(st - 1)
+		if cueAt < 0 && (prev == "at" || prev == "for") && d.cueBefore(st, 6, workCue) {
+			typ = TypeOrg
+		} else if cueAt < 0 && locPrep[prev] && d.g.places[d.toks[st].stem] > 0 {
+			typ = TypeLocation
+		}
+		d.add(st, end, typ, 40)
+		i = end - 1
+	}
+	// employers in lower-case speech: "works at amazon", "on break at amazon"
+	for i := 1; i+1 < n; i++ {
+		if d.toks[i].low != "at" && d.toks[i].low != "for" || !d.cueBefore(i, 5, workCue) {
+			continue
+		}
+		j := i + 1
+		if d.used[j] || !d.modifierOK(j) {
+			continue
+		}
+		if l := d.lvl(j); l != 0 && l < 40 {
+			continue
+		}
+		end := j + 1
+		for end < n && end < j+3 && d.joined(end-1) && !d.used[end] && d.modifierOK(end) && (d.lvl(end) == 0 || d.lvl(end) >= 40 || orgHeads[d.toks[end].stem]) {
+			end++
+		}
+		d.add(j, end, TypeOrg, 40)
+	}
+}
+
+// groupLabel: the speaker label ending at token i names a group member
+// ("Participant 3:", "Member 2:").
+func (d *detector) groupLabel(i int) bool {
+	for k := i; k >= 0 && d.toks[k].label; k-- {
+		switch d.toks[k].stem {
+		case "participant", "member", "p", "group":
+			return true
+		}
+		if d.toks[k].lineStart {
+			break
+		}
+	}
+	return false
+}

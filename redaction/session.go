@@ -1,0 +1,369 @@
+package redaction
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Span is one redacted identifier; Start and End are offsets in Unicode code
+// points into the input text, End exclusive.
+type Span struct {
+	Start       int    `json:"start"`
+	End         int    `json:"end"`
+	Type        string `json:"type"`
+	Placeholder string `json:"placeholder"`
+}
+
+// Result is the redacted text and where its identifiers were.
+type Result struct {
+	Text  string `json:"text"`
+	Spans []Span `json:"spans"`
+}
+
+// TokenMap maps a placeholder ("[NAME_1]") to the original surface form.
+type TokenMap map[string]string
+
+// ErrInvalidUTF8 is returned for input that is not valid UTF-8.
+var ErrInvalidUTF8 = errors.New("redaction: input is not valid UTF-8")
+
+// entity is one identifier (a person, a place, a phone number) in a session.
+type entity struct {
+	Placeholder string   `json:"placeholder"`
+	Type        string   `json:"type"`
+	Forms       []string `json:"forms"`           // surface forms seen, first is canonical
+	Parts       []string `json:"parts,omitempty"` // NAME: lower-case name tokens
+	Key         string   `json:"key"`             // normalised value
+}
+
+// Session keeps placeholder numbering consistent across calls for one
+// clinical session. It is safe for concurrent use.
+type Session struct {
+	mu       sync.Mutex
+	counters map[string]int
+	entities []*entity
+	byKey    map[string]*entity // type + normalised value → entity
+	byPart   map[string][]*entity
+}
+
+// NewSession starts an empty session.
+func NewSession() *Session {
+	return &Session{counters: map[string]int{}, byKey: map[string]*entity{}, byPart: map[string][]*entity{}}
+}
+
+type sessionJSON struct {
+	Version  int            `json:"version"`
+	Counters map[string]int `json:"counters"`
+	Entities []*entity      `json:"entities"`
+}
+
+// MarshalMap serialises the session's map (placeholders, originals and
+// numbering) so that the pipeline can store it encrypted and continue later.
+func (s *Session) MarshalMap() ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := json.Marshal(sessionJSON{Version: 1, Counters: s.counters, Entities: s.entities})
+	if err != nil {
+		return nil, fmt.Errorf("redaction: encoding session map: %w", err)
+	}
+	return b, nil
+}
+
+// RestoreSession rebuilds a session from MarshalMap output; later Redact
+// calls continue its numbering.
+func RestoreSession(mapJSON []byte) (*Session, error) {
+	var sj sessionJSON
+	if err := json.Unmarshal(mapJSON, &sj); err != nil {
+		return nil, fmt.Errorf("redaction: session map is not valid JSON: %w", err)
+	}
+	if sj.Version != 1 {
+		return nil, fmt.Errorf("redaction: session map version %d is not supported (want 1)", sj.Version)
+	}
+	s := NewSession()
+	for t, n := range sj.Counters {
+		if n < 0 {
+			return nil, fmt.Errorf("redaction: session map has a negative counter for type %s", t)
+		}
+		s.counters[t] = n
+	}
+	for i, e := range sj.Entities {
+		if e == nil || e.Placeholder == "" || e.Type == "" || len(e.Forms) == 0 {
+			return nil, fmt.Errorf("redaction: session map entity %d is incomplete", i)
+		}
+		typ, num, ok := parsePlaceholder(e.Placeholder)
+		if !ok || typ != e.Type {
+			return nil, fmt.Errorf("redaction: session map entity %d has a malformed placeholder", i)
+		}
+		if num > s.counters[typ] {
+			s.counters[typ] = num
+		}
+		s.register(e)
+	}
+	return s, nil
+}
+
+func (s *Session) register(e *entity) {
+	s.entities = append(s.entities, e)
+	s.byKey[e.Type+"\x00"+e.Key] = e
+	for _, p := range e.Parts {
+		s.byPart[p] = append(s.byPart[p], e)
+	}
+}
+
+// Map returns placeholder → original surface form (the fullest form seen).
+func (s *Session) Map() TokenMap {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := make(TokenMap, len(s.entities))
+	for _, e := range s.entities {
+		m[e.Placeholder] = e.Forms[0]
+	}
+	return m
+}
+
+func parsePlaceholder(p string) (typ string, num int, ok bool) {
+	if len(p) < 5 || p[0] != '[' || p[len(p)-1] != ']' {
+		return "", 0, false
+	}
+	inner := p[1 : len(p)-1]
+	k := strings.LastIndexByte(inner, '_')
+	if k <= 0 {
+		return "", 0, false
+	}
+	n, err := strconv.Atoi(inner[k+1:])
+	if err != nil || n <= 0 {
+		return "", 0, false
+	}
+	return inner[:k], n, true
+}
+
+// normKey normalises an identifier's value for matching within a session.
+func normKey(typ, surface string) string {
+	switch typ {
+	case TypePhone, TypeFax, TypeSSN, TypeIP:
+		toks := tokenize(surface)
+		if d := spokenDigits(toks); d != "" {
+			return d
+		}
+	}
+	t := tokenize(surface)
+	parts := make([]string, 0, len(t))
+	for _, x := range t {
+		parts = append(parts, x.stem)
+	}
+	return strings.Join(parts, " ")
+}
+
+// entityFor finds or creates the entity for a detected identifier.
+func (s *Session) entityFor(typ, surface string, parts []string) *entity {
+	key := normKey(typ, surface)
+	if e, ok := s.byKey[typ+"\x00"+key]; ok {
+		addForm(e, surface)
+		return e
+	}
+	if typ == TypeName && len(parts) > 0 {
+		// "Maria" after "Maria Lopez", or "Maria Lopez" after "Maria"
+		var best *entity
+		ambiguous := false
+		for _, p := range parts {
+			for _, e := range s.byPart[p] {
+				if len(parts) == 1 || len(e.Parts) == 1 || e.Parts[0] == parts[0] && len(e.Parts) > 0 {
+					if best != nil && best != e {
+						ambiguous = true
+					}
+					best = e
+				}
+			}
+		}
+		if best != nil && !ambiguous && (len(parts) == 1 || len(best.Parts) == 1 || best.Parts[0] == parts[0]) {
+			if len(parts) > len(best.Parts) {
+				// the fuller form becomes canonical
+				best.Forms = append([]string{surface}, best.Forms...)
+				for _, p := range parts {
+					if !contains(best.Parts, p) {
+						best.Parts = append(best.Parts, p)
+						s.byPart[p] = append(s.byPart[p], best)
+					}
+				}
+			} else {
+				addForm(best, surface)
+			}
+			s.byKey[typ+"\x00"+key] = best
+			return best
+		}
+	}
+	s.counters[typ]++
+	e := &entity{Placeholder: "[" + typ + "_" + strconv.Itoa(s.counters[typ]) + "]", Type: typ, Forms: []string{surface}, Parts: parts, Key: key}
+	s.register(e)
+	return e
+}
+
+func addForm(e *entity, f string) {
+	if !contains(e.Forms, f) {
+		e.Forms = append(e.Forms, f)
+	}
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Redact replaces every identifier in text with its session placeholder.
+// Speaker labels ("Client:") are kept.
+func (s *Session) Redact(text string) (Result, error) {
+	if !utf8.ValidString(text) {
+		return Result{}, ErrInvalidUTF8
+	}
+	if text == "" {
+		return Result{Text: "", Spans: []Span{}}, nil
+	}
+	g, err := loadGazetteers()
+	if err != nil {
+		return Result{}, err
+	}
+	d := newDetector(g, text)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// names known from earlier calls in this session are propagated too
+	cs := resolve(d.run())
+	cs = d.propagate(cs, s)
+
+	var out strings.Builder
+	out.Grow(len(text))
+	spans := make([]Span, 0, len(cs))
+	last, cp := 0, 0
+	for _, c := range cs {
+		cp += utf8.RuneCountInString(text[last:c.s])
+		startCP := cp
+		cp += utf8.RuneCountInString(text[c.s:c.e])
+		e := s.entityFor(c.typ, text[c.s:c.e], c.parts)
+		out.WriteString(text[last:c.s])
+		out.WriteString(e.Placeholder)
+		spans = append(spans, Span{Start: startCP, End: cp, Type: c.typ, Placeholder: e.Placeholder})
+		last = c.e
+	}
+	out.WriteString(text[last:])
+	return Result{Text: out.String(), Spans: spans}, nil
+}
+
+// propagate marks every later or earlier mention of an already detected name
+// part or identifier phrase ("Maria" after "Maria Lopez", "amazon" again).
+func (d *detector) propagate(cs []cand, s *Session) []cand {
+	parts := map[string]string{} // name part → type
+	phrases := map[string]string{}
+	for _, c := range cs {
+		switch c.typ {
+		case TypeName:
+			for _, p := range c.parts {
+				if d.propagatable(p) {
+					parts[p] = TypeName
+				}
+			}
+		case TypeOrg, TypeLocation:
+			ph := normKey(c.typ, d.text[c.s:c.e])
+			if !strings.ContainsAny(ph, "0123456789") && d.propagatable(ph) {
+				phrases[ph] = c.typ
+			}
+		}
+	}
+	for p := range s.byPart {
+		if d.propagatable(p) {
+			parts[p] = TypeName
+		}
+	}
+	for _, e := range s.entities {
+		if (e.Type == TypeOrg || e.Type == TypeLocation) && d.propagatable(e.Key) && !strings.ContainsAny(e.Key, "0123456789") {
+			phrases[e.Key] = e.Type
+		}
+	}
+	if len(parts) == 0 && len(phrases) == 0 {
+		return cs
+	}
+	covered := make([]bool, len(d.toks))
+	ci := 0
+	for i := range d.toks {
+		for ci < len(cs) && cs[ci].e <= d.toks[i].s {
+			ci++
+		}
+		if ci < len(cs) && cs[ci].s < d.toks[i].e {
+			covered[i] = true
+		}
+	}
+	var extra []cand
+	for i := 0; i < len(d.toks); i++ {
+		t := &d.toks[i]
+		if covered[i] || t.label || !t.alpha {
+			continue
+		}
+		// phrases up to four tokens
+		matched := false
+		for w := 4; w >= 1 && !matched; w-- {
+			if i+w > len(d.toks) {
+				continue
+			}
+			var b strings.Builder
+			ok := true
+			for k := i; k < i+w; k++ {
+				if covered[k] || k > i && !d.joined(k-1) {
+					ok = false
+					break
+				}
+				if k > i {
+					b.WriteByte(' ')
+				}
+				b.WriteString(d.toks[k].stem)
+			}
+			if !ok {
+				continue
+			}
+			if typ, ok := phrases[b.String()]; ok {
+				extra = append(extra, cand{s: t.s, e: d.toks[i+w-1].stemEnd, typ: typ, prio: 30})
+				i += w - 1
+				matched = true
+			}
+		}
+		if matched {
+			continue
+		}
+		if _, ok := parts[t.stem]; ok {
+			if !d.lower && !t.cap && d.g.wordLevel(t.stem) > 0 {
+				continue // "will" the verb after "Will Turner"
+			}
+			j := i + 1
+			for j < len(d.toks) && !covered[j] && d.joined(j-1) && parts[d.toks[j].stem] != "" {
+				j++
+			}
+			c := cand{s: t.s, e: d.toks[j-1].stemEnd, typ: TypeName, prio: 30}
+			for k := i; k < j; k++ {
+				c.parts = append(c.parts, d.toks[k].stem)
+			}
+			extra = append(extra, c)
+			i = j - 1
+		}
+	}
+	if len(extra) == 0 {
+		return cs
+	}
+	return resolve(append(cs, extra...))
+}
+
+// propagatable: a name part or phrase specific enough to redact everywhere.
+func (d *detector) propagatable(p string) bool {
+	if len(p) < 3 || fnWords[p] || clinicalTerms[p] || titles[p] || relations[p] {
+		return false
+	}
+	if strings.Contains(p, " ") {
+		return true
+	}
+	l := d.g.wordLevel(p)
+	return l == 0 || l >= 35 || !d.lower
+}

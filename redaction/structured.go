@@ -1,0 +1,483 @@
+package redaction
+
+import (
+	"strconv"
+	"strings"
+)
+
+var tlds = set(`com org net edu gov io us info co biz me health care app mil ly tv`)
+
+var faxCue = set(`fax faxed faxing fax's`)
+var ssnCue = set(`social ssn security ss`)
+var idCue = set(`mrn record member medicaid medicare id identification case docket account acct license licence
+plate claim serial policy insurance chart patient group pin badge inmate booking permit registration vin
+certificate device subscriber authorization prior-auth auth ticket citation confirmation tracking #`)
+var phoneCue = set(`phone number cell call text reach line extension ext mobile hotline landline contact dial voicemail`)
+
+// writtenForms finds e-mail addresses, URLs and IPs written as one token.
+func (d *detector) writtenForms() {
+	for i := range d.toks {
+		t := &d.toks[i]
+		if t.label || t.digits || t.alpha && !strings.Contains(t.low, ".") {
+			continue
+		}
+		l := t.low
+		switch {
+		case strings.Contains(l, "@") && strings.Contains(l[strings.Index(l, "@"):], "."):
+			d.add(i, i+1, TypeEmail, 90)
+		case strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "www."):
+			d.add(i, i+1, TypeURL, 90)
+		case isIPv4(l):
+			d.add(i, i+1, TypeIP, 90)
+		case looksLikeDomain(l):
+			d.add(i, i+1, TypeURL, 80)
+		}
+	}
+}
+
+func isIPv4(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if !isDigits(p) || len(p) > 3 {
+			return false
+		}
+		if v, _ := strconv.Atoi(p); v > 255 {
+			return false
+		}
+	}
+	return true
+}
+
+func looksLikeDomain(s string) bool {
+	host := s
+	if k := strings.IndexByte(host, '/'); k >= 0 {
+		host = host[:k]
+	}
+	k := strings.LastIndexByte(host, '.')
+	if k <= 0 || k == len(host)-1 {
+		return false
+	}
+	if !tlds[host[k+1:]] {
+		return false
+	}
+	for i := 0; i < k; i++ {
+		c := host[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// localPartToken: a word that can be spoken inside an e-mail local part or a
+// domain ("priya dot okafor", "t brandt eighty nine").
+func (d *detector) localPartToken(i int) bool {
+	t := &d.toks[i]
+	if t.label || strings.HasSuffix(t.low, "'s") {
+		return false
+	}
+	switch t.low {
+	case "dot", "underscore", "dash", "hyphen", "period":
+		return true
+	case "is", "was", "it's", "email", "e-mail", "address", "at", "me", "to", "and", "my", "her", "his", "their",
+		"your", "the", "send", "it", "or", "use", "try", "from", "of", "by", "on", "in", "that", "this", "i", "you":
+		return false
+	}
+	if _, k := number(t.low); k != numNone {
+		return true
+	}
+	if len(t.low) == 1 && t.alpha {
+		return true
+	}
+	if !t.alpha && !t.hasDigit {
+		return false
+	}
+	return d.g.wordLevel(t.low) != 10 || t.hasDigit
+}
+
+// spokenEmailURL finds "john dot smith at gmail dot com", "w w w dot x dot org"
+// and spoken IP addresses.
+func (d *detector) spokenEmailURL() {
+	n := len(d.toks)
+	for i := 0; i < n; i++ {
+		if d.used[i] || d.toks[i].low != "dot" {
+			continue
+		}
+		// find the end of a dotted chain: X dot Y dot Z
+		j := i
+		for j+1 < n && d.toks[j].low == "dot" && d.joinedLoose(j-1) && d.joinedLoose(j) {
+			j += 2
+			if j < n && d.toks[j].low != "dot" && j+1 < n && d.toks[j+1].low == "dot" {
+				j++
+				continue
+			}
+			break
+		}
+		last := j
+		if last >= n || last <= i {
+			continue
+		}
+		// spoken IP: number dot number dot number dot number
+		if d.dottedNumbers(i-1, last) {
+			d.add(i-1, last+1, TypeIP, 85)
+			i = last
+			continue
+		}
+		// is the chain's last word a top-level domain?
+		tldEnd := -1
+		for k := i; k <= last; k++ {
+			if d.toks[k].low == "dot" && k+1 <= last && tlds[d.toks[k+1].low] {
+				tldEnd = k + 1
+			}
+		}
+		if tldEnd < 0 {
+			continue
+		}
+		// walk left over the domain and, through "at", the local part
+		start := i - 1
+		for start-1 >= 0 && d.toks[start-1].low != "at" && d.localPartToken(start-1) && d.joinedLoose(start-1) && i-start < 4 {
+			start--
+		}
+		typ := TypeURL
+		if start-1 >= 0 && d.toks[start-1].low == "at" && d.joinedLoose(start-1) {
+			at := start - 1
+			ls := at
+			for ls-1 >= 0 && d.localPartToken(ls-1) && d.joinedLoose(ls-1) && at-ls < 8 {
+				ls--
+			}
+			if ls < at {
+				start, typ = ls, TypeEmail
+			}
+		}
+		end := tldEnd + 1
+		// "slash resources" after a URL
+		for end+1 < n && d.toks[end].low == "slash" && d.toks[end+1].alpha {
+			end += 2
+		}
+		if start < 0 {
+			start = 0
+		}
+		d.add(start, end, typ, 85)
+		i = end - 1
+	}
+}
+
+// joinedLoose: tokens i and i+1 are adjacent without sentence punctuation
+// (commas are allowed: ASR inserts them inside spelled addresses).
+func (d *detector) joinedLoose(i int) bool {
+	if i < 0 || i+1 >= len(d.toks) {
+		return false
+	}
+	return !strings.ContainsAny(d.toks[i].trail, "!?;:") && !d.toks[i+1].lineStart &&
+		!(strings.Contains(d.toks[i].trail, ".") && d.toks[i+1].cap)
+}
+
+func (d *detector) dottedNumbers(a, b int) bool {
+	if a < 0 {
+		return false
+	}
+	groups := 0
+	k := a
+	for k <= b {
+		m := k
+		for m <= b && d.toks[m].low != "dot" {
+			if !isNumberToken(&d.toks[m]) {
+				return false
+			}
+			m++
+		}
+		if m == k {
+			return false
+		}
+		groups++
+		k = m + 1
+	}
+	return groups == 4
+}
+
+// numberRuns classifies runs of number tokens: phone and fax numbers written
+// or spoken digit by digit, SSNs, and numbers after an ID cue.
+func (d *detector) numberRuns() {
+	n := len(d.toks)
+	for i := 0; i < n; i++ {
+		if d.used[i] || !d.isRunToken(i) {
+			continue
+		}
+		j := i + 1
+		for j < n && !d.used[j] && d.isRunToken(j) && d.joinedLoose(j-1) {
+			j++
+		}
+		// trim leading spoken "one"/"oh" that are likely words when the run is long anyway
+		digits := spokenDigits(d.toks[i:j])
+		nd := len(digits)
+		written := j-i <= 3 && digitGroup(d.toks[i].low)
+		fax := d.cueBefore(i, 6, faxCue)
+		ssn := d.cueBefore(i, 5, ssnCue)
+		idc := d.cueBefore(i, 4, idCue)
+		phone := d.cueBefore(i, 6, phoneCue)
+		spokenCount := 0
+		for k := i; k < j; k++ {
+			if _, kd := number(d.toks[k].low); kd != numDigits {
+				spokenCount++
+			}
+		}
+		lastFour := false
+		for k := i - 1; k >= 0 && k >= i-4; k-- {
+			if d.toks[k].low == "four" && k > 0 && d.toks[k-1].low == "last" {
+				lastFour = true
+			}
+		}
+		typ := ""
+		switch {
+		case nd == 4 && lastFour:
+			typ = TypeSSN
+		case nd == 9 && (ssn || ssnShape(d.toks[i:j])):
+			typ = TypeSSN
+		case idc && !phone && !fax && nd >= 4:
+			typ = TypeID
+		case nd == 10 || (nd == 11 && digits[0] == '1'):
+			typ = TypePhone
+		case nd == 7 && (written && phoneShape(d.toks[i:j]) || spokenCount >= 5 || phone || fax):
+			typ = TypePhone
+		case nd >= 5 && idc:
+			typ = TypeID
+		case nd >= 6 && j-i == 1 && d.toks[i].digits:
+			typ = TypeID
+		case nd >= 7 && (j-i >= 5 || written) && !strings.ContainsAny(d.toks[i].low, "."):
+			typ = TypeID
+		}
+		if typ == TypeID && j-i == 1 && nd == 4 {
+			typ = ""
+		}
+		if typ == TypePhone && fax {
+			typ = TypeFax
+		}
+		if typ != "" {
+			// leading words such as "one" in "one eight hundred": keep them, they are part of the number
+			d.add(i, j, typ, 70)
+		}
+		i = j - 1
+	}
+}
+
+func (d *detector) isRunToken(i int) bool {
+	t := &d.toks[i]
+	if t.label {
+		return false
+	}
+	v, k := number(t.low)
+	switch k {
+	case numDigits, numUnit, numTeen, numTens, numCompound:
+		return true
+	case numHundred:
+		return i > 0 && (isNumberToken(&d.toks[i-1]) || d.toks[i-1].low == "a")
+	}
+	_ = v
+	return digitGroup(t.low) && digitCount(t.low) >= 3
+}
+
+func phoneShape(ts []token) bool {
+	s := ""
+	for _, t := range ts {
+		s += t.low + " "
+	}
+	return digitCount(s) == 7 && (strings.Contains(s, "-") || strings.Contains(s, "."))
+}
+
+func ssnShape(ts []token) bool {
+	if len(ts) == 1 {
+		p := strings.Split(ts[0].low, "-")
+		return len(p) == 3 && len(p[0]) == 3 && len(p[1]) == 2 && len(p[2]) == 4
+	}
+	return len(ts) == 3 && len(ts[0].low) == 3 && len(ts[1].low) == 2 && len(ts[2].low) == 4 && isDigits(ts[0].low+ts[1].low+ts[2].low)
+}
+
+var notIDAlnum = set(`phq-9 phq9 gad-7 gad7 covid-19 covid19 pcl-5 dsm-5 dsm5 dsm-iv icd-10 icd10 b12 a1c k2 h2o 24/7 9/11 co2 c-ssrs 12-step
+3.1 3.5 3.7 2.1 2.5 1.0 4.0 3.3 3.2 1-on-1 one-on-one mp3 mp4 4g 5g 401k f-150 sp02 spo2 ciwa-ar t4 t3 vitamin-d3 d3`)
+
+// alnumIDs finds tokens that mix letters and digits ("CR-23-7503", "WC-23-168924")
+// and spelled identifiers after an ID cue.
+func (d *detector) alnumIDs() {
+	for i := range d.toks {
+		t := &d.toks[i]
+		if d.used[i] || t.label || !t.hasDigit || t.alpha || notIDAlnum[t.low] {
+			continue
+		}
+		if _, k := number(t.low); k != numNone {
+			continue
+		}
+		letters := 0
+		for _, r := range t.low {
+			if r >= 'a' && r <= 'z' {
+				letters++
+			}
+		}
+		nd := digitCount(t.low)
+		if letters == 0 || isUnitSuffixed(t.low) {
+			continue
+		}
+		if nd >= 3 || (nd >= 1 && d.cueBefore(i, 4, idCue)) {
+			j := i + 1
+			// "ABC 1234" plates: letters token then digits
+			if j < len(d.toks) && !d.used[j] && d.toks[j].digits && d.joined(i) {
+				j++
+			}
+			d.add(i, j, TypeID, 70)
+		}
+	}
+	// letters and digits spelled out: "r f f nine nine seven eight five four"
+	for i := 0; i < len(d.toks); i++ {
+		if d.used[i] || !(len(d.toks[i].low) == 1 && d.toks[i].alpha) || d.toks[i].label {
+			continue
+		}
+		j, letters, digits := i, 0, 0
+		for j < len(d.toks) && !d.used[j] && (j == i || d.joinedLoose(j-1)) {
+			t := &d.toks[j]
+			if len(t.low) == 1 && t.alpha {
+				if digits > 0 && letters > 0 && t.low == "a" || t.low == "i" && j > i {
+					break
+				}
+				letters++
+			} else if _, kd := number(t.low); kd == numUnit || kd == numDigits && len(t.low) <= 4 {
+				digits++
+			} else {
+				break
+			}
+			j++
+		}
+		if letters >= 1 && digits >= 4 && j-i >= 6 {
+			d.add(i, j, TypeID, 65)
+		}
+		i = j
+	}
+	// letters and digits spelled after a cue: "plate is k l m four four two"
+	for i := range d.toks {
+		if !idCue[d.toks[i].stem] || d.toks[i].low == "#" {
+			continue
+		}
+		k := i + 1
+		for k < len(d.toks) && k < i+4 && (d.toks[k].low == "number" || d.toks[k].low == "is" || d.toks[k].low == "no" || d.toks[k].low == "#" || d.toks[k].low == "number's") {
+			k++
+		}
+		j := k
+		letters, digits := 0, 0
+		for j < len(d.toks) && !d.used[j] && d.joinedLoose(j-1) {
+			t := &d.toks[j]
+			if len(t.low) == 1 && t.alpha {
+				letters++
+			} else if _, kd := number(t.low); kd == numUnit || kd == numDigits || kd == numTeen || kd == numTens || kd == numCompound {
+				digits++
+			} else if t.low == "dash" {
+			} else {
+				break
+			}
+			j++
+		}
+		if letters >= 1 && digits >= 2 && j-k >= 4 {
+			d.add(k, j, TypeID, 65)
+		}
+	}
+}
+
+func isUnitSuffixed(s string) bool {
+	k := 0
+	for k < len(s) && (s[k] >= '0' && s[k] <= '9' || s[k] == '.') {
+		k++
+	}
+	if k == 0 {
+		return false
+	}
+	switch strings.TrimPrefix(s[k:], "-") {
+	case "mg", "mcg", "ml", "g", "kg", "lb", "lbs", "am", "pm", "a.m", "p.m", "x", "s", "k", "th", "st", "nd", "rd",
+		"min", "mins", "hr", "hrs", "h", "mgs", "day", "days", "year", "week", "mo", "yr", "yo", "ish", "something", "year-old":
+		return true
+	}
+	return false
+}
+
+var ageCueBefore = set(`age aged turned turning turns turn`)
+var ageCueNear = set(`she's he's who's is was been be like about almost nearly i'm she he`)
+var notAgeUnit = set(`days day minutes minute mg milligrams milligram percent % dollars bucks pounds lbs meetings
+times hours seconds degrees points calls people miles ml units mcg weeks months years_sober`)
+
+// ages finds ages over 89: "age ninety-three", "she's 91 years old", "a 94-year-old".
+func (d *detector) ages() {
+	n := len(d.toks)
+	for i := 0; i < n; i++ {
+		if d.used[i] || !d.isRunToken(i) && !strings.HasSuffix(d.toks[i].low, "-year-old") {
+			continue
+		}
+		j := i + 1
+		for j < n && j < i+3 && !d.used[j] && d.isRunToken(j) && d.joined(j-1) {
+			j++
+		}
+		low := d.toks[i].low
+		v := -1
+		yearOld := false
+		if strings.HasSuffix(low, "-year-old") || strings.HasSuffix(low, "-years-old") {
+			num := strings.TrimSuffix(strings.TrimSuffix(low, "-year-old"), "-years-old")
+			v = numberValue([]token{{low: num}})
+			if v < 0 {
+				v = numberValue(tokensOf(strings.Split(num, "-")))
+			}
+			yearOld = true
+			j = i + 1
+		} else {
+			v = numberValue(d.toks[i:j])
+			if d.toks[i].low == "hundred" && i > 0 && d.toks[i-1].low == "a" {
+				v, i = 100, i-1
+			}
+		}
+		if v < 90 || v > 125 {
+			i = j - 1
+			continue
+		}
+		after := d.low(j)
+		if !yearOld && (after == "years" || after == "year" || after == "yo" || strings.HasPrefix(after, "year-old")) {
+			yearOld = true
+		}
+		if !yearOld && notAgeUnit[after] {
+			i = j - 1
+			continue
+		}
+		near := i > 0 && ageCueNear[d.toks[i-1].low] || i > 1 && ageCueNear[d.toks[i-2].low] && (d.toks[i-1].low == "like" || d.toks[i-1].low == "about")
+		if yearOld || d.cueBefore(i, 2, ageCueBefore) || near {
+			d.add(i, j, TypeAge, 60)
+		}
+		i = j - 1
+	}
+}
+
+func tokensOf(ws []string) []token {
+	ts := make([]token, len(ws))
+	for i, w := range ws {
+		ts[i].low = w
+	}
+	return ts
+}
+
+// zips: a five-digit number after a state name or abbreviation, or after "zip".
+func (d *detector) zips() {
+	for i := range d.toks {
+		t := &d.toks[i]
+		if d.used[i] || !(len(t.low) == 5 && t.digits || len(t.low) == 10 && t.low[5] == '-' && isDigits(t.low[:5])) {
+			continue
+		}
+		prev := ""
+		if i > 0 {
+			prev = d.toks[i-1].low
+		}
+		prev2 := ""
+		if i > 1 {
+			prev2 = d.toks[i-2].low + " " + prev
+		}
+		if usStates[prev] || usStates[prev2] || (i > 0 && stateAbbr[d.toks[i-1].raw]) || d.cueBefore(i, 3, zipCue) {
+			d.add(i, i+1, TypeLocation, 60)
+		}
+	}
+}
+
+var zipCue = set(`zip zipcode postal`)
