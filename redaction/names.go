@@ -99,7 +99,7 @@ func (d *detector) facilities() {
 	n := len(d.toks)
 	if !d.lower {
 		for i := 0; i < n; i++ {
-			if d.used[i] && !d.streetUsed[i] || !d.toks[i].cap || !d.modifierOK(i) || d.toks[i].upper && len(d.toks[i].stem) <= 4 {
+			if d.used[i] && !d.streetUsed[i] || titles[d.toks[i].stem] || !d.toks[i].cap || !d.modifierOK(i) || d.toks[i].upper && len(d.toks[i].stem) <= 4 {
 				continue
 			}
 			j := i + 1

@@ -107,18 +107,12 @@ func (d *detector) spokenEmailURL() {
 			continue
 		}
 		// find the end of a dotted chain: X dot Y dot Z
-		j := i
-		for j+1 < n && d.toks[j].low == "dot" && d.joinedLoose(j-1) && d.joinedLoose(j) {
-			j += 2
-			if j < n && d.toks[j].low != "dot" && j+1 < n && d.toks[j+1].low == "dot" {
-				j++
-				continue
-			}
-			break
-		}
-		last := j
-		if last >= n || last <= i {
+		if i+1 >= n || !d.joinedLoose(i) || i == 0 || !d.joinedLoose(i-1) {
 			continue
+		}
+		last := i + 1
+		for last+2 < n && d.toks[last+1].low == "dot" && d.joinedLoose(last) && d.joinedLoose(last+1) {
+			last += 2
 		}
 		// spoken IP: number dot number dot number dot number
 		if d.dottedNumbers(i-1, last) {

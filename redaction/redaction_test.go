@@ -1,0 +1,266 @@
+package redaction
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func redact(t *testing.T, s *Session, text string) Result {
+	t.Helper()
+	r, err := s.Redact(text)
+	if err != nil {
+		t.Fatalf("Redact: %v", err)
+	}
+	return r
+}
+
+// spanText returns the input text each span covers (offsets are code points).
+func spanTexts(text string, r Result) []string {
+	rs := []rune(text)
+	var out []string
+	for _, sp := range r.Spans {
+		out = append(out, string(rs[sp.Start:sp.End]))
+	}
+	return out
+}
+
+func TestDetectsIdentifierKinds(t *testing.T) {
+	cases := []struct {
+		name, text, want, typ string
+	}{
+		{"full name", "Client's sponsor, Teodoro Vance, called twice.", "Teodoro Vance", TypeName},
+		{"title excluded", "She follows up with Dr. Okonkwo next week.", "Okonkwo", TypeName},
+		{"lower-case relation", "client: my sister rashida drove me here", "rashida", TypeName},
+		{"written phone", "Call me at (412) 555-0199 after five.", "(412) 555-0199", TypePhone},
+		{"spoken phone", "her cell is four one two five five five oh one nine nine okay", "four one two five five five oh one nine nine", TypePhone},
+		{"fax", "Records were faxed to 555-0142 yesterday.", "555-0142", TypeFax},
+		{"ssn", "Social security number 123-45-6789 on file.", "123-45-6789", TypeSSN},
+		{"spoken email", "it's jonah dot pike at yahoo dot com", "jonah dot pike at yahoo dot com", TypeEmail},
+		{"written email", "Email jpike77@example.org please.", "jpike77@example.org", TypeEmail},
+		{"url", "Log in at https://portal.example-clinic.org/login today.", "https://portal.example-clinic.org/login", TypeURL},
+		{"ip", "The device at 10.20.30.40 kept dropping.", "10.20.30.40", TypeIP},
+		{"case number", "Docket number CR-22-48113 is still open.", "CR-22-48113", TypeID},
+		{"spoken date", "i'll see you june second okay", "june second", TypeDate},
+		{"numeric date", "Seen on 3/14/2024 by video.", "3/14/2024", TypeDate},
+		{"day alone", "Court is on the 14th.", "14th", TypeDate},
+		{"age over 89", "Her grandmother is ninety-two and lives alone.", "ninety-two", TypeAge},
+		{"street", "He moved to 412 Larkspur Lane last month.", "412 Larkspur Lane", TypeLocation},
+		{"city", "She grew up in Altoona and moved away.", "Altoona", TypeLocation},
+		{"zip", "Mailing address ends Ohio 43215.", "43215", TypeLocation},
+		{"employer", "I work doubles at Brennan Logistics now.", "Brennan Logistics", TypeOrg},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := redact(t, NewSession(), c.text)
+			got := spanTexts(c.text, r)
+			for i, g := range got {
+				if g == c.want {
+					if r.Spans[i].Type != c.typ {
+						t.Errorf("type of %q = %s, want %s", g, r.Spans[i].Type, c.typ)
+					}
+					return
+				}
+			}
+			t.Errorf("in %q want span %q (%s), got %q", c.text, c.want, c.typ, got)
+		})
+	}
+}
+
+func TestKeepsDistractors(t *testing.T) {
+	texts := []string{
+		"Client continues Suboxone 16 milligrams and Vivitrol monthly; Lexapro 10 mg was stopped.",
+		"We practiced Wise Mind and Radical Acceptance from the DBT skills.",
+		"I hope it will rain; grace under pressure, you may say.",
+		"Group meets every Wednesday at 7:30 and she is 45 years old.",
+		"PHQ-9 of 14, GAD-7 of 9, ASAM level 3.5, working step four of the twelve steps.",
+		"He went to AA and NA meetings and IOP in Pennsylvania back in 2019.",
+		"the 8/2 films twice a day and ninety days clean",
+	}
+	for _, text := range texts {
+		r := redact(t, NewSession(), text)
+		if len(r.Spans) != 0 {
+			t.Errorf("%q: false identifiers %q", text, spanTexts(text, r))
+		}
+	}
+}
+
+func TestSpeakerLabelsKept(t *testing.T) {
+	text := "Clinician: How was your week, Marisol?\nClient: Fine. Marisol is my middle name too.\nClinician: Okay."
+	r := redact(t, NewSession(), text)
+	for _, line := range strings.Split(r.Text, "\n") {
+		if !strings.HasPrefix(line, "Clinician: ") && !strings.HasPrefix(line, "Client: ") {
+			t.Errorf("speaker label lost: %q", line)
+		}
+	}
+	if strings.Contains(r.Text, "Marisol") {
+		t.Errorf("name left in %q", r.Text)
+	}
+}
+
+func TestConsistentPlaceholders(t *testing.T) {
+	s := NewSession()
+	r := redact(t, s, "Client's mother, Maria Lopez, attended. Later Maria said she was proud.")
+	if got := strings.Count(r.Text, "[NAME_1]"); got != 2 || strings.Contains(r.Text, "Maria") {
+		t.Fatalf("want Maria Lopez and Maria as [NAME_1] twice, got %q", r.Text)
+	}
+	// the next call of the same session continues the map
+	r2 := redact(t, s, "Then Maria called back about her son Tobias.")
+	if !strings.HasPrefix(r2.Text, "Then [NAME_1] called") || !strings.Contains(r2.Text, "[NAME_2]") {
+		t.Fatalf("second call: %q", r2.Text)
+	}
+	if m := s.Map(); m["[NAME_1]"] != "Maria Lopez" || m["[NAME_2]"] != "Tobias" {
+		t.Fatalf("map = %v", m)
+	}
+	// a fresh session starts again at 1
+	r3 := redact(t, NewSession(), "Tobias was there.")
+	if r3.Text != "[NAME_1] was there." {
+		t.Fatalf("fresh session: %q", r3.Text)
+	}
+}
+
+func TestMarshalRestoreContinuesNumbering(t *testing.T) {
+	s := NewSession()
+	redact(t, s, "Her brother Shane Albright lives in Scranton, call 570-555-0101.")
+	blob, err := s.MarshalMap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(blob, []byte("sha")) && bytes.Contains(blob, []byte("hash")) {
+		t.Fatalf("map must hold originals, not hashes")
+	}
+	s2, err := RestoreSession(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := redact(t, s2, "Shane came with his friend Dominic.")
+	if !strings.Contains(r.Text, "[NAME_1] came") || !strings.Contains(r.Text, "[NAME_2]") {
+		t.Fatalf("restored session: %q", r.Text)
+	}
+	for _, bad := range []string{"", "{", `{"version":2}`, `{"version":1,"entities":[{"placeholder":"NAME_1","type":"NAME","forms":["x"]}]}`, `{"version":1,"entities":[null]}`} {
+		if _, err := RestoreSession([]byte(bad)); err == nil {
+			t.Errorf("RestoreSession(%q) accepted bad input", bad)
+		}
+	}
+}
+
+func TestReidentify(t *testing.T) {
+	s := NewSession()
+	r := redact(t, s, "Client reports that Dana Whitfield from Altoona called on March 3rd.")
+	back, unknown := Reidentify(r.Text, s.Map())
+	if back != "Client reports that Dana Whitfield from Altoona called on March 3rd." || len(unknown) != 0 {
+		t.Fatalf("round trip: %q unknown=%v", back, unknown)
+	}
+	out, unknown := Reidentify("[NAME_1] met [NAME_7] and [NAME_7] at [ORG_2]; see [note] and [x_1].", s.Map())
+	if out != "Dana Whitfield met [NAME_7] and [NAME_7] at [ORG_2]; see [note] and [x_1]." {
+		t.Fatalf("got %q", out)
+	}
+	if len(unknown) != 2 || unknown[0] != "[NAME_7]" || unknown[1] != "[ORG_2]" {
+		t.Fatalf("unknown = %v", unknown)
+	}
+}
+
+func TestInvalidUTF8(t *testing.T) {
+	s := NewSession()
+	if _, err := s.Redact("Maria \xff Lopez"); !errors.Is(err, ErrInvalidUTF8) {
+		t.Fatalf("want ErrInvalidUTF8, got %v", err)
+	}
+	if len(s.Map()) != 0 {
+		t.Fatal("a rejected input changed the session")
+	}
+	var out bytes.Buffer
+	err := RunCLI(strings.NewReader("ok \xc3\x28 bad"), &out)
+	if err == nil || !strings.Contains(err.Error(), "not valid UTF-8") || !strings.Contains(err.Error(), "byte 3") {
+		t.Fatalf("CLI error = %v", err)
+	}
+	if out.Len() != 0 {
+		t.Fatalf("CLI wrote output for bad input: %q", out.String())
+	}
+}
+
+func TestRunCLI(t *testing.T) {
+	t.Run("empty", func(t *testing.T) {
+		var out bytes.Buffer
+		if err := RunCLI(strings.NewReader(""), &out); err != nil {
+			t.Fatal(err)
+		}
+		if strings.TrimSpace(out.String()) != `{"text":"","spans":[]}` {
+			t.Fatalf("got %q", out.String())
+		}
+	})
+	t.Run("code points", func(t *testing.T) {
+		in := "Clinician: 😀 hola José, ¿cómo está?\nClient: Bien. My daughter Ximena Ñúñez lives in Altoona; call (814) 555-0188."
+		var out bytes.Buffer
+		if err := RunCLI(strings.NewReader(in), &out); err != nil {
+			t.Fatal(err)
+		}
+		var res struct {
+			Text  string `json:"text"`
+			Spans []Span `json:"spans"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+			t.Fatalf("output is not one JSON object: %v: %q", err, out.String())
+		}
+		rs := []rune(in)
+		want := map[string]string{"José": TypeName, "Ximena Ñúñez": TypeName, "Altoona": TypeLocation, "(814) 555-0188": TypePhone}
+		prevEnd := 0
+		for _, sp := range res.Spans {
+			if sp.Start < prevEnd || sp.End <= sp.Start || sp.End > len(rs) {
+				t.Fatalf("spans not sorted/non-overlapping/in range: %+v", res.Spans)
+			}
+			prevEnd = sp.End
+			got := string(rs[sp.Start:sp.End])
+			if typ, ok := want[got]; ok && typ == sp.Type {
+				delete(want, got)
+			}
+			if !strings.HasPrefix(sp.Placeholder, "["+sp.Type+"_") {
+				t.Errorf("placeholder %q does not match type %s", sp.Placeholder, sp.Type)
+			}
+		}
+		if len(want) != 0 {
+			t.Fatalf("missing spans %v; got %+v", want, res.Spans)
+		}
+		if strings.Contains(res.Text, "Ximena") || !strings.HasPrefix(res.Text, "Clinician: 😀 hola [NAME_1], ¿cómo") {
+			t.Fatalf("text = %q", res.Text)
+		}
+		if !utf8.ValidString(res.Text) {
+			t.Fatal("output text is not UTF-8")
+		}
+	})
+}
+
+func TestPlaceholdersAreNotHashes(t *testing.T) {
+	a, b := NewSession(), NewSession()
+	ra := redact(t, a, "Officer Brenda Quill called.")
+	rb := redact(t, b, "Dr. Imogen Rask called.")
+	// placeholders depend on order of appearance only, never on the value
+	if ra.Spans[0].Placeholder != rb.Spans[0].Placeholder {
+		t.Fatalf("placeholders depend on the value: %v %v", ra.Spans, rb.Spans)
+	}
+}
+
+func BenchmarkRedact(b *testing.B) {
+	docs := loadCorpus(b)
+	var sb strings.Builder
+	for sb.Len() < 60_000 {
+		for _, d := range docs {
+			sb.WriteString(d.Text)
+			sb.WriteByte('\n')
+		}
+	}
+	text := sb.String()
+	if _, err := loadGazetteers(); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := NewSession().Redact(text); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(text))*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s_text")
+}
