@@ -144,7 +144,9 @@ func (r *Resampler) Flush(dst []int16) []int16 {
 	if r.inRate == r.outRate {
 		return dst
 	}
-	r.buf = append(r.buf, make([]float32, r.half)...)
+	// half zeros complete the last window; one more covers an output whose
+	// position rounds up to the next input sample (non-exact phases).
+	r.buf = append(r.buf, make([]float32, r.half+1)...)
 	// ceil(nIn * l / m) outputs in total.
 	total := (r.nIn*r.l + r.m - 1) / r.m
 	return r.run(dst, total)

@@ -87,6 +87,47 @@ func TestResampleStreamingMatchesOneShot(t *testing.T) {
 	}
 }
 
+func TestResampleOutputLengthIsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, rate := range []int{44101, 7999, 48000, 44100, 8000, 16000, 192000, 37337} {
+		r0, _ := NewResampler(rate, Rate)
+		for iter := 0; iter < 40; iter++ {
+			n := rng.IntN(5000)
+			r, _ := NewResampler(rate, Rate)
+			out := r.Flush(r.Process(make([]float32, n), nil))
+			want := (int64(n)*Rate + int64(rate) - 1) / int64(rate)
+			if int64(len(out)) != want {
+				t.Fatalf("%d Hz (%d taps), %d samples in: %d out, want %d", rate, r0.Taps(), n, len(out), want)
+			}
+		}
+	}
+}
+
+func TestResampleLastOutputRoundingUp(t *testing.T) {
+	// With more phases than the table holds (44101 Hz needs 16000), an
+	// output position rounds to the nearest phase and may round up onto
+	// the next input sample. Find an input length where that happens to
+	// the very last output and check nothing is lost.
+	const rate = 44101
+	l, m, p := int64(Rate), int64(rate), int64(maxPhases)
+	n := int64(0)
+	for try := int64(1); try < 1_000_000; try++ {
+		last := (try*l+m-1)/m - 1
+		if frac := last * m % l; (frac*p+l/2)/l == p {
+			n = try
+			break
+		}
+	}
+	if n == 0 {
+		t.Fatal("no input length rounds the last output up; the search range is too small")
+	}
+	r, _ := NewResampler(rate, Rate)
+	out := r.Flush(r.Process(make([]float32, n), nil))
+	if want := (n*l + m - 1) / m; int64(len(out)) != want {
+		t.Fatalf("%d samples in: %d out, want %d", n, len(out), want)
+	}
+}
+
 func TestResamplerRejectsBadRates(t *testing.T) {
 	for _, c := range [][2]int{{0, 16000}, {48000, 0}, {-1, 16000}, {2_000_000, 16000}} {
 		if _, err := NewResampler(c[0], c[1]); err == nil {
