@@ -268,7 +268,7 @@ func (rm *room) leave(m *member) {
 	rm.mu.Lock()
 	if rm.members[m.p.ID] != m {
 		rm.mu.Unlock()
-		m.closePeer()
+		rm.dropPeer(m) // replaced, or the call is ending
 		return
 	}
 	delete(rm.members, m.p.ID)
@@ -284,16 +284,22 @@ func (rm *room) leave(m *member) {
 	for _, t := range own {
 		rm.removeTrack(t)
 	}
-	if m.closePeer() {
-		if err := rm.relay.backend.Attendance(rm.relay.ctx, rm.id, m.p, EventLeave, time.Now()); err != nil {
-			slog.Error("capture: recording attendance failed", "session", rm.id, "participant", m.p.ID, "err", err)
-		}
-	}
+	rm.dropPeer(m)
 	if empty {
 		rm.end("everyone left")
 		return
 	}
 	rm.broadcastState()
+}
+
+// dropPeer closes m's media; whoever closes it reports the leave.
+func (rm *room) dropPeer(m *member) {
+	if !m.closePeer() {
+		return
+	}
+	if err := rm.relay.backend.Attendance(rm.relay.ctx, rm.id, m.p, EventLeave, time.Now()); err != nil {
+		slog.Error("capture: recording attendance failed", "session", rm.id, "participant", m.p.ID, "err", err)
+	}
 }
 
 // refreshRecording asks the backend whether recording is allowed and
@@ -415,11 +421,7 @@ func (rm *room) end(reason string) {
 
 		for _, m := range members {
 			m.send(message{Type: msgEnded})
-			if m.closePeer() {
-				if err := rm.relay.backend.Attendance(rm.relay.ctx, rm.id, m.p, EventLeave, time.Now()); err != nil {
-					slog.Error("capture: recording attendance failed", "session", rm.id, "participant", m.p.ID, "err", err)
-				}
-			}
+			rm.dropPeer(m)
 		}
 		for _, t := range tracks {
 			if tr := t.rec.Swap(nil); tr != nil {

@@ -155,7 +155,9 @@ func (m *member) negotiate() {
 		err = pc.SetLocalDescription(offer)
 	}
 	if err != nil {
-		slog.Warn("capture: renegotiation failed", "session", m.room.id, "participant", m.p.ID, "err", err)
+		if !errors.Is(err, webrtc.ErrConnectionClosed) {
+			slog.Warn("capture: renegotiation failed", "session", m.room.id, "participant", m.p.ID, "err", err)
+		}
 		return
 	}
 	m.awaiting = true
@@ -327,7 +329,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 		if old != nil {
 			old.sendError("you joined from another window")
 			old.closeConn("replaced by a newer connection")
-			old.closePeer()
+			rm.dropPeer(old)
 		}
 		break
 	}

@@ -1,0 +1,238 @@
+package capture
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// countingRecorders wraps the real recorder factory and counts recorders made.
+func countingRecorders(n *atomic.Int64) RecorderFactory {
+	return func(start time.Time, speaker string, sink PCMSink) (TrackRecorder, error) {
+		n.Add(1)
+		return NewRecorder(start, speaker, sink)
+	}
+}
+
+func waitConnected(t *testing.T, peers ...*testPeer) {
+	t.Helper()
+	for _, c := range peers {
+		c.waitFor(10*time.Second, "media connected", func() bool {
+			return c.pc != nil && c.pc.ConnectionState() == webrtc.PeerConnectionStateConnected
+		})
+	}
+}
+
+// publishLoop publishes the speech over and over until ctx ends.
+func publishLoop(ctx context.Context, audio, video *webrtc.TrackLocalStaticSample, packets [][]byte) {
+	for ctx.Err() == nil {
+		_ = publish(ctx, audio, video, packets)
+	}
+}
+
+// TestDeclinedConsentRecordsNothing: the call works (media is forwarded) but
+// no recorder is created and nothing is stored.
+func TestDeclinedConsentRecordsNothing(t *testing.T) {
+	_, packets := speechPackets(t)
+	b := newMemBackend()
+	var recorders atomic.Int64
+	_, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate, NewRecorder: countingRecorders(&recorders)}, b)
+	clin, cli := joinBoth(t, srv.URL, b)
+	if refused := cli.consent(ConsentDecision{Scope: ScopeAIScribe, Granted: false, Method: MethodElectronic, TextVersion: "test-v1"}); refused != "" {
+		t.Fatalf("decline refused: %s", refused)
+	}
+	api := loopbackAPI(t)
+	ca, cv := clin.joinMedia(api)
+	la, lv := cli.joinMedia(api)
+	waitConnected(t, clin, cli)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go publishLoop(ctx, ca, cv, packets[:100])
+	go publishLoop(ctx, la, lv, packets[:100])
+	for _, c := range []*testPeer{clin, cli} {
+		c.waitFor(10*time.Second, "forwarded media", func() bool { return c.gotAudio.Load() > 100 && c.gotVideo.Load() > 20 })
+		c.mu.Lock()
+		if c.state.Recording {
+			t.Errorf("state says recording without consent")
+		}
+		c.mu.Unlock()
+	}
+	cancel()
+	clin.send(message{Type: msgEnd})
+	b.waitFor(t, 10*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
+	chunks, _, _, _ := b.snapshot()
+	if len(chunks) != 0 {
+		t.Errorf("stored chunks without consent: %d speakers", len(chunks))
+	}
+	if n := recorders.Load(); n != 0 {
+		t.Errorf("%d recorders created without consent; audio must not even be decoded", n)
+	}
+}
+
+// TestStopScribeStopsEveryRecorder: mid-call revocation by the client stops
+// both participants' recording at once, records the revocation and turns
+// everyone's indicator off; no stored audio extends past one second after
+// the request.
+func TestStopScribeStopsEveryRecorder(t *testing.T) {
+	_, packets := speechPackets(t)
+	b := newMemBackend()
+	relay, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, b)
+	clin, cli := joinBoth(t, srv.URL, b)
+	if refused := cli.consent(grantAIScribe()); refused != "" {
+		t.Fatalf("consent refused: %s", refused)
+	}
+	api := loopbackAPI(t)
+	ca, cv := clin.joinMedia(api)
+	la, lv := cli.joinMedia(api)
+	waitConnected(t, clin, cli)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go publishLoop(ctx, ca, cv, packets)
+	go publishLoop(ctx, la, lv, packets)
+
+	b.waitFor(t, 15*time.Second, "chunks from both speakers", func() bool {
+		c, _, _, _ := b.snapshot()
+		return len(c["client"]) >= 2 && len(c["clinician"]) >= 2
+	})
+	relay.mu.Lock()
+	start := relay.rooms["s1"].start
+	relay.mu.Unlock()
+	stopAt := time.Now()
+	cli.send(message{Type: msgStopScribe})
+	for _, c := range []*testPeer{clin, cli} {
+		c.waitFor(5*time.Second, "recording off", func() bool { return !c.state.Recording })
+	}
+	time.Sleep(2 * time.Second) // speech keeps flowing: none of it may be stored
+	cancel()
+	clin.send(message{Type: msgEnd})
+	b.waitFor(t, 10*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
+
+	chunks, _, _, revokes := b.snapshot()
+	if revokes != 1 {
+		t.Errorf("RevokeConsent called %d times, want 1", revokes)
+	}
+	limit := int64((stopAt.Sub(start) + time.Second).Seconds() * SampleRate)
+	for speaker, cs := range chunks {
+		for _, c := range cs {
+			if c.EndSample > limit {
+				t.Errorf("%s chunk %d ends at %.2f s, after the stop request at %.2f s + 1 s",
+					speaker, c.Index, float64(c.EndSample)/SampleRate, stopAt.Sub(start).Seconds())
+			}
+		}
+	}
+	if errs := cli.lastErrors(); len(errs) > 0 {
+		t.Errorf("client got errors: %v", errs)
+	}
+}
+
+// TestClinicianAttestsVerbalConsent: the clinician's attestation turns
+// recording on; a client cannot attest.
+func TestClinicianAttestsVerbalConsent(t *testing.T) {
+	b := newMemBackend()
+	_, srv := startRelay(t, RelayConfig{}, b)
+	clin, cli := joinBoth(t, srv.URL, b)
+	attest := ConsentDecision{Scope: ScopeAIScribe, Granted: true, Method: MethodVerbalAttested, TextVersion: "test-v1"}
+	if refused := cli.consent(attest); !strings.Contains(refused, "only the clinician can attest") {
+		t.Errorf("client attesting: got %q, want a refusal naming the clinician", refused)
+	}
+	if refused := clin.consent(attest); refused != "" {
+		t.Fatalf("attestation refused: %s", refused)
+	}
+	allowed, _ := b.RecordingAllowed(context.Background(), "s1")
+	if !allowed {
+		t.Fatal("backend does not see the attested consent")
+	}
+	clin.waitFor(5*time.Second, "recording on", func() bool { return clin.state.Recording })
+	cli.waitFor(5*time.Second, "recording on", func() bool { return cli.state.Recording })
+}
+
+// TestConsentRefusesBadDecisions: every malformed decision is refused with a
+// message naming the problem, and nothing reaches the backend.
+func TestConsentRefusesBadDecisions(t *testing.T) {
+	b := newMemBackend()
+	_, srv := startRelay(t, RelayConfig{}, b)
+	_, cli := joinBoth(t, srv.URL, b)
+	for _, tc := range []struct {
+		name string
+		d    ConsentDecision
+		want string
+	}{
+		{"unknown scope", ConsentDecision{Scope: "everything", Granted: true, Method: MethodElectronic, TextVersion: "test-v1"}, `unknown scope "everything"`},
+		{"part 2 scope outside a Part 2 session", ConsentDecision{Scope: ScopePart2TPO, Granted: true, Method: MethodElectronic, TextVersion: "test-v1"}, "only to a 42 CFR Part 2 session"},
+		{"unknown method", ConsentDecision{Scope: ScopeAIScribe, Granted: true, Method: "telepathy", TextVersion: "test-v1"}, `unknown method "telepathy"`},
+		{"missing text version", ConsentDecision{Scope: ScopeAIScribe, Granted: true, Method: MethodElectronic}, "version is missing"},
+		{"stale text version", ConsentDecision{Scope: ScopeAIScribe, Granted: true, Method: MethodElectronic, TextVersion: "test-v0"}, "not the current version"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if refused := cli.consent(tc.d); !strings.Contains(refused, tc.want) {
+				t.Errorf("got %q, want it to contain %q", refused, tc.want)
+			}
+		})
+	}
+	cli.send(message{Type: msgConsent})
+	cli.waitFor(5*time.Second, "error for empty consent", func() bool {
+		return len(cli.errors) > 0 && strings.Contains(cli.errors[len(cli.errors)-1], "no consent decision")
+	})
+	cli.send(message{Type: "dance"})
+	cli.waitFor(5*time.Second, "error for unknown type", func() bool {
+		return strings.Contains(cli.errors[len(cli.errors)-1], `unknown message type "dance"`)
+	})
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.consents) != 0 {
+		t.Errorf("backend recorded %d consent decisions from bad input", len(b.consents))
+	}
+}
+
+// TestJoinRefused: every signaling connection is authorised; a bad token
+// gets a clear refusal, a closed connection and no room.
+func TestJoinRefused(t *testing.T) {
+	b := newMemBackend()
+	relay, srv := startRelay(t, RelayConfig{MaxParticipants: 2}, b)
+	b.addToken("expired", "s1", client, -time.Minute)
+	b.addToken("other-session", "s2", client, time.Hour)
+	for _, tc := range []struct{ name, token, want string }{
+		{"unknown token", "nope", "invalid or has expired"},
+		{"expired token", "expired", "invalid or has expired"},
+		{"token of another session", "other-session", "invalid or has expired"},
+		{"empty token", "", "must be \"join\" with a token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, refused := dialPeer(t, srv.URL, "s1", tc.token)
+			if c != nil || !strings.Contains(refused, tc.want) {
+				t.Errorf("got peer=%v refusal %q, want refusal containing %q", c != nil, refused, tc.want)
+			}
+		})
+	}
+	relay.mu.Lock()
+	rooms := len(relay.rooms)
+	relay.mu.Unlock()
+	if rooms != 0 {
+		t.Errorf("%d rooms exist after refused joins", rooms)
+	}
+	if _, attend, _, _ := b.snapshot(); len(attend) != 0 {
+		t.Errorf("attendance recorded for refused joins: %v", attend)
+	}
+
+	// A full call refuses a third participant.
+	joinBoth(t, srv.URL, b)
+	b.addToken("tok-third", "s1", Participant{ID: "p3", Role: RoleParticipant, Label: "participant 3"}, time.Hour)
+	if c, refused := dialPeer(t, srv.URL, "s1", "tok-third"); c != nil || !strings.Contains(refused, "call is full") {
+		t.Errorf("third participant: refusal %q, want \"call is full\"", refused)
+	}
+
+	// A malformed session ID never reaches the WebSocket.
+	resp, err := http.Get(srv.URL + "/call/bad%20id/ws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("malformed session id: status %d, want 400", resp.StatusCode)
+	}
+}
