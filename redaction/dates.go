@@ -14,7 +14,7 @@ func (d *detector) dayAt(i int, allowCardinal bool) (next int, ok bool) {
 	if i >= len(d.toks) || d.toks[i].label {
 		return i, false
 	}
-	v, k := number(d.toks[i].low)
+	v, k := d.toks[i].num()
 	switch k {
 	case numOrdinal:
 		return i + 1, v >= 1 && v <= 31
@@ -23,10 +23,10 @@ func (d *detector) dayAt(i int, allowCardinal bool) (next int, ok bool) {
 	case numTens:
 		if v == 20 || v == 30 {
 			if i+1 < len(d.toks) && d.joined(i) {
-				if u, k2 := number(d.toks[i+1].low); k2 == numOrdinal && u < 10 && v+u <= 31 {
+				if u, k2 := d.toks[i+1].num(); k2 == numOrdinal && u < 10 && v+u <= 31 {
 					return i + 2, true
 				}
-				if u, k2 := number(d.toks[i+1].low); allowCardinal && k2 == numUnit && u > 0 && v+u <= 31 {
+				if u, k2 := d.toks[i+1].num(); allowCardinal && k2 == numUnit && u > 0 && v+u <= 31 {
 					return i + 2, true
 				}
 			}
@@ -49,11 +49,11 @@ func (d *detector) yearAt(i int) (next int, ok bool) {
 	if t.digits && (len(t.low) == 4 && (t.low[0] == '1' || t.low[0] == '2') || len(t.low) == 2) {
 		return i + 1, true
 	}
-	v, k := number(t.low)
+	v, k := t.num()
 	if (k == numTeen && v >= 18) || (k == numTens && v == 20) {
 		j := i + 1
 		if j < len(d.toks) && d.joined(j-1) {
-			if _, k2 := number(d.toks[j].low); k2 == numTens || k2 == numCompound || k2 == numTeen {
+			if _, k2 := d.toks[j].num(); k2 == numTens || k2 == numCompound || k2 == numTeen {
 				j++
 				if _, k3 := number(d.low(j)); k3 == numUnit && d.joined(j-1) {
 					j++
@@ -103,7 +103,7 @@ func (d *detector) isMonth(i int) bool {
 			return true
 		}
 		if i > 0 && d.toks[i-1].low == "of" {
-			if _, ok := number(d.toks[max(i-2, 0)].low); ok == numOrdinal {
+			if _, ok := d.toks[max(i-2, 0)].num(); ok == numOrdinal {
 				return true
 			}
 		}
@@ -156,7 +156,7 @@ func (d *detector) dates() {
 				if _, ok := d.dayAt(i-2, false); ok {
 					start = i - 2
 				} else if i >= 3 && d.toks[i-2].low != "" {
-					if _, ok := number(d.toks[i-2].low); ok == numOrdinal {
+					if _, ok := d.toks[i-2].num(); ok == numOrdinal {
 						start = i - 2
 						if _, k := number(d.low(i - 3)); k == numTens {
 							start = i - 3
@@ -206,7 +206,7 @@ func (d *detector) dates() {
 			for j < n && j < k+5 && !d.used[j] && d.isRunToken(j) && (j == k || d.joinedLoose(j-1)) {
 				j++
 			}
-			if v, kd := number(d.toks[k].low); j-k >= 3 && j-k <= 4 && kd != numDigits && v >= 1 && v <= 12 {
+			if v, kd := d.toks[k].num(); j-k >= 3 && j-k <= 4 && kd != numDigits && v >= 1 && v <= 12 {
 				d.add(k, j, TypeDate, 74)
 				break
 			}

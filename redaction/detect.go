@@ -30,7 +30,8 @@ type cand struct {
 }
 
 type detector struct {
-	streetUsed []bool // token inside a street span (a facility name may contain it)
+	streetUsed []bool
+	excl       []uint8 // cached excluded(): 0 unknown, 1 no, 2 yes // token inside a street span (a facility name may contain it)
 	g          *gazetteers
 	text       string
 	toks       []token
@@ -43,6 +44,7 @@ func newDetector(g *gazetteers, text string) *detector {
 	d := &detector{g: g, text: text, toks: tokenize(text)}
 	d.used = make([]bool, len(d.toks))
 	d.streetUsed = make([]bool, len(d.toks))
+	d.excl = make([]uint8, len(d.toks))
 	d.markPhrases()
 	caps, alpha := 0, 0
 	for i := range d.toks {
@@ -172,6 +174,9 @@ func resolve(cs []cand) []cand {
 // recognizer takes them for a name or a place.
 func (d *detector) markPhrases() {
 	for i := range d.toks {
+		if !phraseFirst[d.toks[i].stem] {
+			continue
+		}
 		var b strings.Builder
 		for w := 0; w < 5 && i+w < len(d.toks); w++ {
 			if w > 0 {
@@ -189,3 +194,12 @@ func (d *detector) markPhrases() {
 		}
 	}
 }
+
+// phraseFirst holds the first word of every clinical phrase.
+var phraseFirst = func() map[string]bool {
+	m := map[string]bool{}
+	for p := range clinicalPhrases {
+		m[strings.Fields(p)[0]] = true
+	}
+	return m
+}()

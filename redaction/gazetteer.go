@@ -20,6 +20,8 @@ type gazetteers struct {
 	surnames map[string]int // surname → census frequency rank
 	places   map[string]int // US place name → number of ZIP codes
 	words    map[string]int // English word → SCOWL level (10 common … 70 rare)
+	// placeFirst: first words of multi-word place names
+	placeFirst map[string]bool
 }
 
 var (
@@ -43,6 +45,12 @@ func loadGazetteers() (*gazetteers, error) {
 				return
 			}
 			*f.dst = m
+		}
+		g.placeFirst = map[string]bool{}
+		for p := range g.places {
+			if f, _, ok := strings.Cut(p, " "); ok {
+				g.placeFirst[f] = true
+			}
 		}
 		gaz = g
 	})

@@ -22,6 +22,16 @@ var placeHeads = set(`county township borough parish heights hills springs falls
 func (d *detector) lvl(i int) int { return d.g.wordLevel(d.toks[i].stem) }
 
 func (d *detector) excluded(i int) bool {
+	if d.excl[i] == 0 {
+		d.excl[i] = 1
+		if d.computeExcluded(i) {
+			d.excl[i] = 2
+		}
+	}
+	return d.excl[i] == 2
+}
+
+func (d *detector) computeExcluded(i int) bool {
 	t := &d.toks[i]
 	s := t.stem
 	return clinicalTerms[s] || commonProper[s] || strings.Contains(s, "'") && !strings.HasPrefix(s, "o'") || usStates[s] || titles[s] || weekdays[s] ||
@@ -230,7 +240,7 @@ func (d *detector) places() {
 			continue
 		}
 		for w := 3; w >= 1; w-- {
-			if i+w > n {
+			if i+w > n || w > 1 && !d.g.placeFirst[d.toks[i].stem] {
 				continue
 			}
 			ok := true

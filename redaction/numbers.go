@@ -105,10 +105,21 @@ func digitCount(s string) int {
 	return n
 }
 
+// num returns the token's number parse, computed once.
+func (t *token) num() (int, numKind) {
+	if t.nv == -1 && t.nk == numNone {
+		t.nv, t.nk = number(t.low)
+		if t.nk == numNone {
+			t.nv = -2
+		}
+	}
+	return t.nv, t.nk
+}
+
 // isNumberToken reports whether a token is any kind of number, including
 // digit groups with separators ("555-0116", "(814)").
 func isNumberToken(t *token) bool {
-	if _, k := number(t.low); k != numNone {
+	if _, k := t.num(); k != numNone {
 		return true
 	}
 	return digitGroup(t.low)

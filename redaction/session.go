@@ -298,6 +298,11 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 			covered[i] = true
 		}
 	}
+	first := map[string]bool{}
+	for p := range phrases {
+		f, _, _ := strings.Cut(p, " ")
+		first[f] = true
+	}
 	var extra []cand
 	for i := 0; i < len(d.toks); i++ {
 		t := &d.toks[i]
@@ -306,7 +311,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		}
 		// phrases up to four tokens
 		matched := false
-		for w := 4; w >= 1 && !matched; w-- {
+		for w := 4; w >= 1 && !matched && first[t.stem]; w-- {
 			if i+w > len(d.toks) {
 				continue
 			}

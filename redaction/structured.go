@@ -86,7 +86,7 @@ func (d *detector) localPartToken(i int) bool {
 		"your", "the", "send", "it", "or", "use", "try", "from", "of", "by", "on", "in", "that", "this", "i", "you":
 		return false
 	}
-	if _, k := number(t.low); k != numNone {
+	if _, k := t.num(); k != numNone {
 		return true
 	}
 	if len(t.low) == 1 && t.alpha {
@@ -214,7 +214,7 @@ func (d *detector) numberRuns() {
 		phone := d.cueBefore(i, 6, phoneCue)
 		spokenCount := 0
 		for k := i; k < j; k++ {
-			if _, kd := number(d.toks[k].low); kd != numDigits {
+			if _, kd := d.toks[k].num(); kd != numDigits {
 				spokenCount++
 			}
 		}
@@ -262,7 +262,7 @@ func (d *detector) isRunToken(i int) bool {
 	if t.label {
 		return false
 	}
-	v, k := number(t.low)
+	v, k := t.num()
 	switch k {
 	case numDigits, numUnit, numTeen, numTens, numCompound:
 		return true
@@ -300,7 +300,7 @@ func (d *detector) alnumIDs() {
 		if d.used[i] || t.label || !t.hasDigit || t.alpha || notIDAlnum[t.low] {
 			continue
 		}
-		if _, k := number(t.low); k != numNone {
+		if _, k := t.num(); k != numNone {
 			continue
 		}
 		letters := 0
@@ -335,7 +335,7 @@ func (d *detector) alnumIDs() {
 					break
 				}
 				letters++
-			} else if _, kd := number(t.low); kd == numUnit || kd == numDigits && len(t.low) <= 4 {
+			} else if _, kd := t.num(); kd == numUnit || kd == numDigits && len(t.low) <= 4 {
 				digits++
 			} else {
 				break
@@ -362,7 +362,7 @@ func (d *detector) alnumIDs() {
 			t := &d.toks[j]
 			if len(t.low) == 1 && t.alpha {
 				letters++
-			} else if _, kd := number(t.low); kd == numUnit || kd == numDigits || kd == numTeen || kd == numTens || kd == numCompound {
+			} else if _, kd := t.num(); kd == numUnit || kd == numDigits || kd == numTeen || kd == numTens || kd == numCompound {
 				digits++
 			} else if t.low == "dash" {
 			} else {

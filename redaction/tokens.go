@@ -20,7 +20,9 @@ type token struct {
 	hasDigit  bool
 	sentStart bool // first token of a line, after . ! ? or a speaker label
 	lineStart bool
-	label     bool // part of a speaker label ("Client:")
+	label     bool    // part of a speaker label ("Client:")
+	nv        int     // cached number(low)
+	nk        numKind // cached number kind
 	lead      string
 	trail     string // punctuation right after the core
 }
@@ -131,6 +133,7 @@ func fillToken(t *token) {
 		t.alpha = false
 	}
 	t.upper = letters > 1 && uppers == letters
+	t.nv, t.nk = -1, numNone
 	t.low = b.String()
 	t.stem, t.stemEnd = t.low, t.e
 	if strings.HasSuffix(t.low, "'s") && len(t.low) > 2 {
