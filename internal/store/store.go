@@ -101,7 +101,7 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	if err := s.initRiver(nil, 0); err != nil {
+	if err := s.initRiver(nil, WorkerOptions{}); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -255,15 +255,16 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // WorkerOptions configures the River client that runs pipeline jobs.
 type WorkerOptions struct {
-	Concurrency int
-	// Hooks run by River's error handler are not needed: stages mark their
-	// own final failures.
+	Concurrency int // jobs worked at once; default 4
+	// RescueAfter is how long a job may stay "running" before it is taken
+	// to belong to a crashed process and retried; default 15 minutes.
+	RescueAfter time.Duration
 }
 
 // StartWorkers starts a River client that works jobs with the given
 // workers; until then the store can only enqueue.
-func (s *Store) StartWorkers(ctx context.Context, workers *river.Workers, concurrency int) error {
-	if err := s.initRiver(workers, concurrency); err != nil {
+func (s *Store) StartWorkers(ctx context.Context, workers *river.Workers, opt WorkerOptions) error {
+	if err := s.initRiver(workers, opt); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -297,12 +298,17 @@ func (s *Store) KillWorkers(ctx context.Context) error {
 	return c.StopAndCancel(ctx)
 }
 
-func (s *Store) initRiver(workers *river.Workers, concurrency int) error {
+func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 	cfg := &river.Config{
 		MaxAttempts:          5,
 		JobTimeout:           10 * time.Minute,
 		RescueStuckJobsAfter: 15 * time.Minute,
 	}
+	if opt.RescueAfter > 0 {
+		cfg.RescueStuckJobsAfter = opt.RescueAfter
+		cfg.JobTimeout = min(cfg.JobTimeout, opt.RescueAfter)
+	}
+	concurrency := opt.Concurrency
 	if workers != nil {
 		if concurrency <= 0 {
 			concurrency = 4

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"time"
+
+	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/store"
+)
+
+// config is what every command that touches data shares.
+type config struct {
+	dataDir     string
+	databaseURL string
+}
+
+func (c *config) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.dataDir, "data-dir", envOr("SCRIBE_DATA_DIR", "./scribe-data"), "data directory (SQLite database, encrypted blobs, key file) [$SCRIBE_DATA_DIR]")
+	c.databaseURL = os.Getenv("DATABASE_URL")
+}
+
+type app struct {
+	cfg   config
+	store *store.Store
+	blobs *blob.Dir
+}
+
+func openApp(ctx context.Context, cfg config) (*app, error) {
+	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir %s: %w", cfg.dataDir, err)
+	}
+	kek, _, err := blob.LoadKEK(cfg.dataDir)
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := blob.NewDir(filepath.Join(cfg.dataDir, "blobs"), kek)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.databaseURL, DataDir: cfg.dataDir})
+	if err != nil {
+		return nil, err
+	}
+	return &app{cfg: cfg, store: st, blobs: blobs}, nil
+}
+
+func (a *app) Close() error { return a.store.Close() }
+
+func (a *app) deps() pipeline.Deps {
+	return pipeline.Deps{Store: a.store, Blobs: a.blobs, Now: time.Now}
+}
+
+func (a *app) startWorkers(ctx context.Context, concurrency int) error {
+	return a.store.StartWorkers(ctx, pipeline.Workers(a.deps()), store.WorkerOptions{Concurrency: concurrency})
+}
+
+// cliActor names the person at the terminal for the audit log.
+func cliActor() string {
+	if u, err := user.Current(); err == nil {
+		return "cli:" + u.Username
+	}
+	return "cli"
+}

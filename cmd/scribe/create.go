@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/store"
+)
+
+// HashJoinToken is how join tokens are stored and looked up.
+func HashJoinToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func newJoinToken() string {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("session create", "session create --clinician EMAIL --client-alias ALIAS [--template dap] [--modality cbt] [--program sud|mh] [--group --clients N]", stderr)
+	var cfg config
+	cfg.register(fs)
+	clinician := fs.String("clinician", "", "the clinician's e-mail (required)")
+	alias := fs.String("client-alias", "", "the client's alias, never a real name (required)")
+	template := fs.String("template", "soap", "note template")
+	modality := fs.String("modality", "general", "modality guidance: general, cbt, dbt, mat, mi")
+	program := fs.String("program", "mh", "mh, or sud for a 42 CFR Part 2 substance-use program")
+	group := fs.Bool("group", false, "a group session (one join link per client)")
+	clients := fs.Int("clients", 0, "number of client links for a group session (default 6; at most 11)")
+	ttl := fs.Duration("link-ttl", 24*time.Hour, "how long the join links stay valid")
+	baseURL := fs.String("base-url", envOr("SCRIBE_PUBLIC_URL", ""), "public base URL of the server for join links [$SCRIBE_PUBLIC_URL] (default http://$SCRIBE_ADDR)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if _, err := mail.ParseAddress(*clinician); err != nil {
+		return fmt.Errorf("--clinician must be an e-mail address")
+	}
+	if strings.TrimSpace(*alias) == "" {
+		return fmt.Errorf("--client-alias is required (an alias, never the client's real name)")
+	}
+	if *program != "mh" && *program != "sud" {
+		return fmt.Errorf("--program must be mh or sud, not %q", *program)
+	}
+	n := 1
+	if *group {
+		n = *clients
+		if n == 0 {
+			n = 6
+		}
+		if n < 1 || n > 11 {
+			return fmt.Errorf("--clients must be between 1 and 11 (a call holds at most 12 people)")
+		}
+	} else if *clients > 1 {
+		return fmt.Errorf("--clients needs --group")
+	}
+	base := *baseURL
+	if base == "" {
+		base = "http://" + envOr("SCRIBE_ADDR", "127.0.0.1:8080")
+	}
+	base = strings.TrimRight(base, "/")
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	id := uuid.NewString()
+	type link struct {
+		Role  string `json:"role"`
+		Label string `json:"label"`
+		URL   string `json:"url"`
+	}
+	var links []link
+	expires := time.Now().Add(*ttl)
+	err = a.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateSession(ctx, &store.Session{ID: id, Source: "call", Status: store.StatusScheduled, Template: *template, Modality: *modality,
+			Program: *program, Group: *group, ClientAlias: *alias, Clinician: *clinician}); err != nil {
+			return err
+		}
+		roles := []struct{ role, label string }{{"clinician", "clinician"}}
+		for i := 1; i <= n; i++ {
+			label := "client"
+			if *group {
+				label = fmt.Sprintf("participant %d", i)
+			}
+			roles = append(roles, struct{ role, label string }{"client", label})
+		}
+		for _, r := range roles {
+			tok := newJoinToken()
+			if err := tx.AddJoinToken(ctx, store.JoinToken{TokenHash: HashJoinToken(tok), SessionID: id, Role: r.role, Label: r.label, ExpiresAt: expires.UnixMilli()}); err != nil {
+				return err
+			}
+			links = append(links, link{Role: r.role, Label: r.label, URL: fmt.Sprintf("%s/call/%s?token=%s", base, id, tok)})
+		}
+		return tx.Audit(ctx, audit.Event{Actor: cliActor(), Action: "session.create", EntityType: "session", EntityID: id,
+			Details: map[string]string{"program": *program, "group": fmt.Sprint(*group), "links": fmt.Sprint(len(links))}})
+	})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(stdout, map[string]any{"session_id": id, "expires_at": expires.UTC().Format(time.RFC3339), "links": links})
+	}
+	fmt.Fprintln(stdout, id)
+	for _, l := range links {
+		fmt.Fprintf(stdout, "%-16s %s\n", l.Label+":", l.URL)
+	}
+	fmt.Fprintf(stdout, "Links expire %s.\n", expires.UTC().Format("2006-01-02 15:04 MST"))
+	return nil
+}

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/scribe-health/scribe/drafts"
+	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/redaction"
+)
+
+const draftUsage = `Usage: scribe draft show SESSION_ID [--json] [--reidentify --clinician EMAIL] [--version N]
+       scribe draft edit SESSION_ID --section NAME --text-file F [--clinician EMAIL]
+       scribe draft resolve-flag SESSION_ID --code CODE --reason TEXT [--clinician EMAIL]
+       scribe draft sign SESSION_ID --clinician EMAIL --attest [--override-flags "reason"]
+       scribe draft reject SESSION_ID --reason TEXT [--clinician EMAIL]
+       scribe draft addendum SESSION_ID --clinician EMAIL --text-file F
+       scribe draft regenerate SESSION_ID [--template T]
+       scribe draft versions SESSION_ID`
+
+func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	fs := newFlags("draft "+sub, "draft "+sub+" SESSION_ID [flags]", stderr)
+	var cfg config
+	cfg.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	clinician := fs.String("clinician", "", "the clinician's e-mail")
+	section := fs.String("section", "", "edit: section key or title")
+	textFile := fs.String("text-file", "", "edit/addendum: file with the text ('-' for standard input)")
+	attest := fs.Bool("attest", false, "sign: I attest to the attestation statement")
+	override := fs.String("override-flags", "", "sign: reason for signing over unresolved high-severity flags")
+	reason := fs.String("reason", "", "reject/resolve-flag: the reason")
+	code := fs.String("code", "", "resolve-flag: the flag code")
+	template := fs.String("template", "", "regenerate: another template")
+	reident := fs.Bool("reidentify", false, "show: put identifiers back (audited; for the clinician of the session)")
+	version := fs.Int("version", 0, "show: a specific draft version (default latest)")
+	switch sub {
+	case "show", "edit", "sign", "reject", "addendum", "regenerate", "resolve-flag", "versions":
+	case "-h", "--help", "help":
+		fmt.Fprintln(stderr, draftUsage)
+		return nil
+	default:
+		fmt.Fprintln(stderr, draftUsage)
+		return errUsage
+	}
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, draftUsage)
+		return errUsage
+	}
+	sessionID := pos[0]
+	readText := func() (string, error) {
+		if *textFile == "" {
+			return "", errors.New("--text-file is required")
+		}
+		var b []byte
+		var err error
+		if *textFile == "-" {
+			b, err = io.ReadAll(os.Stdin)
+		} else {
+			b, err = os.ReadFile(*textFile)
+		}
+		if err != nil {
+			return "", fmt.Errorf("read --text-file: %w", errors.Unwrap(err))
+		}
+		return string(b), nil
+	}
+	actor := *clinician
+	if actor == "" {
+		actor = cliActor()
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	sess, err := a.store.Session(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	svc := &drafts.Service{Store: a.store}
+	switch sub {
+	case "show":
+		return draftShow(ctx, a, sess, *version, *reident, actor, *asJSON, stdout)
+	case "versions":
+		ds, err := a.store.Drafts(ctx, sessionID)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			if ds == nil {
+				ds = []store.Draft{}
+			}
+			return writeJSON(stdout, ds)
+		}
+		for _, d := range ds {
+			fmt.Fprintf(stdout, "v%d  %-8s  %-6s  %s  %s\n", d.Version, d.Status, d.Template, d.PromptVersion, d.ID)
+		}
+		return nil
+	case "edit":
+		if *section == "" {
+			return errors.New("--section is required")
+		}
+		text, err := readText()
+		if err != nil {
+			return err
+		}
+		d, err := svc.Edit(ctx, sessionID, *section, text, actor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "section %s updated; draft v%d is now %s\n", *section, d.Version, d.Status)
+	case "resolve-flag":
+		d, err := svc.ResolveFlag(ctx, sessionID, *code, *reason, actor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "flag %s resolved on draft v%d\n", *code, d.Version)
+	case "sign":
+		d, err := svc.Sign(ctx, sessionID, drafts.SignOptions{Clinician: *clinician, Attest: *attest, OverrideReason: *override})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "signed draft v%d by %s; content hash %s\n", d.Version, d.SignedBy, d.ContentHash)
+	case "reject":
+		d, err := svc.Reject(ctx, sessionID, *reason, actor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "draft v%d rejected\n", d.Version)
+	case "addendum":
+		text, err := readText()
+		if err != nil {
+			return err
+		}
+		ad, err := svc.AddAddendum(ctx, sessionID, *clinician, text)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "addendum %s added\n", ad.ID)
+	case "regenerate":
+		v, err := svc.Regenerate(ctx, sessionID, *template, actor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "draft v%d queued; it is generated by a running `scribe serve` (or run `scribe draft wait %s`)\n", v, sessionID)
+	}
+	return nil
+}
+
+func draftShow(ctx context.Context, a *app, sess store.Session, version int, reidentify bool, actor string, asJSON bool, stdout io.Writer) error {
+	var d store.Draft
+	var err error
+	if version > 0 {
+		ds, err := a.store.Drafts(ctx, sess.ID)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, x := range ds {
+			if x.Version == version {
+				d, found = x, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("session %s has no draft version %d", sess.ID, version)
+		}
+	} else if d, err = a.store.LatestDraft(ctx, sess.ID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("session %s has no draft yet (status %s)", sess.ID, sess.Status)
+		}
+		return err
+	}
+	addenda, err := a.store.Addenda(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	tokenMap, err := loadTokenMap(ctx, a, sess.ID)
+	if err != nil {
+		return err
+	}
+	if reidentify && sess.Clinician != "" && actor != sess.Clinician {
+		return fmt.Errorf("only the session's clinician may see identifiers from the command line (--clinician %s)", "<the session's clinician>")
+	}
+	if err := a.store.Audit(ctx, audit.Event{Actor: actor, Action: "draft.read", EntityType: "draft", EntityID: d.ID,
+		Details: map[string]string{"session": sess.ID, "reidentified": fmt.Sprint(reidentify), "part2": fmt.Sprint(sess.Part2()), "via": "cli"}}); err != nil {
+		return fmt.Errorf("cannot record the audit entry for this read, so the draft is not shown: %w", err)
+	}
+	v, err := drafts.BuildView(d, addenda, drafts.RenderOptions{TokenMap: tokenMap, Reidentify: reidentify, Part2: sess.Part2()})
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		b, err := v.JSON()
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(stdout, "%s\n", b)
+		return err
+	}
+	_, err = io.WriteString(stdout, v.Text())
+	return err
+}
+
+func loadTokenMap(ctx context.Context, a *app, sessionID string) (redaction.TokenMap, error) {
+	tr, err := a.store.Transcript(ctx, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	b, err := a.blobs.Get(ctx, tr.MapBlob)
+	if err != nil {
+		if errors.Is(err, blob.ErrNotFound) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	rs, err := redaction.RestoreSession(b)
+	if err != nil {
+		return nil, fmt.Errorf("identifier map: %w", err)
+	}
+	return rs.Map(), nil
+}
+
+var _ = json.Marshal

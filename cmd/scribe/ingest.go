@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/store"
+)
+
+func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("ingest", "ingest [--template soap] [--modality general] [--speakers stereo|mono] [--program mh|sud] [--client-alias A] [--consent-attested-by EMAIL] [--wait] FILE.wav", stderr)
+	var cfg config
+	cfg.register(fs)
+	template := fs.String("template", "soap", "note template: soap, dap, birp, girp, group, or an added template's id")
+	modality := fs.String("modality", "general", "modality guidance: general, cbt, dbt, mat, mi")
+	speakers := fs.String("speakers", "", "stereo: left channel is the clinician, right the client; mono: one mixed track (default: split a stereo file unless both channels are the same)")
+	program := fs.String("program", "mh", "program: mh, or sud for a 42 CFR Part 2 substance-use program")
+	alias := fs.String("client-alias", "", "the client's alias (never a real name)")
+	clinician := fs.String("clinician", "", "the clinician's e-mail")
+	attested := fs.String("consent-attested-by", "", "e-mail of the person attesting that the client consented to AI scribing")
+	wait := fs.Bool("wait", false, "wait until the draft is ready or the session failed (works without a running server)")
+	chunkMax := fs.Duration("chunk-max", 10*time.Minute, "longest audio chunk sent for transcription")
+	maxDur := fs.Duration("max-duration", 4*time.Hour, "longest recording accepted")
+	workers := fs.Int("workers", 4, "with --wait: pipeline jobs worked at once")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return fmt.Errorf("cannot open the recording: %w", errors.Unwrap(err))
+	}
+	defer f.Close()
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	term := isTerminal(stderr)
+	in := &pipeline.Ingester{Store: a.store, Blobs: a.blobs, ChunkMax: *chunkMax, MaxDuration: *maxDur}
+	opt := pipeline.IngestOptions{Template: *template, Modality: *modality, Program: *program, Speakers: *speakers, ClientAlias: *alias, Clinician: *clinician,
+		ConsentAttestedBy: *attested, Actor: cliActor()}
+	if term && *wait {
+		opt.Progress = func(stage string, _, _ int) { fmt.Fprintf(stderr, "%s…\n", stage) }
+	}
+	id, err := in.Ingest(ctx, f, opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, id)
+	if !*wait {
+		return nil
+	}
+	if err := a.startWorkers(ctx, *workers); err != nil {
+		return err
+	}
+	err = pipeline.Wait(ctx, a.store, id, func(p pipeline.Progress) {
+		if !term {
+			return
+		}
+		switch p.Session.Status {
+		case store.StatusTranscribing:
+			fmt.Fprintf(stderr, "transcribing %d/%d chunks\n", p.ChunksDone, p.Chunks)
+		case store.StatusRedacting:
+			fmt.Fprintln(stderr, "redacting…")
+		case store.StatusDrafting:
+			fmt.Fprintln(stderr, "drafting…")
+		case store.StatusReady:
+			fmt.Fprintln(stderr, "draft ready: scribe draft show "+id)
+		}
+	})
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = a.store.StopWorkers(sctx)
+	return err
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
+}

@@ -1,0 +1,168 @@
+// Command scribe is Scribe's one binary: the server, the pipeline's
+// workers, and the command-line tools for admins and scripts. It only
+// wires: flags and environment into calls on the packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the web app, call relay and pipeline workers", cmdServe},
+		{"migrate", "apply database migrations and exit", cmdMigrate},
+		{"ingest", "ingest a WAV recording as a new session", cmdIngest},
+		{"session", "list, show or create sessions", cmdSession},
+		{"provider", "add or list model providers (with BAA status)", cmdProvider},
+		{"draft", "show, edit, sign, reject, addend or regenerate a session's note", cmdDraft},
+		{"template", "add or list note templates", cmdTemplate},
+		{"redact", "redact identifiers from text on standard input (JSON out)", cmdRedact},
+		{"audit", "verify or export the audit log", cmdAudit},
+		{"version", "print the version", cmdVersion},
+	}
+}
+
+// errUsage is returned after a usage message has been printed.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()})))
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func logLevel() slog.Level {
+	switch strings.ToLower(os.Getenv("SCRIBE_LOG_LEVEL")) {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			err := c.run(ctx, args[1:], stdout, stderr)
+			switch {
+			case err == nil:
+				return 0
+			case errors.Is(err, flag.ErrHelp):
+				return 0
+			case errors.Is(err, errUsage):
+				return 2
+			default:
+				fmt.Fprintf(stderr, "scribe %s: %v\n", c.name, oneLine(err))
+				return 1
+			}
+		}
+	}
+	fmt.Fprintf(stderr, "scribe: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func oneLine(err error) string {
+	return strings.ReplaceAll(err.Error(), "\n", " ")
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Scribe — ambient AI documentation for behavioral-health telehealth.")
+	fmt.Fprintln(w, "\nUsage: scribe COMMAND [flags] [args]   (scribe COMMAND --help for each)")
+	fmt.Fprintln(w, "\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nEnvironment: DATABASE_URL (postgres:// selects PostgreSQL; unset = embedded SQLite in the data dir),")
+	fmt.Fprintln(w, "SCRIBE_DATA_DIR, SCRIBE_ADDR, SCRIBE_MASTER_KEY (base64 32-byte key-encryption key), SCRIBE_LOG_LEVEL.")
+}
+
+// newFlags makes a FlagSet whose --help prints the command's usage.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("scribe "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: scribe %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags that may come before or after positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue // flag.Parse reports it
+		}
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	if err := fs.Parse(flags); err != nil {
+		return nil, err
+	}
+	return pos, nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func sortedNames[M ~map[string]V, V any](m M) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/store"
+)
+
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func cmdProvider(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "add":
+		return providerAdd(ctx, args, stdout, stderr)
+	case "list":
+		return providerList(ctx, args, stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprintln(stderr, "Usage: scribe provider add --name N --kind openai|azure --base-url URL --model M --api-key-env VAR --use transcription|drafting [...] | list [--json]")
+		return nil
+	}
+	fmt.Fprintln(stderr, "Usage: scribe provider add --name N --kind openai|azure --base-url URL --model M --api-key-env VAR --use transcription|drafting [...] | list [--json]")
+	return errUsage
+}
+
+func providerAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("provider add", "provider add --name N --kind openai|azure --base-url URL --model M --api-key-env VAR --use transcription|drafting [--self-hosted] [--baa-signed YYYY-MM-DD --baa-expires YYYY-MM-DD] [--zero-retention] [--part2-allowed] [--context-tokens N]", stderr)
+	var cfg config
+	cfg.register(fs)
+	var p store.Provider
+	fs.StringVar(&p.Name, "name", "", "provider name (required)")
+	fs.StringVar(&p.Kind, "kind", "openai", "openai (OpenAI or any OpenAI-compatible server: vLLM, Ollama, whisper servers) or azure")
+	fs.StringVar(&p.BaseURL, "base-url", "", "API base URL, e.g. https://api.openai.com/v1, http://gpu-box:8000/v1, or the Azure resource endpoint (required)")
+	fs.StringVar(&p.Model, "model", "", "model name (Azure: deployment name) (required)")
+	fs.StringVar(&p.APIKeyEnv, "api-key-env", "", "name of the environment variable holding the API key (the key itself is never stored)")
+	fs.StringVar(&p.Use, "use", "", "transcription or drafting (required)")
+	fs.BoolVar(&p.SelfHosted, "self-hosted", false, "runs on the organisation's own network (no BAA needed)")
+	fs.StringVar(&p.BAASigned, "baa-signed", "", "date the Business Associate Agreement was signed (YYYY-MM-DD)")
+	fs.StringVar(&p.BAAExpires, "baa-expires", "", "date the BAA expires (YYYY-MM-DD)")
+	fs.BoolVar(&p.ZeroRetention, "zero-retention", false, "the provider retains no request data")
+	fs.BoolVar(&p.Part2Allowed, "part2-allowed", false, "42 CFR Part 2 records may be sent to this provider")
+	fs.IntVar(&p.ContextTokens, "context-tokens", 0, "drafting: the model's usable context budget in tokens (longer sessions are drafted in two passes; default 8000)")
+	noSchema := fs.Bool("no-json-schema", false, "drafting: the server lacks response_format json_schema (use json_object)")
+	fs.StringVar(&p.AzureAPIVersion, "azure-api-version", "", "azure: API version override")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	p.JSONSchema = !*noSchema
+	if err := validateProvider(p); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	err = a.store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.PutProvider(ctx, p); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Event{Actor: cliActor(), Action: "provider.add", EntityType: "provider", EntityID: p.Name, Details: map[string]string{
+			"kind": p.Kind, "use": p.Use, "model": p.Model, "self_hosted": fmt.Sprint(p.SelfHosted), "baa_signed": p.BAASigned, "baa_expires": p.BAAExpires,
+			"zero_retention": fmt.Sprint(p.ZeroRetention), "part2_allowed": fmt.Sprint(p.Part2Allowed)}})
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "provider %s saved for %s: %s\n", p.Name, p.Use, baaStatus(p, time.Now()))
+	return nil
+}
+
+func validateProvider(p store.Provider) error {
+	if strings.TrimSpace(p.Name) == "" {
+		return fmt.Errorf("--name is required")
+	}
+	if p.Kind != "openai" && p.Kind != "azure" {
+		return fmt.Errorf("--kind must be openai or azure, not %q", p.Kind)
+	}
+	if p.Use != "transcription" && p.Use != "drafting" {
+		return fmt.Errorf("--use must be transcription or drafting, not %q", p.Use)
+	}
+	u, err := url.Parse(p.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--base-url must be an http(s) URL")
+	}
+	if p.Model == "" {
+		return fmt.Errorf("--model is required")
+	}
+	if p.APIKeyEnv != "" && !envName.MatchString(p.APIKeyEnv) {
+		return fmt.Errorf("--api-key-env takes the NAME of an environment variable (the key itself is never stored)")
+	}
+	if (p.BAASigned == "") != (p.BAAExpires == "") {
+		return fmt.Errorf("--baa-signed and --baa-expires go together")
+	}
+	if p.BAASigned != "" {
+		s, err1 := time.Parse(time.DateOnly, p.BAASigned)
+		e, err2 := time.Parse(time.DateOnly, p.BAAExpires)
+		if err1 != nil || err2 != nil {
+			return fmt.Errorf("BAA dates must be YYYY-MM-DD")
+		}
+		if e.Before(s) {
+			return fmt.Errorf("--baa-expires is before --baa-signed")
+		}
+	}
+	if p.ContextTokens < 0 {
+		return fmt.Errorf("--context-tokens must be positive")
+	}
+	return nil
+}
+
+func baaStatus(p store.Provider, now time.Time) string {
+	switch {
+	case p.SelfHosted:
+		return "self-hosted (no BAA needed)"
+	case p.BAAActive(now):
+		exp, _ := time.Parse(time.DateOnly, p.BAAExpires)
+		days := int(exp.Sub(now.UTC().Truncate(24*time.Hour)).Hours() / 24)
+		if days <= 30 {
+			return fmt.Sprintf("BAA active, EXPIRES IN %d DAYS (%s)", days, p.BAAExpires)
+		}
+		return "BAA active until " + p.BAAExpires
+	case p.BAASigned != "":
+		return "BAA NOT IN FORCE (" + p.BAASigned + " to " + p.BAAExpires + "): nothing will be sent"
+	default:
+		return "NO BAA: nothing will be sent until one is recorded"
+	}
+}
+
+func providerList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("provider list", "provider list [--json]", stderr)
+	var cfg config
+	cfg.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ps, err := a.store.Providers(ctx, "")
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if ps == nil {
+			ps = []store.Provider{}
+		}
+		return writeJSON(stdout, ps)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tUSE\tKIND\tMODEL\tBASE URL\tKEY ENV\tCOMPLIANCE\tZERO-RET\tPART 2")
+	for _, p := range ps {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%v\t%v\n", p.Name, p.Use, p.Kind, p.Model, p.BaseURL, p.APIKeyEnv, baaStatus(p, time.Now()), p.ZeroRetention, p.Part2Allowed)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/scribe-health/scribe/internal/version"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "serve [--addr HOST:PORT] [--data-dir DIR] [--workers N]", stderr)
+	var cfg config
+	cfg.register(fs)
+	addr := fs.String("addr", envOr("SCRIBE_ADDR", "127.0.0.1:8080"), "listen address [$SCRIBE_ADDR]")
+	workers := fs.Int("workers", 4, "pipeline jobs worked at once by this process")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.startWorkers(ctx, *workers); err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		rctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if _, err := a.store.ListSessions(rctx, "", 1); err != nil {
+			slog.Warn("readiness check failed", "error", err)
+			http.Error(w, "database not ready", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ready\n")
+	})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{Handler: securityHeaders(mux), ReadHeaderTimeout: 10 * time.Second}
+	slog.Info("scribe serving", "addr", ln.Addr().String(), "version", version.Version, "database", a.store.Dialect(), "data_dir", cfg.dataDir)
+	fmt.Fprintf(stdout, "Scribe %s listening on http://%s (database: %s)\n", version.Version, ln.Addr(), a.store.Dialect())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(sctx)
+	return a.store.StopWorkers(sctx)
+}
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'")
+		w.Header().Set("X-Frame-Options", "DENY")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("migrate", "migrate [--data-dir DIR]", stderr)
+	var cfg config
+	cfg.register(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg) // Open applies migrations
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.store.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "migrations applied (%s)\n", a.store.Dialect())
+	return nil
+}
+
+func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("version", "version", stderr)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "scribe %s\n", version.Version)
+	return nil
+}

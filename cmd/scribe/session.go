@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/transcript"
+	"github.com/scribe-health/scribe/transcribe"
+)
+
+func cmdSession(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "list":
+		return sessionList(ctx, args, stdout, stderr)
+	case "show":
+		return sessionShow(ctx, args, stdout, stderr)
+	case "create":
+		return sessionCreate(ctx, args, stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprintln(stderr, "Usage: scribe session list [--status S] [--json] | show ID [--json] | create --clinician EMAIL --client-alias ALIAS [...]")
+		return nil
+	default:
+		fmt.Fprintln(stderr, "Usage: scribe session list [--status S] [--json] | show ID [--json] | create --clinician EMAIL --client-alias ALIAS [...]")
+		return errUsage
+	}
+}
+
+func sessionList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("session list", "session list [--status STATUS] [--json]", stderr)
+	var cfg config
+	cfg.register(fs)
+	status := fs.String("status", "", "only sessions in this status (recording, transcribing, redacting, drafting, ready, failed)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	limit := fs.Int("limit", 100, "most sessions to list")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	list, err := a.store.ListSessions(ctx, *status, *limit)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if list == nil {
+			list = []store.Session{}
+		}
+		return writeJSON(stdout, list)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tCREATED\tSOURCE\tSTATUS\tTEMPLATE\tPROGRAM\tDURATION")
+	for _, s := range list {
+		status := s.Status
+		if s.Status == store.StatusFailed {
+			status += " (" + s.FailedStage + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, time.UnixMilli(s.CreatedAt).UTC().Format("2006-01-02 15:04"), s.Source, status, s.Template, s.Program,
+			(time.Duration(s.DurationMS) * time.Millisecond).Round(time.Second))
+	}
+	return tw.Flush()
+}
+
+type sessionView struct {
+	store.Session
+	Part2       bool                 `json:"part2"`
+	ChunksDone  int                  `json:"chunks_done"`
+	ChunksTotal int                  `json:"chunks_total"`
+	Stages      []store.Stage        `json:"stages"`
+	Segments    []transcript.Segment `json:"segments"`
+}
+
+func sessionShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("session show", "session show ID [--json]", stderr)
+	var cfg config
+	cfg.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	sess, err := a.store.Session(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	v := sessionView{Session: sess, Part2: sess.Part2()}
+	if v.Stages, err = a.store.Stages(ctx, sess.ID); err != nil {
+		return err
+	}
+	chunks, err := a.store.Chunks(ctx, sess.ID)
+	if err != nil {
+		return err
+	}
+	v.ChunksTotal = len(chunks)
+	for _, c := range chunks {
+		if c.State == "done" {
+			v.ChunksDone++
+		}
+	}
+	// Reading a transcript is a disclosure to the person at the terminal: audited first (fail closed).
+	if err := a.store.Audit(ctx, audit.Event{Actor: cliActor(), Action: "transcript.read", EntityType: "session", EntityID: sess.ID,
+		Details: map[string]string{"part2": fmt.Sprint(sess.Part2()), "via": "cli"}}); err != nil {
+		return fmt.Errorf("cannot record the audit entry for this read, so the transcript is not shown: %w", err)
+	}
+	if v.Segments, err = transcribe.MergeAvailable(ctx, a.store, a.blobs, sess.ID); err != nil {
+		return err
+	}
+	if v.Segments == nil {
+		v.Segments = []transcript.Segment{}
+	}
+	if v.Stages == nil {
+		v.Stages = []store.Stage{}
+	}
+	if *asJSON {
+		return writeJSON(stdout, v)
+	}
+	fmt.Fprintf(stdout, "Session %s\n", sess.ID)
+	fmt.Fprintf(stdout, "Status:   %s\n", sess.Status)
+	if sess.Status == store.StatusFailed {
+		fmt.Fprintf(stdout, "Failed:   at stage %s: %s\n", sess.FailedStage, sess.FailedReason)
+	}
+	fmt.Fprintf(stdout, "Source:   %s, %s, template %s, modality %s, program %s%s\n", sess.Source, (time.Duration(sess.DurationMS) * time.Millisecond).Round(time.Second),
+		sess.Template, sess.Modality, sess.Program, map[bool]string{true: " (42 CFR Part 2 record)", false: ""}[sess.Part2()])
+	fmt.Fprintf(stdout, "Chunks:   %d/%d transcribed\n", v.ChunksDone, v.ChunksTotal)
+	fmt.Fprintln(stdout, "\nStages:")
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  STAGE\tCHUNK\tSTATE\tATTEMPTS\tERROR")
+	for _, st := range v.Stages {
+		chunk := "-"
+		if st.ChunkID != 0 {
+			chunk = fmt.Sprint(st.ChunkID)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\n", st.Stage, chunk, st.State, st.Attempts, st.Error)
+	}
+	tw.Flush()
+	fmt.Fprintf(stdout, "\nTranscript (%d segments):\n", len(v.Segments))
+	for _, s := range v.Segments {
+		fmt.Fprintf(stdout, "  [%s] %s–%s %s: %s\n", s.ID, clock(s.StartMS), clock(s.EndMS), transcript.Label(s.Speaker), s.Text)
+	}
+	return nil
+}
+
+func clock(ms int64) string {
+	d := time.Duration(ms) * time.Millisecond
+	return fmt.Sprintf("%02d:%02d:%02d.%d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60, (ms%1000)/100)
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+var _ = strings.TrimSpace

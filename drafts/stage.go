@@ -1,0 +1,192 @@
+package drafts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+
+	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/jobs"
+	"github.com/scribe-health/scribe/internal/stagekit"
+	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/transcript"
+	"github.com/scribe-health/scribe/prompts"
+	"github.com/scribe-health/scribe/summarize"
+)
+
+// Worker is the draft stage. It reads only the redacted transcript.
+type Worker struct {
+	river.WorkerDefaults[jobs.DraftArgs]
+	Store *store.Store
+	Blobs blob.Store
+	// NewLLM makes the model client for a provider; nil means go-openai.
+	NewLLM func(store.Provider) (summarize.LLM, error)
+	Now    func() time.Time
+	// Started, when set, is called as the stage begins (benchmarks).
+	Started func(sessionID string)
+}
+
+func (w *Worker) Timeout(*river.Job[jobs.DraftArgs]) time.Duration { return 15 * time.Minute }
+
+func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error {
+	if err := w.work(ctx, job); err != nil {
+		return stagekit.HandleError(ctx, w.Store, job.JobRow, job.Args.SessionID, jobs.StageDraft, 0, err)
+	}
+	return nil
+}
+
+func (w *Worker) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
+}
+
+// NewOpenAILLM builds the go-openai chat client for a provider, reading the
+// key from the provider's environment variable at call time.
+func NewOpenAILLM(p store.Provider) (summarize.LLM, error) {
+	key := ""
+	if p.APIKeyEnv != "" {
+		if key = os.Getenv(p.APIKeyEnv); key == "" {
+			return nil, stagekit.Permanentf("provider %q: environment variable %s (its API key) is not set in the worker's environment", p.Name, p.APIKeyEnv)
+		}
+	}
+	return summarize.NewOpenAI(summarize.Config{BaseURL: p.BaseURL, APIKey: key, Model: p.Model, Azure: p.Kind == "azure", AzureAPIVersion: p.AzureAPIVersion, JSONSchema: p.JSONSchema})
+}
+
+// ResolveFormat finds a note format: an admin-added template first, then
+// the built-in ones.
+func ResolveFormat(ctx context.Context, s *store.Store, id string) (prompts.Format, error) {
+	if t, err := s.CustomTemplate(ctx, id); err == nil {
+		return prompts.ParseTemplate([]byte(t.Content))
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return prompts.Format{}, err
+	}
+	return prompts.FormatByID(id)
+}
+
+func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error {
+	a := job.Args
+	sess, err := w.Store.Session(ctx, a.SessionID)
+	if err != nil {
+		return stagekit.Permanent(err)
+	}
+	if sess.Status == store.StatusFailed {
+		return nil
+	}
+	if w.Started != nil {
+		w.Started(a.SessionID)
+	}
+	if err := stagekit.Start(ctx, w.Store, a.SessionID, jobs.StageDraft, 0, job.Attempt); err != nil {
+		return err
+	}
+	tmpl := a.Template
+	if tmpl == "" {
+		tmpl = sess.Template
+	}
+	format, err := ResolveFormat(ctx, w.Store, tmpl)
+	if err != nil {
+		return stagekit.Permanentf("note template %q: %v", tmpl, err)
+	}
+	if sess.Group && !format.Group {
+		if g, gerr := prompts.FormatByID("group"); gerr == nil && a.Template == "" {
+			format = g
+		}
+	}
+	modality, err := prompts.ModalityByID(sess.Modality)
+	if err != nil {
+		return stagekit.Permanentf("modality %q: %v", sess.Modality, err)
+	}
+	prov, err := w.Store.ProviderFor(ctx, "drafting")
+	if err != nil {
+		return stagekit.Permanent(err)
+	}
+	if err := prov.CheckSend(w.now(), sess.Part2()); err != nil {
+		_ = w.Store.Audit(ctx, audit.Event{Actor: "system", Action: "provider.call", EntityType: "session", EntityID: a.SessionID, Outcome: "failure",
+			Details: map[string]string{"provider": prov.Name, "use": "drafting", "refused": "baa_gate", "part2": fmt.Sprint(sess.Part2())}})
+		return stagekit.Permanent(err)
+	}
+	tr, err := w.Store.Transcript(ctx, a.SessionID)
+	if err != nil {
+		return stagekit.Permanent(err)
+	}
+	raw, err := w.Blobs.Get(ctx, tr.RedactedBlob)
+	if err != nil {
+		return stagekit.Permanentf("redacted transcript cannot be read: %v", err)
+	}
+	var segs []transcript.Segment
+	if err := json.Unmarshal(raw, &segs); err != nil {
+		return stagekit.Permanentf("redacted transcript is not valid JSON: %v", err)
+	}
+	aiConsent, err := w.Store.ConsentInForce(ctx, a.SessionID, "ai_scribe")
+	if err != nil {
+		return err
+	}
+	part2Consent, err := w.Store.ConsentInForce(ctx, a.SessionID, "part2_tpo")
+	if err != nil {
+		return err
+	}
+	newLLM := w.NewLLM
+	if newLLM == nil {
+		newLLM = NewOpenAILLM
+	}
+	llm, err := newLLM(prov)
+	if err != nil {
+		return err
+	}
+	consent := summarize.ConsentState{AIScribe: aiConsent || sess.ConsentAttestedBy != "", Part2: part2Consent}
+	res, err := summarize.Draft(ctx, llm, summarize.NoteInput{
+		SessionID: a.SessionID, Segments: segs, Format: format, Modality: modality, Group: sess.Group, Program: sess.Program,
+		ContextBudgetTokens: prov.ContextTokens, Consent: consent, Part2: sess.Part2(), MAT: sess.Modality == "mat",
+	})
+	callDetails := map[string]string{"provider": prov.Name, "model": prov.Model, "use": "drafting", "sent": fmt.Sprintf("redacted transcript (%d segments)", len(segs)),
+		"consent_ai_scribe": fmt.Sprint(consent.AIScribe), "part2": fmt.Sprint(sess.Part2()), "attempt": fmt.Sprint(job.Attempt)}
+	if err != nil {
+		callDetails["error"] = "see stage error"
+		_ = w.Store.Audit(ctx, audit.Event{Actor: "system", Action: "provider.call", EntityType: "session", EntityID: a.SessionID, Outcome: "failure", Details: callDetails})
+		if errors.Is(err, summarize.ErrMalformedOutput) || errors.Is(err, summarize.ErrBadInput) {
+			return stagekit.Permanent(err)
+		}
+		var pe *summarize.ProviderError
+		if errors.As(err, &pe) && pe.StatusCode >= 400 && pe.StatusCode < 500 && pe.StatusCode != 408 && pe.StatusCode != 409 && pe.StatusCode != 429 {
+			return stagekit.Permanent(err)
+		}
+		return err
+	}
+	flags := make([]Flag, len(res.Flags))
+	for i, f := range res.Flags {
+		flags[i] = Flag{Flag: f}
+	}
+	d := &store.Draft{ID: uuid.NewString(), SessionID: a.SessionID, Version: max(a.Version, 1), Status: store.DraftDraft, Template: format.ID,
+		PromptVersion: res.PromptVersion, Provider: prov.Name, Model: res.Model, PromptTokens: res.Usage.Prompt, CompletionTokens: res.Usage.Completion,
+		LatencyMS: res.Latency.Milliseconds(), Passes: res.Passes, Content: mustJSON(Content{Note: res.Note}), Flags: mustJSON(flags)}
+	callDetails["prompt_tokens"] = fmt.Sprint(res.Usage.Prompt)
+	callDetails["completion_tokens"] = fmt.Sprint(res.Usage.Completion)
+	callDetails["latency_ms"] = fmt.Sprint(res.Latency.Milliseconds())
+	return w.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Audit(ctx, audit.Event{Actor: "system", Action: "provider.call", EntityType: "session", EntityID: a.SessionID, Details: callDetails}); err != nil {
+			return err
+		}
+		inserted, err := tx.InsertDraft(ctx, d)
+		if err != nil {
+			return err
+		}
+		if inserted {
+			if err := tx.Audit(ctx, audit.Event{Actor: "system", Action: "draft.create", EntityType: "draft", EntityID: d.ID,
+				Details: map[string]string{"session": a.SessionID, "version": fmt.Sprint(d.Version), "prompt_version": d.PromptVersion, "flags": fmt.Sprint(len(flags))}}); err != nil {
+				return err
+			}
+		}
+		if err := tx.SetStage(ctx, a.SessionID, jobs.StageDraft, 0, store.StateDone, job.Attempt, ""); err != nil {
+			return err
+		}
+		return tx.SetSessionStatus(ctx, a.SessionID, store.StatusReady)
+	})
+}

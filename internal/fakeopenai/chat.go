@@ -1,0 +1,172 @@
+package fakeopenai
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+)
+
+// ChatRequest is the part of a chat completion request the fake reads.
+type ChatRequest struct {
+	Model    string `json:"model"`
+	Messages []struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+	} `json:"messages"`
+	ResponseFormat *struct {
+		Type       string `json:"type"`
+		JSONSchema *struct {
+			Name   string          `json:"name"`
+			Schema json.RawMessage `json:"schema"`
+		} `json:"json_schema"`
+	} `json:"response_format"`
+}
+
+// SegmentRef is a transcript line as the prompt shows it.
+type SegmentRef struct{ ID, Speaker, Text string }
+
+var segLine = regexp.MustCompile(`(?m)^\[(S\d{4,}) \d\d:\d\d:\d\d ([^\]]+)\] (.*)$`)
+
+// Segments parses the transcript lines out of a request's messages.
+func (r ChatRequest) Segments() []SegmentRef {
+	var out []SegmentRef
+	for _, m := range r.Messages {
+		for _, sm := range segLine.FindAllStringSubmatch(m.Content, -1) {
+			out = append(out, SegmentRef{ID: sm[1], Speaker: sm[2], Text: sm[3]})
+		}
+	}
+	return out
+}
+
+func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.checkForbidden("chat", body)
+	if code := s.takeFailure("chat"); code != 0 {
+		apiError(w, code, "simulated failure")
+		return
+	}
+	var req ChatRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		s.problem("chat: body is not JSON")
+		apiError(w, 400, "invalid JSON")
+		return
+	}
+	rec := Chat{Model: req.Model, Body: string(body)}
+	if req.ResponseFormat != nil {
+		rec.ResponseFormat = req.ResponseFormat.Type
+		if req.ResponseFormat.JSONSchema != nil {
+			rec.SchemaName = req.ResponseFormat.JSONSchema.Name
+		}
+	}
+	if req.Model != s.ChatModel {
+		s.problem("chat: model %q, want %q", req.Model, s.ChatModel)
+	}
+	if rec.ResponseFormat != "json_schema" && rec.ResponseFormat != "json_object" {
+		s.problem("chat: response_format %q, want json_schema or json_object", rec.ResponseFormat)
+	}
+	s.mu.Lock()
+	s.chats = append(s.chats, rec)
+	s.mu.Unlock()
+	answer := s.Answer
+	if answer == nil {
+		answer = BuildNote
+	}
+	content, err := answer(req)
+	if err != nil {
+		apiError(w, 500, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{
+		"id": "chatcmpl-fake", "object": "chat.completion", "model": req.Model,
+		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop", "message": map[string]any{"role": "assistant", "content": content}}},
+		"usage":   map[string]any{"prompt_tokens": len(body) / 4, "completion_tokens": len(content) / 4, "total_tokens": (len(body) + len(content)) / 4},
+	})
+}
+
+// BuildNote answers from the request itself: it fills the requested JSON
+// schema, and every statement array with statements that quote transcript
+// segments and cite them, so the note is grounded by construction.
+func BuildNote(req ChatRequest) (string, error) {
+	segs := req.Segments()
+	var schema map[string]any
+	if req.ResponseFormat != nil && req.ResponseFormat.JSONSchema != nil {
+		json.Unmarshal(req.ResponseFormat.JSONSchema.Schema, &schema)
+	}
+	if schema == nil {
+		schema = defaultSchema()
+	}
+	g := &gen{segs: segs}
+	b, err := json.Marshal(g.value(schema))
+	return string(b), err
+}
+
+type gen struct {
+	segs []SegmentRef
+	next int
+}
+
+func (g *gen) value(schema map[string]any) any {
+	switch schema["type"] {
+	case "object":
+		props, _ := schema["properties"].(map[string]any)
+		out := map[string]any{}
+		req, _ := schema["required"].([]any)
+		for _, k := range req {
+			key, _ := k.(string)
+			if ps, ok := props[key].(map[string]any); ok {
+				out[key] = g.value(ps)
+			}
+		}
+		return out
+	case "array":
+		items, _ := schema["items"].(map[string]any)
+		if isStatement(items) {
+			return g.statements(2)
+		}
+		return []any{}
+	case "string":
+		return ""
+	case "integer", "number":
+		return 0
+	case "boolean":
+		return false
+	}
+	return nil
+}
+
+func isStatement(s map[string]any) bool {
+	props, _ := s["properties"].(map[string]any)
+	_, t := props["text"]
+	_, c := props["citations"]
+	return t && c
+}
+
+func (g *gen) statements(n int) []any {
+	var out []any
+	for i := 0; i < n && g.next < len(g.segs); i++ {
+		sg := g.segs[g.next]
+		g.next++
+		text := strings.TrimSpace(sg.Text)
+		if text == "" {
+			continue
+		}
+		out = append(out, map[string]any{"text": sg.Speaker + " said: " + text, "citations": []string{sg.ID}})
+	}
+	if out == nil {
+		out = []any{}
+	}
+	return out
+}
+
+func defaultSchema() map[string]any {
+	var m map[string]any
+	json.Unmarshal([]byte(`{"type":"object","required":["sections"],"properties":{"sections":{"type":"object","required":["subjective","objective","assessment","plan"],"properties":{
+	"subjective":{"type":"object","required":["statements"],"properties":{"statements":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"},"citations":{"type":"array"}}}}}},
+	"objective":{"type":"object","required":["statements"],"properties":{"statements":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"},"citations":{"type":"array"}}}}}},
+	"assessment":{"type":"object","required":["statements"],"properties":{"statements":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"},"citations":{"type":"array"}}}}}},
+	"plan":{"type":"object","required":["statements"],"properties":{"statements":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"},"citations":{"type":"array"}}}}}}}}}}`), &m)
+	return m
+}

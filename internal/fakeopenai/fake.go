@@ -1,0 +1,321 @@
+// Package fakeopenai is an in-process fake of the OpenAI-compatible HTTP API
+// (the one external paid service Scribe talks to) for tests and benchmarks.
+// It checks what it is sent — the multipart audio must be a valid 16 kHz
+// mono 16-bit WAV, the model and response format must be the expected ones,
+// and no forbidden string (a test's identifiers) may appear in any request —
+// and records every problem for the test to assert on. Transcriptions are
+// answered by running the offline recogniser pocketsphinx on the audio
+// (real speech recognition), or by a function the test supplies.
+package fakeopenai
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/go-audio/wav"
+)
+
+// Segment is a transcription segment in seconds, as the API returns it.
+type Segment struct {
+	Start, End float64
+	Text       string
+}
+
+// Transcription is what the fake saw of one transcription request.
+type Transcription struct {
+	Model          string
+	ResponseFormat string
+	SampleRate     int
+	Channels       int
+	BitDepth       int
+	Samples        int
+	DurationMS     int64
+}
+
+// Chat is what the fake saw of one chat completion request.
+type Chat struct {
+	Model          string
+	ResponseFormat string
+	SchemaName     string
+	Body           string
+}
+
+// Server is the fake.
+type Server struct {
+	*httptest.Server
+	// TranscribeModel and ChatModel are the model names requests must carry.
+	TranscribeModel, ChatModel string
+	// Transcribe answers a transcription from the decoded PCM (16 kHz mono).
+	// Nil means pocketsphinx.
+	Transcribe func(pcm []int) ([]Segment, error)
+	// Answer answers a chat request; nil means BuildNote (a grounded note
+	// made from the request itself).
+	Answer func(req ChatRequest) (string, error)
+
+	mu             sync.Mutex
+	forbidden      []string
+	problems       []string
+	transcriptions []Transcription
+	chats          []Chat
+	failNext       map[string][]int
+	block          chan struct{}
+}
+
+// New starts a fake with the given expected model names.
+func New(transcribeModel, chatModel string) *Server {
+	s := &Server{TranscribeModel: transcribeModel, ChatModel: chatModel, failNext: map[string][]int{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/audio/transcriptions", s.handleTranscription)
+	mux.HandleFunc("POST /v1/chat/completions", s.handleChat)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.problem("unexpected request %s %s", r.Method, r.URL.Path)
+		http.Error(w, "not found", http.StatusNotFound)
+	})
+	s.Server = httptest.NewServer(mux)
+	return s
+}
+
+// BaseURL is the API base to configure a provider with.
+func (s *Server) BaseURL() string { return s.URL + "/v1" }
+
+// Forbid records strings that must never appear in any request (the
+// synthetic identifiers of a test transcript).
+func (s *Server) Forbid(values ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.forbidden = append(s.forbidden, values...)
+}
+
+// FailNext makes the next len(codes) calls to an endpoint ("transcriptions"
+// or "chat") answer with those HTTP status codes.
+func (s *Server) FailNext(endpoint string, codes ...int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext[endpoint] = append(s.failNext[endpoint], codes...)
+}
+
+// Block holds every transcription request until Unblock (crash tests).
+func (s *Server) Block() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.block = make(chan struct{})
+}
+
+// Unblock releases held requests.
+func (s *Server) Unblock() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.block != nil {
+		close(s.block)
+		s.block = nil
+	}
+}
+
+// Problems lists everything the fake found wrong with what it was sent.
+func (s *Server) Problems() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.problems...)
+}
+
+// Transcriptions lists the transcription requests seen.
+func (s *Server) Transcriptions() []Transcription {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Transcription(nil), s.transcriptions...)
+}
+
+// Chats lists the chat requests seen.
+func (s *Server) Chats() []Chat {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Chat(nil), s.chats...)
+}
+
+func (s *Server) problem(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.problems = append(s.problems, fmt.Sprintf(format, args...))
+}
+
+func (s *Server) takeFailure(endpoint string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if codes := s.failNext[endpoint]; len(codes) > 0 {
+		s.failNext[endpoint] = codes[1:]
+		return codes[0]
+	}
+	return 0
+}
+
+func (s *Server) checkForbidden(where string, body []byte) {
+	s.mu.Lock()
+	forbidden := append([]string(nil), s.forbidden...)
+	s.mu.Unlock()
+	lower := bytes.ToLower(body)
+	for _, f := range forbidden {
+		if f != "" && bytes.Contains(lower, bytes.ToLower([]byte(f))) {
+			s.problem("%s request contains a forbidden identifier (%d chars)", where, len(f))
+		}
+	}
+}
+
+func apiError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"message": msg, "type": "invalid_request_error", "code": nil}})
+}
+
+func (s *Server) handleTranscription(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	block := s.block
+	s.mu.Unlock()
+	if block != nil {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if code := s.takeFailure("transcriptions"); code != 0 {
+		apiError(w, code, fmt.Sprintf("simulated HTTP %d", code))
+		return
+	}
+	if err := r.ParseMultipartForm(64 << 20); err != nil {
+		s.problem("transcription: not a multipart form: %v", err)
+		apiError(w, 400, "expected multipart form")
+		return
+	}
+	rec := Transcription{Model: r.FormValue("model"), ResponseFormat: r.FormValue("response_format")}
+	if rec.Model != s.TranscribeModel {
+		s.problem("transcription: model %q, want %q", rec.Model, s.TranscribeModel)
+	}
+	if rec.ResponseFormat != "verbose_json" {
+		s.problem("transcription: response_format %q, want verbose_json", rec.ResponseFormat)
+	}
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		s.problem("transcription: no file part")
+		apiError(w, 400, "no file")
+		return
+	}
+	data, _ := io.ReadAll(f)
+	if len(data) > 25<<20 {
+		s.problem("transcription: file is %d bytes, over the 25 MB limit", len(data))
+	}
+	dec := wav.NewDecoder(bytes.NewReader(data))
+	buf, err := dec.FullPCMBuffer()
+	if err != nil || !dec.IsValidFile() {
+		s.problem("transcription: file is not a valid WAV: %v", err)
+		apiError(w, 400, "invalid WAV")
+		return
+	}
+	rec.SampleRate, rec.Channels, rec.BitDepth = int(dec.SampleRate), int(dec.NumChans), int(dec.BitDepth)
+	rec.Samples = len(buf.Data)
+	rec.DurationMS = int64(rec.Samples) * 1000 / 16000
+	if rec.SampleRate != 16000 || rec.Channels != 1 || rec.BitDepth != 16 {
+		s.problem("transcription: WAV is %d Hz, %d ch, %d bit; want 16000 Hz mono 16-bit", rec.SampleRate, rec.Channels, rec.BitDepth)
+	}
+	s.mu.Lock()
+	s.transcriptions = append(s.transcriptions, rec)
+	s.mu.Unlock()
+	transcribe := s.Transcribe
+	if transcribe == nil {
+		transcribe = func(pcm []int) ([]Segment, error) { return Pocketsphinx(data) }
+	}
+	segs, err := transcribe(buf.Data)
+	if err != nil {
+		apiError(w, 500, "recogniser failed: "+err.Error())
+		return
+	}
+	type seg struct {
+		ID    int     `json:"id"`
+		Start float64 `json:"start"`
+		End   float64 `json:"end"`
+		Text  string  `json:"text"`
+	}
+	out := struct {
+		Task     string  `json:"task"`
+		Language string  `json:"language"`
+		Duration float64 `json:"duration"`
+		Text     string  `json:"text"`
+		Segments []seg   `json:"segments"`
+	}{Task: "transcribe", Language: "english", Duration: float64(rec.Samples) / 16000}
+	var texts []string
+	for i, sg := range segs {
+		out.Segments = append(out.Segments, seg{ID: i, Start: sg.Start, End: sg.End, Text: " " + sg.Text})
+		texts = append(texts, sg.Text)
+	}
+	out.Text = strings.Join(texts, " ")
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(out)
+}
+
+// Pocketsphinx transcribes a WAV with the offline recogniser, one segment
+// per utterance.
+func Pocketsphinx(wavData []byte) ([]Segment, error) {
+	bin, err := exec.LookPath("pocketsphinx_continuous")
+	if err != nil {
+		return nil, fmt.Errorf("pocketsphinx_continuous not installed")
+	}
+	dir, err := os.MkdirTemp("", "fakeopenai")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	p := filepath.Join(dir, "chunk.wav")
+	if err := os.WriteFile(p, wavData, 0o600); err != nil {
+		return nil, err
+	}
+	out, err := exec.Command(bin, "-infile", p, "-logfn", "/dev/null", "-time", "yes").Output()
+	if err != nil {
+		return nil, fmt.Errorf("pocketsphinx: %w", err)
+	}
+	return parsePocketsphinx(string(out)), nil
+}
+
+var timing = regexp.MustCompile(`^(\S+) (\d+\.\d+) (\d+\.\d+) (\d+\.\d+)$`)
+
+func parsePocketsphinx(out string) []Segment {
+	var segs []Segment
+	var cur *Segment
+	for _, line := range strings.Split(out, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		m := timing.FindStringSubmatch(line)
+		if m == nil {
+			segs = append(segs, Segment{Text: line, Start: -1})
+			cur = &segs[len(segs)-1]
+			continue
+		}
+		if cur == nil {
+			continue
+		}
+		start, _ := strconv.ParseFloat(m[2], 64)
+		end, _ := strconv.ParseFloat(m[3], 64)
+		if cur.Start < 0 {
+			cur.Start = start
+		}
+		cur.End = end
+	}
+	out2 := segs[:0]
+	for _, s := range segs {
+		if s.Start >= 0 && strings.TrimSpace(s.Text) != "" {
+			out2 = append(out2, s)
+		}
+	}
+	return out2
+}

@@ -1,0 +1,153 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/riverqueue/river"
+
+	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/jobs"
+	"github.com/scribe-health/scribe/internal/stagekit"
+	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/transcript"
+	"github.com/scribe-health/scribe/redaction"
+	"github.com/scribe-health/scribe/transcribe"
+)
+
+// Blob IDs of a session's redacted transcript and its token map.
+func RedactedBlobID(sessionID string) string { return "sessions/" + sessionID + "/transcript-redacted.json" }
+func TokenMapBlobID(sessionID string) string { return "sessions/" + sessionID + "/tokenmap.json" }
+
+// RedactWorker is the redact stage: it merges the speaker-labelled
+// transcript, removes identifiers, stores the redacted text and the
+// encrypted token map apart, and enqueues the draft. Only the redacted
+// transcript is ever read by the drafting stage.
+type RedactWorker struct {
+	river.WorkerDefaults[jobs.RedactArgs]
+	Store *store.Store
+	Blobs blob.Store
+}
+
+func (w *RedactWorker) Work(ctx context.Context, job *river.Job[jobs.RedactArgs]) error {
+	id := job.Args.SessionID
+	if err := w.work(ctx, job); err != nil {
+		return stagekit.HandleError(ctx, w.Store, job.JobRow, id, jobs.StageRedact, 0, err)
+	}
+	return nil
+}
+
+func (w *RedactWorker) work(ctx context.Context, job *river.Job[jobs.RedactArgs]) error {
+	id := job.Args.SessionID
+	sess, err := w.Store.Session(ctx, id)
+	if err != nil {
+		return stagekit.Permanent(err)
+	}
+	if sess.Status == store.StatusFailed {
+		return nil
+	}
+	if err := stagekit.Start(ctx, w.Store, id, jobs.StageRedact, 0, job.Attempt); err != nil {
+		return err
+	}
+	segs, err := transcribe.Merge(ctx, w.Store, w.Blobs, id)
+	if err != nil {
+		return err
+	}
+	red, tokenMap, spans, err := RedactSegments(segs)
+	if err != nil {
+		return stagekit.Permanent(err)
+	}
+	body, err := json.Marshal(red)
+	if err != nil {
+		return err
+	}
+	if err := w.Blobs.Put(ctx, RedactedBlobID(id), body); err != nil {
+		return err
+	}
+	if err := w.Blobs.Put(ctx, TokenMapBlobID(id), tokenMap); err != nil {
+		return err
+	}
+	return w.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.PutTranscript(ctx, store.Transcript{SessionID: id, RedactedBlob: RedactedBlobID(id), MapBlob: TokenMapBlobID(id), Segments: len(red)}); err != nil {
+			return err
+		}
+		if err := tx.SetStage(ctx, id, jobs.StageRedact, 0, store.StateDone, job.Attempt, ""); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, audit.Event{Actor: "system", Action: "transcript.redact", EntityType: "session", EntityID: id,
+			Details: map[string]string{"segments": fmt.Sprint(len(red)), "identifiers": fmt.Sprint(spans)}}); err != nil {
+			return err
+		}
+		return EnqueueDraft(ctx, tx, id, 1, "")
+	})
+}
+
+// EnqueueDraft moves a session to drafting and enqueues draft version v.
+func EnqueueDraft(ctx context.Context, tx *store.Tx, sessionID string, version int, template string) error {
+	if err := tx.SetSessionStatus(ctx, sessionID, store.StatusDrafting); err != nil {
+		return err
+	}
+	if err := tx.SetStage(ctx, sessionID, jobs.StageDraft, 0, store.StatePending, 0, ""); err != nil {
+		return err
+	}
+	return tx.Enqueue(ctx, jobs.DraftArgs{SessionID: sessionID, Version: version, Template: template}, nil)
+}
+
+// RedactSegments redacts a merged transcript as one text, so that context
+// in one turn ("my sister's name is") helps in the next, with placeholders
+// consistent across the whole session. Speaker labels are not redacted. It
+// returns the redacted segments, the serialised token map and the number
+// of identifier spans found.
+func RedactSegments(segs []transcript.Segment) ([]transcript.Segment, []byte, int, error) {
+	rs := redaction.NewSession()
+	var b strings.Builder
+	for i, s := range segs {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(transcript.Label(s.Speaker))
+		b.WriteString(": ")
+		b.WriteString(strings.ReplaceAll(s.Text, "\n", " "))
+	}
+	res, err := rs.Redact(b.String())
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("redaction failed: %w", err)
+	}
+	out := make([]transcript.Segment, len(segs))
+	copy(out, segs)
+	lines := strings.Split(res.Text, "\n")
+	ok := len(lines) == len(segs) || (len(segs) == 0 && len(lines) == 1)
+	for i := range segs {
+		if !ok {
+			break
+		}
+		prefix := transcript.Label(segs[i].Speaker) + ": "
+		if !strings.HasPrefix(lines[i], prefix) {
+			ok = false
+			break
+		}
+		out[i].Text = strings.TrimPrefix(lines[i], prefix)
+	}
+	spans := len(res.Spans)
+	if !ok {
+		// A span crossed a turn boundary: redact turn by turn instead, with
+		// the same session so placeholders stay consistent.
+		spans = 0
+		for i := range segs {
+			r, err := rs.Redact(segs[i].Text)
+			if err != nil {
+				return nil, nil, 0, fmt.Errorf("redaction failed: %w", err)
+			}
+			out[i].Text = r.Text
+			spans += len(r.Spans)
+		}
+	}
+	m, err := rs.MarshalMap()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return out, m, spans, nil
+}
