@@ -71,7 +71,7 @@ type RenderOptions struct {
 	// session.
 	TokenMap   redaction.TokenMap
 	Reidentify bool
-	Part2    bool
+	Part2      bool
 }
 
 // BuildView assembles the view of a draft.

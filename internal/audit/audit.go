@@ -32,8 +32,8 @@ type Event struct {
 
 // Entry is a stored event with its place in the chain.
 type Entry struct {
-	Seq      int64
-	At       int64 // unix milliseconds
+	Seq int64
+	At  int64 // unix milliseconds
 	Event
 	PrevHash string
 	Hash     string

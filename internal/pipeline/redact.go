@@ -19,7 +19,9 @@ import (
 )
 
 // Blob IDs of a session's redacted transcript and its token map.
-func RedactedBlobID(sessionID string) string { return "sessions/" + sessionID + "/transcript-redacted.json" }
+func RedactedBlobID(sessionID string) string {
+	return "sessions/" + sessionID + "/transcript-redacted.json"
+}
 func TokenMapBlobID(sessionID string) string { return "sessions/" + sessionID + "/tokenmap.json" }
 
 // RedactWorker is the redact stage: it merges the speaker-labelled
