@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -117,8 +118,8 @@ func TestCallRecordsEachSpeakerAndForwardsMedia(t *testing.T) {
 	api := loopbackAPI(t)
 	clinAudio, clinVideo := clin.joinMedia(api)
 	cliAudio, cliVideo := cli.joinMedia(api)
-	var plis atomic.Int64
-	clin.watchPLI(&plis)
+	var plis, nacks atomic.Int64
+	clin.watchFeedback(&plis, &nacks)
 	clin.waitFor(10*time.Second, "recording state", func() bool { return clin.state.Recording && len(clin.state.Participants) == 2 })
 	for _, c := range []*testPeer{clin, cli} {
 		c.waitFor(10*time.Second, "media connected", func() bool { return c.pc.ConnectionState() == webrtc.PeerConnectionStateConnected })
@@ -149,6 +150,13 @@ func TestCallRecordsEachSpeakerAndForwardsMedia(t *testing.T) {
 	if plis.Load() == 0 {
 		t.Errorf("clinician's video sender received no PLI")
 	}
+	// A NACK from the client for the clinician's video reaches the clinician
+	// with the clinician's own SSRC.
+	nack := &rtcp.TransportLayerNack{MediaSSRC: cli.videoSSRC.Load(), Nacks: []rtcp.NackPair{{PacketID: 7}}}
+	if err := cli.pc.WriteRTCP([]rtcp.Packet{nack}); err != nil {
+		t.Fatal(err)
+	}
+	clin.waitFor(5*time.Second, "forwarded NACK", func() bool { return nacks.Load() > 0 })
 
 	time.Sleep(400 * time.Millisecond) // let the last packets through the jitter buffer
 	clin.send(message{Type: msgEnd})

@@ -38,6 +38,21 @@ func loopbackAPI(t testing.TB) *webrtc.API {
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
 }
 
+// plainLoopbackAPI is loopbackAPI without interceptors.
+func plainLoopbackAPI(t testing.TB) *webrtc.API {
+	t.Helper()
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterDefaultCodecs(); err != nil {
+		t.Fatal(err)
+	}
+	se := webrtc.SettingEngine{}
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetInterfaceFilter(func(n string) bool { return n == "lo" })
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(&interceptor.Registry{}), webrtc.WithSettingEngine(se))
+}
+
 // testPeer is a Go participant speaking the real signaling protocol.
 type testPeer struct {
 	t       testing.TB
@@ -56,7 +71,8 @@ type testPeer struct {
 
 	// forwarded media received, by kind, and the stream (participant) it came from
 	gotAudio, gotVideo atomic.Int64
-	streams            sync.Map // stream ID → kind
+	videoSSRC          atomic.Uint32 // SSRC of the forwarded video received
+	streams            sync.Map      // stream ID → kind
 	videoSenders       []*webrtc.RTPSender
 }
 
@@ -263,6 +279,9 @@ func (c *testPeer) joinMedia(api *webrtc.API) (audio, video *webrtc.TrackLocalSt
 	})
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		c.streams.Store(tr.StreamID(), tr.Kind().String())
+		if tr.Kind() == webrtc.RTPCodecTypeVideo {
+			c.videoSSRC.Store(uint32(tr.SSRC()))
+		}
 		for {
 			if _, _, err := tr.ReadRTP(); err != nil {
 				return
@@ -313,9 +332,11 @@ func publish(ctx context.Context, audio, video *webrtc.TrackLocalStaticSample, p
 	return nil
 }
 
-// readPLI reports whether the publisher's video sender got a keyframe request.
-func (c *testPeer) watchPLI(got *atomic.Int64) {
+// watchFeedback counts the keyframe requests and NACKs naming this peer's
+// own video SSRC that reach its video sender.
+func (c *testPeer) watchFeedback(plis, nacks *atomic.Int64) {
 	for _, s := range c.videoSenders {
+		ssrc := uint32(s.GetParameters().Encodings[0].SSRC)
 		go func() {
 			for {
 				pkts, _, err := s.ReadRTCP()
@@ -323,8 +344,15 @@ func (c *testPeer) watchPLI(got *atomic.Int64) {
 					return
 				}
 				for _, p := range pkts {
-					if _, ok := p.(*rtcp.PictureLossIndication); ok {
-						got.Add(1)
+					switch p := p.(type) {
+					case *rtcp.PictureLossIndication:
+						if p.MediaSSRC == ssrc {
+							plis.Add(1)
+						}
+					case *rtcp.TransportLayerNack:
+						if p.MediaSSRC == ssrc && len(p.Nacks) == 1 && p.Nacks[0].PacketID == 7 {
+							nacks.Add(1)
+						}
 					}
 				}
 			}

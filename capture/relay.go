@@ -105,13 +105,12 @@ func (r *Relay) newAPI() (*webrtc.API, error) {
 		return nil, fmt.Errorf("capture: register codecs: %w", err)
 	}
 	ir := &interceptor.Registry{}
-	// NACKs from subscribers are answered from the responder's send buffer
-	// and losses on the uplink are NACKed by the generator; reports and
-	// transport-wide congestion control keep the publishers' bandwidth
-	// estimation working.
-	if err := webrtc.ConfigureNack(m, ir); err != nil {
-		return nil, fmt.Errorf("capture: configure NACK: %w", err)
-	}
+	// No NACK responder or generator here: they copy every packet into a
+	// retransmission buffer (two heap allocations per packet and
+	// subscriber). Subscribers' NACKs are forwarded to the publisher
+	// instead, whose retransmissions (RTX, unwrapped by Pion) are forwarded
+	// like any packet. Reports and transport-wide congestion control keep
+	// the publishers' bandwidth estimation working.
 	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
 		return nil, fmt.Errorf("capture: configure RTCP reports: %w", err)
 	}

@@ -101,10 +101,10 @@ func (t *fwdTrack) requestKeyframe() {
 	}
 }
 
-// readFeedback forwards a subscriber's RTCP feedback to the publisher:
-// PLI/FIR as a keyframe request, REMB with the publisher's SSRC. NACKs are
-// answered by the relay's NACK responder from its send buffer, so the
-// publisher is not asked twice for the same packet.
+// readFeedback forwards a subscriber's RTCP feedback to the publisher with
+// the publisher's SSRC: PLI/FIR as a (rate-limited) keyframe request, NACKs
+// as they are (forwarding keeps sequence numbers, so they name the same
+// packets), REMB as a bitrate cap.
 func (t *fwdTrack) readFeedback(sender *webrtc.RTPSender) {
 	for {
 		pkts, _, err := sender.ReadRTCP()
@@ -112,15 +112,20 @@ func (t *fwdTrack) readFeedback(sender *webrtc.RTPSender) {
 			return
 		}
 		for _, p := range pkts {
+			var out rtcp.Packet
 			switch p := p.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 				t.requestKeyframe()
+			case *rtcp.TransportLayerNack:
+				out = &rtcp.TransportLayerNack{SenderSSRC: p.SenderSSRC, MediaSSRC: uint32(t.remote.SSRC()), Nacks: p.Nacks}
 			case *rtcp.ReceiverEstimatedMaximumBitrate:
-				if pc := t.owner.peer(); pc != nil {
-					_ = pc.WriteRTCP([]rtcp.Packet{&rtcp.ReceiverEstimatedMaximumBitrate{
-						Bitrate: p.Bitrate, SSRCs: []uint32{uint32(t.remote.SSRC())},
-					}})
-				}
+				out = &rtcp.ReceiverEstimatedMaximumBitrate{SenderSSRC: p.SenderSSRC, Bitrate: p.Bitrate, SSRCs: []uint32{uint32(t.remote.SSRC())}}
+			}
+			if out == nil {
+				continue
+			}
+			if pc := t.owner.peer(); pc != nil {
+				_ = pc.WriteRTCP([]rtcp.Packet{out})
 			}
 		}
 	}
