@@ -1,0 +1,189 @@
+package capture
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestGroupCallAndRejoin: three participants each receive the other two;
+// a client who drops and rejoins continues one speaker timeline (chunk
+// indexes and positions carry on) and attendance shows both joins.
+func TestGroupCallAndRejoin(t *testing.T) {
+	_, packets := speechPackets(t)
+	b := newMemBackend()
+	_, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, b)
+	clin, cli := joinBoth(t, srv.URL, b)
+	third := Participant{ID: "p3", Role: RoleParticipant, Label: "participant 3"}
+	b.addToken("tok-3", "s1", third, time.Hour)
+	p3, refused := dialPeer(t, srv.URL, "s1", "tok-3")
+	if p3 == nil {
+		t.Fatalf("participant 3 refused: %s", refused)
+	}
+	if refused := cli.consent(grantAIScribe()); refused != "" {
+		t.Fatalf("consent refused: %s", refused)
+	}
+	api := loopbackAPI(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	peers := []*testPeer{clin, cli, p3}
+	for _, c := range peers {
+		a, v := c.joinMedia(api)
+		go publishLoop(ctx, a, v, packets[:75])
+	}
+	waitConnected(t, peers...)
+	ids := []string{clinician.ID, client.ID, third.ID}
+	for i, c := range peers {
+		c.waitFor(15*time.Second, "media from both others", func() bool {
+			for j, id := range ids {
+				if j == i {
+					continue
+				}
+				if _, ok := c.streams.Load(id); !ok {
+					return false
+				}
+			}
+			return c.gotAudio.Load() > 50 && c.gotVideo.Load() > 20
+		})
+	}
+	b.waitFor(t, 15*time.Second, "a chunk from every speaker", func() bool {
+		ch, _, _, _ := b.snapshot()
+		return len(ch["clinician"]) > 0 && len(ch["client"]) > 0 && len(ch["participant 3"]) > 0
+	})
+
+	// The client drops (closed signaling and media) and comes back.
+	cli.close()
+	clin.waitFor(10*time.Second, "client gone", func() bool { return len(clin.state.Participants) == 2 })
+	before, _, _, _ := b.snapshot()
+	cli2, refused := dialPeer(t, srv.URL, "s1", "tok-client")
+	if cli2 == nil {
+		t.Fatalf("rejoin refused: %s", refused)
+	}
+	a, v := cli2.joinMedia(api)
+	waitConnected(t, cli2)
+	go publishLoop(ctx, a, v, packets[:75])
+	cli2.waitFor(15*time.Second, "media after rejoin", func() bool { return cli2.gotAudio.Load() > 50 })
+	b.waitFor(t, 15*time.Second, "client chunks after rejoin", func() bool {
+		ch, _, _, _ := b.snapshot()
+		return len(ch["client"]) >= len(before["client"])+2
+	})
+	cancel()
+	clin.send(message{Type: msgEnd})
+	b.waitFor(t, 10*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
+
+	chunks, attend, _, _ := b.snapshot()
+	timeline(t, chunks["client"]) // indexes contiguous across the rejoin, chunks tile
+	last := before["client"][len(before["client"])-1]
+	for _, c := range chunks["client"][len(before["client"]):] {
+		if c.StartSample < last.EndSample {
+			t.Errorf("chunk %d after rejoin starts at %d, before the pre-drop audio ended (%d)", c.Index, c.StartSample, last.EndSample)
+		}
+	}
+	joins := 0
+	for _, e := range attend {
+		if e == "client:join" {
+			joins++
+		}
+	}
+	if joins != 2 {
+		t.Errorf("attendance %v: want two client joins", attend)
+	}
+}
+
+// TestSingleUDPPort: with UDPPort set, media flows through that one port.
+func TestSingleUDPPort(t *testing.T) {
+	l, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.LocalAddr().(*net.UDPAddr).Port
+	l.Close()
+	b := newMemBackend()
+	_, srv := startRelay(t, RelayConfig{UDPPort: port}, b)
+	clin, cli := joinBoth(t, srv.URL, b)
+	api := loopbackAPI(t)
+	clin.joinMedia(api)
+	cli.joinMedia(api)
+	waitConnected(t, clin, cli)
+	for _, c := range []*testPeer{clin, cli} {
+		pair, err := c.pc.GetTransceivers()[0].Sender().Transport().ICETransport().GetSelectedCandidatePair()
+		if err != nil || pair == nil {
+			t.Fatalf("no selected candidate pair: %v", err)
+		}
+		if int(pair.Remote.Port) != port {
+			t.Errorf("media goes to relay port %d, want the configured %d", pair.Remote.Port, port)
+		}
+	}
+}
+
+// TestNewRelayRefusesBadConfig names the bad setting.
+func TestNewRelayRefusesBadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  RelayConfig
+		want string
+	}{
+		{RelayConfig{MaxParticipants: 1}, "MaxParticipants is 1"},
+		{RelayConfig{ChunkMax: 100}, "ChunkMax is 100 samples"},
+		{RelayConfig{UDPPort: 70000}, "UDPPort 70000"},
+	} {
+		if _, err := NewRelay(tc.cfg, newMemBackend()); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("NewRelay(%+v) = %v, want error containing %q", tc.cfg, err, tc.want)
+		}
+	}
+	if _, err := NewRelay(RelayConfig{}, nil); err == nil {
+		t.Error("NewRelay without a backend succeeded")
+	}
+}
+
+// TestCallPageServedWithStrictCSP: the page and its files are served with a
+// CSP that forbids inline script, and the page references no inline script.
+func TestCallPageServedWithStrictCSP(t *testing.T) {
+	_, srv := startRelay(t, RelayConfig{}, newMemBackend())
+	get := func(path string) (*http.Response, string) {
+		t.Helper()
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, string(body)
+	}
+	resp, page := get("/call/s1?token=abc")
+	if resp.StatusCode != 200 {
+		t.Fatalf("page status %d", resp.StatusCode)
+	}
+	csp := resp.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP %q does not forbid inline script", csp)
+	}
+	if resp.Header.Get("Referrer-Policy") != "no-referrer" {
+		t.Errorf("Referrer-Policy %q: the join token could leak", resp.Header.Get("Referrer-Policy"))
+	}
+	if strings.Contains(page, "<script>") || strings.Contains(page, " onclick=") || strings.Contains(page, "<style>") {
+		t.Error("call page has inline script or style")
+	}
+	for _, id := range []string{"consent-accept", "consent-decline", "join", "leave", "scribe-stop"} {
+		if !strings.Contains(page, `data-testid="`+id+`"`) {
+			t.Errorf("call page lacks data-testid %q", id)
+		}
+	}
+	if strings.Contains(page, `data-testid="recording-indicator"`) {
+		t.Error("recording indicator is in the page before any recording")
+	}
+	for _, f := range []string{"call.js", "call.css"} {
+		if resp, _ := get("/call/static/" + f); resp.StatusCode != 200 {
+			t.Errorf("/call/static/%s: status %d", f, resp.StatusCode)
+		}
+	}
+	if resp, _ := get("/call/static/nope.js"); resp.StatusCode != 404 {
+		t.Errorf("missing static file: status %d, want 404", resp.StatusCode)
+	}
+	if resp, _ := get("/call/s1/other"); resp.StatusCode != 404 {
+		t.Errorf("unknown sub-path: status %d, want 404", resp.StatusCode)
+	}
+}
