@@ -236,3 +236,58 @@ func TestJoinRefused(t *testing.T) {
 		t.Errorf("malformed session id: status %d, want 400", resp.StatusCode)
 	}
 }
+
+// TestLastChunkSurvivesBriefStorageOutage: at hang-up the final chunk is
+// offered again until the backend takes it, and only then is CallEnded
+// reported.
+func TestLastChunkSurvivesBriefStorageOutage(t *testing.T) {
+	_, packets := speechPackets(t)
+	b := newMemBackend()
+	_, srv := startRelay(t, RelayConfig{}, b) // default ChunkMax: one chunk, stored at hang-up
+	clin, cli := joinBoth(t, srv.URL, b)
+	if refused := cli.consent(grantAIScribe()); refused != "" {
+		t.Fatalf("consent refused: %s", refused)
+	}
+	api := loopbackAPI(t)
+	clin.joinMedia(api)
+	a, v := cli.joinMedia(api)
+	waitConnected(t, clin, cli)
+	if err := publish(context.Background(), a, v, packets[:50]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	b.mu.Lock()
+	b.failStores = 2
+	b.mu.Unlock()
+	clin.send(message{Type: msgEnd})
+	b.waitFor(t, 15*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
+	chunks, _, _, _ := b.snapshot()
+	if len(chunks["client"]) != 1 {
+		t.Fatalf("client has %d chunks, want the one final chunk", len(chunks["client"]))
+	}
+	_, pcm := timeline(t, chunks["client"])
+	if d := float64(len(pcm)) / SampleRate; d < 0.99 || d > 1.01 {
+		t.Errorf("final chunk holds %.3f s, want 1.000 s ±1%%", d)
+	}
+}
+
+// TestPart2ConsentAccepted: in a Part 2 session the part2_tpo scope is
+// accepted and passed to the backend with who gave it.
+func TestPart2ConsentAccepted(t *testing.T) {
+	b := newMemBackend()
+	b.info.Part2 = true
+	_, srv := startRelay(t, RelayConfig{}, b)
+	_, cli := joinBoth(t, srv.URL, b)
+	if !cli.welcome.ConsentInfo.Part2 || cli.welcome.ConsentInfo.Part2Text == "" {
+		t.Fatal("welcome does not carry the Part 2 consent text")
+	}
+	d := ConsentDecision{Scope: ScopePart2TPO, Granted: true, Method: MethodElectronic, TextVersion: "test-v1"}
+	if refused := cli.consent(d); refused != "" {
+		t.Fatalf("Part 2 consent refused: %s", refused)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.consents) != 1 || b.consents[0].d != d || b.consents[0].by != client {
+		t.Errorf("backend got %+v, want the client's Part 2 grant", b.consents)
+	}
+}

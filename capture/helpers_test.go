@@ -80,7 +80,7 @@ type memBackend struct {
 	attend    []string
 	ended     []string
 	notify    chan struct{} // signalled on every change
-	failStore bool
+	failStores int // the next failStores StoreChunk calls fail
 }
 
 type grant struct {
@@ -178,7 +178,8 @@ func (b *memBackend) RevokeConsent(_ context.Context, _ string, by Participant) 
 func (b *memBackend) StoreChunk(_ context.Context, _ string, speaker string, c Chunk) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.failStore {
+	if b.failStores > 0 {
+		b.failStores--
 		return errors.New("blob store unavailable")
 	}
 	if int64(len(c.Samples)) != c.EndSample-c.StartSample {

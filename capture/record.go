@@ -130,9 +130,11 @@ func (s *speakerSink) flush() error {
 	if s.chunker == nil {
 		return nil
 	}
-	err := s.chunker.Flush()
+	if err := s.chunker.Flush(); err != nil {
+		return err // the chunker keeps the audio; flush can be retried
+	}
 	s.chunker = nil
-	return err
+	return nil
 }
 
 // discard drops buffered audio that has not been stored (consent revoked).

@@ -15,6 +15,10 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
+// flushAttempts is how often the last chunk of a speaker is offered to the
+// backend at the end of a call (0.5 s, 1 s, 2 s apart).
+const flushAttempts = 4
+
 // room is one session's live call.
 type room struct {
 	relay *Relay
@@ -435,8 +439,18 @@ func (rm *room) end(reason string) {
 		}
 		var chunks int
 		for _, s := range sinks {
-			if err := s.flush(); err != nil {
-				slog.Error("capture: storing last chunk failed", "session", rm.id, "err", err)
+			// The backend may be briefly unavailable: retry before giving up.
+			for attempt, wait := 1, 500*time.Millisecond; ; attempt, wait = attempt+1, wait*2 {
+				err := s.flush()
+				if err == nil {
+					break
+				}
+				if attempt == flushAttempts {
+					slog.Error("capture: storing last chunk failed; audio lost", "session", rm.id, "attempts", attempt, "err", err)
+					break
+				}
+				slog.Warn("capture: storing last chunk failed; retrying", "session", rm.id, "attempt", attempt, "err", err)
+				time.Sleep(wait)
 			}
 			chunks += s.stored
 		}
