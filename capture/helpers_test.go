@@ -71,16 +71,16 @@ func synthSpeech(t testing.TB, text string) (string, []int16) {
 
 // memBackend is the in-memory host the tests run the relay against.
 type memBackend struct {
-	mu        sync.Mutex
-	tokens    map[string]grant
-	info      ConsentInfo
-	consents  []consentEvent
-	revokes   int
-	chunks    map[string][]Chunk // by speaker
-	attend    []string
-	ended     []string
-	notify    chan struct{} // signalled on every change
-	failStores int // the next failStores StoreChunk calls fail
+	mu         sync.Mutex
+	tokens     map[string]grant
+	info       ConsentInfo
+	consents   []consentEvent
+	revokes    int
+	chunks     map[string][]Chunk // by speaker
+	attend     []string
+	ended      []string
+	notify     chan struct{} // signalled on every change
+	failStores int           // the next failStores StoreChunk calls fail
 }
 
 type grant struct {
