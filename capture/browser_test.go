@@ -67,6 +67,23 @@ func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
 	b := newMemBackend()
 	_, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, b)
 	b.addToken("tok-browser", "s-web", client, time.Hour)
+	b.addToken("tok-clin", "s-web", clinician, time.Hour)
+
+	// A Go clinician is in the call first, sending Opus silence frames.
+	clin, refused := dialPeer(t, srv.URL, "s-web", "tok-clin")
+	if clin == nil {
+		t.Fatalf("clinician refused: %s", refused)
+	}
+	clinAudio, _ := clin.joinMedia(loopbackAPI(t))
+	waitConnected(t, clin)
+	silence := make([][]byte, 50)
+	for i := range silence {
+		silence[i] = []byte{0xf8, 0xff, 0xfe} // a 20 ms Opus CELT silence frame
+	}
+	pubCtx, stopPub := context.WithCancel(context.Background())
+	defer stopPub()
+	go publishLoop(pubCtx, clinAudio, nil, silence)
+
 	ctx, consoleErrors := browser(t, wav)
 
 	step := func(what string, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
@@ -110,6 +127,13 @@ func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
 	)
 	step("recording indicator", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=recording-indicator]`)))
 
+	// Media flows both ways: the page shows the clinician's tile, the
+	// clinician receives the browser's microphone and camera.
+	step("clinician tile", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`#tiles figure:nth-child(2) video`)))
+	clin.waitFor(15*time.Second, "browser media at the clinician", func() bool {
+		return clin.gotAudio.Load() > 50 && clin.gotVideo.Load() > 10
+	})
+
 	b.waitFor(t, 30*time.Second, "two chunks from the browser", func() bool {
 		chunks, _, _, _ := b.snapshot()
 		return len(chunks["client"]) >= 2
@@ -126,8 +150,8 @@ func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
 	if !loud {
 		t.Errorf("browser chunks are silent; the fake microphone's speech was not recorded")
 	}
-	if len(attend) == 0 || attend[0] != "client:join" {
-		t.Errorf("attendance %v, want client:join", attend)
+	if len(attend) != 2 || attend[1] != "client:join" {
+		t.Errorf("attendance %v, want clinician:join then client:join", attend)
 	}
 
 	step("stop AI scribe", 15*time.Second,
@@ -146,6 +170,8 @@ func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
 	}
 
 	step("leave", 10*time.Second, chromedp.Click(chromedp.CSS(`[data-testid=leave]`)))
+	clin.waitFor(10*time.Second, "browser gone", func() bool { return len(clin.state.Participants) == 1 })
+	clin.send(message{Type: msgEnd})
 	b.waitFor(t, 10*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
 	if errs := probed(); len(errs) > 0 {
 		t.Errorf("page logged errors: %v", errs)
