@@ -55,7 +55,7 @@ func (d *detector) yearAt(i int) (next int, ok bool) {
 		if j < len(d.toks) && d.joined(j-1) {
 			if _, k2 := d.toks[j].num(); k2 == numTens || k2 == numCompound || k2 == numTeen {
 				j++
-				if _, k3 := number(d.low(j)); k3 == numUnit && d.joined(j-1) {
+				if j < len(d.toks) && d.toks[j].nk == numUnit && d.joined(j-1) {
 					j++
 				}
 				return j, true
@@ -67,10 +67,10 @@ func (d *detector) yearAt(i int) (next int, ok bool) {
 	}
 	if t.low == "two" && d.low(i+1) == "thousand" {
 		j := i + 2
-		if _, k := number(d.low(j)); k == numUnit || k == numTeen || k == numTens || k == numCompound {
-			j++
-			if d.low(j) != "" {
-				if _, k := number(d.low(j)); k == numUnit {
+		if j < len(d.toks) {
+			if k := d.toks[j].nk; k == numUnit || k == numTeen || k == numTens || k == numCompound {
+				j++
+				if j < len(d.toks) && d.toks[j].nk == numUnit {
 					j++
 				}
 			}
@@ -82,8 +82,8 @@ func (d *detector) yearAt(i int) (next int, ok bool) {
 
 func (d *detector) isMonth(i int) bool {
 	t := &d.toks[i]
-	m, ok := months[t.stem]
-	if !ok || t.label {
+	m := int(t.lx.month)
+	if m == 0 || t.label {
 		return false
 	}
 	if len(t.low) <= 4 && t.low != "may" && t.low != "june" && t.low != "july" {
@@ -107,7 +107,7 @@ func (d *detector) isMonth(i int) bool {
 				return true
 			}
 		}
-		if i > 0 && monthPrep[d.toks[i-1].low] && d.joined(i-1) {
+		if i > 0 && d.toks[i-1].lowIs(lfMonthPrep) && d.joined(i-1) {
 			nx := d.low(i + 1)
 			if m == 8 && !d.lower && !t.cap {
 				return false
@@ -158,7 +158,7 @@ func (d *detector) dates() {
 				} else if i >= 3 && d.toks[i-2].low != "" {
 					if _, ok := d.toks[i-2].num(); ok == numOrdinal {
 						start = i - 2
-						if _, k := number(d.low(i - 3)); k == numTens {
+						if d.toks[i-3].nk == numTens {
 							start = i - 3
 						}
 					}
@@ -167,7 +167,7 @@ func (d *detector) dates() {
 		case t.low == "the" && i+1 < n:
 			// "the 14th", "the twenty third" (not "the third step")
 			if nx, ok := d.dayAt(i+1, false); ok {
-				if notDayNoun[d.low(nx)] || d.low(nx) == "of" && !d.monthAt(nx+1) {
+				if nx < n && d.toks[nx].lowIs(lfNotDayNoun) || d.low(nx) == "of" && !d.monthAt(nx+1) {
 					break
 				}
 				if d.low(nx) == "of" {
@@ -184,9 +184,9 @@ func (d *detector) dates() {
 			continue
 		}
 		// a weekday right before belongs to the date: "Wednesday the 23rd", "Friday, March 3"
-		if start > 0 && weekdays[d.toks[start-1].low] {
+		if start > 0 && d.toks[start-1].lowIs(lfWeekday) {
 			start--
-		} else if start > 1 && d.toks[start-1].low == "the" && weekdays[d.toks[start-2].low] {
+		} else if start > 1 && d.toks[start-1].low == "the" && d.toks[start-2].lowIs(lfWeekday) {
 			start -= 2
 		}
 		d.add(start, end, TypeDate, 75)
@@ -195,7 +195,7 @@ func (d *detector) dates() {
 	// spoken dates of birth: "date of birth eleven seventeen fifty-six", also
 	// answered on the next speaker's line
 	for i := 0; i < n; i++ {
-		if !dobCue[d.toks[i].stem] {
+		if !d.toks[i].is(lfDobCue) {
 			continue
 		}
 		for k := i + 1; k < n && k < i+25; k++ {
@@ -216,7 +216,7 @@ func (d *detector) dates() {
 			k++
 		}
 		j := k
-		for j < n && j < k+7 && !d.used[j] && (d.isRunToken(j) || isOrdinalTok(d.toks[j].low)) && d.joinedLoose(j-1) {
+		for j < n && j < k+7 && !d.used[j] && (d.isRunToken(j) || d.toks[j].nk == numOrdinal) && d.joinedLoose(j-1) {
 			j++
 		}
 		if j-k >= 2 {
@@ -224,8 +224,6 @@ func (d *detector) dates() {
 		}
 	}
 }
-
-func isOrdinalTok(s string) bool { _, k := number(s); return k == numOrdinal }
 
 func (d *detector) monthAt(i int) bool { return i < len(d.toks) && d.isMonth(i) }
 
@@ -273,11 +271,11 @@ suboxone buprenorphine zubsolv bup naloxone scale rating rated score out`)
 
 // doseContext: "the 8/2 films", "pain is 7/10".
 func (d *detector) doseContext(i int) bool {
-	if doseWords[d.low(i+1)] || doseWords[d.low(i-1)] || doseWords[d.low(i-2)] {
+	if d.lowIs(i+1, lfDoseWord) || d.lowIs(i-1, lfDoseWord) || d.lowIs(i-2, lfDoseWord) {
 		return true
 	}
 	return strings.HasSuffix(d.toks[i].low, "/10") && !strings.Contains(d.toks[i].low[:len(d.toks[i].low)-3], "/") &&
-		scoreWords[d.low(i-1)]
+		d.lowIs(i-1, lfScoreWord)
 }
 
 var scoreWords = set(`pain rated rate rating is was a at about like mood anxiety craving cravings scale level

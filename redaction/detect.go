@@ -30,8 +30,7 @@ type cand struct {
 }
 
 type detector struct {
-	streetUsed []bool
-	excl       []uint8 // cached excluded(): 0 unknown, 1 no, 2 yes // token inside a street span (a facility name may contain it)
+	streetUsed []bool // token inside a street span (a facility name may contain it)
 	g          *gazetteers
 	text       string
 	toks       []token
@@ -41,10 +40,9 @@ type detector struct {
 }
 
 func newDetector(g *gazetteers, text string) *detector {
-	d := &detector{g: g, text: text, toks: tokenize(text)}
+	d := &detector{g: g, text: text, toks: tokenize(text, g.lex)}
 	d.used = make([]bool, len(d.toks))
 	d.streetUsed = make([]bool, len(d.toks))
-	d.excl = make([]uint8, len(d.toks))
 	d.markPhrases()
 	caps, alpha := 0, 0
 	for i := range d.toks {
@@ -107,16 +105,17 @@ func (d *detector) joined(i int) bool {
 		return false
 	}
 	t := d.toks[i].trail
-	if t == "." && abbrevs[d.toks[i].low] {
+	if t == "." && d.toks[i].lxl.flags&lfAbbrev != 0 {
 		return !d.toks[i+1].lineStart
 	}
 	return !strings.ContainsAny(t, ".!?;:") && !d.toks[i+1].lineStart
 }
 
-// cueBefore looks back up to n tokens on the same line for any word of set.
-func (d *detector) cueBefore(i, n int, words map[string]bool) bool {
+// cueBefore looks back up to n tokens on the same line for any word of the
+// list flagged cue.
+func (d *detector) cueBefore(i, n int, cue lexFlag) bool {
 	for k := i - 1; k >= 0 && k >= i-n; k-- {
-		if words[d.toks[k].stem] || words[d.toks[k].low] {
+		if (d.toks[k].lx.flags|d.toks[k].lxl.flags)&cue != 0 {
 			return true
 		}
 		if d.toks[k].lineStart {
@@ -153,18 +152,29 @@ func resolve(cs []cand) []cand {
 		}
 		return cs[a].s < cs[b].s
 	})
-	var kept []cand
+	// taken marks the bytes of kept spans; every span is non-empty, so a
+	// candidate overlaps a kept span exactly when one of its bytes is taken.
+	end := 0
 	for _, c := range cs {
-		ok := true
-		for _, k := range kept {
-			if c.s < k.e && k.s < c.e {
-				ok = false
+		end = max(end, c.e)
+	}
+	taken := make([]uint64, end/64+1)
+	kept := make([]cand, 0, len(cs))
+	for _, c := range cs {
+		free := true
+		for p := c.s; p < c.e; p++ {
+			if taken[p/64]&(1<<(p%64)) != 0 {
+				free = false
 				break
 			}
 		}
-		if ok {
-			kept = append(kept, c)
+		if !free {
+			continue
 		}
+		for p := c.s; p < c.e; p++ {
+			taken[p/64] |= 1 << (p % 64)
+		}
+		kept = append(kept, c)
 	}
 	sort.Slice(kept, func(a, b int) bool { return kept[a].s < kept[b].s })
 	return kept
@@ -174,7 +184,7 @@ func resolve(cs []cand) []cand {
 // recognizer takes them for a name or a place.
 func (d *detector) markPhrases() {
 	for i := range d.toks {
-		if !phraseFirst[d.toks[i].stem] {
+		if d.toks[i].lx.flags&lfPhraseFirst == 0 {
 			continue
 		}
 		var b strings.Builder

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"embed"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,12 +17,11 @@ var dataFS embed.FS
 
 // gazetteers are read-only after load and shared by every Session.
 type gazetteers struct {
-	given    map[string]int // given name → total US births
-	surnames map[string]int // surname → census frequency rank
-	places   map[string]int // US place name → number of ZIP codes
-	words    map[string]int // English word → SCOWL level (10 common … 70 rare)
-	// placeFirst: first words of multi-word place names
-	placeFirst map[string]bool
+	// lex holds the four embedded lists (given names with total US births,
+	// surnames with census rank, US places with their number of ZIP codes,
+	// English words with their SCOWL level) and the package's own word lists,
+	// one entry per lower-case form.
+	lex *lexicon
 }
 
 var (
@@ -32,67 +32,66 @@ var (
 
 func loadGazetteers() (*gazetteers, error) {
 	gazOnce.Do(func() {
-		g := &gazetteers{}
+		lex := newLexicon(1 << 18)
 		for _, f := range []struct {
 			name string
-			dst  *map[string]int
+			set  func(e *lexEntry, n int32)
 		}{
-			{"given", &g.given}, {"surnames", &g.surnames}, {"places", &g.places}, {"words", &g.words},
+			{"given", func(e *lexEntry, n int32) { e.given = n }},
+			{"surnames", func(e *lexEntry, n int32) { e.surname = n }},
+			{"places", func(e *lexEntry, n int32) { e.place = n }},
+			{"words", func(e *lexEntry, n int32) { e.level = uint8(min(n, 255)) }},
 		} {
-			m, err := readList("data/" + f.name + ".txt.gz")
-			if err != nil {
+			if err := readList("data/"+f.name+".txt.gz", func(k string, n int32) { f.set(lex.add(k), n) }); err != nil {
 				gazErr = err
 				return
 			}
-			*f.dst = m
 		}
-		g.placeFirst = map[string]bool{}
-		for p := range g.places {
-			if f, _, ok := strings.Cut(p, " "); ok {
-				g.placeFirst[f] = true
+		lex.addLists()
+		// first words of multi-word place names
+		for i := range lex.entries {
+			if e := &lex.entries[i]; e.place != 0 {
+				if f, _, ok := strings.Cut(e.key, " "); ok {
+					lex.add(f).flags |= lfPlaceFirst
+				}
 			}
 		}
-		gaz = g
+		lex.finish()
+		gaz = &gazetteers{lex: lex}
 	})
 	return gaz, gazErr
 }
 
-func readList(path string) (map[string]int, error) {
+// readList calls add for every entry of an embedded gazetteer.
+func readList(path string, add func(k string, n int32)) error {
 	raw, err := dataFS.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("redaction: embedded gazetteer %s missing: %w", path, err)
+		return fmt.Errorf("redaction: embedded gazetteer %s missing: %w", path, err)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
-		return nil, fmt.Errorf("redaction: embedded gazetteer %s is not gzip: %w", path, err)
+		return fmt.Errorf("redaction: embedded gazetteer %s is not gzip: %w", path, err)
 	}
 	defer zr.Close()
-	m := make(map[string]int, 1<<16)
 	sc := bufio.NewScanner(zr)
 	for sc.Scan() {
 		line := sc.Text()
 		k, v, ok := strings.Cut(line, "\t")
 		if !ok {
-			return nil, fmt.Errorf("redaction: embedded gazetteer %s has a malformed line", path)
+			return fmt.Errorf("redaction: embedded gazetteer %s has a malformed line", path)
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return nil, fmt.Errorf("redaction: embedded gazetteer %s has a malformed number: %w", path, err)
+			return fmt.Errorf("redaction: embedded gazetteer %s has a malformed number: %w", path, err)
 		}
-		m[k] = n
+		if n < 0 || n > math.MaxInt32 {
+			return fmt.Errorf("redaction: embedded gazetteer %s has a number out of range", path)
+		}
+		add(k, int32(n))
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("redaction: reading embedded gazetteer %s: %w", path, err)
+		return fmt.Errorf("redaction: reading embedded gazetteer %s: %w", path, err)
 	}
-	return m, nil
+	return nil
 }
 
-// wordLevel returns the SCOWL level of an English word, or 0 when it is not a
-// known English word.
-func (g *gazetteers) wordLevel(w string) int { return g.words[w] }
-
-// commonWord reports whether w is an everyday English word (levels 10–35).
-func (g *gazetteers) commonWord(w string) bool {
-	l := g.words[w]
-	return l > 0 && l <= 35
-}

@@ -19,23 +19,14 @@ student teacher class classes graduate graduated`)
 
 var placeHeads = set(`county township borough parish heights hills springs falls valley beach lake district`)
 
-func (d *detector) lvl(i int) int { return d.g.wordLevel(d.toks[i].stem) }
+// lvl is the SCOWL level of token i's stem (0: not an English word).
+func (d *detector) lvl(i int) int { return int(d.toks[i].lx.level) }
 
+// excluded: token i is never part of a name or place (clinical term, state,
+// title, weekday, month, contraction, speaker label).
 func (d *detector) excluded(i int) bool {
-	if d.excl[i] == 0 {
-		d.excl[i] = 1
-		if d.computeExcluded(i) {
-			d.excl[i] = 2
-		}
-	}
-	return d.excl[i] == 2
-}
-
-func (d *detector) computeExcluded(i int) bool {
 	t := &d.toks[i]
-	s := t.stem
-	return clinicalTerms[s] || commonProper[s] || strings.Contains(s, "'") && !strings.HasPrefix(s, "o'") || usStates[s] || titles[s] || weekdays[s] ||
-		weekdays[strings.TrimSuffix(s, "s")] || (months[s] > 0 && !ambiguousNames[s]) || t.label
+	return t.is(lfExcluded) || strings.Contains(t.stem, "'") && !strings.HasPrefix(t.stem, "o'") || t.label
 }
 
 // streets: "93 Ashby Court", "delphos avenue", "Lackawanna County".
@@ -43,7 +34,7 @@ func (d *detector) streets() {
 	n := len(d.toks)
 	for i := 1; i < n; i++ {
 		t := &d.toks[i]
-		isStreet, isPlace := streetTypes[t.stem], placeHeads[t.stem]
+		isStreet, isPlace := t.is(lfStreetType), t.is(lfPlaceHead)
 		if d.used[i] || !(isStreet || isPlace) || t.label {
 			continue
 		}
@@ -92,16 +83,16 @@ func (d *detector) streets() {
 // modifierOK: a word that can be part of a named street, place or facility.
 func (d *detector) modifierOK(i int) bool {
 	t := &d.toks[i]
-	if t.label || !(t.alpha || strings.ContainsAny(t.low, "&")) || d.lower && clinicalTerms[t.stem] && !facilityHeads[t.stem] {
+	if t.label || !(t.alpha || strings.ContainsAny(t.low, "&")) || d.lower && t.is(lfClinical) && !t.is(lfFacilityHead) {
 		return false
 	}
-	if usStates[t.stem] {
-		return i+1 < len(d.toks) && (placeHeads[d.toks[i+1].stem] || streetTypes[d.toks[i+1].stem])
+	if t.is(lfUSState) {
+		return i+1 < len(d.toks) && d.toks[i+1].is(lfPlaceHead|lfStreetType)
 	}
 	if d.lower {
-		return !fnWords[t.low] && !weekdays[t.low] && (months[t.low] == 0)
+		return !t.lowIs(lfFnWord|lfWeekday) && t.lxl.month == 0
 	}
-	return t.cap && !weekdays[t.stem] && !weekdays[strings.TrimSuffix(t.stem, "s")] && (months[t.stem] == 0 || ambiguousNames[t.stem]) && !commonProper[t.stem]
+	return t.cap && !t.is(lfWeekday|lfWeekdayTrim|lfCommonProper) && (t.lx.month == 0 || t.is(lfAmbiguous))
 }
 
 // facilities: named treatment centres, clinics, employers and schools.
@@ -109,7 +100,7 @@ func (d *detector) facilities() {
 	n := len(d.toks)
 	if !d.lower {
 		for i := 0; i < n; i++ {
-			if d.used[i] && !d.streetUsed[i] || titles[d.toks[i].stem] || !d.toks[i].cap || !d.modifierOK(i) || d.toks[i].upper && len(d.toks[i].stem) <= 4 {
+			if d.used[i] && !d.streetUsed[i] || d.toks[i].is(lfTitle) || !d.toks[i].cap || !d.modifierOK(i) || d.toks[i].upper && len(d.toks[i].stem) <= 4 {
 				continue
 			}
 			j := i + 1
@@ -130,14 +121,14 @@ func (d *detector) facilities() {
 			}
 			head, org, generic := false, false, true
 			for k := i; k < j; k++ {
-				s := d.toks[k].stem
-				if facilityHeads[s] || orgHeads[s] {
+				t := &d.toks[k]
+				if t.is(lfFacilityHead | lfOrgHead) {
 					head = true
 				}
-				if orgHeads[s] {
+				if t.is(lfOrgHead) {
 					org = true
 				}
-				if !clinicalTerms[s] && !facilityHeads[s] && !commonProper[s] {
+				if !t.is(lfClinical | lfFacilityHead | lfCommonProper) {
 					generic = false
 				}
 			}
@@ -158,7 +149,7 @@ func (d *detector) facilities() {
 					personal = d.nameNext(k)
 				}
 				prev := d.low(i - 1)
-				if personal || d.toks[i].sentStart || !(rare || locPrep[prev] || prev == "at" || prev == "by") {
+				if personal || d.toks[i].sentStart || !(rare || i > 0 && d.toks[i-1].lowIs(lfLocPrep) || prev == "at" || prev == "by") {
 					i = j - 1
 					continue
 				}
@@ -183,7 +174,7 @@ func (d *detector) facilities() {
 				j++
 			}
 			s := i
-			if d.toks[s].sentStart && d.g.commonWord(d.toks[s].stem) && !facilityHeads[d.toks[s].stem] && j-s > 2 {
+			if l := d.lvl(s); d.toks[s].sentStart && l > 0 && l <= 35 && !d.toks[s].is(lfFacilityHead) && j-s > 2 {
 				s++
 			}
 			d.add(s, j, typ, 56)
@@ -192,13 +183,12 @@ func (d *detector) facilities() {
 		return
 	}
 	for i := 1; i < n; i++ {
-		s := d.toks[i].stem
-		if d.used[i] || !(facilityHeads[s] || orgHeads[s]) {
+		if d.used[i] || !d.toks[i].is(lfFacilityHead|lfOrgHead) {
 			continue
 		}
 		// extend right over further heads: "kinetic rehab associates"
 		j := i + 1
-		for j < n && j < i+3 && d.joined(j-1) && !d.used[j] && (facilityHeads[d.toks[j].stem] || orgHeads[d.toks[j].stem]) {
+		for j < n && j < i+3 && d.joined(j-1) && !d.used[j] && d.toks[j].is(lfFacilityHead|lfOrgHead) {
 			j++
 		}
 		k := i
@@ -217,13 +207,13 @@ func (d *detector) facilities() {
 		}
 		prev := d.low(k - 1)
 		weakPrep := prev == "of" || prev == "through" || prev == "with" || prev == "for" || prev == "in" || prev == "on"
-		if !rare && !strongFacPrep[prev] && !(weakPrep && j-k >= 3) {
+		if !rare && !(k > 0 && d.toks[k-1].lowIs(lfStrongFacPrep)) && !(weakPrep && j-k >= 3) {
 			i = j - 1
 			continue
 		}
 		typ := TypeLocation
 		for m := k; m < j; m++ {
-			if orgHeads[d.toks[m].stem] {
+			if d.toks[m].is(lfOrgHead) {
 				typ = TypeOrg
 			}
 		}
@@ -235,49 +225,51 @@ func (d *detector) facilities() {
 // places: towns and cities from the shipped gazetteer.
 func (d *detector) places() {
 	n := len(d.toks)
+	var b []byte
 	for i := 0; i < n; i++ {
 		if d.used[i] || !d.toks[i].alpha || d.excluded(i) {
 			continue
 		}
 		for w := 3; w >= 1; w-- {
-			if i+w > n || w > 1 && !d.g.placeFirst[d.toks[i].stem] {
+			if i+w > n || w > 1 && !d.toks[i].is(lfPlaceFirst) {
 				continue
 			}
 			ok := true
-			var b strings.Builder
 			for k := i; k < i+w; k++ {
 				t := &d.toks[k]
 				if d.used[k] || !t.alpha || (!d.lower && !t.cap) || (k > i && !d.joined(k-1)) {
 					ok = false
 					break
 				}
-				if k > i {
-					b.WriteByte(' ')
-				}
-				b.WriteString(t.stem)
 			}
 			if !ok {
 				continue
 			}
-			name := b.String()
-			if d.g.places[name] == 0 || usStates[name] {
+			e := d.toks[i].lx
+			if w > 1 {
+				b = b[:0]
+				for k := i; k < i+w; k++ {
+					if k > i {
+						b = append(b, ' ')
+					}
+					b = append(b, d.toks[k].stem...)
+				}
+				e = d.g.lex.get(string(b))
+			}
+			if e.place == 0 || e.flags&lfUSState != 0 {
 				continue
 			}
-			prev := d.low(i - 1)
-			next := ""
-			if i+w < n {
-				next = d.toks[i+w].stem
-			}
-			l := d.g.wordLevel(name)
+			prevLoc := i > 0 && d.toks[i-1].lowIs(lfLocPrep)
+			l := int(e.level)
 			common := w == 1 && l > 0 && l < 50
-			plain := w == 1 && d.g.given[name] < 50 && d.g.surnames[name] == 0 && l == 0
-			if common && !(!d.lower && !d.toks[i].sentStart && locPrep[prev]) {
+			plain := w == 1 && e.given < 50 && e.surname == 0 && l == 0
+			if common && !(!d.lower && !d.toks[i].sentStart && prevLoc) {
 				continue
 			}
-			if !d.lower && d.toks[i].sentStart && !locPrep[prev] && w == 1 && !plain {
+			if !d.lower && d.toks[i].sentStart && !prevLoc && w == 1 && !plain {
 				continue
 			}
-			if locPrep[prev] || plain || w > 1 || usStates[next] || (i+w < n && stateAbbr[d.toks[i+w].raw]) {
+			if prevLoc || plain || w > 1 || i+w < n && (d.toks[i+w].is(lfUSState) || stateAbbr[d.toks[i+w].raw]) {
 				d.add(i, i+w, TypeLocation, 45)
 				i += w - 1
 				break
@@ -297,8 +289,7 @@ func (d *detector) nameStart(i int, cued bool) bool {
 		return false
 	}
 	s := t.stem
-	lvl := d.g.wordLevel(s)
-	given, sur := d.g.given[s], d.g.surnames[s]
+	lvl, given, sur := int(t.lx.level), int(t.lx.given), int(t.lx.surname)
 	if !d.lower {
 		if !t.cap || t.upper && len(s) <= 4 {
 			return false
@@ -312,7 +303,7 @@ func (d *detector) nameStart(i int, cued bool) bool {
 		// sentence-initial: only clear names
 		return (lvl == 0 || lvl >= 60) && (given >= 50 || sur > 0)
 	}
-	if fnWords[s] || lvl == 10 && !(cued && given >= 20000) {
+	if t.is(lfFnWord) || lvl == 10 && !(cued && given >= 20000) {
 		return false
 	}
 	if lvl > 0 && lvl <= 35 {
@@ -331,7 +322,7 @@ func (d *detector) nameNext(i int) bool {
 	}
 	t := &d.toks[i]
 	s := t.stem
-	if facilityHeads[s] || orgHeads[s] || streetTypes[s] {
+	if t.is(lfFacilityHead | lfOrgHead | lfStreetType) {
 		return false
 	}
 	if !d.lower {
@@ -340,11 +331,11 @@ func (d *detector) nameNext(i int) bool {
 		}
 		return t.cap && t.alpha && !(t.upper && len(s) <= 4)
 	}
-	if !t.alpha || fnWords[s] || len(s) < 2 {
+	if !t.alpha || t.is(lfFnWord) || len(s) < 2 {
 		return false
 	}
-	lvl := d.g.wordLevel(s)
-	return (lvl == 0 || lvl >= 50) && (d.g.surnames[s] > 0 || d.g.given[s] > 0 || lvl == 0 && len(s) >= 3)
+	lvl := d.lvl(i)
+	return (lvl == 0 || lvl >= 50) && (t.lx.surname > 0 || t.lx.given > 0 || lvl == 0 && len(s) >= 3)
 }
 
 func (d *detector) names() {
@@ -356,7 +347,7 @@ func (d *detector) names() {
 		t := &d.toks[i]
 		cueAt := -1
 		// cue words: titles, relations, "named", "name is", "this is"
-		if titles[t.stem] || relations[t.stem] || nameCue[t.low] || t.low == "name" && d.low(i+1) == "is" || t.low == "this" && d.low(i+1) == "is" {
+		if t.is(lfTitle|lfRelation) || t.lowIs(lfNameCue) || t.low == "name" && d.low(i+1) == "is" || t.low == "this" && d.low(i+1) == "is" {
 			j := i + 1
 			if d.low(j) == "is" || d.low(j) == "named" {
 				j++
@@ -369,7 +360,7 @@ func (d *detector) names() {
 			}
 		}
 		// group check-ins: "Participant 3: Amber. Opiates."
-		if cueAt < 0 && i > 0 && d.toks[i-1].label && d.groupLabel(i-1) && d.g.given[t.stem] >= 1000 && !fnWords[t.stem] && months[t.stem] == 0 && t.alpha {
+		if cueAt < 0 && i > 0 && d.toks[i-1].label && d.groupLabel(i-1) && t.lx.given >= 1000 && !t.is(lfFnWord) && t.lx.month == 0 && t.alpha {
 			cueAt = i
 		}
 		st := i
@@ -384,22 +375,21 @@ func (d *detector) names() {
 		}
 		// a sentence-initial single common word is not a name without a cue
 		if cueAt < 0 && end == st+1 && !d.lower && d.toks[st].sentStart {
-			s := d.toks[st].stem
-			if l := d.g.wordLevel(s); l > 0 && l < 60 {
+			if l := d.lvl(st); l > 0 && l < 60 {
 				continue
 			}
 		}
 		// a common given name before a surname: "frank haskins", "Grace Whitcomb"
 		if cueAt < 0 && st > 0 && end-st == 1 && d.joined(st-1) && !d.used[st-1] && d.toks[st-1].alpha &&
-			!fnWords[d.toks[st-1].stem] && d.g.given[d.toks[st-1].stem] >= 1000 && d.g.surnames[d.toks[st].stem] > 0 &&
-			d.g.given[d.toks[st].stem] < d.g.given[d.toks[st-1].stem] && (d.lower || d.toks[st-1].cap) && !d.excluded(st-1) {
+			!d.toks[st-1].is(lfFnWord) && d.toks[st-1].lx.given >= 1000 && d.toks[st].lx.surname > 0 &&
+			d.toks[st].lx.given < d.toks[st-1].lx.given && (d.lower || d.toks[st-1].cap) && !d.excluded(st-1) {
 			st--
 		}
 		typ := TypeName
 		prev := d.low(st - 1)
-		if cueAt < 0 && (prev == "at" || prev == "for") && d.cueBefore(st, 6, workCue) {
+		if cueAt < 0 && (prev == "at" || prev == "for") && d.cueBefore(st, 6, lfWorkCue) {
 			typ = TypeOrg
-		} else if cueAt < 0 && locPrep[prev] && d.g.places[d.toks[st].stem] > 0 {
+		} else if cueAt < 0 && st > 0 && d.toks[st-1].lowIs(lfLocPrep) && d.toks[st].lx.place > 0 {
 			typ = TypeLocation
 		}
 		d.add(st, end, typ, 40)
@@ -407,7 +397,7 @@ func (d *detector) names() {
 	}
 	// employers in lower-case speech: "works at amazon", "on break at amazon"
 	for i := 1; i+1 < n; i++ {
-		if d.toks[i].low != "at" && d.toks[i].low != "for" || !d.cueBefore(i, 5, workCue) {
+		if d.toks[i].low != "at" && d.toks[i].low != "for" || !d.cueBefore(i, 5, lfWorkCue) {
 			continue
 		}
 		j := i + 1
@@ -418,7 +408,7 @@ func (d *detector) names() {
 			continue
 		}
 		end := j + 1
-		for end < n && end < j+3 && d.joined(end-1) && !d.used[end] && d.modifierOK(end) && (d.lvl(end) == 0 || d.lvl(end) >= 40 || orgHeads[d.toks[end].stem]) {
+		for end < n && end < j+3 && d.joined(end-1) && !d.used[end] && d.modifierOK(end) && (d.lvl(end) == 0 || d.lvl(end) >= 40 || d.toks[end].is(lfOrgHead)) {
 			end++
 		}
 		d.add(j, end, TypeOrg, 40)

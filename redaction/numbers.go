@@ -17,7 +17,7 @@ var ordinalWords = map[string]int{"first": 1, "second": 2, "third": 3, "fourth":
 	"twentieth": 20, "thirtieth": 30}
 
 // numKind classifies one token as a number.
-type numKind int
+type numKind uint8
 
 const (
 	numNone     numKind = iota
@@ -30,30 +30,58 @@ const (
 	numHundred          // "hundred", "thousand"
 )
 
+// numWord is the parse of a number word.
+type numWord struct {
+	val  int
+	kind numKind
+}
+
+// numWords holds every number word number() knows, compounds included
+// ("fifty-six", "twenty-first"), so that a word needs one lookup.
+var numWords = func() map[string]numWord {
+	m := map[string]numWord{"hundred": {0, numHundred}, "thousand": {0, numHundred}}
+	for w, v := range ordinalWords {
+		m[w] = numWord{v, numOrdinal}
+	}
+	for w, v := range tensWords {
+		m[w] = numWord{v, numTens}
+		for b, u := range unitWords {
+			if u > 0 && b != "oh" && b != "o" {
+				m[w+"-"+b] = numWord{v + u, numCompound}
+			}
+		}
+		for b, o := range ordinalWords {
+			if o < 10 {
+				m[w+"-"+b] = numWord{v + o, numOrdinal}
+			}
+		}
+	}
+	for w, v := range teenWords {
+		m[w] = numWord{v, numTeen}
+	}
+	for w, v := range unitWords {
+		m[w] = numWord{v, numUnit}
+	}
+	return m
+}()
+
 // number parses a token as a spoken or written number. For ordinals val is
 // the day number.
 func number(low string) (val int, kind numKind) {
 	if low == "" {
 		return 0, numNone
 	}
-	if v, ok := unitWords[low]; ok {
-		if low == "o" {
-			return 0, numUnit
+	if low[0] < '0' || low[0] > '9' {
+		if w, ok := numWords[low]; ok {
+			return w.val, w.kind
 		}
-		return v, numUnit
+		return 0, numNone
 	}
-	if v, ok := teenWords[low]; ok {
-		return v, numTeen
-	}
-	if v, ok := tensWords[low]; ok {
-		return v, numTens
-	}
-	if v, ok := ordinalWords[low]; ok {
-		return v, numOrdinal
-	}
-	if low == "hundred" || low == "thousand" {
-		return 0, numHundred
-	}
+	return numberDigits(low)
+}
+
+// numberDigits parses "555", "2023" and "1st", "21st".
+func numberDigits(low string) (val int, kind numKind) {
 	if isDigits(low) {
 		if len(low) > 9 {
 			return 0, numDigits
@@ -67,17 +95,6 @@ func number(low string) (val int, kind numKind) {
 		if suf == "st" || suf == "nd" || suf == "rd" || suf == "th" {
 			v, _ := strconv.Atoi(low[:n-2])
 			return v, numOrdinal
-		}
-	}
-	// twenty-first, fifty-six
-	if a, b, ok := strings.Cut(low, "-"); ok {
-		if t, ok := tensWords[a]; ok {
-			if u, ok := unitWords[b]; ok && u > 0 && b != "oh" && b != "o" {
-				return t + u, numCompound
-			}
-			if o, ok := ordinalWords[b]; ok && o < 10 {
-				return t + o, numOrdinal
-			}
 		}
 	}
 	return 0, numNone
@@ -105,16 +122,8 @@ func digitCount(s string) int {
 	return n
 }
 
-// num returns the token's number parse, computed once.
-func (t *token) num() (int, numKind) {
-	if t.nv == -1 && t.nk == numNone {
-		t.nv, t.nk = number(t.low)
-		if t.nk == numNone {
-			t.nv = -2
-		}
-	}
-	return t.nv, t.nk
-}
+// num returns the token's number parse (made by tokenize).
+func (t *token) num() (int, numKind) { return t.nv, t.nk }
 
 // isNumberToken reports whether a token is any kind of number, including
 // digit groups with separators ("555-0116", "(814)").

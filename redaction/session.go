@@ -145,12 +145,12 @@ func parsePlaceholder(p string) (typ string, num int, ok bool) {
 func normKey(typ, surface string) string {
 	switch typ {
 	case TypePhone, TypeFax, TypeSSN, TypeIP:
-		toks := tokenize(surface)
+		toks := tokenize(surface, nil)
 		if d := spokenDigits(toks); d != "" {
 			return d
 		}
 	}
-	t := tokenize(surface)
+	t := tokenize(surface, nil)
 	parts := make([]string, 0, len(t))
 	for _, x := range t {
 		parts = append(parts, x.stem)
@@ -340,7 +340,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 			continue
 		}
 		if _, ok := parts[t.stem]; ok {
-			if !d.lower && !t.cap && d.g.wordLevel(t.stem) > 0 {
+			if !d.lower && !t.cap && t.lx.level > 0 {
 				continue // "will" the verb after "Will Turner"
 			}
 			j := i + 1
@@ -363,12 +363,16 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 
 // propagatable: a name part or phrase specific enough to redact everywhere.
 func (d *detector) propagatable(p string) bool {
-	if len(p) < 3 || fnWords[p] || clinicalTerms[p] || titles[p] || relations[p] {
+	if len(p) < 3 {
+		return false
+	}
+	e := d.g.lex.get(p)
+	if e.flags&(lfFnWord|lfClinical|lfTitle|lfRelation) != 0 {
 		return false
 	}
 	if strings.Contains(p, " ") {
 		return true
 	}
-	l := d.g.wordLevel(p)
+	l := e.level
 	return l == 0 || l >= 35 || !d.lower
 }

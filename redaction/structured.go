@@ -95,7 +95,7 @@ func (d *detector) localPartToken(i int) bool {
 	if !t.alpha && !t.hasDigit {
 		return false
 	}
-	return d.g.wordLevel(t.low) != 10 || t.hasDigit
+	return t.lxl.level != 10 || t.hasDigit
 }
 
 // spokenEmailURL finds "john dot smith at gmail dot com", "w w w dot x dot org"
@@ -208,10 +208,10 @@ func (d *detector) numberRuns() {
 		digits := spokenDigits(d.toks[i:j])
 		nd := len(digits)
 		written := j-i <= 3 && digitGroup(d.toks[i].low)
-		fax := d.cueBefore(i, 6, faxCue)
-		ssn := d.cueBefore(i, 5, ssnCue)
-		idc := d.cueBefore(i, 4, idCue)
-		phone := d.cueBefore(i, 6, phoneCue)
+		fax := d.cueBefore(i, 6, lfFaxCue)
+		ssn := d.cueBefore(i, 5, lfSSNCue)
+		idc := d.cueBefore(i, 4, lfIDCue)
+		phone := d.cueBefore(i, 6, lfPhoneCue)
 		spokenCount := 0
 		for k := i; k < j; k++ {
 			if _, kd := d.toks[k].num(); kd != numDigits {
@@ -297,7 +297,7 @@ var notIDAlnum = set(`phq-9 phq9 gad-7 gad7 covid-19 covid19 pcl-5 dsm-5 dsm5 ds
 func (d *detector) alnumIDs() {
 	for i := range d.toks {
 		t := &d.toks[i]
-		if d.used[i] || t.label || !t.hasDigit || t.alpha || notIDAlnum[t.low] {
+		if d.used[i] || t.label || !t.hasDigit || t.alpha || t.lowIs(lfNotIDAlnum) {
 			continue
 		}
 		if _, k := t.num(); k != numNone {
@@ -313,7 +313,7 @@ func (d *detector) alnumIDs() {
 		if letters == 0 || isUnitSuffixed(t.low) {
 			continue
 		}
-		if nd >= 3 || (nd >= 1 && d.cueBefore(i, 4, idCue)) {
+		if nd >= 3 || (nd >= 1 && d.cueBefore(i, 4, lfIDCue)) {
 			j := i + 1
 			// "ABC 1234" plates: letters token then digits
 			if j < len(d.toks) && !d.used[j] && d.toks[j].digits && d.joined(i) {
@@ -349,7 +349,7 @@ func (d *detector) alnumIDs() {
 	}
 	// letters and digits spelled after a cue: "plate is k l m four four two"
 	for i := range d.toks {
-		if !idCue[d.toks[i].stem] || d.toks[i].low == "#" {
+		if !d.toks[i].is(lfIDCue) || d.toks[i].low == "#" {
 			continue
 		}
 		k := i + 1
@@ -433,12 +433,12 @@ func (d *detector) ages() {
 		if !yearOld && (after == "years" || after == "year" || after == "yo" || strings.HasPrefix(after, "year-old")) {
 			yearOld = true
 		}
-		if !yearOld && notAgeUnit[after] {
+		if !yearOld && d.lowIs(j, lfNotAgeUnit) {
 			i = j - 1
 			continue
 		}
-		near := i > 0 && ageCueNear[d.toks[i-1].low] || i > 1 && ageCueNear[d.toks[i-2].low] && (d.toks[i-1].low == "like" || d.toks[i-1].low == "about")
-		if yearOld || d.cueBefore(i, 2, ageCueBefore) || near {
+		near := d.lowIs(i-1, lfAgeCueNear) || i > 1 && d.lowIs(i-2, lfAgeCueNear) && (d.toks[i-1].low == "like" || d.toks[i-1].low == "about")
+		if yearOld || d.cueBefore(i, 2, lfAgeCueBefore) || near {
 			d.add(i, j, TypeAge, 60)
 		}
 		i = j - 1
@@ -468,7 +468,7 @@ func (d *detector) zips() {
 		if i > 1 {
 			prev2 = d.toks[i-2].low + " " + prev
 		}
-		if usStates[prev] || usStates[prev2] || (i > 0 && stateAbbr[d.toks[i-1].raw]) || d.cueBefore(i, 3, zipCue) {
+		if usStates[prev] || usStates[prev2] || (i > 0 && stateAbbr[d.toks[i-1].raw]) || d.cueBefore(i, 3, lfZipCue) {
 			d.add(i, i+1, TypeLocation, 60)
 		}
 	}

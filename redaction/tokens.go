@@ -21,8 +21,10 @@ type token struct {
 	sentStart bool // first token of a line, after . ! ? or a speaker label
 	lineStart bool
 	label     bool    // part of a speaker label ("Client:")
-	nv        int     // cached number(low)
-	nk        numKind // cached number kind
+	nv        int     // number(low) value, -2 when not a number
+	nk        numKind // number(low) kind
+	lx        *lexEntry // lexicon entry of stem
+	lxl       *lexEntry // lexicon entry of low (lx when low == stem)
 	lead      string
 	trail     string // punctuation right after the core
 }
@@ -31,25 +33,60 @@ var abbrevs = set(`st dr mr mrs ms mt ft jr sr no vs prof sgt lt det rev fr`)
 
 const trimSet = "\"'“”‘’()[]{}<>,.;:!?*…—–"
 
+// asciiTrim and asciiSpace classify single bytes below 0x80 without a rune decode.
+var asciiTrim, asciiSpace [utf8.RuneSelf]bool
+
+func init() {
+	for _, r := range trimSet {
+		if r < utf8.RuneSelf {
+			asciiTrim[r] = true
+		}
+	}
+	for r := rune(0); r < utf8.RuneSelf; r++ {
+		asciiSpace[r] = unicode.IsSpace(r)
+	}
+}
+
 func isSpace(r rune) bool { return unicode.IsSpace(r) }
 
-// tokenize splits text into tokens; it never allocates per rune.
-func tokenize(text string) []token {
-	toks := make([]token, 0, len(text)/5)
+func isTrim(r rune) bool {
+	if r < utf8.RuneSelf {
+		return asciiTrim[r]
+	}
+	return strings.ContainsRune(trimSet, r)
+}
+
+// tokenize splits text into tokens and looks each form up once in lex (nil:
+// no lexicon, every entry empty). Cores, stems and punctuation are substrings
+// of text; only a lower-cased form that the lexicon does not hold is
+// allocated.
+func tokenize(text string, lex *lexicon) []token {
+	toks := make([]token, 0, countWords(text))
 	i := 0
 	lineStart := true
 	sentStart := true
 	for i < len(text) {
-		r, w := utf8.DecodeRuneInString(text[i:])
-		if isSpace(r) {
-			if r == '\n' {
-				lineStart, sentStart = true, true
+		if c := text[i]; c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				if c == '\n' {
+					lineStart, sentStart = true, true
+				}
+				i++
+				continue
 			}
+		} else if r, w := utf8.DecodeRuneInString(text[i:]); isSpace(r) {
 			i += w
 			continue
 		}
 		j := i
 		for j < len(text) {
+			if c := text[j]; c < utf8.RuneSelf {
+				if asciiSpace[c] {
+					break
+				}
+				j++
+				continue
+			}
 			r, w := utf8.DecodeRuneInString(text[j:])
 			if isSpace(r) {
 				break
@@ -60,19 +97,24 @@ func tokenize(text string) []token {
 		// strip leading/trailing punctuation
 		cs := 0
 		for cs < len(word) {
-			r, w := utf8.DecodeRuneInString(word[cs:])
-			if !strings.ContainsRune(trimSet, r) {
+			r, w := rune(word[cs]), 1
+			if r >= utf8.RuneSelf {
+				r, w = utf8.DecodeRuneInString(word[cs:])
+			}
+			if !isTrim(r) {
 				break
 			}
 			cs += w
 		}
 		ce := len(word)
 		for ce > cs {
-			r, w := utf8.DecodeLastRuneInString(word[:ce])
-			if !strings.ContainsRune(trimSet, r) {
+			r, w := rune(word[ce-1]), 1
+			if r >= utf8.RuneSelf {
+				r, w = utf8.DecodeLastRuneInString(word[:ce])
+			}
+			if !isTrim(r) {
 				break
 			}
-			// keep a trailing period of an inner-dotted token (e.g. "a.m.") out; fine either way
 			ce -= w
 		}
 		if cs >= ce {
@@ -82,20 +124,151 @@ func tokenize(text string) []token {
 			i = j
 			continue
 		}
-		t := token{s: i + cs, e: i + ce, raw: word[cs:ce], lead: word[:cs], trail: word[ce:]}
-		t.sentStart = sentStart || strings.ContainsAny(t.lead, "\"“")
+		toks = append(toks, token{s: i + cs, e: i + ce, raw: word[cs:ce], lead: word[:cs], trail: word[ce:]})
+		t := &toks[len(toks)-1]
+		t.sentStart = sentStart || cs > 0 && strings.ContainsAny(t.lead, "\"“")
 		t.lineStart = lineStart
-		fillToken(&t)
-		toks = append(toks, t)
+		fillToken(t, lex)
 		lineStart = false
-		sentStart = strings.ContainsAny(t.trail, ".!?") && !(t.trail == "." && abbrevs[t.low])
+		sentStart = ce < len(word) && strings.ContainsAny(t.trail, ".!?") && !(t.trail == "." && t.isAbbrev(lex))
 		i = j
 	}
 	markLabels(toks)
 	return toks
 }
 
-func fillToken(t *token) {
+// countWords bounds the number of tokens: runs of bytes other than ASCII
+// white space (a rare Unicode space only makes the bound looser).
+func countWords(text string) int {
+	n := 0
+	in := false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		sp := c < utf8.RuneSelf && asciiSpace[c]
+		if !sp && !in {
+			n++
+		}
+		in = !sp
+	}
+	return n
+}
+
+// isAbbrev: "Dr." and the like do not end a sentence.
+func (t *token) isAbbrev(lex *lexicon) bool {
+	if lex == nil {
+		return abbrevs[t.low]
+	}
+	return t.lxl.flags&lfAbbrev != 0
+}
+
+func fillToken(t *token, lex *lexicon) {
+	if !fillASCII(t, lex) {
+		fillUnicode(t)
+		t.lxl = lex.get(t.low)
+	}
+	if t.lxl.numKind != numNone {
+		t.nv, t.nk = int(t.lxl.numVal), t.lxl.numKind
+	} else if lex == nil || t.hasDigit {
+		t.nv, t.nk = number(t.low)
+	} else {
+		t.nv, t.nk = 0, numNone
+	}
+	if t.nk == numNone {
+		t.nv = -2
+	}
+	t.stem, t.stemEnd = t.low, t.e
+	t.lx = t.lxl
+	if strings.HasSuffix(t.low, "'s") && len(t.low) > 2 {
+		t.stem = t.low[:len(t.low)-2]
+		// the raw text ends with 's or ’s
+		if strings.HasSuffix(t.raw, "’s") {
+			t.stemEnd = t.e - len("’s")
+		} else {
+			t.stemEnd = t.e - 2
+		}
+		t.lx = lex.get(t.stem)
+	} else if strings.HasSuffix(t.low, "s'") && len(t.low) > 2 {
+		t.stem = t.low[:len(t.low)-1]
+		t.stemEnd = t.e - 1
+		t.lx = lex.get(t.stem)
+	}
+}
+
+// fillASCII classifies an ASCII core and sets low and lxl; it reports false,
+// doing nothing, for any other core.
+func fillASCII(t *token, lex *lexicon) bool {
+	raw := t.raw
+	hasUpper := false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c >= utf8.RuneSelf {
+			return false
+		}
+		if 'A' <= c && c <= 'Z' {
+			hasUpper = true
+		}
+	}
+	t.alpha, t.digits = true, true
+	letters, uppers := 0, 0
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case 'a' <= c && c <= 'z':
+			letters++
+			t.digits = false
+		case 'A' <= c && c <= 'Z':
+			letters++
+			t.digits = false
+			uppers++
+			if i == 0 {
+				t.cap = true
+			}
+		case '0' <= c && c <= '9':
+			t.alpha = false
+			t.hasDigit = true
+		case c == '\'' || c == '-' || c == '.':
+			t.digits = false
+		default:
+			t.alpha, t.digits = false, false
+		}
+	}
+	if letters == 0 {
+		t.alpha = false
+	}
+	t.upper = letters > 1 && uppers == letters
+	if !hasUpper {
+		t.low = raw
+		t.lxl = lex.get(raw)
+		return true
+	}
+	var buf [32]byte
+	var b []byte
+	if len(raw) <= len(buf) {
+		b = buf[:len(raw)]
+	} else {
+		b = make([]byte, len(raw))
+	}
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	if lex != nil {
+		if k, ok := lex.index[string(b)]; ok {
+			t.lxl = &lex.entries[k]
+			t.low = t.lxl.key
+			return true
+		}
+	}
+	t.low = string(b)
+	t.lxl = &noEntry
+	return true
+}
+
+// fillUnicode classifies a core with non-ASCII letters or punctuation and
+// sets low (lower-case, accents folded, ’ as ').
+func fillUnicode(t *token) {
 	var b strings.Builder
 	b.Grow(len(t.raw))
 	t.alpha, t.digits = true, true
@@ -133,21 +306,7 @@ func fillToken(t *token) {
 		t.alpha = false
 	}
 	t.upper = letters > 1 && uppers == letters
-	t.nv, t.nk = -1, numNone
 	t.low = b.String()
-	t.stem, t.stemEnd = t.low, t.e
-	if strings.HasSuffix(t.low, "'s") && len(t.low) > 2 {
-		t.stem = t.low[:len(t.low)-2]
-		// the raw text ends with 's or ’s
-		if strings.HasSuffix(t.raw, "’s") {
-			t.stemEnd = t.e - len("’s")
-		} else {
-			t.stemEnd = t.e - 2
-		}
-	} else if strings.HasSuffix(t.low, "s'") && len(t.low) > 2 {
-		t.stem = t.low[:len(t.low)-1]
-		t.stemEnd = t.e - 1
-	}
 }
 
 var foldTable = map[rune]string{'á': "a", 'à': "a", 'â': "a", 'ä': "a", 'ã': "a", 'å': "a", 'é': "e", 'è': "e",
