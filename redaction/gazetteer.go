@@ -94,4 +94,3 @@ func readList(path string, add func(k string, n int32)) error {
 	}
 	return nil
 }
-

@@ -20,9 +20,9 @@ type token struct {
 	hasDigit  bool
 	sentStart bool // first token of a line, after . ! ? or a speaker label
 	lineStart bool
-	label     bool    // part of a speaker label ("Client:")
-	nv        int     // number(low) value, -2 when not a number
-	nk        numKind // number(low) kind
+	label     bool      // part of a speaker label ("Client:")
+	nv        int       // number(low) value, -2 when not a number
+	nk        numKind   // number(low) kind
 	lx        *lexEntry // lexicon entry of stem
 	lxl       *lexEntry // lexicon entry of low (lx when low == stem)
 	lead      string
