@@ -60,12 +60,22 @@ func TestMain(m *testing.M) {
 // speech returns flite speech (voice rms) as mono PCM at rate, at least
 // minSeconds long (the utterance is looped with sox to reach it).
 func speech(t testing.TB, rate int, minSeconds float64) []int16 {
+	return speechFX(t, rate, minSeconds, true)
+}
+
+// plainSpeech is flite speech upsampled, without added treble: its content
+// ends at 8 kHz, like a wideband microphone.
+func plainSpeech(t testing.TB, rate int, minSeconds float64) []int16 {
+	return speechFX(t, rate, minSeconds, false)
+}
+
+func speechFX(t testing.TB, rate int, minSeconds float64, bright bool) []int16 {
 	t.Helper()
 	requireTool(t, "flite")
 	requireTool(t, "sox")
 	fixtureMu.Lock()
 	defer fixtureMu.Unlock()
-	id := fmt.Sprintf("%d-%g", rate, minSeconds)
+	id := fmt.Sprintf("%d-%g-%v", rate, minSeconds, bright)
 	if pcm, ok := fixtureByID[id]; ok {
 		return pcm
 	}
@@ -78,9 +88,13 @@ func speech(t testing.TB, rate int, minSeconds float64) []int16 {
 	// The master is 48 kHz, overdriven and treble-boosted: flite speaks at
 	// 16 kHz, and without content above 8 kHz libopus never leaves wideband
 	// SILK, so hybrid would go untested.
-	master := filepath.Join(fixtureDir, "speech48.wav")
+	master := filepath.Join(fixtureDir, fmt.Sprintf("speech48-%v.wav", bright))
+	effects := []string{"rate", "48000"}
+	if bright {
+		effects = append(effects, "overdrive", "20", "treble", "+20", "10000", "gain", "-10")
+	}
 	if _, err := os.Stat(master); err != nil {
-		if out, err := exec.Command("sox", wav, master, "rate", "48000", "overdrive", "20", "treble", "+20", "10000", "gain", "-10").CombinedOutput(); err != nil {
+		if out, err := exec.Command("sox", append([]string{wav, master}, effects...)...).CombinedOutput(); err != nil {
 			t.Fatalf("sox: %v: %s", err, out)
 		}
 	}

@@ -317,7 +317,7 @@ func (r *Recorder) play(s *slot) error {
 		r.clk.anchor(s.ts, arrivalSample)
 		pos = arrivalSample
 	}
-	n, err := r.dec.DecodeToInt16(s.payload, r.pcm)
+	n, err := r.decode(s.payload)
 	if err != nil || n <= 0 {
 		// Undecodable: conceal the duration a packet has had so far.
 		r.stats.undecodable.Add(1)
@@ -396,4 +396,17 @@ func (r *Recorder) write(pcm []int16) error {
 		return fmt.Errorf("recorder: sink write of %d samples at sample %d: %w", len(pcm), start, err)
 	}
 	return nil
+}
+
+// decode decodes one payload. The payload comes from the network, so a
+// decoder panic on hostile input is turned into an error (and the decoder
+// reset) rather than taking down the relay.
+func (r *Recorder) decode(payload []byte) (n int, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			_ = r.dec.Init(outputRate, 1)
+			n, err = 0, fmt.Errorf("opus decoder panicked on a %d-byte payload", len(payload))
+		}
+	}()
+	return r.dec.DecodeToInt16(payload, r.pcm)
 }
