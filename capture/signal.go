@@ -266,6 +266,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	if err != nil {
 		return // Accept has answered the request
 	}
+	defer conn.CloseNow()
 	conn.SetReadLimit(maxMsgBytes)
 	ctx, cancel := context.WithCancel(req.Context())
 	defer cancel()

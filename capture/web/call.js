@@ -20,6 +20,7 @@
   let state = { recording: false, participants: [] };
   let consentDecided = false;
   let left = false;
+  let ended = false;
   let queue = Promise.resolve();
   const tiles = new Map(); // participant id → {fig, video, stream}
 
@@ -51,7 +52,7 @@
       });
     });
     ws.addEventListener("close", () => {
-      if (!left) setStatus("Disconnected from the call server.");
+      if (!left && !ended) setStatus("Disconnected from the call server.");
       hangUp(false);
     });
   }
@@ -94,6 +95,7 @@
         showError(msg.error);
         break;
       case "ended":
+        ended = true;
         setStatus("The call has ended.");
         hangUp(true);
         break;
@@ -154,7 +156,7 @@
       const s = pc ? pc.connectionState : "closed";
       const text = { new: "Connecting media…", connecting: "Connecting media…", connected: "In the call.",
         disconnected: "Connection interrupted, reconnecting…", failed: "Media connection failed.", closed: "Call closed." }[s];
-      if (text && !left) setStatus(text);
+      if (text && !left && !ended) setStatus(text);
     });
     await pc.setLocalDescription(await pc.createOffer());
     send({ type: "offer", sdp: pc.localDescription });
