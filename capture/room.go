@@ -475,8 +475,9 @@ type RoomState struct {
 	Participants []ParticipantState `json:"participants"`
 }
 
-// ParticipantState is one member as the others see it. Stream is the
-// MediaStream id their forwarded tracks carry.
+// ParticipantState is one member as the others see it. The forwarded
+// tracks of a participant carry their ID as the MediaStream id, which is how
+// the call page labels video tiles.
 type ParticipantState struct {
 	Participant
 	InCall bool `json:"inCall"`
