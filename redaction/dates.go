@@ -175,7 +175,7 @@ func (d *detector) dates() {
 				}
 				start, end = i+1, nx
 			}
-		case strings.ContainsAny(t.low, "/-") && t.hasDigit:
+		case t.hasDigit && strings.ContainsAny(t.low, "/-"):
 			if numericDate(t.low) && !d.doseContext(i) {
 				start, end = i, i+1
 			}

@@ -1,7 +1,8 @@
 package redaction
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 	"strings"
 )
 
@@ -37,6 +38,7 @@ type detector struct {
 	lower      bool   // lower-case ASR output: capitalisation carries no signal
 	used       []bool // token already inside a structured identifier
 	cands      []cand
+	keys       map[keyMemo]string // normKey results for this text
 }
 
 func newDetector(g *gazetteers, text string) *detector {
@@ -67,12 +69,12 @@ func (d *detector) add(i, j int, typ string, prio int) {
 			return
 		}
 	}
-	e := d.toks[j-1].e
+	e := int(d.toks[j-1].e)
 	if typ == TypeName {
-		e = d.toks[j-1].stemEnd
+		e = int(d.toks[j-1].stemEnd)
 	}
-	s := d.toks[i].s
-	if (typ == TypePhone || typ == TypeFax) && strings.HasSuffix(d.toks[i].lead, "(") {
+	s := int(d.toks[i].s)
+	if (typ == TypePhone || typ == TypeFax) && d.toks[i].leadParen {
 		s--
 		if strings.HasPrefix(d.toks[i].trail, ")") && i+1 == j {
 			e++
@@ -104,11 +106,11 @@ func (d *detector) joined(i int) bool {
 	if i < 0 || i+1 >= len(d.toks) {
 		return false
 	}
-	t := d.toks[i].trail
-	if t == "." && d.toks[i].lxl.flags&lfAbbrev != 0 {
+	t := &d.toks[i]
+	if t.trail == "." && t.lxl.flags&lfAbbrev != 0 {
 		return !d.toks[i+1].lineStart
 	}
-	return !strings.ContainsAny(t, ".!?;:") && !d.toks[i+1].lineStart
+	return !t.stop && !d.toks[i+1].lineStart
 }
 
 // cueBefore looks back up to n tokens on the same line for any word of the
@@ -143,14 +145,14 @@ func (d *detector) run() []cand {
 // resolve sorts candidates and drops overlaps, keeping higher priority and
 // then longer spans.
 func resolve(cs []cand) []cand {
-	sort.Slice(cs, func(a, b int) bool {
-		if cs[a].prio != cs[b].prio {
-			return cs[a].prio > cs[b].prio
+	slices.SortFunc(cs, func(a, b cand) int {
+		if a.prio != b.prio {
+			return cmp.Compare(b.prio, a.prio)
 		}
-		if la, lb := cs[a].e-cs[a].s, cs[b].e-cs[b].s; la != lb {
-			return la > lb
+		if la, lb := a.e-a.s, b.e-b.s; la != lb {
+			return cmp.Compare(lb, la)
 		}
-		return cs[a].s < cs[b].s
+		return cmp.Compare(a.s, b.s)
 	})
 	// taken marks the bytes of kept spans; every span is non-empty, so a
 	// candidate overlaps a kept span exactly when one of its bytes is taken.
@@ -176,7 +178,7 @@ func resolve(cs []cand) []cand {
 		}
 		kept = append(kept, c)
 	}
-	sort.Slice(kept, func(a, b int) bool { return kept[a].s < kept[b].s })
+	slices.SortFunc(kept, func(a, b cand) int { return cmp.Compare(a.s, b.s) })
 	return kept
 }
 

@@ -32,7 +32,7 @@ var (
 
 func loadGazetteers() (*gazetteers, error) {
 	gazOnce.Do(func() {
-		lex := newLexicon(1 << 18)
+		lex := newLexBuilder(1 << 18)
 		for _, f := range []struct {
 			name string
 			set  func(e *lexEntry, n int32)
@@ -49,15 +49,19 @@ func loadGazetteers() (*gazetteers, error) {
 		}
 		lex.addLists()
 		// first words of multi-word place names
-		for i := range lex.entries {
-			if e := &lex.entries[i]; e.place != 0 {
-				if f, _, ok := strings.Cut(e.key, " "); ok {
+		for i, n := 1, len(lex.entries); i < n; i++ {
+			if lex.entries[i].place != 0 {
+				if f, _, ok := strings.Cut(lex.keys[i], " "); ok {
 					lex.add(f).flags |= lfPlaceFirst
 				}
 			}
 		}
-		lex.finish()
-		gaz = &gazetteers{lex: lex}
+		frozen, err := lex.build()
+		if err != nil {
+			gazErr = err
+			return
+		}
+		gaz = &gazetteers{lex: frozen}
 	})
 	return gaz, gazErr
 }

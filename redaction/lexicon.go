@@ -1,6 +1,11 @@
 package redaction
 
-import "strings"
+import (
+	"fmt"
+	"hash/maphash"
+	"math"
+	"strings"
+)
 
 // lexFlag marks membership of a lower-case form in one of the package's word
 // lists. One lexicon lookup per token form replaces a lookup per list: the
@@ -47,13 +52,15 @@ const (
 	lfExcluded
 )
 
-// lexEntry is everything the lists and gazetteers say about one form.
+// lexEntry is everything the lists and gazetteers say about one form. It
+// holds no pointers, so the collector never scans the lexicon.
 type lexEntry struct {
-	key     string
 	flags   lexFlag
-	given   int32 // total US births as a given name
-	surname int32 // census frequency rank as a surname (1 = most common)
-	place   int32 // number of ZIP codes of a US place of this name
+	given   int32  // total US births as a given name
+	surname int32  // census frequency rank as a surname (1 = most common)
+	place   int32  // number of ZIP codes of a US place of this name
+	keyOff  uint32 // the form is lexicon.keys[keyOff : keyOff+keyLen]
+	keyLen  uint16
 	numVal  int16 // value of a number word (numKind != numNone)
 	level   uint8 // SCOWL level, 0 when not an English word
 	month   uint8 // 1–12 for a month name or abbreviation
@@ -63,38 +70,154 @@ type lexEntry struct {
 // noEntry stands for every form the lexicon does not hold.
 var noEntry lexEntry
 
-// lexicon maps a lower-case form to its entry; entries[0] is the empty entry
-// so that a miss needs no special case.
+// lexicon maps a lower-case form to its entry with one hash probe sequence.
+// It is an open-addressing table over pointer-free slices (a Go map of
+// 230,000 strings would be rescanned by every garbage collection); it is
+// read-only once built.
 type lexicon struct {
-	index   map[string]uint32
-	entries []lexEntry
+	keys    string     // every form, concatenated
+	entries []lexEntry // entries[0] is the empty entry
+	// slots hold hash<<32 | entry index; 0 is an empty slot.
+	slots []uint64
+	mask  uint64
+	seed  maphash.Seed
 }
 
-func newLexicon(sizeHint int) *lexicon {
-	return &lexicon{index: make(map[string]uint32, sizeHint), entries: make([]lexEntry, 1, sizeHint+1)}
-}
-
-// get returns the entry of k, or the empty entry.
+// get returns the entry of k, or the empty entry (also for a nil lexicon).
 func (l *lexicon) get(k string) *lexEntry {
 	if l == nil {
 		return &noEntry
 	}
-	return &l.entries[l.index[k]]
+	return l.probe(k, maphash.String(l.seed, k))
+}
+
+// probe looks k up by its hash h (maphash with l.seed).
+func (l *lexicon) probe(k string, h uint64) *lexEntry {
+	for i := h & l.mask; ; i = (i + 1) & l.mask {
+		v := l.slots[i]
+		if v == 0 {
+			return &noEntry
+		}
+		if uint32(v>>32) == uint32(h>>32) {
+			e := &l.entries[uint32(v)]
+			if l.keys[e.keyOff:e.keyOff+uint32(e.keyLen)] == k {
+				return e
+			}
+		}
+	}
+}
+
+// lexCache remembers the forms one text has already looked up: a transcript
+// repeats a few thousand forms, and a hit stays in the processor cache where a
+// lexicon probe goes to memory.
+type lexCache struct {
+	lex   *lexicon
+	slots [4096]struct {
+		form string
+		e    *lexEntry
+	}
+}
+
+// get returns the entry of k (nil cache: the empty entry).
+func (c *lexCache) get(k string) *lexEntry {
+	if c == nil {
+		return &noEntry
+	}
+	h := maphash.String(c.lex.seed, k)
+	s := &c.slots[h&uint64(len(c.slots)-1)]
+	if s.e != nil && s.form == k {
+		return s.e
+	}
+	e := c.lex.probe(k, h)
+	s.form, s.e = k, e
+	return e
+}
+
+// getBytes returns the entry of the form in b and that form as a string that
+// stays valid (the lexicon's copy or one allocated once per text).
+func (c *lexCache) getBytes(b []byte) (*lexEntry, string) {
+	if c == nil {
+		return &noEntry, string(b)
+	}
+	h := maphash.Bytes(c.lex.seed, b)
+	s := &c.slots[h&uint64(len(c.slots)-1)]
+	if s.e != nil && s.form == string(b) {
+		return s.e, s.form
+	}
+	e := c.lex.probe(string(b), h)
+	form := ""
+	if e != &noEntry {
+		form = c.lex.key(e)
+	} else {
+		form = string(b)
+	}
+	s.form, s.e = form, e
+	return e, form
+}
+
+// key returns the form of an entry of l (a substring of l.keys).
+func (l *lexicon) key(e *lexEntry) string { return l.keys[e.keyOff : e.keyOff+uint32(e.keyLen)] }
+
+// lexBuilder collects entries while the lists load.
+type lexBuilder struct {
+	index   map[string]uint32
+	keys    []string
+	entries []lexEntry
+}
+
+func newLexBuilder(sizeHint int) *lexBuilder {
+	return &lexBuilder{index: make(map[string]uint32, sizeHint), keys: make([]string, 1, sizeHint+1),
+		entries: make([]lexEntry, 1, sizeHint+1)}
 }
 
 // add returns the entry of k, creating it. Pointers are valid only until the
-// next add; the lexicon is read-only once built.
-func (l *lexicon) add(k string) *lexEntry {
+// next add.
+func (l *lexBuilder) add(k string) *lexEntry {
 	if i, ok := l.index[k]; ok {
 		return &l.entries[i]
 	}
 	l.index[k] = uint32(len(l.entries))
-	l.entries = append(l.entries, lexEntry{key: k})
+	l.keys = append(l.keys, k)
+	l.entries = append(l.entries, lexEntry{})
 	return &l.entries[len(l.entries)-1]
 }
 
+// build sets the derived flags and freezes the table.
+func (l *lexBuilder) build() (*lexicon, error) {
+	if len(l.entries) >= 1<<31 {
+		return nil, fmt.Errorf("redaction: lexicon has %d entries, too many", len(l.entries))
+	}
+	n := uint64(1)
+	for n < 2*uint64(len(l.entries)) {
+		n <<= 1
+	}
+	lex := &lexicon{entries: l.entries, slots: make([]uint64, n), mask: n - 1, seed: maphash.MakeSeed()}
+	var keys strings.Builder
+	for i := 1; i < len(l.entries); i++ {
+		k := l.keys[i]
+		if len(k) > math.MaxUint16 || keys.Len()+len(k) > math.MaxUint32 {
+			return nil, fmt.Errorf("redaction: lexicon form %d is too long", i)
+		}
+		e := &lex.entries[i]
+		e.keyOff, e.keyLen = uint32(keys.Len()), uint16(len(k))
+		keys.WriteString(k)
+		if e.flags&(lfClinical|lfCommonProper|lfUSState|lfTitle|lfWeekday|lfWeekdayTrim) != 0 ||
+			e.month > 0 && e.flags&lfAmbiguous == 0 {
+			e.flags |= lfExcluded
+		}
+		h := maphash.String(lex.seed, k)
+		j := h & lex.mask
+		for lex.slots[j] != 0 {
+			j = (j + 1) & lex.mask
+		}
+		lex.slots[j] = h>>32<<32 | uint64(i)
+	}
+	lex.keys = keys.String()
+	return lex, nil
+}
+
 // addLists adds the package's hand-written word lists and number words.
-func (l *lexicon) addLists() {
+func (l *lexBuilder) addLists() {
 	for _, s := range []struct {
 		words map[string]bool
 		flag  lexFlag
@@ -125,17 +248,6 @@ func (l *lexicon) addLists() {
 	for w, n := range numWords {
 		e := l.add(w)
 		e.numVal, e.numKind = int16(n.val), n.kind
-	}
-}
-
-// finish sets the derived flags once every list is in.
-func (l *lexicon) finish() {
-	for i := range l.entries {
-		e := &l.entries[i]
-		if e.flags&(lfClinical|lfCommonProper|lfUSState|lfTitle|lfWeekday|lfWeekdayTrim) != 0 ||
-			e.month > 0 && e.flags&lfAmbiguous == 0 {
-			e.flags |= lfExcluded
-		}
 	}
 }
 

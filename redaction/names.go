@@ -26,7 +26,7 @@ func (d *detector) lvl(i int) int { return int(d.toks[i].lx.level) }
 // title, weekday, month, contraction, speaker label).
 func (d *detector) excluded(i int) bool {
 	t := &d.toks[i]
-	return t.is(lfExcluded) || strings.Contains(t.stem, "'") && !strings.HasPrefix(t.stem, "o'") || t.label
+	return t.is(lfExcluded) || t.aposStem || t.label
 }
 
 // streets: "93 Ashby Court", "delphos avenue", "Lackawanna County".

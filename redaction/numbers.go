@@ -123,7 +123,7 @@ func digitCount(s string) int {
 }
 
 // num returns the token's number parse (made by tokenize).
-func (t *token) num() (int, numKind) { return t.nv, t.nk }
+func (t *token) num() (int, numKind) { return int(t.nv), t.nk }
 
 // isNumberToken reports whether a token is any kind of number, including
 // digit groups with separators ("555-0116", "(814)").

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +31,12 @@ type TokenMap map[string]string
 
 // ErrInvalidUTF8 is returned for input that is not valid UTF-8.
 var ErrInvalidUTF8 = errors.New("redaction: input is not valid UTF-8")
+
+// maxRedactInput bounds one Redact call: token offsets are 32-bit.
+const maxRedactInput = math.MaxInt32
+
+// ErrInputTooLarge is returned for a text over 2 GiB; split the transcript.
+var ErrInputTooLarge = errors.New("redaction: input is larger than 2 GiB; split the transcript")
 
 // entity is one identifier (a person, a place, a phone number) in a session.
 type entity struct {
@@ -158,9 +165,26 @@ func normKey(typ, surface string) string {
 	return strings.Join(parts, " ")
 }
 
-// entityFor finds or creates the entity for a detected identifier.
-func (s *Session) entityFor(typ, surface string, parts []string) *entity {
-	key := normKey(typ, surface)
+// normKey is normKey, remembered for the text: propagation and the session
+// map ask again for the same mention.
+func (d *detector) normKey(typ, surface string) string {
+	m := keyMemo{typ, surface}
+	if k, ok := d.keys[m]; ok {
+		return k
+	}
+	k := normKey(typ, surface)
+	if d.keys == nil {
+		d.keys = map[keyMemo]string{}
+	}
+	d.keys[m] = k
+	return k
+}
+
+type keyMemo struct{ typ, surface string }
+
+// entityFor finds or creates the entity for a detected identifier whose
+// normKey is key.
+func (s *Session) entityFor(typ, surface, key string, parts []string) *entity {
 	if e, ok := s.byKey[typ+"\x00"+key]; ok {
 		addForm(e, surface)
 		return e
@@ -226,6 +250,9 @@ func (s *Session) Redact(text string) (Result, error) {
 	if text == "" {
 		return Result{Text: "", Spans: []Span{}}, nil
 	}
+	if len(text) > maxRedactInput {
+		return Result{}, ErrInputTooLarge
+	}
 	g, err := loadGazetteers()
 	if err != nil {
 		return Result{}, err
@@ -245,7 +272,7 @@ func (s *Session) Redact(text string) (Result, error) {
 		cp += utf8.RuneCountInString(text[last:c.s])
 		startCP := cp
 		cp += utf8.RuneCountInString(text[c.s:c.e])
-		e := s.entityFor(c.typ, text[c.s:c.e], c.parts)
+		e := s.entityFor(c.typ, text[c.s:c.e], d.normKey(c.typ, text[c.s:c.e]), c.parts)
 		out.WriteString(text[last:c.s])
 		out.WriteString(e.Placeholder)
 		spans = append(spans, Span{Start: startCP, End: cp, Type: c.typ, Placeholder: e.Placeholder})
@@ -269,7 +296,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 				}
 			}
 		case TypeOrg, TypeLocation:
-			ph := normKey(c.typ, d.text[c.s:c.e])
+			ph := d.normKey(c.typ, d.text[c.s:c.e])
 			if !strings.ContainsAny(ph, "0123456789") && d.propagatable(ph) {
 				phrases[ph] = c.typ
 			}
@@ -291,10 +318,10 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 	covered := make([]bool, len(d.toks))
 	ci := 0
 	for i := range d.toks {
-		for ci < len(cs) && cs[ci].e <= d.toks[i].s {
+		for ci < len(cs) && cs[ci].e <= int(d.toks[i].s) {
 			ci++
 		}
-		if ci < len(cs) && cs[ci].s < d.toks[i].e {
+		if ci < len(cs) && cs[ci].s < int(d.toks[i].e) {
 			covered[i] = true
 		}
 	}
@@ -331,7 +358,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 				continue
 			}
 			if typ, ok := phrases[b.String()]; ok {
-				extra = append(extra, cand{s: t.s, e: d.toks[i+w-1].stemEnd, typ: typ, prio: 30})
+				extra = append(extra, cand{s: int(t.s), e: int(d.toks[i+w-1].stemEnd), typ: typ, prio: 30})
 				i += w - 1
 				matched = true
 			}
@@ -347,7 +374,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 			for j < len(d.toks) && !covered[j] && d.joined(j-1) && parts[d.toks[j].stem] != "" {
 				j++
 			}
-			c := cand{s: t.s, e: d.toks[j-1].stemEnd, typ: TypeName, prio: 30}
+			c := cand{s: int(t.s), e: int(d.toks[j-1].stemEnd), typ: TypeName, prio: 30}
 			for k := i; k < j; k++ {
 				c.parts = append(c.parts, d.toks[k].stem)
 			}

@@ -165,8 +165,7 @@ func (d *detector) joinedLoose(i int) bool {
 	if i < 0 || i+1 >= len(d.toks) {
 		return false
 	}
-	return !strings.ContainsAny(d.toks[i].trail, "!?;:") && !d.toks[i+1].lineStart &&
-		!(strings.Contains(d.toks[i].trail, ".") && d.toks[i+1].cap)
+	return !d.toks[i].looseStop && !d.toks[i+1].lineStart && !(d.toks[i].dot && d.toks[i+1].cap)
 }
 
 func (d *detector) dottedNumbers(a, b int) bool {

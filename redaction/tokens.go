@@ -8,25 +8,29 @@ import (
 
 // token is one whitespace-separated word with surrounding punctuation removed.
 type token struct {
-	s, e      int    // byte offsets of the core in the text
-	raw       string // core text as written
-	low       string // lower-case, accents folded
-	stem      string // low without a possessive 's
-	stemEnd   int    // byte offset where the stem ends (possessive excluded)
-	cap       bool   // first letter upper-case
-	upper     bool   // every letter upper-case (acronym)
-	alpha     bool   // letters (and inner ' - .) only
-	digits    bool   // digits only
+	raw       string    // core text as written
+	low       string    // lower-case, accents folded
+	stem      string    // low without a possessive 's
+	trail     string    // punctuation right after the core
+	lx        *lexEntry // lexicon entry of stem
+	lxl       *lexEntry // lexicon entry of low (lx when low == stem)
+	s, e      int32     // byte offsets of the core in the text
+	stemEnd   int32     // byte offset where the stem ends (possessive excluded)
+	nv        int32     // number(low) value, -2 when not a number
+	nk        numKind   // number(low) kind
+	cap       bool      // first letter upper-case
+	upper     bool      // every letter upper-case (acronym)
+	alpha     bool      // letters (and inner ' - .) only
+	digits    bool      // digits only
 	hasDigit  bool
 	sentStart bool // first token of a line, after . ! ? or a speaker label
 	lineStart bool
-	label     bool      // part of a speaker label ("Client:")
-	nv        int       // number(low) value, -2 when not a number
-	nk        numKind   // number(low) kind
-	lx        *lexEntry // lexicon entry of stem
-	lxl       *lexEntry // lexicon entry of low (lx when low == stem)
-	lead      string
-	trail     string // punctuation right after the core
+	label     bool // part of a speaker label ("Client:")
+	leadParen bool // the core follows "("
+	// trail holds one of . ! ? ; : (stop), of ! ? ; : (looseStop), a . (dot)
+	stop, looseStop, dot bool
+	// aposStem: the stem has an apostrophe and is not an O' name
+	aposStem bool
 }
 
 var abbrevs = set(`st dr mr mrs ms mt ft jr sr no vs prof sgt lt det rev fr`)
@@ -36,6 +40,9 @@ const trimSet = "\"'“”‘’()[]{}<>,.;:!?*…—–"
 // asciiTrim and asciiSpace classify single bytes below 0x80 without a rune decode.
 var asciiTrim, asciiSpace [utf8.RuneSelf]bool
 
+// spaceByte is 1 for the bytes of ASCII white space, 0 for every other byte.
+var spaceByte [256]uint8
+
 func init() {
 	for _, r := range trimSet {
 		if r < utf8.RuneSelf {
@@ -44,6 +51,9 @@ func init() {
 	}
 	for r := rune(0); r < utf8.RuneSelf; r++ {
 		asciiSpace[r] = unicode.IsSpace(r)
+		if asciiSpace[r] {
+			spaceByte[r] = 1
+		}
 	}
 }
 
@@ -62,6 +72,10 @@ func isTrim(r rune) bool {
 // allocated.
 func tokenize(text string, lex *lexicon) []token {
 	toks := make([]token, 0, countWords(text))
+	var lc *lexCache
+	if lex != nil {
+		lc = &lexCache{lex: lex}
+	}
 	i := 0
 	lineStart := true
 	sentStart := true
@@ -124,13 +138,19 @@ func tokenize(text string, lex *lexicon) []token {
 			i = j
 			continue
 		}
-		toks = append(toks, token{s: i + cs, e: i + ce, raw: word[cs:ce], lead: word[:cs], trail: word[ce:]})
+		toks = append(toks, token{s: int32(i + cs), e: int32(i + ce), raw: word[cs:ce], trail: word[ce:]})
 		t := &toks[len(toks)-1]
-		t.sentStart = sentStart || cs > 0 && strings.ContainsAny(t.lead, "\"“")
+		t.leadParen = cs > 0 && word[cs-1] == '('
+		if ce < len(word) {
+			t.stop = strings.ContainsAny(t.trail, ".!?;:")
+			t.looseStop = strings.ContainsAny(t.trail, "!?;:")
+			t.dot = strings.Contains(t.trail, ".")
+		}
+		t.sentStart = sentStart || cs > 0 && strings.ContainsAny(word[:cs], "\"“")
 		t.lineStart = lineStart
-		fillToken(t, lex)
+		fillToken(t, lc)
 		lineStart = false
-		sentStart = ce < len(word) && strings.ContainsAny(t.trail, ".!?") && !(t.trail == "." && t.isAbbrev(lex))
+		sentStart = t.stop && strings.ContainsAny(t.trail, ".!?") && !(t.trail == "." && t.isAbbrev(lex))
 		i = j
 	}
 	markLabels(toks)
@@ -141,14 +161,11 @@ func tokenize(text string, lex *lexicon) []token {
 // white space (a rare Unicode space only makes the bound looser).
 func countWords(text string) int {
 	n := 0
-	in := false
+	prev := uint8(1) // 1 after white space
 	for i := 0; i < len(text); i++ {
-		c := text[i]
-		sp := c < utf8.RuneSelf && asciiSpace[c]
-		if !sp && !in {
-			n++
-		}
-		in = !sp
+		sp := spaceByte[text[i]]
+		n += int(prev &^ sp)
+		prev = sp
 	}
 	return n
 }
@@ -161,15 +178,16 @@ func (t *token) isAbbrev(lex *lexicon) bool {
 	return t.lxl.flags&lfAbbrev != 0
 }
 
-func fillToken(t *token, lex *lexicon) {
+func fillToken(t *token, lex *lexCache) {
 	if !fillASCII(t, lex) {
 		fillUnicode(t)
 		t.lxl = lex.get(t.low)
 	}
 	if t.lxl.numKind != numNone {
-		t.nv, t.nk = int(t.lxl.numVal), t.lxl.numKind
+		t.nv, t.nk = int32(t.lxl.numVal), t.lxl.numKind
 	} else if lex == nil || t.hasDigit {
-		t.nv, t.nk = number(t.low)
+		v, k := number(t.low)
+		t.nv, t.nk = int32(v), k
 	} else {
 		t.nv, t.nk = 0, numNone
 	}
@@ -182,7 +200,7 @@ func fillToken(t *token, lex *lexicon) {
 		t.stem = t.low[:len(t.low)-2]
 		// the raw text ends with 's or ’s
 		if strings.HasSuffix(t.raw, "’s") {
-			t.stemEnd = t.e - len("’s")
+			t.stemEnd = t.e - int32(len("’s"))
 		} else {
 			t.stemEnd = t.e - 2
 		}
@@ -192,11 +210,12 @@ func fillToken(t *token, lex *lexicon) {
 		t.stemEnd = t.e - 1
 		t.lx = lex.get(t.stem)
 	}
+	t.aposStem = strings.IndexByte(t.stem, '\'') >= 0 && !strings.HasPrefix(t.stem, "o'")
 }
 
 // fillASCII classifies an ASCII core and sets low and lxl; it reports false,
 // doing nothing, for any other core.
-func fillASCII(t *token, lex *lexicon) bool {
+func fillASCII(t *token, lex *lexCache) bool {
 	raw := t.raw
 	hasUpper := false
 	for i := 0; i < len(raw); i++ {
@@ -254,15 +273,7 @@ func fillASCII(t *token, lex *lexicon) bool {
 		}
 		b[i] = c
 	}
-	if lex != nil {
-		if k, ok := lex.index[string(b)]; ok {
-			t.lxl = &lex.entries[k]
-			t.low = t.lxl.key
-			return true
-		}
-	}
-	t.low = string(b)
-	t.lxl = &noEntry
+	t.lxl, t.low = lex.getBytes(b)
 	return true
 }
 
