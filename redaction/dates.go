@@ -199,7 +199,7 @@ func (d *detector) dates() {
 			continue
 		}
 		for k := i + 1; k < n && k < i+25; k++ {
-			if d.toks[k].label || d.used[k] || !d.isRunToken(k) || !(d.toks[k].sentStart || d.toks[k-1].trail == ",") {
+			if d.toks[k].label || d.used[k] || !d.isRunToken(k) || !(d.toks[k].sentStart || d.toks[k-1].comma) {
 				continue
 			}
 			j := k

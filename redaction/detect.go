@@ -76,14 +76,14 @@ func (d *detector) add(i, j int, typ string, prio int) {
 	s := int(d.toks[i].s)
 	if (typ == TypePhone || typ == TypeFax) && d.toks[i].leadParen {
 		s--
-		if strings.HasPrefix(d.toks[i].trail, ")") && i+1 == j {
+		if d.toks[i].closeParen && i+1 == j {
 			e++
 		}
 	}
 	c := cand{s: s, e: e, typ: typ, prio: prio}
 	if typ == TypeName {
 		for k := i; k < j; k++ {
-			if p := d.toks[k].stem; len(p) > 1 || k == i {
+			if p := d.toks[k].stem(); len(p) > 1 || k == i {
 				c.parts = append(c.parts, strings.Trim(p, ".-"))
 			}
 		}
@@ -107,7 +107,7 @@ func (d *detector) joined(i int) bool {
 		return false
 	}
 	t := &d.toks[i]
-	if t.trail == "." && t.lxl.flags&lfAbbrev != 0 {
+	if t.period && t.lxl.flags&lfAbbrev != 0 {
 		return !d.toks[i+1].lineStart
 	}
 	return !t.stop && !d.toks[i+1].lineStart
@@ -145,7 +145,13 @@ func (d *detector) run() []cand {
 // resolve sorts candidates and drops overlaps, keeping higher priority and
 // then longer spans.
 func resolve(cs []cand) []cand {
-	slices.SortFunc(cs, func(a, b cand) int {
+	// sort positions, not the candidates themselves (they are large)
+	order := make([]int32, len(cs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(x, y int32) int {
+		a, b := &cs[x], &cs[y]
 		if a.prio != b.prio {
 			return cmp.Compare(b.prio, a.prio)
 		}
@@ -157,12 +163,13 @@ func resolve(cs []cand) []cand {
 	// taken marks the bytes of kept spans; every span is non-empty, so a
 	// candidate overlaps a kept span exactly when one of its bytes is taken.
 	end := 0
-	for _, c := range cs {
-		end = max(end, c.e)
+	for i := range cs {
+		end = max(end, cs[i].e)
 	}
 	taken := make([]uint64, end/64+1)
-	kept := make([]cand, 0, len(cs))
-	for _, c := range cs {
+	keptIdx := order[:0]
+	for _, x := range order {
+		c := &cs[x]
 		free := true
 		for p := c.s; p < c.e; p++ {
 			if taken[p/64]&(1<<(p%64)) != 0 {
@@ -176,9 +183,13 @@ func resolve(cs []cand) []cand {
 		for p := c.s; p < c.e; p++ {
 			taken[p/64] |= 1 << (p % 64)
 		}
-		kept = append(kept, c)
+		keptIdx = append(keptIdx, x)
 	}
-	slices.SortFunc(kept, func(a, b cand) int { return cmp.Compare(a.s, b.s) })
+	slices.SortFunc(keptIdx, func(x, y int32) int { return cmp.Compare(cs[x].s, cs[y].s) })
+	kept := make([]cand, len(keptIdx))
+	for i, x := range keptIdx {
+		kept[i] = cs[x]
+	}
 	return kept
 }
 
@@ -197,7 +208,7 @@ func (d *detector) markPhrases() {
 				}
 				b.WriteByte(' ')
 			}
-			b.WriteString(d.toks[i+w].stem)
+			b.WriteString(d.toks[i+w].stem())
 			if w > 0 && clinicalPhrases[b.String()] {
 				for k := i; k <= i+w; k++ {
 					d.used[k] = true

@@ -38,7 +38,7 @@ func (d *detector) streets() {
 		if d.used[i] || !(isStreet || isPlace) || t.label {
 			continue
 		}
-		if t.stem == "dr" || t.stem == "st" && !t.cap {
+		if t.stem() == "dr" || t.stem() == "st" && !t.cap {
 			continue
 		}
 		if !d.lower && !t.cap {
@@ -100,7 +100,7 @@ func (d *detector) facilities() {
 	n := len(d.toks)
 	if !d.lower {
 		for i := 0; i < n; i++ {
-			if d.used[i] && !d.streetUsed[i] || d.toks[i].is(lfTitle) || !d.toks[i].cap || !d.modifierOK(i) || d.toks[i].upper && len(d.toks[i].stem) <= 4 {
+			if d.used[i] && !d.streetUsed[i] || d.toks[i].is(lfTitle) || !d.toks[i].cap || !d.modifierOK(i) || d.toks[i].upper && len(d.toks[i].stem()) <= 4 {
 				continue
 			}
 			j := i + 1
@@ -252,7 +252,7 @@ func (d *detector) places() {
 					if k > i {
 						b = append(b, ' ')
 					}
-					b = append(b, d.toks[k].stem...)
+					b = append(b, d.toks[k].stem()...)
 				}
 				e = d.g.lex.get(string(b))
 			}
@@ -269,7 +269,7 @@ func (d *detector) places() {
 			if !d.lower && d.toks[i].sentStart && !prevLoc && w == 1 && !plain {
 				continue
 			}
-			if prevLoc || plain || w > 1 || i+w < n && (d.toks[i+w].is(lfUSState) || stateAbbr[d.toks[i+w].raw]) {
+			if prevLoc || plain || w > 1 || i+w < n && (d.toks[i+w].is(lfUSState) || stateAbbr[d.raw(i+w)]) {
 				d.add(i, i+w, TypeLocation, 45)
 				i += w - 1
 				break
@@ -285,10 +285,10 @@ func (d *detector) nameStart(i int, cued bool) bool {
 		return false
 	}
 	t := &d.toks[i]
-	if !t.alpha || len(t.stem) < 2 {
+	if !t.alpha || len(t.stem()) < 2 {
 		return false
 	}
-	s := t.stem
+	s := t.stem()
 	lvl, given, sur := int(t.lx.level), int(t.lx.given), int(t.lx.surname)
 	if !d.lower {
 		if !t.cap || t.upper && len(s) <= 4 {
@@ -321,12 +321,12 @@ func (d *detector) nameNext(i int) bool {
 		return false
 	}
 	t := &d.toks[i]
-	s := t.stem
+	s := t.stem()
 	if t.is(lfFacilityHead | lfOrgHead | lfStreetType) {
 		return false
 	}
 	if !d.lower {
-		if len(t.raw) == 1 && t.cap { // middle initial
+		if t.e-t.s == 1 && t.cap { // middle initial
 			return true
 		}
 		return t.cap && t.alpha && !(t.upper && len(s) <= 4)
@@ -419,7 +419,7 @@ func (d *detector) names() {
 // ("Participant 3:", "Member 2:").
 func (d *detector) groupLabel(i int) bool {
 	for k := i; k >= 0 && d.toks[k].label; k-- {
-		switch d.toks[k].stem {
+		switch d.toks[k].stem() {
 		case "participant", "member", "p", "group":
 			return true
 		}

@@ -160,7 +160,7 @@ func normKey(typ, surface string) string {
 	t := tokenize(surface, nil)
 	parts := make([]string, 0, len(t))
 	for _, x := range t {
-		parts = append(parts, x.stem)
+		parts = append(parts, x.stem())
 	}
 	return strings.Join(parts, " ")
 }
@@ -325,24 +325,35 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 			covered[i] = true
 		}
 	}
-	first := map[string]bool{}
+	// mark: one lookup per token says whether its stem is a name part
+	// (markPart) or begins a phrase (markFirst)
+	const markPart, markFirst = 1, 2
+	mark := make(map[string]uint8, len(parts)+len(phrases))
+	for p := range parts {
+		mark[p] |= markPart
+	}
 	for p := range phrases {
 		f, _, _ := strings.Cut(p, " ")
-		first[f] = true
+		mark[f] |= markFirst
 	}
 	var extra []cand
+	var b []byte
 	for i := 0; i < len(d.toks); i++ {
 		t := &d.toks[i]
 		if covered[i] || t.label || !t.alpha {
 			continue
 		}
+		m := mark[t.stem()]
+		if m == 0 {
+			continue
+		}
 		// phrases up to four tokens
 		matched := false
-		for w := 4; w >= 1 && !matched && first[t.stem]; w-- {
+		for w := 4; w >= 1 && !matched && m&markFirst != 0; w-- {
 			if i+w > len(d.toks) {
 				continue
 			}
-			var b strings.Builder
+			b = b[:0]
 			ok := true
 			for k := i; k < i+w; k++ {
 				if covered[k] || k > i && !d.joined(k-1) {
@@ -350,14 +361,14 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 					break
 				}
 				if k > i {
-					b.WriteByte(' ')
+					b = append(b, ' ')
 				}
-				b.WriteString(d.toks[k].stem)
+				b = append(b, d.toks[k].stem()...)
 			}
 			if !ok {
 				continue
 			}
-			if typ, ok := phrases[b.String()]; ok {
+			if typ, ok := phrases[string(b)]; ok {
 				extra = append(extra, cand{s: int(t.s), e: int(d.toks[i+w-1].stemEnd), typ: typ, prio: 30})
 				i += w - 1
 				matched = true
@@ -366,17 +377,17 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		if matched {
 			continue
 		}
-		if _, ok := parts[t.stem]; ok {
+		if m&markPart != 0 {
 			if !d.lower && !t.cap && t.lx.level > 0 {
 				continue // "will" the verb after "Will Turner"
 			}
 			j := i + 1
-			for j < len(d.toks) && !covered[j] && d.joined(j-1) && parts[d.toks[j].stem] != "" {
+			for j < len(d.toks) && !covered[j] && d.joined(j-1) && mark[d.toks[j].stem()]&markPart != 0 {
 				j++
 			}
 			c := cand{s: int(t.s), e: int(d.toks[j-1].stemEnd), typ: TypeName, prio: 30}
 			for k := i; k < j; k++ {
-				c.parts = append(c.parts, d.toks[k].stem)
+				c.parts = append(c.parts, d.toks[k].stem())
 			}
 			extra = append(extra, c)
 			i = j - 1

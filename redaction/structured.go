@@ -467,7 +467,7 @@ func (d *detector) zips() {
 		if i > 1 {
 			prev2 = d.toks[i-2].low + " " + prev
 		}
-		if usStates[prev] || usStates[prev2] || (i > 0 && stateAbbr[d.toks[i-1].raw]) || d.cueBefore(i, 3, lfZipCue) {
+		if usStates[prev] || usStates[prev2] || (i > 0 && stateAbbr[d.raw(i-1)]) || d.cueBefore(i, 3, lfZipCue) {
 			d.add(i, i+1, TypeLocation, 60)
 		}
 	}

@@ -8,16 +8,14 @@ import (
 
 // token is one whitespace-separated word with surrounding punctuation removed.
 type token struct {
-	raw       string    // core text as written
 	low       string    // lower-case, accents folded
-	stem      string    // low without a possessive 's
-	trail     string    // punctuation right after the core
-	lx        *lexEntry // lexicon entry of stem
+	lx        *lexEntry // lexicon entry of the stem
 	lxl       *lexEntry // lexicon entry of low (lx when low == stem)
 	s, e      int32     // byte offsets of the core in the text
 	stemEnd   int32     // byte offset where the stem ends (possessive excluded)
 	nv        int32     // number(low) value, -2 when not a number
 	nk        numKind   // number(low) kind
+	stemCut   uint8     // bytes of low after the stem: 2 for 's, 1 for s'
 	cap       bool      // first letter upper-case
 	upper     bool      // every letter upper-case (acronym)
 	alpha     bool      // letters (and inner ' - .) only
@@ -27,11 +25,19 @@ type token struct {
 	lineStart bool
 	label     bool // part of a speaker label ("Client:")
 	leadParen bool // the core follows "("
-	// trail holds one of . ! ? ; : (stop), of ! ? ; : (looseStop), a . (dot)
-	stop, looseStop, dot bool
+	// punctuation right after the core: holds one of . ! ? ; : (stop), of
+	// ! ? ; : (looseStop), a . (dot); is "." (period), "," (comma); starts
+	// with ")" (closeParen) or ":" (colon)
+	stop, looseStop, dot, period, comma, closeParen, colon bool
 	// aposStem: the stem has an apostrophe and is not an O' name
 	aposStem bool
 }
+
+// stem is low without a possessive 's or s'.
+func (t *token) stem() string { return t.low[:len(t.low)-int(t.stemCut)] }
+
+// raw is token i's core as written.
+func (d *detector) raw(i int) string { return d.text[d.toks[i].s:d.toks[i].e] }
 
 var abbrevs = set(`st dr mr mrs ms mt ft jr sr no vs prof sgt lt det rev fr`)
 
@@ -138,19 +144,22 @@ func tokenize(text string, lex *lexicon) []token {
 			i = j
 			continue
 		}
-		toks = append(toks, token{s: int32(i + cs), e: int32(i + ce), raw: word[cs:ce], trail: word[ce:]})
+		toks = append(toks, token{s: int32(i + cs), e: int32(i + ce)})
 		t := &toks[len(toks)-1]
 		t.leadParen = cs > 0 && word[cs-1] == '('
-		if ce < len(word) {
-			t.stop = strings.ContainsAny(t.trail, ".!?;:")
-			t.looseStop = strings.ContainsAny(t.trail, "!?;:")
-			t.dot = strings.Contains(t.trail, ".")
+		trail := word[ce:]
+		if trail != "" {
+			t.stop = strings.ContainsAny(trail, ".!?;:")
+			t.looseStop = strings.ContainsAny(trail, "!?;:")
+			t.dot = strings.Contains(trail, ".")
+			t.period, t.comma = trail == ".", trail == ","
+			t.closeParen, t.colon = trail[0] == ')', trail[0] == ':'
 		}
 		t.sentStart = sentStart || cs > 0 && strings.ContainsAny(word[:cs], "\"“")
 		t.lineStart = lineStart
-		fillToken(t, lc)
+		fillToken(t, word[cs:ce], lc)
 		lineStart = false
-		sentStart = t.stop && strings.ContainsAny(t.trail, ".!?") && !(t.trail == "." && t.isAbbrev(lex))
+		sentStart = t.stop && strings.ContainsAny(trail, ".!?") && !(t.period && t.isAbbrev(lex))
 		i = j
 	}
 	markLabels(toks)
@@ -178,9 +187,10 @@ func (t *token) isAbbrev(lex *lexicon) bool {
 	return t.lxl.flags&lfAbbrev != 0
 }
 
-func fillToken(t *token, lex *lexCache) {
-	if !fillASCII(t, lex) {
-		fillUnicode(t)
+// fillToken sets everything a token derives from its core raw.
+func fillToken(t *token, raw string, lex *lexCache) {
+	if !fillASCII(t, raw, lex) {
+		fillUnicode(t, raw)
 		t.lxl = lex.get(t.low)
 	}
 	if t.lxl.numKind != numNone {
@@ -194,29 +204,29 @@ func fillToken(t *token, lex *lexCache) {
 	if t.nk == numNone {
 		t.nv = -2
 	}
-	t.stem, t.stemEnd = t.low, t.e
+	t.stemEnd = t.e
 	t.lx = t.lxl
 	if strings.HasSuffix(t.low, "'s") && len(t.low) > 2 {
-		t.stem = t.low[:len(t.low)-2]
+		t.stemCut = 2
 		// the raw text ends with 's or ’s
-		if strings.HasSuffix(t.raw, "’s") {
+		if strings.HasSuffix(raw, "’s") {
 			t.stemEnd = t.e - int32(len("’s"))
 		} else {
 			t.stemEnd = t.e - 2
 		}
-		t.lx = lex.get(t.stem)
+		t.lx = lex.get(t.stem())
 	} else if strings.HasSuffix(t.low, "s'") && len(t.low) > 2 {
-		t.stem = t.low[:len(t.low)-1]
+		t.stemCut = 1
 		t.stemEnd = t.e - 1
-		t.lx = lex.get(t.stem)
+		t.lx = lex.get(t.stem())
 	}
-	t.aposStem = strings.IndexByte(t.stem, '\'') >= 0 && !strings.HasPrefix(t.stem, "o'")
+	stem := t.stem()
+	t.aposStem = strings.IndexByte(stem, '\'') >= 0 && !strings.HasPrefix(stem, "o'")
 }
 
 // fillASCII classifies an ASCII core and sets low and lxl; it reports false,
 // doing nothing, for any other core.
-func fillASCII(t *token, lex *lexCache) bool {
-	raw := t.raw
+func fillASCII(t *token, raw string, lex *lexCache) bool {
 	hasUpper := false
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
@@ -279,13 +289,13 @@ func fillASCII(t *token, lex *lexCache) bool {
 
 // fillUnicode classifies a core with non-ASCII letters or punctuation and
 // sets low (lower-case, accents folded, ’ as ').
-func fillUnicode(t *token) {
+func fillUnicode(t *token, raw string) {
 	var b strings.Builder
-	b.Grow(len(t.raw))
+	b.Grow(len(raw))
 	t.alpha, t.digits = true, true
 	letters, uppers := 0, 0
 	first := true
-	for _, r := range t.raw {
+	for _, r := range raw {
 		switch {
 		case unicode.IsLetter(r):
 			letters++
@@ -345,7 +355,7 @@ func markLabels(toks []token) {
 			if k > 0 && toks[i+k].lineStart {
 				break
 			}
-			if strings.HasPrefix(toks[i+k].trail, ":") {
+			if toks[i+k].colon {
 				for m := i; m <= i+k; m++ {
 					toks[m].label = true
 				}
