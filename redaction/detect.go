@@ -39,10 +39,12 @@ type detector struct {
 	used       []bool // token already inside a structured identifier
 	cands      []cand
 	keys       map[keyMemo]string // normKey results for this text
+	lc         *lexCache          // lexicon look-ups of this text
 }
 
 func newDetector(g *gazetteers, text string) *detector {
-	d := &detector{g: g, text: text, toks: tokenize(text, g.lex)}
+	lc := &lexCache{lex: g.lex}
+	d := &detector{g: g, text: text, lc: lc, toks: tokenize(text, lc)}
 	d.used = make([]bool, len(d.toks))
 	d.streetUsed = make([]bool, len(d.toks))
 	d.markPhrases()

@@ -112,7 +112,7 @@ func (l *lexicon) probe(k string, h uint64) *lexEntry {
 // lexicon probe goes to memory.
 type lexCache struct {
 	lex   *lexicon
-	slots [4096]struct {
+	slots [8192]struct {
 		form string
 		e    *lexEntry
 	}

@@ -149,15 +149,16 @@ func parsePlaceholder(p string) (typ string, num int, ok bool) {
 }
 
 // normKey normalises an identifier's value for matching within a session.
-func normKey(typ, surface string) string {
+// Look-ups go through lc (nil: none); the key does not depend on them.
+func normKey(typ, surface string, lc *lexCache) string {
 	switch typ {
 	case TypePhone, TypeFax, TypeSSN, TypeIP:
-		toks := tokenize(surface, nil)
+		toks := tokenize(surface, lc)
 		if d := spokenDigits(toks); d != "" {
 			return d
 		}
 	}
-	t := tokenize(surface, nil)
+	t := tokenize(surface, lc)
 	parts := make([]string, 0, len(t))
 	for _, x := range t {
 		parts = append(parts, x.stem())
@@ -172,7 +173,7 @@ func (d *detector) normKey(typ, surface string) string {
 	if k, ok := d.keys[m]; ok {
 		return k
 	}
-	k := normKey(typ, surface)
+	k := normKey(typ, surface, d.lc)
 	if d.keys == nil {
 		d.keys = map[keyMemo]string{}
 	}

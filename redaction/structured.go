@@ -36,6 +36,9 @@ func (d *detector) writtenForms() {
 }
 
 func isIPv4(s string) bool {
+	if strings.Count(s, ".") != 3 {
+		return false
+	}
 	parts := strings.Split(s, ".")
 	if len(parts) != 4 {
 		return false

@@ -46,6 +46,18 @@ const trimSet = "\"'“”‘’()[]{}<>,.;:!?*…—–"
 // asciiTrim and asciiSpace classify single bytes below 0x80 without a rune decode.
 var asciiTrim, asciiSpace [utf8.RuneSelf]bool
 
+// byteClass classifies bytes for fillASCII.
+var byteClass [256]uint8
+
+const (
+	bLetter = 1 << iota // a-z A-Z
+	bUpper              // A-Z (bit 1: fillASCII counts it by shifting)
+	bDigit
+	bInner // ' - . inside a word
+	bOther // any other ASCII
+	bHigh  // not ASCII
+)
+
 // spaceByte is 1 for the bytes of ASCII white space, 0 for every other byte.
 var spaceByte [256]uint8
 
@@ -53,6 +65,22 @@ func init() {
 	for _, r := range trimSet {
 		if r < utf8.RuneSelf {
 			asciiTrim[r] = true
+		}
+	}
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= utf8.RuneSelf:
+			byteClass[c] = bHigh
+		case 'a' <= c && c <= 'z':
+			byteClass[c] = bLetter
+		case 'A' <= c && c <= 'Z':
+			byteClass[c] = bLetter | bUpper
+		case '0' <= c && c <= '9':
+			byteClass[c] = bDigit
+		case c == '\'' || c == '-' || c == '.':
+			byteClass[c] = bInner
+		default:
+			byteClass[c] = bOther
 		}
 	}
 	for r := rune(0); r < utf8.RuneSelf; r++ {
@@ -72,16 +100,12 @@ func isTrim(r rune) bool {
 	return strings.ContainsRune(trimSet, r)
 }
 
-// tokenize splits text into tokens and looks each form up once in lex (nil:
-// no lexicon, every entry empty). Cores, stems and punctuation are substrings
+// tokenize splits text into tokens and looks each form up once through lc
+// (nil: no lexicon, every entry empty). Cores, stems and punctuation are substrings
 // of text; only a lower-cased form that the lexicon does not hold is
 // allocated.
-func tokenize(text string, lex *lexicon) []token {
+func tokenize(text string, lc *lexCache) []token {
 	toks := make([]token, 0, countWords(text))
-	var lc *lexCache
-	if lex != nil {
-		lc = &lexCache{lex: lex}
-	}
 	i := 0
 	lineStart := true
 	sentStart := true
@@ -159,7 +183,7 @@ func tokenize(text string, lex *lexicon) []token {
 		t.lineStart = lineStart
 		fillToken(t, word[cs:ce], lc)
 		lineStart = false
-		sentStart = t.stop && strings.ContainsAny(trail, ".!?") && !(t.period && t.isAbbrev(lex))
+		sentStart = t.stop && strings.ContainsAny(trail, ".!?") && !(t.period && t.isAbbrev(lc))
 		i = j
 	}
 	markLabels(toks)
@@ -180,8 +204,8 @@ func countWords(text string) int {
 }
 
 // isAbbrev: "Dr." and the like do not end a sentence.
-func (t *token) isAbbrev(lex *lexicon) bool {
-	if lex == nil {
+func (t *token) isAbbrev(lc *lexCache) bool {
+	if lc == nil {
 		return abbrevs[t.low]
 	}
 	return t.lxl.flags&lfAbbrev != 0
@@ -227,43 +251,23 @@ func fillToken(t *token, raw string, lex *lexCache) {
 // fillASCII classifies an ASCII core and sets low and lxl; it reports false,
 // doing nothing, for any other core.
 func fillASCII(t *token, raw string, lex *lexCache) bool {
-	hasUpper := false
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if c >= utf8.RuneSelf {
-			return false
-		}
-		if 'A' <= c && c <= 'Z' {
-			hasUpper = true
-		}
-	}
-	t.alpha, t.digits = true, true
+	var or uint8
 	letters, uppers := 0, 0
 	for i := 0; i < len(raw); i++ {
-		switch c := raw[i]; {
-		case 'a' <= c && c <= 'z':
-			letters++
-			t.digits = false
-		case 'A' <= c && c <= 'Z':
-			letters++
-			t.digits = false
-			uppers++
-			if i == 0 {
-				t.cap = true
-			}
-		case '0' <= c && c <= '9':
-			t.alpha = false
-			t.hasDigit = true
-		case c == '\'' || c == '-' || c == '.':
-			t.digits = false
-		default:
-			t.alpha, t.digits = false, false
-		}
+		k := byteClass[raw[i]]
+		or |= k
+		letters += int(k & bLetter)
+		uppers += int(k >> 1 & 1)
 	}
-	if letters == 0 {
-		t.alpha = false
+	if or&bHigh != 0 {
+		return false
 	}
+	t.cap = byteClass[raw[0]]&bUpper != 0
+	t.alpha = or&(bDigit|bOther) == 0 && letters > 0
+	t.digits = or&(bLetter|bInner|bOther) == 0
+	t.hasDigit = or&bDigit != 0
 	t.upper = letters > 1 && uppers == letters
+	hasUpper := uppers > 0
 	if !hasUpper {
 		t.low = raw
 		t.lxl = lex.get(raw)
