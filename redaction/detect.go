@@ -195,6 +195,63 @@ func resolve(cs []cand) []cand {
 	return kept
 }
 
+// resolveAfter is resolve(append(kept, extra...)) for kept, the output of
+// resolve, and extra, candidates of a lower priority than any in kept that
+// start at distinct offsets: kept stays whole, and each extra that overlaps
+// nothing kept so far (longest first) joins it.
+func resolveAfter(kept, extra []cand) []cand {
+	slices.SortFunc(extra, func(a, b cand) int {
+		if la, lb := a.e-a.s, b.e-b.s; la != lb {
+			return cmp.Compare(lb, la)
+		}
+		return cmp.Compare(a.s, b.s)
+	})
+	end := 0
+	for _, c := range kept {
+		end = max(end, c.e)
+	}
+	for _, c := range extra {
+		end = max(end, c.e)
+	}
+	taken := make([]uint64, end/64+1)
+	for _, c := range kept {
+		for p := c.s; p < c.e; p++ {
+			taken[p/64] |= 1 << (p % 64)
+		}
+	}
+	added := extra[:0]
+	for _, c := range extra {
+		free := true
+		for p := c.s; p < c.e; p++ {
+			if taken[p/64]&(1<<(p%64)) != 0 {
+				free = false
+				break
+			}
+		}
+		if !free {
+			continue
+		}
+		for p := c.s; p < c.e; p++ {
+			taken[p/64] |= 1 << (p % 64)
+		}
+		added = append(added, c)
+	}
+	slices.SortFunc(added, func(a, b cand) int { return cmp.Compare(a.s, b.s) })
+	// merge two lists sorted by start
+	out := make([]cand, 0, len(kept)+len(added))
+	i, j := 0, 0
+	for i < len(kept) || j < len(added) {
+		if j == len(added) || i < len(kept) && kept[i].s < added[j].s {
+			out = append(out, kept[i])
+			i++
+		} else {
+			out = append(out, added[j])
+			j++
+		}
+	}
+	return out
+}
+
 // markPhrases marks therapy-skill phrases ("Wise Mind") as used so that no
 // recognizer takes them for a name or a place.
 func (d *detector) markPhrases() {

@@ -118,31 +118,34 @@ type lexCache struct {
 	}
 }
 
-// get returns the entry of k (nil cache: the empty entry).
-func (c *lexCache) get(k string) *lexEntry {
+// get returns the entry of k and k's hash (nil cache: the empty entry, 0).
+func (c *lexCache) get(k string) (*lexEntry, uint64) {
 	if c == nil {
-		return &noEntry
+		return &noEntry, 0
 	}
 	h := maphash.String(c.lex.seed, k)
 	s := &c.slots[h&uint64(len(c.slots)-1)]
 	if s.e != nil && s.form == k {
-		return s.e
+		return s.e, h
 	}
 	e := c.lex.probe(k, h)
 	s.form, s.e = k, e
-	return e
+	return e, h
 }
+
+// hash is the hash get returns for k.
+func (c *lexCache) hash(k string) uint64 { return maphash.String(c.lex.seed, k) }
 
 // getBytes returns the entry of the form in b and that form as a string that
 // stays valid (the lexicon's copy or one allocated once per text).
-func (c *lexCache) getBytes(b []byte) (*lexEntry, string) {
+func (c *lexCache) getBytes(b []byte) (*lexEntry, string, uint64) {
 	if c == nil {
-		return &noEntry, string(b)
+		return &noEntry, string(b), 0
 	}
 	h := maphash.Bytes(c.lex.seed, b)
 	s := &c.slots[h&uint64(len(c.slots)-1)]
 	if s.e != nil && s.form == string(b) {
-		return s.e, s.form
+		return s.e, s.form, h
 	}
 	e := c.lex.probe(string(b), h)
 	form := ""
@@ -152,7 +155,7 @@ func (c *lexCache) getBytes(b []byte) (*lexEntry, string) {
 		form = string(b)
 	}
 	s.form, s.e = form, e
-	return e, form
+	return e, form, h
 }
 
 // key returns the form of an entry of l (a substring of l.keys).

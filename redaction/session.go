@@ -53,14 +53,17 @@ type Session struct {
 	mu       sync.Mutex
 	counters map[string]int
 	entities []*entity
-	byKey    map[string]*entity // type + normalised value → entity
+	byKey    map[typedKey]*entity // type + normalised value → entity
 	byPart   map[string][]*entity
 }
 
 // NewSession starts an empty session.
 func NewSession() *Session {
-	return &Session{counters: map[string]int{}, byKey: map[string]*entity{}, byPart: map[string][]*entity{}}
+	return &Session{counters: map[string]int{}, byKey: map[typedKey]*entity{}, byPart: map[string][]*entity{}}
 }
+
+// typedKey is an identifier type and a normalised value.
+type typedKey struct{ typ, key string }
 
 type sessionJSON struct {
 	Version  int            `json:"version"`
@@ -115,7 +118,7 @@ func RestoreSession(mapJSON []byte) (*Session, error) {
 
 func (s *Session) register(e *entity) {
 	s.entities = append(s.entities, e)
-	s.byKey[e.Type+"\x00"+e.Key] = e
+	s.byKey[typedKey{e.Type, e.Key}] = e
 	for _, p := range e.Parts {
 		s.byPart[p] = append(s.byPart[p], e)
 	}
@@ -186,7 +189,7 @@ type keyMemo struct{ typ, surface string }
 // entityFor finds or creates the entity for a detected identifier whose
 // normKey is key.
 func (s *Session) entityFor(typ, surface, key string, parts []string) *entity {
-	if e, ok := s.byKey[typ+"\x00"+key]; ok {
+	if e, ok := s.byKey[typedKey{typ, key}]; ok {
 		addForm(e, surface)
 		return e
 	}
@@ -217,7 +220,7 @@ func (s *Session) entityFor(typ, surface, key string, parts []string) *entity {
 			} else {
 				addForm(best, surface)
 			}
-			s.byKey[typ+"\x00"+key] = best
+			s.byKey[typedKey{typ, key}] = best
 			return best
 		}
 	}
@@ -337,6 +340,19 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		f, _, _ := strings.Cut(p, " ")
 		mark[f] |= markFirst
 	}
+	// most tokens are not marked: a 4096-bit filter over stem hashes
+	// answers them without a map look-up
+	var filter [64]uint64
+	for k := range mark {
+		h := uint32(d.lc.hash(k)) % 4096
+		filter[h/64] |= 1 << (h % 64)
+	}
+	markOf := func(t *token) uint8 {
+		if h := t.stemHash % 4096; filter[h/64]&(1<<(h%64)) == 0 {
+			return 0
+		}
+		return mark[t.stem()]
+	}
 	var extra []cand
 	var b []byte
 	for i := 0; i < len(d.toks); i++ {
@@ -344,7 +360,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		if covered[i] || t.label || !t.alpha {
 			continue
 		}
-		m := mark[t.stem()]
+		m := markOf(t)
 		if m == 0 {
 			continue
 		}
@@ -383,7 +399,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 				continue // "will" the verb after "Will Turner"
 			}
 			j := i + 1
-			for j < len(d.toks) && !covered[j] && d.joined(j-1) && mark[d.toks[j].stem()]&markPart != 0 {
+			for j < len(d.toks) && !covered[j] && d.joined(j-1) && markOf(&d.toks[j])&markPart != 0 {
 				j++
 			}
 			c := cand{s: int(t.s), e: int(d.toks[j-1].stemEnd), typ: TypeName, prio: 30}
@@ -397,7 +413,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 	if len(extra) == 0 {
 		return cs
 	}
-	return resolve(append(cs, extra...))
+	return resolveAfter(cs, extra)
 }
 
 // propagatable: a name part or phrase specific enough to redact everywhere.

@@ -13,6 +13,7 @@ type token struct {
 	lxl       *lexEntry // lexicon entry of low (lx when low == stem)
 	s, e      int32     // byte offsets of the core in the text
 	stemEnd   int32     // byte offset where the stem ends (possessive excluded)
+	stemHash  uint32    // lexCache hash of the stem (0 without a lexicon)
 	nv        int32     // number(low) value, -2 when not a number
 	nk        numKind   // number(low) kind
 	stemCut   uint8     // bytes of low after the stem: 2 for 's, 1 for s'
@@ -213,9 +214,10 @@ func (t *token) isAbbrev(lc *lexCache) bool {
 
 // fillToken sets everything a token derives from its core raw.
 func fillToken(t *token, raw string, lex *lexCache) {
-	if !fillASCII(t, raw, lex) {
+	ok, h := fillASCII(t, raw, lex)
+	if !ok {
 		fillUnicode(t, raw)
-		t.lxl = lex.get(t.low)
+		t.lxl, h = lex.get(t.low)
 	}
 	if t.lxl.numKind != numNone {
 		t.nv, t.nk = int32(t.lxl.numVal), t.lxl.numKind
@@ -238,19 +240,20 @@ func fillToken(t *token, raw string, lex *lexCache) {
 		} else {
 			t.stemEnd = t.e - 2
 		}
-		t.lx = lex.get(t.stem())
+		t.lx, h = lex.get(t.stem())
 	} else if strings.HasSuffix(t.low, "s'") && len(t.low) > 2 {
 		t.stemCut = 1
 		t.stemEnd = t.e - 1
-		t.lx = lex.get(t.stem())
+		t.lx, h = lex.get(t.stem())
 	}
+	t.stemHash = uint32(h)
 	stem := t.stem()
 	t.aposStem = strings.IndexByte(stem, '\'') >= 0 && !strings.HasPrefix(stem, "o'")
 }
 
 // fillASCII classifies an ASCII core and sets low and lxl; it reports false,
 // doing nothing, for any other core.
-func fillASCII(t *token, raw string, lex *lexCache) bool {
+func fillASCII(t *token, raw string, lex *lexCache) (ok bool, h uint64) {
 	var or uint8
 	letters, uppers := 0, 0
 	for i := 0; i < len(raw); i++ {
@@ -260,7 +263,7 @@ func fillASCII(t *token, raw string, lex *lexCache) bool {
 		uppers += int(k >> 1 & 1)
 	}
 	if or&bHigh != 0 {
-		return false
+		return false, 0
 	}
 	t.cap = byteClass[raw[0]]&bUpper != 0
 	t.alpha = or&(bDigit|bOther) == 0 && letters > 0
@@ -270,8 +273,8 @@ func fillASCII(t *token, raw string, lex *lexCache) bool {
 	hasUpper := uppers > 0
 	if !hasUpper {
 		t.low = raw
-		t.lxl = lex.get(raw)
-		return true
+		t.lxl, h = lex.get(raw)
+		return true, h
 	}
 	var buf [32]byte
 	var b []byte
@@ -287,8 +290,8 @@ func fillASCII(t *token, raw string, lex *lexCache) bool {
 		}
 		b[i] = c
 	}
-	t.lxl, t.low = lex.getBytes(b)
-	return true
+	t.lxl, t.low, h = lex.getBytes(b)
+	return true, h
 }
 
 // fillUnicode classifies a core with non-ASCII letters or punctuation and
