@@ -38,8 +38,7 @@ type detector struct {
 	lower      bool   // lower-case ASR output: capitalisation carries no signal
 	used       []bool // token already inside a structured identifier
 	cands      []cand
-	keys       map[keyMemo]string // normKey results for this text
-	lc         *lexCache          // lexicon look-ups of this text
+	lc         *lexCache // lexicon look-ups of this text
 }
 
 func newDetector(g *gazetteers, text string) *detector {

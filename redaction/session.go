@@ -169,22 +169,40 @@ func normKey(typ, surface string, lc *lexCache) string {
 	return strings.Join(parts, " ")
 }
 
-// normKey is normKey, remembered for the text: propagation and the session
-// map ask again for the same mention.
+// normKey is normKey with a fast path for the usual mention, ASCII words
+// separated by single spaces ("Maria Lopez", "amazon"): its key is the mention
+// in lower case, because such words have no punctuation to trim and no
+// possessive.
 func (d *detector) normKey(typ, surface string) string {
-	m := keyMemo{typ, surface}
-	if k, ok := d.keys[m]; ok {
-		return k
+	switch typ {
+	case TypePhone, TypeFax, TypeSSN, TypeIP:
+		return normKey(typ, surface, d.lc)
 	}
-	k := normKey(typ, surface, d.lc)
-	if d.keys == nil {
-		d.keys = map[keyMemo]string{}
+	upper := false
+	for i := 0; i < len(surface); i++ {
+		c := surface[i]
+		switch {
+		case 'a' <= c && c <= 'z':
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		case c == ' ' && i > 0 && i+1 < len(surface) && surface[i-1] != ' ':
+		default:
+			return normKey(typ, surface, d.lc)
+		}
 	}
-	d.keys[m] = k
-	return k
+	if !upper {
+		return surface
+	}
+	b := make([]byte, len(surface))
+	for i := 0; i < len(surface); i++ {
+		c := surface[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return string(b)
 }
-
-type keyMemo struct{ typ, surface string }
 
 // entityFor finds or creates the entity for a detected identifier whose
 // normKey is key.

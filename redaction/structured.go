@@ -18,7 +18,7 @@ var phoneCue = set(`phone number cell call text reach line extension ext mobile 
 func (d *detector) writtenForms() {
 	for i := range d.toks {
 		t := &d.toks[i]
-		if t.label || t.digits || t.alpha && !strings.Contains(t.low, ".") {
+		if t.label || t.digits || t.alpha && !t.hasDot {
 			continue
 		}
 		l := t.low

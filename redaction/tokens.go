@@ -22,6 +22,7 @@ type token struct {
 	alpha     bool      // letters (and inner ' - .) only
 	digits    bool      // digits only
 	hasDigit  bool
+	hasDot    bool // low contains "."
 	sentStart bool // first token of a line, after . ! ? or a speaker label
 	lineStart bool
 	label     bool // part of a speaker label ("Client:")
@@ -57,6 +58,7 @@ const (
 	bInner // ' - . inside a word
 	bOther // any other ASCII
 	bHigh  // not ASCII
+	bDot   // .
 )
 
 // spaceByte is 1 for the bytes of ASCII white space, 0 for every other byte.
@@ -78,7 +80,9 @@ func init() {
 			byteClass[c] = bLetter | bUpper
 		case '0' <= c && c <= '9':
 			byteClass[c] = bDigit
-		case c == '\'' || c == '-' || c == '.':
+		case c == '.':
+			byteClass[c] = bInner | bDot
+		case c == '\'' || c == '-':
 			byteClass[c] = bInner
 		default:
 			byteClass[c] = bOther
@@ -269,6 +273,7 @@ func fillASCII(t *token, raw string, lex *lexCache) (ok bool, h uint64) {
 	t.alpha = or&(bDigit|bOther) == 0 && letters > 0
 	t.digits = or&(bLetter|bInner|bOther) == 0
 	t.hasDigit = or&bDigit != 0
+	t.hasDot = or&bDot != 0
 	t.upper = letters > 1 && uppers == letters
 	hasUpper := uppers > 0
 	if !hasUpper {
@@ -335,6 +340,7 @@ func fillUnicode(t *token, raw string) {
 	}
 	t.upper = letters > 1 && uppers == letters
 	t.low = b.String()
+	t.hasDot = strings.IndexByte(t.low, '.') >= 0
 }
 
 var foldTable = map[rune]string{'á': "a", 'à': "a", 'â': "a", 'ä': "a", 'ã': "a", 'å': "a", 'é': "e", 'è': "e",
