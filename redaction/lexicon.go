@@ -1,9 +1,11 @@
 package redaction
 
 import (
+	"cmp"
 	"fmt"
 	"hash/maphash"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -194,14 +196,34 @@ func (l *lexBuilder) build() (*lexicon, error) {
 	for n < 2*uint64(len(l.entries)) {
 		n <<= 1
 	}
-	lex := &lexicon{entries: l.entries, slots: make([]uint64, n), mask: n - 1, seed: maphash.MakeSeed()}
-	var keys strings.Builder
+	// Everyday words first: their entries and forms then share a few
+	// hundred kilobytes that stay in the processor cache between texts.
+	order := make([]int, 0, len(l.entries)-1)
 	for i := 1; i < len(l.entries); i++ {
-		k := l.keys[i]
+		order = append(order, i)
+	}
+	hot := func(e *lexEntry) int {
+		switch {
+		case e.flags != 0 || e.numKind != numNone || e.month != 0 || e.level == 10:
+			return 0
+		case e.level == 20:
+			return 1
+		case e.level == 35:
+			return 2
+		}
+		return 3
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(hot(&l.entries[a]), hot(&l.entries[b])) })
+	lex := &lexicon{entries: make([]lexEntry, len(l.entries)), slots: make([]uint64, n), mask: n - 1, seed: maphash.MakeSeed()}
+	var keys strings.Builder
+	for i, old := range order {
+		i++ // entries[0] stays the empty entry
+		k := l.keys[old]
 		if len(k) > math.MaxUint16 || keys.Len()+len(k) > math.MaxUint32 {
 			return nil, fmt.Errorf("redaction: lexicon form %d is too long", i)
 		}
 		e := &lex.entries[i]
+		*e = l.entries[old]
 		e.keyOff, e.keyLen = uint32(keys.Len()), uint16(len(k))
 		keys.WriteString(k)
 		if e.flags&(lfClinical|lfCommonProper|lfUSState|lfTitle|lfWeekday|lfWeekdayTrim) != 0 ||
