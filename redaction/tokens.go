@@ -173,14 +173,29 @@ func tokenize(text string, lc *lexCache) []token {
 			i = j
 			continue
 		}
-		toks = append(toks, token{s: int32(i + cs), e: int32(i + ce)})
+		// the slice is zeroed up to its capacity: take the next element as is
+		if len(toks) < cap(toks) {
+			toks = toks[:len(toks)+1]
+		} else {
+			toks = append(toks, token{})
+		}
 		t := &toks[len(toks)-1]
+		t.s, t.e = int32(i+cs), int32(i+ce)
 		t.leadParen = cs > 0 && word[cs-1] == '('
 		trail := word[ce:]
+		sentEnd := false // trail holds . ! or ?
 		if trail != "" {
-			t.stop = strings.ContainsAny(trail, ".!?;:")
-			t.looseStop = strings.ContainsAny(trail, "!?;:")
-			t.dot = strings.Contains(trail, ".")
+			// ASCII bytes never occur inside a multi-byte rune
+			for k := 0; k < len(trail); k++ {
+				switch trail[k] {
+				case '.':
+					t.stop, t.dot, sentEnd = true, true, true
+				case '!', '?':
+					t.stop, t.looseStop, sentEnd = true, true, true
+				case ';', ':':
+					t.stop, t.looseStop = true, true
+				}
+			}
 			t.period, t.comma = trail == ".", trail == ","
 			t.closeParen, t.colon = trail[0] == ')', trail[0] == ':'
 		}
@@ -188,15 +203,15 @@ func tokenize(text string, lc *lexCache) []token {
 		t.lineStart = lineStart
 		fillToken(t, word[cs:ce], lc)
 		lineStart = false
-		sentStart = t.stop && strings.ContainsAny(trail, ".!?") && !(t.period && t.isAbbrev(lc))
+		sentStart = sentEnd && !(t.period && t.isAbbrev(lc))
 		i = j
 	}
 	markLabels(toks)
 	return toks
 }
 
-// countWords bounds the number of tokens: runs of bytes other than ASCII
-// white space (a rare Unicode space only makes the bound looser).
+// countWords estimates the number of tokens: runs of bytes other than ASCII
+// white space (exact unless the text has Unicode spaces).
 func countWords(text string) int {
 	n := 0
 	prev := uint8(1) // 1 after white space
