@@ -113,7 +113,10 @@ func (l *lexicon) probe(k string, h uint64) *lexEntry {
 // repeats a few thousand forms, and a hit stays in the processor cache where a
 // lexicon probe goes to memory.
 type lexCache struct {
-	lex   *lexicon
+	lex *lexicon
+	// arena holds copies of the entries this text uses, side by side, so
+	// that the recognizers' many flag tests stay in the processor cache
+	arena []lexEntry
 	slots [8192]struct {
 		form string
 		e    *lexEntry
@@ -130,9 +133,21 @@ func (c *lexCache) get(k string) (*lexEntry, uint64) {
 	if s.e != nil && s.form == k {
 		return s.e, h
 	}
-	e := c.lex.probe(k, h)
+	e := c.local(c.lex.probe(k, h))
 	s.form, s.e = k, e
 	return e, h
+}
+
+// local returns a copy of e in the arena (the empty entry as is).
+func (c *lexCache) local(e *lexEntry) *lexEntry {
+	if e == &noEntry {
+		return e
+	}
+	if len(c.arena) == cap(c.arena) {
+		c.arena = make([]lexEntry, 0, 1024) // earlier chunks stay where tokens point
+	}
+	c.arena = append(c.arena, *e)
+	return &c.arena[len(c.arena)-1]
 }
 
 // hash is the hash get returns for k.
@@ -156,6 +171,7 @@ func (c *lexCache) getBytes(b []byte) (*lexEntry, string, uint64) {
 	} else {
 		form = string(b)
 	}
+	e = c.local(e)
 	s.form, s.e = form, e
 	return e, form, h
 }
