@@ -32,8 +32,9 @@ type TokenMap map[string]string
 // ErrInvalidUTF8 is returned for input that is not valid UTF-8.
 var ErrInvalidUTF8 = errors.New("redaction: input is not valid UTF-8")
 
-// maxRedactInput bounds one Redact call: token offsets are 32-bit.
-const maxRedactInput = math.MaxInt32
+// maxRedactInput bounds one Redact call: token offsets are 32-bit. (A
+// variable so that a test can lower it.)
+var maxRedactInput = math.MaxInt32
 
 // ErrInputTooLarge is returned for a text over 2 GiB; split the transcript.
 var ErrInputTooLarge = errors.New("redaction: input is larger than 2 GiB; split the transcript")
