@@ -106,9 +106,9 @@ func isTrim(r rune) bool {
 }
 
 // tokenize splits text into tokens and looks each form up once through lc
-// (nil: no lexicon, every entry empty). Cores, stems and punctuation are substrings
-// of text; only a lower-cased form that the lexicon does not hold is
-// allocated.
+// (nil: no lexicon, every entry empty). A token's lower-case form is a
+// substring of text, the lexicon's copy, or, for a capitalised form the
+// lexicon does not hold, a new string (reused while lc remembers the form).
 func tokenize(text string, lc *lexCache) []token {
 	toks := make([]token, 0, countWords(text))
 	i := 0
