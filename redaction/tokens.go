@@ -59,6 +59,7 @@ const (
 	bOther // any other ASCII
 	bHigh  // not ASCII
 	bDot   // .
+	bApos  // '
 )
 
 // spaceByte is 1 for the bytes of ASCII white space, 0 for every other byte.
@@ -82,7 +83,9 @@ func init() {
 			byteClass[c] = bDigit
 		case c == '.':
 			byteClass[c] = bInner | bDot
-		case c == '\'' || c == '-':
+		case c == '\'':
+			byteClass[c] = bInner | bApos
+		case c == '-':
 			byteClass[c] = bInner
 		default:
 			byteClass[c] = bOther
@@ -233,10 +236,11 @@ func (t *token) isAbbrev(lc *lexCache) bool {
 
 // fillToken sets everything a token derives from its core raw.
 func fillToken(t *token, raw string, lex *lexCache) {
-	ok, h := fillASCII(t, raw, lex)
+	ok, apos, h := fillASCII(t, raw, lex)
 	if !ok {
 		fillUnicode(t, raw)
 		t.lxl, h = lex.get(t.low)
+		apos = true // not known: look
 	}
 	if t.lxl.numKind != numNone {
 		t.nv, t.nk = int32(t.lxl.numVal), t.lxl.numKind
@@ -251,6 +255,10 @@ func fillToken(t *token, raw string, lex *lexCache) {
 	}
 	t.stemEnd = t.e
 	t.lx = t.lxl
+	t.stemHash = uint32(h)
+	if !apos { // no possessive, no apostrophe in the stem
+		return
+	}
 	if strings.HasSuffix(t.low, "'s") && len(t.low) > 2 {
 		t.stemCut = 2
 		// the raw text ends with 's or ’s
@@ -270,9 +278,10 @@ func fillToken(t *token, raw string, lex *lexCache) {
 	t.aposStem = strings.IndexByte(stem, '\'') >= 0 && !strings.HasPrefix(stem, "o'")
 }
 
-// fillASCII classifies an ASCII core and sets low and lxl; it reports false,
-// doing nothing, for any other core.
-func fillASCII(t *token, raw string, lex *lexCache) (ok bool, h uint64) {
+// fillASCII classifies an ASCII core and sets low and lxl, reporting whether
+// the core has an apostrophe and the hash of low; it reports false, doing
+// nothing, for any other core.
+func fillASCII(t *token, raw string, lex *lexCache) (ok, apos bool, h uint64) {
 	var or uint8
 	letters, uppers := 0, 0
 	for i := 0; i < len(raw); i++ {
@@ -282,8 +291,9 @@ func fillASCII(t *token, raw string, lex *lexCache) (ok bool, h uint64) {
 		uppers += int(k >> 1 & 1)
 	}
 	if or&bHigh != 0 {
-		return false, 0
+		return false, false, 0
 	}
+	apos = or&bApos != 0
 	t.cap = byteClass[raw[0]]&bUpper != 0
 	t.alpha = or&(bDigit|bOther) == 0 && letters > 0
 	t.digits = or&(bLetter|bInner|bOther) == 0
@@ -294,7 +304,7 @@ func fillASCII(t *token, raw string, lex *lexCache) (ok bool, h uint64) {
 	if !hasUpper {
 		t.low = raw
 		t.lxl, h = lex.get(raw)
-		return true, h
+		return true, apos, h
 	}
 	var buf [32]byte
 	var b []byte
@@ -311,7 +321,7 @@ func fillASCII(t *token, raw string, lex *lexCache) (ok bool, h uint64) {
 		b[i] = c
 	}
 	t.lxl, t.low, h = lex.getBytes(b)
-	return true, h
+	return true, apos, h
 }
 
 // fillUnicode classifies a core with non-ASCII letters or punctuation and
