@@ -161,30 +161,12 @@ func resolve(cs []cand) []cand {
 		}
 		return cmp.Compare(a.s, b.s)
 	})
-	// taken marks the bytes of kept spans; every span is non-empty, so a
-	// candidate overlaps a kept span exactly when one of its bytes is taken.
-	end := 0
-	for i := range cs {
-		end = max(end, cs[i].e)
-	}
-	taken := make([]uint64, end/64+1)
+	taken := newByteSet(cs)
 	keptIdx := order[:0]
 	for _, x := range order {
-		c := &cs[x]
-		free := true
-		for p := c.s; p < c.e; p++ {
-			if taken[p/64]&(1<<(p%64)) != 0 {
-				free = false
-				break
-			}
+		if taken.take(&cs[x]) {
+			keptIdx = append(keptIdx, x)
 		}
-		if !free {
-			continue
-		}
-		for p := c.s; p < c.e; p++ {
-			taken[p/64] |= 1 << (p % 64)
-		}
-		keptIdx = append(keptIdx, x)
 	}
 	slices.SortFunc(keptIdx, func(x, y int32) int { return cmp.Compare(cs[x].s, cs[y].s) })
 	kept := make([]cand, len(keptIdx))
@@ -205,35 +187,15 @@ func resolveAfter(kept, extra []cand) []cand {
 		}
 		return cmp.Compare(a.s, b.s)
 	})
-	end := 0
-	for _, c := range kept {
-		end = max(end, c.e)
-	}
-	for _, c := range extra {
-		end = max(end, c.e)
-	}
-	taken := make([]uint64, end/64+1)
-	for _, c := range kept {
-		for p := c.s; p < c.e; p++ {
-			taken[p/64] |= 1 << (p % 64)
-		}
+	taken := newByteSet(kept, extra)
+	for i := range kept {
+		taken.take(&kept[i])
 	}
 	added := extra[:0]
-	for _, c := range extra {
-		free := true
-		for p := c.s; p < c.e; p++ {
-			if taken[p/64]&(1<<(p%64)) != 0 {
-				free = false
-				break
-			}
+	for i := range extra {
+		if taken.take(&extra[i]) {
+			added = append(added, extra[i])
 		}
-		if !free {
-			continue
-		}
-		for p := c.s; p < c.e; p++ {
-			taken[p/64] |= 1 << (p % 64)
-		}
-		added = append(added, c)
 	}
 	slices.SortFunc(added, func(a, b cand) int { return cmp.Compare(a.s, b.s) })
 	// merge two lists sorted by start
@@ -249,6 +211,36 @@ func resolveAfter(kept, extra []cand) []cand {
 		}
 	}
 	return out
+}
+
+// byteSet marks the text bytes that kept spans cover. Every candidate span is
+// non-empty, so a candidate overlaps a kept span exactly when one of its bytes
+// is marked: an overlap test costs the span's length, not the number kept.
+type byteSet []uint64
+
+// newByteSet is sized for the candidates of lists.
+func newByteSet(lists ...[]cand) byteSet {
+	end := 0
+	for _, cs := range lists {
+		for i := range cs {
+			end = max(end, cs[i].e)
+		}
+	}
+	return make(byteSet, end/64+1)
+}
+
+// take marks c's bytes and reports true, or reports false when c overlaps a
+// span taken before.
+func (b byteSet) take(c *cand) bool {
+	for p := c.s; p < c.e; p++ {
+		if b[p/64]&(1<<(p%64)) != 0 {
+			return false
+		}
+	}
+	for p := c.s; p < c.e; p++ {
+		b[p/64] |= 1 << (p % 64)
+	}
+	return true
 }
 
 // markPhrases marks therapy-skill phrases ("Wise Mind") as used so that no
