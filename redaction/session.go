@@ -170,7 +170,7 @@ func normKey(typ, surface string, lc *lexCache) string {
 	return strings.Join(parts, " ")
 }
 
-// normKey is normKey with a fast path for the usual mention, ASCII words
+// normKey is the package normKey with a fast path for the usual mention, ASCII words
 // separated by single spaces ("Maria Lopez", "amazon"): its key is the mention
 // in lower case, because such words have no punctuation to trim and no
 // possessive.
