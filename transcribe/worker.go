@@ -26,10 +26,19 @@ type Worker struct {
 	// New makes a Transcriber for a provider; nil means NewOpenAI.
 	New func(store.Provider) (Transcriber, error)
 	Now func() time.Time
+	// JobTimeout bounds one chunk's transcription; default 5 minutes. A job
+	// running longer than this is taken to be orphaned by a crashed process
+	// and is rescued.
+	JobTimeout time.Duration
 }
 
 // Timeout bounds one chunk's transcription call.
-func (w *Worker) Timeout(*river.Job[jobs.TranscribeChunkArgs]) time.Duration { return 5 * time.Minute }
+func (w *Worker) Timeout(*river.Job[jobs.TranscribeChunkArgs]) time.Duration {
+	if w.JobTimeout > 0 {
+		return w.JobTimeout
+	}
+	return 5 * time.Minute
+}
 
 // ChunkTranscriptBlob is where a chunk's segments are stored.
 func ChunkTranscriptBlob(sessionID string, chunkID int64) string {

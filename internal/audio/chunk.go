@@ -11,7 +11,7 @@ import (
 // lands in a pause between words rather than inside one.
 const (
 	quietWindow    = 300 * time.Millisecond
-	searchFraction = 5 // search the last 1/5 (20%) of the allowed length
+	searchFraction = 2 // search the last half of the allowed length, so a pause is found even in short chunks
 	maxSearch      = 60 * time.Second
 )
 

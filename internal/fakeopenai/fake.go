@@ -70,6 +70,14 @@ type Server struct {
 	chats          []Chat
 	failNext       map[string][]int
 	block          chan struct{}
+	arrived        int
+}
+
+// Arrived counts transcription requests received, including ones held by Block.
+func (s *Server) Arrived() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.arrived
 }
 
 // New starts a fake with the given expected model names.
@@ -179,6 +187,7 @@ func apiError(w http.ResponseWriter, code int, msg string) {
 
 func (s *Server) handleTranscription(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
+	s.arrived++
 	block := s.block
 	s.mu.Unlock()
 	if block != nil {

@@ -23,12 +23,14 @@ type Deps struct {
 	NewLLM         func(store.Provider) (summarize.LLM, error)
 	Now            func() time.Time
 	DraftStarted   func(sessionID string)
+	// TranscribeTimeout bounds a transcription job (default 5 minutes).
+	TranscribeTimeout time.Duration
 }
 
 // Workers registers every stage's worker.
 func Workers(d Deps) *river.Workers {
 	w := river.NewWorkers()
-	river.AddWorker(w, &transcribe.Worker{Store: d.Store, Blobs: d.Blobs, New: d.NewTranscriber, Now: d.Now})
+	river.AddWorker(w, &transcribe.Worker{Store: d.Store, Blobs: d.Blobs, New: d.NewTranscriber, Now: d.Now, JobTimeout: d.TranscribeTimeout})
 	river.AddWorker(w, &RedactWorker{Store: d.Store, Blobs: d.Blobs})
 	river.AddWorker(w, &drafts.Worker{Store: d.Store, Blobs: d.Blobs, NewLLM: d.NewLLM, Now: d.Now, Started: d.DraftStarted})
 	return w
