@@ -23,8 +23,11 @@ type command struct {
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
+// extraCommands lets a feature register its command from its own file (in init).
+var extraCommands []command
+
 func commands() []command {
-	return []command{
+	return append([]command{
 		{"serve", "run the web app, call relay and pipeline workers", cmdServe},
 		{"migrate", "apply database migrations and exit", cmdMigrate},
 		{"ingest", "ingest a WAV recording as a new session", cmdIngest},
@@ -35,7 +38,7 @@ func commands() []command {
 		{"redact", "redact identifiers from text on standard input (JSON out)", cmdRedact},
 		{"audit", "verify or export the audit log", cmdAudit},
 		{"version", "print the version", cmdVersion},
-	}
+	}, extraCommands...)
 }
 
 // errUsage is returned after a usage message has been printed.

@@ -46,6 +46,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ready\n")
 	})
+	for _, m := range mounts {
+		if err := m(ctx, mux, a); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
@@ -67,6 +72,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	_ = srv.Shutdown(sctx)
 	return a.store.StopWorkers(sctx)
 }
+
+// mounts lets a feature add its routes from its own file (in init): the web
+// app, the call relay. They run after the app is open and workers started.
+var mounts []func(ctx context.Context, mux *http.ServeMux, a *app) error
 
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
