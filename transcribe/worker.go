@@ -73,8 +73,11 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 		return nil // another stage already failed the session; nothing to add
 	}
 	chunk, err := w.Store.Chunk(ctx, a.ChunkID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // purged after consent was revoked: nothing to transcribe
+	}
 	if err != nil {
-		return stagekit.Permanent(err)
+		return err
 	}
 	if chunk.State == "done" {
 		return w.advance(ctx, a.SessionID, chunk.ID, job.Attempt, false)

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/mail"
@@ -15,14 +13,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 )
-
-// HashJoinToken is how join tokens are stored and looked up.
-func HashJoinToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
 
 func newJoinToken() string {
 	b := make([]byte, 24)
@@ -103,7 +96,7 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		for _, r := range roles {
 			tok := newJoinToken()
-			if err := tx.AddJoinToken(ctx, store.JoinToken{TokenHash: HashJoinToken(tok), SessionID: id, Role: r.role, Label: r.label, ExpiresAt: expires.UnixMilli()}); err != nil {
+			if err := tx.AddJoinToken(ctx, store.JoinToken{TokenHash: pipeline.HashJoinToken(tok), SessionID: id, Role: r.role, Label: r.label, ExpiresAt: expires.UnixMilli()}); err != nil {
 				return err
 			}
 			links = append(links, link{Role: r.role, Label: r.label, URL: fmt.Sprintf("%s/call/%s?token=%s", base, id, tok)})

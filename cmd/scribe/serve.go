@@ -19,6 +19,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.register(fs)
 	addr := fs.String("addr", envOr("SCRIBE_ADDR", "127.0.0.1:8080"), "listen address [$SCRIBE_ADDR]")
 	workers := fs.Int("workers", 4, "pipeline jobs worked at once by this process")
+	fs.StringVar(&serveOpts.iceServers, "ice-servers", envOr("SCRIBE_ICE_SERVERS", ""), "comma-separated STUN/TURN URLs for calls (turn:user:pass@host:port for TURN) [$SCRIBE_ICE_SERVERS]; none needed on one network")
+	fs.IntVar(&serveOpts.udpPort, "webrtc-udp-port", envInt("SCRIBE_WEBRTC_UDP_PORT", 0), "carry all call media on this one UDP port (for firewalls) [$SCRIBE_WEBRTC_UDP_PORT]")
+	fs.StringVar(&serveOpts.publicIP, "webrtc-public-ip", envOr("SCRIBE_WEBRTC_PUBLIC_IP", ""), "reserved: public IP to announce for call media behind NAT")
+	fs.BoolVar(&serveOpts.keepAudioOnRevoke, "keep-audio-on-revoke", false, "retention policy: keep audio already captured when a participant stops the AI scribe (default: purge it)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -51,6 +55,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
+	defer func() {
+		for _, c := range closers {
+			c()
+		}
+	}()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
@@ -72,6 +81,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	_ = srv.Shutdown(sctx)
 	return a.store.StopWorkers(sctx)
 }
+
+// serveOpts are serve's flags that features read when they mount.
+var serveOpts struct {
+	iceServers        string
+	udpPort           int
+	publicIP          string
+	keepAudioOnRevoke bool
+}
+
+// closers run when serve stops (before workers stop).
+var closers []func()
 
 // mounts lets a feature add its routes from its own file (in init): the web
 // app, the call relay. They run after the app is open and workers started.

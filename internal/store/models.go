@@ -19,6 +19,10 @@ const (
 	StatusReady        = "ready"
 	StatusFailed       = "failed"
 	StatusScheduled    = "scheduled"
+	StatusInCall       = "in_call"
+	// StatusNoRecording: the call ended with no audio kept (consent never
+	// given, or revoked and purged). There is nothing to draft.
+	StatusNoRecording = "no_recording"
 )
 
 // Stage states.
@@ -280,6 +284,16 @@ func listChunks(ctx context.Context, q querier, sessionID string) ([]Chunk, erro
 // CompleteChunk records a chunk's transcript blob and marks it done.
 func (tx *Tx) CompleteChunk(ctx context.Context, chunkID int64, transcriptBlob string) error {
 	_, err := tx.q.exec(ctx, `UPDATE chunks SET state = 'done', transcript_blob = $2 WHERE id = $1`, chunkID, transcriptBlob)
+	return err
+}
+
+// DeleteChunks removes a session's chunk rows and their stage rows (audio
+// purged after consent was revoked).
+func (tx *Tx) DeleteChunks(ctx context.Context, sessionID string) error {
+	if _, err := tx.q.exec(ctx, `DELETE FROM stages WHERE session_id = $1 AND stage = 'transcribe_chunk'`, sessionID); err != nil {
+		return err
+	}
+	_, err := tx.q.exec(ctx, `DELETE FROM chunks WHERE session_id = $1`, sessionID)
 	return err
 }
 

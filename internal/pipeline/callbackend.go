@@ -1,0 +1,257 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/scribe-health/scribe/capture"
+	"github.com/scribe-health/scribe/internal/audio"
+	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/jobs"
+	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/transcribe"
+)
+
+// Consent texts shown on the call page. The version is recorded on every
+// consent decision; change it whenever the text changes.
+const (
+	ConsentTextVersion = "consent-2026-11-v1"
+	AIScribeConsentText = "This session uses Scribe, an AI documentation assistant. With your permission, the audio of this call is " +
+		"recorded, transcribed, stripped of names and other identifiers, and used to draft your clinician's progress note. " +
+		"Your clinician reviews and signs the note; nothing is final without them. Audio is deleted after transcription. " +
+		"You may refuse: the session goes ahead without the AI scribe. You may stop the AI scribe at any time with \"Stop AI scribe\"."
+	Part2ConsentText = "Consent to disclose substance use disorder treatment records (42 CFR Part 2). Patient: the client of this session. " +
+		"Who may disclose: this treatment program. Information: the recording, transcript and draft note of this session. " +
+		"Recipients: this program's clinicians and its AI documentation service providers under a Business Associate Agreement. " +
+		"Purpose: treatment, payment and health care operations (documentation of this session). " +
+		"You may revoke this consent at any time, in writing or with \"Stop AI scribe\", except where action has already been taken in reliance on it. " +
+		"This consent expires one year from today unless revoked earlier. Your electronic acceptance below, with today's date, is your signature."
+)
+
+// CallBackend is the store-backed host of the call relay: join tokens,
+// consent records, chunk storage with transcription enqueued during the
+// call, attendance, and moving the session on when the call ends.
+type CallBackend struct {
+	Store *store.Store
+	Blobs blob.Store
+	// PurgeOnRevoke deletes audio already captured when consent is revoked
+	// (the default policy); false keeps it.
+	PurgeOnRevoke bool
+	Now           func() time.Time
+}
+
+var _ capture.Backend = (*CallBackend)(nil)
+
+func (b *CallBackend) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
+}
+
+// ErrJoinRefused is returned for any invalid, expired or foreign join token.
+var ErrJoinRefused = errors.New("join link is not valid for this session (expired, mistyped, or for another session)")
+
+// HashJoinToken is how join tokens are stored and looked up.
+func HashJoinToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func (b *CallBackend) Authorize(ctx context.Context, sessionID, token string) (capture.Participant, error) {
+	if token == "" {
+		return capture.Participant{}, ErrJoinRefused
+	}
+	t, err := b.Store.JoinTokenByHash(ctx, HashJoinToken(token))
+	if err != nil || t.SessionID != sessionID || b.now().UnixMilli() >= t.ExpiresAt {
+		return capture.Participant{}, ErrJoinRefused
+	}
+	sess, err := b.Store.Session(ctx, sessionID)
+	if err != nil {
+		return capture.Participant{}, ErrJoinRefused
+	}
+	if sess.CaptureEnded {
+		return capture.Participant{}, fmt.Errorf("%w: the call has ended", ErrJoinRefused)
+	}
+	return capture.Participant{ID: t.TokenHash[:16], Role: t.Role, Label: t.Label}, nil
+}
+
+func (b *CallBackend) ConsentText(ctx context.Context, sessionID string) (capture.ConsentInfo, error) {
+	sess, err := b.Store.Session(ctx, sessionID)
+	if err != nil {
+		return capture.ConsentInfo{}, err
+	}
+	ci := capture.ConsentInfo{AIScribeText: AIScribeConsentText, Version: ConsentTextVersion, Part2: sess.Part2()}
+	if sess.Part2() {
+		ci.Part2Text = Part2ConsentText
+	}
+	return ci, nil
+}
+
+func (b *CallBackend) RecordConsent(ctx context.Context, sessionID string, by capture.Participant, c capture.ConsentDecision) error {
+	sess, err := b.Store.Session(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	rec := &store.Consent{ID: uuid.NewString(), SessionID: sessionID, ClientAlias: sess.ClientAlias, Scope: c.Scope, Granted: c.Granted,
+		Method: c.Method, CapturedBy: by.Role + ":" + by.Label, TextVersion: c.TextVersion}
+	if c.Scope == capture.ScopePart2TPO && c.Granted {
+		rec.ExpiresAt = b.now().AddDate(1, 0, 0).UnixMilli()
+	}
+	return b.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.AddConsent(ctx, rec); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Event{Actor: "call:" + by.Role, Action: "consent.record", EntityType: "session", EntityID: sessionID,
+			Details: map[string]string{"consent": rec.ID, "scope": c.Scope, "granted": fmt.Sprint(c.Granted), "method": c.Method, "text_version": c.TextVersion}})
+	})
+}
+
+func (b *CallBackend) RecordingAllowed(ctx context.Context, sessionID string) (bool, error) {
+	return b.Store.ConsentInForce(ctx, sessionID, capture.ScopeAIScribe)
+}
+
+func (b *CallBackend) RevokeConsent(ctx context.Context, sessionID string, by capture.Participant) error {
+	var purge []store.Chunk
+	err := b.Store.InTx(ctx, func(tx *store.Tx) error {
+		n, err := tx.RevokeConsents(ctx, sessionID, capture.ScopeAIScribe, by.Role+":"+by.Label, "stop_ai_scribe")
+		if err != nil {
+			return err
+		}
+		if b.PurgeOnRevoke {
+			if purge, err = tx.Chunks(ctx, sessionID); err != nil {
+				return err
+			}
+			if err := tx.DeleteChunks(ctx, sessionID); err != nil {
+				return err
+			}
+		}
+		return tx.Audit(ctx, audit.Event{Actor: "call:" + by.Role, Action: "consent.revoke", EntityType: "session", EntityID: sessionID,
+			Details: map[string]string{"scope": capture.ScopeAIScribe, "revoked": fmt.Sprint(n), "purge_chunks": fmt.Sprint(len(purge))}})
+	})
+	if err != nil {
+		return err
+	}
+	var failed int
+	for _, c := range purge {
+		for _, id := range []string{c.AudioBlob, c.TranscriptBlob} {
+			if id == "" {
+				continue
+			}
+			if err := b.Blobs.Delete(ctx, id); err != nil {
+				failed++
+			}
+		}
+	}
+	outcome := "success"
+	if failed > 0 {
+		outcome = "failure"
+	}
+	if len(purge) > 0 {
+		slog.Info("audio purged after consent revocation", "session", sessionID, "chunks", len(purge), "failed", failed)
+		return b.Store.Audit(ctx, audit.Event{Actor: "system", Action: "audio.purge", EntityType: "session", EntityID: sessionID, Outcome: outcome,
+			Details: map[string]string{"reason": "consent_revoked", "chunks": fmt.Sprint(len(purge)), "failed": fmt.Sprint(failed)}})
+	}
+	return nil
+}
+
+func (b *CallBackend) StoreChunk(ctx context.Context, sessionID, speaker string, c capture.Chunk) error {
+	// The relay checked consent when the recorder started; check again at
+	// the moment audio is kept.
+	ok, err := b.RecordingAllowed(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("no AI-scribe consent in force: chunk not stored")
+	}
+	id := AudioBlobID(sessionID, sanitizeSpeaker(speaker), c.Index)
+	if err := b.Blobs.Put(ctx, id, audio.EncodeWAV(c.Samples, 16000)); err != nil {
+		return err
+	}
+	return b.Store.InTx(ctx, func(tx *store.Tx) error {
+		sess, err := tx.Session(ctx, sessionID, true)
+		if err != nil {
+			return err
+		}
+		if sess.Status == store.StatusScheduled || sess.Status == store.StatusInCall {
+			if err := tx.SetSessionStatus(ctx, sessionID, store.StatusRecording); err != nil {
+				return err
+			}
+		}
+		ch := &store.Chunk{SessionID: sessionID, Speaker: speaker, Index: c.Index, StartMS: c.StartSample * 1000 / 16000, EndMS: c.EndSample * 1000 / 16000, AudioBlob: id}
+		cid, err := tx.AddChunk(ctx, ch)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetStage(ctx, sessionID, jobs.StageTranscribe, cid, store.StatePending, 0, ""); err != nil {
+			return err
+		}
+		return tx.Enqueue(ctx, jobs.TranscribeChunkArgs{SessionID: sessionID, ChunkID: cid}, nil)
+	})
+}
+
+func sanitizeSpeaker(s string) string {
+	out := []byte(s)
+	for i, c := range out {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			out[i] = '-'
+		}
+	}
+	return string(out)
+}
+
+func (b *CallBackend) Attendance(ctx context.Context, sessionID string, p capture.Participant, event string, at time.Time) error {
+	return b.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.AddAttendance(ctx, store.Attendance{SessionID: sessionID, Participant: p.Label, Role: p.Role, Event: event, At: at.UnixMilli()}); err != nil {
+			return err
+		}
+		if event == capture.EventJoin {
+			sess, err := tx.Session(ctx, sessionID, true)
+			if err != nil {
+				return err
+			}
+			if sess.Status == store.StatusScheduled {
+				return tx.SetSessionStatus(ctx, sessionID, store.StatusInCall)
+			}
+		}
+		return nil
+	})
+}
+
+// CallEnded closes capture and moves the session on: transcription of the
+// last chunks is already queued; redaction follows when all are done.
+func (b *CallBackend) CallEnded(ctx context.Context, sessionID string) error {
+	return b.Store.InTx(ctx, func(tx *store.Tx) error {
+		chunks, err := tx.Chunks(ctx, sessionID)
+		if err != nil {
+			return err
+		}
+		var dur int64
+		for _, c := range chunks {
+			dur = max(dur, c.EndMS)
+		}
+		if err := tx.EndCapture(ctx, sessionID, dur); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, audit.Event{Actor: "system", Action: "call.end", EntityType: "session", EntityID: sessionID,
+			Details: map[string]string{"chunks": fmt.Sprint(len(chunks)), "duration_ms": fmt.Sprint(dur)}}); err != nil {
+			return err
+		}
+		if len(chunks) == 0 {
+			return tx.SetSessionStatus(ctx, sessionID, store.StatusNoRecording)
+		}
+		if err := tx.SetSessionStatus(ctx, sessionID, store.StatusTranscribing); err != nil {
+			return err
+		}
+		return transcribe.EnqueueRedactIfComplete(ctx, tx, sessionID)
+	})
+}
