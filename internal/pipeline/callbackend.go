@@ -23,7 +23,7 @@ import (
 // Consent texts shown on the call page. The version is recorded on every
 // consent decision; change it whenever the text changes.
 const (
-	ConsentTextVersion = "consent-2026-11-v1"
+	ConsentTextVersion  = "consent-2026-11-v1"
 	AIScribeConsentText = "This session uses Scribe, an AI documentation assistant. With your permission, the audio of this call is " +
 		"recorded, transcribed, stripped of names and other identifiers, and used to draft your clinician's progress note. " +
 		"Your clinician reviews and signs the note; nothing is final without them. Audio is deleted after transcription. " +
