@@ -206,4 +206,6 @@ func Exercise(t *testing.T, open func(t *testing.T) *store.Store) {
 			t.Fatalf("tampered entry not found: %v", err)
 		}
 	})
+
+	exerciseUsers(t, open)
 }
