@@ -17,6 +17,7 @@ import (
 // return a fresh, empty, migrated store).
 func Exercise(t *testing.T, open func(t *testing.T) *store.Store) {
 	ctx := context.Background()
+	ExerciseCompliance(t, open)
 
 	t.Run("MigrateIdempotent", func(t *testing.T) {
 		s := open(t)

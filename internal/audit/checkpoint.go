@@ -1,0 +1,197 @@
+package audit
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// A hash chain alone proves that entries were not changed one by one; it
+// does not stop someone with write access from rewriting the whole chain
+// and recomputing every hash. A checkpoint signs the chain head (sequence
+// number and hash) with an Ed25519 key kept outside the database, so such a
+// rewrite no longer matches the signed heads.
+
+// CheckpointKeyFile is the name of the signing key file in the data dir.
+const CheckpointKeyFile = "audit-checkpoint.key"
+
+// Checkpoint is a signed statement "entry Seq of the chain has hash Head".
+type Checkpoint struct {
+	Seq       int64  `json:"seq"`
+	Head      string `json:"head"`
+	At        int64  `json:"at"`         // unix milliseconds
+	PublicKey string `json:"public_key"` // base64 Ed25519 public key
+	Signature string `json:"signature"`  // base64 Ed25519 signature over Message
+}
+
+// Message is the exact byte string a checkpoint signs.
+func (c Checkpoint) Message() []byte {
+	return []byte("scribe-audit-checkpoint/v1|" + strconv.FormatInt(c.Seq, 10) + "|" + c.Head + "|" + strconv.FormatInt(c.At, 10))
+}
+
+// SignCheckpoint signs the head of a chain.
+func SignCheckpoint(key ed25519.PrivateKey, seq int64, head string, atMS int64) Checkpoint {
+	c := Checkpoint{Seq: seq, Head: head, At: atMS, PublicKey: base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))}
+	c.Signature = base64.StdEncoding.EncodeToString(ed25519.Sign(key, c.Message()))
+	return c
+}
+
+// VerifySignature checks the checkpoint's signature against a trusted public key.
+func (c Checkpoint) VerifySignature(trusted ed25519.PublicKey) error {
+	if c.PublicKey != base64.StdEncoding.EncodeToString(trusted) {
+		return fmt.Errorf("checkpoint at entry %d was signed by another key (%s), not the trusted key", c.Seq, shortKey(c.PublicKey))
+	}
+	sig, err := base64.StdEncoding.DecodeString(c.Signature)
+	if err != nil || !ed25519.Verify(trusted, c.Message(), sig) {
+		return fmt.Errorf("checkpoint at entry %d has an invalid signature (the checkpoint was altered)", c.Seq)
+	}
+	return nil
+}
+
+func shortKey(k string) string {
+	if len(k) > 12 {
+		return k[:12] + "…"
+	}
+	return k
+}
+
+// LoadOrCreateCheckpointKey reads dataDir/audit-checkpoint.key, creating it
+// (mode 0600) on first use. created reports that a new key was written.
+func LoadOrCreateCheckpointKey(dataDir string) (key ed25519.PrivateKey, created bool, err error) {
+	path := filepath.Join(dataDir, CheckpointKeyFile)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		seed, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if derr != nil || len(seed) != ed25519.SeedSize {
+			return nil, false, fmt.Errorf("audit checkpoint key file %s is not a base64 Ed25519 seed of %d bytes", path, ed25519.SeedSize)
+		}
+		return ed25519.NewKeyFromSeed(seed), false, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, false, fmt.Errorf("read audit checkpoint key: %w", err)
+	}
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, false, fmt.Errorf("create data dir: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return LoadOrCreateCheckpointKey(dataDir)
+		}
+		return nil, false, fmt.Errorf("create audit checkpoint key: %w", err)
+	}
+	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(priv.Seed()) + "\n"); err != nil {
+		f.Close()
+		return nil, false, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, false, err
+	}
+	return priv, true, nil
+}
+
+// LoadCheckpointPublicKey returns the public half of the key in dataDir, or
+// fs.ErrNotExist (wrapped) when no checkpoint key was ever made there.
+func LoadCheckpointPublicKey(dataDir string) (ed25519.PublicKey, error) {
+	path := filepath.Join(dataDir, CheckpointKeyFile)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("audit checkpoint key: %w", err)
+	}
+	k, _, err := LoadOrCreateCheckpointKey(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	return k.Public().(ed25519.PublicKey), nil
+}
+
+// ParsePublicKey decodes a base64 Ed25519 public key (as printed by
+// `scribe audit checkpoint`).
+func ParsePublicKey(s string) (ed25519.PublicKey, error) {
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, errors.New("the public key must be base64 of 32 bytes, as printed by scribe audit checkpoint")
+	}
+	return ed25519.PublicKey(b), nil
+}
+
+// ResumeVerifier continues a chain check after entry lastSeq whose hash is head.
+func ResumeVerifier(lastSeq int64, head string) *Verifier {
+	return &Verifier{prev: head, lastSeq: lastSeq}
+}
+
+// CheckpointError says which checkpoint the log does not match.
+type CheckpointError struct {
+	Seq    int64
+	Reason string
+}
+
+func (e *CheckpointError) Error() string {
+	return fmt.Sprintf("audit checkpoint at entry %d does not hold: %s", e.Seq, e.Reason)
+}
+
+// CheckedVerifier verifies the chain and, as it passes each checkpointed
+// entry, that the entry's hash is the signed head.
+type CheckedVerifier struct {
+	*Verifier
+	byseq   map[int64]Checkpoint
+	matched int
+}
+
+// NewCheckedVerifier checks every checkpoint's signature against trusted
+// and returns a verifier that also checks the chain against them. With no
+// checkpoints it is a plain chain check.
+func NewCheckedVerifier(checkpoints []Checkpoint, trusted ed25519.PublicKey) (*CheckedVerifier, error) {
+	cv := &CheckedVerifier{Verifier: NewVerifier(), byseq: make(map[int64]Checkpoint, len(checkpoints))}
+	for _, c := range checkpoints {
+		if trusted == nil {
+			return nil, &CheckpointError{Seq: c.Seq, Reason: "there are signed checkpoints but no trusted public key (the key file is missing; pass the public key printed by scribe audit checkpoint)"}
+		}
+		if err := c.VerifySignature(trusted); err != nil {
+			return nil, &CheckpointError{Seq: c.Seq, Reason: err.Error()}
+		}
+		cv.byseq[c.Seq] = c
+	}
+	return cv, nil
+}
+
+// Add checks the next entry against the chain and any checkpoint at its sequence number.
+func (cv *CheckedVerifier) Add(e Entry) error {
+	if err := cv.Verifier.Add(e); err != nil {
+		return err
+	}
+	if c, ok := cv.byseq[e.Seq]; ok {
+		if c.Head != e.Hash {
+			return &CheckpointError{Seq: e.Seq, Reason: "the entry's hash is not the signed head: the chain was rewritten up to here"}
+		}
+		cv.matched++
+	}
+	return nil
+}
+
+// Finish reports checkpoints that no entry reached: the log was truncated.
+func (cv *CheckedVerifier) Finish() error {
+	if cv.matched == len(cv.byseq) {
+		return nil
+	}
+	var missing int64
+	for seq := range cv.byseq {
+		if seq > cv.lastSeq && (missing == 0 || seq < missing) {
+			missing = seq
+		}
+	}
+	return &CheckpointError{Seq: missing, Reason: fmt.Sprintf("the log ends at entry %d, before this signed head: entries were removed", cv.lastSeq)}
+}
+
+// Checkpoints is the number of checkpoints matched so far.
+func (cv *CheckedVerifier) Checkpoints() int { return cv.matched }
