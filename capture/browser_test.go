@@ -10,6 +10,8 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/scribe-health/scribe/capture/capturetest"
 )
 
 // browser starts headless Chromium with a WAV file as its microphone and
@@ -63,18 +65,18 @@ func browser(t *testing.T, micWAV string) (ctx context.Context, consoleErrors fu
 // chunks during the call; "Stop AI scribe" removes the recording indicator,
 // stops storage and records the revocation.
 func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
-	wav, _ := synthSpeech(t, speechText)
+	wav, _ := capturetest.SynthSpeech(t, speechText)
 	b := newMemBackend()
 	_, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, b)
 	b.addToken("tok-browser", "s-web", client, time.Hour)
 	b.addToken("tok-clin", "s-web", clinician, time.Hour)
 
 	// A Go clinician is in the call first, sending Opus silence frames.
-	clin, refused := dialPeer(t, srv.URL, "s-web", "tok-clin")
+	clin, refused := capturetest.Dial(t, srv.URL, "s-web", "tok-clin")
 	if clin == nil {
 		t.Fatalf("clinician refused: %s", refused)
 	}
-	clinAudio, _ := clin.joinMedia(loopbackAPI(t))
+	clinAudio, _ := clin.JoinMedia(capturetest.LoopbackAPI(t))
 	waitConnected(t, clin)
 	silence := make([][]byte, 50)
 	for i := range silence {
@@ -82,7 +84,7 @@ func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
 	}
 	pubCtx, stopPub := context.WithCancel(context.Background())
 	defer stopPub()
-	go publishLoop(pubCtx, clinAudio, nil, silence)
+	go capturetest.PublishLoop(pubCtx, clinAudio, nil, silence)
 
 	ctx, consoleErrors := browser(t, wav)
 
@@ -130,8 +132,8 @@ func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
 	// Media flows both ways: the page shows the clinician's tile, the
 	// clinician receives the browser's microphone and camera.
 	step("clinician tile", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`#tiles figure:nth-child(2) video`)))
-	clin.waitFor(15*time.Second, "browser media at the clinician", func() bool {
-		return clin.gotAudio.Load() > 50 && clin.gotVideo.Load() > 10
+	clin.WaitFor(15*time.Second, "browser media at the clinician", func() bool {
+		return clin.GotAudio() > 50 && clin.GotVideo() > 10
 	})
 
 	b.waitFor(t, 30*time.Second, "two chunks from the browser", func() bool {
@@ -170,8 +172,8 @@ func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
 	}
 
 	step("leave", 10*time.Second, chromedp.Click(chromedp.CSS(`[data-testid=leave]`)))
-	clin.waitFor(10*time.Second, "browser gone", func() bool { return len(clin.state.Participants) == 1 })
-	clin.send(message{Type: msgEnd})
+	clin.WaitFor(10*time.Second, "browser gone", func() bool { return len(clin.State().Participants) == 1 })
+	clin.End()
 	b.waitFor(t, 10*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
 	if errs := probed(); len(errs) > 0 {
 		t.Errorf("page logged errors: %v", errs)

@@ -10,13 +10,15 @@ import (
 
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/scribe-health/scribe/capture/capturetest"
 )
 
 // speechPackets is the synthetic speech both the Go peers publish.
 func speechPackets(t *testing.T) ([]int16, [][]byte) {
 	t.Helper()
-	_, pcm := synthSpeech(t, speechText)
-	return pcm, encodeSpeech(t, pcm)
+	_, pcm := capturetest.SynthSpeech(t, speechText)
+	return pcm, capturetest.EncodeOpus(t, pcm)
 }
 
 // joinBoth connects a clinician and a client to session "s1".
@@ -24,11 +26,11 @@ func joinBoth(t *testing.T, srvURL string, b *memBackend) (clin, cli *testPeer) 
 	t.Helper()
 	b.addToken("tok-clin", "s1", clinician, time.Hour)
 	b.addToken("tok-client", "s1", client, time.Hour)
-	clin, refused := dialPeer(t, srvURL, "s1", "tok-clin")
+	clin, refused := capturetest.Dial(t, srvURL, "s1", "tok-clin")
 	if clin == nil {
 		t.Fatalf("clinician refused: %s", refused)
 	}
-	cli, refused = dialPeer(t, srvURL, "s1", "tok-client")
+	cli, refused = capturetest.Dial(t, srvURL, "s1", "tok-client")
 	if cli == nil {
 		t.Fatalf("client refused: %s", refused)
 	}
@@ -108,27 +110,27 @@ func TestCallRecordsEachSpeakerAndForwardsMedia(t *testing.T) {
 	b := newMemBackend()
 	relay, srv := startRelay(t, RelayConfig{ChunkMax: 2 * SampleRate}, b)
 	clin, cli := joinBoth(t, srv.URL, b)
-	if got := cli.welcome.ConsentInfo.Version; got != "test-v1" {
+	if got := cli.Welcome().ConsentInfo.Version; got != "test-v1" {
 		t.Fatalf("welcome consent version %q", got)
 	}
-	if refused := cli.consent(grantAIScribe()); refused != "" {
+	if refused := consent(cli, grantAIScribe()); refused != "" {
 		t.Fatalf("consent refused: %s", refused)
 	}
 
-	api := loopbackAPI(t)
-	clinAudio, clinVideo := clin.joinMedia(api)
-	cliAudio, cliVideo := cli.joinMedia(api)
+	api := capturetest.LoopbackAPI(t)
+	clinAudio, clinVideo := clin.JoinMedia(api)
+	cliAudio, cliVideo := cli.JoinMedia(api)
 	var plis, nacks atomic.Int64
-	clin.watchFeedback(&plis, &nacks)
-	clin.waitFor(10*time.Second, "recording state", func() bool { return clin.state.Recording && len(clin.state.Participants) == 2 })
+	watchFeedback(clin, &plis, &nacks)
+	clin.WaitFor(10*time.Second, "recording state", func() bool { return clin.State().Recording && len(clin.State().Participants) == 2 })
 	for _, c := range []*testPeer{clin, cli} {
-		c.waitFor(10*time.Second, "media connected", func() bool { return c.pc.ConnectionState() == webrtc.PeerConnectionStateConnected })
+		c.WaitFor(10*time.Second, "media connected", func() bool { return c.PC().ConnectionState() == webrtc.PeerConnectionStateConnected })
 	}
 
 	ctx := context.Background()
 	done := make(chan error, 2)
-	go func() { done <- publish(ctx, clinAudio, clinVideo, packets) }()
-	go func() { done <- publish(ctx, cliAudio, cliVideo, packets) }()
+	go func() { done <- capturetest.Publish(ctx, clinAudio, clinVideo, packets) }()
+	go func() { done <- capturetest.Publish(ctx, cliAudio, cliVideo, packets) }()
 	for range 2 {
 		if err := <-done; err != nil {
 			t.Fatal(err)
@@ -138,12 +140,12 @@ func TestCallRecordsEachSpeakerAndForwardsMedia(t *testing.T) {
 
 	// Both received the other's forwarded media, tagged with the other's stream.
 	for _, c := range []*testPeer{clin, cli} {
-		c.waitFor(5*time.Second, "forwarded media", func() bool { return c.gotAudio.Load() > 50 && c.gotVideo.Load() > 20 })
+		c.WaitFor(5*time.Second, "forwarded media", func() bool { return c.GotAudio() > 50 && c.GotVideo() > 20 })
 	}
-	if _, ok := clin.streams.Load(client.ID); !ok {
+	if !clin.HasStream(client.ID) {
 		t.Errorf("clinician received no stream of the client")
 	}
-	if _, ok := cli.streams.Load(clinician.ID); !ok {
+	if !cli.HasStream(clinician.ID) {
 		t.Errorf("client received no stream of the clinician")
 	}
 	// The keyframe request the relay sends when a subscriber joins reached the publisher.
@@ -152,14 +154,14 @@ func TestCallRecordsEachSpeakerAndForwardsMedia(t *testing.T) {
 	}
 	// A NACK from the client for the clinician's video reaches the clinician
 	// with the clinician's own SSRC.
-	nack := &rtcp.TransportLayerNack{MediaSSRC: cli.videoSSRC.Load(), Nacks: []rtcp.NackPair{{PacketID: 7}}}
-	if err := cli.pc.WriteRTCP([]rtcp.Packet{nack}); err != nil {
+	nack := &rtcp.TransportLayerNack{MediaSSRC: cli.VideoSSRC(), Nacks: []rtcp.NackPair{{PacketID: 7}}}
+	if err := cli.PC().WriteRTCP([]rtcp.Packet{nack}); err != nil {
 		t.Fatal(err)
 	}
-	clin.waitFor(5*time.Second, "forwarded NACK", func() bool { return nacks.Load() > 0 })
+	clin.WaitFor(5*time.Second, "forwarded NACK", func() bool { return nacks.Load() > 0 })
 
 	time.Sleep(400 * time.Millisecond) // let the last packets through the jitter buffer
-	clin.send(message{Type: msgEnd})
+	clin.End()
 	b.waitFor(t, 10*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
 	if len(relay.rooms) != 0 {
 		t.Errorf("room still open after the call ended")

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/webrtc/v4"
+	"github.com/scribe-health/scribe/capture/capturetest"
 )
 
 // countingRecorders wraps the real recorder factory and counts recorders made.
@@ -22,16 +22,9 @@ func countingRecorders(n *atomic.Int64) RecorderFactory {
 func waitConnected(t *testing.T, peers ...*testPeer) {
 	t.Helper()
 	for _, c := range peers {
-		c.waitFor(10*time.Second, "media connected", func() bool {
-			return c.pc != nil && c.pc.ConnectionState() == webrtc.PeerConnectionStateConnected
+		c.WaitFor(10*time.Second, "media connected", func() bool {
+			return c.Connected()
 		})
-	}
-}
-
-// publishLoop publishes the speech over and over until ctx ends.
-func publishLoop(ctx context.Context, audio, video *webrtc.TrackLocalStaticSample, packets [][]byte) {
-	for ctx.Err() == nil {
-		_ = publish(ctx, audio, video, packets)
 	}
 }
 
@@ -43,27 +36,25 @@ func TestDeclinedConsentRecordsNothing(t *testing.T) {
 	var recorders atomic.Int64
 	_, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate, NewRecorder: countingRecorders(&recorders)}, b)
 	clin, cli := joinBoth(t, srv.URL, b)
-	if refused := cli.consent(ConsentDecision{Scope: ScopeAIScribe, Granted: false, Method: MethodElectronic, TextVersion: "test-v1"}); refused != "" {
+	if refused := consent(cli, ConsentDecision{Scope: ScopeAIScribe, Granted: false, Method: MethodElectronic, TextVersion: "test-v1"}); refused != "" {
 		t.Fatalf("decline refused: %s", refused)
 	}
-	api := loopbackAPI(t)
-	ca, cv := clin.joinMedia(api)
-	la, lv := cli.joinMedia(api)
+	api := capturetest.LoopbackAPI(t)
+	ca, cv := clin.JoinMedia(api)
+	la, lv := cli.JoinMedia(api)
 	waitConnected(t, clin, cli)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go publishLoop(ctx, ca, cv, packets[:100])
-	go publishLoop(ctx, la, lv, packets[:100])
+	go capturetest.PublishLoop(ctx, ca, cv, packets[:100])
+	go capturetest.PublishLoop(ctx, la, lv, packets[:100])
 	for _, c := range []*testPeer{clin, cli} {
-		c.waitFor(10*time.Second, "forwarded media", func() bool { return c.gotAudio.Load() > 100 && c.gotVideo.Load() > 20 })
-		c.mu.Lock()
-		if c.state.Recording {
+		c.WaitFor(10*time.Second, "forwarded media", func() bool { return c.GotAudio() > 100 && c.GotVideo() > 20 })
+		if c.State().Recording {
 			t.Errorf("state says recording without consent")
 		}
-		c.mu.Unlock()
 	}
 	cancel()
-	clin.send(message{Type: msgEnd})
+	clin.End()
 	b.waitFor(t, 10*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
 	chunks, _, _, _ := b.snapshot()
 	if len(chunks) != 0 {
@@ -83,17 +74,17 @@ func TestStopScribeStopsEveryRecorder(t *testing.T) {
 	b := newMemBackend()
 	relay, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, b)
 	clin, cli := joinBoth(t, srv.URL, b)
-	if refused := cli.consent(grantAIScribe()); refused != "" {
+	if refused := consent(cli, grantAIScribe()); refused != "" {
 		t.Fatalf("consent refused: %s", refused)
 	}
-	api := loopbackAPI(t)
-	ca, cv := clin.joinMedia(api)
-	la, lv := cli.joinMedia(api)
+	api := capturetest.LoopbackAPI(t)
+	ca, cv := clin.JoinMedia(api)
+	la, lv := cli.JoinMedia(api)
 	waitConnected(t, clin, cli)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go publishLoop(ctx, ca, cv, packets)
-	go publishLoop(ctx, la, lv, packets)
+	go capturetest.PublishLoop(ctx, ca, cv, packets)
+	go capturetest.PublishLoop(ctx, la, lv, packets)
 
 	b.waitFor(t, 15*time.Second, "chunks from both speakers", func() bool {
 		c, _, _, _ := b.snapshot()
@@ -103,13 +94,13 @@ func TestStopScribeStopsEveryRecorder(t *testing.T) {
 	start := relay.rooms["s1"].start
 	relay.mu.Unlock()
 	stopAt := time.Now()
-	cli.send(message{Type: msgStopScribe})
+	cli.StopScribe()
 	for _, c := range []*testPeer{clin, cli} {
-		c.waitFor(5*time.Second, "recording off", func() bool { return !c.state.Recording })
+		c.WaitFor(5*time.Second, "recording off", func() bool { return !c.State().Recording })
 	}
 	time.Sleep(2 * time.Second) // speech keeps flowing: none of it may be stored
 	cancel()
-	clin.send(message{Type: msgEnd})
+	clin.End()
 	b.waitFor(t, 10*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
 
 	chunks, _, _, revokes := b.snapshot()
@@ -125,7 +116,7 @@ func TestStopScribeStopsEveryRecorder(t *testing.T) {
 			}
 		}
 	}
-	if errs := cli.lastErrors(); len(errs) > 0 {
+	if errs := cli.Errors(); len(errs) > 0 {
 		t.Errorf("client got errors: %v", errs)
 	}
 }
@@ -137,18 +128,18 @@ func TestClinicianAttestsVerbalConsent(t *testing.T) {
 	_, srv := startRelay(t, RelayConfig{}, b)
 	clin, cli := joinBoth(t, srv.URL, b)
 	attest := ConsentDecision{Scope: ScopeAIScribe, Granted: true, Method: MethodVerbalAttested, TextVersion: "test-v1"}
-	if refused := cli.consent(attest); !strings.Contains(refused, "only the clinician can attest") {
+	if refused := consent(cli, attest); !strings.Contains(refused, "only the clinician can attest") {
 		t.Errorf("client attesting: got %q, want a refusal naming the clinician", refused)
 	}
-	if refused := clin.consent(attest); refused != "" {
+	if refused := consent(clin, attest); refused != "" {
 		t.Fatalf("attestation refused: %s", refused)
 	}
 	allowed, _ := b.RecordingAllowed(context.Background(), "s1")
 	if !allowed {
 		t.Fatal("backend does not see the attested consent")
 	}
-	clin.waitFor(5*time.Second, "recording on", func() bool { return clin.state.Recording })
-	cli.waitFor(5*time.Second, "recording on", func() bool { return cli.state.Recording })
+	clin.WaitFor(5*time.Second, "recording on", func() bool { return clin.State().Recording })
+	cli.WaitFor(5*time.Second, "recording on", func() bool { return cli.State().Recording })
 }
 
 // TestConsentRefusesBadDecisions: every malformed decision is refused with a
@@ -169,18 +160,20 @@ func TestConsentRefusesBadDecisions(t *testing.T) {
 		{"stale text version", ConsentDecision{Scope: ScopeAIScribe, Granted: true, Method: MethodElectronic, TextVersion: "test-v0"}, "not the current version"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if refused := cli.consent(tc.d); !strings.Contains(refused, tc.want) {
+			if refused := consent(cli, tc.d); !strings.Contains(refused, tc.want) {
 				t.Errorf("got %q, want it to contain %q", refused, tc.want)
 			}
 		})
 	}
-	cli.send(message{Type: msgConsent})
-	cli.waitFor(5*time.Second, "error for empty consent", func() bool {
-		return len(cli.errors) > 0 && strings.Contains(cli.errors[len(cli.errors)-1], "no consent decision")
+	cli.Send(capturetest.Message{Type: capturetest.MsgConsent})
+	cli.WaitFor(5*time.Second, "error for empty consent", func() bool {
+		errs := cli.Errors()
+		return len(errs) > 0 && strings.Contains(errs[len(errs)-1], "no consent decision")
 	})
-	cli.send(message{Type: "dance"})
-	cli.waitFor(5*time.Second, "error for unknown type", func() bool {
-		return strings.Contains(cli.errors[len(cli.errors)-1], `unknown message type "dance"`)
+	cli.Send(capturetest.Message{Type: "dance"})
+	cli.WaitFor(5*time.Second, "error for unknown type", func() bool {
+		errs := cli.Errors()
+		return strings.Contains(errs[len(errs)-1], `unknown message type "dance"`)
 	})
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -203,7 +196,7 @@ func TestJoinRefused(t *testing.T) {
 		{"empty token", "", "must be \"join\" with a token"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, refused := dialPeer(t, srv.URL, "s1", tc.token)
+			c, refused := capturetest.Dial(t, srv.URL, "s1", tc.token)
 			if c != nil || !strings.Contains(refused, tc.want) {
 				t.Errorf("got peer=%v refusal %q, want refusal containing %q", c != nil, refused, tc.want)
 			}
@@ -222,7 +215,7 @@ func TestJoinRefused(t *testing.T) {
 	// A full call refuses a third participant.
 	joinBoth(t, srv.URL, b)
 	b.addToken("tok-third", "s1", Participant{ID: "p3", Role: RoleParticipant, Label: "participant 3"}, time.Hour)
-	if c, refused := dialPeer(t, srv.URL, "s1", "tok-third"); c != nil || !strings.Contains(refused, "call is full") {
+	if c, refused := capturetest.Dial(t, srv.URL, "s1", "tok-third"); c != nil || !strings.Contains(refused, "call is full") {
 		t.Errorf("third participant: refusal %q, want \"call is full\"", refused)
 	}
 
@@ -245,21 +238,21 @@ func TestLastChunkSurvivesBriefStorageOutage(t *testing.T) {
 	b := newMemBackend()
 	_, srv := startRelay(t, RelayConfig{}, b) // default ChunkMax: one chunk, stored at hang-up
 	clin, cli := joinBoth(t, srv.URL, b)
-	if refused := cli.consent(grantAIScribe()); refused != "" {
+	if refused := consent(cli, grantAIScribe()); refused != "" {
 		t.Fatalf("consent refused: %s", refused)
 	}
-	api := loopbackAPI(t)
-	clin.joinMedia(api)
-	a, v := cli.joinMedia(api)
+	api := capturetest.LoopbackAPI(t)
+	clin.JoinMedia(api)
+	a, v := cli.JoinMedia(api)
 	waitConnected(t, clin, cli)
-	if err := publish(context.Background(), a, v, packets[:50]); err != nil {
+	if err := capturetest.Publish(context.Background(), a, v, packets[:50]); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(400 * time.Millisecond)
 	b.mu.Lock()
 	b.failStores = 2
 	b.mu.Unlock()
-	clin.send(message{Type: msgEnd})
+	clin.End()
 	b.waitFor(t, 15*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
 	chunks, _, _, _ := b.snapshot()
 	if len(chunks["client"]) != 1 {
@@ -278,11 +271,11 @@ func TestPart2ConsentAccepted(t *testing.T) {
 	b.info.Part2 = true
 	_, srv := startRelay(t, RelayConfig{}, b)
 	_, cli := joinBoth(t, srv.URL, b)
-	if !cli.welcome.ConsentInfo.Part2 || cli.welcome.ConsentInfo.Part2Text == "" {
+	if !cli.Welcome().ConsentInfo.Part2 || cli.Welcome().ConsentInfo.Part2Text == "" {
 		t.Fatal("welcome does not carry the Part 2 consent text")
 	}
 	d := ConsentDecision{Scope: ScopePart2TPO, Granted: true, Method: MethodElectronic, TextVersion: "test-v1"}
-	if refused := cli.consent(d); refused != "" {
+	if refused := consent(cli, d); refused != "" {
 		t.Fatalf("Part 2 consent refused: %s", refused)
 	}
 	b.mu.Lock()

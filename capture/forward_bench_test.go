@@ -8,6 +8,8 @@ import (
 
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/scribe-health/scribe/capture/capturetest"
 )
 
 // connectSubscriber binds the forwarding tracks to a relay-side peer
@@ -120,7 +122,7 @@ func BenchmarkForward(b *testing.B) {
 			}
 			// Subscribers without interceptors, so that allocs/op counts
 			// the relay's sending path, not the test receivers.
-			peerAPI := plainLoopbackAPI(b)
+			peerAPI := capturetest.PlainLoopbackAPI(b)
 			for range subs {
 				connectSubscriber(b, relay.api, peerAPI, audioLocal, videoLocal)
 			}

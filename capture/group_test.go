@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scribe-health/scribe/capture/capturetest"
 )
 
 // TestGroupCallAndRejoin: three participants each receive the other two;
@@ -20,34 +22,34 @@ func TestGroupCallAndRejoin(t *testing.T) {
 	clin, cli := joinBoth(t, srv.URL, b)
 	third := Participant{ID: "p3", Role: RoleParticipant, Label: "participant 3"}
 	b.addToken("tok-3", "s1", third, time.Hour)
-	p3, refused := dialPeer(t, srv.URL, "s1", "tok-3")
+	p3, refused := capturetest.Dial(t, srv.URL, "s1", "tok-3")
 	if p3 == nil {
 		t.Fatalf("participant 3 refused: %s", refused)
 	}
-	if refused := cli.consent(grantAIScribe()); refused != "" {
+	if refused := consent(cli, grantAIScribe()); refused != "" {
 		t.Fatalf("consent refused: %s", refused)
 	}
-	api := loopbackAPI(t)
+	api := capturetest.LoopbackAPI(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	peers := []*testPeer{clin, cli, p3}
 	for _, c := range peers {
-		a, v := c.joinMedia(api)
-		go publishLoop(ctx, a, v, packets[:75])
+		a, v := c.JoinMedia(api)
+		go capturetest.PublishLoop(ctx, a, v, packets[:75])
 	}
 	waitConnected(t, peers...)
 	ids := []string{clinician.ID, client.ID, third.ID}
 	for i, c := range peers {
-		c.waitFor(15*time.Second, "media from both others", func() bool {
+		c.WaitFor(15*time.Second, "media from both others", func() bool {
 			for j, id := range ids {
 				if j == i {
 					continue
 				}
-				if _, ok := c.streams.Load(id); !ok {
+				if !c.HasStream(id) {
 					return false
 				}
 			}
-			return c.gotAudio.Load() > 50 && c.gotVideo.Load() > 20
+			return c.GotAudio() > 50 && c.GotVideo() > 20
 		})
 	}
 	b.waitFor(t, 15*time.Second, "a chunk from every speaker", func() bool {
@@ -56,23 +58,23 @@ func TestGroupCallAndRejoin(t *testing.T) {
 	})
 
 	// The client drops (closed signaling and media) and comes back.
-	cli.close()
-	clin.waitFor(10*time.Second, "client gone", func() bool { return len(clin.state.Participants) == 2 })
+	cli.Close()
+	clin.WaitFor(10*time.Second, "client gone", func() bool { return len(clin.State().Participants) == 2 })
 	before, _, _, _ := b.snapshot()
-	cli2, refused := dialPeer(t, srv.URL, "s1", "tok-client")
+	cli2, refused := capturetest.Dial(t, srv.URL, "s1", "tok-client")
 	if cli2 == nil {
 		t.Fatalf("rejoin refused: %s", refused)
 	}
-	a, v := cli2.joinMedia(api)
+	a, v := cli2.JoinMedia(api)
 	waitConnected(t, cli2)
-	go publishLoop(ctx, a, v, packets[:75])
-	cli2.waitFor(15*time.Second, "media after rejoin", func() bool { return cli2.gotAudio.Load() > 50 })
+	go capturetest.PublishLoop(ctx, a, v, packets[:75])
+	cli2.WaitFor(15*time.Second, "media after rejoin", func() bool { return cli2.GotAudio() > 50 })
 	b.waitFor(t, 15*time.Second, "client chunks after rejoin", func() bool {
 		ch, _, _, _ := b.snapshot()
 		return len(ch["client"]) >= len(before["client"])+2
 	})
 	cancel()
-	clin.send(message{Type: msgEnd})
+	clin.End()
 	b.waitFor(t, 10*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
 
 	chunks, attend, _, _ := b.snapshot()
@@ -105,12 +107,12 @@ func TestSingleUDPPort(t *testing.T) {
 	b := newMemBackend()
 	_, srv := startRelay(t, RelayConfig{UDPPort: port}, b)
 	clin, cli := joinBoth(t, srv.URL, b)
-	api := loopbackAPI(t)
-	clin.joinMedia(api)
-	cli.joinMedia(api)
+	api := capturetest.LoopbackAPI(t)
+	clin.JoinMedia(api)
+	cli.JoinMedia(api)
 	waitConnected(t, clin, cli)
 	for _, c := range []*testPeer{clin, cli} {
-		pair, err := c.pc.GetTransceivers()[0].Sender().Transport().ICETransport().GetSelectedCandidatePair()
+		pair, err := c.PC().GetTransceivers()[0].Sender().Transport().ICETransport().GetSelectedCandidatePair()
 		if err != nil || pair == nil {
 			t.Fatalf("no selected candidate pair: %v", err)
 		}

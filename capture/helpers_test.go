@@ -2,72 +2,27 @@ package capture
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/scribe-health/scribe/internal/testenv"
 )
 
 // requireTool skips (or fails under SCRIBE_REQUIRE_ALL=1) when an external
 // tool is not installed.
 func requireTool(t testing.TB, name string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		missing(t, fmt.Sprintf("%s is not installed (apt-get install -y %s)", name, name))
-	}
-	return path
-}
-
-// missing skips, or fails under SCRIBE_REQUIRE_ALL=1, with reason.
-func missing(t testing.TB, reason string) {
-	t.Helper()
-	if os.Getenv("SCRIBE_REQUIRE_ALL") == "1" {
-		t.Fatalf("required for this test: %s", reason)
-	}
-	t.Skip(reason)
+	return testenv.Tool(t, name)
 }
 
 // speechText is synthetic session-like speech (no real person).
 const speechText = "Over the last week I slept a little better. " +
 	"I practised the breathing exercise twice a day, mostly in the morning."
-
-// synthSpeech renders text with flite and converts it to 16 kHz mono; it
-// returns the WAV path and its samples.
-func synthSpeech(t testing.TB, text string) (string, []int16) {
-	t.Helper()
-	flite := requireTool(t, "flite")
-	sox := requireTool(t, "sox")
-	dir := t.TempDir()
-	raw := filepath.Join(dir, "flite.wav")
-	if out, err := exec.Command(flite, "-voice", "rms", "-t", text, "-o", raw).CombinedOutput(); err != nil {
-		t.Fatalf("flite: %v: %s", err, out)
-	}
-	wav := filepath.Join(dir, "speech16k.wav")
-	if out, err := exec.Command(sox, raw, "-r", "16000", "-c", "1", "-b", "16", wav).CombinedOutput(); err != nil {
-		t.Fatalf("sox: %v: %s", err, out)
-	}
-	pcmPath := filepath.Join(dir, "speech16k.raw")
-	if out, err := exec.Command(sox, wav, "-t", "raw", "-e", "signed", "-b", "16", "-L", pcmPath).CombinedOutput(); err != nil {
-		t.Fatalf("sox raw: %v: %s", err, out)
-	}
-	b, err := os.ReadFile(pcmPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pcm := make([]int16, len(b)/2)
-	for i := range pcm {
-		pcm[i] = int16(binary.LittleEndian.Uint16(b[2*i:]))
-	}
-	return wav, pcm
-}
 
 // memBackend is the in-memory host the tests run the relay against.
 type memBackend struct {

@@ -1,6 +1,6 @@
 //go:build cgo && nolibopusfile
 
-package capture
+package capturetest
 
 import (
 	"testing"
@@ -8,9 +8,9 @@ import (
 	libopus "github.com/hraban/opus"
 )
 
-// encodeSpeech encodes 16 kHz mono PCM into 20 ms Opus packets with libopus
-// (the last frame padded with silence).
-func encodeSpeech(t testing.TB, pcm []int16) [][]byte {
+// EncodeOpus encodes 16 kHz mono PCM into 20 ms Opus packets with libopus
+// (VoIP mode, 32 kbit/s; the last frame padded with silence).
+func EncodeOpus(t testing.TB, pcm []int16) [][]byte {
 	t.Helper()
 	enc, err := libopus.NewEncoder(16000, 1, libopus.AppVoIP)
 	if err != nil {
