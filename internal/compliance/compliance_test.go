@@ -257,6 +257,7 @@ func TestPart2DisclosuresAndAccounting(t *testing.T) {
 		for _, k := range []string{compliance.KindView, compliance.KindModelCall} {
 			d := disc
 			d.Kind = k
+			clk.t = clk.t.Add(time.Second)
 			if err := s.InTx(ctx, func(tx *store.Tx) error {
 				dec, _, err := compliance.RecordDisclosure(ctx, tx, "s-sud", d)
 				if err == nil && (!dec.InForce() || dec.Consent.ID != consent.ID) {
