@@ -1,0 +1,491 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Sealer encrypts small secrets at rest (blob.Dir does, under the KEK).
+type Sealer interface {
+	Seal(id string, plaintext []byte) ([]byte, error)
+	Open(id string, sealed []byte) ([]byte, error)
+}
+
+// Config is what the web app needs from the process that mounts it.
+type Config struct {
+	Store  *store.Store
+	Blobs  blob.Store
+	Sealer Sealer // seals TOTP secrets; required
+	Now    func() time.Time
+	// IdleTimeout signs a browser out after this long without a request
+	// (default 15 minutes).
+	IdleTimeout time.Duration
+	// Secure marks cookies Secure and sends HSTS: set it when serving TLS.
+	Secure bool
+	// PublicURL is the base of join links ("" = the request's own host).
+	PublicURL string
+	// NewJoinToken makes a call join token and the hash the store keeps.
+	NewJoinToken func() (token, hash string)
+	// Ingester stores uploaded recordings (nil: uploads are refused).
+	Ingester *pipeline.Ingester
+	// MaxUpload bounds an uploaded recording (default 2 GiB).
+	MaxUpload int64
+	// JobsUI, when set, is served to admins under /admin/jobs/.
+	JobsUI http.Handler
+	// TestProvider checks that a provider answers (default: GET {base}/models).
+	TestProvider func(ctx context.Context, p store.Provider) error
+	// LockoutAfter failed sign-ins lock an account for LockoutFor
+	// (defaults 5 and 15 minutes).
+	LockoutAfter int
+	LockoutFor   time.Duration
+}
+
+// Server is the web app.
+type Server struct {
+	cfg      Config
+	pages    map[string]*template.Template
+	routes   []route
+	mux      *http.ServeMux
+	limiter  *rateLimiter
+	hasUsers atomic.Bool
+	setupMu  sync.Mutex
+}
+
+// Access levels of a route.
+type access int
+
+const (
+	// public routes need no sign-in (sign-in, set-up, invitations, assets).
+	public access = iota
+	// partial routes need a sign-in session whose second factor may still
+	// be pending (the TOTP step, enrolment, sign-out).
+	partial
+	// signedIn routes need a complete sign-in and one of the route's roles
+	// (any role when the list is empty).
+	signedIn
+)
+
+type route struct {
+	method, path string
+	access       access
+	roles        []string // for signedIn; empty = any role
+	// passive requests (status polling) do not restart the idle clock.
+	passive bool
+	// ownCSRF routes (the job dashboard's API) check no form token; they
+	// rely on SameSite cookies and the Origin check.
+	ownCSRF bool
+	h       func(w http.ResponseWriter, r *http.Request, c *call)
+}
+
+// call is one request's signed-in context.
+type call struct {
+	user  store.User
+	login store.LoginSession
+	csrf  string // token forms must carry
+}
+
+var (
+	allRoles       = []string{store.RoleAdmin, store.RoleClinician, store.RoleSupervisor}
+	clinicalRoles  = []string{store.RoleClinician, store.RoleSupervisor}
+	schedulerRoles = []string{store.RoleClinician, store.RoleSupervisor, store.RoleAdmin}
+	adminOnly      = []string{store.RoleAdmin}
+)
+
+// New builds the web app. It creates a one-time set-up link when no user
+// exists yet (returned by SetupLink).
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Blobs == nil || cfg.Sealer == nil {
+		return nil, errors.New("web: Store, Blobs and Sealer are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 15 * time.Minute
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = 2 << 30
+	}
+	if cfg.LockoutAfter <= 0 {
+		cfg.LockoutAfter = 5
+	}
+	if cfg.LockoutFor <= 0 {
+		cfg.LockoutFor = 15 * time.Minute
+	}
+	if cfg.TestProvider == nil {
+		cfg.TestProvider = testProviderHTTP
+	}
+	s := &Server{cfg: cfg, limiter: newRateLimiter(20, 3*time.Second)}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	n, err := cfg.Store.CountUsers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("web: count users: %w", err)
+	}
+	s.hasUsers.Store(n > 0)
+	s.routes = s.routeTable()
+	s.mux = http.NewServeMux()
+	for _, rt := range s.routes {
+		pattern := rt.path
+		if rt.method != "" {
+			pattern = rt.method + " " + rt.path
+		}
+		s.mux.Handle(pattern, s.wrap(rt))
+	}
+	static, _ := fs.Sub(staticFS, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(static))
+	s.mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	}))
+	return s, nil
+}
+
+// Handler serves the whole app (mount it at "/").
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		if !strings.HasPrefix(r.URL.Path, "/admin/jobs") {
+			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+		}
+		if s.cfg.Secure {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		s.mux.ServeHTTP(w, r)
+	})
+}
+
+// Mount registers the app on a shared mux: "/" and everything under it
+// that no more specific pattern (health checks, the call relay) claims.
+func (s *Server) Mount(mux *http.ServeMux) { mux.Handle("/", s.Handler()) }
+
+// wrap applies the route's access rule, idle logoff and CSRF check.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.hasUsers.Load() && rt.path != "/setup" && rt.path != "/{$}" {
+			http.Redirect(w, r, "/setup", http.StatusSeeOther)
+			return
+		}
+		mutating := r.Method != http.MethodGet && r.Method != http.MethodHead
+		if mutating && !s.sameOrigin(r) {
+			s.fail(w, r, http.StatusForbidden, "this request came from another site and was refused (CSRF protection)")
+			return
+		}
+		if rt.access == public {
+			if mutating && !s.preAuthCSRFOK(r) {
+				s.fail(w, r, http.StatusForbidden, "the form expired or is missing its security token; reload the page and try again")
+				return
+			}
+			rt.h(w, r, nil)
+			return
+		}
+		c, status, msg := s.authenticate(r, !rt.passive)
+		if c == nil {
+			if status == http.StatusUnauthorized && !wantsJSON(r) {
+				q := url.Values{"next": {r.URL.RequestURI()}}
+				if msg != "" {
+					q.Set("msg", msg)
+				}
+				http.Redirect(w, r, "/login?"+q.Encode(), http.StatusSeeOther)
+				return
+			}
+			s.fail(w, r, status, msg)
+			return
+		}
+		if mutating && !rt.ownCSRF && !equalTokens(formOrHeaderCSRF(r), c.login.CSRF) {
+			s.fail(w, r, http.StatusForbidden, "the form expired or is missing its security token; reload the page and try again")
+			return
+		}
+		if rt.access == signedIn {
+			if !c.login.MFADone {
+				if s.totpRequired(r.Context(), c.user) && !c.user.TOTPEnabled {
+					http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
+					return
+				}
+				http.Redirect(w, r, "/login/totp", http.StatusSeeOther)
+				return
+			}
+			if len(rt.roles) > 0 && !hasRole(c.user.Role, rt.roles) {
+				s.fail(w, r, http.StatusForbidden, fmt.Sprintf("this page is for %s users; you are signed in as %s", strings.Join(rt.roles, " or "), c.user.Role))
+				return
+			}
+		}
+		rt.h(w, r, c)
+	})
+}
+
+func hasRole(role string, roles []string) bool {
+	for _, x := range roles {
+		if x == role {
+			return true
+		}
+	}
+	return false
+}
+
+// sameOrigin refuses cross-site state changes: when the browser names the
+// origin, it must be this host.
+func (s *Server) sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	if o == "" || o == "null" {
+		return r.Header.Get("Sec-Fetch-Site") != "cross-site"
+	}
+	u, err := url.Parse(o)
+	return err == nil && u.Host == r.Host
+}
+
+func formOrHeaderCSRF(r *http.Request) string {
+	if v := r.Header.Get("X-CSRF-Token"); v != "" {
+		return v
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		// The token comes in the query for uploads so that the body can be
+		// streamed to disk without being parsed first.
+		return r.URL.Query().Get("csrf")
+	}
+	return r.PostFormValue("csrf")
+}
+
+const (
+	preCSRFCookie = "scribe_csrf"
+)
+
+func (s *Server) cookieName() string {
+	if s.cfg.Secure {
+		return "__Host-scribe"
+	}
+	return "scribe_session"
+}
+
+// preAuthCSRF returns the double-submit token for forms shown before
+// sign-in, setting its cookie when the browser has none.
+func (s *Server) preAuthCSRF(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(preCSRFCookie); err == nil && len(c.Value) >= 20 {
+		return c.Value
+	}
+	t := randomToken(24)
+	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: t, Path: "/", HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteStrictMode})
+	return t
+}
+
+func (s *Server) preAuthCSRFOK(r *http.Request) bool {
+	c, err := r.Cookie(preCSRFCookie)
+	return err == nil && equalTokens(r.PostFormValue("csrf"), c.Value)
+}
+
+// authenticate finds the sign-in session of the request, signing it out
+// when it has been idle too long. touch restarts the idle clock.
+func (s *Server) authenticate(r *http.Request, touch bool) (*call, int, string) {
+	ck, err := r.Cookie(s.cookieName())
+	if err != nil || ck.Value == "" {
+		return nil, http.StatusUnauthorized, ""
+	}
+	ctx := r.Context()
+	idHash := hashToken(ck.Value)
+	ls, err := s.cfg.Store.LoginSession(ctx, idHash)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, http.StatusUnauthorized, "Your sign-in has ended; please sign in again."
+	}
+	if err != nil {
+		slog.Error("web: read sign-in session", "error", err)
+		return nil, http.StatusInternalServerError, "the database is not answering; try again shortly"
+	}
+	now := s.cfg.Now().UnixMilli()
+	if now-ls.LastSeen > s.cfg.IdleTimeout.Milliseconds() {
+		_ = s.cfg.Store.DeleteLoginSession(ctx, idHash)
+		_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: ls.UserID, Action: "auth.idle_logoff", EntityType: "user", EntityID: ls.UserID})
+		return nil, http.StatusUnauthorized, fmt.Sprintf("You were signed out after %d minutes without activity.", int(s.cfg.IdleTimeout.Minutes()))
+	}
+	u, err := s.cfg.Store.User(ctx, ls.UserID)
+	if err != nil || u.Disabled {
+		_ = s.cfg.Store.DeleteLoginSession(ctx, idHash)
+		return nil, http.StatusUnauthorized, "Your account is not active; ask an admin."
+	}
+	if touch && now-ls.LastSeen > 5000 {
+		if err := s.cfg.Store.TouchLoginSession(ctx, idHash, now); err != nil {
+			slog.Warn("web: touch sign-in session", "error", err)
+		}
+	}
+	return &call{user: u, login: ls, csrf: ls.CSRF}, 0, ""
+}
+
+// ---- rendering ----
+
+func (s *Server) parseTemplates() error {
+	funcs := template.FuncMap{
+		"clock":    clock,
+		"datetime": func(ms int64) string { return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04 MST") },
+		"upper":    strings.ToUpper,
+		"join":     strings.Join,
+		"hashBroken": func(ok *bool) bool { return ok != nil && !*ok },
+		"trimDays":   func(p string) string { return strings.TrimPrefix(p, "days:") },
+		"hasWord": func(list, w string) bool {
+			for _, x := range strings.Split(list, ",") {
+				if strings.TrimSpace(x) == w {
+					return true
+				}
+			}
+			return false
+		},
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+	if err != nil {
+		return fmt.Errorf("web: layout template: %w", err)
+	}
+	entries, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	s.pages = map[string]*template.Template{}
+	for _, e := range entries {
+		name := strings.TrimPrefix(e, "templates/")
+		if name == "layout.html" || name == "partials.html" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, e)
+		if err != nil {
+			return fmt.Errorf("web: template %s: %w", name, err)
+		}
+		s.pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	return nil
+}
+
+// page is what every template gets.
+type page struct {
+	Title  string
+	User   *store.User
+	CSRF   string
+	Flash  string
+	Error  string
+	IdleMS int64
+	Nav    string
+	Data   any
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, c *call, p page) {
+	t, ok := s.pages[name]
+	if !ok {
+		slog.Error("web: no such template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if c != nil {
+		u := c.user
+		p.User, p.CSRF, p.IdleMS = &u, c.csrf, s.cfg.IdleTimeout.Milliseconds()
+	}
+	if p.Flash == "" {
+		p.Flash = r.URL.Query().Get("flash")
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		slog.Error("web: render", "template", name, "error", err)
+		http.Error(w, "internal error while rendering the page", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	writeMaybeGzip(w, r, status, buf.Bytes())
+}
+
+// writeMaybeGzip compresses bodies over 1 KiB for browsers that accept it.
+func writeMaybeGzip(w http.ResponseWriter, r *http.Request, status int, body []byte) {
+	w.Header().Add("Vary", "Accept-Encoding")
+	if len(body) > 1024 && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		var zb bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&zb, gzip.BestSpeed)
+		zw.Write(body)
+		zw.Close()
+		w.Header().Set("Content-Encoding", "gzip")
+		body = zb.Bytes()
+	}
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// fail answers with an error a person can act on (JSON for scripts).
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	if wantsJSON(r) {
+		writeJSON(w, status, map[string]string{"error": msg})
+		return
+	}
+	var c *call
+	if status == http.StatusForbidden || status == http.StatusNotFound {
+		c, _, _ = s.authenticate(r, false)
+	}
+	s.render(w, r, status, "error", c, page{Title: http.StatusText(status), Error: msg})
+}
+
+// back redirects to a page with a flash message.
+func back(w http.ResponseWriter, r *http.Request, path, flash string) {
+	if wantsJSON(r) {
+		writeJSON(w, http.StatusOK, map[string]string{"ok": flash, "location": path})
+		return
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	if flash != "" {
+		path += sep + "flash=" + url.QueryEscape(flash)
+	}
+	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func clock(ms int64) string {
+	d := time.Duration(ms) * time.Millisecond
+	return fmt.Sprintf("%02d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
+}
