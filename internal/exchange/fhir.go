@@ -1,0 +1,303 @@
+// Package exchange turns a session's note into the formats other systems
+// read: a FHIR R4 Bundle (DocumentReference + Provenance recording AI
+// assistance, with 42 CFR Part 2 security labels) and an HL7 v2.5.1
+// MDM^T02 message. Every export of a Part 2 record carries the 42 CFR 2.32
+// redisclosure notice (full and short forms) and a description of the
+// consent under which it is disclosed. It renders only; callers audit and
+// record the disclosure (internal/compliance).
+package exchange
+
+import (
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/scribe-health/scribe/drafts"
+	"github.com/scribe-health/scribe/internal/compliance"
+	"github.com/scribe-health/scribe/internal/store"
+)
+
+// Code systems used in exports.
+const (
+	SystemLOINC           = "http://loinc.org"
+	SystemUSCoreCategory  = "http://hl7.org/fhir/us/core/CodeSystem/us-core-documentreference-category"
+	SystemConfidentiality = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+	SystemActCode         = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+	SystemObservationVal  = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue"
+	SystemParticipantType = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
+	SystemDataOperation   = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
+	SystemClientAlias     = "urn:scribe:client-alias"
+	LOINCProgressNote     = "11506-3"
+)
+
+// Input is what an export needs: the session, the draft version and its
+// rendering, and for a Part 2 record the consent under which it is disclosed.
+type Input struct {
+	Session store.Session
+	Draft   store.Draft
+	View    drafts.View
+	// Consent is the part2_tpo decision at the moment of export (Part 2 records only).
+	Consent *compliance.Decision
+	Now     time.Time
+}
+
+func (in Input) check() error {
+	if in.Draft.ID == "" || in.Draft.SessionID != in.Session.ID {
+		return errors.New("export needs the session's draft")
+	}
+	if in.Session.Part2() && (in.Consent == nil || !in.Consent.InForce()) {
+		return fmt.Errorf("session %s is a 42 CFR Part 2 record and no part2_tpo consent is in force: %w", in.Session.ID, compliance.ErrPart2NoConsent)
+	}
+	if in.Now.IsZero() {
+		return errors.New("export time missing")
+	}
+	return nil
+}
+
+// Signed reports whether the exported version is signed.
+func (in Input) Signed() bool { return in.Draft.Status == store.DraftSigned }
+
+// RenderedText is the note as exported: the rendering (with the AI-draft
+// banner or signature), and for a Part 2 record the short notice at the top,
+// the full 42 CFR 2.32 notice and the consent description at the end.
+func RenderedText(in Input) string {
+	t := in.View.Text()
+	if in.Session.Part2() {
+		if !strings.Contains(t, drafts.Part2NoticeShort) {
+			t = "CONFIDENTIAL — 42 CFR PART 2 RECORD. " + drafts.Part2NoticeShort + "\n\n" + t
+		}
+		if !strings.Contains(t, drafts.Part2Notice) {
+			t += "\nNotice of prohibition on redisclosure (42 CFR 2.32): " + drafts.Part2Notice + "\n"
+		}
+		if in.Consent != nil {
+			t += "\nDisclosed under " + in.Consent.Describe() + "\n"
+		}
+	}
+	return t
+}
+
+type coding struct {
+	System  string `json:"system,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Display string `json:"display,omitempty"`
+}
+
+type concept struct {
+	Coding []coding `json:"coding,omitempty"`
+	Text   string   `json:"text,omitempty"`
+}
+
+type identifier struct {
+	System string `json:"system,omitempty"`
+	Value  string `json:"value,omitempty"`
+}
+
+type reference struct {
+	Reference  string      `json:"reference,omitempty"`
+	Identifier *identifier `json:"identifier,omitempty"`
+	Display    string      `json:"display,omitempty"`
+}
+
+type meta struct {
+	Security []coding `json:"security,omitempty"`
+	Tag      []coding `json:"tag,omitempty"`
+}
+
+// SecurityLabels are the labels of an export: AIAST always (AI-assisted
+// content); R, 42CFRPart2 and NORDSCLCD for a Part 2 record.
+func SecurityLabels(part2 bool) []coding {
+	labels := []coding{{System: SystemObservationVal, Code: "AIAST", Display: "Artificial Intelligence asserted"}}
+	if part2 {
+		labels = append(labels,
+			coding{System: SystemConfidentiality, Code: "R", Display: "restricted"},
+			coding{System: SystemActCode, Code: "42CFRPart2", Display: "42 CFR Part2"},
+			coding{System: SystemActCode, Code: "NORDSCLCD", Display: "no redisclosure without consent directive"})
+	}
+	return labels
+}
+
+func part2Labels() []coding { return SecurityLabels(true)[1:] }
+
+func instant(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func clinicianRef(email string) *reference {
+	if email == "" {
+		return nil
+	}
+	return &reference{Identifier: &identifier{System: "urn:ietf:rfc:3986", Value: "mailto:" + email}, Display: email}
+}
+
+// deterministic IDs make an export of the same note version reproducible.
+func fhirID(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "|")))
+	u, _ := uuid.FromBytes(sum[:16])
+	return uuid.NewSHA1(u, nil).String()
+}
+
+// FHIRBundle renders the note as a FHIR R4 collection Bundle: a
+// DocumentReference (LOINC 11506-3 progress note, US Core clinical-note
+// category, docStatus preliminary for a draft and final once signed,
+// authenticator = signer, the rendered note as a base64 text/plain
+// attachment), a Device for the model and prompt version, a Provenance
+// recording AI assistance (AIAST; the device as author, the signer as
+// verifier), and for a Part 2 record a Consent describing the consent in force.
+func FHIRBundle(in Input) ([]byte, error) {
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	part2 := in.Session.Part2()
+	docID := fhirID("docref", in.Draft.ID, fmt.Sprint(in.Draft.Version), in.Draft.Status)
+	devID := fhirID("device", in.Draft.Provider, in.Draft.Model, in.Draft.PromptVersion)
+	provID := fhirID("provenance", docID)
+	text := RenderedText(in)
+
+	docStatus := "preliminary"
+	if in.Signed() {
+		docStatus = "final"
+		if len(in.View.Addenda) > 0 {
+			docStatus = "amended"
+		}
+	}
+	docMeta := &meta{Security: SecurityLabels(part2)}
+	doc := map[string]any{
+		"resourceType": "DocumentReference",
+		"id":           docID,
+		"meta":         docMeta,
+		"identifier":   []identifier{{System: "urn:scribe:draft", Value: fmt.Sprintf("%s/v%d", in.Draft.ID, in.Draft.Version)}},
+		"status":       "current",
+		"docStatus":    docStatus,
+		"type":         concept{Coding: []coding{{System: SystemLOINC, Code: LOINCProgressNote, Display: "Progress note"}}, Text: "Progress note (" + strings.ToUpper(in.Draft.Template) + ")"},
+		"category":     []concept{{Coding: []coding{{System: SystemUSCoreCategory, Code: "clinical-note", Display: "Clinical Note"}}}},
+		"subject":      reference{Identifier: &identifier{System: SystemClientAlias, Value: in.Session.ClientAlias}, Display: in.Session.ClientAlias},
+		"date":         instant(time.UnixMilli(in.Draft.UpdatedAt)),
+		"content": []map[string]any{{"attachment": map[string]any{
+			"contentType": "text/plain; charset=utf-8", "language": "en", "data": base64.StdEncoding.EncodeToString([]byte(text)),
+			"title": "Progress note", "creation": instant(time.UnixMilli(in.Draft.CreatedAt)),
+			"hash": base64.StdEncoding.EncodeToString(sha1Of(text)),
+		}}},
+		"context": map[string]any{"period": map[string]any{"start": instant(time.UnixMilli(in.Session.CreatedAt))}},
+	}
+	if in.Session.Clinician != "" {
+		doc["author"] = []*reference{clinicianRef(in.Session.Clinician)}
+	}
+	desc := ""
+	if in.Signed() {
+		doc["authenticator"] = clinicianRef(in.Draft.SignedBy)
+	} else {
+		desc = drafts.Banner
+	}
+	if part2 {
+		labels := part2Labels()
+		doc["securityLabel"] = []concept{{Coding: labels[0:1]}, {Coding: labels[1:2]}, {Coding: labels[2:3]}}
+		desc = strings.TrimSpace(desc + ". " + drafts.Part2NoticeShort)
+		desc = strings.TrimPrefix(desc, ". ")
+	}
+	if desc != "" {
+		doc["description"] = desc
+	}
+
+	device := map[string]any{
+		"resourceType": "Device",
+		"id":           devID,
+		"deviceName":   []map[string]any{{"name": in.Draft.Model, "type": "model-name"}},
+		"version": []map[string]any{
+			{"type": concept{Text: "model"}, "value": in.Draft.Model},
+			{"type": concept{Text: "prompt version"}, "value": in.Draft.PromptVersion},
+		},
+		"type":  concept{Text: "AI language model (via provider " + in.Draft.Provider + ")"},
+		"owner": reference{Display: in.Draft.Provider},
+	}
+	agents := []map[string]any{{
+		"type": concept{Coding: []coding{{System: SystemParticipantType, Code: "author", Display: "Author"}}},
+		"who":  reference{Reference: "urn:uuid:" + devID, Display: fmt.Sprintf("model %s, prompt %s", in.Draft.Model, in.Draft.PromptVersion)},
+	}}
+	if in.Signed() {
+		agents = append(agents, map[string]any{
+			"type": concept{Coding: []coding{{System: SystemParticipantType, Code: "verifier", Display: "Verifier"}}},
+			"who":  clinicianRef(in.Draft.SignedBy),
+		})
+	}
+	prov := map[string]any{
+		"resourceType": "Provenance",
+		"id":           provID,
+		"meta":         &meta{Security: SecurityLabels(part2)},
+		"target":       []reference{{Reference: "urn:uuid:" + docID}},
+		"recorded":     instant(time.UnixMilli(in.Draft.CreatedAt)),
+		"activity":     concept{Coding: []coding{{System: SystemDataOperation, Code: "CREATE", Display: "create"}}, Text: "AI-assisted drafting from a de-identified transcript"},
+		"agent":        agents,
+	}
+	if in.Signed() {
+		prov["occurredDateTime"] = instant(time.UnixMilli(in.Draft.SignedAt))
+	}
+	entries := []map[string]any{
+		{"fullUrl": "urn:uuid:" + docID, "resource": doc},
+		{"fullUrl": "urn:uuid:" + devID, "resource": device},
+		{"fullUrl": "urn:uuid:" + provID, "resource": prov},
+	}
+	if part2 && in.Consent != nil && in.Consent.Consent != nil {
+		entries = append(entries, map[string]any{"fullUrl": "urn:uuid:" + fhirID("consent", in.Consent.Consent.ID), "resource": fhirConsent(in)})
+	}
+	bundle := map[string]any{
+		"resourceType": "Bundle",
+		"id":           fhirID("bundle", docID, instant(in.Now)),
+		"meta":         &meta{Security: SecurityLabels(part2)},
+		"type":         "collection",
+		"timestamp":    instant(in.Now),
+		"entry":        entries,
+	}
+	return json.MarshalIndent(bundle, "", "  ")
+}
+
+func fhirConsent(in Input) map[string]any {
+	c := in.Consent.Consent
+	status := "active"
+	if !in.Consent.InForce() {
+		status = "inactive"
+	}
+	period := map[string]any{"start": instant(time.UnixMilli(max(c.SignedAt, c.CreatedAt)))}
+	if c.ExpiresAt != 0 {
+		period["end"] = instant(time.UnixMilli(c.ExpiresAt))
+	}
+	provision := map[string]any{"type": "permit", "period": period}
+	if c.Purpose != "" {
+		provision["purpose"] = []coding{{Display: c.Purpose}}
+	}
+	if c.Recipients != "" {
+		provision["actor"] = []map[string]any{{
+			"role":      concept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", Code: "IRCP", Display: "information recipient"}}},
+			"reference": reference{Display: c.Recipients},
+		}}
+	}
+	out := map[string]any{
+		"resourceType": "Consent",
+		"id":           fhirID("consent", c.ID),
+		"meta":         &meta{Security: part2Labels()},
+		"identifier":   []identifier{{System: "urn:scribe:consent", Value: c.ID}},
+		"status":       status,
+		"scope":        concept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/consentscope", Code: "patient-privacy", Display: "Privacy Consent"}}},
+		"category":     []concept{{Coding: []coding{{System: SystemLOINC, Code: "59284-0", Display: "Patient Consent"}}, Text: "42 CFR Part 2 consent (" + c.Scope + ")"}},
+		"patient":      reference{Identifier: &identifier{System: SystemClientAlias, Value: in.Session.ClientAlias}, Display: in.Session.ClientAlias},
+		"policy":       []map[string]any{{"uri": "https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2"}},
+		"provision":    provision,
+	}
+	if c.SignedAt != 0 {
+		out["dateTime"] = instant(time.UnixMilli(c.SignedAt))
+	}
+	if c.Discloser != "" {
+		out["organization"] = []reference{{Display: c.Discloser}}
+	}
+	return out
+}
+
+// sha1Of is the FHIR Attachment.hash (SHA-1 of the data, by the R4 definition).
+func sha1Of(text string) []byte {
+	sum := sha1.Sum([]byte(text))
+	return sum[:]
+}
