@@ -413,11 +413,16 @@ func TestCallWithoutConsent(t *testing.T) {
 	})
 }
 
-// TestCallStopScribePurges: the client presses "Stop AI scribe" after chunks
-// were stored and transcribed: recording stops for both, the revocation and
-// the purge are audited, and no chunk row, audio or transcript is left; the
-// session ends as "no recording" with no draft.
-func TestCallStopScribePurges(t *testing.T) {
+// TestCallStopScribePurges: the client presses "Stop AI scribe" after
+// chunks were stored and transcribed: recording stops for both, the
+// revocation and the purge are audited, and no chunk row, audio or
+// transcript is left; the session ends as "no recording" with no draft.
+func TestCallStopScribePurges(t *testing.T) { testStopScribe(t, false) }
+
+// testStopScribe runs the Stop AI scribe scenario; with holdAtProvider, one
+// transcription is held at the provider (its audio already read) at the
+// moment the scribe is stopped.
+func testStopScribe(t *testing.T, holdAtProvider bool) {
 	forEachBackend(t, func(t *testing.T, b testenv.Backend) {
 		r := newCallRig(t, b)
 		script := callScript(t)
@@ -441,13 +446,23 @@ func TestCallStopScribePurges(t *testing.T) {
 					done++
 				}
 			}
-			if done >= 2 {
+			if done >= 1 && (holdAtProvider || done >= 2) {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("fewer than 2 chunks transcribed 30 s into the call (%d)", done)
+				t.Fatalf("%d chunks transcribed 30 s into the call", done)
 			}
 			time.Sleep(100 * time.Millisecond)
+		}
+		if holdAtProvider {
+			r.fake.Block()
+			arrived := r.fake.Arrived()
+			for r.fake.Arrived() == arrived {
+				if time.Now().After(deadline) {
+					t.Fatal("no further chunk reached the provider 30 s into the call")
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
 		}
 		if len(r.sessionBlobs(id)) == 0 {
 			t.Fatal("no blobs stored before the revocation; the test would prove nothing")
@@ -456,6 +471,7 @@ func TestCallStopScribePurges(t *testing.T) {
 		for _, p := range []*capturetest.Peer{clin, cli} {
 			p.WaitFor(5*time.Second, "recording off", func() bool { return !p.State().Recording })
 		}
+		r.fake.Unblock()
 		// Speech keeps flowing for longer than a chunk: none of it may be stored.
 		time.Sleep(time.Duration(callChunkMax/capture.SampleRate+1) * time.Second)
 		cancel()

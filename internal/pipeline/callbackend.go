@@ -142,7 +142,13 @@ func (b *CallBackend) RevokeConsent(ctx context.Context, sessionID string, by ca
 	}
 	var failed int
 	for _, c := range purge {
-		for _, id := range []string{c.AudioBlob, c.TranscriptBlob} {
+		// A transcription in flight may have written its transcript without
+		// recording it on the row yet: delete it by its name.
+		tr := c.TranscriptBlob
+		if tr == "" {
+			tr = transcribe.ChunkTranscriptBlob(sessionID, c.ID)
+		}
+		for _, id := range []string{c.AudioBlob, tr} {
 			if id == "" {
 				continue
 			}
