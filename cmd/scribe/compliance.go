@@ -1,0 +1,654 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/scribe-health/scribe/drafts"
+	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/backup"
+	"github.com/scribe-health/scribe/internal/compliance"
+	"github.com/scribe-health/scribe/internal/exchange"
+	"github.com/scribe-health/scribe/internal/retention"
+	"github.com/scribe-health/scribe/internal/store"
+)
+
+// Compliance and exchange commands (issue 7): consent registry, accounting
+// of disclosures, FHIR and HL7 v2 exports, retention, backup and restore.
+func init() {
+	extraCommands = append(extraCommands,
+		command{"consent", "add, revoke or list consent records; add consent text versions", cmdConsent},
+		command{"disclosures", "accounting of disclosures of a client's Part 2 records (text or CSV)", cmdDisclosures},
+		command{"export", "export a session's note as FHIR R4 or HL7 v2 MDM^T02", cmdExport},
+		command{"retention", "show or set the retention policy, sweep, place or lift legal holds", cmdRetention},
+		command{"backup", "back up the database snapshot, blobs and keys into one tar.gz", cmdBackup},
+		command{"restore", "restore a backup into an empty data dir and verify its audit log", cmdRestore},
+	)
+}
+
+const consentUsage = `Usage: scribe consent add --scope ai_scribe|part2_tpo|recording (--session ID | --client ALIAS) --method electronic|written|verbal_attested
+           --captured-by EMAIL --signature TEXT [--signed YYYY-MM-DD] [--expires YYYY-MM-DD] [--expiry-event TEXT]
+           [--discloser TEXT --information TEXT --recipients TEXT --purpose TEXT --revocation-notice] [--text-version V] [--refused]
+       scribe consent revoke CONSENT_ID --by EMAIL --method written|electronic|verbal|verbal_attested
+       scribe consent list (--session ID | --client ALIAS) [--json]
+       scribe consent text-add --scope SCOPE --version V --file F
+       scribe consent texts [--scope SCOPE]`
+
+func parseDay(name, v string) (int64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return 0, fmt.Errorf("--%s must be a date YYYY-MM-DD, not %q", name, v)
+	}
+	return t.UnixMilli(), nil
+}
+
+func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "add", "revoke", "list", "text-add", "texts":
+	case "-h", "--help", "help":
+		fmt.Fprintln(stderr, consentUsage)
+		return nil
+	default:
+		fmt.Fprintln(stderr, consentUsage)
+		return errUsage
+	}
+	fs := newFlags("consent "+sub, "consent "+sub+" [flags]", stderr)
+	var cfg config
+	cfg.register(fs)
+	var c store.ConsentRecord
+	fs.StringVar(&c.SessionID, "session", "", "the session the consent is for")
+	fs.StringVar(&c.ClientAlias, "client", "", "the client alias (a client-wide consent when no --session)")
+	fs.StringVar(&c.Scope, "scope", "", "ai_scribe, part2_tpo or recording")
+	fs.StringVar(&c.Method, "method", "", "add: electronic, written or verbal_attested; revoke: written, electronic, verbal or verbal_attested")
+	fs.StringVar(&c.CapturedBy, "captured-by", "", "who obtained the consent (e-mail)")
+	fs.StringVar(&c.Signature, "signature", "", "the signature: typed name, e-signature ID, or the attesting clinician")
+	fs.StringVar(&c.Discloser, "discloser", "", "who may disclose (the program or organisation)")
+	fs.StringVar(&c.Information, "information", "", "how much and what kind of information may be disclosed")
+	fs.StringVar(&c.Recipients, "recipients", "", "recipients by name or class")
+	fs.StringVar(&c.Purpose, "purpose", "", "purpose of the disclosure")
+	fs.StringVar(&c.ExpiryEvent, "expiry-event", "", "event on which the consent expires")
+	fs.StringVar(&c.TextVersion, "text-version", "", "version of the consent text shown to the client")
+	fs.BoolVar(&c.RevocationNotice, "revocation-notice", false, "the client was told of the right to revoke")
+	signed := fs.String("signed", "", "date signed YYYY-MM-DD (default today)")
+	expires := fs.String("expires", "", "expiry date YYYY-MM-DD")
+	refused := fs.Bool("refused", false, "record a refusal instead of a grant")
+	by := fs.String("by", "", "revoke: who recorded the revocation")
+	version := fs.String("version", "", "text-add: the text version")
+	file := fs.String("file", "", "text-add: file with the consent text")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	actor := cliActor()
+	switch sub {
+	case "add":
+		c.Granted = !*refused
+		if c.SignedAt, err = parseDay("signed", *signed); err != nil {
+			return err
+		}
+		if c.ExpiresAt, err = parseDay("expires", *expires); err != nil {
+			return err
+		}
+		if err := compliance.Add(ctx, a.store, &c, actor); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "consent %s recorded (%s, %s)\n", c.ID, c.Scope, map[bool]string{true: "granted", false: "refused"}[c.Granted])
+	case "revoke":
+		if len(pos) != 1 {
+			fmt.Fprintln(stderr, consentUsage)
+			return errUsage
+		}
+		r, err := compliance.Revoke(ctx, a.store, pos[0], *by, c.Method)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "consent %s revoked at %s by %s (%s)\n", r.ID, time.UnixMilli(r.RevokedAt).UTC().Format(time.RFC3339), r.RevokedBy, r.RevokeMethod)
+	case "list":
+		if c.SessionID == "" && c.ClientAlias == "" {
+			return errors.New("give --session ID or --client ALIAS")
+		}
+		list, err := a.store.ConsentRecords(ctx, store.ConsentFilter{SessionID: c.SessionID, ClientAlias: c.ClientAlias})
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			if list == nil {
+				list = []store.ConsentRecord{}
+			}
+			return writeJSON(stdout, list)
+		}
+		now := a.store.NowMS()
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSCOPE\tSTATUS NOW\tMETHOD\tSIGNED\tEXPIRES\tREVOKED")
+		for _, r := range list {
+			d := compliance.Decide([]store.ConsentRecord{r}, r.Scope, now)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Scope, d.Status, r.Method, dayOr(r.SignedAt), dayOr(r.ExpiresAt)+expiryEvent(r), dayOr(r.RevokedAt))
+		}
+		return tw.Flush()
+	case "text-add":
+		if *file == "" {
+			return errors.New("--file is required")
+		}
+		body, err := os.ReadFile(*file)
+		if err != nil {
+			return fmt.Errorf("read --file: %w", err)
+		}
+		t, err := compliance.AddText(ctx, a.store, c.Scope, *version, string(body), actor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "consent text %s version %s stored (sha256 %s)\n", t.Scope, t.Version, t.SHA256)
+	case "texts":
+		ts, err := a.store.ConsentTexts(ctx, c.Scope)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			fmt.Fprintf(stdout, "%s  %s  %s  sha256 %s\n", t.Scope, t.Version, dayOr(t.CreatedAt), t.SHA256)
+		}
+	}
+	return nil
+}
+
+func dayOr(ms int64) string {
+	if ms == 0 {
+		return "-"
+	}
+	return time.UnixMilli(ms).UTC().Format(time.DateOnly)
+}
+
+func expiryEvent(r store.ConsentRecord) string {
+	if r.ExpiryEvent == "" {
+		return ""
+	}
+	return " or on event"
+}
+
+// aliasRef is how an audit entry names a client: a hash of the alias, not the alias.
+func aliasRef(alias string) string {
+	sum := sha256.Sum256([]byte(alias))
+	return "alias-sha256:" + hex.EncodeToString(sum[:8])
+}
+
+func cmdDisclosures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("disclosures", "disclosures --client ALIAS [--since YYYY-MM-DD] [--csv]", stderr)
+	var cfg config
+	cfg.register(fs)
+	client := fs.String("client", "", "the client alias")
+	since := fs.String("since", "", "first day (default: three years ago)")
+	asCSV := fs.Bool("csv", false, "print CSV")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	sinceMS, err := parseDay("since", *since)
+	if err != nil {
+		return err
+	}
+	var sinceT time.Time
+	if sinceMS != 0 {
+		sinceT = time.UnixMilli(sinceMS)
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	acc, err := compliance.BuildAccounting(ctx, a.store, *client, sinceT, time.UnixMilli(a.store.NowMS()))
+	if err != nil {
+		return err
+	}
+	if err := a.store.Audit(ctx, audit.Event{Actor: cliActor(), Action: "disclosures.read", EntityType: "client", EntityID: aliasRef(*client),
+		Details: map[string]string{"entries": fmt.Sprint(len(acc.Entries)), "csv": fmt.Sprint(*asCSV)}}); err != nil {
+		return fmt.Errorf("cannot record the audit entry for this read, so the accounting is not shown: %w", err)
+	}
+	if *asCSV {
+		return acc.WriteCSV(stdout)
+	}
+	return acc.WriteText(stdout)
+}
+
+const exportUsage = `Usage: scribe export fhir|hl7v2 SESSION_ID [--out FILE] [--version N] [--recipient NAME --purpose TEXT] [--actor EMAIL]
+  Part 2 records need --recipient and --purpose and a part2_tpo consent in force; each export is recorded as a disclosure.`
+
+func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	format := ""
+	if len(args) > 0 {
+		format, args = args[0], args[1:]
+	}
+	switch format {
+	case "fhir", "hl7v2":
+	case "-h", "--help", "help":
+		fmt.Fprintln(stderr, exportUsage)
+		return nil
+	default:
+		fmt.Fprintln(stderr, exportUsage)
+		return errUsage
+	}
+	fs := newFlags("export "+format, "export "+format+" SESSION_ID [flags]", stderr)
+	var cfg config
+	cfg.register(fs)
+	out := fs.String("out", "", "write to this file (mode 0600) instead of standard output")
+	version := fs.Int("version", 0, "draft version (default latest)")
+	recipient := fs.String("recipient", "", "who receives the export (required for Part 2 records)")
+	purpose := fs.String("purpose", "", "why it is disclosed (required for Part 2 records)")
+	actorFlag := fs.String("actor", "", "who exports (default the CLI user)")
+	receivingApp := fs.String("receiving-app", "", "hl7v2: MSH-5 receiving application")
+	receivingFac := fs.String("receiving-facility", "", "hl7v2: MSH-6 receiving facility")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, exportUsage)
+		return errUsage
+	}
+	actor := *actorFlag
+	if actor == "" {
+		actor = cliActor()
+	}
+	if *out != "" {
+		if _, err := os.Stat(*out); err == nil {
+			return fmt.Errorf("--out %s already exists; choose a new file", *out)
+		}
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	sess, err := a.store.Session(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if sess.Part2() && (strings.TrimSpace(*recipient) == "" || strings.TrimSpace(*purpose) == "") {
+		return fmt.Errorf("session %s is a 42 CFR Part 2 record: give --recipient and --purpose; the export is recorded as a disclosure", sess.ID)
+	}
+	d, err := pickDraft(ctx, a.store, sess, *version)
+	if err != nil {
+		return err
+	}
+	addenda, err := a.store.Addenda(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	view, err := drafts.BuildView(d, addenda, drafts.RenderOptions{Part2: sess.Part2()})
+	if err != nil {
+		return err
+	}
+	in := exchange.Input{Session: sess, Draft: d, View: view, Now: time.UnixMilli(a.store.NowMS())}
+	label := map[string]string{"fhir": "FHIR R4 Bundle", "hl7v2": "HL7 v2.5.1 MDM^T02"}[format]
+	description := fmt.Sprintf("progress note v%d (%s) as %s", d.Version, d.Status, label)
+	if *recipient == "" {
+		*recipient = "unspecified (export file)"
+	}
+	if *purpose == "" {
+		*purpose = "unspecified"
+	}
+	var body []byte
+	err = a.store.InTx(ctx, func(tx *store.Tx) error {
+		dec, recorded, err := compliance.RecordDisclosure(ctx, tx, sess.ID, compliance.Disclosure{Kind: compliance.KindExport, Recipient: *recipient,
+			Description: description, Purpose: *purpose, Actor: actor})
+		if err != nil {
+			return err
+		}
+		if recorded {
+			if err := compliance.RequirePart2Consent(sess.ID, dec); err != nil {
+				return err
+			}
+			in.Consent = &dec
+		}
+		if format == "fhir" {
+			body, err = exchange.FHIRBundle(in)
+		} else {
+			body, err = exchange.MDMT02(in, exchange.HL7Options{ReceivingApp: *receivingApp, ReceivingFacility: *receivingFac})
+		}
+		if err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Event{Actor: actor, Action: "draft.export", EntityType: "draft", EntityID: d.ID, Details: map[string]string{
+			"session": sess.ID, "version": fmt.Sprint(d.Version), "format": format, "part2": fmt.Sprint(sess.Part2()), "status": d.Status}})
+	})
+	if err != nil {
+		if errors.Is(err, compliance.ErrPart2NoConsent) {
+			if aerr := a.store.Audit(ctx, audit.Event{Actor: actor, Action: "draft.export", EntityType: "draft", EntityID: d.ID, Outcome: "failure",
+				Details: map[string]string{"session": sess.ID, "format": format, "refused": "no_part2_consent"}}); aerr != nil {
+				return errors.Join(err, aerr)
+			}
+		}
+		return err
+	}
+	if *out == "" {
+		_, err = stdout.Write(body)
+		if err == nil && format == "fhir" {
+			_, err = io.WriteString(stdout, "\n")
+		}
+		return err
+	}
+	if err := writeNewFile(*out, body); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "wrote %s (%d bytes)\n", *out, len(body))
+	return nil
+}
+
+func pickDraft(ctx context.Context, st *store.Store, sess store.Session, version int) (store.Draft, error) {
+	if version <= 0 {
+		d, err := st.LatestDraft(ctx, sess.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return d, fmt.Errorf("session %s has no draft yet (status %s)", sess.ID, sess.Status)
+		}
+		return d, err
+	}
+	ds, err := st.Drafts(ctx, sess.ID)
+	if err != nil {
+		return store.Draft{}, err
+	}
+	for _, d := range ds {
+		if d.Version == version {
+			return d, nil
+		}
+	}
+	return store.Draft{}, fmt.Errorf("session %s has no draft version %d", sess.ID, version)
+}
+
+// writeNewFile writes a file that must not exist yet, mode 0600, via a
+// temporary file so a failed write leaves nothing behind.
+func writeNewFile(path string, body []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".scribe-tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(body); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+const retentionUsage = `Usage: scribe retention show [--json]
+       scribe retention set [--audio-days N] [--transcript-days N] [--purge-after-transcription=true|false]
+       scribe retention sweep
+       scribe retention hold SESSION_ID --reason TEXT
+       scribe retention release SESSION_ID`
+
+func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	switch sub {
+	case "show", "set", "sweep", "hold", "release":
+	case "-h", "--help", "help":
+		fmt.Fprintln(stderr, retentionUsage)
+		return nil
+	default:
+		fmt.Fprintln(stderr, retentionUsage)
+		return errUsage
+	}
+	fs := newFlags("retention "+sub, "retention "+sub+" [flags]", stderr)
+	var cfg config
+	cfg.register(fs)
+	audioDays := fs.Int("audio-days", -1, "purge audio older than N days (0 = never by age)")
+	transcriptDays := fs.Int("transcript-days", -1, "purge transcripts and identifier maps older than N days (0 = keep)")
+	purgeAfter := fs.String("purge-after-transcription", "", "true or false: delete audio once its transcription succeeds")
+	reason := fs.String("reason", "", "hold: the reason (a case or matter number, no PHI)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	actor := cliActor()
+	switch sub {
+	case "show":
+		p, err := a.store.RetentionPolicy(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(stdout, p)
+		}
+		printPolicy(stdout, p)
+	case "set":
+		p, err := a.store.RetentionPolicy(ctx)
+		if err != nil {
+			return err
+		}
+		if *audioDays != -1 {
+			p.AudioDays = *audioDays
+		}
+		if *transcriptDays != -1 {
+			p.TranscriptDays = *transcriptDays
+		}
+		switch *purgeAfter {
+		case "":
+		case "true":
+			p.PurgeAudioAfterTranscription = true
+		case "false":
+			p.PurgeAudioAfterTranscription = false
+		default:
+			return fmt.Errorf("--purge-after-transcription must be true or false, not %q", *purgeAfter)
+		}
+		if *audioDays < -1 || *transcriptDays < -1 {
+			return errors.New("retention days cannot be negative")
+		}
+		p.UpdatedBy = actor
+		err = a.store.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.SetRetentionPolicy(ctx, &p); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, audit.Event{Actor: actor, Action: "retention.set", EntityType: "retention_policy", EntityID: "1", Details: map[string]string{
+				"audio_days": fmt.Sprint(p.AudioDays), "transcript_days": fmt.Sprint(p.TranscriptDays), "purge_after_transcription": fmt.Sprint(p.PurgeAudioAfterTranscription)}})
+		})
+		if err != nil {
+			return err
+		}
+		printPolicy(stdout, p)
+	case "sweep":
+		r, err := retention.Sweep(ctx, a.store, a.blobs, time.UnixMilli(a.store.NowMS()))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "purged audio of %d session(s) (%d chunk(s)), transcripts of %d session(s); %d session(s) on legal hold left alone\n",
+			r.AudioSessions, r.AudioChunks, r.TranscriptSessions, r.Held)
+	case "hold", "release":
+		if len(pos) != 1 {
+			fmt.Fprintln(stderr, retentionUsage)
+			return errUsage
+		}
+		on := sub == "hold"
+		if on && strings.TrimSpace(*reason) == "" {
+			return errors.New("a legal hold needs --reason (a case or matter number)")
+		}
+		err := a.store.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.SetLegalHold(ctx, pos[0], on, *reason); err != nil {
+				return err
+			}
+			return tx.Audit(ctx, audit.Event{Actor: actor, Action: "legal_hold." + sub, EntityType: "session", EntityID: pos[0], Details: map[string]string{"reason": *reason}})
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "session %s: legal hold %s\n", pos[0], map[bool]string{true: "placed", false: "lifted"}[on])
+	}
+	return nil
+}
+
+func printPolicy(w io.Writer, p store.RetentionPolicy) {
+	never := func(n int, what string) string {
+		if n == 0 {
+			return what
+		}
+		return fmt.Sprintf("%d days", n)
+	}
+	fmt.Fprintf(w, "audio purged after transcription: %v\naudio kept at most: %s\ntranscripts and identifier maps kept: %s\ndrafts and signed notes: kept (clinical record)\nsessions on legal hold: never purged\n",
+		p.PurgeAudioAfterTranscription, never(p.AudioDays, "no age limit"), never(p.TranscriptDays, "indefinitely"))
+}
+
+func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("backup", "backup FILE [--exclude-keys]", stderr)
+	var cfg config
+	cfg.register(fs)
+	excludeKeys := fs.Bool("exclude-keys", false, "leave master.key and the audit checkpoint key out (keep them in your secret manager)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	file := pos[0]
+	if _, err := os.Stat(file); err == nil {
+		return fmt.Errorf("%s already exists; a backup never overwrites a file", file)
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".scribe-backup-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	m, err := backup.Write(ctx, a.store, cfg.dataDir, tmp, backup.Options{ExcludeKeys: *excludeKeys, Now: time.UnixMilli(a.store.NowMS())})
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("backup failed, nothing was written: %w", err)
+	}
+	if err := os.Link(tmp.Name(), file); err != nil {
+		return err
+	}
+	if err := a.store.Audit(ctx, audit.Event{Actor: cliActor(), Action: "backup", EntityType: "data_dir", EntityID: "backup", Details: map[string]string{
+		"dialect": m.Dialect, "blobs": fmt.Sprint(m.Blobs), "keys": strings.Join(m.IncludesKeys, ",")}}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backup written: %s (%s database snapshot: %v, %d blob(s), %d bytes)\n", file, m.Dialect, m.Database, m.Blobs, m.Bytes)
+	if len(m.IncludesKeys) > 0 {
+		fmt.Fprintf(stdout, "the archive holds the key files (%s): store it as securely as the data dir, or use --exclude-keys\n", strings.Join(m.IncludesKeys, ", "))
+	}
+	if m.Note != "" {
+		fmt.Fprintln(stdout, m.Note)
+	}
+	return nil
+}
+
+func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("restore", "restore FILE --data-dir EMPTY_DIR [--public-key BASE64]", stderr)
+	var cfg config
+	cfg.register(fs)
+	pinned := fs.String("public-key", "", "audit checkpoint public key to trust (default: the restored key file)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return fmt.Errorf("open backup: %w", err)
+	}
+	defer f.Close()
+	m, err := backup.Restore(ctx, f, cfg.dataDir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "restored %s backup of %s into %s (%d blob(s))\n", m.Dialect, m.CreatedAt.Format(time.RFC3339), cfg.dataDir, m.Blobs)
+	if m.Dialect != "sqlite" {
+		fmt.Fprintln(stdout, m.Note)
+		return nil
+	}
+	cfg.databaseURL = "" // the archive holds the embedded database: verify that one
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return auditVerifyReport(ctx, a, *pinned, stdout)
+}
+
+// ---- audit checkpoint: called from cmd/scribe/audit.go (the lead's) ----
+
+// auditCheckpoint signs the audit chain head: `scribe audit checkpoint`.
+func auditCheckpoint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("audit checkpoint", "audit checkpoint", stderr)
+	var cfg config
+	cfg.register(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	cp, created, err := compliance.CheckpointAudit(ctx, a.store, cfg.dataDir, cliActor())
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(stdout, "created the audit checkpoint key %s (mode 0600)\n", filepath.Join(cfg.dataDir, audit.CheckpointKeyFile))
+	}
+	fmt.Fprintf(stdout, "checkpoint signed: entry %d, head %s\npublic key: %s\nRecord the public key outside Scribe; `scribe audit verify --public-key KEY` checks against it.\n", cp.Seq, cp.Head, cp.PublicKey)
+	return nil
+}
+
+// auditVerifyReport checks the chain and every signed checkpoint and prints the result.
+func auditVerifyReport(ctx context.Context, a *app, pinned string, stdout io.Writer) error {
+	key, err := compliance.TrustedKey(a.cfg.dataDir, pinned)
+	if err != nil {
+		return err
+	}
+	rep, err := compliance.VerifyAudit(ctx, a.store, key)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "audit chain intact: %d entries, head %s; %d signed checkpoint(s) hold\n", rep.Entries, rep.Head, rep.Checkpoints)
+	return nil
+}
