@@ -3,6 +3,7 @@ package compliance_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -117,12 +118,28 @@ func TestConsentRegistryAtTheMomentOfAction(t *testing.T) {
 			CapturedBy: "therapist@example.org", TextVersion: "2026-01"}, Signature: "click-through:synthetic", RevocationNotice: true}
 		rec := &store.ConsentRecord{Consent: store.Consent{SessionID: "s-call", Scope: compliance.ScopeRecording, Granted: true, Method: compliance.MethodElectronic,
 			CapturedBy: "therapist@example.org"}, Signature: "click-through:synthetic"}
-		for _, c := range []*store.ConsentRecord{ai, rec} {
-			if err := compliance.Add(ctx, s, c, "therapist@example.org"); err != nil {
-				t.Fatal(err)
-			}
+		if err := compliance.Add(ctx, s, ai, "therapist@example.org"); err != nil {
+			t.Fatal(err)
 		}
-		if ai.ClientAlias != "client-1" || ai.TextHash != compliance.TextHash("Synthetic consent text: an AI scribe records, transcribes and drafts. You may revoke at any time.") || ai.SignedAt != clk.t.UnixMilli() {
+		// The ai_scribe consent covers recording...
+		if _, err := compliance.CheckStage(ctx, s, "s-call", compliance.StageCapture); err != nil {
+			t.Fatalf("capture with ai_scribe consent: %v", err)
+		}
+		// ...unless the client refused recording.
+		clk.t = clk.t.Add(time.Second)
+		refusal := &store.ConsentRecord{Consent: store.Consent{SessionID: "s-call", Scope: compliance.ScopeRecording, Granted: false, Method: compliance.MethodElectronic,
+			CapturedBy: "therapist@example.org"}}
+		if err := compliance.Add(ctx, s, refusal, "therapist@example.org"); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := compliance.CheckStage(ctx, s, "s-call", compliance.StageCapture); !errors.Is(err, compliance.ErrNoConsent) || d.Status != compliance.StatusRefused {
+			t.Fatalf("capture after recording refused: %v %+v", err, d)
+		}
+		clk.t = clk.t.Add(time.Second)
+		if err := compliance.Add(ctx, s, rec, "therapist@example.org"); err != nil {
+			t.Fatal(err)
+		}
+		if ai.ClientAlias != "client-1" || ai.TextHash != compliance.TextHash("Synthetic consent text: an AI scribe records, transcribes and drafts. You may revoke at any time.") || ai.SignedAt == 0 || ai.SignedAt != ai.CreatedAt {
 			t.Fatalf("consent not completed from session and text: %+v", ai)
 		}
 		missingText := &store.ConsentRecord{Consent: store.Consent{SessionID: "s-call", Scope: compliance.ScopeAIScribe, Granted: true, Method: compliance.MethodWritten,
@@ -182,7 +199,7 @@ func TestConsentRegistryAtTheMomentOfAction(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Join(actions, ","); got != "consent_text.add,consent.add,consent.add,consent.revoke,consent.add" {
+		if got := strings.Join(actions, ","); got != "consent_text.add,consent.add,consent.add,consent.add,consent.revoke,consent.add" {
 			t.Fatalf("audited actions: %s", got)
 		}
 	})
@@ -359,4 +376,50 @@ func BenchmarkAccounting1000(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/report")
 	b.ReportMetric(float64(bytesOut), "bytes/report")
+}
+
+func TestCheckpointAndVerify(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b testenv.Backend) {
+		ctx := context.Background()
+		s, _ := openStore(t, b)
+		dir := t.TempDir()
+		if _, _, err := compliance.CheckpointAudit(ctx, s, dir, "admin"); err == nil || !strings.Contains(err.Error(), "empty") {
+			t.Fatalf("checkpoint of an empty log: %v", err)
+		}
+		for i := 0; i < 4; i++ {
+			if err := s.Audit(ctx, audit.Event{Actor: "system", Action: "test", EntityType: "session", EntityID: "s"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cp, created, err := compliance.CheckpointAudit(ctx, s, dir, "admin")
+		if err != nil || created {
+			// The key was created by the refused attempt above.
+			t.Fatalf("checkpoint: %v created=%v", err, created)
+		}
+		key, err := compliance.TrustedKey(dir, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := compliance.VerifyAudit(ctx, s, key)
+		if err != nil || rep.Entries != 5 || rep.Checkpoints != 1 {
+			t.Fatalf("verify: %v %+v", err, rep)
+		}
+		pinned, err := compliance.TrustedKey(t.TempDir(), cp.PublicKey)
+		if err != nil || !pinned.Equal(key) {
+			t.Fatalf("pinned key: %v", err)
+		}
+		other, _, _ := audit.LoadOrCreateCheckpointKey(t.TempDir())
+		if _, err := compliance.VerifyAudit(ctx, s, other.Public().(ed25519.PublicKey)); err == nil || !strings.Contains(err.Error(), "another key") {
+			t.Fatalf("verify against another key: %v", err)
+		}
+		if _, err := compliance.VerifyAudit(ctx, s, nil); err == nil {
+			t.Fatal("checkpoints verified without a trusted key")
+		}
+		if err := s.TamperForTest(ctx, `UPDATE audit SET actor = 'x' WHERE seq = 2`); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := compliance.CheckpointAudit(ctx, s, dir, "admin"); err == nil || !strings.Contains(err.Error(), "entry 2") {
+			t.Fatalf("checkpoint of a broken chain: %v", err)
+		}
+	})
 }

@@ -355,7 +355,8 @@ const (
 var ErrNoConsent = errors.New("no consent in force")
 
 // CheckStage is the consent gate a stage calls at the moment it acts:
-//   - capture needs ai_scribe and recording consent in force;
+//   - capture needs the ai_scribe consent in force, and no refused,
+//     revoked or expired recording consent;
 //   - transcription and drafting stop when the client's ai_scribe consent
 //     was revoked, expired or refused. An ingested recording with no consent
 //     on file goes on (its draft carries the consent-missing flag), a call
@@ -384,8 +385,13 @@ func CheckStage(ctx context.Context, s *store.Store, sessionID, stage string) (D
 		if d.InForce() {
 			continue
 		}
-		if d.Status == StatusNone && stage != StageCapture && sess.Source == "ingest" {
-			continue
+		if d.Status == StatusNone {
+			if scope == ScopeRecording {
+				continue // the ai_scribe consent covers recording unless a recording consent was refused or revoked
+			}
+			if stage != StageCapture && sess.Source == "ingest" {
+				continue
+			}
 		}
 		what := fmt.Sprintf("session %s: %s stage stopped: %s consent is %s", sessionID, stage, scope, strings.ReplaceAll(d.Status, "_", " "))
 		if d.Consent != nil {
