@@ -95,7 +95,9 @@ func TestCheckpointCatchesWholeChainRewrite(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.AddAuditCheckpoint(ctx, audit.SignCheckpoint(key, seq, head, s.NowMS())) }); err != nil {
+			if err := s.InTx(ctx, func(tx *store.Tx) error {
+				return tx.AddAuditCheckpoint(ctx, audit.SignCheckpoint(key, seq, head, s.NowMS()))
+			}); err != nil {
 				t.Fatal(err)
 			}
 			verify := func() (*audit.CheckedVerifier, error) {
