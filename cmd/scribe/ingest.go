@@ -11,7 +11,6 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/scribe-health/scribe/internal/pipeline"
-	"github.com/scribe-health/scribe/internal/store"
 )
 
 func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -62,28 +61,7 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !*wait {
 		return nil
 	}
-	if err := a.startWorkers(ctx, *workers); err != nil {
-		return err
-	}
-	err = pipeline.Wait(ctx, a.store, id, func(p pipeline.Progress) {
-		if !term {
-			return
-		}
-		switch p.Session.Status {
-		case store.StatusTranscribing:
-			fmt.Fprintf(stderr, "transcribing %d/%d chunks\n", p.ChunksDone, p.Chunks)
-		case store.StatusRedacting:
-			fmt.Fprintln(stderr, "redacting…")
-		case store.StatusDrafting:
-			fmt.Fprintln(stderr, "drafting…")
-		case store.StatusReady:
-			fmt.Fprintln(stderr, "draft ready: scribe draft show "+id)
-		}
-	})
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = a.store.StopWorkers(sctx)
-	return err
+	return waitHere(ctx, a, id, *workers, stderr)
 }
 
 func isTerminal(w io.Writer) bool {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/transcript"
 	"github.com/scribe-health/scribe/transcribe"
@@ -27,11 +28,13 @@ func cmdSession(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return sessionShow(ctx, args, stdout, stderr)
 	case "create":
 		return sessionCreate(ctx, args, stdout, stderr)
+	case "retry":
+		return sessionRetry(ctx, args, stdout, stderr)
 	case "-h", "--help", "help":
-		fmt.Fprintln(stderr, "Usage: scribe session list [--status S] [--json] | show ID [--json] | create --clinician EMAIL --client-alias ALIAS [...]")
+		fmt.Fprintln(stderr, "Usage: scribe session list [--status S] [--json] | show ID [--json] | retry ID [--wait] | create --clinician EMAIL --client-alias ALIAS [...]")
 		return nil
 	default:
-		fmt.Fprintln(stderr, "Usage: scribe session list [--status S] [--json] | show ID [--json] | create --clinician EMAIL --client-alias ALIAS [...]")
+		fmt.Fprintln(stderr, "Usage: scribe session list [--status S] [--json] | show ID [--json] | retry ID [--wait] | create --clinician EMAIL --client-alias ALIAS [...]")
 		return errUsage
 	}
 }
@@ -174,3 +177,60 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 var _ = strings.TrimSpace
+
+func sessionRetry(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("session retry", "session retry ID [--wait]", stderr)
+	var cfg config
+	cfg.register(fs)
+	wait := fs.Bool("wait", false, "work the session's jobs in this process until it is ready or fails again")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	a, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	stage, err := pipeline.Retry(ctx, a.store, pos[0], cliActor())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "session %s restarted at stage %s\n", pos[0], stage)
+	if !*wait {
+		return nil
+	}
+	return waitHere(ctx, a, pos[0], 4, stderr)
+}
+
+// waitHere works jobs in this process until the session is ready or failed.
+func waitHere(ctx context.Context, a *app, id string, workers int, stderr io.Writer) error {
+	if err := a.startWorkers(ctx, workers); err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.store.StopWorkers(sctx)
+	}()
+	term := isTerminal(stderr)
+	return pipeline.Wait(ctx, a.store, id, func(p pipeline.Progress) {
+		if !term {
+			return
+		}
+		switch p.Session.Status {
+		case store.StatusTranscribing:
+			fmt.Fprintf(stderr, "transcribing %d/%d chunks\n", p.ChunksDone, p.Chunks)
+		case store.StatusRedacting:
+			fmt.Fprintln(stderr, "redacting…")
+		case store.StatusDrafting:
+			fmt.Fprintln(stderr, "drafting…")
+		case store.StatusReady:
+			fmt.Fprintln(stderr, "draft ready: scribe draft show "+id)
+		}
+	})
+}

@@ -428,3 +428,54 @@ func TestCrashChildWorker(t *testing.T) {
 	defer cancel()
 	<-ctx.Done() // killed long before this
 }
+
+// TestRetryAfterFix: a session failed by the BAA gate completes once an
+// admin records the BAA and someone presses retry; nothing done is redone.
+func TestRetryAfterFix(t *testing.T) {
+	wav := testenv.WAV(16000, testenv.Speech(t, "Tell me about your week at home"))
+	forEachBackend(t, func(t *testing.T, b testenv.Backend) {
+		h := newHarness(t, b)
+		h.addProvider(store.Provider{Name: "cloud-llm", Use: "drafting", Model: chatModel})
+		h.startWorkers(store.WorkerOptions{})
+		id := h.ingest(wav, pipeline.IngestOptions{}, time.Minute)
+		if err := h.wait(id); err == nil || !strings.Contains(err.Error(), "stage draft") {
+			t.Fatalf("want a BAA failure at the draft stage, got %v", err)
+		}
+		// Retrying before the fix fails again at once (or is refused while
+		// the failed job is still finishing); the session stays failed.
+		for i := 0; i < 50; i++ {
+			_, err := pipeline.Retry(h.ctx, h.store, id, "admin@example.org")
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, store.ErrJobActive) {
+				t.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err := h.wait(id); err == nil || !strings.Contains(err.Error(), "BAA") {
+			t.Fatalf("retry before the fix: %v", err)
+		}
+		var stage string
+		var err error
+		h.addProvider(store.Provider{Name: "cloud-llm", Use: "drafting", Model: chatModel, BAASigned: "2026-01-01", BAAExpires: "2099-12-31", JSONSchema: true})
+		for i := 0; i < 50; i++ {
+			if stage, err = pipeline.Retry(h.ctx, h.store, id, "admin@example.org"); !errors.Is(err, store.ErrJobActive) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err != nil || stage != "draft" {
+			t.Fatalf("retry: %q %v", stage, err)
+		}
+		if err := h.wait(id); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(h.fake.Transcriptions()); n != 1 {
+			t.Fatalf("retry re-transcribed: %d transcription requests", n)
+		}
+		if _, err := pipeline.Retry(h.ctx, h.store, id, "admin@example.org"); err == nil {
+			t.Fatal("a ready session was retried")
+		}
+	})
+}

@@ -55,7 +55,7 @@ type Store struct {
 	conn    querier
 
 	mu       sync.Mutex
-	insertTx func(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) error
+	insertTx func(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	client   riverClient
 	now      func() time.Time
 }
@@ -226,7 +226,28 @@ func (tx *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Inser
 	if !opts.UniqueOpts.ByArgs && opts.UniqueOpts.ByPeriod == 0 {
 		opts.UniqueOpts = river.UniqueOpts{ByArgs: true}
 	}
-	return ins(ctx, tx.rawTx, args, opts)
+	_, err := ins(ctx, tx.rawTx, args, opts)
+	return err
+}
+
+// ErrJobActive is returned by EnqueueNew when the same job is still queued
+// or running (for example a failed stage whose job has not finished yet).
+var ErrJobActive = errors.New("the same job is still queued or finishing; try again in a moment")
+
+// EnqueueNew is Enqueue for a job that must really be inserted now (a
+// retry): if an identical job is still active it returns ErrJobActive.
+func (tx *Tx) EnqueueNew(ctx context.Context, args river.JobArgs) error {
+	tx.s.mu.Lock()
+	ins := tx.s.insertTx
+	tx.s.mu.Unlock()
+	res, err := ins(ctx, tx.rawTx, args, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
+	if err != nil {
+		return err
+	}
+	if res.UniqueSkippedAsDuplicate {
+		return ErrJobActive
+	}
+	return nil
 }
 
 // InTx runs fn in a transaction, committing when it returns nil.
@@ -326,9 +347,8 @@ func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 		if err != nil {
 			return fmt.Errorf("create job client: %w", err)
 		}
-		s.insertTx = func(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) error {
-			_, err := c.InsertTx(ctx, tx.(*sql.Tx), args, opts)
-			return err
+		s.insertTx = func(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+			return c.InsertTx(ctx, tx.(*sql.Tx), args, opts)
 		}
 		if workers != nil {
 			s.client = c
@@ -339,9 +359,8 @@ func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 	if err != nil {
 		return fmt.Errorf("create job client: %w", err)
 	}
-	s.insertTx = func(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) error {
-		_, err := c.InsertTx(ctx, tx.(pgx.Tx), args, opts)
-		return err
+	s.insertTx = func(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+		return c.InsertTx(ctx, tx.(pgx.Tx), args, opts)
 	}
 	if workers != nil {
 		s.client = c
