@@ -42,7 +42,11 @@ func (r ChatRequest) Segments() []SegmentRef {
 
 func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	s.checkKey(r)
 	s.checkForbidden("chat", body)
+	if dep := r.PathValue("deployment"); dep != "" && dep != s.ChatModel {
+		s.problem("azure chat: deployment %q, want %q", dep, s.ChatModel)
+	}
 	if code := s.takeFailure("chat"); code != 0 {
 		apiError(w, code, "simulated failure")
 		return

@@ -71,6 +71,54 @@ type Server struct {
 	failNext       map[string][]int
 	block          chan struct{}
 	arrived        int
+	apiKey         string
+	azureCalls     int
+}
+
+// APIKey, when set, is the key every request must carry (Bearer, or the
+// api-key header for Azure).
+func (s *Server) SetAPIKey(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apiKey = key
+}
+
+// Azure counts requests that came in on Azure-style routes.
+func (s *Server) Azure() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.azureCalls
+}
+
+func (s *Server) azure(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.azureCalls++
+		s.mu.Unlock()
+		if r.URL.Query().Get("api-version") == "" {
+			s.problem("azure: no api-version query parameter")
+		}
+		if r.Header.Get("api-key") == "" {
+			s.problem("azure: no api-key header")
+		}
+		next(w, r)
+	}
+}
+
+func (s *Server) checkKey(r *http.Request) {
+	s.mu.Lock()
+	key := s.apiKey
+	s.mu.Unlock()
+	if key == "" {
+		return
+	}
+	got := r.Header.Get("api-key")
+	if got == "" {
+		got = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	}
+	if got != key {
+		s.problem("%s: wrong or missing API key", r.URL.Path)
+	}
 }
 
 // Arrived counts transcription requests received, including ones held by Block.
@@ -86,6 +134,9 @@ func New(transcribeModel, chatModel string) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/audio/transcriptions", s.handleTranscription)
 	mux.HandleFunc("POST /v1/chat/completions", s.handleChat)
+	// Azure OpenAI: /openai/deployments/{deployment}/…?api-version=…, key in the api-key header.
+	mux.HandleFunc("POST /openai/deployments/{deployment}/audio/transcriptions", s.azure(s.handleTranscription))
+	mux.HandleFunc("POST /openai/deployments/{deployment}/chat/completions", s.azure(s.handleChat))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.problem("unexpected request %s %s", r.Method, r.URL.Path)
 		http.Error(w, "not found", http.StatusNotFound)
@@ -197,6 +248,7 @@ func (s *Server) handleTranscription(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.checkKey(r)
 	if code := s.takeFailure("transcriptions"); code != 0 {
 		apiError(w, code, fmt.Sprintf("simulated HTTP %d", code))
 		return
@@ -207,6 +259,9 @@ func (s *Server) handleTranscription(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec := Transcription{Model: r.FormValue("model"), ResponseFormat: r.FormValue("response_format")}
+	if dep := r.PathValue("deployment"); dep != "" && dep != s.TranscribeModel {
+		s.problem("azure transcription: deployment %q, want %q", dep, s.TranscribeModel)
+	}
 	if rec.Model != s.TranscribeModel {
 		s.problem("transcription: model %q, want %q", rec.Model, s.TranscribeModel)
 	}

@@ -479,3 +479,37 @@ func TestRetryAfterFix(t *testing.T) {
 		}
 	})
 }
+
+// TestAzureProviders runs the chain against Azure OpenAI-style endpoints
+// (deployment in the path, api-version query, api-key header), with the key
+// read from the named environment variable at call time.
+func TestAzureProviders(t *testing.T) {
+	wav := testenv.WAV(16000, testenv.Speech(t, "Tell me about your week at home"))
+	h := newHarness(t, testenv.Backends[0])
+	t.Setenv("SCRIBE_TEST_AZURE_KEY", "azure-test-key-123")
+	h.fake.SetAPIKey("azure-test-key-123")
+	for _, p := range []store.Provider{
+		{Name: "azure-asr", Use: "transcription", Model: whisperModel, APIKeyEnv: "SCRIBE_TEST_AZURE_KEY", BAASigned: "2026-01-01", BAAExpires: "2099-01-01"},
+		{Name: "azure-llm", Use: "drafting", Model: chatModel, APIKeyEnv: "SCRIBE_TEST_AZURE_KEY", BAASigned: "2026-01-01", BAAExpires: "2099-01-01", JSONSchema: true},
+	} {
+		p.Kind, p.BaseURL = "azure", h.fake.URL
+		if err := h.store.InTx(h.ctx, func(tx *store.Tx) error { return tx.PutProvider(h.ctx, p) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.startWorkers(store.WorkerOptions{})
+	id := h.ingest(wav, pipeline.IngestOptions{}, time.Minute)
+	if err := h.wait(id); err != nil {
+		t.Fatal(err)
+	}
+	h.noFakeProblems()
+	if h.fake.Azure() != 2 {
+		t.Fatalf("%d Azure-style requests, want 2 (transcription and chat)", h.fake.Azure())
+	}
+	// A missing key fails the stage with a message naming the variable.
+	t.Setenv("SCRIBE_TEST_AZURE_KEY", "")
+	id = h.ingest(wav, pipeline.IngestOptions{}, time.Minute)
+	if err := h.wait(id); err == nil || !strings.Contains(err.Error(), "SCRIBE_TEST_AZURE_KEY") || strings.Contains(err.Error(), "azure-test-key-123") {
+		t.Fatalf("want an error naming the unset key variable, got %v", err)
+	}
+}
