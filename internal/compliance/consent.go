@@ -178,7 +178,7 @@ func AddTx(ctx context.Context, tx *store.Tx, c *store.ConsentRecord, actor stri
 		if c.ClientAlias == "" {
 			c.ClientAlias = sess.ClientAlias
 		} else if sess.ClientAlias != "" && sess.ClientAlias != c.ClientAlias {
-			return fmt.Errorf("consent names client alias %q but session %s belongs to another client alias", c.ClientAlias, c.SessionID)
+			return fmt.Errorf("the consent's client alias is not the client alias of session %s; check --client", c.SessionID)
 		}
 	}
 	if c.TextVersion != "" {

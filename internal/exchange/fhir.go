@@ -83,14 +83,15 @@ func RenderedText(in Input) string {
 	return t
 }
 
-type coding struct {
+// Coding is a FHIR Coding (system, code, display).
+type Coding struct {
 	System  string `json:"system,omitempty"`
 	Code    string `json:"code,omitempty"`
 	Display string `json:"display,omitempty"`
 }
 
 type concept struct {
-	Coding []coding `json:"coding,omitempty"`
+	Coding []Coding `json:"coding,omitempty"`
 	Text   string   `json:"text,omitempty"`
 }
 
@@ -106,24 +107,24 @@ type reference struct {
 }
 
 type meta struct {
-	Security []coding `json:"security,omitempty"`
-	Tag      []coding `json:"tag,omitempty"`
+	Security []Coding `json:"security,omitempty"`
+	Tag      []Coding `json:"tag,omitempty"`
 }
 
 // SecurityLabels are the labels of an export: AIAST always (AI-assisted
 // content); R, 42CFRPart2 and NORDSCLCD for a Part 2 record.
-func SecurityLabels(part2 bool) []coding {
-	labels := []coding{{System: SystemObservationVal, Code: "AIAST", Display: "Artificial Intelligence asserted"}}
+func SecurityLabels(part2 bool) []Coding {
+	labels := []Coding{{System: SystemObservationVal, Code: "AIAST", Display: "Artificial Intelligence asserted"}}
 	if part2 {
 		labels = append(labels,
-			coding{System: SystemConfidentiality, Code: "R", Display: "restricted"},
-			coding{System: SystemActCode, Code: "42CFRPart2", Display: "42 CFR Part2"},
-			coding{System: SystemActCode, Code: "NORDSCLCD", Display: "no redisclosure without consent directive"})
+			Coding{System: SystemConfidentiality, Code: "R", Display: "restricted"},
+			Coding{System: SystemActCode, Code: "42CFRPart2", Display: "42 CFR Part2"},
+			Coding{System: SystemActCode, Code: "NORDSCLCD", Display: "no redisclosure without consent directive"})
 	}
 	return labels
 }
 
-func part2Labels() []coding { return SecurityLabels(true)[1:] }
+func part2Labels() []Coding { return SecurityLabels(true)[1:] }
 
 func instant(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
@@ -173,8 +174,8 @@ func FHIRBundle(in Input) ([]byte, error) {
 		"identifier":   []identifier{{System: "urn:scribe:draft", Value: fmt.Sprintf("%s/v%d", in.Draft.ID, in.Draft.Version)}},
 		"status":       "current",
 		"docStatus":    docStatus,
-		"type":         concept{Coding: []coding{{System: SystemLOINC, Code: LOINCProgressNote, Display: "Progress note"}}, Text: "Progress note (" + strings.ToUpper(in.Draft.Template) + ")"},
-		"category":     []concept{{Coding: []coding{{System: SystemUSCoreCategory, Code: "clinical-note", Display: "Clinical Note"}}}},
+		"type":         concept{Coding: []Coding{{System: SystemLOINC, Code: LOINCProgressNote, Display: "Progress note"}}, Text: "Progress note (" + strings.ToUpper(in.Draft.Template) + ")"},
+		"category":     []concept{{Coding: []Coding{{System: SystemUSCoreCategory, Code: "clinical-note", Display: "Clinical Note"}}}},
 		"subject":      reference{Identifier: &identifier{System: SystemClientAlias, Value: in.Session.ClientAlias}, Display: in.Session.ClientAlias},
 		"date":         instant(time.UnixMilli(in.Draft.UpdatedAt)),
 		"content": []map[string]any{{"attachment": map[string]any{
@@ -215,12 +216,12 @@ func FHIRBundle(in Input) ([]byte, error) {
 		"owner": reference{Display: in.Draft.Provider},
 	}
 	agents := []map[string]any{{
-		"type": concept{Coding: []coding{{System: SystemParticipantType, Code: "author", Display: "Author"}}},
+		"type": concept{Coding: []Coding{{System: SystemParticipantType, Code: "author", Display: "Author"}}},
 		"who":  reference{Reference: "urn:uuid:" + devID, Display: fmt.Sprintf("model %s, prompt %s", in.Draft.Model, in.Draft.PromptVersion)},
 	}}
 	if in.Signed() {
 		agents = append(agents, map[string]any{
-			"type": concept{Coding: []coding{{System: SystemParticipantType, Code: "verifier", Display: "Verifier"}}},
+			"type": concept{Coding: []Coding{{System: SystemParticipantType, Code: "verifier", Display: "Verifier"}}},
 			"who":  clinicianRef(in.Draft.SignedBy),
 		})
 	}
@@ -230,7 +231,7 @@ func FHIRBundle(in Input) ([]byte, error) {
 		"meta":         &meta{Security: SecurityLabels(part2)},
 		"target":       []reference{{Reference: "urn:uuid:" + docID}},
 		"recorded":     instant(time.UnixMilli(in.Draft.CreatedAt)),
-		"activity":     concept{Coding: []coding{{System: SystemDataOperation, Code: "CREATE", Display: "create"}}, Text: "AI-assisted drafting from a de-identified transcript"},
+		"activity":     concept{Coding: []Coding{{System: SystemDataOperation, Code: "CREATE", Display: "create"}}, Text: "AI-assisted drafting from a de-identified transcript"},
 		"agent":        agents,
 	}
 	if in.Signed() {
@@ -267,11 +268,11 @@ func fhirConsent(in Input) map[string]any {
 	}
 	provision := map[string]any{"type": "permit", "period": period}
 	if c.Purpose != "" {
-		provision["purpose"] = []coding{{Display: c.Purpose}}
+		provision["purpose"] = []Coding{{Display: c.Purpose}}
 	}
 	if c.Recipients != "" {
 		provision["actor"] = []map[string]any{{
-			"role":      concept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", Code: "IRCP", Display: "information recipient"}}},
+			"role":      concept{Coding: []Coding{{System: "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", Code: "IRCP", Display: "information recipient"}}},
 			"reference": reference{Display: c.Recipients},
 		}}
 	}
@@ -281,8 +282,8 @@ func fhirConsent(in Input) map[string]any {
 		"meta":         &meta{Security: part2Labels()},
 		"identifier":   []identifier{{System: "urn:scribe:consent", Value: c.ID}},
 		"status":       status,
-		"scope":        concept{Coding: []coding{{System: "http://terminology.hl7.org/CodeSystem/consentscope", Code: "patient-privacy", Display: "Privacy Consent"}}},
-		"category":     []concept{{Coding: []coding{{System: SystemLOINC, Code: "59284-0", Display: "Patient Consent"}}, Text: "42 CFR Part 2 consent (" + c.Scope + ")"}},
+		"scope":        concept{Coding: []Coding{{System: "http://terminology.hl7.org/CodeSystem/consentscope", Code: "patient-privacy", Display: "Privacy Consent"}}},
+		"category":     []concept{{Coding: []Coding{{System: SystemLOINC, Code: "59284-0", Display: "Patient Consent"}}, Text: "42 CFR Part 2 consent (" + c.Scope + ")"}},
 		"patient":      reference{Identifier: &identifier{System: SystemClientAlias, Value: in.Session.ClientAlias}, Display: in.Session.ClientAlias},
 		"policy":       []map[string]any{{"uri": "https://www.ecfr.gov/current/title-42/chapter-I/subchapter-A/part-2"}},
 		"provision":    provision,
