@@ -275,3 +275,16 @@ func (s *Store) ListSessionsFor(ctx context.Context, clinician, status string, p
 	}
 	return out, r.Err()
 }
+
+// Setting reads a setting inside the transaction; a missing key gives def.
+func (tx *Tx) Setting(ctx context.Context, key, def string) (string, error) {
+	var v string
+	err := tx.q.queryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	if errors.Is(err, ErrNotFound) {
+		return def, nil
+	}
+	if err != nil {
+		return def, fmt.Errorf("setting %s: %w", key, err)
+	}
+	return v, nil
+}

@@ -392,11 +392,11 @@ func (s *Server) adminTemplateAdd(w http.ResponseWriter, r *http.Request, c *cal
 // ---- audit log ----
 
 type auditData struct {
-	Entries              []audit.Entry
+	Entries               []audit.Entry
 	Actor, Action, Entity string
-	Verified             string
-	VerifyOK             bool
-	Total                int
+	Verified              string
+	VerifyOK              bool
+	Total                 int
 }
 
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, c *call) {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"html/template"
 	"image/png"
 	"log/slog"
 	"net/http"
@@ -141,7 +142,7 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, _ *call) {
 			}
 			return err
 		}
-		if !s.setupTokenOKTx(ctx, tok) {
+		if h, err := tx.Setting(ctx, settingSetupToken, ""); err != nil || !equalTokens(h, hashToken(tok)) {
 			return errBadToken
 		}
 		if _, err := tx.DeleteSetting(ctx, settingSetupToken); err != nil {
@@ -169,7 +170,9 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, _ *call) {
 	http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
 }
 
-func (s *Server) setupTokenOKTx(ctx context.Context, tok string) bool { return s.setupTokenOK(ctx, tok) }
+func (s *Server) setupTokenOKTx(ctx context.Context, tok string) bool {
+	return s.setupTokenOK(ctx, tok)
+}
 
 // ---- invitations (scribe user add) ----
 
@@ -464,8 +467,9 @@ func (s *Server) openSecret(u store.User) (string, error) {
 }
 
 type enrolData struct {
-	Secret, QR string
-	Enabled    bool
+	Secret  string
+	QR      template.URL // a data: URL of the key's QR code, made here
+	Enabled bool
 }
 
 // enrolForm shows a new secret to a user without a second factor (or the
@@ -505,7 +509,7 @@ func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request, c *call) {
 	if img, err := key.Image(200, 200); err == nil {
 		var b bytes.Buffer
 		if png.Encode(&b, img) == nil {
-			d.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())
+			d.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
 		}
 	}
 	s.render(w, r, http.StatusOK, "enrol", c, page{Title: "Set up two-step sign-in", Data: d})
@@ -517,7 +521,8 @@ func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	if !s.acceptTOTP(r.Context(), c.user, r.PostFormValue("code"), c.login.IDHash) {
-		s.render(w, r, http.StatusBadRequest, "enrol", c, page{Title: "Set up two-step sign-in", Error: "That code does not match the secret shown; the page now shows a new secret: add it to your app again and enter its current code."})
+		secret, _ := s.openSecret(c.user)
+		s.render(w, r, http.StatusBadRequest, "enrol", c, page{Title: "Set up two-step sign-in", Error: "That code does not match the key shown; check the key in your app and enter its current code.", Data: enrolData{Secret: secret}})
 		return
 	}
 	back(w, r, "/sessions", "Two-step sign-in is on.")

@@ -343,10 +343,10 @@ func (s *Server) authenticate(r *http.Request, touch bool) (*call, int, string) 
 
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
-		"clock":    clock,
-		"datetime": func(ms int64) string { return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04 MST") },
-		"upper":    strings.ToUpper,
-		"join":     strings.Join,
+		"clock":      clock,
+		"datetime":   func(ms int64) string { return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04 MST") },
+		"upper":      strings.ToUpper,
+		"join":       strings.Join,
 		"hashBroken": func(ok *bool) bool { return ok != nil && !*ok },
 		"trimDays":   func(p string) string { return strings.TrimPrefix(p, "days:") },
 		"hasWord": func(list, w string) bool {
