@@ -217,17 +217,18 @@ func sanitizeSpeaker(s string) string {
 
 func (b *CallBackend) Attendance(ctx context.Context, sessionID string, p capture.Participant, event string, at time.Time) error {
 	return b.Store.InTx(ctx, func(tx *store.Tx) error {
+		// Lock the session row before inserting: the attendance row's
+		// foreign key takes a share lock on it, and two joins that both
+		// hold that lock and then ask for the row lock deadlock (PostgreSQL).
+		sess, err := tx.Session(ctx, sessionID, true)
+		if err != nil {
+			return err
+		}
 		if err := tx.AddAttendance(ctx, store.Attendance{SessionID: sessionID, Participant: p.Label, Role: p.Role, Event: event, At: at.UnixMilli()}); err != nil {
 			return err
 		}
-		if event == capture.EventJoin {
-			sess, err := tx.Session(ctx, sessionID, true)
-			if err != nil {
-				return err
-			}
-			if sess.Status == store.StatusScheduled {
-				return tx.SetSessionStatus(ctx, sessionID, store.StatusInCall)
-			}
+		if event == capture.EventJoin && sess.Status == store.StatusScheduled {
+			return tx.SetSessionStatus(ctx, sessionID, store.StatusInCall)
 		}
 		return nil
 	})
