@@ -2,8 +2,8 @@ package web
 
 import (
 	"bytes"
-	"encoding/base64"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -241,7 +241,7 @@ func (e *env) seedSession(clinician, program, status string) store.Session {
 func (e *env) seedDraft(sessionID string, minutes int) (store.Draft, []transcript.Segment) {
 	e.t.Helper()
 	lines := []string{
-		"My name is Dana Whitfield and I moved to Springfield last spring.",
+		"Dana Whitfield moved to Springfield last spring.",
 		"How have you been sleeping since we last met two weeks ago?",
 		"Better most nights, although work at the hospital still keeps me anxious.",
 		"Let us practise the breathing exercise together before we finish today.",
