@@ -610,6 +610,14 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer a.Close()
+	bc, err := backup.VerifyBlobs(ctx, cfg.dataDir, a.blobs)
+	if err != nil {
+		return err
+	}
+	if len(bc.Corrupt) > 0 {
+		return fmt.Errorf("%d of %d restored blob(s) do not open with this data dir's key (first: %s); restore the matching master.key or set SCRIBE_MASTER_KEY", len(bc.Corrupt), len(bc.Corrupt)+bc.OK, bc.Corrupt[0])
+	}
+	fmt.Fprintf(stdout, "all %d blob(s) open with the restored key\n", bc.OK)
 	return auditVerifyReport(ctx, a, *pinned, stdout)
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/scribe-health/scribe/drafts"
+	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/fhirschema"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/summarize"
@@ -41,6 +42,17 @@ func seedDraft(t *testing.T, dataDir, id, program, alias string) {
 		return err
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	kek, _, err := blob.LoadKEK(dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blob.NewDir(filepath.Join(dataDir, "blobs"), kek)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := blobs.Put(ctx, "sessions/"+id+"/transcript/redacted.json", []byte(`[]`)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -194,7 +206,7 @@ func TestComplianceCLI(t *testing.T) {
 	}
 	restored := filepath.Join(dir, "restored")
 	out = mustCLI(t, restored, "restore", archive)
-	if !strings.Contains(out, "audit chain intact") || !strings.Contains(out, "1 signed checkpoint(s) hold") {
+	if !strings.Contains(out, "all 1 blob(s) open") || !strings.Contains(out, "audit chain intact") || !strings.Contains(out, "1 signed checkpoint(s) hold") {
 		t.Fatalf("restore: %s", out)
 	}
 	if out := mustCLI(t, restored, "audit", "verify"); !strings.Contains(out, "audit chain intact") {

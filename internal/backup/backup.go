@@ -260,3 +260,45 @@ func cleanDir(dir string) {
 		os.RemoveAll(filepath.Join(dir, e.Name()))
 	}
 }
+
+// BlobCheck counts the restored blobs that decrypt and authenticate.
+type BlobCheck struct {
+	OK      int
+	Corrupt []string // blob IDs (paths under blobs/, never contents)
+}
+
+// VerifyBlobs opens every object under dataDir/blobs with the data dir's
+// key: a restore is only useful if the key that sealed the blobs came with
+// it (or is supplied as SCRIBE_MASTER_KEY).
+func VerifyBlobs(ctx context.Context, dataDir string, blobs interface {
+	Get(ctx context.Context, id string) ([]byte, error)
+}) (BlobCheck, error) {
+	var c BlobCheck
+	root := filepath.Join(dataDir, BlobsDir)
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == root {
+			return filepath.SkipDir
+		}
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".tmp-") {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		id := filepath.ToSlash(rel)
+		if _, err := blobs.Get(ctx, id); err != nil {
+			c.Corrupt = append(c.Corrupt, id)
+			return nil
+		}
+		c.OK++
+		return nil
+	})
+	return c, err
+}

@@ -105,6 +105,14 @@ func TestBackupRestoreRoundTripSQLite(t *testing.T) {
 	if got, err := rb.Get(ctx, "sessions/s1/audio/client-0000.wav"); err != nil || string(got) != "RIFF synthetic audio" {
 		t.Fatalf("restored blob: %v %q", err, got)
 	}
+	if bc, err := backup.VerifyBlobs(ctx, dst, rb); err != nil || bc.OK != 1 || len(bc.Corrupt) != 0 {
+		t.Fatalf("blob check: %v %+v", err, bc)
+	}
+	// Under another key every blob fails to open, and the check says which.
+	other, _ := blob.NewDir(filepath.Join(dst, "blobs"), bytes.Repeat([]byte{9}, 32))
+	if bc, err := backup.VerifyBlobs(ctx, dst, other); err != nil || bc.OK != 0 || len(bc.Corrupt) != 1 || bc.Corrupt[0] != "sessions/s1/audio/client-0000.wav" {
+		t.Fatalf("blob check under the wrong key: %v %+v", err, bc)
+	}
 
 	// A restore never writes into a directory that holds data.
 	if _, err := backup.Restore(ctx, bytes.NewReader(buf.Bytes()), dst); !errors.Is(err, backup.ErrNotEmpty) {
