@@ -423,3 +423,25 @@ func TestCheckpointAndVerify(t *testing.T) {
 		}
 	})
 }
+
+func TestEnsureText(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b testenv.Backend) {
+		ctx := context.Background()
+		s, _ := openStore(t, b)
+		body := "Synthetic call consent text v1."
+		t1, err := compliance.EnsureText(ctx, s, compliance.ScopeAIScribe, "call-v1", body, "system")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t2, err := compliance.EnsureText(ctx, s, compliance.ScopeAIScribe, "call-v1", body, "system")
+		if err != nil || t2.SHA256 != t1.SHA256 || t2.CreatedAt != t1.CreatedAt {
+			t.Fatalf("second ensure: %v %+v", err, t2)
+		}
+		if _, err := compliance.EnsureText(ctx, s, compliance.ScopeAIScribe, "call-v1", body+" changed", "system"); err == nil || !strings.Contains(err.Error(), "new version") {
+			t.Fatalf("changed wording under the same version: %v", err)
+		}
+		if ts, _ := s.ConsentTexts(ctx, compliance.ScopeAIScribe); len(ts) != 1 {
+			t.Fatalf("%d texts stored", len(ts))
+		}
+	})
+}

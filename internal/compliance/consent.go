@@ -401,3 +401,25 @@ func CheckStage(ctx context.Context, s *store.Store, sessionID, stage string) (D
 	}
 	return first, nil
 }
+
+// EnsureText makes sure a consent text version is on file: it stores it
+// the first time and accepts the same body again; a different body under an
+// existing version is refused (versions never change; add a new version).
+// Components that ship their own consent text (the call page) call it at
+// start-up so consent records can cite the version they showed.
+func EnsureText(ctx context.Context, s *store.Store, scope, version, body, actor string) (store.ConsentText, error) {
+	ts, err := s.ConsentTexts(ctx, scope)
+	if err != nil {
+		return store.ConsentText{}, err
+	}
+	for _, t := range ts {
+		if t.Version != version {
+			continue
+		}
+		if t.SHA256 != TextHash(body) {
+			return t, fmt.Errorf("consent text %s version %s is on file with other wording; give the changed text a new version", scope, version)
+		}
+		return t, nil
+	}
+	return AddText(ctx, s, scope, version, body, actor)
+}
