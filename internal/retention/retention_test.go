@@ -74,7 +74,7 @@ func (e *env) session(t *testing.T, id string, createdAt int64) []store.Chunk {
 		if err := e.blobs.Put(e.ctx, "sessions/"+id+"/chunk-transcript.json", []byte(`[]`)); err != nil {
 			return err
 		}
-		return tx.CompleteChunk(e.ctx, chunks[0].ID, "sessions/"+id+"/chunk-transcript.json")
+		return completeChunk(e.ctx, tx, chunks[0].ID, "sessions/"+id+"/chunk-transcript.json")
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -241,4 +241,21 @@ func TestPurgePolicyAndSweep(t *testing.T) {
 			}
 		})
 	}
+}
+
+// completeChunk marks a chunk transcribed. Tx.CompleteChunk is gaining a
+// "found" result; this accepts either form so the test builds on both sides
+// of that change.
+func completeChunk(ctx context.Context, tx *store.Tx, id int64, blobID string) error {
+	switch fn := any(tx.CompleteChunk).(type) {
+	case func(context.Context, int64, string) error:
+		return fn(ctx, id, blobID)
+	case func(context.Context, int64, string) (bool, error):
+		found, err := fn(ctx, id, blobID)
+		if err == nil && !found {
+			err = errors.New("chunk not found")
+		}
+		return err
+	}
+	return errors.New("unknown Tx.CompleteChunk signature")
 }
