@@ -136,15 +136,26 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 		return fmt.Errorf("store chunk transcript: %w", err)
 	}
 	details["segments"] = fmt.Sprint(len(segs))
-	return w.Store.InTx(ctx, func(tx *store.Tx) error {
+	purged := false
+	err = w.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.Audit(ctx, audit.Event{Actor: "system", Action: "provider.call", EntityType: "session", EntityID: a.SessionID, Details: details}); err != nil {
 			return err
 		}
-		if err := tx.CompleteChunk(ctx, chunk.ID, blobID); err != nil {
+		// Consent may have been revoked (and the chunk purged) while the
+		// provider was working: then keep nothing of its answer.
+		found, err := tx.CompleteChunk(ctx, chunk.ID, blobID)
+		if err != nil {
 			return err
+		}
+		if purged = !found; purged {
+			return nil
 		}
 		return advanceTx(ctx, tx, a.SessionID, chunk.ID, job.Attempt)
 	})
+	if err != nil || !purged {
+		return err
+	}
+	return w.Blobs.Delete(ctx, blobID)
 }
 
 func (w *Worker) advance(ctx context.Context, sessionID string, chunkID int64, attempt int, _ bool) error {

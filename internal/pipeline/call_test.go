@@ -419,6 +419,11 @@ func TestCallWithoutConsent(t *testing.T) {
 // transcript is left; the session ends as "no recording" with no draft.
 func TestCallStopScribePurges(t *testing.T) { testStopScribe(t, false) }
 
+// TestCallStopScribeDuringTranscription: as TestCallStopScribePurges, with a
+// transcription at the provider when the scribe is stopped; its answer must
+// not be kept (no transcript blob, no chunk row) once it returns.
+func TestCallStopScribeDuringTranscription(t *testing.T) { testStopScribe(t, true) }
+
 // testStopScribe runs the Stop AI scribe scenario; with holdAtProvider, one
 // transcription is held at the provider (its audio already read) at the
 // moment the scribe is stopped.

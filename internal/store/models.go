@@ -281,10 +281,11 @@ func listChunks(ctx context.Context, q querier, sessionID string) ([]Chunk, erro
 	return out, r.Err()
 }
 
-// CompleteChunk records a chunk's transcript blob and marks it done.
-func (tx *Tx) CompleteChunk(ctx context.Context, chunkID int64, transcriptBlob string) error {
-	_, err := tx.q.exec(ctx, `UPDATE chunks SET state = 'done', transcript_blob = $2 WHERE id = $1`, chunkID, transcriptBlob)
-	return err
+// CompleteChunk records a chunk's transcript blob and marks it done; found
+// is false when the chunk no longer exists (purged after a revocation).
+func (tx *Tx) CompleteChunk(ctx context.Context, chunkID int64, transcriptBlob string) (found bool, err error) {
+	n, err := tx.q.exec(ctx, `UPDATE chunks SET state = 'done', transcript_blob = $2 WHERE id = $1`, chunkID, transcriptBlob)
+	return n > 0, err
 }
 
 // DeleteChunks removes a session's chunk rows and their stage rows (audio

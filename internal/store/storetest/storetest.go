@@ -5,6 +5,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -123,8 +124,11 @@ func Exercise(t *testing.T, open func(t *testing.T) *store.Store) {
 			t.Fatal(err)
 		}
 		err = s.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.CompleteChunk(ctx, ids[0], "t0"); err != nil {
-				return err
+			if found, err := tx.CompleteChunk(ctx, ids[0], "t0"); err != nil || !found {
+				return fmt.Errorf("complete chunk: found=%v %v", found, err)
+			}
+			if found, err := tx.CompleteChunk(ctx, 987654, "x"); err != nil || found {
+				return fmt.Errorf("complete of a missing chunk: found=%v %v", found, err)
 			}
 			if err := tx.SetStage(ctx, id, "transcribe_chunk", ids[0], store.StateDone, 1, ""); err != nil {
 				return err
