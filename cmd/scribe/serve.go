@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/scribe-health/scribe/internal/version"
@@ -23,8 +26,22 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&serveOpts.udpPort, "webrtc-udp-port", envInt("SCRIBE_WEBRTC_UDP_PORT", 0), "carry all call media on this one UDP port (for firewalls) [$SCRIBE_WEBRTC_UDP_PORT]")
 	fs.StringVar(&serveOpts.publicIP, "webrtc-public-ip", envOr("SCRIBE_WEBRTC_PUBLIC_IP", ""), "reserved: public IP to announce for call media behind NAT")
 	fs.BoolVar(&serveOpts.keepAudioOnRevoke, "keep-audio-on-revoke", false, "retention policy: keep audio already captured when a participant stops the AI scribe (default: purge it)")
+	var tlsCert, tlsKey string
+	fs.StringVar(&tlsCert, "tls-cert", envOr("SCRIBE_TLS_CERT", ""), "TLS certificate file: serve HTTPS (browsers need a secure context for calls away from localhost) [$SCRIBE_TLS_CERT]")
+	fs.StringVar(&tlsKey, "tls-key", envOr("SCRIBE_TLS_KEY", ""), "TLS private key file [$SCRIBE_TLS_KEY]")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if (tlsCert == "") != (tlsKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if tlsCert != "" {
+		if _, err := tls.LoadX509KeyPair(tlsCert, tlsKey); err != nil {
+			return fmt.Errorf("TLS certificate: %w", err)
+		}
+		// The web app reads these to mark cookies Secure and send HSTS.
+		os.Setenv("SCRIBE_TLS_CERT", tlsCert)
+		os.Setenv("SCRIBE_TLS_KEY", tlsKey)
 	}
 	a, err := openApp(ctx, cfg)
 	if err != nil {
@@ -66,9 +83,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	srv := &http.Server{Handler: securityHeaders(mux), ReadHeaderTimeout: 10 * time.Second}
 	slog.Info("scribe serving", "addr", ln.Addr().String(), "version", version.Version, "database", a.store.Dialect(), "data_dir", cfg.dataDir)
-	fmt.Fprintf(stdout, "Scribe %s listening on http://%s (database: %s)\n", version.Version, ln.Addr(), a.store.Dialect())
+	scheme := "http"
+	if tlsCert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(stdout, "Scribe %s listening on %s://%s (database: %s)\n", version.Version, scheme, ln.Addr(), a.store.Dialect())
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if tlsCert != "" && tlsKey != "" {
+		go func() { errc <- srv.ServeTLS(ln, tlsCert, tlsKey) }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
@@ -101,7 +126,9 @@ func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "no-referrer")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'")
+		if !strings.HasPrefix(r.URL.Path, "/admin/jobs") { // River's dashboard brings its own assets
+			w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'")
+		}
 		w.Header().Set("X-Frame-Options", "DENY")
 		h.ServeHTTP(w, r)
 	})
