@@ -83,16 +83,58 @@ func (d *detector) streets() {
 // modifierOK: a word that can be part of a named street, place or facility.
 func (d *detector) modifierOK(i int) bool {
 	t := &d.toks[i]
-	if t.label || !(t.alpha || strings.ContainsAny(t.low, "&")) || d.lower && t.is(lfClinical) && !t.is(lfFacilityHead) {
+	// a contraction ("I'm", "don't") is no part of a name
+	if t.label || t.aposStem || !(t.alpha || strings.ContainsAny(t.low, "&")) || d.lower && t.is(lfClinical) && !t.is(lfFacilityHead) {
 		return false
 	}
 	if t.is(lfUSState) {
 		return i+1 < len(d.toks) && d.toks[i+1].is(lfPlaceHead|lfStreetType)
 	}
+	if d.pronounI(i) {
+		// the pronoun is capitalised by spelling, not because it names
+		// anything: "Dana Whitfield and I" is no facility ("I Street" is a street)
+		return i+1 < len(d.toks) && d.toks[i+1].is(lfStreetType)
+	}
 	if d.lower {
 		return !t.lowIs(lfFnWord|lfWeekday) && t.lxl.month == 0
 	}
 	return t.cap && !t.is(lfWeekday|lfWeekdayTrim|lfCommonProper) && (t.lx.month == 0 || t.is(lfAmbiguous))
+}
+
+// pronounI reports whether token i is the word "I" (or "i" in lower-case
+// speech): the first-person pronoun, a function word however it is written.
+func (d *detector) pronounI(i int) bool {
+	t := &d.toks[i]
+	return t.e-t.s == 1 && t.low == "i"
+}
+
+// personalRun reports whether the capitalised run i..j-1 reads as people's
+// names: one name ("Dana Whitfield") or names joined by "and"/"&" ("Dana
+// Whitfield and Sam Lee"). Joined names after "at"/"by" or a work cue are
+// instead a business ("works at Johnson and Johnson").
+func (d *detector) personalRun(i, j int) (personal, business bool) {
+	joined := false
+	for k := i; k < j; k++ {
+		if k == i || d.toks[k-1].low == "and" || d.toks[k-1].low == "&" {
+			if !d.nameStart(k, false) {
+				return false, false
+			}
+			continue
+		}
+		if l := d.toks[k].low; (l == "and" || l == "&") && k+1 < j {
+			joined = true
+			continue
+		}
+		if !d.nameNext(k) {
+			return false, false
+		}
+	}
+	if !joined {
+		return true, false
+	}
+	prev := d.low(i - 1)
+	business = prev == "at" || prev == "by" || d.cueBefore(i, 6, lfWorkCue)
+	return !business, business
 }
 
 // facilities: named treatment centres, clinics, employers and schools.
@@ -119,7 +161,7 @@ func (d *detector) facilities() {
 			if j-i < 2 {
 				continue
 			}
-			head, org, generic := false, false, true
+			head, org, generic, business := false, false, true, false
 			for k := i; k < j; k++ {
 				t := &d.toks[k]
 				if t.is(lfFacilityHead | lfOrgHead) {
@@ -144,10 +186,8 @@ func (d *detector) facilities() {
 						rare = true
 					}
 				}
-				personal := d.nameStart(i, false)
-				for k := i + 1; k < j && personal; k++ {
-					personal = d.nameNext(k)
-				}
+				var personal bool
+				personal, business = d.personalRun(i, j)
 				prev := d.low(i - 1)
 				if personal || d.toks[i].sentStart || !(rare || i > 0 && d.toks[i-1].lowIs(lfLocPrep) || prev == "at" || prev == "by") {
 					i = j - 1
@@ -155,7 +195,7 @@ func (d *detector) facilities() {
 				}
 			}
 			typ := TypeLocation
-			if org {
+			if org || business {
 				typ = TypeOrg
 			}
 			// a sentence-initial common word is not part of the name: "The Maple Center" keeps "The" out by fnWords
@@ -327,7 +367,8 @@ func (d *detector) nameNext(i int) bool {
 	}
 	if !d.lower {
 		if t.e-t.s == 1 && t.cap { // middle initial
-			return true
+			// "I" is the pronoun unless written "I." before the surname
+			return !d.pronounI(i) || t.period && i+1 < len(d.toks) && d.toks[i+1].cap && d.toks[i+1].alpha
 		}
 		return t.cap && t.alpha && !(t.upper && len(s) <= 4)
 	}
