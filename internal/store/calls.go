@@ -48,18 +48,8 @@ func (tx *Tx) AddAttendance(ctx context.Context, a Attendance) error {
 
 // AttendanceOf lists a session's joins and leaves in time order.
 func (s *Store) AttendanceOf(ctx context.Context, sessionID string) ([]Attendance, error) {
-	r, err := s.conn.query(ctx, `SELECT session_id, participant, role, event, at FROM attendance WHERE session_id = $1 ORDER BY at`, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []Attendance
-	for r.Next() {
-		var a Attendance
-		if err := r.Scan(&a.SessionID, &a.Participant, &a.Role, &a.Event, &a.At); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, r.Err()
+	return collect(ctx, s.conn, func(r rows) (a Attendance, err error) {
+		err = r.Scan(&a.SessionID, &a.Participant, &a.Role, &a.Event, &a.At)
+		return a, err
+	}, `SELECT session_id, participant, role, event, at FROM attendance WHERE session_id = $1 ORDER BY at`, sessionID)
 }

@@ -118,3 +118,21 @@ func (r pgRow) Scan(dest ...any) error {
 	}
 	return err
 }
+
+// collect runs a query and scans every row with scan.
+func collect[T any](ctx context.Context, q querier, scan func(r rows) (T, error), sql string, args ...any) ([]T, error) {
+	r, err := q.query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var out []T
+	for r.Next() {
+		v, err := scan(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, r.Err()
+}

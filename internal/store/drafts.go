@@ -110,20 +110,8 @@ func latestDraft(ctx context.Context, q querier, sessionID string) (Draft, error
 
 // Drafts lists every version of a session's draft, oldest first.
 func (s *Store) Drafts(ctx context.Context, sessionID string) ([]Draft, error) {
-	r, err := s.conn.query(ctx, `SELECT `+draftCols+` FROM drafts WHERE session_id = $1 ORDER BY version`, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []Draft
-	for r.Next() {
-		d, err := scanDraft(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, r.Err()
+	return collect(ctx, s.conn, func(r rows) (Draft, error) { return scanDraft(r) },
+		`SELECT `+draftCols+` FROM drafts WHERE session_id = $1 ORDER BY version`, sessionID)
 }
 
 // AddAddendum attaches an addendum to a (signed) draft.
@@ -136,20 +124,10 @@ func (tx *Tx) AddAddendum(ctx context.Context, a *Addendum) error {
 
 // Addenda lists a draft's addenda, oldest first.
 func (s *Store) Addenda(ctx context.Context, draftID string) ([]Addendum, error) {
-	r, err := s.conn.query(ctx, `SELECT id, draft_id, author, text, content_hash, created_at FROM addenda WHERE draft_id = $1 ORDER BY created_at, id`, draftID)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []Addendum
-	for r.Next() {
-		var a Addendum
-		if err := r.Scan(&a.ID, &a.DraftID, &a.Author, &a.Text, &a.ContentHash, &a.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, r.Err()
+	return collect(ctx, s.conn, func(r rows) (a Addendum, err error) {
+		err = r.Scan(&a.ID, &a.DraftID, &a.Author, &a.Text, &a.ContentHash, &a.CreatedAt)
+		return a, err
+	}, `SELECT id, draft_id, author, text, content_hash, created_at FROM addenda WHERE draft_id = $1 ORDER BY created_at, id`, draftID)
 }
 
 // ---- consents (minimal registry used by the gap checks and capture) ----
@@ -203,23 +181,13 @@ func (tx *Tx) Consents(ctx context.Context, sessionID string) ([]Consent, error)
 }
 
 func listConsents(ctx context.Context, q querier, sessionID string) ([]Consent, error) {
-	r, err := q.query(ctx, `SELECT id, session_id, client_alias, scope, granted, method, captured_by, text_version, created_at, expires_at, revoked_at, revoked_by, revoke_method
-		FROM consents WHERE session_id = $1 ORDER BY created_at, id`, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []Consent
-	for r.Next() {
-		var c Consent
+	return collect(ctx, q, func(r rows) (c Consent, err error) {
 		var g int
-		if err := r.Scan(&c.ID, &c.SessionID, &c.ClientAlias, &c.Scope, &g, &c.Method, &c.CapturedBy, &c.TextVersion, &c.CreatedAt, &c.ExpiresAt, &c.RevokedAt, &c.RevokedBy, &c.RevokeMethod); err != nil {
-			return nil, err
-		}
+		err = r.Scan(&c.ID, &c.SessionID, &c.ClientAlias, &c.Scope, &g, &c.Method, &c.CapturedBy, &c.TextVersion, &c.CreatedAt, &c.ExpiresAt, &c.RevokedAt, &c.RevokedBy, &c.RevokeMethod)
 		c.Granted = g != 0
-		out = append(out, c)
-	}
-	return out, r.Err()
+		return c, err
+	}, `SELECT id, session_id, client_alias, scope, granted, method, captured_by, text_version, created_at, expires_at, revoked_at, revoked_by, revoke_method
+		FROM consents WHERE session_id = $1 ORDER BY created_at, id`, sessionID)
 }
 
 // ConsentInForce reports whether the session has a consent of scope in force now.

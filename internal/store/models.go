@@ -148,20 +148,8 @@ func (s *Store) ListSessions(ctx context.Context, status string, limit int) ([]S
 	if limit <= 0 {
 		limit = 100
 	}
-	r, err := s.conn.query(ctx, `SELECT `+sessionCols+` FROM sessions WHERE ($1 = '' OR status = $1) ORDER BY created_at DESC, id LIMIT $2`, status, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []Session
-	for r.Next() {
-		ss, err := scanSession(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ss)
-	}
-	return out, r.Err()
+	return collect(ctx, s.conn, func(r rows) (Session, error) { return scanSession(r) },
+		`SELECT `+sessionCols+` FROM sessions WHERE ($1 = '' OR status = $1) ORDER BY created_at DESC, id LIMIT $2`, status, limit)
 }
 
 // SetSessionStatus moves a session to a status (clearing a failure when it
@@ -204,21 +192,11 @@ func (tx *Tx) SetStage(ctx context.Context, sessionID, stage string, chunkID int
 
 // Stages lists a session's stage rows in pipeline order.
 func (s *Store) Stages(ctx context.Context, sessionID string) ([]Stage, error) {
-	r, err := s.conn.query(ctx, `SELECT stage, chunk_id, state, attempts, error, updated_at FROM stages WHERE session_id = $1
+	return collect(ctx, s.conn, func(r rows) (st Stage, err error) {
+		err = r.Scan(&st.Stage, &st.ChunkID, &st.State, &st.Attempts, &st.Error, &st.UpdatedAt)
+		return st, err
+	}, `SELECT stage, chunk_id, state, attempts, error, updated_at FROM stages WHERE session_id = $1
 		ORDER BY CASE stage WHEN 'transcribe_chunk' THEN 1 WHEN 'redact' THEN 2 WHEN 'draft' THEN 3 ELSE 4 END, chunk_id`, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []Stage
-	for r.Next() {
-		var st Stage
-		if err := r.Scan(&st.Stage, &st.ChunkID, &st.State, &st.Attempts, &st.Error, &st.UpdatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, r.Err()
 }
 
 // AddChunk inserts a chunk row and returns its ID. Re-adding the same
@@ -265,20 +243,8 @@ func (tx *Tx) Chunks(ctx context.Context, sessionID string) ([]Chunk, error) {
 }
 
 func listChunks(ctx context.Context, q querier, sessionID string) ([]Chunk, error) {
-	r, err := q.query(ctx, `SELECT `+chunkCols+` FROM chunks WHERE session_id = $1 ORDER BY start_ms, speaker, idx`, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []Chunk
-	for r.Next() {
-		c, err := scanChunk(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, r.Err()
+	return collect(ctx, q, func(r rows) (Chunk, error) { return scanChunk(r) },
+		`SELECT `+chunkCols+` FROM chunks WHERE session_id = $1 ORDER BY start_ms, speaker, idx`, sessionID)
 }
 
 // CompleteChunk records a chunk's transcript blob and marks it done; found
@@ -400,20 +366,8 @@ func (tx *Tx) PutProvider(ctx context.Context, p Provider) error {
 
 // Providers lists providers; use filters when non-empty.
 func (s *Store) Providers(ctx context.Context, use string) ([]Provider, error) {
-	r, err := s.conn.query(ctx, `SELECT `+providerCols+` FROM providers WHERE ($1 = '' OR use_for = $1) ORDER BY created_at, name`, use)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []Provider
-	for r.Next() {
-		p, err := scanProvider(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, r.Err()
+	return collect(ctx, s.conn, func(r rows) (Provider, error) { return scanProvider(r) },
+		`SELECT `+providerCols+` FROM providers WHERE ($1 = '' OR use_for = $1) ORDER BY created_at, name`, use)
 }
 
 // ProviderFor returns the provider configured for a use (the most recently

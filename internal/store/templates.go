@@ -29,18 +29,8 @@ func (s *Store) CustomTemplate(ctx context.Context, id string) (CustomTemplate, 
 
 // CustomTemplates lists every stored template version.
 func (s *Store) CustomTemplates(ctx context.Context) ([]CustomTemplate, error) {
-	r, err := s.conn.query(ctx, `SELECT id, version, content, created_at FROM templates ORDER BY id, created_at`)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []CustomTemplate
-	for r.Next() {
-		var t CustomTemplate
-		if err := r.Scan(&t.ID, &t.Version, &t.Content, &t.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, r.Err()
+	return collect(ctx, s.conn, func(r rows) (t CustomTemplate, err error) {
+		err = r.Scan(&t.ID, &t.Version, &t.Content, &t.CreatedAt)
+		return t, err
+	}, `SELECT id, version, content, created_at FROM templates ORDER BY id, created_at`)
 }
