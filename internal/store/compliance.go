@@ -111,24 +111,11 @@ func (tx *Tx) ConsentRecords(ctx context.Context, f ConsentFilter) ([]ConsentRec
 }
 
 func listConsentRecords(ctx context.Context, q querier, f ConsentFilter) ([]ConsentRecord, error) {
-	r, err := q.query(ctx, `SELECT `+consentRecordCols+` FROM consents
+	return collect(ctx, q, func(r rows) (ConsentRecord, error) { return scanConsentRecord(r) }, `SELECT `+consentRecordCols+` FROM consents
 		WHERE ($1 = '' AND $2 = '')
 		   OR ($1 <> '' AND session_id = $1)
 		   OR ($2 <> '' AND client_alias = $2 AND (session_id = '' OR $1 = ''))
 		ORDER BY created_at, id`, f.SessionID, f.ClientAlias)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []ConsentRecord
-	for r.Next() {
-		c, err := scanConsentRecord(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, r.Err()
 }
 
 // ConsentText is one version of the text a client is shown for a scope.
@@ -165,20 +152,11 @@ func (tx *Tx) ConsentText(ctx context.Context, scope, version string) (ConsentTe
 
 // ConsentTexts lists the versions of a scope's consent text (all scopes when empty), oldest first.
 func (s *Store) ConsentTexts(ctx context.Context, scope string) ([]ConsentText, error) {
-	r, err := s.conn.query(ctx, `SELECT scope, version, body, sha256, created_by, created_at FROM consent_texts WHERE ($1 = '' OR scope = $1) ORDER BY scope, created_at, version`, scope)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []ConsentText
-	for r.Next() {
+	return collect(ctx, s.conn, func(r rows) (ConsentText, error) {
 		var t ConsentText
-		if err := r.Scan(&t.Scope, &t.Version, &t.Body, &t.SHA256, &t.CreatedBy, &t.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, r.Err()
+		err := r.Scan(&t.Scope, &t.Version, &t.Body, &t.SHA256, &t.CreatedBy, &t.CreatedAt)
+		return t, err
+	}, `SELECT scope, version, body, sha256, created_by, created_at FROM consent_texts WHERE ($1 = '' OR scope = $1) ORDER BY scope, created_at, version`, scope)
 }
 
 // ---- disclosures ----
@@ -226,21 +204,12 @@ func (s *Store) Disclosures(ctx context.Context, f DisclosureFilter) ([]Disclosu
 	if until == 0 {
 		until = 1<<62 - 1
 	}
-	r, err := s.conn.query(ctx, `SELECT id, at, session_id, client_alias, kind, recipient, description, purpose, actor, consent_id, consent_status FROM disclosures
-		WHERE ($1 = '' OR client_alias = $1) AND ($2 = '' OR session_id = $2) AND at >= $3 AND at < $4 ORDER BY at, id`, f.ClientAlias, f.SessionID, f.SinceMS, until)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []Disclosure
-	for r.Next() {
+	return collect(ctx, s.conn, func(r rows) (Disclosure, error) {
 		var d Disclosure
-		if err := r.Scan(&d.ID, &d.At, &d.SessionID, &d.ClientAlias, &d.Kind, &d.Recipient, &d.Description, &d.Purpose, &d.Actor, &d.ConsentID, &d.ConsentStatus); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, r.Err()
+		err := r.Scan(&d.ID, &d.At, &d.SessionID, &d.ClientAlias, &d.Kind, &d.Recipient, &d.Description, &d.Purpose, &d.Actor, &d.ConsentID, &d.ConsentStatus)
+		return d, err
+	}, `SELECT id, at, session_id, client_alias, kind, recipient, description, purpose, actor, consent_id, consent_status FROM disclosures
+		WHERE ($1 = '' OR client_alias = $1) AND ($2 = '' OR session_id = $2) AND at >= $3 AND at < $4 ORDER BY at, id`, f.ClientAlias, f.SessionID, f.SinceMS, until)
 }
 
 // ---- audit checkpoints ----
@@ -272,20 +241,11 @@ func (tx *Tx) AddAuditCheckpoint(ctx context.Context, c audit.Checkpoint) error 
 
 // AuditCheckpoints lists every checkpoint in sequence order.
 func (s *Store) AuditCheckpoints(ctx context.Context) ([]audit.Checkpoint, error) {
-	r, err := s.conn.query(ctx, `SELECT seq, head_hash, at, public_key, signature FROM audit_checkpoints ORDER BY seq`)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []audit.Checkpoint
-	for r.Next() {
+	return collect(ctx, s.conn, func(r rows) (audit.Checkpoint, error) {
 		var c audit.Checkpoint
-		if err := r.Scan(&c.Seq, &c.Head, &c.At, &c.PublicKey, &c.Signature); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, r.Err()
+		err := r.Scan(&c.Seq, &c.Head, &c.At, &c.PublicKey, &c.Signature)
+		return c, err
+	}, `SELECT seq, head_hash, at, public_key, signature FROM audit_checkpoints ORDER BY seq`)
 }
 
 // ImportAuditEntries appends already-hashed entries (an exported log being
@@ -445,20 +405,11 @@ func (s *Store) SessionsWithTranscriptBefore(ctx context.Context, beforeMS int64
 }
 
 func (s *Store) purgeCandidates(ctx context.Context, q string, beforeMS int64) ([]PurgeCandidate, error) {
-	r, err := s.conn.query(ctx, q, beforeMS)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []PurgeCandidate
-	for r.Next() {
+	return collect(ctx, s.conn, func(r rows) (PurgeCandidate, error) {
 		var c PurgeCandidate
-		if err := r.Scan(&c.SessionID, &c.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, r.Err()
+		err := r.Scan(&c.SessionID, &c.CreatedAt)
+		return c, err
+	}, q, beforeMS)
 }
 
 // MarkTranscriptPurged records that a session's transcript and identifier map were deleted.
