@@ -13,6 +13,7 @@ import (
 
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/stagekit"
 	"github.com/scribe-health/scribe/internal/store"
@@ -87,6 +88,9 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 	if err := stagekit.Start(ctx, w.Store, a.SessionID, jobs.StageDraft, 0, job.Attempt); err != nil {
 		return err
 	}
+	if _, err := compliance.CheckStage(ctx, w.Store, a.SessionID, compliance.StageDraft); err != nil {
+		return stagekit.Permanent(err)
+	}
 	tmpl := a.Template
 	if tmpl == "" {
 		tmpl = sess.Template
@@ -142,6 +146,13 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 		return err
 	}
 	consent := summarize.ConsentState{AIScribe: aiConsent || sess.ConsentAttestedBy != "", Part2: part2Consent}
+	if err := w.Store.InTx(ctx, func(tx *store.Tx) error {
+		_, _, err := compliance.RecordDisclosure(ctx, tx, a.SessionID, compliance.Disclosure{Kind: compliance.KindModelCall, Recipient: "model provider " + prov.Name,
+			Description: fmt.Sprintf("redacted transcript (%d segments) for drafting", len(segs)), Purpose: "health care operations: clinical documentation", Actor: "system"})
+		return err
+	}); err != nil {
+		return err
+	}
 	res, err := summarize.Draft(ctx, llm, summarize.NoteInput{
 		SessionID: a.SessionID, Segments: segs, Format: format, Modality: modality, Group: sess.Group, Program: sess.Program,
 		ContextBudgetTokens: prov.ContextTokens, Consent: consent, Part2: sess.Part2(), MAT: sess.Modality == "mat",

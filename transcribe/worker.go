@@ -12,6 +12,7 @@ import (
 
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/stagekit"
 	"github.com/scribe-health/scribe/internal/store"
@@ -85,6 +86,9 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 	if err := stagekit.Start(ctx, w.Store, a.SessionID, jobs.StageTranscribe, chunk.ID, job.Attempt); err != nil {
 		return err
 	}
+	if _, err := compliance.CheckStage(ctx, w.Store, a.SessionID, compliance.StageTranscribe); err != nil {
+		return stagekit.Permanent(err)
+	}
 	prov, err := w.Store.ProviderFor(ctx, "transcription")
 	if err != nil {
 		return stagekit.Permanent(err)
@@ -115,6 +119,13 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 	}
 	if sess.Source == "call" {
 		consent = "recorded_in_call"
+	}
+	if err := w.Store.InTx(ctx, func(tx *store.Tx) error {
+		_, _, err := compliance.RecordDisclosure(ctx, tx, a.SessionID, compliance.Disclosure{Kind: compliance.KindModelCall, Recipient: "model provider " + prov.Name,
+			Description: fmt.Sprintf("audio chunk %d for transcription", chunk.ID), Purpose: "health care operations: clinical documentation", Actor: "system"})
+		return err
+	}); err != nil {
+		return err
 	}
 	started := time.Now()
 	pieces, callErr := tr.Transcribe(ctx, audio)
@@ -149,6 +160,10 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 		}
 		if purged = !found; purged {
 			return nil
+		}
+		// Retention: the audio is deleted once its transcript is stored.
+		if err := tx.Enqueue(ctx, jobs.PurgeAudioArgs{SessionID: a.SessionID, ChunkID: chunk.ID}, nil); err != nil {
+			return fmt.Errorf("enqueue audio purge: %w", err)
 		}
 		return advanceTx(ctx, tx, a.SessionID, chunk.ID, job.Attempt)
 	})

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -21,18 +20,21 @@ func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return auditVerify(ctx, args, stdout, stderr)
 	case "export":
 		return auditExport(ctx, args, stdout, stderr)
+	case "checkpoint":
+		return auditCheckpoint(ctx, args, stdout, stderr)
 	case "-h", "--help", "help":
-		fmt.Fprintln(stderr, "Usage: scribe audit verify | export")
+		fmt.Fprintln(stderr, "Usage: scribe audit verify [--public-key KEY] | export | checkpoint")
 		return nil
 	}
-	fmt.Fprintln(stderr, "Usage: scribe audit verify | export")
+	fmt.Fprintln(stderr, "Usage: scribe audit verify [--public-key KEY] | export | checkpoint")
 	return errUsage
 }
 
 func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("audit verify", "audit verify", stderr)
+	fs := newFlags("audit verify", "audit verify [--public-key KEY]", stderr)
 	var cfg config
 	cfg.register(fs)
+	pinned := fs.String("public-key", "", "trust this audit checkpoint public key (base64, as printed by scribe audit checkpoint) instead of the key file")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -41,16 +43,7 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer a.Close()
-	v := audit.NewVerifier()
-	if err := a.store.AuditEntries(ctx, 0, v.Add); err != nil {
-		var be *audit.BrokenError
-		if errors.As(err, &be) {
-			return fmt.Errorf("%w (%d entries before it are intact)", be, v.Count())
-		}
-		return err
-	}
-	fmt.Fprintf(stdout, "audit chain intact: %d entries, head %s\n", v.Count(), v.Head())
-	return nil
+	return auditVerifyReport(ctx, a, *pinned, stdout)
 }
 
 func auditExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {

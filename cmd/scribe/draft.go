@@ -11,6 +11,7 @@ import (
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/redaction"
 )
@@ -199,8 +200,16 @@ func draftShow(ctx context.Context, a *app, sess store.Session, version int, rei
 	if reidentify && sess.Clinician != "" && actor != sess.Clinician {
 		return fmt.Errorf("only the session's clinician may see identifiers from the command line (--clinician %s)", "<the session's clinician>")
 	}
-	if err := a.store.Audit(ctx, audit.Event{Actor: actor, Action: "draft.read", EntityType: "draft", EntityID: d.ID,
-		Details: map[string]string{"session": sess.ID, "reidentified": fmt.Sprint(reidentify), "part2": fmt.Sprint(sess.Part2()), "via": "cli"}}); err != nil {
+	var consent compliance.Decision
+	if err := a.store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if consent, _, err = compliance.RecordDisclosure(ctx, tx, sess.ID, compliance.Disclosure{Kind: compliance.KindView, Recipient: actor,
+			Description: fmt.Sprintf("progress note v%d (%s) shown on the command line", d.Version, d.Status), Purpose: "treatment", Actor: actor}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Event{Actor: actor, Action: "draft.read", EntityType: "draft", EntityID: d.ID,
+			Details: map[string]string{"session": sess.ID, "reidentified": fmt.Sprint(reidentify), "part2": fmt.Sprint(sess.Part2()), "via": "cli"}})
+	}); err != nil {
 		return fmt.Errorf("cannot record the audit entry for this read, so the draft is not shown: %w", err)
 	}
 	v, err := drafts.BuildView(d, addenda, drafts.RenderOptions{TokenMap: tokenMap, Reidentify: reidentify, Part2: sess.Part2()})
@@ -215,7 +224,11 @@ func draftShow(ctx context.Context, a *app, sess store.Session, version int, rei
 		_, err = fmt.Fprintf(stdout, "%s\n", b)
 		return err
 	}
-	_, err = io.WriteString(stdout, v.Text())
+	text := v.Text()
+	if sess.Part2() {
+		text += "\nConsent: " + consent.Describe() + "\n"
+	}
+	_, err = io.WriteString(stdout, text)
 	return err
 }
 

@@ -184,7 +184,11 @@ func (r *callRig) auditActions(id string) map[string]int {
 	n := map[string]int{}
 	for _, e := range r.auditIntact() {
 		if e.EntityID == id {
-			n[e.Action]++
+			a := e.Action
+			if a == "audio.purge" && e.Details["reason"] != "consent_revoked" {
+				a = "audio.purge." + e.Details["reason"] // the retention job's purges after transcription
+			}
+			n[a]++
 		}
 	}
 	return n

@@ -15,6 +15,7 @@ import (
 	"github.com/scribe-health/scribe/internal/audio"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/transcribe"
@@ -101,13 +102,32 @@ func (b *CallBackend) RecordConsent(ctx context.Context, sessionID string, by ca
 	if err != nil {
 		return err
 	}
-	rec := &store.Consent{ID: uuid.NewString(), SessionID: sessionID, ClientAlias: sess.ClientAlias, Scope: c.Scope, Granted: c.Granted,
-		Method: c.Method, CapturedBy: by.Role + ":" + by.Label, TextVersion: c.TextVersion}
+	body := AIScribeConsentText
+	if c.Scope == capture.ScopePart2TPO {
+		body = Part2ConsentText
+	}
+	if c.TextVersion == ConsentTextVersion {
+		if _, err := compliance.EnsureText(ctx, b.Store, c.Scope, c.TextVersion, body, "system"); err != nil {
+			return err
+		}
+	}
+	// The elements of 42 CFR 2.31 are those the consent text states.
+	rec := &store.ConsentRecord{Consent: store.Consent{ID: uuid.NewString(), SessionID: sessionID, ClientAlias: sess.ClientAlias, Scope: c.Scope, Granted: c.Granted,
+		Method: c.Method, CapturedBy: by.Role + ":" + by.Label, TextVersion: c.TextVersion}, RevocationNotice: true, TextHash: compliance.TextHash(body)}
+	if c.Granted {
+		rec.Signature, rec.SignedAt = "electronic acceptance on the call page ("+by.Role+")", b.now().UnixMilli()
+	}
 	if c.Scope == capture.ScopePart2TPO && c.Granted {
 		rec.ExpiresAt = b.now().AddDate(1, 0, 0).UnixMilli()
+		rec.Discloser, rec.Information = "this treatment program", "the recording, transcript and draft note of this session"
+		rec.Recipients = "this program's clinicians and its AI documentation service providers under a Business Associate Agreement"
+		rec.Purpose = "treatment, payment and health care operations (documentation of this session)"
+	}
+	if err := compliance.Validate(*rec); err != nil {
+		return err
 	}
 	return b.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.AddConsent(ctx, rec); err != nil {
+		if err := tx.AddConsentRecord(ctx, rec); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, audit.Event{Actor: "call:" + by.Role, Action: "consent.record", EntityType: "session", EntityID: sessionID,
@@ -116,7 +136,11 @@ func (b *CallBackend) RecordConsent(ctx context.Context, sessionID string, by ca
 }
 
 func (b *CallBackend) RecordingAllowed(ctx context.Context, sessionID string) (bool, error) {
-	return b.Store.ConsentInForce(ctx, sessionID, capture.ScopeAIScribe)
+	_, err := compliance.CheckStage(ctx, b.Store, sessionID, compliance.StageCapture)
+	if errors.Is(err, compliance.ErrNoConsent) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func (b *CallBackend) RevokeConsent(ctx context.Context, sessionID string, by capture.Participant) error {

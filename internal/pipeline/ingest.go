@@ -17,6 +17,7 @@ import (
 	"github.com/scribe-health/scribe/internal/audio"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/store"
 )
@@ -151,6 +152,11 @@ func (in *Ingester) Ingest(ctx context.Context, r io.ReadSeeker, opt IngestOptio
 		if err := tx.CreateSession(ctx, &store.Session{ID: sessionID, Source: "ingest", Status: store.StatusTranscribing, Template: template, Modality: modality,
 			Program: opt.Program, ClientAlias: opt.ClientAlias, Clinician: opt.Clinician, ConsentAttestedBy: opt.ConsentAttestedBy, CaptureEnded: true, DurationMS: durationMS}); err != nil {
 			return err
+		}
+		if opt.ConsentAttestedBy != "" {
+			if err := compliance.AddTx(ctx, tx, compliance.AttestedAIScribeConsent(sessionID, opt.ClientAlias, opt.ConsentAttestedBy), actor(opt.Actor)); err != nil {
+				return fmt.Errorf("record the attested consent: %w", err)
+			}
 		}
 		for i := range chunks {
 			id, err := tx.AddChunk(ctx, &chunks[i].c)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/retention"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/summarize"
 	"github.com/scribe-health/scribe/transcribe"
@@ -32,6 +33,7 @@ func Workers(d Deps) *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &transcribe.Worker{Store: d.Store, Blobs: d.Blobs, New: d.NewTranscriber, Now: d.Now, JobTimeout: d.TranscribeTimeout})
 	river.AddWorker(w, &RedactWorker{Store: d.Store, Blobs: d.Blobs})
+	river.AddWorker(w, &retention.Worker{Store: d.Store, Blobs: d.Blobs})
 	river.AddWorker(w, &drafts.Worker{Store: d.Store, Blobs: d.Blobs, NewLLM: d.NewLLM, Now: d.Now, Started: d.DraftStarted})
 	return w
 }

@@ -196,10 +196,17 @@ func TestBrowserScheduleIngestReviewSign(t *testing.T) {
 		if i > 10 {
 			t.Fatal("flags do not go away when resolved")
 		}
-		step("resolve a flag", 15*time.Second,
-			chromedp.SendKeys(css(`[data-testid=flag-reason]`), "reviewed with the client in session"),
-			chromedp.Click(css(`[data-testid=flag-resolve]`)),
-			chromedp.WaitVisible(css(`[data-testid=draft-banner]`)))
+		step("give a reason", 15*time.Second, chromedp.SendKeys(css(`[data-testid=flag-reason]`), "reviewed with the client in session"))
+		// Click and wait for the reloaded page itself, so the next round never
+		// acts on the page that is going away.
+		rctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		resp, err := chromedp.RunResponse(rctx, chromedp.Click(css(`[data-testid=flag-resolve]`)))
+		cancel()
+		if err != nil || resp == nil || resp.Status != 200 {
+			screenshot("failed-resolve-a-flag")
+			t.Fatalf("resolve a flag: %v (console errors: %v)", err, errs())
+		}
+		step("review page after resolving", 15*time.Second, chromedp.WaitVisible(css(`[data-testid=draft-banner]`)))
 	}
 	screenshot("flags-resolved")
 
