@@ -101,7 +101,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nUsage: scribe COMMAND [flags] [args]   (scribe COMMAND --help for each)")
 	fmt.Fprintln(w, "\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nEnvironment: DATABASE_URL (postgres:// selects PostgreSQL; unset = embedded SQLite in the data dir),")
 	fmt.Fprintln(w, "SCRIBE_DATA_DIR, SCRIBE_ADDR, SCRIBE_MASTER_KEY (base64 32-byte key-encryption key), SCRIBE_LOG_LEVEL.")
