@@ -20,10 +20,7 @@ import (
 )
 
 // Settings the admin pages keep.
-const (
-	settingRetentionAudio = "retention_audio" // "after_transcription" or "days:N"
-	settingRetentionNotes = "retention_notes_years"
-)
+const ()
 
 type usersData struct {
 	Users  []store.User
@@ -294,34 +291,45 @@ func testProviderHTTP(ctx context.Context, p store.Provider) error {
 // ---- policy: retention and second factor ----
 
 type policyData struct {
-	RetentionAudio, NotesYears, TOTPRoles string
+	Retention store.RetentionPolicy
+	TOTPRoles string
 }
 
+// adminPolicy shows the one retention policy the purge jobs and the sweep
+// obey (store.RetentionPolicy) and the second-factor policy.
 func (s *Server) adminPolicy(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx := r.Context()
 	var d policyData
-	d.RetentionAudio, _ = s.cfg.Store.Setting(ctx, settingRetentionAudio, "after_transcription")
-	d.NotesYears, _ = s.cfg.Store.Setting(ctx, settingRetentionNotes, "7")
+	var err error
+	if d.Retention, err = s.cfg.Store.RetentionPolicy(ctx); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "the retention policy could not be read")
+		return
+	}
 	d.TOTPRoles, _ = s.cfg.Store.Setting(ctx, settingTOTPRoles, store.RoleAdmin)
 	s.render(w, r, http.StatusOK, "admin_policy", c, page{Title: "Retention and sign-in policy", Nav: "admin", Data: d})
 }
 
 func (s *Server) adminPolicySave(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx := r.Context()
-	audioPolicy := r.PostFormValue("retention_audio")
-	if audioPolicy == "days" {
-		audioPolicy = "days:" + strings.TrimSpace(r.PostFormValue("audio_days"))
-	}
-	var n int
-	if audioPolicy != "after_transcription" {
-		if _, err := fmt.Sscanf(audioPolicy, "days:%d", &n); err != nil || n < 1 || n > 3650 {
-			s.fail(w, r, http.StatusBadRequest, "audio retention must be 'after transcription' or a number of days between 1 and 3650; nothing was saved")
-			return
+	days := func(field string, max int) (int, bool) {
+		v := strings.TrimSpace(r.PostFormValue(field))
+		if v == "" {
+			return 0, true
 		}
+		var n int
+		if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 0 || n > max {
+			return 0, false
+		}
+		return n, true
 	}
-	years := strings.TrimSpace(r.PostFormValue("notes_years"))
-	if _, err := fmt.Sscanf(years, "%d", &n); err != nil || n < 1 || n > 100 {
-		s.fail(w, r, http.StatusBadRequest, "note retention must be between 1 and 100 years; nothing was saved")
+	p := store.RetentionPolicy{PurgeAudioAfterTranscription: r.PostFormValue("retention_audio") != "days", UpdatedBy: c.user.Email}
+	var ok bool
+	if p.AudioDays, ok = days("audio_days", 3650); !ok || (!p.PurgeAudioAfterTranscription && p.AudioDays < 1) {
+		s.fail(w, r, http.StatusBadRequest, "audio retention must be 'after transcription' or a number of days between 1 and 3650; nothing was saved")
+		return
+	}
+	if p.TranscriptDays, ok = days("transcript_days", 36500); !ok {
+		s.fail(w, r, http.StatusBadRequest, "transcript retention must be a number of days (0 keeps them); nothing was saved")
 		return
 	}
 	roles := []string{store.RoleAdmin}
@@ -331,13 +339,15 @@ func (s *Server) adminPolicySave(w http.ResponseWriter, r *http.Request, c *call
 		}
 	}
 	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		for k, v := range map[string]string{settingRetentionAudio: audioPolicy, settingRetentionNotes: years, settingTOTPRoles: strings.Join(roles, ",")} {
-			if err := tx.PutSetting(ctx, k, v); err != nil {
-				return err
-			}
+		if err := tx.SetRetentionPolicy(ctx, &p); err != nil {
+			return err
+		}
+		if err := tx.PutSetting(ctx, settingTOTPRoles, strings.Join(roles, ",")); err != nil {
+			return err
 		}
 		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, Action: "policy.update", EntityType: "settings", EntityID: "policy",
-			Details: map[string]string{"retention_audio": audioPolicy, "retention_notes_years": years, "totp_roles": strings.Join(roles, ",")}})
+			Details: map[string]string{"purge_audio_after_transcription": fmt.Sprint(p.PurgeAudioAfterTranscription), "audio_days": fmt.Sprint(p.AudioDays),
+				"transcript_days": fmt.Sprint(p.TranscriptDays), "totp_roles": strings.Join(roles, ",")}})
 	})
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "the policy could not be saved; nothing was changed")

@@ -348,7 +348,6 @@ func (s *Server) parseTemplates() error {
 		"upper":      strings.ToUpper,
 		"join":       strings.Join,
 		"hashBroken": func(ok *bool) bool { return ok != nil && !*ok },
-		"trimDays":   func(p string) string { return strings.TrimPrefix(p, "days:") },
 		"hasWord": func(list, w string) bool {
 			for _, x := range strings.Split(list, ",") {
 				if strings.TrimSpace(x) == w {
