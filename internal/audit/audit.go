@@ -26,8 +26,14 @@ type Event struct {
 	Action     string            // e.g. "ingest", "provider.call", "provider.add", "draft.sign"
 	EntityType string            // "session", "provider", "draft" …
 	EntityID   string            // an ID, never a name
-	Outcome    string            // "success" or "failure"
+	Outcome    string            // "success", "failure" or "denied"
 	Details    map[string]string // IDs, counts and statuses only
+
+	// FHIR AuditEvent / IHE BALP fields. Callers may leave them empty:
+	// WithDefaults derives them from Actor, Action and Details.
+	AgentRole    string // "clinician", "client", "admin", "user", "system", "cli"
+	PurposeOfUse string // HL7 v3 PurposeOfUse code: TREAT, HOPERAT, SYSADMIN …
+	ConsentRef   string // ID of the consent record the action relied on, or ""
 }
 
 // Entry is a stored event with its place in the chain.
@@ -35,6 +41,7 @@ type Entry struct {
 	Seq int64
 	At  int64 // unix milliseconds
 	Event
+	Source   string // the Scribe instance that wrote it ("scribe@<hostname>")
 	PrevHash string
 	Hash     string
 }
@@ -49,12 +56,22 @@ func DetailsJSON(d map[string]string) string {
 }
 
 // ComputeHash is SHA-256 over the entry's fields and the previous hash.
+//
+// The AuditEvent fields (agent role, purpose of use, consent reference,
+// source) came later (migration 004). They enter the hash only when any of
+// them is set, after a version marker, so entries written before them keep
+// their hashes and old chains still verify; every entry written since
+// carries a Source, so its new fields are covered.
 func (e Entry) ComputeHash() string {
-	var b strings.Builder
-	for _, f := range []string{
+	fields := []string{
 		strconv.FormatInt(e.Seq, 10), strconv.FormatInt(e.At, 10), e.Actor, e.Action,
 		e.EntityType, e.EntityID, e.Outcome, DetailsJSON(e.Details), e.PrevHash,
-	} {
+	}
+	if e.AgentRole != "" || e.PurposeOfUse != "" || e.ConsentRef != "" || e.Source != "" {
+		fields = append(fields, "v2", e.AgentRole, e.PurposeOfUse, e.ConsentRef, e.Source)
+	}
+	var b strings.Builder
+	for _, f := range fields {
 		b.WriteString(strconv.Itoa(len(f)))
 		b.WriteByte(':')
 		b.WriteString(f)

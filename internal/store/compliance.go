@@ -280,15 +280,23 @@ func (s *Store) ImportAuditEntries(ctx context.Context, entries []audit.Entry) e
 		for i := 0; i < len(entries); i += batch {
 			part := entries[i:min(i+batch, len(entries))]
 			var sb strings.Builder
-			sb.WriteString(`INSERT INTO audit (seq, at, actor, action, entity_type, entity_id, outcome, details, prev_hash, hash) VALUES `)
-			args := make([]any, 0, len(part)*10)
+			sb.WriteString(`INSERT INTO audit (seq, at, actor, action, entity_type, entity_id, outcome, details, prev_hash, hash, agent_role, source, purpose_of_use, consent_ref) VALUES `)
+			const cols = 14
+			args := make([]any, 0, len(part)*cols)
 			for j, e := range part {
 				if j > 0 {
 					sb.WriteByte(',')
 				}
-				n := j * 10
-				fmt.Fprintf(&sb, "($%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10)
-				args = append(args, e.Seq, e.At, e.Actor, e.Action, e.EntityType, e.EntityID, e.Outcome, audit.DetailsJSON(e.Details), e.PrevHash, e.Hash)
+				sb.WriteByte('(')
+				for c := 1; c <= cols; c++ {
+					if c > 1 {
+						sb.WriteByte(',')
+					}
+					fmt.Fprintf(&sb, "$%d", j*cols+c)
+				}
+				sb.WriteByte(')')
+				args = append(args, e.Seq, e.At, e.Actor, e.Action, e.EntityType, e.EntityID, e.Outcome, audit.DetailsJSON(e.Details), e.PrevHash, e.Hash,
+					e.AgentRole, e.Source, e.PurposeOfUse, e.ConsentRef)
 			}
 			if _, err := tx.q.exec(ctx, sb.String(), args...); err != nil {
 				return fmt.Errorf("import audit entries: %w", err)

@@ -399,13 +399,12 @@ func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
 	if err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
-	if ev.Outcome == "" {
-		ev.Outcome = "success"
-	}
-	e := audit.Entry{Seq: seq + 1, At: tx.s.nowMS(), Event: ev, PrevHash: prev}
+	// Role, purpose of use and consent reference default from the actor,
+	// action and details (audit.WithDefaults), the source to this instance.
+	e := audit.Entry{Seq: seq + 1, At: tx.s.nowMS(), Event: audit.WithDefaults(ev), Source: audit.Source(), PrevHash: prev}
 	e.Hash = e.ComputeHash()
-	_, err = tx.q.exec(ctx, `INSERT INTO audit (seq, at, actor, action, entity_type, entity_id, outcome, details, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-		e.Seq, e.At, e.Actor, e.Action, e.EntityType, e.EntityID, e.Outcome, audit.DetailsJSON(e.Details), e.PrevHash, e.Hash)
+	_, err = tx.q.exec(ctx, `INSERT INTO audit (seq, at, actor, action, entity_type, entity_id, outcome, details, prev_hash, hash, agent_role, source, purpose_of_use, consent_ref) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+		e.Seq, e.At, e.Actor, e.Action, e.EntityType, e.EntityID, e.Outcome, audit.DetailsJSON(e.Details), e.PrevHash, e.Hash, e.AgentRole, e.Source, e.PurposeOfUse, e.ConsentRef)
 	if err != nil {
 		return fmt.Errorf("write audit entry: %w", err)
 	}
@@ -421,7 +420,7 @@ func (s *Store) Audit(ctx context.Context, ev audit.Event) error {
 func (s *Store) AuditEntries(ctx context.Context, after int64, fn func(audit.Entry) error) error {
 	const page = 5000
 	for {
-		r, err := s.conn.query(ctx, `SELECT seq, at, actor, action, entity_type, entity_id, outcome, details, prev_hash, hash FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2`, after, page)
+		r, err := s.conn.query(ctx, `SELECT seq, at, actor, action, entity_type, entity_id, outcome, details, prev_hash, hash, agent_role, source, purpose_of_use, consent_ref FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2`, after, page)
 		if err != nil {
 			return err
 		}
@@ -429,7 +428,7 @@ func (s *Store) AuditEntries(ctx context.Context, after int64, fn func(audit.Ent
 		for r.Next() {
 			var e audit.Entry
 			var details string
-			if err := r.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.EntityType, &e.EntityID, &e.Outcome, &details, &e.PrevHash, &e.Hash); err != nil {
+			if err := r.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.EntityType, &e.EntityID, &e.Outcome, &details, &e.PrevHash, &e.Hash, &e.AgentRole, &e.Source, &e.PurposeOfUse, &e.ConsentRef); err != nil {
 				r.Close()
 				return err
 			}

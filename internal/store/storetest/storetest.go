@@ -213,4 +213,5 @@ func Exercise(t *testing.T, open func(t *testing.T) *store.Store) {
 	})
 
 	exerciseUsers(t, open)
+	exerciseAuditFields(t, open)
 }
