@@ -78,12 +78,12 @@ func EventType(action string) Coding {
 func ActionCode(action string) string {
 	_, verb := splitAction(action)
 	switch verb {
-	case "create", "add", "ingest", "record", "addendum", "regenerate", "setup_admin", "totp_enrolled", "place":
+	case "create", "add", "ingest", "record", "addendum", "regenerate", "setup_admin", "totp_enrolled":
 		return "C"
 	case "read", "list", "export", "verify":
 		return "R"
 	case "sign", "edit", "update", "put", "set", "flag_resolve", "reject", "override", "revoke", "redact",
-		"retry", "password_set", "lift":
+		"retry", "password_set", "hold", "release":
 		return "U"
 	case "purge", "delete":
 		return "D"

@@ -20,7 +20,7 @@ func TestEventType(t *testing.T) {
 		"transcript.redact":    "110110",
 		"session.create":       "110110",
 		"consent.revoke":       "110110",
-		"legal_hold.place":     "110110",
+		"legal_hold.hold":     "110110",
 		"audio.purge":          "110110",
 		"serve":                "110100",
 		"migrate":              "110100",
@@ -56,7 +56,7 @@ func TestActionCodeRolePurpose(t *testing.T) {
 	for action, want := range map[string]string{
 		"session.create": "C", "provider.add": "C", "session.ingest": "C", "draft.addendum": "C",
 		"draft.read": "R", "draft.export": "R", "session.list": "R",
-		"draft.sign": "U", "draft.edit": "U", "consent.revoke": "U", "provider.put": "U",
+		"draft.sign": "U", "draft.edit": "U", "consent.revoke": "U", "provider.put": "U", "legal_hold.hold": "U", "legal_hold.release": "U",
 		"audio.purge": "D", "transcript.purge": "D",
 		"provider.call": "E", "auth.login": "E", "call.start": "E",
 	} {
@@ -74,7 +74,7 @@ func TestActionCodeRolePurpose(t *testing.T) {
 	}
 	for action, want := range map[string]string{
 		"draft.sign": "TREAT", "transcript.read": "TREAT", "provider.call": "TREAT", "session.create": "TREAT", "consent.record": "TREAT",
-		"audio.purge": "HOPERAT", "legal_hold.place": "HOPERAT", "disclosures.read": "HOPERAT", "retention.set": "HOPERAT",
+		"audio.purge": "HOPERAT", "legal_hold.hold": "HOPERAT", "disclosures.read": "HOPERAT", "retention.set": "HOPERAT",
 		"provider.add": "SYSADMIN", "template.add": "SYSADMIN", "policy.update": "SYSADMIN", "user.add": "SYSADMIN", "audit.verify": "SYSADMIN",
 	} {
 		if got := audit.PurposeOf(action); got != want {
