@@ -20,7 +20,7 @@ func TestEventType(t *testing.T) {
 		"transcript.redact":    "110110",
 		"session.create":       "110110",
 		"consent.revoke":       "110110",
-		"legal_hold.hold":     "110110",
+		"legal_hold.hold":      "110110",
 		"audio.purge":          "110110",
 		"serve":                "110100",
 		"migrate":              "110100",
