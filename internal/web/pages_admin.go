@@ -116,7 +116,7 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request, c *call
 				return err
 			}
 		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, Action: "user.update", EntityType: "user", EntityID: u.ID, Details: details})
+		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "user.update", EntityType: "user", EntityID: u.ID, Details: details})
 	})
 	if err != nil {
 		s.renderUsers(w, r, c, http.StatusBadRequest, "", capitalize(err.Error())+"; nothing was changed.")
@@ -177,7 +177,7 @@ func (s *Server) adminProviderPut(w http.ResponseWriter, r *http.Request, c *cal
 		if err := tx.PutProvider(ctx, p); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, Action: "provider.put", EntityType: "provider", EntityID: p.Name, Details: map[string]string{
+		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "provider.put", EntityType: "provider", EntityID: p.Name, Details: map[string]string{
 			"use": p.Use, "self_hosted": fmt.Sprint(p.SelfHosted), "baa_signed": p.BAASigned, "baa_expires": p.BAAExpires,
 			"zero_retention": fmt.Sprint(p.ZeroRetention), "part2_allowed": fmt.Sprint(p.Part2Allowed)}})
 	})
@@ -243,7 +243,7 @@ func (s *Server) adminProviderTest(w http.ResponseWriter, r *http.Request, c *ca
 	if terr != nil {
 		outcome = "failure"
 	}
-	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, Action: "provider.test", EntityType: "provider", EntityID: name, Outcome: outcome})
+	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "provider.test", EntityType: "provider", EntityID: name, Outcome: outcome})
 	if terr != nil {
 		s.renderProviders(w, r, c, http.StatusOK, fmt.Sprintf("%s did not answer: %v", name, terr), false, "")
 		return
@@ -345,7 +345,7 @@ func (s *Server) adminPolicySave(w http.ResponseWriter, r *http.Request, c *call
 		if err := tx.PutSetting(ctx, settingTOTPRoles, strings.Join(roles, ",")); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, Action: "policy.update", EntityType: "settings", EntityID: "policy",
+		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "policy.update", EntityType: "settings", EntityID: "policy",
 			Details: map[string]string{"purge_audio_after_transcription": fmt.Sprint(p.PurgeAudioAfterTranscription), "audio_days": fmt.Sprint(p.AudioDays),
 				"transcript_days": fmt.Sprint(p.TranscriptDays), "totp_roles": strings.Join(roles, ",")}})
 	})
@@ -390,7 +390,7 @@ func (s *Server) adminTemplateAdd(w http.ResponseWriter, r *http.Request, c *cal
 		if err := tx.PutTemplate(ctx, store.CustomTemplate{ID: f.ID, Version: fmt.Sprint(f.Version), Content: content}); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, Action: "template.add", EntityType: "template", EntityID: f.VersionString()})
+		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "template.add", EntityType: "template", EntityID: f.VersionString()})
 	})
 	if err != nil {
 		s.renderTemplates(w, r, c, http.StatusConflict, content, capitalize(err.Error())+".")
@@ -442,7 +442,7 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, c *call, ve
 func (s *Server) adminAuditVerify(w http.ResponseWriter, r *http.Request, c *call) {
 	v := audit.NewVerifier()
 	err := s.cfg.Store.AuditEntries(r.Context(), 0, v.Add)
-	_ = s.cfg.Store.Audit(r.Context(), audit.Event{Actor: c.user.Email, Action: "audit.verify", EntityType: "audit", EntityID: "chain", Outcome: map[bool]string{true: "success", false: "failure"}[err == nil]})
+	_ = s.cfg.Store.Audit(r.Context(), audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "audit.verify", EntityType: "audit", EntityID: "chain", Outcome: map[bool]string{true: "success", false: "failure"}[err == nil]})
 	if err != nil {
 		s.renderAudit(w, r, c, "The chain is BROKEN: "+err.Error(), false)
 		return

@@ -151,7 +151,7 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, _ *call) {
 		if err := tx.CreateUser(ctx, &u); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Actor: u.ID, Action: "user.setup_admin", EntityType: "user", EntityID: u.ID})
+		return tx.Audit(ctx, audit.Event{Actor: u.ID, AgentRole: u.Role, Action: "user.setup_admin", EntityType: "user", EntityID: u.ID})
 	})
 	if errors.Is(err, errBadToken) {
 		s.fail(w, r, http.StatusForbidden, "this set-up link is not valid (it was used, or replaced by a newer one printed when the server started)")
@@ -233,7 +233,7 @@ func (s *Server) inviteSubmit(w http.ResponseWriter, r *http.Request, _ *call) {
 		if err := tx.UpdateUser(ctx, &cur); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Actor: u.ID, Action: "user.password_set", EntityType: "user", EntityID: u.ID, Details: map[string]string{"via": "invite"}})
+		return tx.Audit(ctx, audit.Event{Actor: u.ID, AgentRole: u.Role, Action: "user.password_set", EntityType: "user", EntityID: u.ID, Details: map[string]string{"via": "invite"}})
 	})
 	if err != nil {
 		s.fail(w, r, http.StatusConflict, err.Error())
@@ -360,7 +360,7 @@ func (s *Server) startLogin(w http.ResponseWriter, r *http.Request, u store.User
 		if err := tx.CreateLoginSession(ctx, &ls); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Actor: u.ID, Action: "auth.login", EntityType: "user", EntityID: u.ID, Details: map[string]string{"second_factor_pending": strconv.FormatBool(!mfaDone)}})
+		return tx.Audit(ctx, audit.Event{Actor: u.ID, AgentRole: u.Role, Action: "auth.login", EntityType: "user", EntityID: u.ID, Details: map[string]string{"second_factor_pending": strconv.FormatBool(!mfaDone)}})
 	})
 	if err != nil {
 		slog.Error("web: start sign-in session", "error", err)
@@ -372,7 +372,7 @@ func (s *Server) startLogin(w http.ResponseWriter, r *http.Request, u store.User
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *call) {
 	_ = s.cfg.Store.DeleteLoginSession(r.Context(), c.login.IDHash)
-	_ = s.cfg.Store.Audit(r.Context(), audit.Event{Actor: c.user.ID, Action: "auth.logout", EntityType: "user", EntityID: c.user.ID})
+	_ = s.cfg.Store.Audit(r.Context(), audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "auth.logout", EntityType: "user", EntityID: c.user.ID})
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
 	back(w, r, "/login", "You are signed out.")
 }
@@ -445,7 +445,7 @@ func (s *Server) acceptTOTP(ctx context.Context, u store.User, code, loginHash s
 		if !u.TOTPEnabled {
 			action = "auth.totp_enrolled"
 		}
-		return tx.Audit(ctx, audit.Event{Actor: u.ID, Action: action, EntityType: "user", EntityID: u.ID})
+		return tx.Audit(ctx, audit.Event{Actor: u.ID, AgentRole: u.Role, Action: action, EntityType: "user", EntityID: u.ID})
 	})
 	if err != nil {
 		slog.Error("web: accept TOTP", "error", err)

@@ -58,7 +58,7 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request, c *call) (store
 		return sess, false
 	}
 	if err := canSee(c.user, sess); err != nil {
-		_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, Action: "session.access_denied", EntityType: "session", EntityID: sess.ID, Outcome: "denied",
+		_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "session.access_denied", EntityType: "session", EntityID: sess.ID, Outcome: "denied",
 			Details: map[string]string{"role": c.user.Role, "part2": strconv.FormatBool(sess.Part2())}})
 		s.fail(w, r, http.StatusForbidden, err.Error())
 		return sess, false
@@ -215,7 +215,7 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 			}
 			links = append(links, joinLink{Label: label, URL: fmt.Sprintf("%s/call/%s?token=%s", s.baseURL(r), sess.ID, tok)})
 		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.ID, Action: "session.create", EntityType: "session", EntityID: sess.ID,
+		return tx.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "session.create", EntityType: "session", EntityID: sess.ID,
 			Details: map[string]string{"program": sess.Program, "group": strconv.FormatBool(group), "links": strconv.Itoa(len(links)), "via": "web"}})
 	})
 	if err != nil {
@@ -258,7 +258,7 @@ func (s *Server) startCall(w http.ResponseWriter, r *http.Request, c *call) {
 		if err := tx.AddJoinToken(ctx, store.JoinToken{TokenHash: hash, SessionID: sess.ID, Role: "clinician", Label: "clinician", ExpiresAt: s.cfg.Now().Add(4 * time.Hour).UnixMilli()}); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.ID, Action: "call.start", EntityType: "session", EntityID: sess.ID})
+		return tx.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "call.start", EntityType: "session", EntityID: sess.ID})
 	})
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "the call could not be started; try again")
@@ -400,7 +400,7 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request, c *call) {
 			if err := tx.SetSessionStatus(ctx, sess.ID, status); err != nil {
 				return err
 			}
-			return tx.Audit(ctx, audit.Event{Actor: c.user.ID, Action: "session.retry", EntityType: "session", EntityID: sess.ID, Details: map[string]string{"stage": sess.FailedStage}})
+			return tx.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "session.retry", EntityType: "session", EntityID: sess.ID, Details: map[string]string{"stage": sess.FailedStage}})
 		})
 	default:
 		err = fmt.Errorf("the session failed at %q, which cannot be retried from here", sess.FailedStage)
