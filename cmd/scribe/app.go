@@ -9,8 +9,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/retention"
 	"github.com/scribe-health/scribe/internal/store"
 )
 
@@ -58,6 +61,11 @@ func (a *app) deps() pipeline.Deps {
 
 func (a *app) startWorkers(ctx context.Context, concurrency int) error {
 	return a.store.StartWorkers(ctx, pipeline.Workers(a.deps()), store.WorkerOptions{Concurrency: concurrency})
+}
+
+// startServeWorkers also schedules the hourly retention sweep.
+func (a *app) startServeWorkers(ctx context.Context, concurrency int) error {
+	return a.store.StartWorkers(ctx, pipeline.Workers(a.deps()), store.WorkerOptions{Concurrency: concurrency, Periodic: []*river.PeriodicJob{retention.Periodic()}})
 }
 
 // cliActor names the person at the terminal for the audit log.

@@ -48,7 +48,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.Close()
-	if err := a.startWorkers(ctx, *workers); err != nil {
+	if err := a.startServeWorkers(ctx, *workers); err != nil {
 		return err
 	}
 	mux := http.NewServeMux()

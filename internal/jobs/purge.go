@@ -12,3 +12,11 @@ type PurgeAudioArgs struct {
 }
 
 func (PurgeAudioArgs) Kind() string { return StagePurgeAudio }
+
+// StageRetentionSweep is the kind of the periodic retention sweep.
+const StageRetentionSweep = "retention_sweep"
+
+// RetentionSweepArgs applies the retention policy by age (hourly).
+type RetentionSweepArgs struct{}
+
+func (RetentionSweepArgs) Kind() string { return StageRetentionSweep }

@@ -34,6 +34,7 @@ func Workers(d Deps) *river.Workers {
 	river.AddWorker(w, &transcribe.Worker{Store: d.Store, Blobs: d.Blobs, New: d.NewTranscriber, Now: d.Now, JobTimeout: d.TranscribeTimeout})
 	river.AddWorker(w, &RedactWorker{Store: d.Store, Blobs: d.Blobs})
 	river.AddWorker(w, &retention.Worker{Store: d.Store, Blobs: d.Blobs})
+	river.AddWorker(w, &retention.SweepWorker{Store: d.Store, Blobs: d.Blobs, Now: d.Now})
 	river.AddWorker(w, &drafts.Worker{Store: d.Store, Blobs: d.Blobs, NewLLM: d.NewLLM, Now: d.Now, Started: d.DraftStarted})
 	return w
 }

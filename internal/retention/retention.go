@@ -222,3 +222,31 @@ func PurgeTranscript(ctx context.Context, st *store.Store, blobs blob.Store, ses
 			Details: map[string]string{"objects": fmt.Sprint(len(ids)), "reason": ReasonAge, "verified_gone": "true"}})
 	})
 }
+
+// SweepWorker runs Sweep as a River job; serve schedules it hourly.
+type SweepWorker struct {
+	river.WorkerDefaults[jobs.RetentionSweepArgs]
+	Store *store.Store
+	Blobs blob.Store
+	Now   func() time.Time
+}
+
+func (w *SweepWorker) Work(ctx context.Context, job *river.Job[jobs.RetentionSweepArgs]) error {
+	now := time.Now()
+	if w.Now != nil {
+		now = w.Now()
+	}
+	r, err := Sweep(ctx, w.Store, w.Blobs, now)
+	if err != nil {
+		return err
+	}
+	slog.Info("retention sweep", "audio_sessions", r.AudioSessions, "audio_chunks", r.AudioChunks, "transcript_sessions", r.TranscriptSessions, "held", r.Held)
+	return nil
+}
+
+// Periodic is the hourly sweep schedule for the River client.
+func Periodic() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(time.Hour), func() (river.JobArgs, *river.InsertOpts) {
+		return jobs.RetentionSweepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Hour}}
+	}, &river.PeriodicJobOpts{RunOnStart: true})
+}

@@ -280,6 +280,8 @@ type WorkerOptions struct {
 	// RescueAfter is how long a job may stay "running" before it is taken
 	// to belong to a crashed process and retried; default 15 minutes.
 	RescueAfter time.Duration
+	// Periodic jobs this client schedules (the retention sweep).
+	Periodic []*river.PeriodicJob
 }
 
 // StartWorkers starts a River client that works jobs with the given
@@ -339,6 +341,7 @@ func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 		cfg.FetchCooldown = 20 * time.Millisecond
 		cfg.FetchPollInterval = 50 * time.Millisecond
 		cfg.RetryPolicy = &retryPolicy{}
+		cfg.PeriodicJobs = opt.Periodic
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
