@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,6 +50,11 @@ type CallBackend struct {
 	// (the default policy); false keeps it.
 	PurgeOnRevoke bool
 	Now           func() time.Time
+
+	epochOnce  sync.Once
+	epoch      string
+	mu         sync.Mutex
+	placements map[string]placement
 }
 
 var _ capture.Backend = (*CallBackend)(nil)
@@ -203,7 +211,11 @@ func (b *CallBackend) StoreChunk(ctx context.Context, sessionID, speaker string,
 	if !ok {
 		return errors.New("no AI-scribe consent in force: chunk not stored")
 	}
-	id := AudioBlobID(sessionID, sanitizeSpeaker(speaker), c.Index)
+	// The relay numbers chunks from 0 and places them on its own clock; a
+	// relay restarted mid-call starts again at 0. The blob name carries this
+	// relay's epoch so nothing already stored is ever overwritten.
+	b.epochOnce.Do(func() { b.epoch = strconv.FormatInt(time.Now().UnixNano(), 36) })
+	id := fmt.Sprintf("sessions/%s/audio/%s-%s-%04d.wav", sessionID, sanitizeSpeaker(speaker), b.epoch, c.Index)
 	if err := b.Blobs.Put(ctx, id, audio.EncodeWAV(c.Samples, 16000)); err != nil {
 		return err
 	}
@@ -218,6 +230,9 @@ func (b *CallBackend) StoreChunk(ctx context.Context, sessionID, speaker string,
 			}
 		}
 		ch := &store.Chunk{SessionID: sessionID, Speaker: speaker, Index: c.Index, StartMS: c.StartSample * 1000 / 16000, EndMS: c.EndSample * 1000 / 16000, AudioBlob: id}
+		if err := b.continueAfterRestart(ctx, tx, ch); err != nil {
+			return err
+		}
 		cid, err := tx.AddChunk(ctx, ch)
 		if err != nil {
 			return err
@@ -227,6 +242,52 @@ func (b *CallBackend) StoreChunk(ctx context.Context, sessionID, speaker string,
 		}
 		return tx.Enqueue(ctx, jobs.TranscribeChunkArgs{SessionID: sessionID, ChunkID: cid}, nil)
 	})
+}
+
+// placement is how this relay's chunks of one speaker are shifted to
+// follow what an earlier relay (before a restart mid-call) stored.
+type placement struct {
+	index   int
+	shiftMS int64
+}
+
+// continueAfterRestart keeps a restarted relay's chunks apart from the
+// ones an earlier relay stored for the same speaker: the new relay numbers
+// its chunks from 0 on a clock that started again, so its chunks are
+// renumbered after the stored ones and placed no earlier than their end.
+// The shift is decided at this relay's first chunk of the speaker.
+func (b *CallBackend) continueAfterRestart(ctx context.Context, tx *store.Tx, ch *store.Chunk) error {
+	key := ch.SessionID + "|" + ch.Speaker
+	b.mu.Lock()
+	p, ok := b.placements[key]
+	b.mu.Unlock()
+	if !ok {
+		existing, err := tx.Chunks(ctx, ch.SessionID)
+		if err != nil {
+			return err
+		}
+		maxIdx, maxEnd, earlier := -1, int64(0), false
+		for _, e := range existing {
+			if e.Speaker != ch.Speaker || strings.Contains(e.AudioBlob, "-"+b.epoch+"-") {
+				continue
+			}
+			earlier = true
+			maxIdx, maxEnd = max(maxIdx, e.Index), max(maxEnd, e.EndMS)
+		}
+		if earlier {
+			p = placement{index: maxIdx + 1 - ch.Index, shiftMS: max(0, maxEnd-ch.StartMS)}
+		}
+		b.mu.Lock()
+		if b.placements == nil {
+			b.placements = map[string]placement{}
+		}
+		b.placements[key] = p
+		b.mu.Unlock()
+	}
+	ch.Index += p.index
+	ch.StartMS += p.shiftMS
+	ch.EndMS += p.shiftMS
+	return nil
 }
 
 func sanitizeSpeaker(s string) string {
