@@ -67,6 +67,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ready\n")
 	})
+	serveOpts.addr = *addr
 	for _, m := range mounts {
 		if err := m(ctx, mux, a); err != nil {
 			return err
@@ -109,6 +110,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // serveOpts are serve's flags that features read when they mount.
 var serveOpts struct {
+	addr              string // the listen address, for links printed at start-up
 	iceServers        string
 	udpPort           int
 	publicIP          string

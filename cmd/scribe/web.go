@@ -24,6 +24,9 @@ func publicBase() string {
 	if tlsConfigured() {
 		scheme = "https"
 	}
+	if serveOpts.addr != "" {
+		return scheme + "://" + serveOpts.addr
+	}
 	return scheme + "://" + envOr("SCRIBE_ADDR", "127.0.0.1:8080")
 }
 
