@@ -318,6 +318,7 @@ type sessionData struct {
 	Progress progress
 	Stages   []store.Stage
 	Draft    *store.Draft
+	Consents consentData
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -325,6 +326,12 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
 	if !ok {
 		return
 	}
+	s.renderSession(w, r, c, sess, http.StatusOK, "", nil)
+}
+
+// renderSession shows the session page; after a refused consent form, with
+// the error and that form as submitted.
+func (s *Server) renderSession(w http.ResponseWriter, r *http.Request, c *call, sess store.Session, status int, errMsg string, failed *consentForm) {
 	ctx := r.Context()
 	p, err := s.progressOf(ctx, sess)
 	if err != nil {
@@ -336,7 +343,12 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
 	if dr, err := s.cfg.Store.LatestDraft(ctx, sess.ID); err == nil {
 		d.Draft = &dr
 	}
-	s.render(w, r, http.StatusOK, "session", c, page{Title: "Session " + sess.ClientAlias, Nav: "sessions", Data: d})
+	if d.Consents, err = s.consentData(ctx, sess, failed); err != nil {
+		slog.Error("web: session consents", "session", sess.ID, "error", err)
+		s.fail(w, r, http.StatusInternalServerError, "the session's consents could not be read")
+		return
+	}
+	s.render(w, r, status, "session", c, page{Title: "Session " + sess.ClientAlias, Nav: "sessions", Error: errMsg, Data: d})
 }
 
 func (s *Server) sessionStatus(w http.ResponseWriter, r *http.Request, c *call) {

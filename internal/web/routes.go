@@ -26,6 +26,8 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/ingest", access: signedIn, roles: schedulerRoles, h: s.ingestSubmit},
 		{method: "GET", path: "/sessions/{id}", access: signedIn, roles: anyRole, h: s.sessionPage},
 		{method: "GET", path: "/sessions/{id}/status", access: signedIn, roles: anyRole, passive: true, h: s.sessionStatus},
+		{method: "POST", path: "/sessions/{id}/consents", access: signedIn, roles: anyRole, h: s.consentAdd},
+		{method: "POST", path: "/sessions/{id}/consents/revoke", access: signedIn, roles: anyRole, h: s.consentRevoke},
 		{method: "POST", path: "/sessions/{id}/retry", access: signedIn, roles: schedulerRoles, h: s.retry},
 		{method: "POST", path: "/sessions/{id}/call", access: signedIn, roles: clinicalRoles, h: s.startCall},
 		{method: "GET", path: "/sessions/{id}/review", access: signedIn, roles: anyRole, h: s.review},
