@@ -11,23 +11,8 @@ import (
 )
 
 func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	switch sub {
-	case "verify":
-		return auditVerify(ctx, args, stdout, stderr)
-	case "export":
-		return auditExport(ctx, args, stdout, stderr)
-	case "checkpoint":
-		return auditCheckpoint(ctx, args, stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprintln(stderr, "Usage: scribe audit verify [--public-key KEY] | export [--format json|fhir] | checkpoint")
-		return nil
-	}
-	fmt.Fprintln(stderr, "Usage: scribe audit verify [--public-key KEY] | export [--format json|fhir] | checkpoint")
-	return errUsage
+	return dispatch(ctx, args, stdout, stderr, "Usage: scribe audit verify [--public-key KEY] | export [--format json|fhir] | checkpoint",
+		map[string]runFunc{"verify": auditVerify, "export": auditExport, "checkpoint": auditCheckpoint})
 }
 
 func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {

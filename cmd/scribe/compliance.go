@@ -55,18 +55,9 @@ func parseDay(name, v string) (int64, error) {
 }
 
 func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	switch sub {
-	case "add", "revoke", "list", "text-add", "texts":
-	case "-h", "--help", "help":
-		fmt.Fprintln(stderr, consentUsage)
-		return nil
-	default:
-		fmt.Fprintln(stderr, consentUsage)
-		return errUsage
+	sub, args, err := takeSub(args, consentUsage, stderr, "add", "revoke", "list", "text-add", "texts")
+	if err != nil {
+		return err
 	}
 	fs := newFlags("consent "+sub, "consent "+sub+" [flags]", stderr)
 	var cfg config
@@ -233,18 +224,9 @@ const exportUsage = `Usage: scribe export fhir|hl7v2 SESSION_ID [--out FILE] [--
   Part 2 records need --recipient and --purpose and a part2_tpo consent in force; each export is recorded as a disclosure.`
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	format := ""
-	if len(args) > 0 {
-		format, args = args[0], args[1:]
-	}
-	switch format {
-	case "fhir", "hl7v2":
-	case "-h", "--help", "help":
-		fmt.Fprintln(stderr, exportUsage)
-		return nil
-	default:
-		fmt.Fprintln(stderr, exportUsage)
-		return errUsage
+	format, args, err := takeSub(args, exportUsage, stderr, "fhir", "hl7v2")
+	if err != nil {
+		return err
 	}
 	fs := newFlags("export "+format, "export "+format+" SESSION_ID [flags]", stderr)
 	var cfg config
@@ -405,18 +387,9 @@ const retentionUsage = `Usage: scribe retention show [--json]
        scribe retention release SESSION_ID`
 
 func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	switch sub {
-	case "show", "set", "sweep", "hold", "release":
-	case "-h", "--help", "help":
-		fmt.Fprintln(stderr, retentionUsage)
-		return nil
-	default:
-		fmt.Fprintln(stderr, retentionUsage)
-		return errUsage
+	sub, args, err := takeSub(args, retentionUsage, stderr, "show", "set", "sweep", "hold", "release")
+	if err != nil {
+		return err
 	}
 	fs := newFlags("retention "+sub, "retention "+sub+" [flags]", stderr)
 	var cfg config

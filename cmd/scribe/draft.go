@@ -26,9 +26,9 @@ const draftUsage = `Usage: scribe draft show SESSION_ID [--json] [--reidentify -
        scribe draft versions SESSION_ID`
 
 func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
+	sub, args, err := takeSub(args, draftUsage, stderr, "show", "edit", "sign", "reject", "addendum", "regenerate", "resolve-flag", "versions")
+	if err != nil {
+		return err
 	}
 	fs := newFlags("draft "+sub, "draft "+sub+" SESSION_ID [flags]", stderr)
 	var cfg config
@@ -45,15 +45,6 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reident := fs.Bool("reidentify", false, "show: put identifiers back (audited; for the clinician of the session)")
 	version := fs.Int("version", 0, "show: a specific draft version (default latest)")
 	wait := fs.Bool("wait", false, "regenerate: generate the draft in this process and wait for it")
-	switch sub {
-	case "show", "edit", "sign", "reject", "addendum", "regenerate", "resolve-flag", "versions":
-	case "-h", "--help", "help":
-		fmt.Fprintln(stderr, draftUsage)
-		return nil
-	default:
-		fmt.Fprintln(stderr, draftUsage)
-		return errUsage
-	}
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err

@@ -118,6 +118,40 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// takeSub takes a subcommand off args. Help prints the usage (exit 0); a
+// missing or unknown subcommand prints it and fails with errUsage.
+func takeSub(args []string, usage string, stderr io.Writer, valid ...string) (string, []string, error) {
+	sub := ""
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	for _, v := range valid {
+		if sub == v {
+			return sub, args, nil
+		}
+	}
+	fmt.Fprintln(stderr, usage)
+	if sub == "-h" || sub == "--help" || sub == "help" {
+		return "", nil, flag.ErrHelp
+	}
+	return "", nil, errUsage
+}
+
+type runFunc = func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+// dispatch runs the subcommand named by args[0].
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, usage string, subs map[string]runFunc) error {
+	names := make([]string, 0, len(subs))
+	for n := range subs {
+		names = append(names, n)
+	}
+	sub, rest, err := takeSub(args, usage, stderr, names...)
+	if err != nil {
+		return err
+	}
+	return subs[sub](ctx, rest, stdout, stderr)
+}
+
 // parse parses flags that may come before or after positional arguments.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var flags, pos []string

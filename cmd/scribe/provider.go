@@ -17,21 +17,8 @@ import (
 var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func cmdProvider(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	switch sub {
-	case "add":
-		return providerAdd(ctx, args, stdout, stderr)
-	case "list":
-		return providerList(ctx, args, stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprintln(stderr, "Usage: scribe provider add --name N --kind openai|azure --base-url URL --model M --api-key-env VAR --use transcription|drafting [...] | list [--json]")
-		return nil
-	}
-	fmt.Fprintln(stderr, "Usage: scribe provider add --name N --kind openai|azure --base-url URL --model M --api-key-env VAR --use transcription|drafting [...] | list [--json]")
-	return errUsage
+	return dispatch(ctx, args, stdout, stderr, "Usage: scribe provider add --name N --kind openai|azure --base-url URL --model M --api-key-env VAR --use transcription|drafting [...] | list [--json]",
+		map[string]runFunc{"add": providerAdd, "list": providerList})
 }
 
 func providerAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {

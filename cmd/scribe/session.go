@@ -17,26 +17,8 @@ import (
 )
 
 func cmdSession(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	switch sub {
-	case "list":
-		return sessionList(ctx, args, stdout, stderr)
-	case "show":
-		return sessionShow(ctx, args, stdout, stderr)
-	case "create":
-		return sessionCreate(ctx, args, stdout, stderr)
-	case "retry":
-		return sessionRetry(ctx, args, stdout, stderr)
-	case "-h", "--help", "help":
-		fmt.Fprintln(stderr, "Usage: scribe session list [--status S] [--json] | show ID [--json] | retry ID [--wait] | create --clinician EMAIL --client-alias ALIAS [...]")
-		return nil
-	default:
-		fmt.Fprintln(stderr, "Usage: scribe session list [--status S] [--json] | show ID [--json] | retry ID [--wait] | create --clinician EMAIL --client-alias ALIAS [...]")
-		return errUsage
-	}
+	return dispatch(ctx, args, stdout, stderr, "Usage: scribe session list [--status S] [--json] | show ID [--json] | retry ID [--wait] | create --clinician EMAIL --client-alias ALIAS [...]",
+		map[string]runFunc{"list": sessionList, "show": sessionShow, "create": sessionCreate, "retry": sessionRetry})
 }
 
 func sessionList(ctx context.Context, args []string, stdout, stderr io.Writer) error {

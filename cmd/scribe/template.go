@@ -13,22 +13,13 @@ import (
 )
 
 func cmdTemplate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
+	sub, args, err := takeSub(args, "Usage: scribe template add FILE | list", stderr, "add", "list")
+	if err != nil {
+		return err
 	}
 	fs := newFlags("template "+sub, "template add FILE | list", stderr)
 	var cfg config
 	cfg.register(fs)
-	switch sub {
-	case "add", "list":
-	case "-h", "--help", "help":
-		fmt.Fprintln(stderr, "Usage: scribe template add FILE | list")
-		return nil
-	default:
-		fmt.Fprintln(stderr, "Usage: scribe template add FILE | list")
-		return errUsage
-	}
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err

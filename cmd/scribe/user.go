@@ -19,9 +19,9 @@ const userUsage = `Usage: scribe user add --email EMAIL --role admin|clinician|s
        scribe user list`
 
 func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
+	sub, args, err := takeSub(args, userUsage, stderr, "add", "list")
+	if err != nil {
+		return err
 	}
 	fs := newFlags("user "+sub, "user "+sub+" [flags]", stderr)
 	var cfg config
@@ -29,15 +29,6 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	email := fs.String("email", "", "add: the user's e-mail (required)")
 	role := fs.String("role", "", "add: admin, clinician or supervisor (required)")
 	part2 := fs.Bool("part2-access", false, "add: may see 42 CFR Part 2 (substance-use program) records")
-	switch sub {
-	case "add", "list":
-	case "-h", "--help", "help":
-		fmt.Fprintln(stderr, userUsage)
-		return nil
-	default:
-		fmt.Fprintln(stderr, userUsage)
-		return errUsage
-	}
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
