@@ -500,13 +500,9 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var cfg config
 	cfg.register(fs)
 	excludeKeys := fs.Bool("exclude-keys", false, "leave master.key and the audit checkpoint key out (keep them in your secret manager)")
-	pos, err := parse(fs, args)
+	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	file := pos[0]
 	if _, err := os.Stat(file); err == nil {
@@ -555,13 +551,9 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var cfg config
 	cfg.register(fs)
 	pinned := fs.String("public-key", "", "audit checkpoint public key to trust (default: the restored key file)")
-	pos, err := parse(fs, args)
+	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	f, err := os.Open(pos[0])
 	if err != nil {

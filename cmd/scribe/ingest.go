@@ -28,13 +28,9 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	chunkMax := fs.Duration("chunk-max", 10*time.Minute, "longest audio chunk sent for transcription")
 	maxDur := fs.Duration("max-duration", 4*time.Hour, "longest recording accepted")
 	workers := fs.Int("workers", 4, "with --wait: pipeline jobs worked at once")
-	pos, err := parse(fs, args)
+	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	f, err := os.Open(pos[0])
 	if err != nil {

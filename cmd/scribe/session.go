@@ -73,13 +73,9 @@ func sessionShow(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var cfg config
 	cfg.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
+	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	a, err := openApp(ctx, cfg)
 	if err != nil {
@@ -165,13 +161,9 @@ func sessionRetry(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var cfg config
 	cfg.register(fs)
 	wait := fs.Bool("wait", false, "work the session's jobs in this process until it is ready or fails again")
-	pos, err := parse(fs, args)
+	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	a, err := openApp(ctx, cfg)
 	if err != nil {
