@@ -6,17 +6,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/scribe-health/scribe/internal/fakeopenai"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
+	"github.com/scribe-health/scribe/internal/testenv/chrome"
 )
 
 // TestBrowserScheduleIngestReviewSign drives the real app in headless
@@ -28,7 +27,7 @@ import (
 // (autosave), attest and sign, and find the note locked. Every page is
 // saved as a screenshot; any console error or uncaught exception fails it.
 func TestBrowserScheduleIngestReviewSign(t *testing.T) {
-	chromium := requireTool(t, "chromium")
+	requireTool(t, "chromium") // before the costly set-up below
 	requireTool(t, "pocketsphinx_continuous")
 	clin := testenv.Concat(testenv.Speech(t, "how have you been sleeping since our last session"), testenv.Silence(800),
 		testenv.Silence(3000), testenv.Speech(t, "we will meet again next week and review your plan"), testenv.Silence(800))
@@ -69,44 +68,7 @@ func TestBrowserScheduleIngestReviewSign(t *testing.T) {
 	})
 	e.addUser("therapist@example.org", store.RoleClinician, false)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
-	var mu sync.Mutex
-	var consoleErrs []string
-	if err := chromedp.Listen(ctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type == runtime.ConsoleAPICalledTypeError {
-				var parts []string
-				for _, a := range ev.Args {
-					parts = append(parts, string(a.Value)+a.Description)
-				}
-				consoleErrs = append(consoleErrs, "console.error: "+strings.Join(parts, " "))
-			}
-		case *runtime.EventExceptionThrown:
-			consoleErrs = append(consoleErrs, fmt.Sprintf("exception: %s %v", ev.ExceptionDetails.Text, ev.ExceptionDetails.Exception))
-		}
-	}); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	errs := func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), consoleErrs...)
-	}
+	ctx, errs := chrome.Start(t, chromedp.WindowSize(1280, 900))
 	shot := 0
 	screenshot := func(name string) {
 		t.Helper()
