@@ -145,11 +145,7 @@ func getSession(ctx context.Context, q querier, id string, lock bool) (Session, 
 
 // ListSessions lists sessions, newest first; status filters when non-empty.
 func (s *Store) ListSessions(ctx context.Context, status string, limit int) ([]Session, error) {
-	if limit <= 0 {
-		limit = 100
-	}
-	return collect(ctx, s.conn, func(r rows) (Session, error) { return scanSession(r) },
-		`SELECT `+sessionCols+` FROM sessions WHERE ($1 = '' OR status = $1) ORDER BY created_at DESC, id LIMIT $2`, status, limit)
+	return s.ListSessionsFor(ctx, "", status, true, limit)
 }
 
 // SetSessionStatus moves a session to a status (clearing a failure when it

@@ -110,20 +110,7 @@ func (s *Store) User(ctx context.Context, id string) (User, error) {
 
 // Users lists every user by e-mail.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
-	r, err := s.conn.query(ctx, `SELECT `+userCols+` FROM users ORDER BY email`)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []User
-	for r.Next() {
-		u, err := scanUser(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, r.Err()
+	return collect(ctx, s.conn, func(r rows) (User, error) { return scanUser(r) }, `SELECT `+userCols+` FROM users ORDER BY email`)
 }
 
 // UpdateUser writes a user's mutable fields (role, access, secrets,
@@ -259,21 +246,9 @@ func (s *Store) ListSessionsFor(ctx context.Context, clinician, status string, p
 	if limit <= 0 {
 		limit = 100
 	}
-	r, err := s.conn.query(ctx, `SELECT `+sessionCols+` FROM sessions WHERE ($1 = '' OR LOWER(clinician) = $1) AND ($2 = '' OR status = $2) AND ($3 = 1 OR program <> 'sud')
+	return collect(ctx, s.conn, func(r rows) (Session, error) { return scanSession(r) },
+		`SELECT `+sessionCols+` FROM sessions WHERE ($1 = '' OR LOWER(clinician) = $1) AND ($2 = '' OR status = $2) AND ($3 = 1 OR program <> 'sud')
 		ORDER BY created_at DESC, id LIMIT $4`, NormalizeEmail(clinician), status, b2i(part2), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var out []Session
-	for r.Next() {
-		ss, err := scanSession(r)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ss)
-	}
-	return out, r.Err()
 }
 
 // Setting reads a setting inside the transaction; a missing key gives def.
