@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -75,6 +76,78 @@ func TestOpusConformance(t *testing.T) {
 				t.Logf("%s loss=%g%%: pion vs libopus SNR %.1f dB over %d samples, modes %v", cfg.name, loss*100, snr, len(ref), modes)
 				if snr < 30 {
 					t.Errorf("pion/opus differs from libopus: SNR %.1f dB < 30 dB", snr)
+				}
+			})
+		}
+	}
+}
+
+// TestOpusFECConformance checks pion/opus's in-band FEC decoding (the
+// Scribe patch in third_party/pion-opus) against libopus: with 5% and 15%
+// random loss, every lost packet whose successor arrived is recovered from
+// the successor's LBRR data by both decoders, and the two decodings,
+// recovered packets and all, match.
+func TestOpusFECConformance(t *testing.T) {
+	requireLibopus(t)
+	src := speech(t, 48000, 0)
+	for _, cfg := range []encodeConfig{
+		{name: "SILK-WB-FEC-28k", rate: 48000, app: appVoIP, bitrate: 28000, maxBW: bwWide, fec: true, wantMode: "SILK"},
+		{name: "SILK-NB-FEC-24k", rate: 48000, app: appVoIP, bitrate: 24000, maxBW: bwNarrow, fec: true, wantMode: "SILK"},
+		browserLike,
+	} {
+		pkts := encodeOpus(t, src, cfg)
+		for _, loss := range []float64{0.05, 0.15} {
+			t.Run(fmt.Sprintf("%s/loss=%g", cfg.name, loss), func(t *testing.T) {
+				lost := dropRandom(len(pkts), loss, 11)
+				ref := newLibopusFECDecoder(t)
+				dec, err := opus.NewDecoderWithOutput(16000, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want, got, wantFEC, gotFEC []int16
+				buf := make([]int16, 1920)
+				recovered, candidates, noFEC := 0, 0, 0
+				for i, p := range pkts {
+					if lost[i] {
+						if i+1 == len(pkts) || lost[i+1] {
+							continue // no successor: both decoders skip it
+						}
+						candidates++
+						n, err := dec.DecodeFECToInt16(pkts[i+1], buf)
+						if errors.Is(err, opus.ErrNoFEC) {
+							noFEC++
+							continue // libopus would conceal; the recorder does too
+						}
+						if err != nil {
+							t.Fatalf("pion FEC decode for packet %d: %v", i, err)
+						}
+						w := ref.fec(t, pkts[i+1], n)
+						recovered++
+						want, got = append(want, w...), append(got, buf[:n]...)
+						wantFEC, gotFEC = append(wantFEC, w...), append(gotFEC, buf[:n]...)
+						continue
+					}
+					n, err := dec.DecodeToInt16(p, buf)
+					if err != nil {
+						t.Fatalf("pion decode packet %d: %v", i, err)
+					}
+					w := ref.decode(t, p)
+					if n != len(w) {
+						t.Fatalf("packet %d: pion decoded %d samples, libopus %d", i, n, len(w))
+					}
+					want, got = append(want, w...), append(got, buf[:n]...)
+				}
+				snr, fecSNR := snrDB(want, got), snrDB(wantFEC, gotFEC)
+				t.Logf("%s loss=%g%%: %d of %d recoverable packets recovered from FEC (%d without FEC data); pion vs libopus SNR %.1f dB overall, %.1f dB on recovered packets",
+					cfg.name, loss*100, recovered, candidates, noFEC, snr, fecSNR)
+				if candidates == 0 {
+					t.Fatal("no packet was lost with its successor kept: the test covers nothing")
+				}
+				if recovered < candidates*7/10 {
+					t.Errorf("only %d of %d lost packets recovered from in-band FEC", recovered, candidates)
+				}
+				if snr < 30 || fecSNR < 30 {
+					t.Errorf("pion/opus with FEC differs from libopus: SNR %.1f dB overall, %.1f dB on recovered packets (want ≥ 30)", snr, fecSNR)
 				}
 			})
 		}

@@ -78,6 +78,41 @@ func libopusDecode(t testing.TB, pkts [][]byte, lost []bool) [][]int16 {
 	return out
 }
 
+// libopusFECDecoder decodes packet by packet with libopus, recovering a
+// lost packet from the next one's in-band FEC.
+type libopusFECDecoder struct{ dec *libopus.Decoder }
+
+func newLibopusFECDecoder(t testing.TB) libopusFECDecoder {
+	t.Helper()
+	dec, err := libopus.NewDecoder(16000, 1)
+	if err != nil {
+		t.Fatalf("libopus decoder: %v", err)
+	}
+	return libopusFECDecoder{dec}
+}
+
+// decode decodes one packet to 16 kHz mono.
+func (d libopusFECDecoder) decode(t testing.TB, pkt []byte) []int16 {
+	t.Helper()
+	pcm := make([]int16, 1920)
+	n, err := d.dec.Decode(pkt, pcm)
+	if err != nil {
+		t.Fatalf("libopus decode: %v", err)
+	}
+	return pcm[:n]
+}
+
+// fec decodes the FEC copy that next carries of the samples-long packet
+// before it.
+func (d libopusFECDecoder) fec(t testing.TB, next []byte, samples int) []int16 {
+	t.Helper()
+	pcm := make([]int16, samples)
+	if err := d.dec.DecodeFEC(next, pcm); err != nil {
+		t.Fatalf("libopus FEC decode: %v", err)
+	}
+	return pcm
+}
+
 var (
 	appVoIP     = libopus.AppVoIP
 	appAudio    = libopus.AppAudio

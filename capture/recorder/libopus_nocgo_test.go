@@ -33,6 +33,17 @@ func libopusDecode(t testing.TB, _ [][]byte, _ []bool) [][]int16 {
 	return nil
 }
 
+type libopusFECDecoder struct{}
+
+func newLibopusFECDecoder(t testing.TB) libopusFECDecoder {
+	t.Helper()
+	missing(t, reasonNoLibopus)
+	return libopusFECDecoder{}
+}
+
+func (libopusFECDecoder) decode(testing.TB, []byte) []int16   { return nil }
+func (libopusFECDecoder) fec(testing.TB, []byte, int) []int16 { return nil }
+
 var (
 	appVoIP, appAudio, appLowDelay        = 0, 0, 0
 	bwNarrow, bwWide, bwSuperWide, bwFull = 0, 0, 0, 0
