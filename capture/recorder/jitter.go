@@ -103,6 +103,17 @@ func (j *jitterBuffer) head() *slot {
 	return nil
 }
 
+// peek returns the slot of the sequence number ahead of the next one by
+// offset, or nil if that packet has not arrived.
+func (j *jitterBuffer) peek(offset int) *slot {
+	seq := j.next + uint16(offset)
+	s := &j.slots[int(seq)%len(j.slots)]
+	if s.full && s.seq == seq {
+		return s
+	}
+	return nil
+}
+
 // advance moves past the next sequence number, releasing its slot if the
 // packet was there. It reports whether the packet was lost instead.
 func (j *jitterBuffer) advance() (lost bool) {

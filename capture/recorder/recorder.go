@@ -56,7 +56,8 @@ var (
 type Stats struct {
 	Packets        int64 // RTP packets pushed
 	Lost           int64 // sequence numbers that never arrived in time
-	Concealed      int64 // packets whose audio was synthesised (lost or undecodable)
+	Recovered      int64 // lost packets whose audio came from the next packet's in-band FEC
+	Concealed      int64 // packets whose audio was synthesised (lost without FEC, or undecodable)
 	Undecodable    int64 // packets whose Opus payload failed to decode (empty, corrupt)
 	Late           int64 // packets that arrived after their turn and were dropped
 	Duplicates     int64 // repeated packets, ignored
@@ -89,7 +90,7 @@ type Recorder struct {
 	lastFrame   int
 
 	stats struct {
-		packets, lost, concealed, undecodable, late, duplicates atomic.Int64
+		packets, lost, recovered, concealed, undecodable, late, duplicates atomic.Int64
 		streams, decoded, written                               atomic.Int64
 	}
 }
@@ -241,6 +242,7 @@ func (r *Recorder) Stats() Stats {
 	return Stats{
 		Packets:        r.stats.packets.Load(),
 		Lost:           r.stats.lost.Load(),
+		Recovered:      r.stats.recovered.Load(),
 		Concealed:      r.stats.concealed.Load(),
 		Undecodable:    r.stats.undecodable.Load(),
 		Late:           r.stats.late.Load(),
@@ -285,16 +287,35 @@ func (r *Recorder) drain() error {
 	return firstErr
 }
 
-// releaseOne plays or declares lost the next packet in sequence.
+// releaseOne plays or declares lost the next packet in sequence. A lost
+// packet is recovered from the in-band FEC of the packet after it when that
+// one has arrived and carries FEC; otherwise it is concealed.
 func (r *Recorder) releaseOne() error {
 	var err error
 	if s := r.jb.head(); s != nil {
 		err = r.play(s)
+	} else if next := r.jb.peek(1); next != nil && r.writing && r.clk.anchored {
+		err = r.recoverFEC(next)
 	} else {
 		r.markLost(1)
 	}
 	r.jb.advance()
 	return err
+}
+
+// recoverFEC decodes the in-band FEC that next carries of the lost packet
+// before it and writes it in that packet's place, or conceals the loss.
+func (r *Recorder) recoverFEC(next *slot) error {
+	n, err := r.decodeFEC(next.payload)
+	if err != nil || n <= 0 {
+		r.markLost(1)
+		return nil
+	}
+	r.stats.lost.Add(1)
+	r.stats.recovered.Add(1)
+	r.stats.decoded.Add(int64(n))
+	r.lastFrame = n
+	return r.place(r.clk.position(next.ts)-int64(n), r.pcm[:n])
 }
 
 func (r *Recorder) markLost(n int64) {
@@ -409,4 +430,16 @@ func (r *Recorder) decode(payload []byte) (n int, err error) {
 		}
 	}()
 	return r.dec.DecodeToInt16(payload, r.pcm)
+}
+
+// decodeFEC decodes the FEC copy that payload carries of the packet before
+// it; opus.ErrNoFEC if there is none. Hostile input is handled as in decode.
+func (r *Recorder) decodeFEC(payload []byte) (n int, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			_ = r.dec.Init(outputRate, 1)
+			n, err = 0, fmt.Errorf("opus decoder panicked on FEC of a %d-byte payload", len(payload))
+		}
+	}()
+	return r.dec.DecodeFECToInt16(payload, r.pcm)
 }

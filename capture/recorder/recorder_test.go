@@ -103,8 +103,45 @@ func TestRecordSpeech(t *testing.T) {
 					t.Errorf("SNR vs libopus %.1f dB < %.0f dB", libSNR, tc.minLibopusSNR)
 				}
 			}
-			if st.Lost != dropped || st.Concealed != dropped || st.Late != 0 || st.Undecodable != 0 {
-				t.Errorf("stats %+v: want Lost = Concealed = %d and no late or undecodable packets", st, dropped)
+			if st.Lost != dropped || st.Recovered+st.Concealed != dropped || st.Late != 0 || st.Undecodable != 0 {
+				t.Errorf("stats %+v: want Lost = Recovered + Concealed = %d and no late or undecodable packets", st, dropped)
+			}
+			if tc.cfg.fec && dropped > 0 {
+				// Every lost packet but those followed by another loss (or
+				// by a packet without FEC data) comes back from FEC.
+				if st.Recovered < dropped*7/10 {
+					t.Errorf("in-band FEC recovered %d of %d lost packets, want most", st.Recovered, dropped)
+				}
+				ref := newLibopusFECDecoder(t)
+				var lib []int16
+				for i, f := range frames {
+					switch {
+					case !lost[i]:
+						lib = append(lib, ref.decode(t, f)...)
+					case i+1 < len(frames) && !lost[i+1]:
+						lib = append(lib, ref.fec(t, frames[i+1], 320)...)
+					default:
+						plc := make([]int16, 320)
+						lib = append(lib, plc...) // libopus would conceal; compared as silence
+					}
+				}
+				libSNR := snrDB(lib, sink.pcm)
+				var clean []int16
+				for _, f := range libopusDecode(t, frames, nil) {
+					clean = append(clean, f...)
+				}
+				// SILK does not keep the waveform, so "after the codec" is
+				// the lossless libopus decoding of the same stream.
+				cleanSNR, libCleanSNR := snrDB(clean, sink.pcm), snrDB(clean, lib)
+				t.Logf("SNR vs libopus decoding the same packets with FEC: %.1f dB; vs libopus decoding the stream without loss: %.1f dB (libopus with FEC: %.1f dB)", libSNR, cleanSNR, libCleanSNR)
+				if libSNR < 25 {
+					t.Errorf("SNR vs libopus with FEC %.1f dB < 25 dB", libSNR)
+				}
+				if cleanSNR < libCleanSNR-1 {
+					t.Errorf("with %d%% loss, SNR vs the lossless decoding %.1f dB, more than 1 dB below libopus's own FEC (%.1f dB)", int(tc.loss*100), cleanSNR, libCleanSNR)
+				}
+			} else if st.Recovered != 0 {
+				t.Errorf("stats %+v: packets recovered from FEC the encoder did not send", st)
 			}
 			if st.WrittenSamples != int64(len(sink.pcm)) {
 				t.Errorf("WrittenSamples %d, sink got %d", st.WrittenSamples, len(sink.pcm))
