@@ -91,7 +91,7 @@ type Recorder struct {
 
 	stats struct {
 		packets, lost, recovered, concealed, undecodable, late, duplicates atomic.Int64
-		streams, decoded, written                               atomic.Int64
+		streams, decoded, written                                          atomic.Int64
 	}
 }
 
