@@ -83,3 +83,20 @@ func PublishLoop(ctx context.Context, audio, video *webrtc.TrackLocalStaticSampl
 		_ = Publish(ctx, audio, video, packets)
 	}
 }
+
+// REDPayload builds an RFC 2198 "audio/red" payload carrying redundant
+// (earlier packets' payloads, oldest first, each tsOffsets[i] RTP ticks
+// before the primary) and then primary, as Chrome sends Opus with RED.
+// Every block is given payload type pt (the Opus payload type).
+func REDPayload(pt uint8, primary []byte, redundant [][]byte, tsOffsets []uint32) []byte {
+	out := make([]byte, 0, 1+5*len(redundant)+len(primary)+len(redundant)*len(primary))
+	for i, b := range redundant {
+		h := tsOffsets[i]<<10 | uint32(len(b))
+		out = append(out, 0x80|pt, byte(h>>16), byte(h>>8), byte(h))
+	}
+	out = append(out, pt&0x7f)
+	for _, b := range redundant {
+		out = append(out, b...)
+	}
+	return append(out, primary...)
+}

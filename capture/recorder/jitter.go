@@ -25,6 +25,9 @@ type slot struct {
 	ts      uint32
 	arrival int64 // nanoseconds since session start
 	payload []byte
+	// redundant marks a payload taken from a later packet's RFC 2198
+	// redundancy; the packet itself, if it arrives in time, replaces it.
+	redundant bool
 }
 
 type insertResult int
@@ -82,15 +85,37 @@ func (j *jitterBuffer) insert(seq uint16, ts uint32, arrival int64, payload []by
 	}
 	s := &j.slots[int(seq)%len(j.slots)]
 	if s.full {
+		if s.redundant && s.seq == seq {
+			s.redundant = false
+			s.arrival = arrival
+			s.payload = append(s.payload[:0], payload...)
+			return inserted
+		}
 		return duplicate
 	}
+	j.fill(s, seq, ts, arrival, payload)
+	return inserted
+}
+
+func (j *jitterBuffer) fill(s *slot, seq uint16, ts uint32, arrival int64, payload []byte) {
 	s.full = true
+	s.redundant = false
 	s.seq = seq
 	s.ts = ts
 	s.arrival = arrival
 	s.payload = append(s.payload[:0], payload...)
 	j.buffered++
-	return inserted
+}
+
+// insertRedundant stores a redundant copy of packet seq if its slot is
+// free; seq must be within the window ahead of next.
+func (j *jitterBuffer) insertRedundant(seq uint16, ts uint32, arrival int64, payload []byte) {
+	s := &j.slots[int(seq)%len(j.slots)]
+	if s.full {
+		return
+	}
+	j.fill(s, seq, ts, arrival, payload)
+	s.redundant = true
 }
 
 // head returns the slot of the next sequence number, or nil if that packet

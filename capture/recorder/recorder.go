@@ -37,6 +37,11 @@ type Config struct {
 	// Logger receives operational events (no audio, no speaker label).
 	// nil means slog.Default().
 	Logger *slog.Logger
+	// REDPayloadType, if not 0, is the RTP payload type of RFC 2198
+	// redundant audio ("audio/red") on this track: such packets carry the
+	// previous packet(s) too, which fill in for lost ones. Packets of other
+	// payload types are taken as plain Opus.
+	REDPayloadType uint8
 }
 
 // DefaultJitterWindow holds 320 ms of 20 ms packets.
@@ -57,6 +62,7 @@ type Stats struct {
 	Packets        int64 // RTP packets pushed
 	Lost           int64 // sequence numbers that never arrived in time
 	Recovered      int64 // lost packets whose audio came from the next packet's in-band FEC
+	Redundant      int64 // packets whose audio came from a later packet's RFC 2198 redundancy
 	Concealed      int64 // packets whose audio was synthesised (lost without FEC, or undecodable)
 	Undecodable    int64 // packets whose Opus payload failed to decode (empty, corrupt)
 	Late           int64 // packets that arrived after their turn and were dropped
@@ -77,6 +83,7 @@ type Recorder struct {
 
 	jb      *jitterBuffer
 	dec     opus.Decoder
+	red     [maxREDBlocks]redBlock
 	pcm     []int16 // decoder output, up to 120 ms
 	scratch []int16 // concealment output
 	conc    concealer
@@ -90,8 +97,8 @@ type Recorder struct {
 	lastFrame   int
 
 	stats struct {
-		packets, lost, recovered, concealed, undecodable, late, duplicates atomic.Int64
-		streams, decoded, written                                          atomic.Int64
+		packets, lost, recovered, redundant, concealed, undecodable, late, duplicates atomic.Int64
+		streams, decoded, written                                                     atomic.Int64
 	}
 }
 
@@ -171,6 +178,15 @@ func (r *Recorder) Push(pkt *rtp.Packet, arrival time.Time) error {
 	if !r.inStream {
 		r.startStream(pkt.SSRC)
 	}
+	payload, blocks := pkt.Payload, 0
+	if r.cfg.REDPayloadType != 0 && pkt.PayloadType == r.cfg.REDPayloadType {
+		n, primary, err := parseRED(payload, &r.red)
+		if err != nil {
+			payload = nil // undecodable: concealed in its turn
+		} else {
+			payload, blocks = primary, n
+		}
+	}
 	for r.jb.needsRoom(seq) {
 		if r.jb.buffered == 0 {
 			// Nothing buffered: skip the whole run of missing packets.
@@ -182,7 +198,12 @@ func (r *Recorder) Push(pkt *rtp.Packet, arrival time.Time) error {
 		}
 		keep(r.releaseOne())
 	}
-	switch r.jb.insert(seq, pkt.Timestamp, at, pkt.Payload) {
+	if blocks > 0 {
+		// After making room for the primary, so that copies of packets
+		// just inside the window are kept.
+		r.insertRedundant(seq, pkt.Timestamp, at, payload, r.red[:blocks])
+	}
+	switch r.jb.insert(seq, pkt.Timestamp, at, payload) {
 	case late:
 		r.stats.late.Add(1)
 	case duplicate:
@@ -193,6 +214,29 @@ func (r *Recorder) Push(pkt *rtp.Packet, arrival time.Time) error {
 		r.jb.advance()
 	}
 	return firstErr
+}
+
+// insertRedundant stores the redundant copies a RED packet carries of the
+// packets before it, where those have not arrived yet. A block's sequence
+// number follows from its timestamp offset in units of the primary's
+// duration; blocks that do not fall on a whole packet are ignored.
+func (r *Recorder) insertRedundant(seq uint16, ts uint32, at int64, primary []byte, blocks []redBlock) {
+	dur := uint32(opusDuration48k(primary))
+	if dur == 0 || !r.jb.started {
+		return
+	}
+	for _, b := range blocks {
+		if b.tsOffset == 0 || b.tsOffset%dur != 0 || len(b.data) == 0 {
+			continue
+		}
+		back := int(b.tsOffset / dur)
+		s := seq - uint16(back)
+		if d := r.jb.distance(s); d < 0 || d >= len(r.jb.slots) || back > len(r.jb.slots) {
+			continue // already played or declared lost, or too far back
+		}
+		// It would have arrived tsOffset earlier, had it not been lost.
+		r.jb.insertRedundant(s, ts-b.tsOffset, at-int64(b.tsOffset)*int64(time.Second)/rtpClockRate, b.data)
+	}
 }
 
 // Flush drains the reorder buffer at the end of a track, writing what it
@@ -243,6 +287,7 @@ func (r *Recorder) Stats() Stats {
 		Packets:        r.stats.packets.Load(),
 		Lost:           r.stats.lost.Load(),
 		Recovered:      r.stats.recovered.Load(),
+		Redundant:      r.stats.redundant.Load(),
 		Concealed:      r.stats.concealed.Load(),
 		Undecodable:    r.stats.undecodable.Load(),
 		Late:           r.stats.late.Load(),
@@ -337,6 +382,9 @@ func (r *Recorder) play(s *slot) error {
 		r.log.Debug("recorder: timestamp jump, re-anchored on arrival", "ssrc", r.ssrc, "jump_samples", d)
 		r.clk.anchor(s.ts, arrivalSample)
 		pos = arrivalSample
+	}
+	if s.redundant {
+		r.stats.redundant.Add(1)
 	}
 	n, err := r.decode(s.payload)
 	if err != nil || n <= 0 {
