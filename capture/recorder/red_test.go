@@ -179,12 +179,12 @@ func TestParseRED(t *testing.T) {
 		pkt  []byte
 		want int
 	}{
-		{[]byte{0xf8}, 960},            // CELT FB 20 ms, one frame
-		{[]byte{0x78}, 960},            // hybrid FB 20 ms
-		{[]byte{0x08}, 960},            // SILK NB 20 ms
+		{[]byte{0xf8}, 960},        // CELT FB 20 ms, one frame
+		{[]byte{0x78}, 960},        // hybrid FB 20 ms
+		{[]byte{0x08}, 960},        // SILK NB 20 ms
 		{[]byte{0x18}, 2880},       // SILK NB 60 ms
-		{[]byte{0xf9}, 1920},           // two CELT 20 ms frames
-		{[]byte{0xfb, 0x03}, 2880},     // code 3, three 20 ms frames
+		{[]byte{0xf9}, 1920},       // two CELT 20 ms frames
+		{[]byte{0xfb, 0x03}, 2880}, // code 3, three 20 ms frames
 		{nil, 0},
 	} {
 		if got := opusDuration48k(tc.pkt); got != tc.want {
