@@ -92,6 +92,15 @@ func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid=join]`)),
 	)
 	step("recording indicator", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=recording-indicator]`)))
+	// The page asked for RFC 2198 redundant audio, which Chromium supports:
+	// the relay records a lost packet from the copy in the next one.
+	codec, err := chromedp.Run(ctx, chromedp.Poll[string](`document.getElementById("call").dataset.audioCodec || ""`, chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil {
+		t.Fatalf("audio codec: %v", err)
+	}
+	if codec != "audio/red" {
+		t.Errorf("Chromium sends %q, want audio/red (the call page prefers redundancy)", codec)
+	}
 
 	// Media flows both ways: the page shows the clinician's tile, the
 	// clinician receives the browser's microphone and camera.

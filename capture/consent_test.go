@@ -13,9 +13,9 @@ import (
 
 // countingRecorders wraps the real recorder factory and counts recorders made.
 func countingRecorders(n *atomic.Int64) RecorderFactory {
-	return func(start time.Time, speaker string, sink PCMSink) (TrackRecorder, error) {
+	return func(start time.Time, speaker string, format TrackFormat, sink PCMSink) (TrackRecorder, error) {
 		n.Add(1)
-		return NewRecorder(start, speaker, sink)
+		return NewRecorder(start, speaker, format, sink)
 	}
 }
 

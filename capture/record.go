@@ -29,8 +29,22 @@ type TrackRecorder interface {
 	Stop()
 }
 
+// SenderReportHandler is implemented by TrackRecorders that refine their
+// timeline with the publisher's RTCP sender reports (capture/recorder does).
+type SenderReportHandler interface {
+	HandleSenderReport(ntp time.Time, rtpTS uint32)
+}
+
+// TrackFormat describes an audio track's RTP payload to its recorder.
+type TrackFormat struct {
+	// REDPayloadType is the payload type of RFC 2198 redundant audio
+	// ("audio/red", the previous packets repeated in each packet) on the
+	// track; 0 means plain Opus.
+	REDPayloadType uint8
+}
+
 // RecorderFactory makes the recorder for one audio track.
-type RecorderFactory func(sessionStart time.Time, speaker string, sink PCMSink) (TrackRecorder, error)
+type RecorderFactory func(sessionStart time.Time, speaker string, format TrackFormat, sink PCMSink) (TrackRecorder, error)
 
 // ChunkWriter cuts a contiguous PCM stream into chunks (internal/audio
 // implements it). Chunk sample positions it emits are relative to the first
@@ -214,6 +228,14 @@ func (tr *trackRecording) push(raw []byte, arrival time.Time) {
 	}
 }
 
+// senderReport passes an RTCP sender report of the track to the recorder,
+// if it uses them.
+func (tr *trackRecording) senderReport(ntp time.Time, rtpTS uint32) {
+	if h, ok := tr.rec.(SenderReportHandler); ok {
+		h.HandleSenderReport(ntp, rtpTS)
+	}
+}
+
 // stop ends recording at once, discarding queued packets (consent revoked).
 func (tr *trackRecording) stop() {
 	tr.once.Do(func() {
@@ -237,8 +259,8 @@ func (tr *trackRecording) finish() {
 }
 
 // NewRecorder is the default RecorderFactory: capture/recorder.
-func NewRecorder(sessionStart time.Time, speaker string, sink PCMSink) (TrackRecorder, error) {
-	return recorder.New(recorder.Config{SessionStart: sessionStart, Speaker: speaker, Sink: sink})
+func NewRecorder(sessionStart time.Time, speaker string, format TrackFormat, sink PCMSink) (TrackRecorder, error) {
+	return recorder.New(recorder.Config{SessionStart: sessionStart, Speaker: speaker, Sink: sink, REDPayloadType: format.REDPayloadType})
 }
 
 // NewChunker is the default ChunkerFactory: internal/audio's silence-aware

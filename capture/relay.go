@@ -11,6 +11,8 @@ import (
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/scribe-health/scribe/capture/recorder"
 )
 
 // Defaults for RelayConfig.
@@ -41,6 +43,11 @@ type RelayConfig struct {
 	// (internal/audio).
 	NewChunker ChunkerFactory
 }
+
+var (
+	opusCapability = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: "minptime=10;useinbandfec=1"}
+	redCapability  = webrtc.RTPCodecCapability{MimeType: recorder.MimeTypeRED, ClockRate: 48000, Channels: 2, SDPFmtpLine: "111/111"}
+)
 
 // Relay is the call relay: it owns the rooms (one per session in a call),
 // their peer connections and recorders.
@@ -103,6 +110,11 @@ func (r *Relay) newAPI() (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
 	if err := m.RegisterDefaultCodecs(); err != nil {
 		return nil, fmt.Errorf("capture: register codecs: %w", err)
+	}
+	// RFC 2198 redundant Opus, which Chrome sends when it is preferred (the
+	// call page prefers it): a lost packet is recovered from the next one.
+	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: redCapability, PayloadType: 63}, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, fmt.Errorf("capture: register RED: %w", err)
 	}
 	ir := &interceptor.Registry{}
 	// No NACK responder or generator here: they copy every packet into a

@@ -13,6 +13,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/scribe-health/scribe/capture/recorder"
 )
 
 // flushAttempts is how often the last chunk of a speaker is offered to the
@@ -61,18 +63,90 @@ type fwdTrack struct {
 	kind   webrtc.RTPCodecType
 	rec    atomic.Pointer[trackRecording]
 
+	// redPT is the payload type of the publisher's RFC 2198 RED audio, 0
+	// if it sends plain Opus. RED is recorded whole (its redundancy fills
+	// in for lost packets) and forwarded as its primary Opus block.
+	redPT uint8
+	strip []byte // the forwarded packet without redundancy; reused
+
 	lastPLI atomic.Int64 // unix nanos; keyframe requests are rate-limited
 }
 
 // forward writes one RTP packet to every subscriber and, while recording,
 // hands a copy to the recorder. With recording off it allocates nothing.
 func (t *fwdTrack) forward(pkt []byte, arrival time.Time) {
+	out := pkt
+	if t.redPT != 0 && len(pkt) > 1 && pkt[1]&0x7f == t.redPT {
+		out = stripRED(pkt, t.strip)
+	}
 	// Errors are per subscriber (a closed transport); the other
 	// subscribers have been written already.
-	_, _ = t.local.Write(pkt)
+	if out != nil {
+		_, _ = t.local.Write(out)
+	}
 	if tr := t.rec.Load(); tr != nil {
 		tr.push(pkt, arrival)
 	}
+}
+
+// stripRED writes into dst the RTP packet pkt with its RED payload replaced
+// by the primary block (padding dropped) and returns it; nil if pkt is
+// malformed. dst must be at least len(pkt) long.
+func stripRED(pkt, dst []byte) []byte {
+	if len(pkt) < 12 {
+		return nil
+	}
+	hl := 12 + 4*int(pkt[0]&0x0f)
+	if pkt[0]&0x10 != 0 { // header extension
+		if len(pkt) < hl+4 {
+			return nil
+		}
+		hl += 4 + 4*(int(pkt[hl+2])<<8|int(pkt[hl+3]))
+	}
+	end := len(pkt)
+	if pkt[0]&0x20 != 0 { // padding
+		end -= int(pkt[end-1])
+	}
+	if hl > end {
+		return nil
+	}
+	primary, err := recorder.REDPrimary(pkt[hl:end])
+	if err != nil || len(primary) == 0 {
+		return nil
+	}
+	n := copy(dst, pkt[:hl])
+	dst[0] &^= 0x20
+	n += copy(dst[n:], primary)
+	return dst[:n]
+}
+
+// readReports reads the publisher's RTCP for this track (which also keeps
+// the interceptors running) and gives its sender reports to the recorder.
+func (t *fwdTrack) readReports(receiver *webrtc.RTPReceiver) {
+	ssrc := uint32(t.remote.SSRC())
+	for {
+		pkts, _, err := receiver.ReadRTCP()
+		if err != nil {
+			return
+		}
+		for _, p := range pkts {
+			sr, ok := p.(*rtcp.SenderReport)
+			if !ok || sr.SSRC != ssrc {
+				continue
+			}
+			if tr := t.rec.Load(); tr != nil {
+				tr.senderReport(ntpTime(sr.NTPTime), sr.RTPTime)
+			}
+		}
+	}
+}
+
+// ntpTime converts a 64-bit NTP timestamp (RFC 3550) to a time.
+func ntpTime(ntp uint64) time.Time {
+	const ntpToUnix = 2208988800 // seconds from 1900 to 1970
+	secs := int64(ntp>>32) - ntpToUnix
+	frac := int64((ntp & 0xffffffff) * uint64(time.Second) >> 32)
+	return time.Unix(secs, frac)
 }
 
 func (t *fwdTrack) run() {
@@ -379,7 +453,7 @@ func (rm *room) startRecording(t *fwdTrack) {
 		}
 		rm.speakers[t.owner.p.ID] = sink
 	}
-	rec, err := rm.relay.cfg.NewRecorder(rm.start, t.owner.p.Label, sink)
+	rec, err := rm.relay.cfg.NewRecorder(rm.start, t.owner.p.Label, TrackFormat{REDPayloadType: t.redPT}, sink)
 	if err != nil {
 		slog.Error("capture: starting recorder failed", "session", rm.id, "participant", t.owner.p.ID, "err", err)
 		return

@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/scribe-health/scribe/capture/recorder"
 )
 
 // Signaling message types. Client → server: join, consent, offer, answer,
@@ -220,13 +223,23 @@ func (m *member) onOffer(sdp webrtc.SessionDescription) error {
 		m.candMu.Unlock()
 		m.send(message{Type: msgCandidate, Candidate: &init})
 	})
-	pc.OnTrack(func(remote *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
-		local, err := webrtc.NewTrackLocalStaticRTP(remote.Codec().RTPCodecCapability, newTrackID(remote.Kind()), m.p.ID)
+	pc.OnTrack(func(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
+		codec := remote.Codec()
+		capability, redPT := codec.RTPCodecCapability, uint8(0)
+		if strings.EqualFold(codec.MimeType, recorder.MimeTypeRED) {
+			// Subscribers get the primary Opus stream (see fwdTrack.redPT).
+			capability, redPT = opusCapability, uint8(codec.PayloadType)
+		}
+		local, err := webrtc.NewTrackLocalStaticRTP(capability, newTrackID(remote.Kind()), m.p.ID)
 		if err != nil {
 			slog.Error("capture: creating forwarding track", "session", rm.id, "err", err)
 			return
 		}
-		t := &fwdTrack{room: rm, owner: m, remote: remote, local: local, kind: remote.Kind()}
+		t := &fwdTrack{room: rm, owner: m, remote: remote, local: local, kind: remote.Kind(), redPT: redPT}
+		if redPT != 0 {
+			t.strip = make([]byte, 1500)
+		}
+		go t.readReports(receiver)
 		rm.addTrack(t)
 		t.run()
 	})

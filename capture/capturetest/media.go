@@ -8,6 +8,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media"
 )
@@ -37,6 +38,66 @@ func LoopbackAPI(t testing.TB) *webrtc.API {
 		t.Fatal(err)
 	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(loopbackSettings()))
+}
+
+// REDCodec is RFC 2198 redundant Opus as Chrome offers it.
+var REDCodec = webrtc.RTPCodecCapability{MimeType: "audio/red", ClockRate: 48000, Channels: 2, SDPFmtpLine: "111/111"}
+
+// OpusCodec is plain Opus.
+var OpusCodec = webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}
+
+// APIWithRED is LoopbackAPI that can also send RED audio (REDCodec).
+func APIWithRED(t testing.TB) *webrtc.API {
+	t.Helper()
+	m := &webrtc.MediaEngine{}
+	if err := m.RegisterDefaultCodecs(); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.RegisterCodec(webrtc.RTPCodecParameters{RTPCodecCapability: REDCodec, PayloadType: 63}, webrtc.RTPCodecTypeAudio); err != nil {
+		t.Fatal(err)
+	}
+	ir := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
+		t.Fatal(err)
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(loopbackSettings()))
+}
+
+// PublishRTP writes Opus packets as RTP, one every 20 ms in real time:
+// packet i has sequence number i and timestamp i*960. With redDistance > 0
+// each is wrapped in RED carrying the previous redDistance packets (track
+// codec REDCodec). Packets with lost[i] set are not sent, as if the network
+// lost them.
+func PublishRTP(ctx context.Context, track *webrtc.TrackLocalStaticRTP, packets [][]byte, redDistance int, lost []bool) error {
+	tick := time.NewTicker(FrameDuration)
+	defer tick.Stop()
+	for i, p := range packets {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+		if lost != nil && lost[i] {
+			continue
+		}
+		payload := p
+		if redDistance > 0 {
+			var blocks [][]byte
+			var offsets []uint32
+			for k := redDistance; k >= 1; k-- {
+				if i-k >= 0 {
+					blocks = append(blocks, packets[i-k])
+					offsets = append(offsets, uint32(k*960))
+				}
+			}
+			payload = REDPayload(111, p, blocks, offsets)
+		}
+		pkt := &rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: uint16(i), Timestamp: uint32(i * 960), Marker: i == 0}, Payload: payload}
+		if err := track.WriteRTP(pkt); err != nil {
+			return fmt.Errorf("write audio: %w", err)
+		}
+	}
+	return nil
 }
 
 // PlainLoopbackAPI is LoopbackAPI without interceptors (benchmarks that

@@ -12,12 +12,45 @@ import (
 // (VoIP mode, 32 kbit/s; the last frame padded with silence).
 func EncodeOpus(t testing.TB, pcm []int16) [][]byte {
 	t.Helper()
-	enc, err := libopus.NewEncoder(16000, 1, libopus.AppVoIP)
+	return EncodeOpusWith(t, pcm, VoIP)
+}
+
+// OpusSettings selects a libopus encoder setting.
+type OpusSettings int
+
+const (
+	// VoIP is SILK wideband at 32 kbit/s, as a VoIP client sends.
+	VoIP OpusSettings = iota
+	// VoIPWithFEC is VoIP with in-band FEC for 5% expected loss, as
+	// browsers send.
+	VoIPWithFEC
+	// CELT is the restricted-low-delay (CELT-only) mode at 64 kbit/s,
+	// which keeps the waveform.
+	CELT
+)
+
+// EncodeOpusWith encodes 16 kHz mono PCM into 20 ms Opus packets with the
+// given setting.
+func EncodeOpusWith(t testing.TB, pcm []int16, s OpusSettings) [][]byte {
+	t.Helper()
+	app, bitrate := libopus.AppVoIP, 32000
+	if s == CELT {
+		app, bitrate = libopus.AppRestrictedLowdelay, 64000
+	}
+	enc, err := libopus.NewEncoder(16000, 1, app)
 	if err != nil {
 		t.Fatalf("libopus encoder: %v", err)
 	}
-	if err := enc.SetBitrate(32000); err != nil {
+	if err := enc.SetBitrate(bitrate); err != nil {
 		t.Fatalf("libopus bitrate: %v", err)
+	}
+	if s == VoIPWithFEC {
+		if err := enc.SetInBandFEC(true); err != nil {
+			t.Fatal(err)
+		}
+		if err := enc.SetPacketLossPerc(5); err != nil {
+			t.Fatal(err)
+		}
 	}
 	const frame = 320
 	var out [][]byte
@@ -30,6 +63,26 @@ func EncodeOpus(t testing.TB, pcm []int16) [][]byte {
 			t.Fatalf("libopus encode: %v", err)
 		}
 		out = append(out, append([]byte(nil), buf[:n]...))
+	}
+	return out
+}
+
+// DecodeOpus decodes packets to 16 kHz mono with libopus, as a receiver
+// that lost nothing would hear them.
+func DecodeOpus(t testing.TB, packets [][]byte) []int16 {
+	t.Helper()
+	dec, err := libopus.NewDecoder(16000, 1)
+	if err != nil {
+		t.Fatalf("libopus decoder: %v", err)
+	}
+	var out []int16
+	buf := make([]int16, 1920)
+	for i, p := range packets {
+		n, err := dec.Decode(p, buf)
+		if err != nil {
+			t.Fatalf("libopus decode packet %d: %v", i, err)
+		}
+		out = append(out, buf[:n]...)
 	}
 	return out
 }

@@ -15,3 +15,26 @@ func EncodeOpus(t testing.TB, _ []int16) [][]byte {
 	testenv.Missing(t, "libopus encoder not built: run go test -tags nolibopusfile with cgo and libopus-dev installed")
 	return nil
 }
+
+// OpusSettings selects a libopus encoder setting.
+type OpusSettings int
+
+// Encoder settings (see the cgo build).
+const (
+	VoIP OpusSettings = iota
+	VoIPWithFEC
+	CELT
+)
+
+// EncodeOpusWith needs libopus (see EncodeOpus).
+func EncodeOpusWith(t testing.TB, pcm []int16, _ OpusSettings) [][]byte {
+	t.Helper()
+	return EncodeOpus(t, pcm)
+}
+
+// DecodeOpus needs libopus (see EncodeOpus).
+func DecodeOpus(t testing.TB, _ [][]byte) []int16 {
+	t.Helper()
+	testenv.Missing(t, "libopus decoder not built: run go test -tags nolibopusfile with cgo and libopus-dev installed")
+	return nil
+}

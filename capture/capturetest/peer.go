@@ -31,6 +31,7 @@ type Peer struct {
 	changed   chan struct{}
 
 	gotAudio, gotVideo atomic.Int64
+	audioCodec         atomic.Value  // MIME type of the forwarded audio received
 	videoSSRC          atomic.Uint32 // SSRC of the forwarded video received
 	streams            sync.Map      // stream ID (the publisher's participant ID) → kind
 	videoSenders       []*webrtc.RTPSender
@@ -231,6 +232,12 @@ func (c *Peer) Connected() bool {
 // GotAudio and GotVideo count forwarded RTP packets received.
 func (c *Peer) GotAudio() int64 { return c.gotAudio.Load() }
 
+// AudioCodec is the MIME type of the forwarded audio received ("" before any).
+func (c *Peer) AudioCodec() string {
+	m, _ := c.audioCodec.Load().(string)
+	return m
+}
+
 // GotVideo counts forwarded video RTP packets received.
 func (c *Peer) GotVideo() int64 { return c.gotVideo.Load() }
 
@@ -276,11 +283,7 @@ func (c *Peer) Consent(d ConsentDecision) (refused string) {
 // and sends the first offer. Forwarded media is read and counted.
 func (c *Peer) JoinMedia(api *webrtc.API) (audio, video *webrtc.TrackLocalStaticSample) {
 	c.t.Helper()
-	pc, err := api.NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	audio, err = webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "local")
+	audio, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "mic", "local")
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -288,13 +291,36 @@ func (c *Peer) JoinMedia(api *webrtc.API) (audio, video *webrtc.TrackLocalStatic
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	c.joinWith(api, audio, video)
+	return audio, video
+}
+
+// JoinAudioRTP opens the peer connection with one audio track of the given
+// codec (Opus, or RED with APIWithRED) written as RTP packets, so the test
+// chooses sequence numbers, payloads and losses (see PublishRTP).
+func (c *Peer) JoinAudioRTP(api *webrtc.API, codec webrtc.RTPCodecCapability) *webrtc.TrackLocalStaticRTP {
+	c.t.Helper()
+	audio, err := webrtc.NewTrackLocalStaticRTP(codec, "mic", "local")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.joinWith(api, audio)
+	return audio
+}
+
+func (c *Peer) joinWith(api *webrtc.API, tracks ...webrtc.TrackLocal) {
+	c.t.Helper()
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		c.t.Fatal(err)
+	}
 	var videoSenders []*webrtc.RTPSender
-	for _, tr := range []webrtc.TrackLocal{audio, video} {
+	for _, tr := range tracks {
 		sender, err := pc.AddTrack(tr)
 		if err != nil {
 			c.t.Fatal(err)
 		}
-		if tr == video {
+		if tr.Kind() == webrtc.RTPCodecTypeVideo {
 			videoSenders = append(videoSenders, sender)
 		}
 	}
@@ -306,6 +332,9 @@ func (c *Peer) JoinMedia(api *webrtc.API) (audio, video *webrtc.TrackLocalStatic
 	})
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		c.streams.Store(tr.StreamID(), tr.Kind().String())
+		if tr.Kind() == webrtc.RTPCodecTypeAudio {
+			c.audioCodec.Store(tr.Codec().MimeType)
+		}
 		if tr.Kind() == webrtc.RTPCodecTypeVideo {
 			c.videoSSRC.Store(uint32(tr.SSRC()))
 		}
@@ -332,5 +361,4 @@ func (c *Peer) JoinMedia(api *webrtc.API) (audio, video *webrtc.TrackLocalStatic
 		c.t.Fatal(err)
 	}
 	c.Send(Message{Type: MsgOffer, SDP: pc.LocalDescription()})
-	return audio, video
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+
+	"github.com/scribe-health/scribe/capture/capturetest"
 )
 
 // requireTool skips the test when an external tool is missing, or fails it
@@ -126,48 +127,12 @@ func speechFX(t testing.TB, rate int, minSeconds float64, bright bool) []int16 {
 	return pcm
 }
 
-// snrDB is the signal-to-noise ratio of test against ref over their common
-// length, in dB.
-func snrDB(ref, test []int16) float64 {
-	n := min(len(ref), len(test))
-	var sig, noise float64
-	for i := 0; i < n; i++ {
-		r, e := float64(ref[i]), float64(ref[i])-float64(test[i])
-		sig += r * r
-		noise += e * e
-	}
-	if noise == 0 {
-		return math.Inf(1)
-	}
-	return 10 * math.Log10(sig/noise)
-}
-
-// bestLag returns the lag (test delayed by lag relative to ref) within
-// ±maxLag that maximises cross-correlation.
-func bestLag(ref, test []int16, maxLag int) int {
-	best, bestCorr := 0, math.Inf(-1)
-	n := min(len(ref), len(test))
-	for lag := -maxLag; lag <= maxLag; lag++ {
-		var c float64
-		for i := max(0, -lag); i < n && i+lag < len(test) && i+lag >= 0; i++ {
-			c += float64(ref[i]) * float64(test[i+lag])
-		}
-		if c > bestCorr {
-			best, bestCorr = lag, c
-		}
-	}
-	return best
-}
-
-// alignedSNR aligns test to ref (test lags by up to maxLag) and returns the
-// SNR and the lag used.
-func alignedSNR(ref, test []int16, maxLag int) (float64, int) {
-	lag := bestLag(ref, test, maxLag)
-	if lag >= 0 {
-		return snrDB(ref, test[lag:]), lag
-	}
-	return snrDB(ref[-lag:], test), lag
-}
+// Signal comparisons shared with the relay's tests.
+var (
+	snrDB      = capturetest.SNR
+	alignedSNR = capturetest.AlignedSNR
+	dropRandom = capturetest.RandomLoss
+)
 
 // packetize wraps 20 ms Opus frames in RTP with a 48 kHz clock.
 func packetize(frames [][]byte, ssrc uint32, seq uint16, ts uint32) []*rtp.Packet {
@@ -223,15 +188,4 @@ func feed(t testing.TB, r *Recorder, pkts []*rtp.Packet, first time.Time) {
 			t.Fatalf("push %d: %v", i, err)
 		}
 	}
-}
-
-// dropRandom returns which of n packets a seeded 'network' loses.
-func dropRandom(n int, rate float64, seed uint64) []bool {
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	lost := make([]bool, n)
-	for i := range lost {
-		// Never lose the first packet: it anchors the track.
-		lost[i] = i > 0 && rng.Float64() < rate
-	}
-	return lost
 }

@@ -87,3 +87,30 @@ func opusDuration48k(pkt []byte) int {
 		return frame * int(pkt[1]&0x3f)
 	}
 }
+
+// MimeTypeRED is the MIME type of RFC 2198 redundant audio.
+const MimeTypeRED = "audio/red"
+
+// REDPrimary returns the primary (newest) block of a RED payload: the
+// packet's own audio without the redundant copies. It aliases payload.
+func REDPrimary(payload []byte) ([]byte, error) {
+	i, skip := 0, 0
+	for {
+		if i >= len(payload) {
+			return nil, errMalformedRED
+		}
+		if payload[i]&0x80 == 0 {
+			i++
+			break
+		}
+		if i+4 > len(payload) {
+			return nil, errMalformedRED
+		}
+		skip += int(payload[i+2]&0x03)<<8 | int(payload[i+3])
+		i += 4
+	}
+	if i+skip > len(payload) {
+		return nil, errMalformedRED
+	}
+	return payload[i+skip:], nil
+}

@@ -77,6 +77,7 @@
         break;
       case "answer":
         await pc.setRemoteDescription(msg.sdp);
+        markAudioCodec();
         break;
       case "offer":
         if (!pc) return;
@@ -145,6 +146,7 @@
     $("camera").hidden = localStream.getVideoTracks().length === 0;
     pc = new RTCPeerConnection({ iceServers: iceServers });
     for (const track of localStream.getTracks()) pc.addTrack(track, localStream);
+    preferRedundantAudio(pc);
     pc.addEventListener("icecandidate", (ev) => {
       if (ev.candidate && ev.candidate.candidate) send({ type: "candidate", candidate: ev.candidate.toJSON() });
     });
@@ -165,6 +167,38 @@
     $("call").hidden = false;
     $("local-label").textContent = "You (" + me.label + ")";
     renderState();
+  }
+
+  // Ask to send audio with RFC 2198 redundancy (each packet repeats the one
+  // before), where the browser can: the relay recovers lost packets from it,
+  // so the recording keeps words a lossy network would drop.
+  function preferRedundantAudio(pc) {
+    if (!window.RTCRtpSender || !RTCRtpSender.getCapabilities) return;
+    const caps = (window.RTCRtpReceiver && RTCRtpReceiver.getCapabilities ? RTCRtpReceiver : RTCRtpSender).getCapabilities("audio");
+    if (!caps || !caps.codecs) return;
+    const red = caps.codecs.filter((c) => c.mimeType.toLowerCase() === "audio/red");
+    if (red.length === 0) return;
+    const rest = caps.codecs.filter((c) => c.mimeType.toLowerCase() !== "audio/red");
+    for (const tr of pc.getTransceivers()) {
+      if (tr.sender && tr.sender.track && tr.sender.track.kind === "audio" && tr.setCodecPreferences) {
+        try {
+          tr.setCodecPreferences(red.concat(rest));
+        } catch (e) {
+          // Codec preferences are an optimisation; plain Opus works too.
+        }
+      }
+    }
+  }
+
+  // The negotiated microphone codec, on the call element for support and
+  // tests ("audio/red" when redundancy is on).
+  function markAudioCodec() {
+    for (const sender of pc ? pc.getSenders() : []) {
+      if (sender.track && sender.track.kind === "audio") {
+        const codecs = sender.getParameters().codecs || [];
+        if (codecs.length > 0) $("call").dataset.audioCodec = codecs[0].mimeType.toLowerCase();
+      }
+    }
   }
 
   function attachRemote(stream) {
