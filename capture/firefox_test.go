@@ -349,6 +349,14 @@ func TestFirefoxCallRecordsAndStopScribe(t *testing.T) {
 	wait("join enabled", 15*time.Second, jsVisible(`[data-testid=join]:not([disabled])`))
 	click(`[data-testid=join]`)
 	wait("recording indicator", 20*time.Second, jsVisible(`[data-testid=recording-indicator]`))
+	// Firefox sends RED only if it offers it; plain Opus (with in-band
+	// FEC) is recorded as well. Logged, not required.
+	wait("audio codec", 10*time.Second, `!!document.getElementById("call").dataset.audioCodec`)
+	var codec string
+	if err := page.eval(ctx, `document.getElementById("call").dataset.audioCodec`, &codec); err != nil {
+		t.Fatalf("audio codec: %v", err)
+	}
+	t.Logf("firefox sends %s", codec)
 
 	// Media flows both ways: the page shows the clinician's tile, the
 	// clinician receives Firefox's fake microphone and camera.
