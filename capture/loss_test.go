@@ -3,6 +3,7 @@ package capture
 import (
 	"context"
 	"math"
+	"sync"
 	"testing"
 	"time"
 
@@ -97,5 +98,70 @@ func TestCallRecordsThroughPacketLoss(t *testing.T) {
 				t.Errorf("SNR %.1f dB < %.0f dB", snr, tc.minSNR)
 			}
 		})
+	}
+}
+
+// srRecorder wraps the real recorder and keeps the sender reports it is given.
+type srRecorder struct {
+	TrackRecorder
+	mu  sync.Mutex
+	ntp []time.Time
+}
+
+func (r *srRecorder) HandleSenderReport(ntp time.Time, rtpTS uint32) {
+	r.mu.Lock()
+	r.ntp = append(r.ntp, ntp)
+	r.mu.Unlock()
+	r.TrackRecorder.(SenderReportHandler).HandleSenderReport(ntp, rtpTS)
+}
+
+// TestSenderReportsReachRecorder checks that the RTCP sender reports a
+// publisher sends (Pion's, like a browser's, every second or so) are given
+// to the recorder of its track, with their NTP time decoded.
+func TestSenderReportsReachRecorder(t *testing.T) {
+	_, packets := speechPackets(t)
+	var mu sync.Mutex
+	var recs []*srRecorder
+	factory := func(start time.Time, speaker string, format TrackFormat, sink PCMSink) (TrackRecorder, error) {
+		rec, err := NewRecorder(start, speaker, format, sink)
+		if err != nil {
+			return nil, err
+		}
+		r := &srRecorder{TrackRecorder: rec}
+		mu.Lock()
+		recs = append(recs, r)
+		mu.Unlock()
+		return r, nil
+	}
+	b := newMemBackend()
+	_, srv := startRelay(t, RelayConfig{NewRecorder: factory}, b)
+	clin, cli := joinBoth(t, srv.URL, b)
+	if refused := consent(cli, grantAIScribe()); refused != "" {
+		t.Fatalf("consent refused: %s", refused)
+	}
+	clin.JoinAudioRTP(capturetest.LoopbackAPI(t), capturetest.OpusCodec)
+	track := cli.JoinAudioRTP(capturetest.LoopbackAPI(t), capturetest.OpusCodec)
+	clin.WaitFor(10*time.Second, "recording state", func() bool { return clin.State().Recording && len(clin.State().Participants) == 2 })
+	waitConnected(t, clin, cli)
+	if err := capturetest.PublishRTP(context.Background(), track, packets[:200], 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	var reports []time.Time
+	for _, r := range recs {
+		r.mu.Lock()
+		reports = append(reports, r.ntp...)
+		r.mu.Unlock()
+	}
+	t.Logf("%d recorders, %d sender reports in 4 s", len(recs), len(reports))
+	if len(reports) == 0 {
+		t.Fatal("no sender report reached the recorder")
+	}
+	for _, at := range reports {
+		// Pion's sender clock is this machine's wall clock.
+		if d := time.Since(at); d < -time.Second || d > 10*time.Second {
+			t.Errorf("sender report NTP time %v is %v from now: decoded wrong", at, d)
+		}
 	}
 }
