@@ -284,3 +284,34 @@ func TestPart2ConsentAccepted(t *testing.T) {
 		t.Errorf("backend got %+v, want the client's Part 2 grant", b.consents)
 	}
 }
+
+// TestAttendanceSurvivesBriefOutage: attendance writes that fail are
+// retried in order, and the call is reported ended only once they are in.
+func TestAttendanceSurvivesBriefOutage(t *testing.T) {
+	b := newMemBackend()
+	b.failAttend = 3 // the clinician's join fails three times
+	_, srv := startRelay(t, RelayConfig{}, b)
+	clin, cli := joinBoth(t, srv.URL, b)
+	clin.JoinAudioRTP(capturetest.LoopbackAPI(t), capturetest.OpusCodec)
+	waitConnected(t, clin)
+	cli.JoinAudioRTP(capturetest.LoopbackAPI(t), capturetest.OpusCodec)
+	waitConnected(t, cli)
+	b.waitFor(t, 10*time.Second, "both joins", func() bool { _, attend, _, _ := b.snapshot(); return len(attend) == 2 })
+	b.mu.Lock()
+	b.failAttend = 2 // and the first leave fails twice
+	b.mu.Unlock()
+	clin.End()
+	b.waitFor(t, 15*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
+	_, attend, _, _ := b.snapshot()
+	if len(attend) != 4 {
+		t.Fatalf("attendance %v when the call was reported ended, want 4 events", attend)
+	}
+	if attend[0] != "clinician:join" || attend[1] != "client:join" {
+		t.Errorf("attendance %v: joins out of order after retrying", attend)
+	}
+	for _, e := range attend[2:] {
+		if !strings.HasSuffix(e, ":leave") {
+			t.Errorf("attendance %v: want the two leaves last", attend)
+		}
+	}
+}

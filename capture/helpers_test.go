@@ -36,6 +36,7 @@ type memBackend struct {
 	ended      []string
 	notify     chan struct{} // signalled on every change
 	failStores int           // the next failStores StoreChunk calls fail
+	failAttend int           // the next failAttend Attendance calls fail
 }
 
 type grant struct {
@@ -148,6 +149,10 @@ func (b *memBackend) StoreChunk(_ context.Context, _ string, speaker string, c C
 func (b *memBackend) Attendance(_ context.Context, _ string, p Participant, event string, _ time.Time) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.failAttend > 0 {
+		b.failAttend--
+		return errors.New("SIMULATED attendance store outage")
+	}
 	b.attend = append(b.attend, p.Label+":"+event)
 	b.changed()
 	return nil

@@ -41,6 +41,11 @@ type room struct {
 	ended       bool
 	endOnce     sync.Once
 	endedSignal chan struct{}
+
+	// Attendance events waiting to be written (attendance.go).
+	attMu    sync.Mutex
+	attQueue []attendanceEvent
+	attDone  chan struct{} // closed when the writer has emptied the queue
 }
 
 func newRoom(r *Relay, id string) *room {
@@ -250,9 +255,7 @@ func (rm *room) mediaJoined(m *member) {
 	for _, t := range keyframes {
 		t.requestKeyframe()
 	}
-	if err := rm.relay.backend.Attendance(rm.relay.ctx, rm.id, m.p, EventJoin, time.Now()); err != nil {
-		slog.Error("capture: recording attendance failed", "session", rm.id, "participant", m.p.ID, "err", err)
-	}
+	rm.recordAttendance(m.p, EventJoin, time.Now())
 	rm.broadcastState()
 }
 
@@ -380,9 +383,7 @@ func (rm *room) dropPeer(m *member) {
 	if !m.closePeer() {
 		return
 	}
-	if err := rm.relay.backend.Attendance(rm.relay.ctx, rm.id, m.p, EventLeave, time.Now()); err != nil {
-		slog.Error("capture: recording attendance failed", "session", rm.id, "participant", m.p.ID, "err", err)
-	}
+	rm.recordAttendance(m.p, EventLeave, time.Now())
 }
 
 // refreshRecording asks the backend whether recording is allowed and
@@ -527,6 +528,9 @@ func (rm *room) end(reason string) {
 				time.Sleep(wait)
 			}
 			chunks += s.stored
+		}
+		if !rm.attendanceWritten(attendanceDrain) {
+			slog.Error("capture: attendance still pending at the end of the call", "session", rm.id)
 		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(rm.relay.ctx), 30*time.Second)
 		defer cancel()
