@@ -18,7 +18,11 @@ import (
 // Defaults for RelayConfig.
 const (
 	DefaultMaxParticipants = 12
-	DefaultChunkMax        = 2 * 60 * SampleRate // two minutes
+	// DefaultChunkMax is 30 s: Whisper's own window, and what keeps a
+	// recorded track under 2 MB of memory (the chunk being filled is the
+	// bulk of it). A shorter last chunk also means a draft sooner after
+	// hang-up.
+	DefaultChunkMax = 30 * SampleRate
 )
 
 // RelayConfig configures a Relay.

@@ -27,24 +27,36 @@ const (
 	// CELT is the restricted-low-delay (CELT-only) mode at 64 kbit/s,
 	// which keeps the waveform.
 	CELT
+	// Browser is what Chrome and Firefox send by default: 48 kHz input,
+	// hybrid mode at 32 kbit/s, in-band FEC on. The 16 kHz input is held
+	// to 48 kHz (sample repetition), so there is content above 8 kHz.
+	Browser
 )
 
 // EncodeOpusWith encodes 16 kHz mono PCM into 20 ms Opus packets with the
 // given setting.
 func EncodeOpusWith(t testing.TB, pcm []int16, s OpusSettings) [][]byte {
 	t.Helper()
-	app, bitrate := libopus.AppVoIP, 32000
-	if s == CELT {
+	app, bitrate, rate := libopus.AppVoIP, 32000, 16000
+	switch s {
+	case CELT:
 		app, bitrate = libopus.AppRestrictedLowdelay, 64000
+	case Browser:
+		rate = 48000
+		up := make([]int16, 3*len(pcm))
+		for i, v := range pcm {
+			up[3*i], up[3*i+1], up[3*i+2] = v, v, v
+		}
+		pcm = up
 	}
-	enc, err := libopus.NewEncoder(16000, 1, app)
+	enc, err := libopus.NewEncoder(rate, 1, app)
 	if err != nil {
 		t.Fatalf("libopus encoder: %v", err)
 	}
 	if err := enc.SetBitrate(bitrate); err != nil {
 		t.Fatalf("libopus bitrate: %v", err)
 	}
-	if s == VoIPWithFEC {
+	if s == VoIPWithFEC || s == Browser {
 		if err := enc.SetInBandFEC(true); err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +64,7 @@ func EncodeOpusWith(t testing.TB, pcm []int16, s OpusSettings) [][]byte {
 			t.Fatal(err)
 		}
 	}
-	const frame = 320
+	frame := rate / 50
 	var out [][]byte
 	buf := make([]byte, 1500)
 	for i := 0; i < len(pcm); i += frame {

@@ -24,6 +24,7 @@ const (
 	VoIP OpusSettings = iota
 	VoIPWithFEC
 	CELT
+	Browser
 )
 
 // EncodeOpusWith needs libopus (see EncodeOpus).
