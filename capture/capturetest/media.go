@@ -82,15 +82,7 @@ func PublishRTP(ctx context.Context, track *webrtc.TrackLocalStaticRTP, packets 
 		}
 		payload := p
 		if redDistance > 0 {
-			var blocks [][]byte
-			var offsets []uint32
-			for k := redDistance; k >= 1; k-- {
-				if i-k >= 0 {
-					blocks = append(blocks, packets[i-k])
-					offsets = append(offsets, uint32(k*960))
-				}
-			}
-			payload = REDPayload(111, p, blocks, offsets)
+			payload = REDFor(packets, i, redDistance)
 		}
 		pkt := &rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: uint16(i), Timestamp: uint32(i * 960), Marker: i == 0}, Payload: payload}
 		if err := track.WriteRTP(pkt); err != nil {
@@ -143,6 +135,20 @@ func PublishLoop(ctx context.Context, audio, video *webrtc.TrackLocalStaticSampl
 	for ctx.Err() == nil {
 		_ = Publish(ctx, audio, video, packets)
 	}
+}
+
+// REDFor is the RED payload of 20 ms packet i of packets, carrying the
+// previous distance packets (fewer at the start) as redundancy.
+func REDFor(packets [][]byte, i, distance int) []byte {
+	var blocks [][]byte
+	var offsets []uint32
+	for k := distance; k >= 1; k-- {
+		if i-k >= 0 {
+			blocks = append(blocks, packets[i-k])
+			offsets = append(offsets, uint32(k*960))
+		}
+	}
+	return REDPayload(111, packets[i], blocks, offsets)
 }
 
 // REDPayload builds an RFC 2198 "audio/red" payload carrying redundant

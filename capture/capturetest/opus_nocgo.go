@@ -16,17 +16,6 @@ func EncodeOpus(t testing.TB, _ []int16) [][]byte {
 	return nil
 }
 
-// OpusSettings selects a libopus encoder setting.
-type OpusSettings int
-
-// Encoder settings (see the cgo build).
-const (
-	VoIP OpusSettings = iota
-	VoIPWithFEC
-	CELT
-	Browser
-)
-
 // EncodeOpusWith needs libopus (see EncodeOpus).
 func EncodeOpusWith(t testing.TB, pcm []int16, _ OpusSettings) [][]byte {
 	t.Helper()

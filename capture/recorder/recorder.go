@@ -470,24 +470,22 @@ func (r *Recorder) write(pcm []int16) error {
 // decode decodes one payload. The payload comes from the network, so a
 // decoder panic on hostile input is turned into an error (and the decoder
 // reset) rather than taking down the relay.
-func (r *Recorder) decode(payload []byte) (n int, err error) {
+func (r *Recorder) decode(payload []byte) (int, error) {
+	return r.guarded(r.dec.DecodeToInt16, payload)
+}
+
+// decodeFEC decodes the FEC copy that payload carries of the packet before
+// it; opus.ErrNoFEC if there is none. Hostile input is handled as in decode.
+func (r *Recorder) decodeFEC(payload []byte) (int, error) {
+	return r.guarded(r.dec.DecodeFECToInt16, payload)
+}
+
+func (r *Recorder) guarded(decode func([]byte, []int16) (int, error), payload []byte) (n int, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			_ = r.dec.Init(outputRate, 1)
 			n, err = 0, fmt.Errorf("opus decoder panicked on a %d-byte payload", len(payload))
 		}
 	}()
-	return r.dec.DecodeToInt16(payload, r.pcm)
-}
-
-// decodeFEC decodes the FEC copy that payload carries of the packet before
-// it; opus.ErrNoFEC if there is none. Hostile input is handled as in decode.
-func (r *Recorder) decodeFEC(payload []byte) (n int, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			_ = r.dec.Init(outputRate, 1)
-			n, err = 0, fmt.Errorf("opus decoder panicked on FEC of a %d-byte payload", len(payload))
-		}
-	}()
-	return r.dec.DecodeFECToInt16(payload, r.pcm)
+	return decode(payload, r.pcm)
 }

@@ -18,16 +18,8 @@ const redPT = 63
 func redPackets(frames [][]byte, distance int) []*rtp.Packet {
 	pkts := packetize(frames, 0x5151, 100, 48000)
 	for i, p := range pkts {
-		var blocks [][]byte
-		var offsets []uint32
-		for k := distance; k >= 1; k-- {
-			if i-k >= 0 {
-				blocks = append(blocks, frames[i-k])
-				offsets = append(offsets, uint32(k*960))
-			}
-		}
 		p.PayloadType = redPT
-		p.Payload = capturetest.REDPayload(111, frames[i], blocks, offsets)
+		p.Payload = capturetest.REDFor(frames, i, distance)
 	}
 	return pkts
 }

@@ -66,6 +66,24 @@ func (c *providerClock) busySince(since time.Time) time.Duration {
 	return total
 }
 
+// consentedCall creates a scheduled call session with the client's AI-scribe
+// consent on file and returns its ID (prefix and a random suffix).
+func consentedCall(b *testing.B, h *harness, cb *pipeline.CallBackend, prefix string, client capture.Participant) string {
+	b.Helper()
+	id := prefix + "-" + testenv.RandomHex(4)
+	if err := h.store.InTx(h.ctx, func(tx *store.Tx) error {
+		return tx.CreateSession(h.ctx, &store.Session{ID: id, Source: "call", Status: store.StatusScheduled, Template: "dap",
+			Modality: "general", Program: "mh", ClientAlias: "client-7Q", Clinician: "therapist@example.org"})
+	}); err != nil {
+		b.Fatal(err)
+	}
+	if err := cb.RecordConsent(h.ctx, id, client, capture.ConsentDecision{Scope: capture.ScopeAIScribe, Granted: true,
+		Method: capture.MethodElectronic, TextVersion: pipeline.ConsentTextVersion}); err != nil {
+		b.Fatal(err)
+	}
+	return id
+}
+
 // BenchmarkHangUpToDraft simulates a 50-minute two-speaker call on the real
 // store: the relay hands CallBackend.StoreChunk 2-minute chunks (25 per
 // speaker), transcription (the fake provider answering at once with a few
@@ -140,17 +158,7 @@ func BenchmarkHangUpToDraft(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				id := fmt.Sprintf("bench-call-%d-%s", i, testenv.RandomHex(4))
-				if err := h.store.InTx(h.ctx, func(tx *store.Tx) error {
-					return tx.CreateSession(h.ctx, &store.Session{ID: id, Source: "call", Status: store.StatusScheduled, Template: "dap",
-						Modality: "general", Program: "mh", ClientAlias: "client-7Q", Clinician: "therapist@example.org"})
-				}); err != nil {
-					b.Fatal(err)
-				}
-				if err := cb.RecordConsent(h.ctx, id, speakers[1], capture.ConsentDecision{Scope: capture.ScopeAIScribe, Granted: true,
-					Method: capture.MethodElectronic, TextVersion: pipeline.ConsentTextVersion}); err != nil {
-					b.Fatal(err)
-				}
+				id := consentedCall(b, h, cb, fmt.Sprintf("bench-call-%d", i), speakers[1])
 				started := make(chan time.Time, 1)
 				mu.Lock()
 				draftStarted[id] = started

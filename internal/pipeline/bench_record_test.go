@@ -13,7 +13,6 @@ import (
 	"github.com/scribe-health/scribe/capture/recorder"
 	"github.com/scribe-health/scribe/internal/audio"
 	"github.com/scribe-health/scribe/internal/pipeline"
-	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
 )
 
@@ -36,20 +35,8 @@ func BenchmarkRecordedTrackFullPath(b *testing.B) {
 	clip := capturetest.EncodeOpusWith(b, pcm, capturetest.Browser)
 	h := newHarness(b, testenv.Backends[0])
 	cb := &pipeline.CallBackend{Store: h.store, Blobs: h.blobs}
-	session := func(i int) string {
-		id := fmt.Sprintf("bench-rec-%d-%s", i, testenv.RandomHex(4))
-		if err := h.store.InTx(h.ctx, func(tx *store.Tx) error {
-			return tx.CreateSession(h.ctx, &store.Session{ID: id, Source: "call", Status: store.StatusInCall, Template: "dap",
-				Modality: "general", Program: "mh", ClientAlias: "client-7Q", Clinician: "therapist@example.org"})
-		}); err != nil {
-			b.Fatal(err)
-		}
-		if err := cb.RecordConsent(h.ctx, id, capture.Participant{ID: "p-client", Role: capture.RoleClient, Label: "client"},
-			capture.ConsentDecision{Scope: capture.ScopeAIScribe, Granted: true, Method: capture.MethodElectronic, TextVersion: pipeline.ConsentTextVersion}); err != nil {
-			b.Fatal(err)
-		}
-		return id
-	}
+	client := capture.Participant{ID: "p-client", Role: capture.RoleClient, Label: "client"}
+	session := func(i int) string { return consentedCall(b, h, cb, fmt.Sprintf("bench-rec-%d", i), client) }
 	start := time.Now()
 	newTrack := func(id string) *recorder.Recorder {
 		sink := &chunkSink{}
