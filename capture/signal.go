@@ -224,11 +224,19 @@ func (m *member) onOffer(sdp webrtc.SessionDescription) error {
 		m.send(message{Type: msgCandidate, Candidate: &init})
 	})
 	pc.OnTrack(func(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
-		codec := remote.Codec()
-		capability, redPT := codec.RTPCodecCapability, uint8(0)
-		if strings.EqualFold(codec.MimeType, recorder.MimeTypeRED) {
-			// Subscribers get the primary Opus stream (see fwdTrack.redPT).
-			capability, redPT = opusCapability, uint8(codec.PayloadType)
+		capability, redPT := remote.Codec().RTPCodecCapability, uint8(0)
+		if remote.Kind() == webrtc.RTPCodecTypeAudio {
+			// RED is known by the negotiated payload type, not by the first
+			// packet: a browser may switch between RED and plain Opus.
+			for _, c := range receiver.GetParameters().Codecs {
+				if strings.EqualFold(c.MimeType, recorder.MimeTypeRED) {
+					redPT = uint8(c.PayloadType)
+				}
+			}
+			if strings.EqualFold(capability.MimeType, recorder.MimeTypeRED) {
+				// Subscribers get the primary Opus stream (see fwdTrack.redPT).
+				capability = opusCapability
+			}
 		}
 		local, err := webrtc.NewTrackLocalStaticRTP(capability, newTrackID(remote.Kind()), m.p.ID)
 		if err != nil {
