@@ -395,8 +395,19 @@ func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
 	if err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}
-	// Role, purpose of use and consent reference default from the actor,
-	// action and details (audit.WithDefaults), the source to this instance.
+	// An entry by a known user (by ID or e-mail) carries the user's role,
+	// whichever API wrote it; otherwise role, purpose of use and consent
+	// reference default from the actor, action and details
+	// (audit.WithDefaults), the source to this instance.
+	if ev.AgentRole == "" && ev.Actor != "" && audit.RoleOf(ev.Actor) == "user" {
+		var role string
+		switch err := tx.q.queryRow(ctx, `SELECT role FROM users WHERE id = $1 OR email = $2`, ev.Actor, NormalizeEmail(ev.Actor)).Scan(&role); {
+		case err == nil:
+			ev.AgentRole = role
+		case err != ErrNotFound:
+			return fmt.Errorf("audit actor role: %w", err)
+		}
+	}
 	e := audit.Entry{Seq: seq + 1, At: tx.s.nowMS(), Event: audit.WithDefaults(ev), Source: audit.Source(), PrevHash: prev}
 	e.Hash = e.ComputeHash()
 	_, err = tx.q.exec(ctx, `INSERT INTO audit (seq, at, actor, action, entity_type, entity_id, outcome, details, prev_hash, hash, agent_role, source, purpose_of_use, consent_ref) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,

@@ -14,6 +14,39 @@ import (
 // round trip, import, hash coverage, and chains from before migration 004.
 func exerciseAuditFields(t *testing.T, open func(t *testing.T) *store.Store) {
 	ctx := context.Background()
+	t.Run("AuditActorRoleFromUser", func(t *testing.T) {
+		// An entry written by a package that knows only the actor (drafts,
+		// compliance) carries the user's role, found by ID or e-mail.
+		s := open(t)
+		if err := s.InTx(ctx, func(tx *store.Tx) error {
+			return tx.CreateUser(ctx, &store.User{ID: "u-clin", Email: "Therapist@Example.org", Role: store.RoleClinician})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range []audit.Event{
+			{Actor: "therapist@example.org", Action: "draft.edit", EntityType: "draft", EntityID: "d1"},
+			{Actor: "u-clin", Action: "consent.revoke", EntityType: "session", EntityID: "s1"},
+			{Actor: "someone-else@example.org", Action: "draft.read", EntityType: "draft", EntityID: "d1"},
+			{Actor: "u-clin", AgentRole: "supervisor", Action: "draft.read", EntityType: "draft", EntityID: "d1"},
+		} {
+			if err := s.Audit(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var roles []string
+		if err := s.AuditEntries(ctx, 0, func(e audit.Entry) error { roles = append(roles, e.AgentRole); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"clinician", "clinician", "user", "supervisor"}
+		if len(roles) != len(want) {
+			t.Fatalf("roles %v, want %v", roles, want)
+		}
+		for i := range want {
+			if roles[i] != want[i] {
+				t.Fatalf("roles %v, want %v (a known user's role; \"user\" for an unknown actor; an explicit role kept)", roles, want)
+			}
+		}
+	})
 	t.Run("AuditEventFields", func(t *testing.T) {
 		s := open(t)
 		// Entries as written before migration 004: no new fields.
