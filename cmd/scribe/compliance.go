@@ -220,8 +220,9 @@ func cmdDisclosures(ctx context.Context, args []string, stdout, stderr io.Writer
 	return acc.WriteText(stdout)
 }
 
-const exportUsage = `Usage: scribe export fhir|hl7v2 SESSION_ID [--out FILE] [--version N] [--recipient NAME --purpose TEXT] [--actor EMAIL]
-  Part 2 records need --recipient and --purpose and a part2_tpo consent in force; each export is recorded as a disclosure.`
+const exportUsage = `Usage: scribe export fhir|hl7v2 SESSION_ID [--out FILE] [--version N] [--recipient NAME --purpose TEXT] [--actor EMAIL] [--reidentify]
+  Part 2 records need --recipient and --purpose and a part2_tpo consent in force; each export is recorded as a disclosure.
+  The note keeps its redaction placeholders unless the session's clinician (--actor) asks for --reidentify.`
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	format, args, err := takeSub(args, exportUsage, stderr, "fhir", "hl7v2")
@@ -236,6 +237,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	recipient := fs.String("recipient", "", "who receives the export (required for Part 2 records)")
 	purpose := fs.String("purpose", "", "why it is disclosed (required for Part 2 records)")
 	actorFlag := fs.String("actor", "", "who exports (default the CLI user)")
+	reidentify := fs.Bool("reidentify", false, "put the identifiers back in the exported note (the session's clinician only, as --actor; audited)")
 	receivingApp := fs.String("receiving-app", "", "hl7v2: MSH-5 receiving application")
 	receivingFac := fs.String("receiving-facility", "", "hl7v2: MSH-6 receiving facility")
 	pos, err := parse(fs, args)
@@ -275,13 +277,26 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	view, err := drafts.BuildView(d, addenda, drafts.RenderOptions{Part2: sess.Part2()})
+	opts := drafts.RenderOptions{Part2: sess.Part2()}
+	if *reidentify {
+		if sess.Clinician == "" || actor != sess.Clinician {
+			return fmt.Errorf("only the session's clinician may export the note with identifiers: give --actor with the clinician's e-mail")
+		}
+		if opts.TokenMap, err = loadTokenMap(ctx, a, sess.ID); err != nil {
+			return err
+		}
+		opts.Reidentify = true
+	}
+	view, err := drafts.BuildView(d, addenda, opts)
 	if err != nil {
 		return err
 	}
 	in := exchange.Input{Session: sess, Draft: d, View: view, Now: time.UnixMilli(a.store.NowMS())}
 	label := map[string]string{"fhir": "FHIR R4 Bundle", "hl7v2": "HL7 v2.5.1 MDM^T02"}[format]
 	description := fmt.Sprintf("progress note v%d (%s) as %s", d.Version, d.Status, label)
+	if *reidentify {
+		description += ", with identifiers"
+	}
 	if *recipient == "" {
 		*recipient = "unspecified (export file)"
 	}
@@ -310,7 +325,8 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		return tx.Audit(ctx, audit.Event{Actor: actor, Action: "draft.export", EntityType: "draft", EntityID: d.ID, Details: map[string]string{
-			"session": sess.ID, "version": fmt.Sprint(d.Version), "format": format, "part2": fmt.Sprint(sess.Part2()), "status": d.Status}})
+			"session": sess.ID, "version": fmt.Sprint(d.Version), "format": format, "part2": fmt.Sprint(sess.Part2()), "status": d.Status,
+			"reidentified": fmt.Sprint(*reidentify)}})
 	})
 	if err != nil {
 		if errors.Is(err, compliance.ErrPart2NoConsent) {
