@@ -266,9 +266,6 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if sess.Part2() && (strings.TrimSpace(*recipient) == "" || strings.TrimSpace(*purpose) == "") {
-		return fmt.Errorf("session %s is a 42 CFR Part 2 record: give --recipient and --purpose; the export is recorded as a disclosure", sess.ID)
-	}
 	d, err := pickDraft(ctx, a.store, sess, *version)
 	if err != nil {
 		return err
@@ -291,52 +288,18 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	in := exchange.Input{Session: sess, Draft: d, View: view, Now: time.UnixMilli(a.store.NowMS())}
-	label := map[string]string{"fhir": "FHIR R4 Bundle", "hl7v2": "HL7 v2.5.1 MDM^T02"}[format]
-	description := fmt.Sprintf("progress note v%d (%s) as %s", d.Version, d.Status, label)
-	if *reidentify {
-		description += ", with identifiers"
-	}
-	if *recipient == "" {
-		*recipient = "unspecified (export file)"
-	}
-	if *purpose == "" {
-		*purpose = "unspecified"
-	}
-	var body []byte
-	err = a.store.InTx(ctx, func(tx *store.Tx) error {
-		dec, recorded, err := compliance.RecordDisclosure(ctx, tx, sess.ID, compliance.Disclosure{Kind: compliance.KindExport, Recipient: *recipient,
-			Description: description, Purpose: *purpose, Actor: actor})
-		if err != nil {
-			return err
-		}
-		if recorded {
-			if err := compliance.RequirePart2Consent(sess.ID, dec); err != nil {
-				return err
-			}
-			in.Consent = &dec
-		}
-		if format == "fhir" {
-			body, err = exchange.FHIRBundle(in)
-		} else {
-			body, err = exchange.MDMT02(in, exchange.HL7Options{ReceivingApp: *receivingApp, ReceivingFacility: *receivingFac})
-		}
-		if err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Actor: actor, Action: "draft.export", EntityType: "draft", EntityID: d.ID, Details: map[string]string{
-			"session": sess.ID, "version": fmt.Sprint(d.Version), "format": format, "part2": fmt.Sprint(sess.Part2()), "status": d.Status,
-			"reidentified": fmt.Sprint(*reidentify)}})
+	ex, err := exchange.Run(ctx, a.store, exchange.Request{
+		Input:  exchange.Input{Session: sess, Draft: d, View: view, Now: time.UnixMilli(a.store.NowMS())},
+		Format: format, Recipient: *recipient, Purpose: *purpose, Actor: actor, Via: "cli", Reidentified: *reidentify,
+		HL7: exchange.HL7Options{ReceivingApp: *receivingApp, ReceivingFacility: *receivingFac},
 	})
 	if err != nil {
-		if errors.Is(err, compliance.ErrPart2NoConsent) {
-			if aerr := a.store.Audit(ctx, audit.Event{Actor: actor, Action: "draft.export", EntityType: "draft", EntityID: d.ID, Outcome: "failure",
-				Details: map[string]string{"session": sess.ID, "format": format, "refused": "no_part2_consent"}}); aerr != nil {
-				return errors.Join(err, aerr)
-			}
+		if errors.Is(err, exchange.ErrPart2NeedsRecipient) {
+			return fmt.Errorf("session %s is a 42 CFR Part 2 record: give --recipient and --purpose; the export is recorded as a disclosure", sess.ID)
 		}
 		return err
 	}
+	body := ex.Body
 	if *out == "" {
 		_, err = stdout.Write(body)
 		if err == nil && format == "fhir" {

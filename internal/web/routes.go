@@ -39,6 +39,7 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/sessions/{id}/draft/reject", access: signedIn, roles: clinicalRoles, h: s.reject},
 		{method: "POST", path: "/sessions/{id}/draft/regenerate", access: signedIn, roles: clinicalRoles, h: s.regenerate},
 		{method: "POST", path: "/sessions/{id}/draft/addenda", access: signedIn, roles: clinicalRoles, h: s.addendum},
+		{method: "POST", path: "/sessions/{id}/export", access: signedIn, roles: clinicalRoles, h: s.exportNote},
 
 		{method: "GET", path: "/admin/users", access: signedIn, roles: adminOnly, h: s.adminUsers},
 		{method: "POST", path: "/admin/users", access: signedIn, roles: adminOnly, h: s.adminUserAdd},
