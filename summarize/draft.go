@@ -218,6 +218,102 @@ func windows(segs []transcript.Segment, room int) [][]transcript.Segment {
 	return out
 }
 
+// maxCondenseRounds bounds the reduction of pass-1 statements (each round
+// divides them by the number of batches at least).
+const maxCondenseRounds = 4
+
+// condense reduces extracted statements that do not fit one pass-2 prompt:
+// they are composed in batches that fit, each batch's note (its statements
+// keep their citations) replacing the batch, until all fit or a round stops
+// shrinking them. Nothing is dropped: what cannot be condensed is returned
+// whole.
+func (d *drafter) condense(ctx context.Context, base prompts.RenderInput, budget int, extracted []prompts.Extracted) ([]prompts.Extracted, error) {
+	f, m := d.in.Format, d.in.Modality
+	empty := base
+	empty.Extracted = []prompts.Extracted{}
+	sys, user, _ := prompts.Render(f, m, empty)
+	room := budget - EstimateTokens(sys) - EstimateTokens(user)
+	if room < minWindowTokens {
+		return extracted, nil // twoPass checked the window room; this is as tight
+	}
+	for round := 1; round <= maxCondenseRounds; round++ {
+		all := base
+		all.Extracted = extracted
+		sys, user, _ := prompts.Render(f, m, all)
+		if est := EstimateTokens(sys) + EstimateTokens(user); est <= budget {
+			return extracted, nil
+		} else {
+			slog.Debug("summarize: pass-2 statements over budget", "session_id", d.in.SessionID, "estimated_tokens", est, "budget", budget)
+		}
+		batches := batchStatements(extracted, room)
+		if len(batches) < 2 {
+			return extracted, nil // one statement alone is over the budget
+		}
+		var next []prompts.Extracted
+		for i, b := range batches {
+			in := base
+			in.Extracted = b
+			sys, user, _ := prompts.Render(f, m, in)
+			note, err := d.call(ctx, sys, user)
+			if err != nil {
+				return nil, fmt.Errorf("pass 2, condensing batch %d of %d (round %d): %w", i+1, len(batches), round, err)
+			}
+			for _, sec := range note.Sections {
+				for _, st := range sec.Statements {
+					next = append(next, prompts.Extracted{Section: sec.Key, Text: st.Text, Citations: st.Citations})
+				}
+			}
+		}
+		d.res.Passes++
+		slog.Info("summarize: condensed pass-1 statements", "session_id", d.in.SessionID, "round", round,
+			"batches", len(batches), "statements_before", len(extracted), "statements_after", len(next))
+		if statementsTokens(next) >= statementsTokens(extracted) {
+			return extracted, nil // no progress: keep what we had
+		}
+		extracted = next
+	}
+	return extracted, nil
+}
+
+// statementTokens estimates one extracted statement as rendered (one JSON
+// object per line).
+func statementTokens(e prompts.Extracted) int {
+	n := len(e.Section) + len(e.Text) + 40
+	for _, c := range e.Citations {
+		n += len(c) + 3
+	}
+	return (n + 3) / 4
+}
+
+func statementsTokens(ex []prompts.Extracted) int {
+	n := 0
+	for _, e := range ex {
+		n += statementTokens(e)
+	}
+	return n
+}
+
+// batchStatements splits statements, in order, into batches of at most room
+// estimated tokens (a statement over room makes a batch of its own).
+func batchStatements(ex []prompts.Extracted, room int) [][]prompts.Extracted {
+	var out [][]prompts.Extracted
+	var cur []prompts.Extracted
+	size := 0
+	for _, e := range ex {
+		t := statementTokens(e)
+		if len(cur) > 0 && size+t > room {
+			out = append(out, cur)
+			cur, size = nil, 0
+		}
+		cur = append(cur, e)
+		size += t
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
 func (d *drafter) twoPass(ctx context.Context, base prompts.RenderInput, budget int) (Note, string, error) {
 	f, m := d.in.Format, d.in.Modality
 	// The fixed cost of a pass-1 prompt, with room for window numbers.
@@ -248,12 +344,16 @@ func (d *drafter) twoPass(ctx context.Context, base prompts.RenderInput, budget 
 	if extracted == nil {
 		extracted = []prompts.Extracted{}
 	}
+	extracted, err := d.condense(ctx, base, budget, extracted)
+	if err != nil {
+		return Note{}, "", err
+	}
 	compose := base
 	compose.Extracted = extracted
 	sys, user, version := prompts.Render(f, m, compose)
 	if est := EstimateTokens(sys) + EstimateTokens(user); est > budget {
-		// Extracted statements are far smaller than the transcript; if they
-		// still do not fit, send them whole rather than drop any.
+		// Condensing could not bring the statements under the budget:
+		// send them whole rather than drop any.
 		slog.Warn("summarize: pass-2 prompt exceeds context budget", "session_id", d.in.SessionID,
 			"estimated_tokens", est, "budget", budget, "statements", len(extracted))
 	}
