@@ -165,3 +165,35 @@ func TestSenderReportsReachRecorder(t *testing.T) {
 		}
 	}
 }
+
+// TestREDForwardedWhereNegotiated: a publisher's RED audio reaches a
+// subscriber who negotiated RED as RED (so the listener, too, recovers
+// losses on its own leg), and a subscriber who did not as plain Opus.
+func TestREDForwardedWhereNegotiated(t *testing.T) {
+	_, packets := speechPackets(t)
+	b := newMemBackend()
+	_, srv := startRelay(t, RelayConfig{}, b)
+	clin, cli := joinBoth(t, srv.URL, b)
+	third := Participant{ID: "p3", Role: RoleParticipant, Label: "participant 3"}
+	b.addToken("tok-3", "s1", third, time.Hour)
+	p3, refused := capturetest.Dial(t, srv.URL, "s1", "tok-3")
+	if p3 == nil {
+		t.Fatalf("participant 3 refused: %s", refused)
+	}
+	clin.JoinAudioRTP(capturetest.APIWithRED(t), capturetest.REDCodec) // can take RED
+	p3.JoinAudioRTP(capturetest.LoopbackAPI(t), capturetest.OpusCodec)  // cannot
+	track := cli.JoinAudioRTP(capturetest.APIWithRED(t), capturetest.REDCodec)
+	waitConnected(t, clin, cli, p3)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = capturetest.PublishRTP(ctx, track, packets, 1, nil) }()
+	for _, c := range []*testPeer{clin, p3} {
+		c.WaitFor(10*time.Second, "the client's audio", func() bool { return c.GotAudio() > 25 })
+	}
+	if got := clin.AudioCodec(); got != "audio/red" {
+		t.Errorf("the subscriber that negotiated RED receives %q, want audio/red", got)
+	}
+	if got := p3.AudioCodec(); got != webrtc.MimeTypeOpus {
+		t.Errorf("the subscriber without RED receives %q, want %s", got, webrtc.MimeTypeOpus)
+	}
+}

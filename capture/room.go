@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -70,9 +72,13 @@ type fwdTrack struct {
 
 	// redPT is the payload type of the publisher's RFC 2198 RED audio, 0
 	// if it sends plain Opus. RED is recorded whole (its redundancy fills
-	// in for lost packets) and forwarded as its primary Opus block.
-	redPT uint8
-	strip []byte // the forwarded packet without redundancy; reused
+	// in for lost packets). It is forwarded as it is (localRED) to
+	// subscribers who negotiated RED with the same Opus payload type inside
+	// (redInner), and as its primary Opus block (local) to the others.
+	redPT    uint8
+	redInner uint8
+	localRED *webrtc.TrackLocalStaticRTP
+	strip    []byte // the forwarded packet without redundancy; reused
 
 	lastPLI atomic.Int64 // unix nanos; keyframe requests are rate-limited
 }
@@ -82,6 +88,9 @@ type fwdTrack struct {
 func (t *fwdTrack) forward(pkt []byte, arrival time.Time) {
 	out := pkt
 	if t.redPT != 0 && len(pkt) > 1 && pkt[1]&0x7f == t.redPT {
+		if t.localRED != nil {
+			_, _ = t.localRED.Write(pkt)
+		}
 		out = stripRED(pkt, t.strip)
 	}
 	// Errors are per subscriber (a closed transport); the other
@@ -123,6 +132,38 @@ func stripRED(pkt, dst []byte) []byte {
 	dst[0] &^= 0x20
 	n += copy(dst[n:], primary)
 	return dst[:n]
+}
+
+// acceptsRED reports whether a subscriber's connection negotiated RED audio
+// whose blocks it will read as Opus of payload type inner.
+func acceptsRED(pc *webrtc.PeerConnection, inner uint8) bool {
+	var red, opus bool
+	for _, tr := range pc.GetTransceivers() {
+		if tr.Kind() != webrtc.RTPCodecTypeAudio || tr.Receiver() == nil {
+			continue
+		}
+		for _, c := range tr.Receiver().GetParameters().Codecs {
+			switch {
+			case strings.EqualFold(c.MimeType, recorder.MimeTypeRED):
+				red = true
+			case strings.EqualFold(c.MimeType, webrtc.MimeTypeOpus) && uint8(c.PayloadType) == inner:
+				opus = true
+			}
+		}
+		break
+	}
+	return red && opus
+}
+
+// redInnerPT is the Opus payload type inside RED blocks, from the RED
+// codec's fmtp line ("111/111"); 0 if it does not say.
+func redInnerPT(fmtp string) uint8 {
+	first, _, _ := strings.Cut(fmtp, "/")
+	n, err := strconv.Atoi(strings.TrimSpace(first))
+	if err != nil || n <= 0 || n > 127 {
+		return 0
+	}
+	return uint8(n)
 }
 
 // readReports reads the publisher's RTCP for this track (which also keeps
@@ -281,7 +322,11 @@ func (rm *room) subscribe(m *member, t *fwdTrack) bool {
 	if pc == nil {
 		return false
 	}
-	sender, err := pc.AddTrack(t.local)
+	local := t.local
+	if t.localRED != nil && acceptsRED(pc, t.redInner) {
+		local = t.localRED
+	}
+	sender, err := pc.AddTrack(local)
 	if err != nil {
 		slog.Warn("capture: forwarding track failed", "session", rm.id, "participant", m.p.ID, "err", err)
 		return false

@@ -225,12 +225,13 @@ func (m *member) onOffer(sdp webrtc.SessionDescription) error {
 	})
 	pc.OnTrack(func(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
 		capability, redPT := remote.Codec().RTPCodecCapability, uint8(0)
+		var redCodec webrtc.RTPCodecCapability
 		if remote.Kind() == webrtc.RTPCodecTypeAudio {
 			// RED is known by the negotiated payload type, not by the first
 			// packet: a browser may switch between RED and plain Opus.
 			for _, c := range receiver.GetParameters().Codecs {
 				if strings.EqualFold(c.MimeType, recorder.MimeTypeRED) {
-					redPT = uint8(c.PayloadType)
+					redPT, redCodec = uint8(c.PayloadType), c.RTPCodecCapability
 				}
 			}
 			if strings.EqualFold(capability.MimeType, recorder.MimeTypeRED) {
@@ -246,6 +247,12 @@ func (m *member) onOffer(sdp webrtc.SessionDescription) error {
 		t := &fwdTrack{room: rm, owner: m, remote: remote, local: local, kind: remote.Kind(), redPT: redPT}
 		if redPT != 0 {
 			t.strip = make([]byte, 1500)
+			if t.redInner = redInnerPT(redCodec.SDPFmtpLine); t.redInner != 0 {
+				if t.localRED, err = webrtc.NewTrackLocalStaticRTP(redCodec, local.ID(), m.p.ID); err != nil {
+					slog.Error("capture: creating RED forwarding track", "session", rm.id, "err", err)
+					t.localRED = nil
+				}
+			}
 		}
 		go t.readReports(receiver)
 		rm.addTrack(t)
