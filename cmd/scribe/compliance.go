@@ -220,12 +220,12 @@ func cmdDisclosures(ctx context.Context, args []string, stdout, stderr io.Writer
 	return acc.WriteText(stdout)
 }
 
-const exportUsage = `Usage: scribe export fhir|hl7v2 SESSION_ID [--out FILE] [--version N] [--recipient NAME --purpose TEXT] [--actor EMAIL] [--reidentify]
+const exportUsage = `Usage: scribe export fhir|hl7v2|text SESSION_ID [--out FILE] [--version N] [--recipient NAME --purpose TEXT] [--actor EMAIL] [--reidentify]
   Part 2 records need --recipient and --purpose and a part2_tpo consent in force; each export is recorded as a disclosure.
   The note keeps its redaction placeholders unless the session's clinician (--actor) asks for --reidentify.`
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	format, args, err := takeSub(args, exportUsage, stderr, "fhir", "hl7v2")
+	format, args, err := takeSub(args, exportUsage, stderr, "fhir", "hl7v2", "text")
 	if err != nil {
 		return err
 	}
@@ -302,7 +302,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	body := ex.Body
 	if *out == "" {
 		_, err = stdout.Write(body)
-		if err == nil && format == "fhir" {
+		if err == nil && format != "hl7v2" {
 			_, err = io.WriteString(stdout, "\n")
 		}
 		return err

@@ -112,6 +112,10 @@ func TestExportReidentify(t *testing.T) {
 	if joined := strings.Join(texts, "\n"); !strings.Contains(joined, "Jordan Reyes") || strings.Contains(joined, placeholder) {
 		t.Errorf("re-identified FHIR attachment should carry the name instead of %s (%d attachments)", placeholder, len(texts))
 	}
+	text := mustCLI(t, data, "export", "text", "s-mh", "--reidentify", "--actor", "therapist@example.org")
+	if !strings.Contains(text, "AI-GENERATED DRAFT") || !strings.Contains(text, "Jordan Reyes reports sleeping better") {
+		t.Errorf("text export lacks the banner or the re-identified statement:\n%s", text)
+	}
 	audit := mustCLI(t, data, "audit", "export")
 	if !strings.Contains(audit, `"reidentified":"true"`) || !strings.Contains(audit, `"reidentified":"false"`) {
 		t.Errorf("audit does not record which exports carried identifiers")
