@@ -39,6 +39,12 @@ type detector struct {
 	used       []bool // token already inside a structured identifier
 	cands      []cand
 	lc         *lexCache // lexicon look-ups of this text
+
+	inPhrase []bool // token inside a therapy-skill phrase (nil: none in the text)
+	// cues holds, in order, the tokens that can start an intersection, a
+	// spoken ZIP code or a facility after a place verb: "and", a state, a
+	// two-letter capital word, a place preposition (see markPhrases)
+	cues []int32
 }
 
 func newDetector(g *gazetteers, text string) *detector {
@@ -46,6 +52,7 @@ func newDetector(g *gazetteers, text string) *detector {
 	d := &detector{g: g, text: text, lc: lc, toks: tokenize(text, lc)}
 	d.used = make([]bool, len(d.toks))
 	d.streetUsed = make([]bool, len(d.toks))
+	d.cues = make([]int32, 0, len(d.toks)/16)
 	d.markPhrases()
 	caps, alpha := 0, 0
 	for i := range d.toks {
@@ -137,7 +144,9 @@ func (d *detector) run() []cand {
 	d.ages()
 	d.zips()
 	d.streets()
+	d.intersections()
 	d.facilities()
+	d.placeAfterVerb()
 	d.names()
 	d.places()
 	return d.cands
@@ -243,11 +252,21 @@ func (b byteSet) take(c *cand) bool {
 	return true
 }
 
+// cueFlags are the lexicon flags of the words markPhrases notes in d.cues.
+const cueFlags = lfAnd | lfUSState | lfStateTail | lfPlacePrep
+
 // markPhrases marks therapy-skill phrases ("Wise Mind") as used so that no
-// recognizer takes them for a name or a place.
+// recognizer takes them for a name or a place. In the same pass over the
+// tokens it notes the few that start the rarer recognizers in d.cues, which
+// then need no pass of their own.
 func (d *detector) markPhrases() {
 	for i := range d.toks {
-		if d.toks[i].lx.flags&lfPhraseFirst == 0 {
+		t := &d.toks[i]
+		f := t.lx.flags
+		if f&cueFlags != 0 || t.upper && t.e-t.s == 2 {
+			d.cues = append(d.cues, int32(i))
+		}
+		if f&lfPhraseFirst == 0 {
 			continue
 		}
 		var b strings.Builder
@@ -260,8 +279,12 @@ func (d *detector) markPhrases() {
 			}
 			b.WriteString(d.toks[i+w].stem())
 			if w > 0 && clinicalPhrases[b.String()] {
+				if d.inPhrase == nil {
+					d.inPhrase = make([]bool, len(d.toks))
+				}
 				for k := i; k <= i+w; k++ {
 					d.used[k] = true
+					d.inPhrase[k] = true
 				}
 			}
 		}

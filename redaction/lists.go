@@ -109,3 +109,33 @@ swift temple tower trim tucker turner vance vest wall warren waters weaver webb 
 var commonProper = set(`wi-fi wifi facebook instagram google youtube tiktok snapchat twitter netflix iphone android
 internet uber lyft venmo cashapp english spanish christian catholic muslim jewish american mexican black white
 hispanic latino latina asian african native bible narcotics anonymous alcoholics dialectical behavior therapy`)
+
+// Words that can introduce a nickname: "they call me Slim", "everyone calls
+// him Red", "my nickname is Tiny", "he goes by Ace".
+var nickCue = set(`call calls called calling nickname nickname's nicknamed go goes went going`)
+
+var andWords = set(`and &`)
+
+// Words right before a facility named after a place verb: "at Serenity",
+// "went to Pathways", "left Brightwater".
+var placePreps = set(`at in to into from left leaving leave leaves`)
+
+// Verbs of going: "went to Pathways", "discharged from Serenity".
+var motionVerbs = set(`go goes going gone went come comes coming came back moved move moves moving sent send sends
+transferred transfer admitted referred returned return returns returning drove drive drives driving headed heading
+walked ran discharged released graduated kicked`)
+
+// Words before "at"/"in" that aim at a person, not a place: "mad at Hope".
+var atPerson = set(`look looks looked looking mad angry yell yells yelled yelling laugh laughs laughed laughing smile
+smiled smiling stare stared staring point pointed pointing glare glared snap snapped scream screamed shout shouted
+swear swore sworn pissed upset frustrated annoyed good bad great better worse best worst throw threw thrown lash
+lashed aimed directed believe believes believed trust trusted faith interested`)
+
+// Capitalised words that follow a place verb ("went to", "in", "at") yet name
+// no facility or place smaller than a state: countries and regions, video
+// platforms, care settings.
+var notPlace = set(`america usa canada mexico europe asia africa australia iraq afghanistan iran syria kuwait
+vietnam korea japan china india pakistan philippines germany france italy spain england britain ireland scotland
+russia ukraine poland israel egypt nigeria ghana somalia ethiopia brazil colombia venezuela peru guatemala honduras
+salvador nicaragua cuba haiti jamaica dominican puerto rico caribbean midwest zoom teams skype webex doxy
+inpatient outpatient residential hospice psych juvie heaven hell`)

@@ -62,7 +62,9 @@ func (d *detector) streets() {
 		}
 		if d.lower && !hasNum {
 			p := d.low(k - 1)
-			if !(p == "on" || p == "at" || p == "to" || p == "from" || p == "off" || p == "near" || p == "down" ||
+			// "elm street and main street": the second street of a corner
+			and := (p == "and" || p == "&") && k >= 2 && d.streetUsed[k-2]
+			if !(and || p == "on" || p == "at" || p == "to" || p == "from" || p == "off" || p == "near" || p == "down" ||
 				p == "up" || p == "onto" || p == "by" || p == "of" || p == "in" || p == "over" || p == "around" ||
 				p == "through" || p == "with" || p == "for") {
 				continue
@@ -78,6 +80,120 @@ func (d *detector) streets() {
 			d.streetUsed[k] = true
 		}
 	}
+}
+
+// intersections: the streets of a corner ("the corner of Elm and Main", "Elm
+// and Main streets", "at Elm Street and Main", "at 5th and Main"). Each
+// street becomes its own identifier; one already found as a street stays.
+func (d *detector) intersections() {
+	n := len(d.toks)
+	next := 0 // the first token not yet inside a corner
+	for _, c := range d.cues {
+		i := int(c)
+		if i < next || i == 0 || i+1 >= n || !d.toks[i].is(lfAnd) || !d.joined(i-1) || !d.joined(i) {
+			continue
+		}
+		// left side: a street found before, or one to three words
+		ls, leftStreet := i, false
+		if d.streetUsed[i-1] {
+			leftStreet = true
+			for ls > 0 && d.streetUsed[ls-1] {
+				ls--
+			}
+		} else {
+			for ls > 0 && i-ls < 3 && d.cornerWord(ls-1) && (ls == i || d.joined(ls-1)) {
+				ls--
+			}
+			if ls == i {
+				continue
+			}
+		}
+		// right side: a street found before, or one to three words and a
+		// street type that closes them
+		re, rightStreet := i+1, false
+		if d.streetUsed[i+1] {
+			rightStreet = true
+			for re < n && d.streetUsed[re] {
+				re++
+			}
+		} else {
+			for re < n && re-i <= 3 && d.cornerWord(re) && (re == i+1 || d.joined(re-1)) {
+				re++
+			}
+			if re == i+1 {
+				continue
+			}
+			// ("Dr" may be a doctor, lower-case "st" a saint: as in streets)
+			if re < n && d.joined(re-1) && !d.used[re] {
+				if rt := &d.toks[re]; rt.is(lfStreetType) && rt.stem() != "dr" && (rt.stem() != "st" || rt.cap) {
+					re++
+					rightStreet = true
+				}
+			}
+		}
+		if leftStreet && rightStreet {
+			continue // two streets, each found already
+		}
+		prev := d.low(ls - 1)
+		corner := prev == "of" && (d.low(ls-2) == "corner" || d.low(ls-2) == "corners" || d.low(ls-2) == "intersection") ||
+			prev == "corner"
+		plural := false
+		switch d.low(re) {
+		case "streets", "avenues", "roads", "sts", "aves", "rds", "boulevards", "drives", "lanes":
+			plural = d.joined(re - 1)
+		}
+		ok := corner || plural
+		if !ok && (leftStreet || rightStreet || d.ordinalStreet(ls) || d.ordinalStreet(i+1)) {
+			// "at Elm Street and Main": a street beside a plain word; a
+			// person at that place would be "at Elm Street with Dana"
+			if d.lower {
+				ok = prev == "at"
+			} else {
+				ok = prev == "at" || prev == "on" || prev == "near" || prev == "by" || prev == "off" || prev == "from" || prev == "to"
+			}
+			ok = ok && !d.givenOnly(ls) && !d.givenOnly(i+1)
+		}
+		if !ok {
+			continue
+		}
+		if !leftStreet {
+			d.add(ls, i, TypeLocation, 55)
+		}
+		if !rightStreet || !d.streetUsed[i+1] {
+			d.add(i+1, re, TypeLocation, 55)
+		}
+		next = re
+	}
+}
+
+// cornerWord: token i can be (part of) a street's name at a corner: a
+// word that can name a place ("Elm", "Main", "Martin Luther King") or a
+// numbered street ("5th", "Fifth").
+func (d *detector) cornerWord(i int) bool {
+	t := &d.toks[i]
+	if d.used[i] || t.label || t.is(lfStreetType|lfRelation|lfTitle) {
+		return false
+	}
+	if d.ordinalStreet(i) {
+		return true
+	}
+	return t.alpha && !d.excluded(i) && d.modifierOK(i)
+}
+
+// ordinalStreet: token i is a numbered street, "5th", or "Fifth" capitalised.
+func (d *detector) ordinalStreet(i int) bool {
+	if i < 0 || i >= len(d.toks) {
+		return false
+	}
+	t := &d.toks[i]
+	return t.nk == numOrdinal && t.nv <= 200 && (t.hasDigit || t.cap && !d.lower && !t.sentStart)
+}
+
+// givenOnly: token i is a given name and no English word ("Dana"): after
+// "at Elm Street and" it is more likely a person than a street.
+func (d *detector) givenOnly(i int) bool {
+	t := &d.toks[i]
+	return t.lx.level == 0 && t.lx.given >= 1000
 }
 
 // modifierOK: a word that can be part of a named street, place or facility.
@@ -262,6 +378,92 @@ func (d *detector) facilities() {
 	}
 }
 
+// placeAfterVerb: a program or facility named by one or two capitalised
+// words after a verb of place ("I went to Pathways", "she's at Serenity",
+// "back at Harbor House", "discharged from Brightwater", "I left Serenity
+// Ridge"). Cased text only: the capital carries the evidence. A person's
+// name ("at Marisol's", "mad at Dana"), an employer after a work cue, a
+// common word, a generic program ("AA", "IOP") or a country is left to the
+// other recognizers.
+func (d *detector) placeAfterVerb() {
+	if d.lower {
+		return
+	}
+	n := len(d.toks)
+	next := 0 // the first token not yet inside a facility
+	for _, c := range d.cues {
+		i := int(c) + 1 // the word after the preposition
+		if i < next || i >= n || !d.toks[i-1].is(lfPlacePrep) || !d.placeWord(i) || !d.joined(i-1) {
+			continue
+		}
+		p := &d.toks[i-1]
+		v := i - 2 // the word before the preposition
+		switch p.low {
+		case "at", "in":
+			if v >= 0 && d.joined(v) && d.toks[v].lowIs(lfAtPerson) {
+				continue
+			}
+		case "to", "into", "from":
+			if v < 0 || !d.joined(v) || !d.toks[v].lowIs(lfMotion) && !(p.low == "from" && d.beForm(v)) {
+				continue
+			}
+		case "left", "leaving", "leave", "leaves":
+		default:
+			continue
+		}
+		t := &d.toks[i]
+		// a person's name is left to names(): "at Marisol's", "from Dana"
+		if t.stemCut > 0 || d.givenOnly(i) || t.lx.level == 0 && t.lx.surname > 0 && t.lx.surname < 20000 {
+			continue
+		}
+		if d.cueBefore(i, 6, lfWorkCue) {
+			continue // an employer: names() types it
+		}
+		j := i + 1
+		if j < n && d.joined(i) && d.placeWord(j) && d.toks[j].stemCut == 0 {
+			j++
+		}
+		// "Phase 2", "Level 3": a numbered stage, no place
+		if j < n && d.joined(j-1) && isNumberToken(&d.toks[j]) {
+			continue
+		}
+		if j-i == 1 && t.is(lfFacilityHead|lfOrgHead|lfPlaceHead) {
+			continue // "went to Church", "in Group"
+		}
+		d.add(i, j, TypeLocation, prioPlaceVerb)
+		next = j
+	}
+}
+
+// prioPlaceVerb is the priority of placeAfterVerb's candidates, which only it
+// uses: propagate may retype them as employers.
+const prioPlaceVerb = 44
+
+// placeWord: token i can be a word of a facility's name after a place verb:
+// capitalised inside a sentence, not a common word, and none of the words
+// that are capitalised for another reason (a day, a month, a drug, a
+// therapy, a state, a title, "I", an acronym such as AA or IOP).
+func (d *detector) placeWord(i int) bool {
+	t := &d.toks[i]
+	if d.used[i] || !t.cap || !t.alpha || t.sentStart || t.label || t.aposStem || t.upper && len(t.low) <= 4 {
+		return false
+	}
+	if t.is(lfExcluded|lfFnWord|lfRelation|lfNotPlace) || t.lx.month != 0 || d.pronounI(i) || t.lx.level == 10 {
+		return false
+	}
+	return t.nk == numNone
+}
+
+// beForm: token i is a form of "be" ("is", "I'm", "she's").
+func (d *detector) beForm(i int) bool {
+	switch d.toks[i].low {
+	case "is", "was", "were", "am", "are", "be", "been", "being", "i'm", "he's", "she's", "we're", "they're",
+		"you're", "it's", "who's":
+		return true
+	}
+	return false
+}
+
 // places: towns and cities from the shipped gazetteer.
 func (d *detector) places() {
 	n := len(d.toks)
@@ -367,8 +569,11 @@ func (d *detector) nameNext(i int) bool {
 	}
 	if !d.lower {
 		if t.e-t.s == 1 && t.cap { // middle initial
-			// "I" is the pronoun unless written "I." before the surname
-			return !d.pronounI(i) || t.period && i+1 < len(d.toks) && d.toks[i+1].cap && d.toks[i+1].alpha
+			// "I" is the pronoun unless written "I." before the surname,
+			// or "I" before a word that is a surname and no common word
+			// ("John I Smith", not "Dana I Think")
+			return !d.pronounI(i) || t.period && i+1 < len(d.toks) && d.toks[i+1].cap && d.toks[i+1].alpha ||
+				d.joined(i) && d.surnameAfterInitial(i+1)
 		}
 		return t.cap && t.alpha && !(t.upper && len(s) <= 4)
 	}
@@ -387,8 +592,11 @@ func (d *detector) names() {
 		}
 		t := &d.toks[i]
 		cueAt := -1
+		if t.lowIs(lfNickCue) {
+			cueAt = d.nickname(i)
+		}
 		// cue words: titles, relations, "named", "name is", "this is"
-		if t.is(lfTitle|lfRelation) || t.lowIs(lfNameCue) || t.low == "name" && d.low(i+1) == "is" || t.low == "this" && d.low(i+1) == "is" {
+		if cueAt < 0 && (t.is(lfTitle|lfRelation) || t.lowIs(lfNameCue) || t.low == "name" && d.low(i+1) == "is" || t.low == "this" && d.low(i+1) == "is") {
 			j := i + 1
 			if d.low(j) == "is" || d.low(j) == "named" {
 				j++
@@ -407,12 +615,20 @@ func (d *detector) names() {
 		st := i
 		if cueAt >= 0 {
 			st = cueAt
-		} else if !d.nameStart(i, false) {
-			continue
+		} else if !d.nameStart(i, false) && !(i+2 < n && d.toks[i+1].e-d.toks[i+1].s == 1 && d.middleInitialAt(i)) {
+			continue // (middleInitial written out: this runs for most tokens)
 		}
 		end := st + 1
+		if d.middleInitial(st) {
+			end = st + 3
+		}
 		for end < n && end < st+3 && d.joined(end-1) && d.nameNext(end) {
 			end++
+		}
+		// a two-word state ("New York") is no name
+		if end == st+2 && d.toks[st+1].is(lfStateTail) && usStates[d.toks[st].stem()+" "+d.toks[st+1].stem()] {
+			i = end - 1
+			continue
 		}
 		// a sentence-initial single common word is not a name without a cue
 		if cueAt < 0 && end == st+1 && !d.lower && d.toks[st].sentStart {
@@ -432,6 +648,19 @@ func (d *detector) names() {
 			typ = TypeOrg
 		} else if cueAt < 0 && st > 0 && d.toks[st-1].lowIs(lfLocPrep) && d.toks[st].lx.place > 0 {
 			typ = TypeLocation
+		}
+		// one firm, not two people: "Johnson and Johnson", "works at
+		// barnes and noble"
+		if c := d.low(end); (c == "and" || c == "&") && end+1 < n && !d.used[end+1] && d.joined(end-1) && d.joined(end) {
+			if end-st == 1 && d.toks[end+1].alpha && d.toks[end+1].stem() == d.toks[st].stem() {
+				end += 2
+				typ = TypeOrg
+			} else if typ == TypeOrg && d.nameNext(end+1) {
+				end += 2
+				for end < n && end < st+5 && d.joined(end-1) && d.nameNext(end) {
+					end++
+				}
+			}
 		}
 		d.add(st, end, typ, 40)
 		i = end - 1
@@ -454,6 +683,146 @@ func (d *detector) names() {
 		}
 		d.add(j, end, TypeOrg, 40)
 	}
+}
+
+// middleInitial reports whether tokens i, i+1 and i+2 read as a given name, a
+// middle initial and a surname: "John I. Smith", "Mary-Ann K. O'Brien",
+// "john k. smith". The initial is evidence enough for a name where the given
+// name alone is not (a sentence start, a common word in lower-case speech).
+func (d *detector) middleInitial(i int) bool {
+	return i+2 < len(d.toks) && d.toks[i+1].e-d.toks[i+1].s == 1 && d.middleInitialAt(i)
+}
+
+// middleInitialAt is middleInitial for a one-letter token i+1 (i+2 < len(d.toks)).
+func (d *detector) middleInitialAt(i int) bool {
+	f, m, l := &d.toks[i], &d.toks[i+1], &d.toks[i+2]
+	if !m.alpha || d.used[i+1] || m.lineStart || l.lineStart {
+		return false
+	}
+	// the given name, written right before the initial
+	if !f.alpha || f.label || f.stemCut > 0 || f.aposStem || d.used[i] || len(f.low) < 2 || f.e+1 != m.s ||
+		f.is(lfFnWord|lfExcluded|lfRelation) {
+		return false
+	}
+	// the initial: "K." or "K" before the surname; in lower-case speech "a"
+	// is the article and "i" the pronoun unless written "i."
+	spaced := m.e+1 == l.s
+	if d.lower {
+		if m.low == "a" || !(spaced && m.low != "i" || m.period && m.e+2 == l.s) {
+			return false
+		}
+	} else if !f.cap || f.upper && len(f.low) <= 4 || !m.cap || !(m.initial() || spaced) {
+		return false
+	}
+	if !d.surnameAfterInitial(i + 2) {
+		return false
+	}
+	// the given name: a name that is no common word, or (in cased text) a
+	// word no dictionary holds
+	lvl := d.lvl(i)
+	if g := f.lx.given; g >= 20000 || g >= 1000 && lvl != 10 || !d.lower && (lvl == 0 || lvl >= 50) {
+		return true
+	}
+	return d.hyphenGiven(i)
+}
+
+// surnameAfterInitial reports whether token i can be the surname after a
+// middle initial: a surname or a word no dictionary holds, capitalised in
+// cased text, and no common word.
+func (d *detector) surnameAfterInitial(i int) bool {
+	if i >= len(d.toks) || d.used[i] {
+		return false
+	}
+	t := &d.toks[i]
+	if !t.alpha || t.label || t.aposStem || len(t.stem()) < 2 || t.is(lfFnWord|lfExcluded|lfFacilityHead|lfOrgHead|lfStreetType) {
+		return false
+	}
+	if !d.lower && (!t.cap || t.upper && len(t.stem()) <= 4) {
+		return false
+	}
+	lvl := d.lvl(i)
+	return lvl != 10 && (t.lx.surname > 0 || lvl == 0 || lvl >= 50)
+}
+
+// hyphenGiven reports whether token i is a hyphenated given name whose
+// parts are given names ("Mary-Ann", "jean-luc").
+func (d *detector) hyphenGiven(i int) bool {
+	s := d.toks[i].stem()
+	if strings.IndexByte(s, '-') < 0 {
+		return false
+	}
+	for p := range strings.SplitSeq(s, "-") {
+		if d.g.lex.get(p).given < 1000 {
+			return false
+		}
+	}
+	return true
+}
+
+// nickname returns the token a nickname cue introduces ("they call me Slim",
+// "everyone calls him Red", "my nickname is Tiny", "he goes by Ace"), or -1.
+// Token i is flagged lfNickCue.
+func (d *detector) nickname(i int) int {
+	j := i + 1
+	// frame: the cue itself says that a name follows; without it, a common
+	// word after the cue in lower-case speech is no name ("call me later")
+	frame := false
+	switch d.toks[i].low {
+	case "call", "calls", "called", "calling":
+		switch d.low(j) {
+		case "me", "him", "her", "them", "us":
+		default:
+			return -1
+		}
+		j++
+		switch d.low(i - 1) {
+		case "they", "everyone", "everybody", "people", "friends", "guys", "folks", "y'all", "we", "kids":
+			frame = true
+		}
+		// "call me" alone is mostly a request for a phone call
+		if d.lower && d.toks[i].low == "call" && !frame {
+			return -1
+		}
+	case "nickname", "nickname's", "nicknamed":
+		if c := d.low(j); c == "is" || c == "was" {
+			j++
+		}
+		frame = true
+	default: // go, goes, went, going
+		if d.low(j) != "by" {
+			return -1
+		}
+		j++
+		// a person goes by a name; time goes by
+		if d.lower {
+			switch d.low(i - 1) {
+			case "he", "she", "they", "who", "i", "also", "just", "now", "still":
+			default:
+				return -1
+			}
+		}
+	}
+	if j >= len(d.toks) || d.used[j] || !d.joinedLoose(j-1) || d.toks[j].is(lfRelation|lfTitle) {
+		return -1
+	}
+	if !d.lower {
+		if d.nameStart(j, true) {
+			return j
+		}
+		return -1
+	}
+	// lower-case speech: a word that is also a name ("slim", "ace"), not an
+	// insult ("they call me crazy", "called me paranoid"); an everyday word
+	// ("red") only where the cue says a name follows
+	t := &d.toks[j]
+	if !t.alpha || t.label || t.aposStem || len(t.stem()) < 3 || t.is(lfFnWord|lfExcluded) || t.nk != numNone ||
+		t.lx.month != 0 || d.lvl(j) == 10 && !frame {
+		return -1
+	}
+	if t.lx.given < 30 && t.lx.surname == 0 && d.lvl(j) != 0 {
+		return -1
+	}
+	return j
 }
 
 // groupLabel: the speaker label ending at token i names a group member

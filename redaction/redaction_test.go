@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -263,4 +264,135 @@ func BenchmarkRedact(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(text))*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s_text")
+}
+
+// spanCase is a text and every span it must produce, as "TYPE text", in order
+// (nil: no span at all).
+type spanCase struct {
+	name, text string
+	want       []string
+}
+
+func checkSpans(t *testing.T, cases []spanCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := redact(t, NewSession(), c.text)
+			var got []string
+			for i, s := range spanTexts(c.text, r) {
+				got = append(got, r.Spans[i].Type+" "+s)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("%q:\n got spans %q\nwant spans %q", c.text, got, c.want)
+			}
+		})
+	}
+}
+
+// Street names at a corner are each a location, also without a street type.
+func TestIntersections(t *testing.T) {
+	checkSpans(t, []spanCase{
+		{"corner of two bare names", "We met at the corner of Elm and Main.", []string{"LOCATION Elm", "LOCATION Main"}},
+		{"corner of, unpunctuated", "we met at the corner of elm and main", []string{"LOCATION elm", "LOCATION main"}},
+		{"corner of, no preposition before", "we met at the corner of Elm and Main", []string{"LOCATION Elm", "LOCATION Main"}},
+		{"three-word street at a corner", "The shop on the corner of Martin Luther King and Vine closed.", []string{"LOCATION Martin Luther King", "LOCATION Vine"}},
+		{"plural street type", "I live near Elm and Main streets.", []string{"LOCATION Elm", "LOCATION Main"}},
+		{"street then bare name", "We met at Elm Street and Main.", []string{"LOCATION Elm Street", "LOCATION Main"}},
+		{"bare name then street", "We met at Elm and Main Street.", []string{"LOCATION Elm", "LOCATION Main Street"}},
+		{"bare name then street, unpunctuated", "we met at elm and main street", []string{"LOCATION elm", "LOCATION main street"}},
+		{"two streets, unpunctuated", "we met at elm street and main street", []string{"LOCATION elm street", "LOCATION main street"}},
+		{"numbered street", "We met at 5th and Main.", []string{"LOCATION 5th", "LOCATION Main"}},
+		// the street name does not spread to the common word
+		{"common word later", "We met at the corner of Elm and Main. The main thing is trust.", []string{"LOCATION Elm", "LOCATION Main"}},
+		{"corner as a figure of speech", "Those are all people in your corner and you know it.", nil},
+		{"two people", "I saw Dana Whitfield and Sam Lee yesterday.", []string{"NAME Dana Whitfield", "NAME Sam Lee"}},
+	})
+}
+
+// A firm named by one surname twice is one identifier, not two people.
+func TestRepeatedSurnameFirm(t *testing.T) {
+	checkSpans(t, []spanCase{
+		{"unpunctuated employer", "i work at johnson and johnson now", []string{"ORG johnson and johnson"}},
+		{"unpunctuated, no work cue", "my dad retired from johnson and johnson", []string{"ORG johnson and johnson"}},
+		{"sentence start", "Johnson and Johnson called me back.", []string{"ORG Johnson and Johnson"}},
+		{"no cue", "I love Johnson and Johnson products.", []string{"ORG Johnson and Johnson"}},
+		{"employer", "I work at Johnson and Johnson now.", []string{"ORG Johnson and Johnson"}},
+	})
+}
+
+// A middle initial joins the given name and the surname.
+func TestMiddleInitials(t *testing.T) {
+	checkSpans(t, []spanCase{
+		{"initial I with period at sentence start", "John I. Smith called.", []string{"NAME John I. Smith"}},
+		{"initial I without period", "Then John I Smith called.", []string{"NAME John I Smith"}},
+		{"hyphenated given name, O' surname", "Mary-Ann K. O'Brien is my aunt.", []string{"NAME Mary-Ann K. O'Brien"}},
+		{"unpunctuated hyphenated given name", "then mary-ann k. o'brien is my aunt", []string{"NAME mary-ann k. o'brien"}},
+		{"after a relation", "My aunt Mary-Ann K. O'Brien called.", []string{"NAME Mary-Ann K. O'Brien"}},
+		{"mid-sentence", "Then Mary K. Lopez called.", []string{"NAME Mary K. Lopez"}},
+		// the pronoun and a letter that ends a sentence are no initials
+		{"pronoun before a common word", "I told Dana I Think so.", []string{"NAME Dana"}},
+		{"letter after a disease", "Hepatitis C. Client denies symptoms.", nil},
+		{"letter after a common word", "I got Plan B. Then I left.", nil},
+		{"pronoun alone", "The client and I reviewed the plan. I. Then we stopped.", nil},
+	})
+}
+
+// A program or facility named by one or two capitalised words after a verb
+// of place; generic programs, therapies, platforms and people stay.
+func TestFacilityAfterPlaceVerb(t *testing.T) {
+	checkSpans(t, []spanCase{
+		{"went to", "I went to Pathways last year.", []string{"LOCATION Pathways"}},
+		{"she's at", "She's at Serenity now.", []string{"LOCATION Serenity"}},
+		{"back at, two words", "He is back at Harbor House again.", []string{"LOCATION Harbor House"}},
+		{"came from", "I came from Brightwater after detox.", []string{"LOCATION Brightwater"}},
+		{"left", "I left Pathways after thirty days.", []string{"LOCATION Pathways"}},
+		{"twelve-step programs", "I went to AA and NA meetings twice this week.", nil},
+		{"therapies", "She's in IOP now and doing CBT.", nil},
+		{"video platforms", "We did it on Zoom and in Teams.", nil},
+		{"care setting", "I was in Inpatient for two weeks.", nil},
+		{"generic program word", "I'm going to Group tonight.", nil},
+		{"weekday and month", "I went to Pathways on Monday and left in March.", []string{"LOCATION Pathways", "DATE March"}},
+		{"state", "I moved to Florida last year.", nil},
+		{"person's home", "I was at Marisol's last night.", []string{"NAME Marisol"}},
+		// a therapy phrase keeps its word although the facility shares it
+		{"serenity prayer", "She's at Serenity now. We said the Serenity Prayer after.", []string{"LOCATION Serenity"}},
+		{"speaker label", "Client: I went to Pathways.\nClinician: Okay.", []string{"LOCATION Pathways"}},
+	})
+	// an employer named again after a place verb keeps its employer type
+	// and its placeholder
+	text := "I'm on break at Quillmart. Everybody at Quillmart will know."
+	r := redact(t, NewSession(), text)
+	if len(r.Spans) != 2 || r.Spans[0].Type != TypeOrg || r.Spans[1].Placeholder != r.Spans[0].Placeholder {
+		t.Errorf("%q: want the same ORG placeholder twice, got %+v", text, r.Spans)
+	}
+}
+
+// A ZIP code spoken or spaced digit by digit after a state.
+func TestSpokenZipAfterState(t *testing.T) {
+	checkSpans(t, []spanCase{
+		{"spoken digits", "She lives in Illinois six two seven oh one.", []string{"LOCATION six two seven oh one"}},
+		{"spaced digits", "I live in Ohio 4 3 2 1 5 now.", []string{"LOCATION 4 3 2 1 5"}},
+		{"leading oh, unpunctuated", "she lives in maine oh four seven seven one with her kids", []string{"LOCATION oh four seven seven one"}},
+		{"two-word state", "He lives in Albany, New York one two two oh seven.", []string{"LOCATION Albany", "LOCATION one two two oh seven"}},
+		{"state abbreviation", "The mailing address ends OH 4 3 2 1 5.", []string{"LOCATION 4 3 2 1 5"}},
+		{"numbers that are no ZIP", "i lived in ohio two three years", nil},
+	})
+}
+
+// A nickname after "call me", "nickname is", "goes by" is a name.
+func TestNicknames(t *testing.T) {
+	checkSpans(t, []spanCase{
+		{"they call me", "They call me Slim.", []string{"NAME Slim"}},
+		{"they call me, unpunctuated", "they call me slim", []string{"NAME slim"}},
+		{"everyone calls him", "Everyone calls him Red at work.", []string{"NAME Red"}},
+		{"everyone calls him, unpunctuated", "everyone calls him red at work", []string{"NAME red"}},
+		{"nickname is", "My nickname is Tiny.", []string{"NAME Tiny"}},
+		{"nickname is, unpunctuated", "my nickname is tiny", []string{"NAME tiny"}},
+		{"goes by", "He goes by Ace now.", []string{"NAME Ace"}},
+		{"call me back", "Can you call me back tomorrow?", nil},
+		{"call me later, unpunctuated", "call me later okay", nil},
+		{"an insult is no nickname", "they call me crazy sometimes", nil},
+		{"calls me every morning", "She calls me every morning.", nil},
+		{"time goes by", "Time goes by fast.", nil},
+	})
 }

@@ -308,6 +308,7 @@ func (s *Session) Redact(text string) (Result, error) {
 // propagate marks every later or earlier mention of an already detected name
 // part or identifier phrase ("Maria" after "Maria Lopez", "amazon" again).
 func (d *detector) propagate(cs []cand, s *Session) []cand {
+	d.employerTypes(cs, s)
 	parts := map[string]string{} // name part → type
 	phrases := map[string]string{}
 	for _, c := range cs {
@@ -344,8 +345,8 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		for ci < len(cs) && cs[ci].e <= int(d.toks[i].s) {
 			ci++
 		}
-		if ci < len(cs) && cs[ci].s < int(d.toks[i].e) {
-			covered[i] = true
+		if ci < len(cs) && cs[ci].s < int(d.toks[i].e) || d.inPhrase != nil && d.inPhrase[i] {
+			covered[i] = true // a therapy phrase ("Serenity Prayer") is never an identifier
 		}
 	}
 	// mark: one lookup per token says whether its stem is a name part
@@ -388,6 +389,9 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		for w := 4; w >= 1 && !matched && m&markFirst != 0; w-- {
 			if i+w > len(d.toks) {
 				continue
+			}
+			if w == 1 && !d.lower && !t.cap && t.lx.level > 0 {
+				continue // "the main thing" after the corner of "Elm and Main"
 			}
 			b = b[:0]
 			ok := true
@@ -433,6 +437,38 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		return cs
 	}
 	return resolveAfter(cs, extra)
+}
+
+// employerTypes retypes a facility found after a place verb ("everybody at
+// Quillmart") as an employer when the same words are one elsewhere in the
+// text or the session ("on break at Quillmart", after a work cue): one
+// identifier, one placeholder.
+func (d *detector) employerTypes(cs []cand, s *Session) {
+	var weak []int
+	for i := range cs {
+		if cs[i].prio == prioPlaceVerb && cs[i].typ == TypeLocation {
+			weak = append(weak, i)
+		}
+	}
+	if len(weak) == 0 {
+		return
+	}
+	orgs := map[string]bool{}
+	for i := range cs {
+		if cs[i].typ == TypeOrg {
+			orgs[d.normKey(TypeOrg, d.text[cs[i].s:cs[i].e])] = true
+		}
+	}
+	for _, e := range s.entities {
+		if e.Type == TypeOrg {
+			orgs[e.Key] = true
+		}
+	}
+	for _, i := range weak {
+		if orgs[d.normKey(TypeOrg, d.text[cs[i].s:cs[i].e])] {
+			cs[i].typ = TypeOrg
+		}
+	}
 }
 
 // propagatable: a name part or phrase specific enough to redact everywhere.

@@ -455,8 +455,15 @@ func tokensOf(ws []string) []token {
 	return ts
 }
 
-// zips: a five-digit number after a state name or abbreviation, or after "zip".
+// zips: a five-digit number after a state name or abbreviation, or after
+// "zip"; and a ZIP code spoken or spaced digit by digit after a state
+// ("Illinois six two seven oh one", "Ohio 4 3 2 1 5").
 func (d *detector) zips() {
+	for _, i := range d.cues {
+		if t := &d.toks[i]; t.is(lfUSState|lfStateTail) || t.upper && t.e-t.s == 2 {
+			d.spokenZip(int(i))
+		}
+	}
 	for i := range d.toks {
 		t := &d.toks[i]
 		if d.used[i] || !(len(t.low) == 5 && t.digits || len(t.low) == 10 && t.low[5] == '-' && isDigits(t.low[:5])) {
@@ -477,3 +484,40 @@ func (d *detector) zips() {
 }
 
 var zipCue = set(`zip zipcode postal`)
+
+// spokenZip marks the ZIP code spoken or spaced after token i when i ends a
+// state's name or is its abbreviation: a run of two or more number words or
+// short digit groups that spells five digits (or nine, ZIP+4).
+func (d *detector) spokenZip(i int) {
+	t := &d.toks[i]
+	switch {
+	case t.is(lfUSState):
+	case t.is(lfStateTail):
+		if i == 0 || !usStates[d.toks[i-1].low+" "+t.stem()] {
+			return
+		}
+	default:
+		if !stateAbbr[d.raw(i)] {
+			return
+		}
+	}
+	j := i + 1
+	if j >= len(d.toks) || !d.joinedLoose(i) {
+		return
+	}
+	k := j
+	for k < len(d.toks) && k-j < 10 && !d.used[k] && (k == j || d.joinedLoose(k-1)) {
+		u := &d.toks[k]
+		// (a four-digit group is more likely a year)
+		if u.label || !(u.nk == numUnit || u.nk == numTeen || u.nk == numTens || u.nk == numCompound || u.digits && len(u.low) <= 3) {
+			break
+		}
+		k++
+	}
+	if k-j < 2 {
+		return
+	}
+	if nd := len(spokenDigits(d.toks[j:k])); nd == 5 || nd == 9 {
+		d.add(j, k, TypeLocation, 60)
+	}
+}

@@ -35,6 +35,12 @@ type token struct {
 	aposStem bool
 }
 
+// initial reports whether the token is a middle initial ("John I. Smith",
+// "Mary-Ann K. O'Brien"): a capital letter and a period right after a
+// capitalised name. Its period ends no sentence: tokenize sets period but
+// not stop (nor dot) for it, which no other token has.
+func (t *token) initial() bool { return t.period && !t.stop }
+
 // stem is low without a possessive 's or s'.
 func (t *token) stem() string { return t.low[:len(t.low)-int(t.stemCut)] }
 
@@ -205,12 +211,28 @@ func tokenize(text string, lc *lexCache) []token {
 		t.sentStart = sentStart || cs > 0 && strings.ContainsAny(word[:cs], "\"“")
 		t.lineStart = lineStart
 		fillToken(t, word[cs:ce], lc)
+		if t.period && ce-cs == 1 && t.cap && cs == 0 && !lineStart && len(toks) > 1 && middleInitialAfter(&toks[len(toks)-2], t) {
+			t.stop, t.dot, sentEnd = false, false, false
+		}
 		lineStart = false
 		sentStart = sentEnd && !(t.period && t.isAbbrev(lc))
 		i = j
 	}
 	markLabels(toks)
 	return toks
+}
+
+// middleInitialAfter reports whether the one-letter token t, written with a
+// period, follows prev as a middle initial follows a given name: prev is a
+// capitalised name or rare word (or another initial) written just one space
+// before t. "Hepatitis C." and "Plan B." end sentences.
+func middleInitialAfter(prev, t *token) bool {
+	if prev.initial() {
+		return prev.e+2 == t.s // "J. R. Smith"
+	}
+	e := prev.lx
+	return prev.cap && prev.alpha && prev.e+1 == t.s && prev.e-prev.s >= 2 && !prev.aposStem && e.flags&lfExcluded == 0 &&
+		(e.given >= 1000 || e.level == 0 || e.level >= 50)
 }
 
 // countWords estimates the number of tokens: runs of bytes other than ASCII
