@@ -181,7 +181,7 @@ func TestREDForwardedWhereNegotiated(t *testing.T) {
 		t.Fatalf("participant 3 refused: %s", refused)
 	}
 	clin.JoinAudioRTP(capturetest.APIWithRED(t), capturetest.REDCodec) // can take RED
-	p3.JoinAudioRTP(capturetest.LoopbackAPI(t), capturetest.OpusCodec)  // cannot
+	p3.JoinAudioRTP(capturetest.LoopbackAPI(t), capturetest.OpusCodec) // cannot
 	track := cli.JoinAudioRTP(capturetest.APIWithRED(t), capturetest.REDCodec)
 	waitConnected(t, clin, cli, p3)
 	ctx, cancel := context.WithCancel(context.Background())
