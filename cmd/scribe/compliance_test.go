@@ -44,6 +44,15 @@ func seedDraft(t *testing.T, dataDir, id, program, alias string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	blobs := testBlobs(t, dataDir)
+	if err := blobs.Put(ctx, "sessions/"+id+"/transcript/redacted.json", []byte(`[]`)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// testBlobs opens the data directory's blob store as scribe does.
+func testBlobs(t *testing.T, dataDir string) *blob.Dir {
+	t.Helper()
 	kek, _, err := blob.LoadKEK(dataDir)
 	if err != nil {
 		t.Fatal(err)
@@ -52,9 +61,7 @@ func seedDraft(t *testing.T, dataDir, id, program, alias string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := blobs.Put(ctx, "sessions/"+id+"/transcript/redacted.json", []byte(`[]`)); err != nil {
-		t.Fatal(err)
-	}
+	return blobs
 }
 
 func mustCLI(t *testing.T, dataDir string, args ...string) string {

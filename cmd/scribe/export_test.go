@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/scribe-health/scribe/drafts"
-	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/fhirschema"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/redaction"
@@ -64,14 +63,7 @@ func seedRedactedDraft(t *testing.T, dataDir, id string) (placeholder string) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	kek, _, err := blob.LoadKEK(dataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := blob.NewDir(filepath.Join(dataDir, "blobs"), kek)
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs := testBlobs(t, dataDir)
 	if err := blobs.Put(ctx, mapBlob, mapJSON); err != nil {
 		t.Fatal(err)
 	}
