@@ -189,3 +189,44 @@ func TestCallPageServedWithStrictCSP(t *testing.T) {
 		t.Errorf("unknown sub-path: status %d, want 404", resp.StatusCode)
 	}
 }
+
+// TestOffersWaitForFirstConnection: a participant who joins when others'
+// tracks are already in the call gets them in an offer from the server only
+// once its own media connection is up. An offer that reaches a client
+// before it has started ICE on its first answer can make it restart ICE
+// with new credentials while its first checks are in flight; Pion clients
+// under load then never connect (seen as a 1-in-75 failure to connect with
+// hundreds of calls in parallel).
+func TestOffersWaitForFirstConnection(t *testing.T) {
+	_, packets := speechPackets(t)
+	b := newMemBackend()
+	rl, srv := startRelay(t, RelayConfig{}, b)
+	clin, cli := joinBoth(t, srv.URL, b)
+	api := capturetest.LoopbackAPI(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, v := clin.JoinMedia(api)
+	go capturetest.PublishLoop(ctx, a, v, packets[:75])
+	waitConnected(t, clin)
+	// The clinician's tracks are in the room before the client offers.
+	b.waitFor(t, 10*time.Second, "the clinician's two tracks at the relay", func() bool {
+		rl.mu.Lock()
+		rm := rl.rooms["s1"]
+		rl.mu.Unlock()
+		if rm == nil {
+			return false
+		}
+		rm.mu.Lock()
+		defer rm.mu.Unlock()
+		return len(rm.tracks) == 2
+	})
+	la, lv := cli.JoinMedia(api)
+	go capturetest.PublishLoop(ctx, la, lv, packets[:75])
+	cli.WaitFor(10*time.Second, "the clinician's media", func() bool { return cli.HasStream(clinician.ID) && cli.GotAudio() > 10 })
+	if n := cli.OffersBeforeConnected(); n != 0 {
+		t.Errorf("%d offers reached the client before its media connection was up", n)
+	}
+	if n := clin.OffersBeforeConnected(); n != 0 {
+		t.Errorf("%d offers reached the clinician before its media connection was up", n)
+	}
+}

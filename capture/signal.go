@@ -73,6 +73,14 @@ type member struct {
 	negMu    sync.Mutex
 	awaiting bool // our offer is out, no answer yet
 	again    bool // renegotiate once the answer is in
+	// ready is set once the media connection first connects. Until then
+	// the server's offers wait (deferred): an offer that reaches a client
+	// before it has started ICE on its first answer can make it restart
+	// ICE with fresh credentials while its first checks are still in
+	// flight (Pion clients do, under load), and the connection never
+	// comes up.
+	ready    bool
+	deferred bool
 
 	candMu    sync.Mutex
 	answered  bool // our first answer is sent; candidates may follow
@@ -149,6 +157,10 @@ func (m *member) negotiate() {
 	if pc == nil {
 		return
 	}
+	if !m.ready {
+		m.deferred = true
+		return
+	}
 	if m.awaiting {
 		m.again = true
 		return
@@ -165,6 +177,19 @@ func (m *member) negotiate() {
 	}
 	m.awaiting = true
 	m.send(message{Type: msgOffer, SDP: pc.LocalDescription()})
+}
+
+// mediaConnected sends the offer deferred until the first connection.
+func (m *member) mediaConnected() {
+	m.negMu.Lock()
+	first := !m.ready
+	m.ready = true
+	pending := m.deferred
+	m.deferred = false
+	m.negMu.Unlock()
+	if first && pending {
+		m.negotiate()
+	}
 }
 
 func (m *member) onAnswer(sdp webrtc.SessionDescription) error {
@@ -259,6 +284,9 @@ func (m *member) onOffer(sdp webrtc.SessionDescription) error {
 		t.run()
 	})
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		if s == webrtc.PeerConnectionStateConnected {
+			m.mediaConnected()
+		}
 		if s == webrtc.PeerConnectionStateFailed {
 			slog.Info("capture: peer connection failed", "session", rm.id, "participant", m.p.ID)
 			m.closeConn("media connection failed")

@@ -35,6 +35,10 @@ type Peer struct {
 	videoSSRC          atomic.Uint32 // SSRC of the forwarded video received
 	streams            sync.Map      // stream ID (the publisher's participant ID) → kind
 	videoSenders       []*webrtc.RTPSender
+	// offersUnconnected counts server offers that arrived before ICE first
+	// connected.
+	offersUnconnected atomic.Int64
+	everConnected     atomic.Bool
 }
 
 // Dial connects to the signaling endpoint of session on the server at
@@ -136,6 +140,9 @@ func (c *Peer) readLoop() {
 				c.t.Errorf("set answer: %v", err)
 			}
 		case MsgOffer:
+			if ice := pc.ICEConnectionState(); !c.everConnected.Load() && ice != webrtc.ICEConnectionStateConnected && ice != webrtc.ICEConnectionStateCompleted {
+				c.offersUnconnected.Add(1)
+			}
 			if err := pc.SetRemoteDescription(*m.SDP); err != nil {
 				if !errors.Is(err, webrtc.ErrConnectionClosed) { // the call ended meanwhile
 					c.t.Errorf("set offer: %v", err)
@@ -228,6 +235,10 @@ func (c *Peer) Connected() bool {
 	pc := c.PC()
 	return pc != nil && pc.ConnectionState() == webrtc.PeerConnectionStateConnected
 }
+
+// OffersBeforeConnected counts the server's offers that reached this peer
+// before its ICE connection first came up.
+func (c *Peer) OffersBeforeConnected() int64 { return c.offersUnconnected.Load() }
 
 // GotAudio and GotVideo count forwarded RTP packets received.
 func (c *Peer) GotAudio() int64 { return c.gotAudio.Load() }
@@ -328,6 +339,11 @@ func (c *Peer) joinWith(api *webrtc.API, tracks ...webrtc.TrackLocal) {
 		if cand != nil {
 			init := cand.ToJSON()
 			c.Send(Message{Type: MsgCandidate, Candidate: &init})
+		}
+	})
+	pc.OnICEConnectionStateChange(func(s webrtc.ICEConnectionState) {
+		if s == webrtc.ICEConnectionStateConnected || s == webrtc.ICEConnectionStateCompleted {
+			c.everConnected.Store(true)
 		}
 	})
 	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
