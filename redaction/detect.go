@@ -40,7 +40,9 @@ type detector struct {
 	cands      []cand
 	lc         *lexCache // lexicon look-ups of this text
 
-	inPhrase []bool // token inside a therapy-skill phrase (nil: none in the text)
+	// inPhrase: token inside a therapy-skill phrase or a two-word state, never
+	// an identifier nor part of one (nil: none in the text)
+	inPhrase []bool
 	// cues holds, in order, the tokens that can start an intersection, a
 	// spoken ZIP code or a facility after a place verb: "and", a state, a
 	// two-letter capital word, a place preposition (see markPhrases)
@@ -265,6 +267,9 @@ func (d *detector) markPhrases() {
 		f := t.lx.flags
 		if f&cueFlags != 0 || t.upper && t.e-t.s == 2 {
 			d.cues = append(d.cues, int32(i))
+			if f&lfStateTail != 0 && i > 0 {
+				d.twoWordState(i)
+			}
 		}
 		if f&lfPhraseFirst == 0 {
 			continue
@@ -288,6 +293,57 @@ func (d *detector) markPhrases() {
 				}
 			}
 		}
+	}
+}
+
+// twoWordState keeps a two-word state whole when token i ends one ("West
+// Virginia", "new mexico", "Rhode Island"). Like a one-word state it is no
+// identifier (the corpus does not label states; Safe Harbor keeps them), so
+// neither word may be taken on its own for a name or a place ("West",
+// "Mexico", "carolina"). "New York City" is a city. A state before a facility,
+// employer or street head ("Rhode Island Hospital", "West Virginia Avenue")
+// is left to the recognizers of those.
+func (d *detector) twoWordState(i int) {
+	p, t := &d.toks[i-1], &d.toks[i]
+	switch p.low {
+	case "new", "north", "south", "west", "rhode":
+	default:
+		return
+	}
+	if !d.joined(i-1) || p.label || t.label || !usStates[p.low+" "+t.stem()] {
+		return
+	}
+	if t.stemCut == 0 && d.joined(i) {
+		nx := &d.toks[i+1]
+		if nx.low == "city" && !nx.label {
+			d.add(i-1, i+2, TypeLocation, 55)
+			return
+		}
+		if nx.is(lfStreetType | lfPlaceHead) {
+			return
+		}
+		// "West Virginia University", "New Mexico Behavioral Health"; "New
+		// York State" is the state
+		j, org := i+1, false
+		for j < len(d.toks) && j < i+4 && (j == i+1 || d.joined(j-1)) && d.toks[j].is(lfFacilityHead|lfOrgHead) && !d.toks[j].label {
+			org = org || d.toks[j].is(lfOrgHead)
+			j++
+		}
+		if j > i+1 && !(j == i+2 && nx.low == "state") {
+			typ := TypeLocation
+			if org {
+				typ = TypeOrg
+			}
+			d.add(i-1, j, typ, 56)
+			return
+		}
+	}
+	if d.inPhrase == nil {
+		d.inPhrase = make([]bool, len(d.toks))
+	}
+	for k := i - 1; k <= i; k++ {
+		d.used[k] = true
+		d.inPhrase[k] = true
 	}
 }
 

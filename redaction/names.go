@@ -642,11 +642,17 @@ func (d *detector) names() {
 			d.toks[st].lx.given < d.toks[st-1].lx.given && (d.lower || d.toks[st-1].cap) && !d.excluded(st-1) {
 			st--
 		}
+		// "in west chester", "to New Brunswick": the first word of a
+		// multi-word place is no common word here
+		if cueAt < 0 && st >= 2 && !d.used[st-1] && d.toks[st-1].is(lfPlaceFirst) && (d.lower || d.toks[st-1].cap) &&
+			d.joined(st-1) && d.joined(st-2) && d.toks[st-2].lowIs(lfLocPrep) && d.placeRun(st-1, end) {
+			st--
+		}
 		typ := TypeName
 		prev := d.low(st - 1)
 		if cueAt < 0 && (prev == "at" || prev == "for") && d.cueBefore(st, 6, lfWorkCue) {
 			typ = TypeOrg
-		} else if cueAt < 0 && st > 0 && d.toks[st-1].lowIs(lfLocPrep) && d.toks[st].lx.place > 0 {
+		} else if cueAt < 0 && (st > 0 && d.toks[st-1].lowIs(lfLocPrep) || d.stateAt(end)) && d.placeRun(st, end) {
 			typ = TypeLocation
 		}
 		// one firm, not two people: "Johnson and Johnson", "works at
@@ -683,6 +689,33 @@ func (d *detector) names() {
 		}
 		d.add(j, end, TypeOrg, 40)
 	}
+}
+
+// placeRun reports whether tokens i..j-1 (j > i) are the name of a place in
+// the gazetteer: one word ("Tyler") or several ("South Bend", "west chester").
+func (d *detector) placeRun(i, j int) bool {
+	if j-i == 1 {
+		return d.toks[i].lx.place > 0
+	}
+	var b strings.Builder
+	for k := i; k < j; k++ {
+		if k > i {
+			b.WriteByte(' ')
+		}
+		b.WriteString(d.toks[k].stem())
+	}
+	return d.g.lex.get(b.String()).place > 0
+}
+
+// stateAt reports whether a state's name or abbreviation starts at token i,
+// right after the words before it ("Huntington, West Virginia", "Utica, NY").
+func (d *detector) stateAt(i int) bool {
+	if i <= 0 || i >= len(d.toks) || !d.joined(i-1) {
+		return false
+	}
+	t := &d.toks[i]
+	return t.is(lfUSState) || !d.lower && t.upper && stateAbbr[d.raw(i)] ||
+		i+1 < len(d.toks) && d.toks[i+1].is(lfStateTail) && usStates[t.low+" "+d.toks[i+1].stem()]
 }
 
 // middleInitial reports whether tokens i, i+1 and i+2 read as a given name, a

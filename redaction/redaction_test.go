@@ -396,3 +396,28 @@ func TestNicknames(t *testing.T) {
 		{"time goes by", "Time goes by fast.", nil},
 	})
 }
+
+// A two-word state is one unit. Like a one-word state it is kept (states
+// are not identifiers here: the corpus does not label them), so neither word
+// becomes a placeholder of its own; a city before it is still a place, and a
+// two-word place after a place word is one location.
+func TestTwoWordStatesAndPlaces(t *testing.T) {
+	checkSpans(t, []spanCase{
+		{"west virginia", "She grew up in West Virginia and moved.", nil},
+		{"north carolina", "I lived in North Carolina for years.", nil},
+		{"new mexico, new hampshire", "We drove to New Mexico then New Hampshire.", nil},
+		{"rhode island, unpunctuated", "the client moved to rhode island last year", nil},
+		{"north carolina, unpunctuated", "they moved to north carolina in the fall", nil},
+		{"south dakota, unpunctuated", "they stayed in south dakota", nil},
+		{"state like a one-word state", "Her aunt lives in Virginia, then West Virginia.", nil},
+		{"city before the state", "Huntington, West Virginia 25174.", []string{"LOCATION Huntington", "LOCATION 25174"}},
+		{"city, unpunctuated", "they live in huntington west virginia", []string{"LOCATION huntington"}},
+		{"new york city", "He moved to New York City last year.", []string{"LOCATION New York City"}},
+		{"state school", "She was at West Virginia University for a year.", []string{"ORG West Virginia University"}},
+		{"state street", "He lives on West Virginia Avenue now.", []string{"LOCATION West Virginia Avenue"}},
+		{"two-word city", "He grew up in South Bend.", []string{"LOCATION South Bend"}},
+		{"two-word city, unpunctuated", "she lives in west chester near the mall", []string{"LOCATION west chester"}},
+		{"two-word city after from", "he is from north platte originally", []string{"LOCATION north platte"}},
+		{"person whose given name is a town", "I talked to Dana Warren about it.", []string{"NAME Dana Warren"}},
+	})
+}
