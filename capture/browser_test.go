@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pion/webrtc/v4"
 
 	"github.com/scribe-health/scribe/capture/capturetest"
 	"github.com/scribe-health/scribe/internal/testenv/chrome"
@@ -150,5 +151,155 @@ func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
 	b.waitFor(t, 10*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
 	if errs := probed(); len(errs) > 0 {
 		t.Errorf("page logged errors: %v", errs)
+	}
+}
+
+// remoteAudioPeak measures, in the page, the loudest sample of the first
+// remote tile's audio over two seconds (Web Audio on the received stream):
+// what the participant hears.
+const remoteAudioPeak = `(async () => {
+  const v = document.querySelector("#tiles figure:nth-child(2) video");
+  if (!v || !v.srcObject || v.srcObject.getAudioTracks().length === 0) return -1;
+  const ac = new AudioContext();
+  await ac.resume();
+  const an = ac.createAnalyser();
+  an.fftSize = 2048;
+  ac.createMediaStreamSource(v.srcObject).connect(an);
+  const buf = new Float32Array(an.fftSize);
+  let peak = 0;
+  const end = performance.now() + 2000;
+  while (performance.now() < end) {
+    await new Promise((r) => setTimeout(r, 40));
+    an.getFloatTimeDomainData(buf);
+    for (const x of buf) peak = Math.max(peak, Math.abs(x));
+  }
+  await ac.close();
+  return peak;
+})()`
+
+// TestChromiumToChromiumCall is the call as therapists and clients have it:
+// both in Chromium on the real call page, each with its own microphone (a
+// different speech file). Each hears the other (audio measured in the
+// receiving page), both speakers are recorded, and each browser's audio
+// reaches the other as RED (both negotiated it), so the receiving browser
+// can also recover lost packets from the redundancy.
+func TestChromiumToChromiumCall(t *testing.T) {
+	clinWAV, _ := capturetest.SynthSpeech(t, "Let us review the coping plan we wrote together last week.")
+	cliWAV, _ := capturetest.SynthSpeech(t, speechText)
+	b := newMemBackend()
+	rl, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, b)
+	b.addToken("tok-c1", "s-cc", clinician, time.Hour)
+	b.addToken("tok-c2", "s-cc", client, time.Hour)
+
+	type page struct {
+		name, url string
+		ctx       context.Context
+		errs      func() []string
+	}
+	pages := []*page{{name: "clinician", url: srv.URL + "/call/s-cc?token=tok-c1"}, {name: "client", url: srv.URL + "/call/s-cc?token=tok-c2"}}
+	pages[0].ctx, pages[0].errs = browser(t, clinWAV)
+	pages[1].ctx, pages[1].errs = browser(t, cliWAV)
+	step := func(p *page, what string, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(p.ctx, d)
+		defer cancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			t.Fatalf("%s: %s: %v (console errors: %v)", p.name, what, err, p.errs())
+		}
+	}
+	for _, p := range pages {
+		if err := chromedp.Do(p.ctx, chromedp.Navigate(p.url)); err != nil { // starts the browser: no timeout
+			t.Fatalf("%s: open call page: %v", p.name, err)
+		}
+		step(p, "consent and join", 15*time.Second,
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=consent-accept]`)),
+			chromedp.Click(chromedp.CSS(`[data-testid=consent-accept]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=join]:not([disabled])`)),
+			chromedp.Click(chromedp.CSS(`[data-testid=join]`)),
+		)
+	}
+	for _, p := range pages {
+		step(p, "recording indicator and the other's tile", 20*time.Second,
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=recording-indicator]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#tiles figure:nth-child(2) video`)),
+		)
+		codec, err := chromedp.Run(p.ctx, chromedp.Poll[string](`document.getElementById("call").dataset.audioCodec || ""`, chromedp.WithPollingTimeout(10*time.Second)))
+		if err != nil || codec != "audio/red" {
+			t.Errorf("%s: Chromium sends %q (%v), want audio/red", p.name, codec, err)
+		}
+	}
+
+	// Each hears the other: the fake microphones loop their speech files.
+	for _, p := range pages {
+		var peak float64
+		for try := 0; try < 5 && peak < 0.05; try++ {
+			v, err := chromedp.Run(p.ctx, chromedp.Evaluate[float64](remoteAudioPeak, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("%s: measure received audio: %v", p.name, err)
+			}
+			peak = v
+		}
+		t.Logf("%s hears the other at peak %.3f (full scale 1)", p.name, peak)
+		if peak < 0.05 {
+			t.Errorf("%s: the other participant's audio is silent in the page (peak %.3f)", p.name, peak)
+		}
+	}
+
+	// The relay forwards each browser's RED as RED to the other.
+	rl.mu.Lock()
+	rm := rl.rooms["s-cc"]
+	rl.mu.Unlock()
+	if rm == nil {
+		t.Fatal("no room for the call")
+	}
+	rm.mu.Lock()
+	var redAudio int
+	for _, m := range rm.members {
+		for tr, s := range m.senders {
+			if tr.kind == webrtc.RTPCodecTypeAudio && tr.localRED != nil && s.Track() == tr.localRED {
+				redAudio++
+			}
+		}
+	}
+	rm.mu.Unlock()
+	if redAudio != 2 {
+		t.Errorf("%d of 2 forwarded audio tracks are RED; want both (each browser negotiated RED)", redAudio)
+	}
+
+	b.waitFor(t, 30*time.Second, "chunks from both speakers", func() bool {
+		chunks, _, _, _ := b.snapshot()
+		return len(chunks["clinician"]) >= 2 && len(chunks["client"]) >= 2
+	})
+	chunks, _, _, _ := b.snapshot()
+	for _, speaker := range []string{"clinician", "client"} {
+		var peak int16
+		for _, c := range chunks[speaker] {
+			for _, s := range c.Samples {
+				peak = max(peak, s, -max(s, -32767))
+			}
+		}
+		if peak < 2000 {
+			t.Errorf("%s recorded silent (peak %d)", speaker, peak)
+		}
+	}
+
+	step(pages[0], "end the call", 10*time.Second, chromedp.Click(chromedp.CSS(`[data-testid=end]`)))
+	b.waitFor(t, 15*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
+	// Both pages, the clinician's too, say the call ended: no stale
+	// recording indicator, no call controls.
+	for _, p := range pages {
+		step(p, "the end shown", 10*time.Second,
+			chromedp.WaitNotPresent(chromedp.CSS(`[data-testid=recording-indicator]`)),
+			chromedp.WaitNotVisible(chromedp.CSS(`#call`)),
+		)
+		status, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.getElementById("status").textContent`))
+		if err != nil || !strings.HasPrefix(status, "The call has ended.") {
+			t.Errorf("%s: status %q (%v) after the clinician ended the call", p.name, status, err)
+		}
+	}
+	for _, p := range pages {
+		if errs := p.errs(); len(errs) > 0 {
+			t.Errorf("%s page logged errors: %v", p.name, errs)
+		}
 	}
 }

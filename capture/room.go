@@ -550,6 +550,7 @@ func (rm *room) end(reason string) {
 
 		for _, m := range members {
 			m.send(message{Type: msgEnded})
+			m.closeAfterFlush()
 			rm.dropPeer(m)
 		}
 		for _, t := range tracks {

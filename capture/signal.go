@@ -125,6 +125,17 @@ func (m *member) send(msg message) {
 	}
 }
 
+// closeAfterFlush closes the signaling connection once the messages queued
+// before it are written (the end of a call: "ended" must arrive first).
+func (m *member) closeAfterFlush() {
+	select {
+	case m.out <- nil:
+	case <-m.ctx.Done():
+	default:
+		m.closeConn("call ended")
+	}
+}
+
 func (m *member) sendError(text string) { m.send(message{Type: msgError, Error: text}) }
 
 func (m *member) closeConn(reason string) {
@@ -138,6 +149,11 @@ func (m *member) writeLoop() {
 		case <-m.ctx.Done():
 			return
 		case b := <-m.out:
+			if b == nil { // closeAfterFlush: everything before it is sent
+				_ = m.conn.Close(websocket.StatusNormalClosure, "call ended")
+				m.close()
+				return
+			}
 			ctx, cancel := context.WithTimeout(m.ctx, 10*time.Second)
 			err := m.conn.Write(ctx, websocket.MessageText, b)
 			cancel()
@@ -501,8 +517,9 @@ func (m *member) handle(msg message, info ConsentInfo) bool {
 			m.sendError("only the clinician can end the call for everyone")
 			return false
 		}
+		// The room's end sends "ended" to everyone, the clinician too, and
+		// then closes their connections.
 		go rm.end("ended by clinician")
-		return true
 	case msgJoin:
 		m.sendError("already joined")
 	default:

@@ -52,8 +52,17 @@
       });
     });
     ws.addEventListener("close", () => {
-      if (!left && !ended) setStatus("Disconnected from the call server.");
-      hangUp(false);
+      // Let an "ended" still in the queue be handled first.
+      queue = queue.then(() => {
+        if (left || ended) return;
+        setStatus("Disconnected from the call server. Reload this page to rejoin.");
+        hangUp(false);
+        // This page's microphone and camera are off: nothing of it is
+        // recorded any more, so it no longer shows the recording indicator.
+        state = { recording: false, participants: [] };
+        renderState();
+        $("call").hidden = true;
+      });
     });
   }
 
@@ -97,8 +106,9 @@
         break;
       case "ended":
         ended = true;
-        setStatus("The call has ended.");
+        setStatus("The call has ended. You can close this page.");
         hangUp(true);
+        $("call").hidden = true;
         break;
     }
   }
