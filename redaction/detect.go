@@ -28,6 +28,10 @@ type cand struct {
 	typ   string
 	prio  int
 	parts []string // NAME: the name's tokens (lower-case), for propagation and merging
+	// unclear: a one-word NAME or LOCATION whose context does not say which
+	// of the two it is ("Tyler is five", "talked to Jordan"); harmonize may
+	// give it the type of the same word's clear mentions
+	unclear bool
 }
 
 type detector struct {

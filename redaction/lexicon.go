@@ -49,13 +49,15 @@ const (
 	lfZipCue
 	lfAbbrev
 	lfNotIDAlnum
-	lfStateTail // last word of a two-word state ("york" of "new york")
-	lfNickCue   // a word that can introduce a nickname ("call", "nickname", "goes")
-	lfMotion    // a verb of going before "to"/"from" a place ("went", "discharged")
-	lfAtPerson  // a word before "at"/"in" that aims at a person ("mad at", "yelled at")
-	lfNotPlace  // a capitalised word after a place verb that names no facility ("Iraq", "Zoom")
-	lfAnd       // "and", "&"
-	lfPlacePrep // a word before a facility named after a place verb ("at", "to", "left")
+	lfStateTail    // last word of a two-word state ("york" of "new york")
+	lfNickCue      // a word that can introduce a nickname ("call", "nickname", "goes")
+	lfMotion       // a verb of going before "to"/"from" a place ("went", "discharged")
+	lfAtPerson     // a word before "at"/"in" that aims at a person ("mad at", "yelled at")
+	lfNotPlace     // a capitalised word after a place verb that names no facility ("Iraq", "Zoom")
+	lfAnd          // "and", "&"
+	lfPlacePrep    // a word before a facility named after a place verb ("at", "to", "left")
+	lfPersonVerb   // a verb whose subject is a person ("said", "keeps", "texted")
+	lfPersonBefore // a word before a person, not a place ("with", "told", "met")
 	// lfExcluded is the list part of detector.excluded: clinical term, common
 	// proper noun, state, title, weekday, or a month that is not also a name.
 	lfExcluded
@@ -279,7 +281,8 @@ func (l *lexBuilder) addLists() {
 		{ssnCue, lfSSNCue}, {idCue, lfIDCue}, {phoneCue, lfPhoneCue}, {ageCueBefore, lfAgeCueBefore},
 		{ageCueNear, lfAgeCueNear}, {notAgeUnit, lfNotAgeUnit}, {zipCue, lfZipCue}, {abbrevs, lfAbbrev},
 		{notIDAlnum, lfNotIDAlnum}, {nickCue, lfNickCue}, {motionVerbs, lfMotion}, {atPerson, lfAtPerson},
-		{notPlace, lfNotPlace}, {andWords, lfAnd}, {placePreps, lfPlacePrep},
+		{notPlace, lfNotPlace}, {andWords, lfAnd}, {placePreps, lfPlacePrep}, {personVerbs, lfPersonVerb},
+		{personBefore, lfPersonBefore},
 	} {
 		for w := range s.words {
 			l.add(w).flags |= s.flag

@@ -131,6 +131,17 @@ smiled smiling stare stared staring point pointed pointing glare glared snap sna
 swear swore sworn pissed upset frustrated annoyed good bad great better worse best worst throw threw thrown lash
 lashed aimed directed believe believes believed trust trusted faith interested`)
 
+// Verbs whose subject is a person: "Jordan said", "Slim keeps hitting me up".
+var personVerbs = set(`said says told tells asked asks called calls texted texts keeps kept came comes wants wanted
+thinks thought knows knew helped helps yelled yells cried cries laughed laughs hugged visited visits promised lied
+lies wrote writes gave gives brought brings picked dropped messaged messages blocked threatened threatens
+apologized apologizes`)
+
+// Words right before a person rather than a place: "with Austin", "told
+// Jordan", "met Tyler".
+var personBefore = set(`with told tell tells asked ask asks texted text texts met meet meets saw see sees love loves
+loved hate hates hated miss misses missed married marry dating dated trust trusts trusted thank thanked`)
+
 // Capitalised words that follow a place verb ("went to", "in", "at") yet name
 // no facility or place smaller than a state: countries and regions, video
 // platforms, care settings.

@@ -652,7 +652,11 @@ func (d *detector) names() {
 		prev := d.low(st - 1)
 		if cueAt < 0 && (prev == "at" || prev == "for") && d.cueBefore(st, 6, lfWorkCue) {
 			typ = TypeOrg
-		} else if cueAt < 0 && (st > 0 && d.toks[st-1].lowIs(lfLocPrep) || d.stateAt(end)) && d.placeRun(st, end) {
+		} else if cueAt < 0 && d.toks[end-1].stemCut == 0 && (d.strongPlacePrep(st) || end-st > 1 && d.lowIs(st-1, lfLocPrep) || d.stateAt(end)) && d.placeRun(st, end) {
+			// a town after "in", "moved to", "is from" or before its state;
+			// after "to" or "from" alone it may be a person ("talked to
+			// Jordan"): harmonize decides from the word's other mentions;
+			// a possessive is a person's ("went over to Hector's place")
 			typ = TypeLocation
 		}
 		// one firm, not two people: "Johnson and Johnson", "works at
@@ -668,7 +672,11 @@ func (d *detector) names() {
 				}
 			}
 		}
+		nc := len(d.cands)
 		d.add(st, end, typ, 40)
+		if len(d.cands) > nc && end-st == 1 && cueAt < 0 {
+			d.cands[nc].unclear = typ == TypeName && !d.personContext(st)
+		}
 		i = end - 1
 	}
 	// employers in lower-case speech: "works at amazon", "on break at amazon"
@@ -689,6 +697,39 @@ func (d *detector) names() {
 		}
 		d.add(j, end, TypeOrg, 40)
 	}
+}
+
+// personContext reports whether the context of the one-word name at token i
+// says that it is a person: a possessive ("Tyler's"), a person's verb after
+// it ("Jordan said") or a word that aims at a person before it ("with
+// Austin", "told Jordan").
+func (d *detector) personContext(i int) bool {
+	return d.toks[i].stemCut > 0 || d.joined(i) && d.lowIs(i+1, lfPersonVerb) ||
+		i > 0 && d.joined(i-1) && d.lowIs(i-1, lfPersonBefore)
+}
+
+// strongPlacePrep reports whether the words before token i make it a place
+// beyond doubt: "in", "near", "lives", "moved to", "is from"; "to" and
+// "from" alone also go with people ("talked to Jordan", "a text from Tyler").
+func (d *detector) strongPlacePrep(i int) bool {
+	if i <= 0 || !d.joined(i-1) {
+		return false
+	}
+	p := &d.toks[i-1]
+	switch p.low {
+	case "to", "into", "toward", "towards", "from":
+		// a verb of going a few words before: "drove all the way from",
+		// "went back to"; "from" also after "is" ("she's from")
+		for k := i - 2; k >= 0 && k >= i-5 && d.joined(k); k-- {
+			if d.toks[k].lowIs(lfMotion) || p.low == "from" && d.beForm(k) {
+				return true
+			}
+		}
+		return false
+	case "visiting":
+		return false
+	}
+	return p.lowIs(lfLocPrep)
 }
 
 // placeRun reports whether tokens i..j-1 (j > i) are the name of a place in

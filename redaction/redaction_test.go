@@ -421,3 +421,45 @@ func TestTwoWordStatesAndPlaces(t *testing.T) {
 		{"person whose given name is a town", "I talked to Dana Warren about it.", []string{"NAME Dana Warren"}},
 	})
 }
+
+// A word that is both a person's name and a town keeps one placeholder
+// where its context does not say which it is; where the contexts clearly
+// differ ("my friend Jordan", "lived in Jordan") the two kinds stay apart.
+func TestNameAndPlaceSameWord(t *testing.T) {
+	cases := []struct {
+		name string
+		text []string // calls of one session
+		want string   // the last call's redacted text
+	}{
+		{"person, then after an unclear to", []string{"My friend Jordan came by. I talked to Jordan after."},
+			"My friend [NAME_1] came by. I talked to [NAME_1] after."},
+		{"person, then after an unclear from", []string{"My brother Tyler called. I got a text from Tyler."},
+			"My brother [NAME_1] called. I got a text from [NAME_1]."},
+		{"surname that is a town", []string{"I talked to Dana Warren about it. Warren said she grew up in Warren."},
+			"I talked to [NAME_1] about it. [NAME_1] said she grew up in [LOCATION_1]."},
+		{"clearly two kinds", []string{"My friend Jordan came by. Later Jordan said he lived in Jordan for a year."},
+			"My friend [NAME_1] came by. Later [NAME_1] said he lived in [LOCATION_1] for a year."},
+		{"town, then a bare mention", []string{"I grew up in Tyler. Tyler is where my mom lives."},
+			"I grew up in [LOCATION_1]. [LOCATION_1] is where my mom lives."},
+		{"same sentence context twice", []string{"I talked to Chester today and I talked to Chester yesterday about Chester."},
+			"I talked to [NAME_1] today and I talked to [NAME_1] yesterday about [NAME_1]."},
+		{"a possessive is a person's", []string{"So Hector texted me. I went over to Hector's place after."},
+			"So [NAME_1] texted me. I went over to [NAME_1]'s place after."},
+		{"drove all the way from", []string{"My friend Jordan drove all the way from Dayton."},
+			"My friend [NAME_1] drove all the way from [LOCATION_1]."},
+		{"across calls of a session", []string{"Her sponsor Chester helped.", "I talked to Chester last week."},
+			"I talked to [NAME_1] last week."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := NewSession()
+			var r Result
+			for _, text := range c.text {
+				r = redact(t, s, text)
+			}
+			if r.Text != c.want {
+				t.Errorf("got  %q\nwant %q", r.Text, c.want)
+			}
+		})
+	}
+}

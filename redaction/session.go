@@ -1,10 +1,12 @@
 package redaction
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -286,6 +288,7 @@ func (s *Session) Redact(text string) (Result, error) {
 	// names known from earlier calls in this session are propagated too
 	cs := resolve(d.run())
 	cs = d.propagate(cs, s)
+	d.harmonize(cs, s)
 
 	var out strings.Builder
 	out.Grow(len(text))
@@ -437,6 +440,114 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		return cs
 	}
 	return resolveAfter(cs, extra)
+}
+
+// unclearWord returns the word of a one-word name or place whose own context
+// does not say which of the two it is (see cand.unclear; a propagated mention
+// has no evidence of its own), or "".
+func (d *detector) unclearWord(c *cand) string {
+	if !c.unclear && c.prio != 30 {
+		return ""
+	}
+	switch c.typ {
+	case TypeName:
+		if len(c.parts) == 1 {
+			return c.parts[0]
+		}
+	case TypeLocation:
+		if k := d.normKey(TypeLocation, d.text[c.s:c.e]); strings.IndexByte(k, ' ') < 0 {
+			return k
+		}
+	}
+	return ""
+}
+
+// harmonize gives a one-word name or place whose context is unclear the type
+// of the nearest clear mention of the same word before it in the text, else
+// in the session, else after it, so that one word keeps one placeholder: "my
+// friend Jordan … I talked to Jordan" is one person, "lives in Warren …
+// Warren is quiet" one town. Mentions whose contexts clearly differ ("my
+// friend Jordan", "he lived in Jordan") keep their two kinds.
+func (d *detector) harmonize(cs []cand, s *Session) {
+	any := false
+	for i := range cs {
+		if cs[i].unclear || cs[i].prio == 30 {
+			any = true
+			break
+		}
+	}
+	if !any {
+		return
+	}
+	type mention struct {
+		at  int // index in cs
+		typ string
+	}
+	clear := map[string][]mention{}
+	for i := range cs {
+		c := &cs[i]
+		if c.unclear || c.prio == 30 {
+			continue
+		}
+		switch c.typ {
+		case TypeName:
+			for _, p := range c.parts {
+				clear[p] = append(clear[p], mention{i, TypeName})
+			}
+		case TypeLocation:
+			if k := d.normKey(TypeLocation, d.text[c.s:c.e]); strings.IndexByte(k, ' ') < 0 {
+				clear[k] = append(clear[k], mention{i, TypeLocation})
+			}
+		}
+	}
+	first := map[string]string{} // word → type of its first unclear mention
+	for i := range cs {
+		c := &cs[i]
+		w := d.unclearWord(c)
+		if w == "" {
+			continue
+		}
+		if _, ok := first[w]; !ok {
+			first[w] = c.typ
+		}
+		before, after := "", ""
+		for _, m := range clear[w] {
+			if m.at < i {
+				before = m.typ
+			} else if after == "" {
+				after = m.typ
+			}
+		}
+		want := before
+		if want == "" {
+			_, place := s.byKey[typedKey{TypeLocation, w}]
+			name := len(s.byPart[w]) > 0
+			switch {
+			case place && !name:
+				want = TypeLocation
+			case name && !place:
+				want = TypeName
+			case !place && !name:
+				want = after
+			}
+		}
+		if want == "" && len(clear[w]) == 0 {
+			want = first[w] // no evidence: at least one placeholder for the word
+		}
+		if want == "" || want == c.typ {
+			continue
+		}
+		switch want {
+		case TypeLocation:
+			c.typ, c.parts = TypeLocation, nil
+		case TypeName:
+			k, ok := slices.BinarySearchFunc(d.toks, c.s, func(t token, s int) int { return cmp.Compare(int(t.s), s) })
+			if !ok {
+				continue
+			}
+			c.typ, c.e, c.parts = TypeName, int(d.toks[k].stemEnd), []string{w}
+		}
+	}
 }
 
 // employerTypes retypes a facility found after a place verb ("everybody at
