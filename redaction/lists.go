@@ -142,6 +142,18 @@ apologized apologizes`)
 var personBefore = set(`with told tell tells asked ask asks texted text texts met meet meets saw see sees love loves
 loved hate hates hated miss misses missed married marry dating dated trust trusts trusted thank thanked`)
 
+// Words before "at" that stay at a facility: "staying at", "in treatment
+// at", "admitted at".
+var stayWords = set(`stay stays stayed staying living lived lives live treatment inpatient residential detox rehab
+admitted placed program sober`)
+
+// Words that name treatment centres and sober houses on their own: "went to
+// pathways", "in treatment at serenity".
+var facilityWords = set(`pathways serenity haven harbor harbour sunrise gateway gateways crossroads horizons
+horizon bridges bridgeway journey journeys landing oasis sanctuary renewal beacon lighthouse compass anchor
+turning turnaround hopewell fairhaven brookside riverside lakeside hillside meadows oaks pines willows cedars
+ridgeview`)
+
 // Capitalised words that follow a place verb ("went to", "in", "at") yet name
 // no facility or place smaller than a state: countries and regions, video
 // platforms, care settings.

@@ -387,6 +387,7 @@ func (d *detector) facilities() {
 // other recognizers.
 func (d *detector) placeAfterVerb() {
 	if d.lower {
+		d.placeAfterVerbLower()
 		return
 	}
 	n := len(d.toks)
@@ -432,6 +433,56 @@ func (d *detector) placeAfterVerb() {
 		}
 		d.add(i, j, TypeLocation, prioPlaceVerb)
 		next = j
+	}
+}
+
+// placeAfterVerbLower is placeAfterVerb for lower-case speech, where no
+// capital marks the name: "we went to pathways", "she's staying at
+// riverside", "discharged from gaudenzia". The verb must be one of going
+// (before "to", "from") or of staying or treatment (before "at"), and the
+// word no common English word, no name or list word, and a facility-like
+// entry: a town's name (facilities are named after them), a word of
+// treatment-centre names, or a word no dictionary or name list holds. A
+// word followed by a facility head ("pathways recovery") is facilities'.
+// "went to work", "went to bed", "staying at home" stay.
+func (d *detector) placeAfterVerbLower() {
+	n := len(d.toks)
+	for _, c := range d.cues {
+		i := int(c) + 1
+		if i >= n || !d.toks[i-1].is(lfPlacePrep) || !d.joined(i-1) || d.used[i] {
+			continue
+		}
+		p := d.toks[i-1].low
+		verb := false
+		for k := i - 2; k >= 0 && k >= i-4 && d.joined(k) && !verb; k-- {
+			switch p {
+			case "to", "into":
+				verb = d.toks[k].lowIs(lfMotion)
+			case "from":
+				verb = d.toks[k].lowIs(lfMotion) || d.beForm(k)
+			case "at":
+				verb = stayWords[d.toks[k].low]
+			}
+		}
+		if !verb {
+			continue
+		}
+		t := &d.toks[i]
+		if !t.alpha || t.label || t.stemCut > 0 || t.aposStem || len(t.low) < 4 || t.nk != numNone || t.lx.month != 0 ||
+			t.is(lfFnWord|lfExcluded|lfRelation|lfTitle|lfNotPlace|lfFacilityHead|lfOrgHead|lfPlaceHead|lfStreetType|lfWeekday) {
+			continue
+		}
+		if l := t.lx.level; l == 10 || l == 20 || d.givenOnly(i) {
+			continue
+		}
+		if i+1 < n && d.joined(i) && d.toks[i+1].is(lfFacilityHead|lfOrgHead|lfStreetType) {
+			continue
+		}
+		unknown := t.lx.level == 0 && t.lx.given == 0 && t.lx.surname == 0
+		if !(t.lx.place > 0 || facilityWords[t.low] || unknown) || d.cueBefore(i, 6, lfWorkCue) {
+			continue
+		}
+		d.add(i, i+1, TypeLocation, prioPlaceVerb)
 	}
 }
 

@@ -463,3 +463,23 @@ func TestNameAndPlaceSameWord(t *testing.T) {
 		})
 	}
 }
+
+// Lower-case speech: a facility named by one word after a verb of going or
+// staying, when the word is no common word and reads as a facility's name.
+func TestFacilityAfterPlaceVerbLowerCase(t *testing.T) {
+	checkSpans(t, []spanCase{
+		{"went to", "we went to pathways last year", []string{"LOCATION pathways"}},
+		{"staying at", "she's staying at riverside right now", []string{"LOCATION riverside"}},
+		{"admitted to", "he was admitted to brightwater in the spring", []string{"LOCATION brightwater"}},
+		{"discharged from", "i got discharged from gaudenzia after thirty days", []string{"LOCATION gaudenzia"}},
+		{"in treatment at", "he is in treatment at hazelden now", []string{"LOCATION hazelden"}},
+		{"goes to", "my son goes to ridgeview twice a week", []string{"LOCATION ridgeview"}},
+		{"with a facility head", "we went to pathways recovery last year", []string{"LOCATION pathways recovery"}},
+		{"went to work, went to bed", "i went to work and then went to bed", nil},
+		{"staying at home", "i was staying at home with my mom", nil},
+		{"the store", "we went to the store after", nil},
+		{"generic places", "she goes to school and he went to jail and i went to rehab and church", nil},
+		{"going to sleep", "i'm going to sleep early and we went to dinner", nil},
+		{"therapy and meetings", "i went to therapy and he goes to meetings", nil},
+	})
+}
