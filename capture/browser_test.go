@@ -303,3 +303,104 @@ func TestChromiumToChromiumCall(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserRejoinsAfterLostConnection: the call page's signaling
+// connection drops (a network change, a relay restart); the page reconnects
+// by itself, rejoins without asking for consent again, and the client's
+// recording continues on the same timeline. A reload of the page (the join
+// token is no longer in its address) also finds the call.
+func TestBrowserRejoinsAfterLostConnection(t *testing.T) {
+	wav, _ := capturetest.SynthSpeech(t, speechText)
+	b := newMemBackend()
+	rl, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, b)
+	b.addToken("tok-browser", "s-re", client, time.Hour)
+	b.addToken("tok-clin", "s-re", clinician, time.Hour)
+	clin, refused := capturetest.Dial(t, srv.URL, "s-re", "tok-clin")
+	if clin == nil {
+		t.Fatalf("clinician refused: %s", refused)
+	}
+	clin.JoinMedia(capturetest.LoopbackAPI(t))
+	waitConnected(t, clin)
+
+	ctx, consoleErrors := browser(t, wav)
+	step := func(what string, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			t.Fatalf("%s: %v (console errors: %v)", what, err, consoleErrors())
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/call/s-re?token=tok-browser")); err != nil {
+		t.Fatalf("open call page: %v", err)
+	}
+	step("consent and join", 15*time.Second,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=consent-accept]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=consent-accept]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=join]:not([disabled])`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=join]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=recording-indicator]`)),
+	)
+	b.waitFor(t, 20*time.Second, "a chunk from the browser", func() bool {
+		chunks, _, _, _ := b.snapshot()
+		return len(chunks["client"]) >= 1
+	})
+	consents := func() int {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return len(b.consents)
+	}
+	decided := consents()
+
+	// The network drops the page's signaling connection.
+	rl.mu.Lock()
+	rm := rl.rooms["s-re"]
+	rl.mu.Unlock()
+	rm.mu.Lock()
+	m := rm.members[client.ID]
+	rm.mu.Unlock()
+	if m == nil {
+		t.Fatal("the browser is not a member of the call")
+	}
+	m.closeConn("test: network drop")
+	clin.WaitFor(10*time.Second, "the browser gone", func() bool {
+		for _, p := range clin.State().Participants {
+			if p.ID == client.ID && p.InCall {
+				return false
+			}
+		}
+		return true
+	})
+	before, _, _, _ := b.snapshot()
+
+	// It comes back by itself, without a second consent question.
+	step("rejoined", 20*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=recording-indicator]`)))
+	clin.WaitFor(15*time.Second, "the browser back in the call", func() bool {
+		for _, p := range clin.State().Participants {
+			if p.ID == client.ID && p.InCall {
+				return true
+			}
+		}
+		return false
+	})
+	if n := consents(); n != decided {
+		t.Errorf("%d consent decisions recorded on rejoining; the page should not ask again", n-decided)
+	}
+	b.waitFor(t, 20*time.Second, "recording continued after the rejoin", func() bool {
+		chunks, _, _, _ := b.snapshot()
+		return len(chunks["client"]) >= len(before["client"])+2
+	})
+	chunks, _, _, _ := b.snapshot()
+	timeline(t, chunks["client"]) // one speaker timeline: chunk indices tile
+
+	// A reload finds the call with the token kept for this tab.
+	step("reload", 15*time.Second,
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=consent-accept]`)),
+	)
+	clin.End()
+	b.waitFor(t, 10*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
+	if errs := consoleErrors(); len(errs) > 0 {
+		t.Errorf("page logged errors: %v", errs)
+	}
+}

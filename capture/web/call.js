@@ -7,9 +7,17 @@
   const parts = location.pathname.split("/");
   const sessionID = parts[2] || "";
   const params = new URLSearchParams(location.search);
-  const token = params.get("token") || "";
-  // Keep the one-time token out of the address bar and history.
-  if (token) history.replaceState(null, "", location.pathname);
+  // The join token is kept out of the address bar and history, and in this
+  // tab's session storage, so a reload rejoins (it ends with the tab).
+  const tokenKey = "scribe-call-token:" + sessionID;
+  let token = params.get("token") || "";
+  try {
+    if (token) sessionStorage.setItem(tokenKey, token);
+    else token = sessionStorage.getItem(tokenKey) || "";
+  } catch (e) {
+    // Storage may be off; the link still works once.
+  }
+  if (params.has("token")) history.replaceState(null, "", location.pathname);
 
   let ws = null;
   let pc = null;
@@ -22,6 +30,13 @@
   let left = false;
   let ended = false;
   let queue = Promise.resolve();
+  // Reconnecting after the signaling connection is lost (network change,
+  // relay restart): about a minute of attempts, then the page gives up.
+  const reconnectDelays = [500, 1000, 2000, 4000, 8000, 8000, 8000, 8000, 8000, 8000];
+  let reconnects = 0;
+  let welcomed = false; // on the current connection
+  let refused = false;  // the server refused the join: do not retry
+  let joinedOnce = false;
   const tiles = new Map(); // participant id → {fig, video, stream}
 
   function setStatus(text) { $("status").textContent = text; }
@@ -41,6 +56,7 @@
       return;
     }
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    welcomed = false;
     ws = new WebSocket(proto + "//" + location.host + "/call/" + encodeURIComponent(sessionID) + "/ws");
     ws.addEventListener("open", () => send({ type: "join", token: token }));
     ws.addEventListener("message", (ev) => {
@@ -55,13 +71,18 @@
       // Let an "ended" still in the queue be handled first.
       queue = queue.then(() => {
         if (left || ended) return;
-        setStatus("Disconnected from the call server. Reload this page to rejoin.");
         hangUp(false);
         // This page's microphone and camera are off: nothing of it is
         // recorded any more, so it no longer shows the recording indicator.
         state = { recording: false, participants: [] };
         renderState();
         $("call").hidden = true;
+        if (me && !refused && reconnects < reconnectDelays.length) {
+          setStatus("Connection to the call lost. Reconnecting…");
+          setTimeout(connect, reconnectDelays[reconnects++]);
+          return;
+        }
+        setStatus("Disconnected from the call server. Reload this page to rejoin.");
       });
     });
   }
@@ -69,10 +90,19 @@
   async function handle(msg) {
     switch (msg.type) {
       case "welcome":
+        welcomed = true;
+        reconnects = 0;
         me = msg.participant;
         consentInfo = msg.consentInfo;
         iceServers = (msg.iceServers || []).map((s) => ({ urls: s.urls, username: s.username, credential: s.credential }));
         state = msg.state || state;
+        if (joinedOnce && consentDecided) {
+          // Back after a lost connection: the decision is on file; rejoin.
+          $("end").hidden = me.role !== "clinician";
+          setStatus("Reconnected. Rejoining the call…");
+          await join();
+          break;
+        }
         showConsent();
         renderState();
         setStatus("Connected as " + me.label + ". Please answer the consent question.");
@@ -102,10 +132,12 @@
         renderState();
         break;
       case "error":
+        if (!welcomed) refused = true; // the join itself was refused
         showError(msg.error);
         break;
       case "ended":
         ended = true;
+        try { sessionStorage.removeItem(tokenKey); } catch (e) { /* storage off */ }
         setStatus("The call has ended. You can close this page.");
         hangUp(true);
         $("call").hidden = true;
@@ -152,6 +184,8 @@
       $("join").disabled = false;
       return;
     }
+    joinedOnce = true;
+    $("error").hidden = true;
     $("local-video").srcObject = localStream;
     $("camera").hidden = localStream.getVideoTracks().length === 0;
     pc = new RTCPeerConnection({ iceServers: iceServers });
