@@ -21,33 +21,55 @@ import (
 type config struct {
 	dataDir     string
 	databaseURL string
+	blobStore   string // "dir" or "database"
 }
 
 func (c *config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dataDir, "data-dir", envOr("SCRIBE_DATA_DIR", "./scribe-data"), "data directory (SQLite database, encrypted blobs, key file) [$SCRIBE_DATA_DIR]")
+	fs.StringVar(&c.blobStore, "blob-store", envOr("SCRIBE_BLOB_STORE", "dir"), "where encrypted audio, transcripts and token maps are kept: dir (the data dir) or database (the blobs table; use it when several scribe processes share one PostgreSQL, with the same SCRIBE_MASTER_KEY) [$SCRIBE_BLOB_STORE]")
 	c.databaseURL = os.Getenv("DATABASE_URL")
+}
+
+// blobStore is the encrypted object store the app uses (a blob.Dir or a
+// blob.Table); it also seals small secrets for the web app.
+type blobStore interface {
+	blob.Store
+	Seal(id string, plaintext []byte) ([]byte, error)
+	Open(id string, sealed []byte) ([]byte, error)
 }
 
 type app struct {
 	cfg   config
 	store *store.Store
-	blobs *blob.Dir
+	blobs blobStore
 }
 
 func openApp(ctx context.Context, cfg config) (*app, error) {
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir %s: %w", cfg.dataDir, err)
 	}
-	kek, _, err := blob.LoadKEK(cfg.dataDir)
-	if err != nil {
-		return nil, err
+	if cfg.blobStore == "" {
+		cfg.blobStore = "dir"
 	}
-	blobs, err := blob.NewDir(filepath.Join(cfg.dataDir, "blobs"), kek)
+	if cfg.blobStore != "dir" && cfg.blobStore != "database" {
+		return nil, fmt.Errorf("--blob-store %q: want dir or database", cfg.blobStore)
+	}
+	kek, _, err := blob.LoadKEK(cfg.dataDir)
 	if err != nil {
 		return nil, err
 	}
 	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.databaseURL, DataDir: cfg.dataDir})
 	if err != nil {
+		return nil, err
+	}
+	var blobs blobStore
+	if cfg.blobStore == "database" {
+		blobs, err = blob.NewTable(st, kek)
+	} else {
+		blobs, err = blob.NewDir(filepath.Join(cfg.dataDir, "blobs"), kek)
+	}
+	if err != nil {
+		st.Close()
 		return nil, err
 	}
 	return &app{cfg: cfg, store: st, blobs: blobs}, nil

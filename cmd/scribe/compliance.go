@@ -16,6 +16,7 @@ import (
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/backup"
+	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/exchange"
 	"github.com/scribe-health/scribe/internal/retention"
@@ -554,7 +555,7 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer a.Close()
-	bc, err := backup.VerifyBlobs(ctx, cfg.dataDir, a.blobs)
+	bc, err := verifyRestoredBlobs(ctx, a)
 	if err != nil {
 		return err
 	}
@@ -563,6 +564,40 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "all %d blob(s) open with the restored key\n", bc.OK)
 	return auditVerifyReport(ctx, a, *pinned, stdout)
+}
+
+// verifyRestoredBlobs opens every restored object with this data dir's key:
+// the files in the blob directory and the rows of the blobs table (the
+// database blob store), whichever the archive holds.
+func verifyRestoredBlobs(ctx context.Context, a *app) (backup.BlobCheck, error) {
+	kek, _, err := blob.LoadKEK(a.cfg.dataDir)
+	if err != nil {
+		return backup.BlobCheck{}, err
+	}
+	dir, err := blob.NewDir(filepath.Join(a.cfg.dataDir, backup.BlobsDir), kek)
+	if err != nil {
+		return backup.BlobCheck{}, err
+	}
+	bc, err := backup.VerifyBlobs(ctx, a.cfg.dataDir, dir)
+	if err != nil {
+		return bc, err
+	}
+	table, err := blob.NewTable(a.store, kek)
+	if err != nil {
+		return bc, err
+	}
+	ids, err := a.store.BlobIDs(ctx)
+	if err != nil {
+		return bc, err
+	}
+	for _, id := range ids {
+		if _, err := table.Get(ctx, id); err != nil {
+			bc.Corrupt = append(bc.Corrupt, id)
+			continue
+		}
+		bc.OK++
+	}
+	return bc, nil
 }
 
 // ---- audit checkpoint: called from cmd/scribe/audit.go (the lead's) ----

@@ -2,7 +2,8 @@
 // transcripts and token maps. Every object is sealed with AES-256-GCM under
 // its own random data key; the data key is wrapped by a key-encryption key
 // (KEK) from SCRIBE_MASTER_KEY or a key file in the data dir. Objects live in
-// a local directory; the Store interface lets object storage stand in later.
+// a local directory (Dir) or in the database (Table: one store for every
+// scribe process on a shared PostgreSQL); both seal the same way.
 //
 // It owns encryption at rest and object lifetime; it does not know what the
 // bytes mean and imports no pipeline stage.
@@ -48,10 +49,27 @@ const (
 
 var validID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,200}$`)
 
+// Sealer encrypts and authenticates objects under the key-encryption key.
+type Sealer struct {
+	kek cipher.AEAD
+}
+
+// NewSealer makes a Sealer from a 32-byte key-encryption key.
+func NewSealer(kek []byte) (*Sealer, error) {
+	if len(kek) != 32 {
+		return nil, errors.New("key-encryption key must be 32 bytes")
+	}
+	aead, err := newGCM(kek)
+	if err != nil {
+		return nil, err
+	}
+	return &Sealer{kek: aead}, nil
+}
+
 // Dir is a Store in a local directory.
 type Dir struct {
+	*Sealer
 	root string
-	kek  cipher.AEAD
 }
 
 // LoadKEK returns the key-encryption key: SCRIBE_MASTER_KEY (base64 of 32
@@ -104,17 +122,14 @@ func LoadKEK(dataDir string) (key []byte, created bool, err error) {
 
 // NewDir opens (creating if needed) an encrypted object directory.
 func NewDir(root string, kek []byte) (*Dir, error) {
-	if len(kek) != 32 {
-		return nil, errors.New("key-encryption key must be 32 bytes")
+	sealer, err := NewSealer(kek)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, fmt.Errorf("create blob dir: %w", err)
 	}
-	aead, err := newGCM(kek)
-	if err != nil {
-		return nil, err
-	}
-	return &Dir{root: root, kek: aead}, nil
+	return &Dir{Sealer: sealer, root: root}, nil
 }
 
 func newGCM(key []byte) (cipher.AEAD, error) {
@@ -126,15 +141,15 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 }
 
 func (d *Dir) path(id string) (string, error) {
-	if !validID.MatchString(id) || strings.Contains(id, "..") {
-		return "", fmt.Errorf("invalid blob id %q", id)
+	if err := checkID(id); err != nil {
+		return "", err
 	}
 	return filepath.Join(d.root, filepath.FromSlash(id)), nil
 }
 
 // Seal encrypts plaintext for object id (the id is bound as associated data,
 // so an object copied under another name fails to open).
-func (d *Dir) Seal(id string, plaintext []byte) ([]byte, error) {
+func (d *Sealer) Seal(id string, plaintext []byte) ([]byte, error) {
 	dk := make([]byte, 32)
 	if _, err := rand.Read(dk); err != nil {
 		return nil, err
@@ -164,7 +179,7 @@ func (d *Dir) Seal(id string, plaintext []byte) ([]byte, error) {
 }
 
 // Open authenticates and decrypts an object sealed by Seal.
-func (d *Dir) Open(id string, sealed []byte) ([]byte, error) {
+func (d *Sealer) Open(id string, sealed []byte) ([]byte, error) {
 	hdr := len(magic) + wrappedLen + 12 + 8
 	if len(sealed) < hdr+16 || string(sealed[:len(magic)]) != magic {
 		return nil, fmt.Errorf("blob %s: %w", id, ErrCorrupt)

@@ -20,6 +20,10 @@ func Exercise(t *testing.T, open func(t *testing.T) *store.Store) {
 	ctx := context.Background()
 	ExerciseCompliance(t, open)
 
+	t.Run("BlobTable", func(t *testing.T) {
+		exerciseBlobTable(t, open(t))
+	})
+
 	t.Run("MigrateIdempotent", func(t *testing.T) {
 		s := open(t)
 		for i := 0; i < 2; i++ {
