@@ -25,6 +25,46 @@ func browser(t *testing.T, micWAV string) (ctx context.Context, consoleErrors fu
 	)
 }
 
+// page drives one browser's call page.
+type page struct {
+	t    *testing.T
+	name string
+	ctx  context.Context
+	errs func() []string // console errors and uncaught exceptions so far
+}
+
+// openPage starts Chromium with micWAV as its microphone on the call page
+// at url.
+func openPage(t *testing.T, name, micWAV, url string) *page {
+	t.Helper()
+	ctx, errs := browser(t, micWAV)
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil { // starts the browser: no timeout
+		t.Fatalf("%s: open call page: %v", name, err)
+	}
+	return &page{t: t, name: name, ctx: ctx, errs: errs}
+}
+
+// step runs actions within d, failing the test with the page's errors.
+func (p *page) step(what string, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	sctx, cancel := context.WithTimeout(p.ctx, d)
+	defer cancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		p.t.Fatalf("%s: %s: %v (console errors: %v)", p.name, what, err, p.errs())
+	}
+}
+
+// consentAndJoin accepts the AI-scribe consent and joins the call.
+func (p *page) consentAndJoin() {
+	p.t.Helper()
+	p.step("consent and join", 15*time.Second,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=consent-accept]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=consent-accept]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=join]:not([disabled])`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=join]`)),
+	)
+}
+
 // TestBrowserCallRecordsAndStopScribe opens the real call page in headless
 // Chromium: consent, join, its microphone (a speech file) is recorded in
 // chunks during the call; "Stop AI scribe" removes the recording indicator,
@@ -51,20 +91,8 @@ func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
 	defer stopPub()
 	go capturetest.PublishLoop(pubCtx, clinAudio, nil, silence)
 
-	ctx, consoleErrors := browser(t, wav)
-
-	step := func(what string, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, d)
-		defer cancel()
-		if err := chromedp.Do(sctx, steps...); err != nil {
-			t.Fatalf("%s: %v (console errors: %v)", what, err, consoleErrors())
-		}
-	}
-	// The first Do starts the browser: no timeout on it.
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/call/s-web?token=tok-browser")); err != nil {
-		t.Fatalf("open call page: %v", err)
-	}
+	pg := openPage(t, "client", wav, srv.URL+"/call/s-web?token=tok-browser")
+	ctx, consoleErrors, step := pg.ctx, pg.errs, pg.step
 	// Prove the console listener works before trusting its silence.
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`console.error("scribe-test-probe")`)); err != nil {
 		t.Fatalf("probe console: %v", err)
@@ -85,13 +113,7 @@ func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-
-	step("consent", 15*time.Second,
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=consent-accept]`)),
-		chromedp.Click(chromedp.CSS(`[data-testid=consent-accept]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=join]:not([disabled])`)),
-		chromedp.Click(chromedp.CSS(`[data-testid=join]`)),
-	)
+	pg.consentAndJoin()
 	step("recording indicator", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=recording-indicator]`)))
 	// The page asked for RFC 2198 redundant audio, which Chromium supports:
 	// the relay records a lost packet from the copy in the next one.
@@ -191,35 +213,15 @@ func TestChromiumToChromiumCall(t *testing.T) {
 	b.addToken("tok-c1", "s-cc", clinician, time.Hour)
 	b.addToken("tok-c2", "s-cc", client, time.Hour)
 
-	type page struct {
-		name, url string
-		ctx       context.Context
-		errs      func() []string
-	}
-	pages := []*page{{name: "clinician", url: srv.URL + "/call/s-cc?token=tok-c1"}, {name: "client", url: srv.URL + "/call/s-cc?token=tok-c2"}}
-	pages[0].ctx, pages[0].errs = browser(t, clinWAV)
-	pages[1].ctx, pages[1].errs = browser(t, cliWAV)
-	step := func(p *page, what string, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(p.ctx, d)
-		defer cancel()
-		if err := chromedp.Do(sctx, steps...); err != nil {
-			t.Fatalf("%s: %s: %v (console errors: %v)", p.name, what, err, p.errs())
-		}
+	pages := []*page{
+		openPage(t, "clinician", clinWAV, srv.URL+"/call/s-cc?token=tok-c1"),
+		openPage(t, "client", cliWAV, srv.URL+"/call/s-cc?token=tok-c2"),
 	}
 	for _, p := range pages {
-		if err := chromedp.Do(p.ctx, chromedp.Navigate(p.url)); err != nil { // starts the browser: no timeout
-			t.Fatalf("%s: open call page: %v", p.name, err)
-		}
-		step(p, "consent and join", 15*time.Second,
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid=consent-accept]`)),
-			chromedp.Click(chromedp.CSS(`[data-testid=consent-accept]`)),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid=join]:not([disabled])`)),
-			chromedp.Click(chromedp.CSS(`[data-testid=join]`)),
-		)
+		p.consentAndJoin()
 	}
 	for _, p := range pages {
-		step(p, "recording indicator and the other's tile", 20*time.Second,
+		p.step("recording indicator and the other's tile", 20*time.Second,
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=recording-indicator]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#tiles figure:nth-child(2) video`)),
 		)
@@ -283,12 +285,12 @@ func TestChromiumToChromiumCall(t *testing.T) {
 		}
 	}
 
-	step(pages[0], "end the call", 10*time.Second, chromedp.Click(chromedp.CSS(`[data-testid=end]`)))
+	pages[0].step("end the call", 10*time.Second, chromedp.Click(chromedp.CSS(`[data-testid=end]`)))
 	b.waitFor(t, 15*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
 	// Both pages, the clinician's too, say the call ended: no stale
 	// recording indicator, no call controls.
 	for _, p := range pages {
-		step(p, "the end shown", 10*time.Second,
+		p.step("the end shown", 10*time.Second,
 			chromedp.WaitNotPresent(chromedp.CSS(`[data-testid=recording-indicator]`)),
 			chromedp.WaitNotVisible(chromedp.CSS(`#call`)),
 		)
@@ -322,23 +324,10 @@ func TestBrowserRejoinsAfterLostConnection(t *testing.T) {
 	clin.JoinMedia(capturetest.LoopbackAPI(t))
 	waitConnected(t, clin)
 
-	ctx, consoleErrors := browser(t, wav)
-	step := func(what string, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, d)
-		defer cancel()
-		if err := chromedp.Do(sctx, steps...); err != nil {
-			t.Fatalf("%s: %v (console errors: %v)", what, err, consoleErrors())
-		}
-	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/call/s-re?token=tok-browser")); err != nil {
-		t.Fatalf("open call page: %v", err)
-	}
-	step("consent and join", 15*time.Second,
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=consent-accept]`)),
-		chromedp.Click(chromedp.CSS(`[data-testid=consent-accept]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=join]:not([disabled])`)),
-		chromedp.Click(chromedp.CSS(`[data-testid=join]`)),
+	pg := openPage(t, "client", wav, srv.URL+"/call/s-re?token=tok-browser")
+	consoleErrors, step := pg.errs, pg.step
+	pg.consentAndJoin()
+	step("recording", 15*time.Second,
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=recording-indicator]`)),
 	)
 	b.waitFor(t, 20*time.Second, "a chunk from the browser", func() bool {
