@@ -387,6 +387,24 @@ func TestBrowserRejoinsAfterLostConnection(t *testing.T) {
 		chromedp.Reload(),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=consent-accept]`)),
 	)
+
+	// The same participant opens the call elsewhere: this page steps
+	// aside and does not reconnect (which would take the call back).
+	other, refused := capturetest.Dial(t, srv.URL, "s-re", "tok-browser")
+	if other == nil {
+		t.Fatalf("second window refused: %s", refused)
+	}
+	status, err := chromedp.Run(pg.ctx, chromedp.Poll[string](`(t => t.includes("another window") ? t : null)(document.getElementById("status").textContent)`, chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil {
+		t.Fatalf("the replaced page does not say so: %v", err)
+	}
+	t.Logf("replaced page: %q", status)
+	time.Sleep(2 * time.Second) // longer than the first reconnection delay
+	for _, e := range other.Errors() {
+		if strings.Contains(e, "another window") {
+			t.Errorf("the replaced page reconnected and took the call back: %q", e)
+		}
+	}
 	clin.End()
 	b.waitFor(t, 10*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
 	if errs := consoleErrors(); len(errs) > 0 {

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/google/uuid"
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
@@ -550,7 +551,7 @@ func (rm *room) end(reason string) {
 
 		for _, m := range members {
 			m.send(message{Type: msgEnded})
-			m.closeAfterFlush()
+			m.closeAfterFlush(websocket.StatusNormalClosure, "call ended")
 			rm.dropPeer(m)
 		}
 		for _, t := range tracks {

@@ -82,6 +82,10 @@ type member struct {
 	ready    bool
 	deferred bool
 
+	closeMu     sync.Mutex
+	closeCode   websocket.StatusCode
+	closeReason string
+
 	candMu    sync.Mutex
 	answered  bool // our first answer is sent; candidates may follow
 	candQueue []webrtc.ICECandidateInit
@@ -125,14 +129,24 @@ func (m *member) send(msg message) {
 	}
 }
 
-// closeAfterFlush closes the signaling connection once the messages queued
-// before it are written (the end of a call: "ended" must arrive first).
-func (m *member) closeAfterFlush() {
+// closeReplaced is the WebSocket close code of a window replaced by the
+// same participant's newer one: the page must not reconnect (it would
+// replace the newer window in turn).
+const closeReplaced websocket.StatusCode = 4001
+
+// closeAfterFlush closes the signaling connection with code and reason once
+// the messages queued before it are written (the end of a call: "ended"
+// must arrive first; a replaced window: the error that says why).
+func (m *member) closeAfterFlush(code websocket.StatusCode, reason string) {
+	m.closeMu.Lock()
+	m.closeCode, m.closeReason = code, reason
+	m.closeMu.Unlock()
 	select {
 	case m.out <- nil:
 	case <-m.ctx.Done():
 	default:
-		m.closeConn("call ended")
+		m.close()
+		_ = m.conn.Close(code, reason)
 	}
 }
 
@@ -150,7 +164,10 @@ func (m *member) writeLoop() {
 			return
 		case b := <-m.out:
 			if b == nil { // closeAfterFlush: everything before it is sent
-				_ = m.conn.Close(websocket.StatusNormalClosure, "call ended")
+				m.closeMu.Lock()
+				code, reason := m.closeCode, m.closeReason
+				m.closeMu.Unlock()
+				_ = m.conn.Close(code, reason)
 				m.close()
 				return
 			}
@@ -401,7 +418,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 		}
 		if old != nil {
 			old.sendError("you joined from another window")
-			old.closeConn("replaced by a newer connection")
+			old.closeAfterFlush(closeReplaced, "replaced by a newer connection")
 			rm.dropPeer(old)
 		}
 		break

@@ -131,7 +131,7 @@ func (c *Peer) readLoop() {
 		c.mu.Lock()
 		pc := c.pc
 		c.mu.Unlock()
-		if pc != nil && pc.ConnectionState() == webrtc.PeerConnectionStateClosed {
+		if pc != nil && pc.ConnectionState() == webrtc.PeerConnectionStateClosed && (m.Type == MsgOffer || m.Type == MsgAnswer || m.Type == MsgCandidate) {
 			continue // the call is over; late renegotiation is moot
 		}
 		switch m.Type {

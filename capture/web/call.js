@@ -67,7 +67,10 @@
         showError("Call setup problem: " + e.message);
       });
     });
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (ev) => {
+      // 4001: this participant joined from another window, which goes on;
+      // reconnecting here would take the call back from it.
+      const replaced = ev.code === 4001;
       // Let an "ended" still in the queue be handled first.
       queue = queue.then(() => {
         if (left || ended) return;
@@ -77,6 +80,10 @@
         state = { recording: false, participants: [] };
         renderState();
         $("call").hidden = true;
+        if (replaced) {
+          setStatus("You joined this call from another window or device; the call continues there.");
+          return;
+        }
         if (me && !refused && reconnects < reconnectDelays.length) {
           setStatus("Connection to the call lost. Reconnecting…");
           setTimeout(connect, reconnectDelays[reconnects++]);

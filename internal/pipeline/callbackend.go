@@ -90,7 +90,16 @@ func (b *CallBackend) Authorize(ctx context.Context, sessionID, token string) (c
 	if sess.CaptureEnded {
 		return capture.Participant{}, fmt.Errorf("%w: the call has ended", ErrJoinRefused)
 	}
-	return capture.Participant{ID: t.TokenHash[:16], Role: t.Role, Label: t.Label}, nil
+	return capture.Participant{ID: participantID(sessionID, t.Role, t.Label), Role: t.Role, Label: t.Label}, nil
+}
+
+// participantID is the same for every link of one role and label in a
+// session: a clinician who starts the call again from the session page
+// (a new link) is the same participant, whose new window replaces the old
+// one and continues the same recording, not a second "clinician" speaker.
+func participantID(sessionID, role, label string) string {
+	sum := sha256.Sum256([]byte(sessionID + "\x00" + role + "\x00" + label))
+	return hex.EncodeToString(sum[:8])
 }
 
 func (b *CallBackend) ConsentText(ctx context.Context, sessionID string) (capture.ConsentInfo, error) {
@@ -215,11 +224,13 @@ func (b *CallBackend) StoreChunk(ctx context.Context, sessionID, speaker string,
 	// relay restarted mid-call starts again at 0. The blob name carries this
 	// relay's epoch so nothing already stored is ever overwritten.
 	b.epochOnce.Do(func() { b.epoch = strconv.FormatInt(time.Now().UnixNano(), 36) })
-	id := fmt.Sprintf("sessions/%s/audio/%s-%s-%04d.wav", sessionID, sanitizeSpeaker(speaker), b.epoch, c.Index)
+	// A random part keeps a write that is refused below (a chunk of that
+	// speaker and index already stored) from replacing the stored audio.
+	id := fmt.Sprintf("sessions/%s/audio/%s-%s-%04d-%s.wav", sessionID, sanitizeSpeaker(speaker), b.epoch, c.Index, uuid.NewString()[:8])
 	if err := b.Blobs.Put(ctx, id, audio.EncodeWAV(c.Samples, 16000)); err != nil {
 		return err
 	}
-	return b.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = b.Store.InTx(ctx, func(tx *store.Tx) error {
 		sess, err := tx.Session(ctx, sessionID, true)
 		if err != nil {
 			return err
@@ -242,6 +253,14 @@ func (b *CallBackend) StoreChunk(ctx context.Context, sessionID, speaker string,
 		}
 		return tx.Enqueue(ctx, jobs.TranscribeChunkArgs{SessionID: sessionID, ChunkID: cid}, nil)
 	})
+	if err != nil {
+		// Nothing refers to the object: remove it rather than keep audio
+		// no record accounts for (the relay retries with a new one).
+		if derr := b.Blobs.Delete(context.WithoutCancel(ctx), id); derr != nil {
+			slog.Warn("capture: removing the audio of a chunk that was not stored failed", "session", sessionID, "err", derr)
+		}
+	}
+	return err
 }
 
 // placement is how this relay's chunks of one speaker are shifted to
