@@ -230,6 +230,7 @@ func (b *CallBackend) StoreChunk(ctx context.Context, sessionID, speaker string,
 	if err := b.Blobs.Put(ctx, id, audio.EncodeWAV(c.Samples, 16000)); err != nil {
 		return err
 	}
+	var ch *store.Chunk
 	err = b.Store.InTx(ctx, func(tx *store.Tx) error {
 		sess, err := tx.Session(ctx, sessionID, true)
 		if err != nil {
@@ -240,7 +241,7 @@ func (b *CallBackend) StoreChunk(ctx context.Context, sessionID, speaker string,
 				return err
 			}
 		}
-		ch := &store.Chunk{SessionID: sessionID, Speaker: speaker, Index: c.Index, StartMS: c.StartSample * 1000 / 16000, EndMS: c.EndSample * 1000 / 16000, AudioBlob: id}
+		ch = &store.Chunk{SessionID: sessionID, Speaker: speaker, Index: c.Index, StartMS: c.StartSample * 1000 / 16000, EndMS: c.EndSample * 1000 / 16000, AudioBlob: id}
 		if err := b.continueAfterRestart(ctx, tx, ch); err != nil {
 			return err
 		}
@@ -253,9 +254,10 @@ func (b *CallBackend) StoreChunk(ctx context.Context, sessionID, speaker string,
 		}
 		return tx.Enqueue(ctx, jobs.TranscribeChunkArgs{SessionID: sessionID, ChunkID: cid}, nil)
 	})
-	if err != nil {
-		// Nothing refers to the object: remove it rather than keep audio
-		// no record accounts for (the relay retries with a new one).
+	if err != nil || ch.AudioBlob != id {
+		// Nothing refers to the object (the row was not written, or the
+		// chunk was already stored: a retry): remove it rather than keep
+		// audio no record accounts for.
 		if derr := b.Blobs.Delete(context.WithoutCancel(ctx), id); derr != nil {
 			slog.Warn("capture: removing the audio of a chunk that was not stored failed", "session", sessionID, "err", derr)
 		}

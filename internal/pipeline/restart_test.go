@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/google/uuid"
@@ -56,6 +57,11 @@ func TestRelayRestartKeepsStoredChunks(t *testing.T) {
 		}
 		if len(chunks) != 4 {
 			t.Fatalf("%d chunks stored, want 4: %+v", len(chunks), chunks)
+		}
+		// The retry left no second copy of the audio behind.
+		files, err := filepath.Glob(filepath.Join(h.dataDir, "blobs", "sessions", id, "audio", "*"))
+		if err != nil || len(files) != 4 {
+			t.Errorf("%d audio objects for 4 chunks (%v): a retried chunk's audio was left behind", len(files), err)
 		}
 		for i, c := range chunks {
 			if c.Index != i || c.StartMS != int64(i)*10_000 || c.EndMS != int64(i+1)*10_000 {

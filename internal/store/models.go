@@ -196,12 +196,13 @@ func (s *Store) Stages(ctx context.Context, sessionID string) ([]Stage, error) {
 }
 
 // AddChunk inserts a chunk row and returns its ID. Re-adding the same
-// (session, speaker, index) returns the existing row's ID (idempotent).
+// (session, speaker, index) returns the existing row's ID (idempotent) and
+// sets c.AudioBlob to the existing row's object, which is kept.
 func (tx *Tx) AddChunk(ctx context.Context, c *Chunk) (int64, error) {
 	var id int64
 	err := tx.q.queryRow(ctx, `INSERT INTO chunks (session_id, speaker, idx, start_ms, end_ms, audio_blob, state, created_at) VALUES ($1,$2,$3,$4,$5,$6,'pending',$7)
-		ON CONFLICT (session_id, speaker, idx) DO UPDATE SET audio_blob = chunks.audio_blob RETURNING id`,
-		c.SessionID, c.Speaker, c.Index, c.StartMS, c.EndMS, c.AudioBlob, tx.s.nowMS()).Scan(&id)
+		ON CONFLICT (session_id, speaker, idx) DO UPDATE SET audio_blob = chunks.audio_blob RETURNING id, audio_blob`,
+		c.SessionID, c.Speaker, c.Index, c.StartMS, c.EndMS, c.AudioBlob, tx.s.nowMS()).Scan(&id, &c.AudioBlob)
 	if err != nil {
 		return 0, fmt.Errorf("add chunk: %w", err)
 	}
