@@ -120,3 +120,22 @@ func (c ConsentDecision) validate(by Participant, info ConsentInfo) error {
 	}
 	return nil
 }
+
+// CallHost is implemented by backends that several relays share (several
+// scribe processes on one database). A call is relayed by one of them: two
+// rooms for one session on two relays would split the participants and
+// record two timelines of one speaker.
+type CallHost interface {
+	// HostCall claims the session's call for this relay, or renews its
+	// claim; it returns an error wrapping ErrHostedElsewhere when another
+	// live relay holds it. The relay renews while the call lasts.
+	HostCall(ctx context.Context, sessionID string) error
+	// ReleaseCall gives up the claim (the call ended or the relay closes).
+	ReleaseCall(ctx context.Context, sessionID string)
+}
+
+// ErrHostedElsewhere: the call is running on another relay.
+var ErrHostedElsewhere = errors.New("this call is running on another Scribe server; the join link must reach that server (ask the administrator to route calls by session)")
+
+// HostRenewInterval is how often a relay renews its claim on a call.
+const HostRenewInterval = 10 * time.Second

@@ -176,7 +176,29 @@ func (r *Relay) Close() error {
 }
 
 // roomFor returns the live room of a session, creating it on first join.
-func (r *Relay) roomFor(sessionID string) (*room, error) {
+func (r *Relay) roomFor(ctx context.Context, sessionID string) (*room, error) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil, errors.New("relay is shutting down")
+	}
+	if rm := r.rooms[sessionID]; rm != nil {
+		r.mu.Unlock()
+		return rm, nil
+	}
+	r.mu.Unlock()
+	// A new call here: claim it first when other relays share the backend.
+	host, shared := r.backend.(CallHost)
+	if shared {
+		if err := host.HostCall(ctx, sessionID); err != nil {
+			if !errors.Is(err, ErrHostedElsewhere) {
+				slog.Error("capture: claiming the call failed", "session", sessionID, "err", err)
+				return nil, errors.New("server error: the call could not be started; try again")
+			}
+			slog.Warn("capture: join for a call hosted by another relay", "session", sessionID)
+			return nil, ErrHostedElsewhere
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed {
@@ -187,6 +209,9 @@ func (r *Relay) roomFor(sessionID string) (*room, error) {
 	}
 	rm := newRoom(r, sessionID)
 	r.rooms[sessionID] = rm
+	if shared {
+		go rm.keepHosting(host)
+	}
 	slog.Info("capture: call started", "session", sessionID)
 	return rm, nil
 }

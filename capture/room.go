@@ -586,8 +586,10 @@ func (rm *room) end(reason string) {
 				slog.Error("capture: reporting call end failed", "session", rm.id, "err", err)
 			}
 		}
-		for _, m := range members {
-			m.closeConn("call ended")
+		// Each member's connection closes itself once "ended" is written
+		// (closeAfterFlush above); closing it here could cut that short.
+		if host, ok := rm.relay.backend.(CallHost); ok {
+			host.ReleaseCall(ctx, rm.id)
 		}
 		slog.Info("capture: call ended", "session", rm.id, "reason", reason, "chunks", chunks)
 		close(rm.endedSignal)
@@ -634,4 +636,23 @@ func (rm *room) broadcastState() {
 
 func newTrackID(kind webrtc.RTPCodecType) string {
 	return kind.String() + "-" + uuid.NewString()
+}
+
+// keepHosting renews the relay's claim on the call until it ends.
+func (rm *room) keepHosting(host CallHost) {
+	tick := time.NewTicker(HostRenewInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-rm.endedSignal:
+			return
+		case <-tick.C:
+			ctx, cancel := context.WithTimeout(rm.relay.ctx, HostRenewInterval)
+			err := host.HostCall(ctx, rm.id)
+			cancel()
+			if err != nil {
+				slog.Error("capture: renewing the claim on the call failed", "session", rm.id, "err", err)
+			}
+		}
+	}
 }

@@ -402,7 +402,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	m := &member{p: p, conn: conn, out: make(chan []byte, sendQueueLen), senders: map[*fwdTrack]*webrtc.RTPSender{}}
 	m.ctx, m.close = context.WithCancel(ctx)
 	for range 3 {
-		if rm, err = r.roomFor(sessionID); err != nil {
+		if rm, err = r.roomFor(ctx, sessionID); err != nil {
 			refuse(err.Error())
 			return
 		}

@@ -57,7 +57,41 @@ type CallBackend struct {
 	placements map[string]placement
 }
 
-var _ capture.Backend = (*CallBackend)(nil)
+var (
+	_ capture.Backend  = (*CallBackend)(nil)
+	_ capture.CallHost = (*CallBackend)(nil)
+)
+
+// callHostTTL is how long a relay's claim on a call lasts without renewal
+// (a crashed process's calls can be taken over after it).
+const callHostTTL = 3 * capture.HostRenewInterval
+
+// relayID names this relay (this CallBackend) in call claims and chunk names.
+func (b *CallBackend) relayID() string {
+	b.epochOnce.Do(func() {
+		b.epoch = strconv.FormatInt(time.Now().UnixNano(), 36) + strings.ReplaceAll(uuid.NewString(), "-", "")[:6]
+	})
+	return b.epoch
+}
+
+// HostCall claims the session's call for this relay (capture.CallHost).
+func (b *CallBackend) HostCall(ctx context.Context, sessionID string) error {
+	ok, err := b.Store.ClaimCall(ctx, sessionID, b.relayID(), b.now().UnixMilli(), callHostTTL)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return capture.ErrHostedElsewhere
+	}
+	return nil
+}
+
+// ReleaseCall gives up this relay's claim on the session's call.
+func (b *CallBackend) ReleaseCall(ctx context.Context, sessionID string) {
+	if err := b.Store.ReleaseCall(ctx, sessionID, b.relayID()); err != nil {
+		slog.Warn("capture: releasing the claim on a call failed", "session", sessionID, "err", err)
+	}
+}
 
 func (b *CallBackend) now() time.Time {
 	if b.Now != nil {
@@ -223,7 +257,7 @@ func (b *CallBackend) StoreChunk(ctx context.Context, sessionID, speaker string,
 	// The relay numbers chunks from 0 and places them on its own clock; a
 	// relay restarted mid-call starts again at 0. The blob name carries this
 	// relay's epoch so nothing already stored is ever overwritten.
-	b.epochOnce.Do(func() { b.epoch = strconv.FormatInt(time.Now().UnixNano(), 36) })
+	b.relayID()
 	// A random part keeps a write that is refused below (a chunk of that
 	// speaker and index already stored) from replacing the stored audio.
 	id := fmt.Sprintf("sessions/%s/audio/%s-%s-%04d-%s.wav", sessionID, sanitizeSpeaker(speaker), b.epoch, c.Index, uuid.NewString()[:8])

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 )
 
 // JoinToken grants one participant entry to one session's call until it
@@ -52,4 +54,28 @@ func (s *Store) AttendanceOf(ctx context.Context, sessionID string) ([]Attendanc
 		err = r.Scan(&a.SessionID, &a.Participant, &a.Role, &a.Event, &a.At)
 		return a, err
 	}, `SELECT session_id, participant, role, event, at FROM attendance WHERE session_id = $1 ORDER BY at`, sessionID)
+}
+
+// ClaimCall claims (or renews) a session's live call for relayID at now
+// (ms). A claim held by another relay is taken over only when its last
+// heartbeat is older than ttl. It reports whether relayID now holds it.
+func (s *Store) ClaimCall(ctx context.Context, sessionID, relayID string, now int64, ttl time.Duration) (bool, error) {
+	var holder string
+	err := s.conn.queryRow(ctx, `INSERT INTO call_hosts (session_id, relay_id, heartbeat_at) VALUES ($1, $2, $3)
+		ON CONFLICT (session_id) DO UPDATE SET relay_id = excluded.relay_id, heartbeat_at = excluded.heartbeat_at
+		WHERE call_hosts.relay_id = excluded.relay_id OR call_hosts.heartbeat_at < $4
+		RETURNING relay_id`, sessionID, relayID, now, now-ttl.Milliseconds()).Scan(&holder)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil // held by another live relay: the update did not apply
+	}
+	if err != nil {
+		return false, fmt.Errorf("claim call: %w", err)
+	}
+	return holder == relayID, nil
+}
+
+// ReleaseCall drops relayID's claim on a session's call.
+func (s *Store) ReleaseCall(ctx context.Context, sessionID, relayID string) error {
+	_, err := s.conn.exec(ctx, `DELETE FROM call_hosts WHERE session_id = $1 AND relay_id = $2`, sessionID, relayID)
+	return err
 }

@@ -197,8 +197,15 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 func splitSQL(body string) []string {
+	// Comment lines go first: a semicolon in a comment is not a statement's end.
+	var code []string
+	for _, line := range strings.Split(body, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
+			code = append(code, line)
+		}
+	}
 	var out []string
-	for _, part := range strings.Split(body, ";") {
+	for _, part := range strings.Split(strings.Join(code, "\n"), ";") {
 		if strings.TrimSpace(part) != "" {
 			out = append(out, part)
 		}
