@@ -295,7 +295,7 @@ func TestChromiumToChromiumCall(t *testing.T) {
 			chromedp.WaitNotVisible(chromedp.CSS(`#call`)),
 		)
 		status, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`document.getElementById("status").textContent`))
-		if err != nil || !strings.HasPrefix(status, "The call has ended.") {
+		if err != nil || !strings.HasPrefix(status, "The call has ended (ended by clinician)") {
 			t.Errorf("%s: status %q (%v) after the clinician ended the call", p.name, status, err)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/webrtc/v4"
+
 	"github.com/scribe-health/scribe/capture/capturetest"
 )
 
@@ -228,5 +230,86 @@ func TestOffersWaitForFirstConnection(t *testing.T) {
 	}
 	if n := clin.OffersBeforeConnected(); n != 0 {
 		t.Errorf("%d offers reached the clinician before its media connection was up", n)
+	}
+}
+
+// TestCallLimits: a call left open ends at the relay's maximum length; a
+// participant left alone after the others went ends it after the alone
+// timeout, while one waiting for the others to arrive does not. Each time
+// the session moves on (CallEnded) and the participants are told why.
+func TestCallLimits(t *testing.T) {
+	t.Run("alone after the others left", func(t *testing.T) {
+		b := newMemBackend()
+		_, srv := startRelay(t, RelayConfig{AloneTimeout: 600 * time.Millisecond}, b)
+		clin, cli := joinBoth(t, srv.URL, b)
+		time.Sleep(300 * time.Millisecond)
+		cli.Leave()
+		clin.WaitFor(5*time.Second, "the call ended", clin.Ended)
+		if r := clin.EndReason(); !strings.Contains(r, "everyone else left") {
+			t.Errorf("end reason %q", r)
+		}
+		b.waitFor(t, 5*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
+	})
+	t.Run("waiting for the others is not alone", func(t *testing.T) {
+		b := newMemBackend()
+		_, srv := startRelay(t, RelayConfig{AloneTimeout: 300 * time.Millisecond}, b)
+		b.addToken("tok-clin", "s1", clinician, time.Hour)
+		clin, refused := capturetest.Dial(t, srv.URL, "s1", "tok-clin")
+		if clin == nil {
+			t.Fatalf("clinician refused: %s", refused)
+		}
+		time.Sleep(1200 * time.Millisecond)
+		if clin.Ended() {
+			t.Fatalf("the call of a clinician waiting for the client ended: %s", clin.EndReason())
+		}
+	})
+	t.Run("maximum length", func(t *testing.T) {
+		b := newMemBackend()
+		_, srv := startRelay(t, RelayConfig{MaxDuration: 800 * time.Millisecond}, b)
+		clin, _ := joinBoth(t, srv.URL, b)
+		clin.WaitFor(5*time.Second, "the call ended", clin.Ended)
+		if r := clin.EndReason(); !strings.Contains(r, "maximum length") {
+			t.Errorf("end reason %q", r)
+		}
+		b.waitFor(t, 5*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
+	})
+	if _, err := NewRelay(RelayConfig{MaxDuration: -time.Second}, newMemBackend()); err == nil {
+		t.Error("a negative MaxDuration was accepted")
+	}
+}
+
+// TestPublicIPAnnounced: behind 1:1 NAT the relay announces the public
+// address it is given (--webrtc-public-ip) in its candidates, not its own.
+func TestPublicIPAnnounced(t *testing.T) {
+	b := newMemBackend()
+	rl, srv := startRelay(t, RelayConfig{PublicIPs: []string{"203.0.113.7"}}, b)
+	clin, _ := joinBoth(t, srv.URL, b)
+	clin.JoinMedia(capturetest.LoopbackAPI(t))
+	b.waitFor(t, 10*time.Second, "the relay's answer with its candidates", func() bool {
+		rl.mu.Lock()
+		rm := rl.rooms["s1"]
+		rl.mu.Unlock()
+		if rm == nil {
+			return false
+		}
+		rm.mu.Lock()
+		m := rm.members[clinician.ID]
+		rm.mu.Unlock()
+		if m == nil || m.peer() == nil || m.peer().ICEGatheringState() != webrtc.ICEGatheringStateComplete {
+			return false
+		}
+		sdp := m.peer().LocalDescription().SDP
+		if !strings.Contains(sdp, "203.0.113.7") {
+			t.Fatalf("the relay's description does not announce the public IP:\n%s", sdp)
+		}
+		for _, line := range strings.Split(sdp, "\n") {
+			if strings.HasPrefix(line, "a=candidate:") && !strings.Contains(line, "203.0.113.7") {
+				t.Errorf("a candidate with the host's own address: %s", line)
+			}
+		}
+		return true
+	})
+	if _, err := NewRelay(RelayConfig{PublicIPs: []string{"not-an-ip"}}, newMemBackend()); err == nil {
+		t.Error("a public IP that is not an IP address was accepted")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"time"
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
@@ -23,6 +24,12 @@ const (
 	// bulk of it). A shorter last chunk also means a draft sooner after
 	// hang-up.
 	DefaultChunkMax = 30 * SampleRate
+	// DefaultMaxDuration ends a call left open: a forgotten tab would
+	// otherwise be recorded and transcribed for hours.
+	DefaultMaxDuration = 4 * time.Hour
+	// DefaultAloneTimeout ends a call once one participant has been alone
+	// this long after everyone else left.
+	DefaultAloneTimeout = 20 * time.Minute
 )
 
 // RelayConfig configures a Relay.
@@ -32,6 +39,10 @@ type RelayConfig struct {
 	// UDPPort, when > 0, makes every peer connection share one UDP port
 	// (webrtc.NewICEUDPMux), which is what a firewall rule can allow.
 	UDPPort int
+	// PublicIPs are announced instead of the host's own addresses in the
+	// relay's ICE candidates, for a server behind 1:1 NAT (a cloud VM whose
+	// public address is not on its interfaces).
+	PublicIPs []string
 	// Loopback includes loopback candidates and disables mDNS; for tests
 	// and single-machine setups.
 	Loopback bool
@@ -46,6 +57,13 @@ type RelayConfig struct {
 	// NewChunker makes the per-speaker chunker; nil means NewChunker
 	// (internal/audio).
 	NewChunker ChunkerFactory
+	// MaxDuration ends a call this long after it started; 0 means
+	// DefaultMaxDuration.
+	MaxDuration time.Duration
+	// AloneTimeout ends a call when one participant has been alone this
+	// long after the others left (a participant waiting for the others to
+	// arrive is not alone in this sense); 0 means DefaultAloneTimeout.
+	AloneTimeout time.Duration
 }
 
 var (
@@ -97,6 +115,20 @@ func NewRelay(cfg RelayConfig, backend Backend) (*Relay, error) {
 	if cfg.NewChunker == nil {
 		cfg.NewChunker = NewChunker
 	}
+	if cfg.MaxDuration == 0 {
+		cfg.MaxDuration = DefaultMaxDuration
+	}
+	if cfg.AloneTimeout == 0 {
+		cfg.AloneTimeout = DefaultAloneTimeout
+	}
+	for _, ip := range cfg.PublicIPs {
+		if net.ParseIP(ip) == nil {
+			return nil, fmt.Errorf("capture: public IP %q is not an IP address", ip)
+		}
+	}
+	if cfg.MaxDuration < 0 || cfg.AloneTimeout < 0 {
+		return nil, fmt.Errorf("capture: RelayConfig.MaxDuration (%v) and AloneTimeout (%v) must not be negative", cfg.MaxDuration, cfg.AloneTimeout)
+	}
 	r := &Relay{cfg: cfg, backend: backend, rooms: map[string]*room{}}
 	api, err := r.newAPI()
 	if err != nil {
@@ -138,6 +170,11 @@ func (r *Relay) newAPI() (*webrtc.API, error) {
 		se.SetIncludeLoopbackCandidate(true)
 		se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	}
+	if len(r.cfg.PublicIPs) > 0 {
+		if err := se.SetICEAddressRewriteRules(webrtc.ICEAddressRewriteRule{External: r.cfg.PublicIPs, AsCandidateType: webrtc.ICECandidateTypeHost}); err != nil {
+			return nil, fmt.Errorf("capture: public IPs %v: %w", r.cfg.PublicIPs, err)
+		}
 	}
 	if r.cfg.UDPPort > 0 {
 		conn, err := net.ListenUDP("udp", &net.UDPAddr{Port: r.cfg.UDPPort})
@@ -209,6 +246,7 @@ func (r *Relay) roomFor(ctx context.Context, sessionID string) (*room, error) {
 	}
 	rm := newRoom(r, sessionID)
 	r.rooms[sessionID] = rm
+	go rm.watchLimits()
 	if shared {
 		go rm.keepHosting(host)
 	}

@@ -3,6 +3,7 @@ package capture
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sort"
@@ -41,6 +42,8 @@ type room struct {
 	recording   bool
 	scribeOff   bool // "Stop AI scribe" pressed; cleared by a new grant
 	everJoined  bool
+	peak        int       // most members at once
+	aloneSince  time.Time // one member left after others had been there
 	ended       bool
 	endOnce     sync.Once
 	endedSignal chan struct{}
@@ -270,6 +273,10 @@ func (rm *room) addMember(m *member) (old *member, err error) {
 	}
 	rm.members[m.p.ID] = m
 	rm.everJoined = true
+	rm.peak = max(rm.peak, len(rm.members))
+	if len(rm.members) > 1 {
+		rm.aloneSince = time.Time{}
+	}
 	return old, nil
 }
 
@@ -404,6 +411,9 @@ func (rm *room) leave(m *member) {
 		return
 	}
 	delete(rm.members, m.p.ID)
+	if len(rm.members) == 1 && rm.peak > 1 {
+		rm.aloneSince = time.Now()
+	}
 	var own []*fwdTrack
 	for _, t := range rm.tracks {
 		if t.owner == m {
@@ -550,7 +560,7 @@ func (rm *room) end(reason string) {
 		rm.relay.forget(rm)
 
 		for _, m := range members {
-			m.send(message{Type: msgEnded})
+			m.send(message{Type: msgEnded, Reason: reason})
 			m.closeAfterFlush(websocket.StatusNormalClosure, "call ended")
 			rm.dropPeer(m)
 		}
@@ -652,6 +662,33 @@ func (rm *room) keepHosting(host CallHost) {
 			cancel()
 			if err != nil {
 				slog.Error("capture: renewing the claim on the call failed", "session", rm.id, "err", err)
+			}
+		}
+	}
+}
+
+// watchLimits ends the call at the relay's MaxDuration, or when one
+// participant has been alone for AloneTimeout after the others left.
+func (rm *room) watchLimits() {
+	cfg := rm.relay.cfg
+	every := min(cfg.AloneTimeout/4, cfg.MaxDuration/4, 5*time.Second)
+	tick := time.NewTicker(max(every, 10*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-rm.endedSignal:
+			return
+		case now := <-tick.C:
+			if now.Sub(rm.start) >= cfg.MaxDuration {
+				rm.end(fmt.Sprintf("the call reached its maximum length of %v", cfg.MaxDuration))
+				return
+			}
+			rm.mu.Lock()
+			since := rm.aloneSince
+			rm.mu.Unlock()
+			if !since.IsZero() && now.Sub(since) >= cfg.AloneTimeout {
+				rm.end(fmt.Sprintf("everyone else left %v ago", cfg.AloneTimeout.Round(time.Second)))
+				return
 			}
 		}
 	}

@@ -47,6 +47,7 @@ type message struct {
 	ConsentInfo *ConsentInfo               `json:"consentInfo,omitempty"`
 	State       *RoomState                 `json:"state,omitempty"`
 	Error       string                     `json:"error,omitempty"`
+	Reason      string                     `json:"reason,omitempty"` // why the call ended
 	ICEServers  []webrtc.ICEServer         `json:"iceServers,omitempty"`
 }
 

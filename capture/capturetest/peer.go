@@ -28,6 +28,7 @@ type Peer struct {
 	errors    []string
 	consentOK int
 	ended     bool
+	endReason string
 	changed   chan struct{}
 
 	gotAudio, gotVideo atomic.Int64
@@ -179,6 +180,7 @@ func (c *Peer) readLoop() {
 		case MsgEnded:
 			c.mu.Lock()
 			c.ended = true
+			c.endReason = m.Reason
 			c.mu.Unlock()
 		}
 		c.notify()
@@ -214,6 +216,13 @@ func (c *Peer) Errors() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.errors...)
+}
+
+// EndReason is why the server said the call ended ("" before it did).
+func (c *Peer) EndReason() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.endReason
 }
 
 // Ended reports whether the server said the call has ended.

@@ -91,6 +91,7 @@ type Message struct {
 	ConsentInfo *ConsentInfo               `json:"consentInfo,omitempty"`
 	State       *RoomState                 `json:"state,omitempty"`
 	Error       string                     `json:"error,omitempty"`
+	Reason      string                     `json:"reason,omitempty"`
 	ICEServers  []webrtc.ICEServer         `json:"iceServers,omitempty"`
 }
 

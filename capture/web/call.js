@@ -145,7 +145,7 @@
       case "ended":
         ended = true;
         try { sessionStorage.removeItem(tokenKey); } catch (e) { /* storage off */ }
-        setStatus("The call has ended. You can close this page.");
+        setStatus("The call has ended" + (msg.reason ? " (" + msg.reason + ")" : "") + ". You can close this page.");
         hangUp(true);
         $("call").hidden = true;
         break;

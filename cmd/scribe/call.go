@@ -22,7 +22,14 @@ func mountCalls(ctx context.Context, mux *http.ServeMux, a *app) error {
 		return err
 	}
 	backend := &pipeline.CallBackend{Store: a.store, Blobs: a.blobs, PurgeOnRevoke: !serveOpts.keepAudioOnRevoke}
-	relay, err := capture.NewRelay(capture.RelayConfig{ICEServers: ice, UDPPort: serveOpts.udpPort, Loopback: len(ice) == 0}, backend)
+	var publicIPs []string
+	for _, ip := range strings.Split(serveOpts.publicIP, ",") {
+		if ip = strings.TrimSpace(ip); ip != "" {
+			publicIPs = append(publicIPs, ip)
+		}
+	}
+	relay, err := capture.NewRelay(capture.RelayConfig{ICEServers: ice, UDPPort: serveOpts.udpPort, Loopback: len(ice) == 0, PublicIPs: publicIPs,
+		MaxDuration: serveOpts.maxCall, AloneTimeout: serveOpts.aloneTimeout}, backend)
 	if err != nil {
 		return fmt.Errorf("call relay: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 type command struct {
@@ -205,6 +206,17 @@ func parseOne(fs *flag.FlagSet, args []string) ([]string, error) {
 func envOr(key, def string) string {
 	if v := os.Getenv(key); v != "" {
 		return v
+	}
+	return def
+}
+
+// envDuration reads a duration ("90m", "4h") from the environment; an
+// unreadable value keeps the default (the flag's help names the variable).
+func envDuration(key string, def time.Duration) time.Duration {
+	if v := os.Getenv(key); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
 	}
 	return def
 }
