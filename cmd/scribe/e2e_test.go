@@ -57,7 +57,9 @@ func TestProductEndToEnd(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", addr, "--data-dir", dir, "--workers", "2"}, io.Discard, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", addr, "--data-dir", dir, "--workers", "2"}, io.Discard, io.Discard)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		select {
