@@ -244,8 +244,8 @@ func (s *Server) startCall(w http.ResponseWriter, r *http.Request, c *call) {
 	if !ok {
 		return
 	}
-	if sess.Source != "call" || (sess.Status != store.StatusScheduled && sess.Status != store.StatusRecording) {
-		s.fail(w, r, http.StatusConflict, fmt.Sprintf("this session is %s; only a scheduled call can be started", sess.Status))
+	if sess.Source != "call" || (sess.Status != store.StatusScheduled && sess.Status != store.StatusInCall && sess.Status != store.StatusRecording) {
+		s.fail(w, r, http.StatusConflict, fmt.Sprintf("this session is %s; only a scheduled or running call can be joined", sess.Status))
 		return
 	}
 	if s.cfg.NewJoinToken == nil {

@@ -130,3 +130,40 @@ func TestRouteTable(t *testing.T) {
 		t.Error("refused session access was not audited")
 	}
 }
+
+// TestStartOrRejoinCall: the session page offers the call while it can be
+// joined (scheduled, started, recording) and only then; a clinician whose
+// tab closed while waiting for the client rejoins from it.
+func TestStartOrRejoinCall(t *testing.T) {
+	e := newEnv(t, "", nil)
+	e.addUser("therapist@example.org", store.RoleClinician, false)
+	b := e.client()
+	b.login("therapist@example.org", "")
+	for status, want := range map[string]string{
+		store.StatusScheduled: "Start the call", store.StatusInCall: "Rejoin the call", store.StatusRecording: "Rejoin the call",
+		store.StatusTranscribing: "", store.StatusReady: "",
+	} {
+		s := e.seedSession("therapist@example.org", "mh", status)
+		page := b.get("/sessions/" + s.ID)
+		if page.status != http.StatusOK {
+			t.Fatalf("%s: session page HTTP %d", status, page.status)
+		}
+		has := strings.Contains(page.body, `data-testid="start-call"`)
+		if want == "" {
+			if has {
+				t.Errorf("%s: the call is offered", status)
+			}
+			if r := b.post("/sessions/"+s.ID+"/call", nil); r.status != http.StatusConflict {
+				t.Errorf("%s: joining answered HTTP %d, want 409", status, r.status)
+			}
+			continue
+		}
+		if !has || !strings.Contains(page.body, want) {
+			t.Errorf("%s: the session page does not offer %q", status, want)
+		}
+		r := b.post("/sessions/"+s.ID+"/call", nil)
+		if r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/call/"+s.ID+"?token=") {
+			t.Errorf("%s: joining answered HTTP %d to %q, want a redirect to the call page", status, r.status, r.location)
+		}
+	}
+}
