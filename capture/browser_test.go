@@ -199,10 +199,37 @@ const remoteAudioPeak = `(async () => {
   return peak;
 })()`
 
+// logCallState logs what each page shows and where each member's
+// negotiation stands at the relay (for a call that does not come up).
+func logCallState(t *testing.T, rl *Relay, pages []*page) {
+	t.Helper()
+	for _, p := range pages {
+		v, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`"indicator=" + !!document.querySelector("[data-testid=recording-indicator]") + " tiles=" + document.querySelectorAll("#tiles figure").length + " status=" + document.getElementById("status").textContent + " error=" + document.getElementById("error").textContent`))
+		t.Logf("%s page: %s %v", p.name, v, err)
+	}
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	for _, rm := range rl.rooms {
+		rm.mu.Lock()
+		for id, m := range rm.members {
+			pc := m.peer()
+			if pc == nil {
+				t.Logf("relay member %s: no media", id)
+				continue
+			}
+			m.negMu.Lock()
+			t.Logf("relay member %s: pc=%v ice=%v signaling=%v ready=%v deferred=%v awaiting=%v again=%v senders=%d; room tracks=%d",
+				id, pc.ConnectionState(), pc.ICEConnectionState(), pc.SignalingState(), m.ready, m.deferred, m.awaiting, m.again, len(m.senders), len(rm.tracks))
+			m.negMu.Unlock()
+		}
+		rm.mu.Unlock()
+	}
+}
+
 // TestChromiumToChromiumCall is the call as therapists and clients have it:
 // both in Chromium on the real call page, each with its own microphone (a
-// different speech file). Each hears the other (audio measured in the
-// receiving page), both speakers are recorded, and each browser's audio
+// different speech file). Each sees the other (the forwarded video plays)
+// and hears the other (audio measured in the receiving page), both speakers are recorded, and each browser's audio
 // reaches the other as RED (both negotiated it), so the receiving browser
 // can also recover lost packets from the redundancy.
 func TestChromiumToChromiumCall(t *testing.T) {
@@ -221,16 +248,29 @@ func TestChromiumToChromiumCall(t *testing.T) {
 		p.consentAndJoin()
 	}
 	for _, p := range pages {
-		p.step("recording indicator and the other's tile", 20*time.Second,
+		// Generous: CI runs other browser and speech tests alongside.
+		sctx, cancel := context.WithTimeout(p.ctx, 45*time.Second)
+		err := chromedp.Do(sctx,
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid=recording-indicator]`)),
 			chromedp.WaitVisible(chromedp.CSS(`#tiles figure:nth-child(2) video`)),
 		)
+		cancel()
+		if err != nil {
+			logCallState(t, rl, pages)
+			t.Fatalf("%s: recording indicator and the other's tile: %v (console errors: %v)", p.name, err, p.errs())
+		}
 		codec, err := chromedp.Run(p.ctx, chromedp.Poll[string](`document.getElementById("call").dataset.audioCodec || ""`, chromedp.WithPollingTimeout(10*time.Second)))
 		if err != nil || codec != "audio/red" {
 			t.Errorf("%s: Chromium sends %q (%v), want audio/red", p.name, codec, err)
 		}
 	}
 
+	// Each sees the other: the forwarded video decodes and plays.
+	for _, p := range pages {
+		if _, err := chromedp.Run(p.ctx, chromedp.Poll[bool](`(v => v && v.videoWidth > 0 && v.currentTime > 1 && !v.paused)(document.querySelector("#tiles figure:nth-child(2) video")) || null`, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+			t.Errorf("%s: the other participant's video does not play: %v", p.name, err)
+		}
+	}
 	// Each hears the other: the fake microphones loop their speech files.
 	for _, p := range pages {
 		var peak float64
