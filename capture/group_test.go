@@ -265,8 +265,12 @@ func TestCallLimits(t *testing.T) {
 	})
 	t.Run("maximum length", func(t *testing.T) {
 		b := newMemBackend()
-		_, srv := startRelay(t, RelayConfig{MaxDuration: 800 * time.Millisecond}, b)
-		clin, _ := joinBoth(t, srv.URL, b)
+		_, srv := startRelay(t, RelayConfig{MaxDuration: 1500 * time.Millisecond}, b)
+		clin, cli := joinBoth(t, srv.URL, b)
+		cli.WaitFor(5*time.Second, "a warning before the end", func() bool { return len(cli.Notices()) > 0 })
+		if cli.Ended() || !strings.Contains(cli.Notices()[0], "will end in") {
+			t.Errorf("notice %q (ended already: %v); want a warning before the end", cli.Notices(), cli.Ended())
+		}
 		clin.WaitFor(5*time.Second, "the call ended", clin.Ended)
 		if r := clin.EndReason(); !strings.Contains(r, "maximum length") {
 			t.Errorf("end reason %q", r)

@@ -631,6 +631,19 @@ func (rm *room) state() RoomState {
 	return st
 }
 
+// broadcast sends a message to every member.
+func (rm *room) broadcast(msg message) {
+	rm.mu.Lock()
+	members := make([]*member, 0, len(rm.members))
+	for _, m := range rm.members {
+		members = append(members, m)
+	}
+	rm.mu.Unlock()
+	for _, m := range members {
+		m.send(msg)
+	}
+}
+
 func (rm *room) broadcastState() {
 	st := rm.state()
 	rm.mu.Lock()
@@ -671,7 +684,10 @@ func (rm *room) keepHosting(host CallHost) {
 // participant has been alone for AloneTimeout after the others left.
 func (rm *room) watchLimits() {
 	cfg := rm.relay.cfg
-	every := min(cfg.AloneTimeout/4, cfg.MaxDuration/4, 5*time.Second)
+	// Participants are told before the maximum length ends the call.
+	warnBefore := min(5*time.Minute, cfg.MaxDuration/5)
+	warnAt, warned := cfg.MaxDuration-warnBefore, false
+	every := min(cfg.AloneTimeout/4, warnBefore/4, 5*time.Second)
 	tick := time.NewTicker(max(every, 10*time.Millisecond))
 	defer tick.Stop()
 	for {
@@ -679,9 +695,15 @@ func (rm *room) watchLimits() {
 		case <-rm.endedSignal:
 			return
 		case now := <-tick.C:
-			if now.Sub(rm.start) >= cfg.MaxDuration {
+			elapsed := now.Sub(rm.start)
+			if elapsed >= cfg.MaxDuration {
 				rm.end(fmt.Sprintf("the call reached its maximum length of %v", cfg.MaxDuration))
 				return
+			}
+			if !warned && elapsed >= warnAt {
+				warned = true
+				left := (cfg.MaxDuration - elapsed).Round(time.Second)
+				rm.broadcast(message{Type: msgNotice, Reason: fmt.Sprintf("This call will end in %v: it reaches its maximum length of %v. Start a new session to continue.", left, cfg.MaxDuration)})
 			}
 			rm.mu.Lock()
 			since := rm.aloneSince

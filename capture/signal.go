@@ -34,6 +34,7 @@ const (
 	msgState           = "state"
 	msgError           = "error"
 	msgEnded           = "ended"
+	msgNotice          = "notice" // information for the participants (Reason)
 )
 
 // message is the one JSON shape of every signaling message.

@@ -29,6 +29,7 @@ type Peer struct {
 	consentOK int
 	ended     bool
 	endReason string
+	notices   []string
 	changed   chan struct{}
 
 	gotAudio, gotVideo atomic.Int64
@@ -177,6 +178,10 @@ func (c *Peer) readLoop() {
 			c.mu.Lock()
 			c.consentOK++
 			c.mu.Unlock()
+		case MsgNotice:
+			c.mu.Lock()
+			c.notices = append(c.notices, m.Reason)
+			c.mu.Unlock()
 		case MsgEnded:
 			c.mu.Lock()
 			c.ended = true
@@ -216,6 +221,13 @@ func (c *Peer) Errors() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.errors...)
+}
+
+// Notices lists the server's notices to the participants, oldest first.
+func (c *Peer) Notices() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.notices...)
 }
 
 // EndReason is why the server said the call ended ("" before it did).

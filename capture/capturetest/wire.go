@@ -24,6 +24,7 @@ const (
 	MsgState           = "state"
 	MsgError           = "error"
 	MsgEnded           = "ended"
+	MsgNotice          = "notice"
 )
 
 // Consent scopes and methods as the protocol spells them.

@@ -142,6 +142,10 @@
         if (!welcomed) refused = true; // the join itself was refused
         showError(msg.error);
         break;
+      case "notice":
+        $("notice").textContent = msg.reason || "";
+        $("notice").hidden = !msg.reason;
+        break;
       case "ended":
         ended = true;
         try { sessionStorage.removeItem(tokenKey); } catch (e) { /* storage off */ }
