@@ -265,7 +265,7 @@ func TestCallLimits(t *testing.T) {
 	})
 	t.Run("maximum length", func(t *testing.T) {
 		b := newMemBackend()
-		_, srv := startRelay(t, RelayConfig{MaxDuration: 1500 * time.Millisecond}, b)
+		_, srv := startRelay(t, RelayConfig{MaxDuration: 3 * time.Second}, b)
 		clin, cli := joinBoth(t, srv.URL, b)
 		cli.WaitFor(5*time.Second, "a warning before the end", func() bool { return len(cli.Notices()) > 0 })
 		if cli.Ended() || !strings.Contains(cli.Notices()[0], "will end in") {
