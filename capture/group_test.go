@@ -317,3 +317,57 @@ func TestPublicIPAnnounced(t *testing.T) {
 		t.Error("a public IP that is not an IP address was accepted")
 	}
 }
+
+// TestTrackForwardedOnceToEachMember: a track that arrives while a member
+// is still answering its first offer is not added to that member's
+// connection then and again when its media joins (two m-sections with one
+// msid: Chromium refuses the whole offer, "Duplicate a=msid lines", and the
+// member never receives anyone; seen under load in the Chromium test).
+func TestTrackForwardedOnceToEachMember(t *testing.T) {
+	b := newMemBackend()
+	rl, _ := startRelay(t, RelayConfig{}, b)
+	rm := newRoom(rl, "s-once")
+	pc, err := rl.api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	newMember := func(p Participant, pc *webrtc.PeerConnection) *member {
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		return &member{p: p, room: rm, pc: pc, senders: map[*fwdTrack]*webrtc.RTPSender{}, out: make(chan []byte, sendQueueLen), ctx: ctx, close: cancel}
+	}
+	owner, m := newMember(clinician, nil), newMember(client, pc)
+	rm.members[clinician.ID], rm.members[client.ID] = owner, m
+	local, err := webrtc.NewTrackLocalStaticRTP(opusCapability, "audio-once", clinician.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &fwdTrack{room: rm, owner: owner, local: local, kind: webrtc.RTPCodecTypeAudio}
+
+	rm.addTrack(tr) // the client is between its offer and mediaJoined
+	rm.mu.Lock()
+	early := len(m.senders)
+	rm.mu.Unlock()
+	if early != 0 {
+		t.Fatalf("the track was added to a member still answering its first offer")
+	}
+	rm.mediaJoined(m)
+	rm.mediaJoined(m) // and again: still once
+	rm.mu.Lock()
+	again := rm.subscribe(m, tr)
+	n := len(m.senders)
+	rm.mu.Unlock()
+	if again || n != 1 {
+		t.Fatalf("subscribed again: %v; %d senders, want 1", again, n)
+	}
+	var withTrack int
+	for _, x := range pc.GetTransceivers() {
+		if x.Sender() != nil && x.Sender().Track() != nil {
+			withTrack++
+		}
+	}
+	if withTrack != 1 {
+		t.Fatalf("%d transceivers send the track, want 1", withTrack)
+	}
+}

@@ -293,6 +293,7 @@ func (rm *room) mediaJoined(m *member) {
 		rm.mu.Unlock()
 		return
 	}
+	m.mediaIn = true
 	var keyframes []*fwdTrack
 	for _, t := range rm.tracks {
 		if t.owner != m && rm.subscribe(m, t) {
@@ -324,10 +325,13 @@ func (rm *room) requestKeyframesFor(m *member) {
 	}
 }
 
-// subscribe adds t to m's peer connection; rm.mu is held.
+// subscribe adds t to m's peer connection unless m has it; rm.mu is held.
 func (rm *room) subscribe(m *member, t *fwdTrack) bool {
 	pc := m.peer()
 	if pc == nil {
+		return false
+	}
+	if _, ok := m.senders[t]; ok {
 		return false
 	}
 	local := t.local
@@ -354,7 +358,10 @@ func (rm *room) addTrack(t *fwdTrack) {
 	rm.tracks = append(rm.tracks, t)
 	var renegotiate []*member
 	for _, m := range rm.members {
-		if m != t.owner && rm.subscribe(m, t) {
+		// A member still answering its first offer gets every track at
+		// mediaJoined: adding one here too would forward it twice (two
+		// m-sections with one msid, which browsers refuse).
+		if m != t.owner && m.mediaIn && rm.subscribe(m, t) {
 			renegotiate = append(renegotiate, m)
 		}
 	}

@@ -71,6 +71,7 @@ type member struct {
 	pc      *webrtc.PeerConnection
 	pcDone  bool
 	senders map[*fwdTrack]*webrtc.RTPSender // guarded by room.mu
+	mediaIn bool                            // mediaJoined ran; guarded by room.mu
 
 	negMu    sync.Mutex
 	awaiting bool // our offer is out, no answer yet
