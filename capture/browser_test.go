@@ -451,3 +451,61 @@ func TestBrowserRejoinsAfterLostConnection(t *testing.T) {
 		t.Errorf("page logged errors: %v", errs)
 	}
 }
+
+// TestBrowserRecoversFromFailedSetup: when the page cannot apply a step of
+// the call's set-up (here the server's first offer is made to fail), it
+// says so and starts afresh: it reconnects, rejoins without a second
+// consent question, and ends up in the call with the other participant.
+func TestBrowserRecoversFromFailedSetup(t *testing.T) {
+	wav, _ := capturetest.SynthSpeech(t, speechText)
+	b := newMemBackend()
+	_, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, b)
+	b.addToken("tok-browser", "s-fail", client, time.Hour)
+	b.addToken("tok-clin", "s-fail", clinician, time.Hour)
+	clin, refused := capturetest.Dial(t, srv.URL, "s-fail", "tok-clin")
+	if clin == nil {
+		t.Fatalf("clinician refused: %s", refused)
+	}
+	a, v := clin.JoinMedia(capturetest.LoopbackAPI(t))
+	waitConnected(t, clin)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, packets := speechPackets(t)
+	go capturetest.PublishLoop(ctx, a, v, packets)
+
+	pg := openPage(t, "client", wav, srv.URL+"/call/s-fail?token=tok-browser")
+	if _, err := chromedp.Run(pg.ctx, chromedp.Evaluate[bool](`(() => {
+	  const orig = RTCPeerConnection.prototype.setRemoteDescription;
+	  window.injectedFailures = 0;
+	  RTCPeerConnection.prototype.setRemoteDescription = function (d) {
+	    if (window.injectedFailures === 0 && d && d.type === "offer") {
+	      window.injectedFailures++;
+	      return Promise.reject(new Error("injected test failure"));
+	    }
+	    return orig.apply(this, arguments);
+	  };
+	  return true;
+	})()`)); err != nil {
+		t.Fatal(err)
+	}
+	pg.consentAndJoin()
+	pg.step("back in the call with the clinician", 45*time.Second,
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=recording-indicator]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#tiles figure:nth-child(2) video`)),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-testid=error]`)),
+	)
+	n, err := chromedp.Run(pg.ctx, chromedp.Evaluate[int](`window.injectedFailures`))
+	if err != nil || n != 1 {
+		t.Fatalf("the injected failure did not happen (%d, %v): the test covers nothing", n, err)
+	}
+	b.mu.Lock()
+	decisions := len(b.consents)
+	b.mu.Unlock()
+	if decisions != 1 {
+		t.Errorf("%d consent decisions recorded; the rejoin should not ask again", decisions)
+	}
+	clin.WaitFor(15*time.Second, "the browser's media", func() bool { return clin.GotAudio() > 50 })
+	if errs := pg.errs(); len(errs) > 0 {
+		t.Errorf("page logged errors: %v", errs)
+	}
+}

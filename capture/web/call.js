@@ -65,6 +65,10 @@
       // Handle messages strictly in order: SDP steps must not interleave.
       queue = queue.then(() => handle(msg)).catch((e) => {
         showError("Call setup problem: " + e.message);
+        // A connection that missed a step cannot catch up: start afresh
+        // (the close handler reconnects and rejoins, a limited number of
+        // times).
+        if (joinedOnce && !left && !ended && ws) ws.close();
       });
     });
     ws.addEventListener("close", (ev) => {
@@ -98,7 +102,6 @@
     switch (msg.type) {
       case "welcome":
         welcomed = true;
-        reconnects = 0;
         me = msg.participant;
         consentInfo = msg.consentInfo;
         iceServers = (msg.iceServers || []).map((s) => ({ urls: s.urls, username: s.username, credential: s.credential }));
@@ -214,6 +217,10 @@
       const text = { new: "Connecting media…", connecting: "Connecting media…", connected: "In the call.",
         disconnected: "Connection interrupted, reconnecting…", failed: "Media connection failed.", closed: "Call closed." }[s];
       if (text && !left && !ended) setStatus(text);
+      if (s === "connected") {
+        reconnects = 0; // back in the call: a later loss gets every attempt again
+        $("error").hidden = true;
+      }
     });
     await pc.setLocalDescription(await pc.createOffer());
     send({ type: "offer", sdp: pc.localDescription });
