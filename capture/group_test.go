@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -369,5 +370,40 @@ func TestTrackForwardedOnceToEachMember(t *testing.T) {
 	}
 	if withTrack != 1 {
 		t.Fatalf("%d transceivers send the track, want 1", withTrack)
+	}
+}
+
+// TestUnansweredOfferClosesConnection: a member that does not answer the
+// server's offer (a stuck client) is told so and its connection is closed
+// after answerTimeout, so that it starts afresh (the call page reconnects)
+// instead of staying in the call without the others.
+func TestUnansweredOfferClosesConnection(t *testing.T) {
+	defer func(d time.Duration) { answerTimeout = d }(answerTimeout)
+	answerTimeout = 500 * time.Millisecond
+	_, packets := speechPackets(t)
+	b := newMemBackend()
+	_, srv := startRelay(t, RelayConfig{}, b)
+	clin, cli := joinBoth(t, srv.URL, b)
+	api := capturetest.LoopbackAPI(t)
+	a, v := clin.JoinMedia(api)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go capturetest.PublishLoop(ctx, a, v, packets[:75])
+	waitConnected(t, clin)
+	cli.IgnoreOffers()
+	cli.JoinMedia(api)
+	cli.WaitFor(10*time.Second, "the server giving up on the unanswered offer", func() bool {
+		return slices.ContainsFunc(cli.Errors(), func(e string) bool { return strings.Contains(e, "did not complete the call's set-up") })
+	})
+	clin.WaitFor(10*time.Second, "the stuck client out of the call", func() bool {
+		for _, p := range clin.State().Participants {
+			if p.ID == client.ID {
+				return false
+			}
+		}
+		return true
+	})
+	if len(clin.Errors()) > 0 {
+		t.Errorf("the clinician, who answered, got errors: %q", clin.Errors())
 	}
 }

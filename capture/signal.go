@@ -84,6 +84,7 @@ type member struct {
 	// comes up.
 	ready    bool
 	deferred bool
+	offerGen uint64 // counts our offers, to time out an unanswered one
 
 	closeMu     sync.Mutex
 	closeCode   websocket.StatusCode
@@ -212,7 +213,28 @@ func (m *member) negotiate() {
 		return
 	}
 	m.awaiting = true
+	m.offerGen++
+	gen := m.offerGen
 	m.send(message{Type: msgOffer, SDP: pc.LocalDescription()})
+	time.AfterFunc(answerTimeout, func() { m.answerOverdue(gen) })
+}
+
+// answerTimeout is how long a member has to answer the server's offer.
+var answerTimeout = 20 * time.Second
+
+// answerOverdue closes the connection of a member that has not answered
+// offer gen: it cannot receive the others until it starts afresh (the call
+// page reconnects and rejoins by itself).
+func (m *member) answerOverdue(gen uint64) {
+	m.negMu.Lock()
+	stuck := m.awaiting && m.offerGen == gen
+	m.negMu.Unlock()
+	if !stuck || m.ctx.Err() != nil {
+		return
+	}
+	slog.Warn("capture: no answer to the server's offer; closing the connection", "session", m.room.id, "participant", m.p.ID)
+	m.sendError("your browser did not complete the call's set-up; reconnecting")
+	m.closeAfterFlush(websocket.StatusPolicyViolation, "no answer to the offer")
 }
 
 // mediaConnected sends the offer deferred until the first connection.

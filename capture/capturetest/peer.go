@@ -29,6 +29,8 @@ type Peer struct {
 	consentOK int
 	ended     bool
 	endReason string
+	// ignoreOffers makes the peer drop the server's offers (a stuck client).
+	ignoreOffers atomic.Bool
 	notices   []string
 	changed   chan struct{}
 
@@ -142,6 +144,9 @@ func (c *Peer) readLoop() {
 				c.t.Errorf("set answer: %v", err)
 			}
 		case MsgOffer:
+			if c.ignoreOffers.Load() {
+				continue
+			}
 			if ice := pc.ICEConnectionState(); !c.everConnected.Load() && ice != webrtc.ICEConnectionStateConnected && ice != webrtc.ICEConnectionStateCompleted {
 				c.offersUnconnected.Add(1)
 			}
@@ -222,6 +227,10 @@ func (c *Peer) Errors() []string {
 	defer c.mu.Unlock()
 	return append([]string(nil), c.errors...)
 }
+
+// IgnoreOffers makes the peer drop the server's offers from now on, as a
+// client whose set-up is stuck would.
+func (c *Peer) IgnoreOffers() { c.ignoreOffers.Store(true) }
 
 // Notices lists the server's notices to the participants, oldest first.
 func (c *Peer) Notices() []string {
