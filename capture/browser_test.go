@@ -73,16 +73,8 @@ func TestBrowserCallRecordsAndStopScribe(t *testing.T) {
 	wav, _ := capturetest.SynthSpeech(t, speechText)
 	b := newMemBackend()
 	_, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, b)
-	b.addToken("tok-browser", "s-web", client, time.Hour)
-	b.addToken("tok-clin", "s-web", clinician, time.Hour)
-
 	// A Go clinician is in the call first, sending Opus silence frames.
-	clin, refused := capturetest.Dial(t, srv.URL, "s-web", "tok-clin")
-	if clin == nil {
-		t.Fatalf("clinician refused: %s", refused)
-	}
-	clinAudio, _ := clin.JoinMedia(capturetest.LoopbackAPI(t))
-	waitConnected(t, clin)
+	clin, clinAudio, _ := clinicianFirst(t, srv.URL, b, "s-web")
 	silence := make([][]byte, 50)
 	for i := range silence {
 		silence[i] = []byte{0xf8, 0xff, 0xfe} // a 20 ms Opus CELT silence frame
@@ -288,9 +280,7 @@ func TestChromiumToChromiumCall(t *testing.T) {
 	}
 
 	// The relay forwards each browser's RED as RED to the other.
-	rl.mu.Lock()
-	rm := rl.rooms["s-cc"]
-	rl.mu.Unlock()
+	rm := liveRoom(rl, "s-cc")
 	if rm == nil {
 		t.Fatal("no room for the call")
 	}
@@ -355,14 +345,7 @@ func TestBrowserRejoinsAfterLostConnection(t *testing.T) {
 	wav, _ := capturetest.SynthSpeech(t, speechText)
 	b := newMemBackend()
 	rl, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, b)
-	b.addToken("tok-browser", "s-re", client, time.Hour)
-	b.addToken("tok-clin", "s-re", clinician, time.Hour)
-	clin, refused := capturetest.Dial(t, srv.URL, "s-re", "tok-clin")
-	if clin == nil {
-		t.Fatalf("clinician refused: %s", refused)
-	}
-	clin.JoinMedia(capturetest.LoopbackAPI(t))
-	waitConnected(t, clin)
+	clin, _, _ := clinicianFirst(t, srv.URL, b, "s-re")
 
 	pg := openPage(t, "client", wav, srv.URL+"/call/s-re?token=tok-browser")
 	consoleErrors, step := pg.errs, pg.step
@@ -382,9 +365,7 @@ func TestBrowserRejoinsAfterLostConnection(t *testing.T) {
 	decided := consents()
 
 	// The network drops the page's signaling connection.
-	rl.mu.Lock()
-	rm := rl.rooms["s-re"]
-	rl.mu.Unlock()
+	rm := liveRoom(rl, "s-re")
 	rm.mu.Lock()
 	m := rm.members[client.ID]
 	rm.mu.Unlock()
@@ -460,14 +441,7 @@ func TestBrowserRecoversFromFailedSetup(t *testing.T) {
 	wav, _ := capturetest.SynthSpeech(t, speechText)
 	b := newMemBackend()
 	_, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, b)
-	b.addToken("tok-browser", "s-fail", client, time.Hour)
-	b.addToken("tok-clin", "s-fail", clinician, time.Hour)
-	clin, refused := capturetest.Dial(t, srv.URL, "s-fail", "tok-clin")
-	if clin == nil {
-		t.Fatalf("clinician refused: %s", refused)
-	}
-	a, v := clin.JoinMedia(capturetest.LoopbackAPI(t))
-	waitConnected(t, clin)
+	clin, a, v := clinicianFirst(t, srv.URL, b, "s-fail")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	_, packets := speechPackets(t)

@@ -213,9 +213,7 @@ func TestOffersWaitForFirstConnection(t *testing.T) {
 	waitConnected(t, clin)
 	// The clinician's tracks are in the room before the client offers.
 	b.waitFor(t, 10*time.Second, "the clinician's two tracks at the relay", func() bool {
-		rl.mu.Lock()
-		rm := rl.rooms["s1"]
-		rl.mu.Unlock()
+		rm := liveRoom(rl, "s1")
 		if rm == nil {
 			return false
 		}
@@ -291,9 +289,7 @@ func TestPublicIPAnnounced(t *testing.T) {
 	clin, _ := joinBoth(t, srv.URL, b)
 	clin.JoinMedia(capturetest.LoopbackAPI(t))
 	b.waitFor(t, 10*time.Second, "the relay's answer with its candidates", func() bool {
-		rl.mu.Lock()
-		rm := rl.rooms["s1"]
-		rl.mu.Unlock()
+		rm := liveRoom(rl, "s1")
 		if rm == nil {
 			return false
 		}

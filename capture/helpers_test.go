@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/webrtc/v4"
+
+	"github.com/scribe-health/scribe/capture/capturetest"
 	"github.com/scribe-health/scribe/internal/testenv"
 )
 
@@ -212,4 +215,27 @@ func startRelay(t testing.TB, cfg RelayConfig, b Backend) (*Relay, *httptest.Ser
 		r.Close()
 	})
 	return r, srv
+}
+
+// liveRoom is the relay's room for a session, nil when no call is running.
+func liveRoom(rl *Relay, session string) *room {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	return rl.rooms[session]
+}
+
+// clinicianFirst gives session a browser client token ("tok-browser") and
+// puts a Go clinician in its call with media connected, the way the
+// browser tests start.
+func clinicianFirst(t *testing.T, srvURL string, b *memBackend, session string) (clin *testPeer, audio, video *webrtc.TrackLocalStaticSample) {
+	t.Helper()
+	b.addToken("tok-browser", session, client, time.Hour)
+	b.addToken("tok-clin", session, clinician, time.Hour)
+	clin, refused := capturetest.Dial(t, srvURL, session, "tok-clin")
+	if clin == nil {
+		t.Fatalf("clinician refused: %s", refused)
+	}
+	audio, video = clin.JoinMedia(capturetest.LoopbackAPI(t))
+	waitConnected(t, clin)
+	return clin, audio, video
 }

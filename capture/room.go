@@ -653,15 +653,7 @@ func (rm *room) broadcast(msg message) {
 
 func (rm *room) broadcastState() {
 	st := rm.state()
-	rm.mu.Lock()
-	members := make([]*member, 0, len(rm.members))
-	for _, m := range rm.members {
-		members = append(members, m)
-	}
-	rm.mu.Unlock()
-	for _, m := range members {
-		m.send(message{Type: msgState, State: &st})
-	}
+	rm.broadcast(message{Type: msgState, State: &st})
 }
 
 func newTrackID(kind webrtc.RTPCodecType) string {
