@@ -31,8 +31,8 @@ type Peer struct {
 	endReason string
 	// ignoreOffers makes the peer drop the server's offers (a stuck client).
 	ignoreOffers atomic.Bool
-	notices   []string
-	changed   chan struct{}
+	notices      []string
+	changed      chan struct{}
 
 	gotAudio, gotVideo atomic.Int64
 	audioCodec         atomic.Value  // MIME type of the forwarded audio received
