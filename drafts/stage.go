@@ -129,14 +129,11 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 	if err := json.Unmarshal(raw, &segs); err != nil {
 		return stagekit.Permanentf("redacted transcript is not valid JSON: %v", err)
 	}
-	aiConsent, err := w.Store.ConsentInForce(ctx, a.SessionID, "ai_scribe")
+	inForce, err := w.Store.ConsentScopesInForce(ctx, a.SessionID)
 	if err != nil {
 		return err
 	}
-	part2Consent, err := w.Store.ConsentInForce(ctx, a.SessionID, "part2_tpo")
-	if err != nil {
-		return err
-	}
+	aiConsent, part2Consent := inForce["ai_scribe"], inForce["part2_tpo"]
 	newLLM := w.NewLLM
 	if newLLM == nil {
 		newLLM = NewOpenAILLM

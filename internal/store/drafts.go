@@ -192,15 +192,23 @@ func listConsents(ctx context.Context, q querier, sessionID string) ([]Consent, 
 
 // ConsentInForce reports whether the session has a consent of scope in force now.
 func (s *Store) ConsentInForce(ctx context.Context, sessionID, scope string) (bool, error) {
+	in, err := s.ConsentScopesInForce(ctx, sessionID)
+	return in[scope], err
+}
+
+// ConsentScopesInForce reads the session's consents once and reports, by
+// scope, which have a consent in force now.
+func (s *Store) ConsentScopesInForce(ctx context.Context, sessionID string) (map[string]bool, error) {
 	cs, err := s.Consents(ctx, sessionID)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	now := s.nowMS()
+	in := map[string]bool{}
 	for _, c := range cs {
-		if c.Scope == scope && c.InForce(now) {
-			return true, nil
+		if c.InForce(now) {
+			in[c.Scope] = true
 		}
 	}
-	return false, nil
+	return in, nil
 }

@@ -24,6 +24,40 @@ func Exercise(t *testing.T, open func(t *testing.T) *store.Store) {
 		exerciseBlobTable(t, open(t))
 	})
 
+	t.Run("ConsentScopesInForce", func(t *testing.T) {
+		s := open(t)
+		sess := &store.Session{ID: "00000000-0000-4000-8000-0000000000c1", Source: "call", Status: store.StatusInCall, Template: "dap", Modality: "general", Program: "sud", ClientAlias: "client-c"}
+		if err := s.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.CreateSession(ctx, sess); err != nil {
+				return err
+			}
+			for i, c := range []store.Consent{
+				{Scope: "ai_scribe", Granted: true},
+				{Scope: "part2_tpo", Granted: true},
+				{Scope: "recording", Granted: false},
+			} {
+				c.ID, c.SessionID, c.Method, c.CapturedBy, c.TextVersion = fmt.Sprintf("consent-%d", i), sess.ID, "electronic", "client:client", "v1"
+				if err := tx.AddConsent(ctx, &c); err != nil {
+					return err
+				}
+			}
+			_, err := tx.RevokeConsents(ctx, sess.ID, "part2_tpo", "client:client", "stop_ai_scribe")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		in, err := s.ConsentScopesInForce(ctx, sess.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !in["ai_scribe"] || in["part2_tpo"] || in["recording"] || len(in) != 1 {
+			t.Fatalf("scopes in force %v; want only ai_scribe (part2 revoked, recording refused)", in)
+		}
+		if ok, err := s.ConsentInForce(ctx, sess.ID, "part2_tpo"); err != nil || ok {
+			t.Fatalf("ConsentInForce(part2_tpo) = %v, %v after revocation", ok, err)
+		}
+	})
+
 	t.Run("MigrateIdempotent", func(t *testing.T) {
 		s := open(t)
 		for i := 0; i < 2; i++ {
