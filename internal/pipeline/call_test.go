@@ -46,6 +46,13 @@ func newCallRig(t *testing.T, b testenv.Backend) *callRig {
 	h := newHarness(t, b)
 	h.startWorkers(store.WorkerOptions{})
 	cb := &pipeline.CallBackend{Store: h.store, Blobs: h.blobs, PurgeOnRevoke: true}
+	return &callRig{harness: h, backend: cb, srv: serveRelay(t, cb)}
+}
+
+// serveRelay runs a call relay on backend cb behind a test HTTP server
+// (one scribe process's calls); both close when the test ends.
+func serveRelay(t *testing.T, cb *pipeline.CallBackend) *httptest.Server {
+	t.Helper()
 	relay, err := capture.NewRelay(capture.RelayConfig{Loopback: true, ChunkMax: callChunkMax}, cb)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +64,7 @@ func newCallRig(t *testing.T, b testenv.Backend) *callRig {
 		srv.Close()
 		relay.Close()
 	})
-	return &callRig{harness: h, backend: cb, srv: srv}
+	return srv
 }
 
 // newJoinToken is a random join token as `scribe session create` makes one.

@@ -3,13 +3,11 @@
 package pipeline_test
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/scribe-health/scribe/capture"
 	"github.com/scribe-health/scribe/capture/capturetest"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/testenv"
@@ -26,16 +24,7 @@ func TestCallHostedByOneRelay(t *testing.T) {
 		r := newCallRig(t, b)
 		id, tokens := r.createCall(time.Hour)
 		second := func(now func() time.Time) *httptest.Server {
-			cb := &pipeline.CallBackend{Store: r.store, Blobs: r.blobs, PurgeOnRevoke: true, Now: now}
-			relay, err := capture.NewRelay(capture.RelayConfig{Loopback: true, ChunkMax: callChunkMax}, cb)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mux := http.NewServeMux()
-			relay.Routes(mux)
-			srv := httptest.NewServer(mux)
-			t.Cleanup(func() { srv.Close(); relay.Close() })
-			return srv
+			return serveRelay(t, &pipeline.CallBackend{Store: r.store, Blobs: r.blobs, PurgeOnRevoke: true, Now: now})
 		}
 
 		r.join(id, tokens["clinician"]) // the call starts on relay A
