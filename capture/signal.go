@@ -149,16 +149,19 @@ func (m *member) closeAfterFlush(code websocket.StatusCode, reason string) {
 	case m.out <- nil:
 	case <-m.ctx.Done():
 	default:
-		m.close()
-		_ = m.conn.Close(code, reason)
+		m.closeWith(code, reason)
 	}
 }
 
 func (m *member) sendError(text string) { m.send(message{Type: msgError, Error: text}) }
 
-func (m *member) closeConn(reason string) {
+func (m *member) closeConn(reason string) { m.closeWith(websocket.StatusNormalClosure, reason) }
+
+// closeWith cancels the member and closes its connection with code at once
+// (without waiting for queued messages: see closeAfterFlush).
+func (m *member) closeWith(code websocket.StatusCode, reason string) {
 	m.close()
-	_ = m.conn.Close(websocket.StatusNormalClosure, reason)
+	_ = m.conn.Close(code, reason)
 }
 
 func (m *member) writeLoop() {
@@ -171,6 +174,8 @@ func (m *member) writeLoop() {
 				m.closeMu.Lock()
 				code, reason := m.closeCode, m.closeReason
 				m.closeMu.Unlock()
+				// The close frame first: cancelling m.ctx first would let
+				// serveWS drop the connection before the code is sent.
 				_ = m.conn.Close(code, reason)
 				m.close()
 				return
@@ -237,15 +242,15 @@ func (m *member) answerOverdue(gen uint64) {
 	m.closeAfterFlush(websocket.StatusPolicyViolation, "no answer to the offer")
 }
 
-// mediaConnected sends the offer deferred until the first connection.
+// mediaConnected sends the offer deferred until the first connection
+// (offers are deferred only while not ready, so at most once).
 func (m *member) mediaConnected() {
 	m.negMu.Lock()
-	first := !m.ready
 	m.ready = true
 	pending := m.deferred
 	m.deferred = false
 	m.negMu.Unlock()
-	if first && pending {
+	if pending {
 		m.negotiate()
 	}
 }
