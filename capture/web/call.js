@@ -78,12 +78,7 @@
       // Let an "ended" still in the queue be handled first.
       queue = queue.then(() => {
         if (left || ended) return;
-        hangUp(false);
-        // This page's microphone and camera are off: nothing of it is
-        // recorded any more, so it no longer shows the recording indicator.
-        state = { recording: false, participants: [] };
-        renderState();
-        $("call").hidden = true;
+        hangUp();
         if (replaced) {
           setStatus("You joined this call from another window or device; the call continues there.");
           return;
@@ -153,8 +148,7 @@
         ended = true;
         try { sessionStorage.removeItem(tokenKey); } catch (e) { /* storage off */ }
         setStatus("The call has ended" + (msg.reason ? " (" + msg.reason + ")" : "") + ". You can close this page.");
-        hangUp(true);
-        $("call").hidden = true;
+        hangUp();
         break;
     }
   }
@@ -320,15 +314,17 @@
     }
   }
 
-  function hangUp(ended) {
+  // hangUp closes this page's media and leaves the call view. The
+  // microphone and camera are off, so nothing of this page is recorded any
+  // more and the recording indicator goes.
+  function hangUp() {
     if (pc) { pc.close(); pc = null; }
     if (localStream) { for (const tr of localStream.getTracks()) tr.stop(); localStream = null; }
     for (const [, t] of tiles) t.fig.remove();
     tiles.clear();
-    if (ended || left) {
-      state = { recording: false, participants: [] };
-      renderState();
-    }
+    state = { recording: false, participants: [] };
+    renderState();
+    $("call").hidden = true;
   }
 
   $("consent-accept").addEventListener("click", () => decide(true, "electronic"));
@@ -340,9 +336,8 @@
   $("leave").addEventListener("click", () => {
     left = true;
     send({ type: "leave" });
-    hangUp(true);
+    hangUp();
     setStatus("You left the call.");
-    $("call").hidden = true;
   });
   $("mute").addEventListener("click", (ev) => {
     if (!localStream) return;
