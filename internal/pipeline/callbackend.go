@@ -257,10 +257,9 @@ func (b *CallBackend) StoreChunk(ctx context.Context, sessionID, speaker string,
 	// The relay numbers chunks from 0 and places them on its own clock; a
 	// relay restarted mid-call starts again at 0. The blob name carries this
 	// relay's epoch so nothing already stored is ever overwritten.
-	b.relayID()
 	// A random part keeps a write that is refused below (a chunk of that
 	// speaker and index already stored) from replacing the stored audio.
-	id := fmt.Sprintf("sessions/%s/audio/%s-%s-%04d-%s.wav", sessionID, sanitizeSpeaker(speaker), b.epoch, c.Index, uuid.NewString()[:8])
+	id := fmt.Sprintf("sessions/%s/audio/%s-%s-%04d-%s.wav", sessionID, sanitizeSpeaker(speaker), b.relayID(), c.Index, uuid.NewString()[:8])
 	if err := b.Blobs.Put(ctx, id, audio.EncodeWAV(c.Samples, 16000)); err != nil {
 		return err
 	}
@@ -323,7 +322,7 @@ func (b *CallBackend) continueAfterRestart(ctx context.Context, tx *store.Tx, ch
 		}
 		maxIdx, maxEnd, earlier := -1, int64(0), false
 		for _, e := range existing {
-			if e.Speaker != ch.Speaker || strings.Contains(e.AudioBlob, "-"+b.epoch+"-") {
+			if e.Speaker != ch.Speaker || strings.Contains(e.AudioBlob, "-"+b.relayID()+"-") {
 				continue
 			}
 			earlier = true
