@@ -15,6 +15,7 @@ import (
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/retention"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/web"
 )
 
 // config is what every command that touches data shares.
@@ -34,8 +35,7 @@ func (c *config) register(fs *flag.FlagSet) {
 // blob.Table); it also seals small secrets for the web app.
 type blobStore interface {
 	blob.Store
-	Seal(id string, plaintext []byte) ([]byte, error)
-	Open(id string, sealed []byte) ([]byte, error)
+	web.Sealer
 }
 
 type app struct {

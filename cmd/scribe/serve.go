@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"github.com/scribe-health/scribe/capture"
 	"io"
 	"log/slog"
 	"net"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribe-health/scribe/capture"
 	"github.com/scribe-health/scribe/internal/version"
 )
 
