@@ -68,15 +68,13 @@ func TestProductEndToEnd(t *testing.T) {
 			t.Error("serve did not stop")
 		}
 	})
-	for i := 0; ; i++ {
-		if r, err := http.Get(base + "/readyz"); err == nil && r.StatusCode == 200 {
-			r.Body.Close()
-			break
-		}
-		if i == 100 {
-			t.Fatal("serve did not come up")
-		}
-		time.Sleep(100 * time.Millisecond)
+	r, err := awaitReady(base)
+	if err != nil {
+		t.Fatalf("serve did not come up: %v", err)
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("/readyz: HTTP %d", r.StatusCode)
 	}
 
 	speech := func(text string) string {

@@ -42,6 +42,20 @@ func TestHelpForEveryCommand(t *testing.T) {
 	}
 }
 
+// awaitReady polls base's /readyz for up to 10 s while serve starts and
+// returns the first answer.
+func awaitReady(base string) (*http.Response, error) {
+	var err error
+	for i := 0; i < 100; i++ {
+		var resp *http.Response
+		if resp, err = http.Get(base + "/readyz"); err == nil {
+			return resp, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil, err
+}
+
 // TestServeWithNoConfiguration: in an empty directory, with no flags and no
 // environment, serve creates its data dir, migrates, and answers health checks.
 func TestServeWithNoConfiguration(t *testing.T) {
@@ -54,15 +68,7 @@ func TestServeWithNoConfiguration(t *testing.T) {
 	done := make(chan int, 1)
 	var out bytes.Buffer
 	go func() { done <- run(ctx, []string{"serve"}, &out, io.Discard) }()
-	var resp *http.Response
-	var err error
-	for i := 0; i < 100; i++ {
-		resp, err = http.Get("http://127.0.0.1:8080/readyz")
-		if err == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	resp, err := awaitReady("http://127.0.0.1:8080")
 	if err != nil {
 		cancel()
 		t.Fatalf("serve did not come up on the default address: %v", err)
