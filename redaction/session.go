@@ -412,7 +412,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 				continue
 			}
 			if typ, ok := phrases[string(b)]; ok {
-				extra = append(extra, cand{s: int(t.s), e: int(d.toks[i+w-1].stemEnd), typ: typ, prio: 30})
+				extra = append(extra, cand{s: int(t.s), e: int(d.toks[i+w-1].stemEnd), typ: typ, prio: prioPropagated})
 				i += w - 1
 				matched = true
 			}
@@ -428,7 +428,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 			for j < len(d.toks) && !covered[j] && d.joined(j-1) && markOf(&d.toks[j])&markPart != 0 {
 				j++
 			}
-			c := cand{s: int(t.s), e: int(d.toks[j-1].stemEnd), typ: TypeName, prio: 30}
+			c := cand{s: int(t.s), e: int(d.toks[j-1].stemEnd), typ: TypeName, prio: prioPropagated}
 			for k := i; k < j; k++ {
 				c.parts = append(c.parts, d.toks[k].stem())
 			}
@@ -442,11 +442,18 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 	return resolveAfter(cs, extra)
 }
 
+// prioPropagated is the priority of a mention found by propagate.
+const prioPropagated = 30
+
+// vague reports whether a candidate's own context does not say whether it is
+// a name or a place: see cand.unclear; a propagated mention has no evidence
+// of its own.
+func (c *cand) vague() bool { return c.unclear || c.prio == prioPropagated }
+
 // unclearWord returns the word of a one-word name or place whose own context
-// does not say which of the two it is (see cand.unclear; a propagated mention
-// has no evidence of its own), or "".
+// does not say which of the two it is (see vague), or "".
 func (d *detector) unclearWord(c *cand) string {
-	if !c.unclear && c.prio != 30 {
+	if !c.vague() {
 		return ""
 	}
 	switch c.typ {
@@ -455,9 +462,15 @@ func (d *detector) unclearWord(c *cand) string {
 			return c.parts[0]
 		}
 	case TypeLocation:
-		if k := d.normKey(TypeLocation, d.text[c.s:c.e]); strings.IndexByte(k, ' ') < 0 {
-			return k
-		}
+		return d.oneWordPlace(c)
+	}
+	return ""
+}
+
+// oneWordPlace is a LOCATION's key when it is one word, else "".
+func (d *detector) oneWordPlace(c *cand) string {
+	if k := d.normKey(TypeLocation, d.text[c.s:c.e]); strings.IndexByte(k, ' ') < 0 {
+		return k
 	}
 	return ""
 }
@@ -469,14 +482,7 @@ func (d *detector) unclearWord(c *cand) string {
 // Warren is quiet" one town. Mentions whose contexts clearly differ ("my
 // friend Jordan", "he lived in Jordan") keep their two kinds.
 func (d *detector) harmonize(cs []cand, s *Session) {
-	any := false
-	for i := range cs {
-		if cs[i].unclear || cs[i].prio == 30 {
-			any = true
-			break
-		}
-	}
-	if !any {
+	if !slices.ContainsFunc(cs, func(c cand) bool { return c.vague() }) {
 		return
 	}
 	type mention struct {
@@ -486,7 +492,7 @@ func (d *detector) harmonize(cs []cand, s *Session) {
 	clear := map[string][]mention{}
 	for i := range cs {
 		c := &cs[i]
-		if c.unclear || c.prio == 30 {
+		if c.vague() {
 			continue
 		}
 		switch c.typ {
@@ -495,7 +501,7 @@ func (d *detector) harmonize(cs []cand, s *Session) {
 				clear[p] = append(clear[p], mention{i, TypeName})
 			}
 		case TypeLocation:
-			if k := d.normKey(TypeLocation, d.text[c.s:c.e]); strings.IndexByte(k, ' ') < 0 {
+			if k := d.oneWordPlace(c); k != "" {
 				clear[k] = append(clear[k], mention{i, TypeLocation})
 			}
 		}
