@@ -365,11 +365,23 @@ func (c *Peer) joinWith(api *webrtc.API, tracks ...webrtc.TrackLocal) {
 			videoSenders = append(videoSenders, sender)
 		}
 	}
+	// Candidates gathered before the offer is sent wait for it, as in a
+	// browser, where the page sends its offer before any candidate event.
+	var candMu sync.Mutex
+	var offered bool
+	var early []webrtc.ICECandidateInit
 	pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
-		if cand != nil {
-			init := cand.ToJSON()
-			c.Send(Message{Type: MsgCandidate, Candidate: &init})
+		if cand == nil {
+			return
 		}
+		init := cand.ToJSON()
+		candMu.Lock()
+		defer candMu.Unlock()
+		if !offered {
+			early = append(early, init)
+			return
+		}
+		c.Send(Message{Type: MsgCandidate, Candidate: &init})
 	})
 	pc.OnICEConnectionStateChange(func(s webrtc.ICEConnectionState) {
 		if s == webrtc.ICEConnectionStateConnected || s == webrtc.ICEConnectionStateCompleted {
@@ -406,5 +418,11 @@ func (c *Peer) joinWith(api *webrtc.API, tracks ...webrtc.TrackLocal) {
 	if err := pc.SetLocalDescription(offer); err != nil {
 		c.t.Fatal(err)
 	}
+	candMu.Lock()
 	c.Send(Message{Type: MsgOffer, SDP: pc.LocalDescription()})
+	offered = true
+	for i := range early {
+		c.Send(Message{Type: MsgCandidate, Candidate: &early[i]})
+	}
+	candMu.Unlock()
 }
