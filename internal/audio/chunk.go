@@ -105,8 +105,8 @@ var ErrChunkerClosed = errors.New("audio: chunker already flushed")
 // known; Flush emits the remainder. It cuts exactly where Split would on
 // the same audio, and holds at most max samples plus one Write.
 //
-// Emitted Chunk.Samples are fresh slices owned by the callee. A Chunker is
-// not safe for concurrent use.
+// Emitted Chunk.Samples are fresh slices owned by the callee (unless
+// Borrow was called). A Chunker is not safe for concurrent use.
 type Chunker struct {
 	rate, max int
 	emit      func(Chunk) error
@@ -114,6 +114,15 @@ type Chunker struct {
 	start     int64 // timeline offset of pending[0]
 	index     int
 	closed    bool
+	borrow    bool
+}
+
+// Borrow makes emitted Chunk.Samples a view of the chunker's own buffer,
+// valid only until emit returns: no copy of each chunk, for a consumer
+// that encodes the chunk at once (ingest of a long recording). It returns c.
+func (c *Chunker) Borrow() *Chunker {
+	c.borrow = true
+	return c
 }
 
 // NewChunker returns a streaming chunker; see Split for rate and max. It
@@ -132,6 +141,13 @@ func NewChunker(rate, max int, emit func(Chunk) error) *Chunker {
 func (c *Chunker) Write(samples []int16) error {
 	if c.closed {
 		return ErrChunkerClosed
+	}
+	if need := len(c.pending) + len(samples); need > cap(c.pending) {
+		// Grow as append would, but never past what this Write can need:
+		// pending holds at most max samples between writes.
+		grown := make([]int16, len(c.pending), min(max(2*cap(c.pending), need), c.max+len(samples)))
+		copy(grown, c.pending)
+		c.pending = grown
 	}
 	c.pending = append(c.pending, samples...)
 	for len(c.pending) > c.max {
@@ -165,7 +181,10 @@ func (c *Chunker) emitN(n int) error {
 		Index:       c.index,
 		StartSample: c.start,
 		EndSample:   c.start + int64(n),
-		Samples:     append([]int16(nil), c.pending[:n]...),
+		Samples:     c.pending[:n:n],
+	}
+	if !c.borrow {
+		ch.Samples = append([]int16(nil), ch.Samples...)
 	}
 	if err := c.emit(ch); err != nil {
 		return fmt.Errorf("audio: emitting chunk %d: %w", ch.Index, err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -222,6 +223,12 @@ func TestDecodeRejectsBadInput(t *testing.T) {
 			if _, perr := Probe(bytes.NewReader(c.file), c.opt); !errors.Is(perr, c.want) {
 				t.Errorf("Probe: %v, want %v", perr, c.want)
 			}
+			// So does a stream whose size is unknown (an upload): the same
+			// refusal, from the header or when the data runs out.
+			serr := streamAll(onlyReader{bytes.NewReader(c.file)}, c.opt)
+			if !errors.Is(serr, c.want) || !strings.Contains(serr.Error(), c.mention) {
+				t.Errorf("stream: %v, want %v mentioning %q", serr, c.want, c.mention)
+			}
 		})
 	}
 }
@@ -344,4 +351,50 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// onlyReader hides Seek, as a multipart part or a pipe does.
+type onlyReader struct{ r io.Reader }
+
+func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+
+// streamAll opens r as a Stream and decodes it to the end.
+func streamAll(r io.Reader, opt Options) error {
+	s, err := OpenStream(r, opt)
+	if err != nil {
+		return err
+	}
+	return s.Decode(func([][]int16) error { return nil })
+}
+
+func TestStreamMatchesWholeDecode(t *testing.T) {
+	file := wavSpec{format: 1, channels: 2, rate: 44100, bits: 24}.encode([][]float64{sine(300, 0.4, 44100, 300000), sine(700, 0.2, 44100, 300000)})
+	// A LIST chunk with an odd size before the data, as recorders write.
+	list := append([]byte("LIST\x05\x00\x00\x00INFOx\x00"), file[36:]...)
+	file = append(append([]byte{}, file[:36]...), list...)
+	_, whole, err := Decode16k(bytes.NewReader(file), Options{Split: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenStream(onlyReader{bytes.NewReader(file)}, Options{Split: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.OutChannels() != 2 || s.OutSamples() != int64(len(whole[0])) {
+		t.Fatalf("stream declares %d channels of %d samples; whole decode gave %d of %d", s.OutChannels(), s.OutSamples(), len(whole), len(whole[0]))
+	}
+	streamed := make([][]int16, 2)
+	if err := s.Decode(func(b [][]int16) error {
+		for c := range b {
+			streamed[c] = append(streamed[c], b[c]...)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for c := range whole {
+		if !slices.Equal(whole[c], streamed[c]) {
+			t.Errorf("channel %d: stream and whole decode differ", c)
+		}
+	}
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"time"
-
-	"github.com/go-audio/wav"
 )
 
 // Rate is the sample rate, in Hz, of everything the pipeline transcribes.
@@ -56,22 +54,23 @@ type wavHeader struct {
 // Probe validates a WAV header and returns what it declares, without
 // decoding audio. It leaves r positioned at the start of the PCM data.
 func Probe(r io.ReadSeeker, opt Options) (Info, error) {
-	h, err := readHeader(r, opt)
-	return h.Info, err
+	s, err := OpenStream(r, opt)
+	return s.Info(), err
 }
 
 // Decode16k decodes a whole WAV input to 16 kHz 16-bit PCM: one slice per
 // output channel (two for stereo with opt.Split, otherwise one). The input is
-// streamed in fixed-size blocks; only the 16 kHz output is held in memory
-// (about 115 MB per channel for an hour).
+// read in fixed-size blocks, but the whole 16 kHz output is held in memory
+// (about 115 MB per channel for an hour): use it for short audio such as a
+// stored chunk, and Stream.Decode for a recording of any length.
 func Decode16k(r io.ReadSeeker, opt Options) (Info, [][]int16, error) {
-	h, err := readHeader(r, opt)
+	s, err := OpenStream(r, opt)
 	if err != nil {
-		return h.Info, nil, err
+		return s.Info(), nil, err
 	}
-	nch := opt.OutChannels(h.Info)
+	h := s.h
 	want := (h.Frames*Rate + int64(h.SampleRate) - 1) / int64(h.SampleRate)
-	out := make([][]int16, nch)
+	out := make([][]int16, opt.OutChannels(h.Info))
 	for c := range out {
 		out[c] = make([]int16, 0, want)
 	}
@@ -89,12 +88,60 @@ func Decode16k(r io.ReadSeeker, opt Options) (Info, [][]int16, error) {
 // fn must not keep the slices after it returns. An error from fn stops
 // decoding and is returned wrapped.
 func Decode16kStream(r io.ReadSeeker, opt Options, fn func(block [][]int16) error) (Info, error) {
-	h, err := readHeader(r, opt)
+	s, err := OpenStream(r, opt)
 	if err != nil {
-		return h.Info, err
+		return s.Info(), err
 	}
-	bufs := make([][]int16, opt.OutChannels(h.Info))
-	_, err = decodeData(r, h, opt, bufs, func(b [][]int16) ([][]int16, error) {
+	return s.Info(), s.Decode(fn)
+}
+
+// Stream is a WAV input read forward only, as it arrives (an upload's
+// multipart part, a pipe): OpenStream reads and checks the header, Decode
+// converts the PCM data to 16 kHz blocks. Nothing is buffered beyond one
+// read block, whatever the recording's length.
+type Stream struct {
+	r   io.Reader
+	h   wavHeader
+	opt Options
+}
+
+// OpenStream reads and validates a WAV header from r, reading forward only,
+// and leaves r at the first PCM byte. When r is also an io.Seeker (a file)
+// its size lets a truncated file be refused before any audio is read;
+// otherwise a short data chunk is reported by Decode when the input ends.
+// Longer than opt.MaxDuration is refused from the header alone.
+func OpenStream(r io.Reader, opt Options) (*Stream, error) {
+	size := int64(-1)
+	if sk, ok := r.(io.Seeker); ok {
+		end, err := sk.Seek(0, io.SeekEnd)
+		if err != nil {
+			return &Stream{}, fmt.Errorf("audio: seeking input: %w", err)
+		}
+		if _, err := sk.Seek(0, io.SeekStart); err != nil {
+			return &Stream{}, fmt.Errorf("audio: seeking input: %w", err)
+		}
+		size = end
+	}
+	h, err := readHeader(r, size, opt)
+	return &Stream{r: r, h: h, opt: opt}, err
+}
+
+// Info is what the header declares.
+func (s *Stream) Info() Info { return s.h.Info }
+
+// OutChannels is the number of channels Decode hands out.
+func (s *Stream) OutChannels() int { return s.opt.OutChannels(s.h.Info) }
+
+// OutSamples is the number of 16 kHz samples per channel Decode yields.
+func (s *Stream) OutSamples() int64 {
+	return (s.h.Frames*Rate + int64(s.h.SampleRate) - 1) / int64(s.h.SampleRate)
+}
+
+// Decode reads the PCM data and hands the 16 kHz output to fn in blocks,
+// as Decode16kStream does. It may be called once.
+func (s *Stream) Decode(fn func(block [][]int16) error) error {
+	bufs := make([][]int16, s.OutChannels())
+	_, err := decodeData(s.r, s.h, s.opt, bufs, func(b [][]int16) ([][]int16, error) {
 		if err := fn(b); err != nil {
 			return b, fmt.Errorf("audio: decode consumer: %w", err)
 		}
@@ -103,7 +150,7 @@ func Decode16kStream(r io.ReadSeeker, opt Options, fn func(block [][]int16) erro
 		}
 		return b, nil
 	})
-	return h.Info, err
+	return err
 }
 
 // decodeData reads the data chunk in blocks, converts each block to float
@@ -136,7 +183,7 @@ func decodeData(r io.Reader, h wavHeader, opt Options, bufs [][]int16, after fun
 		got, rerr := io.ReadFull(r, raw[:n])
 		if rerr != nil {
 			if errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF) {
-				return nil, fmt.Errorf("%w: data ends %d bytes early", ErrCorrupt, remaining-int64(got))
+				return nil, fmt.Errorf("%w: truncated: data chunk declares %d bytes but only %d follow", ErrCorrupt, h.dataSize, h.dataSize-remaining+int64(got))
 			}
 			return nil, fmt.Errorf("audio: reading WAV data: %w", rerr)
 		}
@@ -234,23 +281,19 @@ func formatName(code uint16) string {
 	return fmt.Sprintf("format code %d", code)
 }
 
-// readHeader validates the container with go-audio/wav and leaves r at the
-// first PCM byte.
-func readHeader(r io.ReadSeeker, opt Options) (wavHeader, error) {
+// readHeader reads the RIFF/WAVE header forward only, checking every size
+// it declares, and leaves r at the first PCM byte. size is the input's
+// length, or -1 when it is not known (a stream).
+func readHeader(r io.Reader, size int64, opt Options) (wavHeader, error) {
 	var h wavHeader
-	size, err := r.Seek(0, io.SeekEnd)
-	if err != nil {
-		return h, fmt.Errorf("audio: seeking input: %w", err)
-	}
 	if size == 0 {
 		return h, ErrEmpty
 	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return h, fmt.Errorf("audio: seeking input: %w", err)
-	}
-	// go-audio checks "RIFF" but not the form type, so check both here.
 	var magic [12]byte
 	if n, _ := io.ReadFull(r, magic[:]); n < 12 {
+		if n == 0 {
+			return h, ErrEmpty
+		}
 		return h, fmt.Errorf("%w: only %d bytes, too short for a RIFF header", ErrNotWAV, n)
 	}
 	switch {
@@ -261,70 +304,65 @@ func readHeader(r io.ReadSeeker, opt Options) (wavHeader, error) {
 	case string(magic[8:12]) != "WAVE":
 		return h, fmt.Errorf("%w: RIFF form is not WAVE", ErrNotWAV)
 	}
-	subFormat, err := checkChunks(r, size)
-	if err != nil {
+	pos := int64(12)
+	var fmtChunk []byte // the first 40 bytes at most
+	var declared int64  // the data chunk's size
+	found := false
+	for !found {
+		var hdr [8]byte
+		if n, _ := io.ReadFull(r, hdr[:]); n < 8 {
+			break // no room for another chunk: there is no data chunk
+		}
+		pos += 8
+		id := string(hdr[:4])
+		n := int64(binary.LittleEndian.Uint32(hdr[4:]))
+		if id == "data" {
+			declared, found = n, true
+			break
+		}
+		if size >= 0 && n > size-pos {
+			return h, fmt.Errorf("%w: chunk %q declares %d bytes but only %d follow", ErrCorrupt, printable(id), n, size-pos)
+		}
+		switch id {
+		case "fmt ", "LIST", "smpl", "cue ":
+			if n > maxMetaChunk {
+				return h, fmt.Errorf("%w: %q chunk of %d bytes is implausibly large", ErrCorrupt, printable(id), n)
+			}
+		}
+		body := int64(0)
+		if id == "fmt " && fmtChunk == nil {
+			fmtChunk = make([]byte, min(n, 40))
+			got, _ := io.ReadFull(r, fmtChunk)
+			body = int64(got)
+			if got < len(fmtChunk) {
+				return h, fmt.Errorf("%w: chunk %q declares %d bytes but only %d follow", ErrCorrupt, printable(id), n, got)
+			}
+		}
+		skipped, err := io.CopyN(io.Discard, r, n-body)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return h, fmt.Errorf("audio: reading WAV header: %w", err)
+		}
+		if skipped < n-body {
+			return h, fmt.Errorf("%w: chunk %q declares %d bytes but only %d follow", ErrCorrupt, printable(id), n, body+skipped)
+		}
+		pos += n
+		if n&1 == 1 { // the RIFF pad byte; a file may end without it
+			if k, _ := io.CopyN(io.Discard, r, 1); k == 0 {
+				break
+			}
+			pos++
+		}
+	}
+	if err := parseFmt(&h, fmtChunk); err != nil {
 		return h, err
 	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return h, fmt.Errorf("audio: seeking input: %w", err)
-	}
-
-	d := wav.NewDecoder(r)
-	d.ReadInfo()
-	if err := d.Err(); err != nil {
-		return h, fmt.Errorf("%w: unreadable header: %w", ErrNotWAV, err)
-	}
-	if d.NumChans == 0 && d.SampleRate == 0 && d.WavAudioFormat == 0 {
-		return h, fmt.Errorf("%w: no fmt chunk", ErrNotWAV)
-	}
-	format := d.WavAudioFormat
-	if format == 0xFFFE {
-		// go-audio discards the fmt extension, where the real code is.
-		format = subFormat
-	}
-	if format != 1 {
-		return h, fmt.Errorf("%w: %s; only integer PCM is supported", ErrUnsupportedEncoding, formatName(format))
-	}
-	h.Channels = int(d.NumChans)
-	h.BitDepth = int(d.BitDepth)
-	h.SampleRate = int(d.SampleRate)
-	switch {
-	case h.Channels == 0:
-		return h, fmt.Errorf("%w: header declares 0 channels", ErrCorrupt)
-	case h.Channels > 2:
-		return h, fmt.Errorf("%w: %d channels; only mono or stereo is supported", ErrTooManyChannels, h.Channels)
-	}
-	switch h.BitDepth {
-	case 8, 16, 24, 32:
-	default:
-		return h, fmt.Errorf("%w: %d-bit PCM; only 8, 16, 24 or 32-bit is supported", ErrUnsupportedEncoding, h.BitDepth)
-	}
-	if h.SampleRate < 1000 || h.SampleRate > 384000 {
-		return h, fmt.Errorf("%w: sample rate %d Hz is outside 1000..384000", ErrCorrupt, h.SampleRate)
-	}
-	h.blockAlign = h.Channels * h.BitDepth / 8
-
-	if err := d.FwdToPCM(); err != nil || d.PCMChunk == nil {
+	if !found {
 		return h, fmt.Errorf("%w: no data chunk", ErrNoAudio)
 	}
-	// go-audio rounds odd chunk sizes up to the RIFF pad byte; the exact
-	// size is the 4 bytes just before the data.
-	start, err := r.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return h, fmt.Errorf("audio: seeking input: %w", err)
-	}
-	var sz [4]byte
-	if _, err := r.Seek(start-4, io.SeekStart); err != nil {
-		return h, fmt.Errorf("audio: seeking input: %w", err)
-	}
-	if _, err := io.ReadFull(r, sz[:]); err != nil {
-		return h, fmt.Errorf("%w: data chunk header: %w", ErrCorrupt, err)
-	}
-	declared := int64(binary.LittleEndian.Uint32(sz[:]))
 	if declared == 0 {
 		return h, fmt.Errorf("%w: data chunk is zero-length", ErrNoAudio)
 	}
-	if avail := size - start; declared > avail {
+	if avail := size - pos; size >= 0 && declared > avail {
 		return h, fmt.Errorf("%w: truncated: data chunk declares %d bytes but only %d follow", ErrCorrupt, declared, avail)
 	}
 	h.Frames = declared / int64(h.blockAlign)
@@ -340,61 +378,49 @@ func readHeader(r io.ReadSeeker, opt Options) (wavHeader, error) {
 	return h, nil
 }
 
-// maxMetaChunk bounds the chunks go-audio reads whole into memory (fmt,
-// LIST, smpl, cue), so a hostile size field cannot make it allocate
-// gigabytes.
+// maxMetaChunk bounds the metadata chunks a WAV may carry (fmt, LIST, smpl,
+// cue): a hostile size field is refused rather than read through.
 const maxMetaChunk = 16 << 20
 
-// checkChunks walks the chunk headers before the data chunk and rejects
-// sizes that overrun the file or are implausibly large for metadata, before
-// go-audio trusts them. It also returns the sub-format code of a
-// WAVE_FORMAT_EXTENSIBLE fmt chunk (0 if there is none).
-func checkChunks(r io.ReadSeeker, size int64) (uint16, error) {
-	pos := int64(12)
-	if _, err := r.Seek(pos, io.SeekStart); err != nil {
-		return 0, fmt.Errorf("audio: seeking input: %w", err)
+// parseFmt reads the fields of a fmt chunk (WAVEFORMATEX, or
+// WAVE_FORMAT_EXTENSIBLE, whose real format code is the first two bytes of
+// the sub-format GUID at byte 24) and checks them.
+func parseFmt(h *wavHeader, f []byte) error {
+	if f == nil {
+		return fmt.Errorf("%w: no fmt chunk", ErrNotWAV)
 	}
-	var sub uint16
-	var hdr [8]byte
-	for size-pos >= 8 {
-		if _, err := io.ReadFull(r, hdr[:]); err != nil {
-			return 0, fmt.Errorf("audio: reading chunk header: %w", err)
-		}
-		pos += 8
-		id := string(hdr[:4])
-		n := int64(binary.LittleEndian.Uint32(hdr[4:]))
-		if id == "data" {
-			break // its size is checked against the file later
-		}
-		if n > size-pos {
-			return 0, fmt.Errorf("%w: chunk %q declares %d bytes but only %d follow", ErrCorrupt, printable(id), n, size-pos)
-		}
-		switch id {
-		case "fmt ", "LIST", "smpl", "cue ":
-			if n > maxMetaChunk {
-				return 0, fmt.Errorf("%w: %q chunk of %d bytes is implausibly large", ErrCorrupt, printable(id), n)
-			}
-		}
-		if id == "fmt " && n >= 2 {
-			f := make([]byte, min(n, 40))
-			if _, err := io.ReadFull(r, f); err != nil {
-				return 0, fmt.Errorf("audio: reading fmt chunk: %w", err)
-			}
-			if binary.LittleEndian.Uint16(f) == 0xFFFE {
-				if n < 40 {
-					return 0, fmt.Errorf("%w: extensible fmt chunk is %d bytes, want at least 40", ErrCorrupt, n)
-				}
-				// The sub-format GUID starts at byte 24; its first two
-				// bytes are the ordinary format code.
-				sub = binary.LittleEndian.Uint16(f[24:26])
-			}
-		}
-		pos += n + n&1
-		if _, err := r.Seek(pos, io.SeekStart); err != nil {
-			return 0, fmt.Errorf("audio: seeking input: %w", err)
-		}
+	if len(f) < 16 {
+		return fmt.Errorf("%w: unreadable header: fmt chunk is %d bytes, want at least 16", ErrNotWAV, len(f))
 	}
-	return sub, nil
+	format := binary.LittleEndian.Uint16(f[0:])
+	if format == 0xFFFE {
+		if len(f) < 40 {
+			return fmt.Errorf("%w: extensible fmt chunk is %d bytes, want at least 40", ErrCorrupt, len(f))
+		}
+		format = binary.LittleEndian.Uint16(f[24:])
+	}
+	if format != 1 {
+		return fmt.Errorf("%w: %s; only integer PCM is supported", ErrUnsupportedEncoding, formatName(format))
+	}
+	h.Channels = int(binary.LittleEndian.Uint16(f[2:]))
+	h.SampleRate = int(binary.LittleEndian.Uint32(f[4:]))
+	h.BitDepth = int(binary.LittleEndian.Uint16(f[14:]))
+	switch {
+	case h.Channels == 0:
+		return fmt.Errorf("%w: header declares 0 channels", ErrCorrupt)
+	case h.Channels > 2:
+		return fmt.Errorf("%w: %d channels; only mono or stereo is supported", ErrTooManyChannels, h.Channels)
+	}
+	switch h.BitDepth {
+	case 8, 16, 24, 32:
+	default:
+		return fmt.Errorf("%w: %d-bit PCM; only 8, 16, 24 or 32-bit is supported", ErrUnsupportedEncoding, h.BitDepth)
+	}
+	if h.SampleRate < 1000 || h.SampleRate > 384000 {
+		return fmt.Errorf("%w: sample rate %d Hz is outside 1000..384000", ErrCorrupt, h.SampleRate)
+	}
+	h.blockAlign = h.Channels * h.BitDepth / 8
+	return nil
 }
 
 // printable keeps a chunk ID from a hostile file from putting control bytes

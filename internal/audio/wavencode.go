@@ -1,6 +1,9 @@
 package audio
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // wavHeaderLen is the size of a canonical 16-bit PCM WAV header.
 const wavHeaderLen = 44
@@ -8,8 +11,16 @@ const wavHeaderLen = 44
 // EncodeWAV returns samples as a canonical RIFF/WAVE file: integer PCM,
 // 16-bit, mono, at rate Hz.
 func EncodeWAV(samples []int16, rate int) []byte {
+	return AppendWAV(nil, samples, rate)
+}
+
+// AppendWAV appends the EncodeWAV file to dst and returns the extended
+// slice, so a caller encoding many chunks can reuse one buffer.
+func AppendWAV(dst []byte, samples []int16, rate int) []byte {
 	dataLen := 2 * len(samples)
-	b := make([]byte, wavHeaderLen+dataLen)
+	n := len(dst)
+	dst = slices.Grow(dst, wavHeaderLen+dataLen)[:n+wavHeaderLen+dataLen]
+	b := dst[n:]
 	copy(b[0:], "RIFF")
 	binary.LittleEndian.PutUint32(b[4:], uint32(36+dataLen))
 	copy(b[8:], "WAVE")
@@ -24,9 +35,8 @@ func EncodeWAV(samples []int16, rate int) []byte {
 	copy(b[36:], "data")
 	binary.LittleEndian.PutUint32(b[40:], uint32(dataLen))
 	d := b[wavHeaderLen:]
-	d = d[:2*len(samples)]
 	for i, v := range samples {
 		binary.LittleEndian.PutUint16(d[2*i:], uint16(v))
 	}
-	return b
+	return dst
 }

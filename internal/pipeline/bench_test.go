@@ -25,7 +25,7 @@ import (
 
 // writeLongWAV writes a synthetic 48 kHz 16-bit stereo recording: speech-
 // like bursts of tone and noise on alternating channels with pauses.
-func writeLongWAV(b *testing.B, path string, seconds int) {
+func writeLongWAV(b testing.TB, path string, seconds int) {
 	b.Helper()
 	const rate = 48000
 	f, err := os.Create(path)

@@ -20,13 +20,18 @@ import (
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/validate"
 )
 
 // Ingester stores recordings and starts their pipeline.
 type Ingester struct {
-	Store       *store.Store
-	Blobs       blob.Store
-	ChunkMax    time.Duration // longest chunk; default 10 minutes
+	Store *store.Store
+	Blobs blob.Store
+	// ChunkMax is the longest chunk (default DefaultChunk, 2 minutes; at
+	// most MaxChunk). Ingest holds about one chunk of 16 kHz audio per
+	// channel in memory, so this, not the recording's length, sets its
+	// memory: about 4 MB per channel at the default.
+	ChunkMax    time.Duration
 	MaxDuration time.Duration // longest recording accepted; default 4 hours
 }
 
@@ -40,7 +45,14 @@ type IngestOptions struct {
 	ConsentAttestedBy string
 	Speakers          string // "stereo" (left clinician, right client), "mono", or "" (stereo files split)
 	Actor             string
-	Progress          func(stage string, done, total int)
+	// RequireAlias and RequireClinician refuse an upload without them (the
+	// web app's rule; the command line may leave both out).
+	RequireAlias, RequireClinician bool
+	Progress                       func(stage string, done, total int)
+	// BeforeCommit, when set, runs after the audio is stored and before the
+	// session is created; an error from it discards everything (the web
+	// app checks that nothing follows the recording in the form).
+	BeforeCommit func() error
 }
 
 // Speaker labels for stereo call recordings.
@@ -50,136 +62,183 @@ const (
 	SpeakerMixed     = "speaker"
 )
 
-// AudioBlobID is where a chunk's encrypted WAV lives.
-func AudioBlobID(sessionID, speaker string, idx int) string {
-	return fmt.Sprintf("sessions/%s/audio/%s-%04d.wav", sessionID, speaker, idx)
+// AudioBlobID is where a chunk's encrypted WAV lives. track is the chunk's
+// speaker, or "left"/"right" for a stereo file whose speakers are only
+// known once it has been read (the chunk row keeps the speaker).
+func AudioBlobID(sessionID, track string, idx int) string {
+	return fmt.Sprintf("sessions/%s/audio/%s-%04d.wav", sessionID, track, idx)
 }
 
-// Ingest decodes, resamples, chunks, encrypts and stores a WAV recording,
-// then creates the session and one transcription job per chunk in a single
-// transaction. On any error nothing is left behind.
-func (in *Ingester) Ingest(ctx context.Context, r io.ReadSeeker, opt IngestOptions) (string, error) {
+// Ingest checks the options, then streams a WAV recording — read forward
+// once, never held whole — through decoding, resampling, chunking and
+// encryption into the blob store, and creates the session and one
+// transcription job per chunk in a single transaction. r need not seek (an
+// upload's multipart part); a file that can is checked for truncation
+// before its audio is read. On any error nothing is left behind, and the
+// error of a refused option is a *validate.Error.
+func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) (string, error) {
 	chunkMax := in.ChunkMax
-	if chunkMax <= 0 {
-		chunkMax = 10 * time.Minute
+	if chunkMax == 0 {
+		chunkMax = DefaultChunk
+	}
+	if err := CheckLimits(chunkMax, 0); err != nil {
+		return "", err
 	}
 	maxDur := in.MaxDuration
 	if maxDur <= 0 {
-		maxDur = 4 * time.Hour
+		maxDur = DefaultRecording
 	}
 	progress := opt.Progress
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
-	switch opt.Speakers {
-	case "", "stereo", "mono":
-	default:
-		return "", fmt.Errorf("--speakers must be stereo or mono, not %q", opt.Speakers)
+	if err := CheckSpeakers(opt.Speakers); err != nil {
+		return "", err
 	}
-	switch opt.Program {
-	case "":
-		opt.Program = "mh"
-	case "mh", "sud":
-	default:
-		return "", fmt.Errorf("--program must be mh or sud, not %q", opt.Program)
+	if err := CheckConsentAttester(opt.ConsentAttestedBy); err != nil {
+		return "", err
 	}
-	info, err := audio.Probe(r, audio.Options{MaxDuration: maxDur})
+	choices := SessionChoices{Template: opt.Template, Modality: opt.Modality, Program: opt.Program, ClientAlias: opt.ClientAlias, Clinician: opt.Clinician,
+		RequireAlias: opt.RequireAlias, RequireClinician: opt.RequireClinician}
+	if err := CheckSession(ctx, in.Store, &choices); err != nil {
+		return "", err
+	}
+	src, err := audio.OpenStream(r, audio.Options{MaxDuration: maxDur, Split: opt.Speakers != "mono"})
 	if err != nil {
 		return "", err
 	}
+	info := src.Info()
 	if opt.Speakers == "stereo" && info.Channels != 2 {
-		return "", fmt.Errorf("--speakers stereo needs a 2-channel recording; this one has %d channel(s)", info.Channels)
-	}
-	split := info.Channels == 2 && opt.Speakers != "mono"
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return "", err
-	}
-	progress("decoding", 0, 0)
-	_, channels, err := audio.Decode16k(r, audio.Options{MaxDuration: maxDur, Split: split})
-	if err != nil {
-		return "", err
-	}
-	speakers := []string{SpeakerMixed}
-	if split {
-		if opt.Speakers == "" && nearlyIdentical(channels[0], channels[1]) {
-			// A mono recording saved as stereo: one speaker track, not two copies.
-			channels = channels[:1]
-		} else {
-			speakers = []string{SpeakerClinician, SpeakerClient}
-		}
+		return "", &validate.Error{Field: FieldSpeakers, Value: opt.Speakers,
+			Allowed: fmt.Sprintf("stereo needs a 2-channel recording and this one has %d channel; use mono", info.Channels)}
 	}
 	sessionID := uuid.NewString()
-	maxSamples := audio.MaxChunkSamples(16000, chunkMax)
-	type stored struct {
-		c    store.Chunk
-		blob string
+	// Track names: the speakers when known now; a stereo file split by
+	// default is left/right until its channels are compared at the end.
+	tracks := []string{SpeakerMixed}
+	auto := false
+	if src.OutChannels() == 2 {
+		tracks = []string{SpeakerClinician, SpeakerClient}
+		if opt.Speakers == "" {
+			tracks, auto = []string{"left", "right"}, true
+		}
 	}
-	var chunks []stored
+	var chunks [][]store.Chunk // per track
+	var stored []string
 	cleanup := func() {
-		for _, c := range chunks {
-			_ = in.Blobs.Delete(context.WithoutCancel(ctx), c.blob)
+		for _, id := range stored {
+			_ = in.Blobs.Delete(context.WithoutCancel(ctx), id)
 		}
 	}
-	progress("chunking", 0, 0)
-	var durationMS int64
-	for ch, samples := range channels {
-		if d := int64(len(samples)) * 1000 / 16000; d > durationMS {
-			durationMS = d
-		}
-		for _, c := range audio.Split(samples, 16000, maxSamples) {
-			id := AudioBlobID(sessionID, speakers[ch], c.Index)
-			if err := in.Blobs.Put(ctx, id, audio.EncodeWAV(c.Samples, 16000)); err != nil {
-				cleanup()
-				return "", fmt.Errorf("store audio chunk: %w", err)
+	var wavBuf []byte // one encoding buffer for every chunk
+	chunkers := make([]*audio.Chunker, len(tracks))
+	chunks = make([][]store.Chunk, len(tracks))
+	maxSamples := audio.MaxChunkSamples(audio.Rate, chunkMax)
+	for t := range tracks {
+		chunkers[t] = audio.NewChunker(audio.Rate, maxSamples, func(c audio.Chunk) error {
+			id := AudioBlobID(sessionID, tracks[t], c.Index)
+			wavBuf = audio.AppendWAV(wavBuf[:0], c.Samples, audio.Rate)
+			if err := in.Blobs.Put(ctx, id, wavBuf); err != nil {
+				return fmt.Errorf("store audio chunk: %w", err)
 			}
-			chunks = append(chunks, stored{blob: id, c: store.Chunk{SessionID: sessionID, Speaker: speakers[ch], Index: c.Index,
-				StartMS: c.StartSample * 1000 / 16000, EndMS: c.EndSample * 1000 / 16000, AudioBlob: id}})
+			stored = append(stored, id)
+			chunks[t] = append(chunks[t], store.Chunk{SessionID: sessionID, Speaker: tracks[t], Index: c.Index,
+				StartMS: c.StartSample * 1000 / audio.Rate, EndMS: c.EndSample * 1000 / audio.Rate, AudioBlob: id})
+			return nil
+		}).Borrow()
+	}
+	same := newSameSignal(src.OutSamples())
+	progress("decoding", 0, 0)
+	err = src.Decode(func(block [][]int16) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if auto {
+			same.add(block[0], block[1])
+		}
+		for t, ch := range chunkers {
+			if err := ch.Write(block[t]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, ch := range chunkers {
+		if err == nil {
+			err = ch.Flush()
 		}
 	}
+	if err != nil {
+		cleanup()
+		return "", err
+	}
+	durationMS := src.OutSamples() * 1000 / audio.Rate
 	if durationMS == 0 {
 		cleanup()
 		return "", audio.ErrNoAudio
 	}
-	template := opt.Template
-	if template == "" {
-		template = "soap"
+	speakers := len(tracks)
+	if auto {
+		if same.nearlyIdentical() {
+			// A mono recording saved as stereo: one speaker track, not two copies.
+			for _, c := range chunks[1] {
+				_ = in.Blobs.Delete(context.WithoutCancel(ctx), c.AudioBlob)
+			}
+			chunks, speakers = chunks[:1], 1
+			for i := range chunks[0] {
+				chunks[0][i].Speaker = SpeakerMixed
+			}
+		} else {
+			for i := range chunks[0] {
+				chunks[0][i].Speaker = SpeakerClinician
+			}
+			for i := range chunks[1] {
+				chunks[1][i].Speaker = SpeakerClient
+			}
+		}
 	}
-	modality := opt.Modality
-	if modality == "" {
-		modality = "general"
+	if opt.BeforeCommit != nil {
+		if err := opt.BeforeCommit(); err != nil {
+			cleanup()
+			return "", err
+		}
 	}
+	n := 0
 	err = in.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateSession(ctx, &store.Session{ID: sessionID, Source: "ingest", Status: store.StatusTranscribing, Template: template, Modality: modality,
-			Program: opt.Program, ClientAlias: opt.ClientAlias, Clinician: opt.Clinician, ConsentAttestedBy: opt.ConsentAttestedBy, CaptureEnded: true, DurationMS: durationMS}); err != nil {
+		if err := tx.CreateSession(ctx, &store.Session{ID: sessionID, Source: "ingest", Status: store.StatusTranscribing, Template: choices.Template, Modality: choices.Modality,
+			Program: choices.Program, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician, ConsentAttestedBy: opt.ConsentAttestedBy, CaptureEnded: true, DurationMS: durationMS}); err != nil {
 			return err
 		}
 		if opt.ConsentAttestedBy != "" {
-			if err := compliance.AddTx(ctx, tx, compliance.AttestedAIScribeConsent(sessionID, opt.ClientAlias, opt.ConsentAttestedBy), actor(opt.Actor)); err != nil {
+			if err := compliance.AddTx(ctx, tx, compliance.AttestedAIScribeConsent(sessionID, choices.ClientAlias, opt.ConsentAttestedBy), actor(opt.Actor)); err != nil {
 				return fmt.Errorf("record the attested consent: %w", err)
 			}
 		}
-		for i := range chunks {
-			id, err := tx.AddChunk(ctx, &chunks[i].c)
-			if err != nil {
-				return err
-			}
-			if err := tx.SetStage(ctx, sessionID, jobs.StageTranscribe, id, store.StatePending, 0, ""); err != nil {
-				return err
-			}
-			if err := tx.Enqueue(ctx, jobs.TranscribeChunkArgs{SessionID: sessionID, ChunkID: id}, nil); err != nil {
-				return fmt.Errorf("enqueue transcription: %w", err)
+		for t := range chunks {
+			for i := range chunks[t] {
+				id, err := tx.AddChunk(ctx, &chunks[t][i])
+				if err != nil {
+					return err
+				}
+				if err := tx.SetStage(ctx, sessionID, jobs.StageTranscribe, id, store.StatePending, 0, ""); err != nil {
+					return err
+				}
+				if err := tx.Enqueue(ctx, jobs.TranscribeChunkArgs{SessionID: sessionID, ChunkID: id}, nil); err != nil {
+					return fmt.Errorf("enqueue transcription: %w", err)
+				}
+				n++
 			}
 		}
 		return tx.Audit(ctx, audit.Event{Actor: actor(opt.Actor), Action: "session.ingest", EntityType: "session", EntityID: sessionID, Details: map[string]string{
-			"chunks": fmt.Sprint(len(chunks)), "speakers": fmt.Sprint(len(speakers)), "duration_ms": fmt.Sprint(durationMS),
-			"source_rate": fmt.Sprint(info.SampleRate), "source_bits": fmt.Sprint(info.BitDepth), "program": opt.Program,
+			"chunks": fmt.Sprint(n), "speakers": fmt.Sprint(speakers), "duration_ms": fmt.Sprint(durationMS),
+			"source_rate": fmt.Sprint(info.SampleRate), "source_bits": fmt.Sprint(info.BitDepth), "program": choices.Program,
 			"consent": consentStatus(opt.ConsentAttestedBy)}})
 	})
 	if err != nil {
 		cleanup()
 		return "", err
 	}
-	slog.Info("session ingested", "session", sessionID, "chunks", len(chunks), "duration_ms", durationMS)
+	slog.Info("session ingested", "session", sessionID, "chunks", n, "duration_ms", durationMS)
 	return sessionID, nil
 }
 
@@ -197,25 +256,33 @@ func actor(a string) string {
 	return a
 }
 
-// nearlyIdentical reports whether two channels carry the same signal (a
-// mono recording stored as stereo), by the energy of their difference.
-func nearlyIdentical(a, b []int16) bool {
-	n := min(len(a), len(b))
-	if n == 0 {
-		return true
-	}
-	step := max(1, n/200000)
-	var sig, diff float64
-	for i := 0; i < n; i += step {
+// sameSignal tells whether two channels carry the same signal (a mono
+// recording stored as stereo) by the energy of their difference, sampling
+// at most about 200,000 points of a recording of n samples as it streams.
+type sameSignal struct {
+	step, at  int64 // sample every step-th sample; at = index of the next block's first
+	sig, diff float64
+}
+
+func newSameSignal(n int64) *sameSignal { return &sameSignal{step: max(1, n/200000)} }
+
+func (s *sameSignal) add(a, b []int16) {
+	n := int64(min(len(a), len(b)))
+	first := (s.step - s.at%s.step) % s.step
+	for i := first; i < n; i += s.step {
 		x, y := float64(a[i]), float64(b[i])
-		sig += x*x + y*y
+		s.sig += x*x + y*y
 		d := x - y
-		diff += d * d
+		s.diff += d * d
 	}
-	if sig == 0 {
+	s.at += n
+}
+
+func (s *sameSignal) nearlyIdentical() bool {
+	if s.sig == 0 {
 		return true
 	}
-	return diff/sig < 1e-4
+	return s.diff/s.sig < 1e-4
 }
 
 // ErrSessionFailed is returned by Wait when the session failed.
