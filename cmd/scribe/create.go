@@ -6,7 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"net/mail"
+	"net/url"
 	"strings"
 	"time"
 
@@ -15,6 +15,7 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/validate"
 )
 
 func newJoinToken() string {
@@ -42,30 +43,26 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if _, err := mail.ParseAddress(*clinician); err != nil {
-		return fmt.Errorf("--clinician must be an e-mail address")
-	}
-	if strings.TrimSpace(*alias) == "" {
-		return fmt.Errorf("--client-alias is required (an alias, never the client's real name)")
-	}
-	if *program != "mh" && *program != "sud" {
-		return fmt.Errorf("--program must be mh or sud, not %q", *program)
-	}
 	n := 1
 	if *group {
 		n = *clients
 		if n == 0 {
 			n = 6
 		}
-		if n < 1 || n > 11 {
-			return fmt.Errorf("--clients must be between 1 and 11 (a call holds at most 12 people)")
+		if err := validate.Int("clients", n, 1, 11); err != nil {
+			return err // a call holds at most 12 people
 		}
 	} else if *clients > 1 {
 		return fmt.Errorf("--clients needs --group")
 	}
+	if err := validate.Duration("link-ttl", *ttl, time.Minute, 30*24*time.Hour); err != nil {
+		return err
+	}
 	base := *baseURL
 	if base == "" {
 		base = "http://" + envOr("SCRIBE_ADDR", "127.0.0.1:8080")
+	} else if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &validate.Error{Field: "base-url", Value: base, Allowed: "give the server's public http(s) URL, such as https://scribe.example.org"}
 	}
 	base = strings.TrimRight(base, "/")
 	a, err := openApp(ctx, cfg)
@@ -73,6 +70,11 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer a.Close()
+	choices := pipeline.SessionChoices{Template: *template, Modality: *modality, Program: *program, ClientAlias: *alias, Clinician: *clinician,
+		RequireAlias: true, RequireClinician: true}
+	if err := pipeline.CheckSession(ctx, a.store, &choices); err != nil {
+		return err
+	}
 	id := uuid.NewString()
 	type link struct {
 		Role  string `json:"role"`
@@ -82,8 +84,8 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var links []link
 	expires := time.Now().Add(*ttl)
 	err = a.store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateSession(ctx, &store.Session{ID: id, Source: "call", Status: store.StatusScheduled, Template: *template, Modality: *modality,
-			Program: *program, Group: *group, ClientAlias: *alias, Clinician: *clinician}); err != nil {
+		if err := tx.CreateSession(ctx, &store.Session{ID: id, Source: "call", Status: store.StatusScheduled, Template: choices.Template, Modality: choices.Modality,
+			Program: choices.Program, Group: *group, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician}); err != nil {
 			return err
 		}
 		roles := []struct{ role, label string }{{"clinician", "clinician"}}
@@ -102,7 +104,7 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 			links = append(links, link{Role: r.role, Label: r.label, URL: fmt.Sprintf("%s/call/%s?token=%s", base, id, tok)})
 		}
 		return tx.Audit(ctx, audit.Event{Actor: cliActor(), Action: "session.create", EntityType: "session", EntityID: id,
-			Details: map[string]string{"program": *program, "group": fmt.Sprint(*group), "links": fmt.Sprint(len(links))}})
+			Details: map[string]string{"program": choices.Program, "group": fmt.Sprint(*group), "links": fmt.Sprint(len(links))}})
 	})
 	if err != nil {
 		return err

@@ -12,7 +12,9 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
+	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/validate"
 	"github.com/scribe-health/scribe/redaction"
 )
 
@@ -54,6 +56,9 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errUsage
 	}
 	sessionID := pos[0]
+	if err := validate.Int("version", *version, 0, 1_000_000); err != nil {
+		return err
+	}
 	readText := func() (string, error) {
 		if *textFile == "" {
 			return "", errors.New("--text-file is required")
@@ -144,6 +149,11 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "addendum %s added\n", ad.ID)
 	case "regenerate":
+		if *template != "" {
+			if err := pipeline.CheckTemplate(ctx, a.store, template); err != nil {
+				return err
+			}
+		}
 		v, err := svc.Regenerate(ctx, sessionID, *template, actor)
 		if err != nil {
 			return err

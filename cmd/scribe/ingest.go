@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
-
 	"github.com/mattn/go-isatty"
 
 	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/validate"
 )
 
 func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -25,12 +24,21 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	clinician := fs.String("clinician", "", "the clinician's e-mail")
 	attested := fs.String("consent-attested-by", "", "e-mail of the person attesting that the client consented to AI scribing")
 	wait := fs.Bool("wait", false, "wait until the draft is ready or the session failed (works without a running server)")
-	chunkMax := fs.Duration("chunk-max", 10*time.Minute, "longest audio chunk sent for transcription")
-	maxDur := fs.Duration("max-duration", 4*time.Hour, "longest recording accepted")
+	chunkMax := fs.Duration("chunk-max", pipeline.DefaultChunk, fmt.Sprintf("longest audio chunk sent for transcription (%s to %s)", pipeline.MinChunk, pipeline.MaxChunk))
+	maxDur := fs.Duration("max-duration", pipeline.DefaultRecording, fmt.Sprintf("longest recording accepted (%s to %s)", pipeline.MinRecordingCap, pipeline.MaxRecordingCap))
 	workers := fs.Int("workers", 4, "with --wait: pipeline jobs worked at once")
 	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
+	}
+	// Everything that needs no database is checked before anything is
+	// opened; the template and the clinician are checked by Ingest before it
+	// reads any audio.
+	for _, err := range []error{pipeline.CheckChunkMax(*chunkMax), pipeline.CheckMaxDuration(*maxDur), checkWorkers(*workers),
+		pipeline.CheckSpeakers(*speakers), pipeline.CheckConsentAttester(*attested)} {
+		if err != nil {
+			return err
+		}
 	}
 	f, err := os.Open(pos[0])
 	if err != nil {
@@ -59,6 +67,9 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	return waitHere(ctx, a, id, *workers, stderr)
 }
+
+// checkWorkers accepts --workers.
+func checkWorkers(n int) error { return validate.Int("workers", n, 1, 64) }
 
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)

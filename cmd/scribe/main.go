@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/scribe-health/scribe/internal/validate"
 )
 
 type command struct {
@@ -83,7 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			case errors.Is(err, errUsage):
 				return 2
 			default:
-				fmt.Fprintf(stderr, "scribe %s: %v\n", c.name, oneLine(err))
+				fmt.Fprintf(stderr, "scribe %s: %s\n", c.name, cliMessage(err))
 				return 1
 			}
 		}
@@ -91,6 +93,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "scribe: unknown command %q\n\n", args[0])
 	usage(stderr)
 	return 2
+}
+
+// cliMessage is the one line an error prints: a refused value is named by
+// its flag (a validation error's field is the flag's name).
+func cliMessage(err error) string {
+	if ve, ok := validate.As(err); ok {
+		return ve.Phrase("--" + string(ve.Field))
+	}
+	return oneLine(err)
 }
 
 func oneLine(err error) string {

@@ -4,17 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
-	"regexp"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/store"
 )
-
-var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func cmdProvider(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return dispatch(ctx, args, stdout, stderr, "Usage: scribe provider add --name N --kind openai|azure --base-url URL --model M --api-key-env VAR --use transcription|drafting [...] | list [--json]",
@@ -27,7 +22,7 @@ func providerAdd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	cfg.register(fs)
 	var p store.Provider
 	fs.StringVar(&p.Name, "name", "", "provider name (required)")
-	fs.StringVar(&p.Kind, "kind", "openai", "openai (OpenAI or any OpenAI-compatible server: vLLM, Ollama, whisper servers) or azure")
+	fs.StringVar(&p.Kind, "kind", store.KindOpenAI, "openai (OpenAI or any OpenAI-compatible server: vLLM, Ollama, whisper servers) or azure")
 	fs.StringVar(&p.BaseURL, "base-url", "", "API base URL, e.g. https://api.openai.com/v1, http://gpu-box:8000/v1, or the Azure resource endpoint (required)")
 	fs.StringVar(&p.Model, "model", "", "model name (Azure: deployment name) (required)")
 	fs.StringVar(&p.APIKeyEnv, "api-key-env", "", "name of the environment variable holding the API key (the key itself is never stored)")
@@ -44,7 +39,7 @@ func providerAdd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	p.JSONSchema = !*noSchema
-	if err := validateProvider(p); err != nil {
+	if err := p.Validate(); err != nil {
 		return err
 	}
 	a, err := openApp(ctx, cfg)
@@ -64,45 +59,6 @@ func providerAdd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	fmt.Fprintf(stdout, "provider %s saved for %s: %s\n", p.Name, p.Use, baaStatus(p, time.Now()))
-	return nil
-}
-
-func validateProvider(p store.Provider) error {
-	if strings.TrimSpace(p.Name) == "" {
-		return fmt.Errorf("--name is required")
-	}
-	if p.Kind != "openai" && p.Kind != "azure" {
-		return fmt.Errorf("--kind must be openai or azure, not %q", p.Kind)
-	}
-	if p.Use != "transcription" && p.Use != "drafting" {
-		return fmt.Errorf("--use must be transcription or drafting, not %q", p.Use)
-	}
-	u, err := url.Parse(p.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("--base-url must be an http(s) URL")
-	}
-	if p.Model == "" {
-		return fmt.Errorf("--model is required")
-	}
-	if p.APIKeyEnv != "" && !envName.MatchString(p.APIKeyEnv) {
-		return fmt.Errorf("--api-key-env takes the NAME of an environment variable (the key itself is never stored)")
-	}
-	if (p.BAASigned == "") != (p.BAAExpires == "") {
-		return fmt.Errorf("--baa-signed and --baa-expires go together")
-	}
-	if p.BAASigned != "" {
-		s, err1 := time.Parse(time.DateOnly, p.BAASigned)
-		e, err2 := time.Parse(time.DateOnly, p.BAAExpires)
-		if err1 != nil || err2 != nil {
-			return fmt.Errorf("BAA dates must be YYYY-MM-DD")
-		}
-		if e.Before(s) {
-			return fmt.Errorf("--baa-expires is before --baa-signed")
-		}
-	}
-	if p.ContextTokens < 0 {
-		return fmt.Errorf("--context-tokens must be positive")
-	}
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/transcript"
+	"github.com/scribe-health/scribe/internal/validate"
 	"github.com/scribe-health/scribe/transcribe"
 )
 
@@ -25,10 +26,18 @@ func sessionList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlags("session list", "session list [--status STATUS] [--json]", stderr)
 	var cfg config
 	cfg.register(fs)
-	status := fs.String("status", "", "only sessions in this status (recording, transcribing, redacting, drafting, ready, failed)")
+	status := fs.String("status", "", "only sessions in this status ("+strings.Join(store.SessionStatuses, ", ")+")")
 	asJSON := fs.Bool("json", false, "print JSON")
-	limit := fs.Int("limit", 100, "most sessions to list")
+	limit := fs.Int("limit", 100, "most sessions to list (1 to 10000)")
 	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *status != "" {
+		if err := validate.OneOf("status", *status, store.SessionStatuses...); err != nil {
+			return err
+		}
+	}
+	if err := validate.Int("limit", *limit, 1, 10000); err != nil {
 		return err
 	}
 	a, err := openApp(ctx, cfg)
@@ -153,8 +162,6 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
-
-var _ = strings.TrimSpace
 
 func sessionRetry(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("session retry", "session retry ID [--wait]", stderr)

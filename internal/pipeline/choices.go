@@ -200,16 +200,18 @@ func CheckConsentAttester(s string) error {
 	return nil
 }
 
-// CheckLimits validates an ingest's chunk length and recording cap (zero
-// means the default).
-func CheckLimits(chunkMax, maxDuration time.Duration) error {
-	if chunkMax != 0 {
-		if err := validate.Duration(FieldChunkMax, chunkMax, MinChunk, MaxChunk); err != nil {
-			return err
-		}
-	}
-	if maxDuration != 0 {
-		return validate.Duration(FieldMaxDuration, maxDuration, MinRecordingCap, MaxRecordingCap)
-	}
-	return nil
+// CheckChunkMax accepts an ingest's longest chunk.
+func CheckChunkMax(d time.Duration) error {
+	return validate.Duration(FieldChunkMax, d, MinChunk, MaxChunk)
+}
+
+// CheckMaxDuration accepts the longest recording a person lets ingest take.
+func CheckMaxDuration(d time.Duration) error {
+	return validate.Duration(FieldMaxDuration, d, MinRecordingCap, MaxRecordingCap)
+}
+
+// CheckTemplate accepts a built-in note template or one an admin added,
+// normalising the ID ("" is the default, soap).
+func CheckTemplate(ctx context.Context, st *store.Store, id *string) error {
+	return checkTemplate(ctx, st, id)
 }

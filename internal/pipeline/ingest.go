@@ -81,7 +81,7 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 	if chunkMax == 0 {
 		chunkMax = DefaultChunk
 	}
-	if err := CheckLimits(chunkMax, 0); err != nil {
+	if err := CheckChunkMax(chunkMax); err != nil {
 		return "", err
 	}
 	maxDur := in.MaxDuration

@@ -64,6 +64,7 @@ type env struct {
 	clock *fakeClock
 	web   *Server
 	srv   *httptest.Server
+	dir   string // the data dir: scribe.db and blobs/
 }
 
 func newEnv(t testing.TB, dbURL string, mod func(*Config)) *env {
@@ -93,7 +94,7 @@ func newEnv(t testing.TB, dbURL string, mod func(*Config)) *env {
 	}
 	srv := httptest.NewServer(w.Handler())
 	t.Cleanup(srv.Close)
-	return &env{t: t, ctx: ctx, store: st, blobs: blobs, clock: clk, web: w, srv: srv}
+	return &env{t: t, ctx: ctx, store: st, blobs: blobs, clock: clk, web: w, srv: srv, dir: dir}
 }
 
 // addUser creates a user with testPassword directly in the store.

@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -168,8 +169,15 @@ func (s *Server) adminProviderPut(w http.ResponseWriter, r *http.Request, c *cal
 	p := store.Provider{Name: f("name"), Kind: f("kind"), BaseURL: f("base_url"), Model: f("model"), APIKeyEnv: f("api_key_env"), Use: f("use"),
 		SelfHosted: f("self_hosted") == "1", BAASigned: f("baa_signed"), BAAExpires: f("baa_expires"), ZeroRetention: f("zero_retention") == "1",
 		Part2Allowed: f("part2_allowed") == "1", JSONSchema: f("no_json_schema") != "1", AzureAPIVersion: f("azure_api_version")}
-	if err := validateProvider(p); err != nil {
-		s.renderProviders(w, r, c, http.StatusBadRequest, "", false, capitalize(err.Error())+"; nothing was saved.")
+	if v := f("context_tokens"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			n = -1 // refused below with the allowed range
+		}
+		p.ContextTokens = n
+	}
+	if err := p.Validate(); err != nil {
+		s.renderProviders(w, r, c, http.StatusBadRequest, "", false, formError(err)+" Nothing was saved.")
 		return
 	}
 	ctx := r.Context()
@@ -186,36 +194,6 @@ func (s *Server) adminProviderPut(w http.ResponseWriter, r *http.Request, c *cal
 		return
 	}
 	back(w, r, "/admin/providers", "Provider "+p.Name+" saved.")
-}
-
-func validateProvider(p store.Provider) error {
-	if p.Name == "" || p.Model == "" {
-		return errors.New("a provider needs a name and a model")
-	}
-	if p.Kind != "openai" && p.Kind != "azure" {
-		return fmt.Errorf("the kind must be openai or azure, not %q", p.Kind)
-	}
-	if p.Use != "transcription" && p.Use != "drafting" {
-		return fmt.Errorf("the use must be transcription or drafting, not %q", p.Use)
-	}
-	u, err := url.Parse(p.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errors.New("the base URL must be an http(s) URL")
-	}
-	if (p.BAASigned == "") != (p.BAAExpires == "") {
-		return errors.New("give both BAA dates (signed and expires) or neither")
-	}
-	if p.BAASigned != "" {
-		sgn, err1 := time.Parse(time.DateOnly, p.BAASigned)
-		exp, err2 := time.Parse(time.DateOnly, p.BAAExpires)
-		if err1 != nil || err2 != nil {
-			return errors.New("BAA dates must be YYYY-MM-DD")
-		}
-		if exp.Before(sgn) {
-			return errors.New("the BAA expires before it was signed")
-		}
-	}
-	return nil
 }
 
 func (s *Server) adminProviderTest(w http.ResponseWriter, r *http.Request, c *call) {

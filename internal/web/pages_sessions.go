@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
-	"net/mail"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -16,9 +15,12 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/scribe-health/scribe/drafts"
+	"github.com/scribe-health/scribe/internal/audio"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/jobs"
+	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/validate"
 	"github.com/scribe-health/scribe/prompts"
 )
 
@@ -128,8 +130,17 @@ func (s *Server) scheduleData(ctx context.Context) scheduleData {
 
 func (s *Server) scheduleForm(w http.ResponseWriter, r *http.Request, c *call) {
 	d := s.scheduleData(r.Context())
-	d.Form = map[string]string{"clinician": c.user.Email, "template": "soap", "modality": "general", "program": "mh", "clients": "1"}
+	d.Form = map[string]string{"clinician": ownSessions(c.user), "template": "soap", "modality": "general", "program": "mh", "clients": "1"}
 	s.render(w, r, http.StatusOK, "schedule", c, page{Title: "Schedule a session", Nav: "schedule", Data: d})
+}
+
+// ownSessions pre-fills the clinician field: a clinician's or supervisor's
+// own e-mail; an admin names the clinician.
+func ownSessions(u store.User) string {
+	if u.Role == store.RoleAdmin {
+		return ""
+	}
+	return u.Email
 }
 
 func (s *Server) baseURL(r *http.Request) string {
@@ -157,28 +168,14 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 	if c.user.Role == store.RoleClinician || f["clinician"] == "" {
 		f["clinician"] = c.user.Email
 	}
-	if _, err := mail.ParseAddress(f["clinician"]); err != nil {
-		again("The clinician must be an e-mail address.")
+	choices := pipeline.SessionChoices{Template: f["template"], Modality: f["modality"], Program: f["program"], ClientAlias: f["alias"], Clinician: f["clinician"],
+		RequireAlias: true, RequireClinician: true}
+	if err := pipeline.CheckSession(ctx, s.cfg.Store, &choices); err != nil {
+		again(formError(err))
 		return
 	}
-	if f["alias"] == "" {
-		again("Enter the client's alias (never the client's real name).")
-		return
-	}
-	if f["program"] != "mh" && f["program"] != "sud" {
-		again("Choose the program: mental health, or substance use (42 CFR Part 2).")
-		return
-	}
-	if f["program"] == "sud" && !c.user.Part2Access {
+	if choices.Program == pipeline.ProgramSUD && !c.user.Part2Access {
 		again("Your account has no Part 2 access, so it cannot schedule a substance-use (Part 2) session.")
-		return
-	}
-	if err := s.checkTemplate(ctx, f["template"]); err != nil {
-		again(err.Error())
-		return
-	}
-	if _, err := prompts.ModalityByID(f["modality"]); err != nil {
-		again(fmt.Sprintf("Unknown modality %q.", f["modality"]))
 		return
 	}
 	group := f["kind"] == "group"
@@ -194,8 +191,8 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 		again("Calls are not available on this server (no call relay is configured).")
 		return
 	}
-	sess := store.Session{ID: uuid.NewString(), Source: "call", Status: store.StatusScheduled, Template: f["template"], Modality: f["modality"],
-		Program: f["program"], Group: group, ClientAlias: f["alias"], Clinician: store.NormalizeEmail(f["clinician"])}
+	sess := store.Session{ID: uuid.NewString(), Source: "call", Status: store.StatusScheduled, Template: choices.Template, Modality: choices.Modality,
+		Program: choices.Program, Group: group, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician}
 	expires := s.cfg.Now().Add(24 * time.Hour)
 	var links []joinLink
 	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
@@ -229,13 +226,10 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 }
 
 func (s *Server) checkTemplate(ctx context.Context, id string) error {
-	if _, err := prompts.FormatByID(id); err == nil {
-		return nil
+	if err := pipeline.CheckTemplate(ctx, s.cfg.Store, &id); err != nil {
+		return errors.New(formError(err))
 	}
-	if _, err := s.cfg.Store.CustomTemplate(ctx, id); err == nil {
-		return nil
-	}
-	return fmt.Errorf("unknown note template %q", id)
+	return nil
 }
 
 // startCall issues a fresh clinician link and opens the call page.
@@ -428,80 +422,81 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request, c *call) {
 
 func (s *Server) ingestForm(w http.ResponseWriter, r *http.Request, c *call) {
 	d := s.scheduleData(r.Context())
-	d.Form = map[string]string{"clinician": c.user.Email, "template": "soap", "modality": "general", "program": "mh"}
+	d.Form = map[string]string{"clinician": ownSessions(c.user), "template": "soap", "modality": "general", "program": "mh"}
 	s.render(w, r, http.StatusOK, "ingest", c, page{Title: "Upload a recording", Nav: "ingest", Data: d})
 }
 
+// ingestSubmit streams an uploaded recording straight through the decoder
+// into encrypted chunks: no byte of it is written to disk unencrypted, and
+// memory does not grow with its length. The form's fields come first (the
+// upload form puts the file last) and are checked before any audio is
+// read; the recording must be the form's only file and its last part.
 func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx := r.Context()
 	if s.cfg.Ingester == nil {
 		s.fail(w, r, http.StatusServiceUnavailable, "uploads are not available on this server")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
+	body := s.pace(w, r)
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{body, r.Body}
 	mr, err := r.MultipartReader()
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, "the upload must be a multipart form with a recording file")
 		return
 	}
 	f := map[string]string{}
-	var tmp *os.File
-	defer func() {
-		if tmp != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	var size int64
-	for {
+	id := ""
+	for id == "" {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("the upload was cut off or is larger than %d MB; nothing was stored", s.cfg.MaxUpload>>20))
+			s.uploadFailed(w, r, err)
 			return
 		}
-		if part.FormName() == "recording" {
-			if tmp, err = os.CreateTemp("", "scribe-upload-*.wav"); err != nil {
-				s.fail(w, r, http.StatusInternalServerError, "the server could not store the upload")
+		if part.FileName() == "" && part.FormName() != "recording" {
+			b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+			if err != nil {
+				s.uploadFailed(w, r, err)
 				return
 			}
-			if size, err = io.Copy(tmp, part); err != nil {
-				s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("the upload was cut off or is larger than %d MB; nothing was stored", s.cfg.MaxUpload>>20))
+			if len(b) > maxFieldBytes {
+				s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("the form field %q is longer than %d characters; nothing was stored", part.FormName(), maxFieldBytes))
 				return
 			}
+			f[part.FormName()] = strings.TrimSpace(string(b))
 			continue
 		}
-		b, _ := io.ReadAll(io.LimitReader(part, 4096))
-		f[part.FormName()] = strings.TrimSpace(string(b))
+		if part.FormName() != "recording" {
+			s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("the form takes one file, named recording, not %q; nothing was stored", part.FormName()))
+			return
+		}
+		if c.user.Role == store.RoleClinician || f["clinician"] == "" {
+			f["clinician"] = c.user.Email
+		}
+		if f["program"] == pipeline.ProgramSUD && !c.user.Part2Access {
+			s.fail(w, r, http.StatusForbidden, "your account has no Part 2 access, so it cannot create a substance-use (Part 2) session")
+			return
+		}
+		if f["consent"] != "1" {
+			s.fail(w, r, http.StatusBadRequest, "confirm that the client consented to AI scribing of this recording; nothing was stored")
+			return
+		}
+		opt := ingestOptions(f, c.user)
+		opt.RequireAlias, opt.RequireClinician = true, true
+		opt.BeforeCommit = func() error { return nothingAfter(mr) }
+		if id, err = s.cfg.Ingester.Ingest(ctx, part, opt); err != nil {
+			s.uploadFailed(w, r, err)
+			return
+		}
 	}
-	if tmp == nil || size == 0 {
-		s.fail(w, r, http.StatusBadRequest, "no recording was uploaded (the file is missing or empty); choose a WAV file")
-		return
-	}
-	if c.user.Role == store.RoleClinician || f["clinician"] == "" {
-		f["clinician"] = c.user.Email
-	}
-	if f["program"] == "sud" && !c.user.Part2Access {
-		s.fail(w, r, http.StatusForbidden, "your account has no Part 2 access, so it cannot create a substance-use (Part 2) session")
-		return
-	}
-	if err := s.checkTemplate(ctx, f["template"]); err != nil {
-		s.fail(w, r, http.StatusBadRequest, err.Error())
-		return
-	}
-	if f["consent"] != "1" {
-		s.fail(w, r, http.StatusBadRequest, "confirm that the client consented to AI scribing of this recording; nothing was stored")
-		return
-	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the server could not read the upload back")
-		return
-	}
-	id, err := s.cfg.Ingester.Ingest(ctx, tmp, ingestOptions(f, c.user))
-	if err != nil {
-		s.fail(w, r, http.StatusBadRequest, "the recording was not accepted: "+err.Error())
+	body.done()
+	if id == "" {
+		s.fail(w, r, http.StatusBadRequest, "no recording was uploaded (the file is missing); choose a WAV file")
 		return
 	}
 	if wantsJSON(r) {
@@ -509,4 +504,62 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	http.Redirect(w, r, "/sessions/"+id, http.StatusSeeOther)
+}
+
+// maxFieldBytes bounds one text field of the upload form.
+const maxFieldBytes = 4096
+
+// nothingAfter reads the rest of the form once the recording is stored:
+// anything but its end is refused (and the stored audio discarded).
+func nothingAfter(mr *multipart.Reader) error {
+	part, err := mr.NextPart()
+	switch {
+	case err == io.EOF:
+		return nil
+	case err != nil:
+		return err
+	case part.FileName() != "" || part.FormName() == "recording":
+		return errSecondFile
+	default:
+		return errFieldAfter
+	}
+}
+
+// uploadFailed says why an upload was refused: nothing of it was kept.
+func (s *Server) uploadFailed(w http.ResponseWriter, r *http.Request, err error) {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("the recording is larger than %d MB; nothing was stored", tooBig.Limit>>20))
+	case errors.Is(err, errUploadTooSlow):
+		s.fail(w, r, http.StatusRequestTimeout, "the upload arrived too slowly and was stopped; nothing was stored")
+	case errors.Is(err, errSecondFile), errors.Is(err, errFieldAfter):
+		s.fail(w, r, http.StatusBadRequest, capitalize(err.Error())+"; nothing was stored.")
+	case errors.Is(err, audio.ErrEmpty):
+		s.fail(w, r, http.StatusBadRequest, "the recording file is empty; choose a WAV file; nothing was stored")
+	case isAudioError(err):
+		s.fail(w, r, http.StatusBadRequest, "the recording was not accepted: "+err.Error()+"; nothing was stored")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		s.fail(w, r, http.StatusBadRequest, "the upload was cut off; nothing was stored")
+	default:
+		if _, ok := validate.As(err); ok {
+			s.fail(w, r, http.StatusBadRequest, formError(err)+" Nothing was stored.")
+			return
+		}
+		if r.Context().Err() != nil {
+			slog.Info("web: upload abandoned by the browser", "error", err)
+			return
+		}
+		slog.Error("web: upload", "error", err)
+		s.fail(w, r, http.StatusInternalServerError, "the recording could not be stored; nothing was kept; try again")
+	}
+}
+
+func isAudioError(err error) bool {
+	for _, e := range []error{audio.ErrNotWAV, audio.ErrNoAudio, audio.ErrUnsupportedEncoding, audio.ErrTooManyChannels, audio.ErrTooLong, audio.ErrCorrupt} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

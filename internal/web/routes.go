@@ -23,7 +23,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/sessions/new", access: signedIn, roles: schedulerRoles, h: s.scheduleForm},
 		{method: "POST", path: "/sessions", access: signedIn, roles: schedulerRoles, h: s.scheduleSubmit},
 		{method: "GET", path: "/ingest", access: signedIn, roles: schedulerRoles, h: s.ingestForm},
-		{method: "POST", path: "/ingest", access: signedIn, roles: schedulerRoles, h: s.ingestSubmit},
+		{method: "POST", path: "/ingest", access: signedIn, roles: schedulerRoles, upload: true, maxBody: s.cfg.MaxUpload, h: s.ingestSubmit},
 		{method: "GET", path: "/sessions/{id}", access: signedIn, roles: anyRole, h: s.sessionPage},
 		{method: "GET", path: "/sessions/{id}/status", access: signedIn, roles: anyRole, passive: true, h: s.sessionStatus},
 		{method: "POST", path: "/sessions/{id}/consents", access: signedIn, roles: anyRole, h: s.consentAdd},

@@ -54,8 +54,16 @@ type Config struct {
 	NewJoinToken func() (token, hash string)
 	// Ingester stores uploaded recordings (nil: uploads are refused).
 	Ingester *pipeline.Ingester
-	// MaxUpload bounds an uploaded recording (default 2 GiB).
+	// MaxUpload bounds an uploaded recording (default DefaultMaxUpload,
+	// 2 GiB); every other request body is bounded at 1 MiB.
 	MaxUpload int64
+	// UploadMinRate (bytes/s) and UploadStall pace an upload in place of
+	// the server's read timeout (defaults DefaultUploadMinRate and
+	// DefaultUploadStall): a client that keeps the server waiting longer
+	// than UploadStall, or averages less than UploadMinRate over the time
+	// the server waited, is cut off and nothing of its upload is kept.
+	UploadMinRate int64
+	UploadStall   time.Duration
 	// JobsUI, when set, is served to admins under /admin/jobs/.
 	JobsUI http.Handler
 	// TestProvider checks that a provider answers (default: GET {base}/models).
@@ -100,6 +108,10 @@ type route struct {
 	// ownCSRF routes (the job dashboard's API) check no form token; they
 	// rely on SameSite cookies and the Origin check.
 	ownCSRF bool
+	// maxBody bounds the request body (0: formBodyLimit); upload marks the
+	// one route that takes a multipart file and streams it.
+	maxBody int64
+	upload  bool
 	h       func(w http.ResponseWriter, r *http.Request, c *call)
 }
 
@@ -130,7 +142,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.IdleTimeout = 15 * time.Minute
 	}
 	if cfg.MaxUpload <= 0 {
-		cfg.MaxUpload = 2 << 30
+		cfg.MaxUpload = DefaultMaxUpload
+	}
+	if cfg.UploadMinRate <= 0 {
+		cfg.UploadMinRate = DefaultUploadMinRate
+	}
+	if cfg.UploadStall <= 0 {
+		cfg.UploadStall = DefaultUploadStall
 	}
 	if cfg.LockoutAfter <= 0 {
 		cfg.LockoutAfter = 5
@@ -161,10 +179,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))
-	s.mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.mux.Handle("GET /static/", http.MaxBytesHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
-	}))
+	}), formBodyLimit))
 	return s, nil
 }
 
@@ -192,6 +210,14 @@ func (s *Server) Mount(mux *http.ServeMux) { mux.Handle("/", s.Handler()) }
 // wrap applies the route's access rule, idle logoff and CSRF check.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.limitBody(w, r, rt) {
+			return
+		}
+		if !s.hasUsers.Load() {
+			// `scribe user add` may create the first user while the server
+			// runs: until a user is seen, ask the database each time.
+			s.refreshHasUsers(r.Context())
+		}
 		if !s.hasUsers.Load() && rt.path != "/setup" && rt.path != "/{$}" {
 			http.Redirect(w, r, "/setup", http.StatusSeeOther)
 			return
@@ -242,6 +268,19 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		rt.h(w, r, c)
 	})
+}
+
+// refreshHasUsers notes that users exist once the database has one; it
+// never goes back (users are disabled, not deleted).
+func (s *Server) refreshHasUsers(ctx context.Context) {
+	n, err := s.cfg.Store.CountUsers(ctx)
+	if err != nil {
+		slog.Warn("web: count users", "error", err)
+		return
+	}
+	if n > 0 {
+		s.hasUsers.Store(true)
+	}
 }
 
 func hasRole(role string, roles []string) bool {

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/scribe-health/scribe/internal/validate"
+)
+
+// The inputs of a provider record, named as the command line's flags; the
+// admin page labels them itself.
+const (
+	FieldProviderName    validate.Field = "name"
+	FieldProviderKind    validate.Field = "kind"
+	FieldProviderUse     validate.Field = "use"
+	FieldBaseURL         validate.Field = "base-url"
+	FieldModel           validate.Field = "model"
+	FieldAPIKeyEnv       validate.Field = "api-key-env"
+	FieldBAASigned       validate.Field = "baa-signed"
+	FieldBAAExpires      validate.Field = "baa-expires"
+	FieldContextTokens   validate.Field = "context-tokens"
+	FieldAzureAPIVersion validate.Field = "azure-api-version"
+)
+
+// Provider uses and kinds.
+const (
+	UseTranscription = "transcription"
+	UseDrafting      = "drafting"
+	KindOpenAI       = "openai"
+	KindAzure        = "azure"
+)
+
+var (
+	providerName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	envVarName   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+	azureVersion = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(-preview)?$`)
+)
+
+// Validate checks a provider record before it is stored, for the command
+// line and the admin page alike; a refusal is a *validate.Error.
+func (p Provider) Validate() error {
+	if !providerName.MatchString(p.Name) {
+		return &validate.Error{Field: FieldProviderName, Value: p.Name, Allowed: "use 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit"}
+	}
+	if err := validate.OneOf(FieldProviderKind, p.Kind, KindOpenAI, KindAzure); err != nil {
+		return err
+	}
+	if err := validate.OneOf(FieldProviderUse, p.Use, UseTranscription, UseDrafting); err != nil {
+		return err
+	}
+	if u, err := url.Parse(p.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &validate.Error{Field: FieldBaseURL, Value: p.BaseURL, Allowed: "give the API's http(s) URL, such as https://api.openai.com/v1 or http://gpu-box:8000/v1"}
+	}
+	if p.Model == "" || len(p.Model) > 200 || strings.IndexFunc(p.Model, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return &validate.Error{Field: FieldModel, Value: p.Model, Allowed: "give the model's name (Azure: the deployment's name), without spaces"}
+	}
+	if p.APIKeyEnv != "" && !envVarName.MatchString(p.APIKeyEnv) {
+		// The value may be a pasted key: never echo it.
+		return &validate.Error{Field: FieldAPIKeyEnv, Value: p.APIKeyEnv, Hidden: true, Allowed: "give the NAME of the environment variable holding the key, such as OPENAI_API_KEY (the key itself is never stored)"}
+	}
+	if (p.BAASigned == "") != (p.BAAExpires == "") {
+		f, v := FieldBAAExpires, p.BAAExpires
+		if p.BAASigned == "" {
+			f, v = FieldBAASigned, p.BAASigned
+		}
+		return &validate.Error{Field: f, Value: v, Allowed: "give both BAA dates (signed and expires) or neither"}
+	}
+	if p.BAASigned != "" {
+		signed, err := time.Parse(time.DateOnly, p.BAASigned)
+		if err != nil {
+			return &validate.Error{Field: FieldBAASigned, Value: p.BAASigned, Allowed: "give a date as YYYY-MM-DD"}
+		}
+		expires, err := time.Parse(time.DateOnly, p.BAAExpires)
+		if err != nil {
+			return &validate.Error{Field: FieldBAAExpires, Value: p.BAAExpires, Allowed: "give a date as YYYY-MM-DD"}
+		}
+		if expires.Before(signed) {
+			return &validate.Error{Field: FieldBAAExpires, Value: p.BAAExpires, Allowed: fmt.Sprintf("give a date on or after the signing date, %s", p.BAASigned)}
+		}
+	}
+	if p.ContextTokens != 0 {
+		if err := validate.Int(FieldContextTokens, p.ContextTokens, 1000, 10_000_000); err != nil {
+			return err
+		}
+	}
+	if p.AzureAPIVersion != "" && !azureVersion.MatchString(p.AzureAPIVersion) {
+		return &validate.Error{Field: FieldAzureAPIVersion, Value: p.AzureAPIVersion, Allowed: "give a version such as 2024-10-21 or 2025-01-01-preview"}
+	}
+	return nil
+}
