@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mattn/go-isatty"
 	"io"
 	"os"
+
+	"github.com/mattn/go-isatty"
 
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/validate"
