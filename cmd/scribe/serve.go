@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/scribe-health/scribe/capture"
+	"github.com/scribe-health/scribe/internal/validate"
 	"github.com/scribe-health/scribe/internal/version"
+	"github.com/scribe-health/scribe/internal/web"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -29,11 +31,19 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&serveOpts.maxCall, "max-call-duration", envDuration("SCRIBE_MAX_CALL_DURATION", capture.DefaultMaxDuration), "a call still open after this long ends (and moves on to the draft) [$SCRIBE_MAX_CALL_DURATION]")
 	fs.DurationVar(&serveOpts.aloneTimeout, "call-alone-timeout", envDuration("SCRIBE_CALL_ALONE_TIMEOUT", capture.DefaultAloneTimeout), "a call ends when one participant has been alone this long after the others left [$SCRIBE_CALL_ALONE_TIMEOUT]")
 	fs.BoolVar(&serveOpts.keepAudioOnRevoke, "keep-audio-on-revoke", false, "retention policy: keep audio already captured when a participant stops the AI scribe (default: purge it)")
+	fs.DurationVar(&serveOpts.httpTimeout, "http-timeout", envDuration("SCRIBE_HTTP_TIMEOUT", defaultHTTPTimeout), "longest time to read a request (headers and body) and to write its answer; recording uploads are paced by --upload-stall instead [$SCRIBE_HTTP_TIMEOUT]")
+	fs.DurationVar(&serveOpts.uploadStall, "upload-stall", envDuration("SCRIBE_UPLOAD_STALL", web.DefaultUploadStall), "a recording upload that sends nothing for this long, or averages under 64 KiB/s over the time the server waited for it, is stopped and nothing of it kept [$SCRIBE_UPLOAD_STALL]")
 	var tlsCert, tlsKey string
 	fs.StringVar(&tlsCert, "tls-cert", envOr("SCRIBE_TLS_CERT", ""), "TLS certificate file: serve HTTPS (browsers need a secure context for calls away from localhost) [$SCRIBE_TLS_CERT]")
 	fs.StringVar(&tlsKey, "tls-key", envOr("SCRIBE_TLS_KEY", ""), "TLS private key file [$SCRIBE_TLS_KEY]")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	for _, err := range []error{checkWorkers(*workers), validate.Duration("http-timeout", serveOpts.httpTimeout, 100*time.Millisecond, time.Hour),
+		validate.Duration("upload-stall", serveOpts.uploadStall, 100*time.Millisecond, time.Hour)} {
+		if err != nil {
+			return err
+		}
 	}
 	if (tlsCert == "") != (tlsKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
@@ -85,7 +95,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	srv := &http.Server{Handler: securityHeaders(mux), ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(securityHeaders(bodyLimits(mux)), serveOpts.httpTimeout)
 	slog.Info("scribe serving", "addr", ln.Addr().String(), "version", version.Version, "database", a.store.Dialect(), "data_dir", cfg.dataDir)
 	scheme := "http"
 	if tlsCert != "" {
@@ -111,6 +121,40 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return a.store.StopWorkers(sctx)
 }
 
+// defaultHTTPTimeout bounds reading a request and writing its answer: a
+// form post or a page is far quicker; a client holding a connection open
+// with a body that never finishes is cut off after it.
+const defaultHTTPTimeout = time.Minute
+
+// newHTTPServer sets every timeout. ReadTimeout covers the whole request,
+// body included, so it alone would cut off a long recording upload; that
+// one route (POST /ingest) lifts it and paces its body instead (per-read
+// deadlines through http.ResponseController: --upload-stall), which holds a
+// slow client to a minimum rate without limiting the upload's length.
+// WebSocket connections (calls) have their deadlines cleared when hijacked.
+func newHTTPServer(h http.Handler, timeout time.Duration) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: min(10*time.Second, timeout),
+		ReadTimeout:       timeout,
+		WriteTimeout:      timeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// bodyLimits gives every request a body limit: the web app's routes carry
+// their own (1 MiB, the recording upload 2 GiB, streamed); the health
+// checks and the call relay read no body and get 64 KiB.
+func bodyLimits(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "/" {
+			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
 // serveOpts are serve's flags that features read when they mount.
 var serveOpts struct {
 	addr              string // the listen address, for links printed at start-up
@@ -120,6 +164,8 @@ var serveOpts struct {
 	maxCall           time.Duration
 	aloneTimeout      time.Duration
 	keepAudioOnRevoke bool
+	httpTimeout       time.Duration
+	uploadStall       time.Duration
 }
 
 // closers run when serve stops (before workers stop).
