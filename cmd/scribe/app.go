@@ -45,8 +45,8 @@ type app struct {
 }
 
 func openApp(ctx context.Context, cfg config) (*app, error) {
-	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data dir %s: %w", cfg.dataDir, err)
+	if err := store.PrivateDir(cfg.dataDir); err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", cfg.dataDir, err)
 	}
 	if cfg.blobStore == "" {
 		cfg.blobStore = "dir"

@@ -92,7 +92,9 @@ func Write(ctx context.Context, st *store.Store, dataDir string, w io.Writer, op
 	}
 	var files []func() error
 	if st.Dialect() == "sqlite" {
-		tmp, err := os.MkdirTemp("", "scribe-backup-")
+		// The snapshot is the plain database: it is made inside the data
+		// dir (0700), not in the shared temp dir, and removed at once.
+		tmp, err := os.MkdirTemp(dataDir, ".backup-")
 		if err != nil {
 			return m, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/scribe-health/scribe/internal/audit"
@@ -442,6 +443,12 @@ func (s *Store) SnapshotSQLite(ctx context.Context, path string) error {
 	if s.dialect != "sqlite" {
 		return errors.New("online snapshots are for the embedded SQLite database; back up PostgreSQL with pg_dump")
 	}
+	// VACUUM INTO fills an existing empty file and keeps its mode: 0600.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, privateFileMode)
+	if err != nil {
+		return fmt.Errorf("snapshot database: %w", err)
+	}
+	f.Close()
 	if _, err := s.sqlDB.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("snapshot database: %w", err)
 	}

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -86,10 +85,13 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 		if opt.DataDir == "" {
 			return nil, errors.New("no data dir configured")
 		}
-		if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("create data dir: %w", err)
+		if err := PrivateDir(opt.DataDir); err != nil {
+			return nil, err
 		}
 		path := filepath.Join(opt.DataDir, "scribe.db")
+		if err := privateSQLite(path); err != nil {
+			return nil, err
+		}
 		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 		if err != nil {
 			return nil, fmt.Errorf("open SQLite database: %w", err)
