@@ -426,45 +426,146 @@ func noteText(v drafts.View) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-// lineDiff is a longest-common-subsequence diff of two line lists.
+// lineDiff is a longest-common-subsequence diff of two line lists in
+// linear space: O(len(a)+len(b)) memory and O(len(a)·len(b)) time (the
+// table it replaced was O(len(a)·len(b)) memory: 800 MB for two
+// 10,000-line versions).
+//
+// Its output is exactly the old table-driven diff's: walking from the top,
+// a matching line is kept, otherwise a line of a is removed when that still
+// allows a longest common subsequence, else a line of b is added. That walk
+// needs the LCS of every suffix; Hirschberg's divide and conquer finds, in
+// linear space, the cell where the walk crosses the middle row of a (see
+// crossing), and each half is the same walk on a smaller problem, because
+// a walk known to pass through a cell makes, on either side of it, the same
+// choices as the walk of that side alone.
 func lineDiff(a, b []string) []diffLine {
-	n, m := len(a), len(b)
-	lcs := make([][]int, n+1)
-	for i := range lcs {
-		lcs[i] = make([]int, m+1)
+	out := make([]diffLine, 0, max(len(a), len(b)))
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] { // the walk keeps a common prefix
+		out = append(out, diffLine{"=", a[n]})
+		n++
 	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
+	// Lines are compared as numbers: one per distinct line.
+	ids := make(map[string]int32)
+	number := func(lines []string) []int32 {
+		out := make([]int32, len(lines))
+		for i, l := range lines {
+			id, ok := ids[l]
+			if !ok {
+				id = int32(len(ids))
+				ids[l] = id
+			}
+			out[i] = id
+		}
+		return out
+	}
+	d := differ{textA: a[n:], textB: b[n:], out: out}
+	d.a, d.b = number(d.textA), number(d.textB)
+	w := len(d.b) + 1
+	d.buf = make([]int32, 4*w)
+	d.walk(0, 0, len(d.a), len(d.b))
+	return d.out
+}
+
+type differ struct {
+	textA, textB []string
+	a, b         []int32 // the lines' numbers
+	out          []diffLine
+	buf          []int32 // four rows of len(b)+1: two of suffix LCS, two of crossings
+}
+
+// walk appends the diff of a[i0:i1] against b[j0:j1].
+func (d *differ) walk(i0, j0, i1, j1 int) {
+	if i1-i0 <= 1 || j0 == j1 {
+		d.walkRow(i0, j0, i1, j1)
+		return
+	}
+	r := (i0 + i1) / 2
+	c := d.crossing(i0, j0, i1, j1, r)
+	d.walk(i0, j0, r, c)
+	d.walk(r, c, i1, j1)
+}
+
+// crossing computes the suffix LCS of a[i0:i1] against b[j0:j1] from the
+// bottom row up, two rows at a time, and with it, for every cell above row
+// r, the column at which the walk from that cell first reaches row r (the
+// cell the walk moves to has it already). The answer is the walk's own
+// crossing, from (i0, j0).
+func (d *differ) crossing(i0, j0, i1, j1, r int) int {
+	w := j1 - j0 + 1
+	stride := len(d.b) + 1
+	below, row := d.buf[:w], d.buf[stride:stride+w]
+	cBelow, cRow := d.buf[2*stride:2*stride+w], d.buf[3*stride:3*stride+w]
+	clear(below)
+	for i := i1 - 1; i >= i0; i-- {
+		row[w-1] = 0
+		for j := j1 - 1; j >= j0; j-- {
+			x := j - j0
+			if d.a[i] == d.b[j] {
+				row[x] = below[x+1] + 1
 			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+				row[x] = max(below[x], row[x+1])
+			}
+		}
+		if i == r-1 {
+			for x := range cBelow {
+				cBelow[x] = int32(j0 + x)
+			}
+		}
+		if i < r {
+			cRow[w-1] = cBelow[w-1] // at the last column the walk goes down
+			for j := j1 - 1; j >= j0; j-- {
+				x := j - j0
+				switch {
+				case d.a[i] == d.b[j]: // keep the line: diagonal
+					cRow[x] = cBelow[x+1]
+				case below[x] >= row[x+1]: // remove a[i]: down
+					cRow[x] = cBelow[x]
+				default: // add b[j]: right
+					cRow[x] = cRow[x+1]
+				}
+			}
+			cBelow, cRow = cRow, cBelow
+		}
+		below, row = row, below
+	}
+	return int(cBelow[0])
+}
+
+// walkRow is the walk over at most one line of a (or no line of b): the
+// line is removed at the first column from which b has no later copy of it.
+func (d *differ) walkRow(i0, j0, i1, j1 int) {
+	i, j := i0, j0
+	if i < i1 && j < j1 {
+		// i1 == i0+1: only a[i0]'s last copy in b[j0:j1] matters.
+		last := -1
+		for k := j1 - 1; k >= j0; k-- {
+			if d.b[k] == d.a[i] {
+				last = k
+				break
+			}
+		}
+		for i < i1 && j < j1 {
+			switch {
+			case d.a[i] == d.b[j]:
+				d.out = append(d.out, diffLine{"=", d.textA[i]})
+				i, j = i+1, j+1
+			case last <= j:
+				d.out = append(d.out, diffLine{"-", d.textA[i]})
+				i++
+			default:
+				d.out = append(d.out, diffLine{"+", d.textB[j]})
+				j++
 			}
 		}
 	}
-	var out []diffLine
-	i, j := 0, 0
-	for i < n && j < m {
-		switch {
-		case a[i] == b[j]:
-			out = append(out, diffLine{"=", a[i]})
-			i++
-			j++
-		case lcs[i+1][j] >= lcs[i][j+1]:
-			out = append(out, diffLine{"-", a[i]})
-			i++
-		default:
-			out = append(out, diffLine{"+", b[j]})
-			j++
-		}
+	for ; i < i1; i++ {
+		d.out = append(d.out, diffLine{"-", d.textA[i]})
 	}
-	for ; i < n; i++ {
-		out = append(out, diffLine{"-", a[i]})
+	for ; j < j1; j++ {
+		d.out = append(d.out, diffLine{"+", d.textB[j]})
 	}
-	for ; j < m; j++ {
-		out = append(out, diffLine{"+", b[j]})
-	}
-	return out
 }
 
 // ---- audio of one transcript segment ----
