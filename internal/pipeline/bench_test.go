@@ -1,11 +1,8 @@
 package pipeline_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/binary"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -23,65 +20,12 @@ import (
 	"github.com/scribe-health/scribe/transcribe"
 )
 
-// writeLongWAV writes a synthetic 48 kHz 16-bit stereo recording: speech-
-// like bursts of tone and noise on alternating channels with pauses.
-func writeLongWAV(b testing.TB, path string, seconds int) {
-	b.Helper()
-	const rate = 48000
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	w := bufio.NewWriterSize(f, 1<<20)
-	n := seconds * rate
-	hdr := make([]byte, 44)
-	copy(hdr, "RIFF")
-	binary.LittleEndian.PutUint32(hdr[4:], uint32(36+n*4))
-	copy(hdr[8:], "WAVEfmt ")
-	binary.LittleEndian.PutUint32(hdr[16:], 16)
-	binary.LittleEndian.PutUint16(hdr[20:], 1)
-	binary.LittleEndian.PutUint16(hdr[22:], 2)
-	binary.LittleEndian.PutUint32(hdr[24:], rate)
-	binary.LittleEndian.PutUint32(hdr[28:], rate*4)
-	binary.LittleEndian.PutUint16(hdr[32:], 4)
-	binary.LittleEndian.PutUint16(hdr[34:], 16)
-	copy(hdr[36:], "data")
-	binary.LittleEndian.PutUint32(hdr[40:], uint32(n*4))
-	w.Write(hdr)
-	x := uint32(1)
-	var frame [4]byte
-	for i := 0; i < n; i++ {
-		sec := i / rate
-		turn := (sec / 7) % 2 // 7-second turns
-		pause := sec%7 == 6
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		noise := float64(int32(x%2001)-1000) / 1000
-		v := 0.0
-		if !pause {
-			v = 6000*math.Sin(2*math.Pi*220*float64(i)/rate) + 1500*noise
-		}
-		l, r := int16(v), int16(30*noise)
-		if turn == 1 {
-			l, r = r, l
-		}
-		binary.LittleEndian.PutUint16(frame[0:], uint16(l))
-		binary.LittleEndian.PutUint16(frame[2:], uint16(r))
-		w.Write(frame[:])
-	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-}
-
 // BenchmarkIngest60Min48kStereo: decode, resample, split, chunk, encrypt and
 // store a 60-minute 48 kHz stereo call recording. Goal: ≥ 200× real time
 // on one core.
 func BenchmarkIngest60Min48kStereo(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "call.wav")
-	writeLongWAV(b, path, 3600)
+	testenv.WriteCallWAV(b, path, 3600)
 	h := newHarness(b, testenv.Backends[0])
 	in := &pipeline.Ingester{Store: h.store, Blobs: h.blobs}
 	b.ResetTimer()

@@ -4,53 +4,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
-	"runtime/metrics"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/testenv"
 )
-
-// peakHeap runs fn while a goroutine samples the heap in use (live and
-// not yet swept objects plus unused span space, what MemStats calls
-// HeapInuse) every few milliseconds, and returns the highest sample.
-func peakHeap(fn func()) (peak uint64) {
-	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
-	read := func() uint64 {
-		metrics.Read(samples)
-		return samples[0].Value.Uint64() + samples[1].Value.Uint64()
-	}
-	runtime.GC()
-	var mu sync.Mutex
-	peak = read()
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		for {
-			v := read()
-			mu.Lock()
-			peak = max(peak, v)
-			mu.Unlock()
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	fn()
-	close(stop)
-	<-done
-	mu.Lock()
-	defer mu.Unlock()
-	return max(peak, read())
-}
 
 // streamOnly hides a file's Seek, as an upload's multipart part does.
 type streamOnly struct{ r io.Reader }
@@ -71,13 +29,13 @@ func TestIngestOf200MBKeepsHeapUnder64MB(t *testing.T) {
 		t.Skip("writes a 200 MB file")
 	}
 	path := filepath.Join(t.TempDir(), "long.wav")
-	writeLongWAV(t, path, 1093) // 1093 s × 192,000 B/s ≥ 200 MiB
+	testenv.WriteCallWAV(t, path, 1093) // 1093 s × 192,000 B/s ≥ 200 MiB
 	if fi, err := os.Stat(path); err != nil || fi.Size() < 200<<20 {
 		t.Fatalf("test file: %v (%d bytes)", err, fi.Size())
 	}
 	h := newHarness(t, testenv.Backends[0])
 	in := &pipeline.Ingester{Store: h.store, Blobs: h.blobs}
-	t.Logf("heap before ingest (store, River, fake provider): %.1f MB", float64(peakHeap(func() {}))/(1<<20))
+	t.Logf("heap before ingest (store, River, fake provider): %.1f MB", float64(testenv.PeakHeap(func() {}))/(1<<20))
 	for _, seekable := range []bool{true, false} {
 		f, err := os.Open(path)
 		if err != nil {
@@ -88,7 +46,7 @@ func TestIngestOf200MBKeepsHeapUnder64MB(t *testing.T) {
 			r = streamOnly{f}
 		}
 		var id string
-		peak := peakHeap(func() { id, err = in.Ingest(h.ctx, r, pipeline.IngestOptions{}) })
+		peak := testenv.PeakHeap(func() { id, err = in.Ingest(h.ctx, r, pipeline.IngestOptions{}) })
 		f.Close()
 		if err != nil {
 			t.Fatalf("ingest (seekable %v): %v", seekable, err)
@@ -107,7 +65,7 @@ func TestIngestOf200MBKeepsHeapUnder64MB(t *testing.T) {
 func BenchmarkIngest200MBPeakHeap(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "long.wav")
 	const seconds = 1093
-	writeLongWAV(b, path, seconds)
+	testenv.WriteCallWAV(b, path, seconds)
 	h := newHarness(b, testenv.Backends[0])
 	in := &pipeline.Ingester{Store: h.store, Blobs: h.blobs}
 	var worst uint64
@@ -117,7 +75,7 @@ func BenchmarkIngest200MBPeakHeap(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		peak := peakHeap(func() { _, err = in.Ingest(h.ctx, streamOnly{f}, pipeline.IngestOptions{}) })
+		peak := testenv.PeakHeap(func() { _, err = in.Ingest(h.ctx, streamOnly{f}, pipeline.IngestOptions{}) })
 		f.Close()
 		if err != nil {
 			b.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -413,4 +414,62 @@ func TestSlowUploadIsCutOff(t *testing.T) {
 		t.Fatal("a stalled upload was never cut off")
 	}
 	e.nothingCreated("stalled upload", "")
+}
+
+// TestUpload200MBKeepsHeapUnder64MB: a 200 MiB 48 kHz stereo WAV uploaded
+// through the web app (multipart, streamed from disk by the client in this
+// same process) keeps the process's heap under 64 MB, and becomes a
+// session of two speakers.
+func TestUpload200MBKeepsHeapUnder64MB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes and uploads a 200 MB file")
+	}
+	path := filepath.Join(t.TempDir(), "call.wav")
+	testenv.WriteCallWAV(t, path, 1093)
+	e := newEnv(t, "", func(c *Config) { c.Ingester.ChunkMax = 0 }) // the default chunk length
+	u := e.addUser("dr@example.org", store.RoleClinician, false)
+	b := e.client()
+	b.login(u.Email, "")
+	b.get("/ingest")
+	var r resp
+	peak := testenv.PeakHeap(func() {
+		pr, pw := io.Pipe()
+		mw := multipart.NewWriter(pw)
+		go func() {
+			for _, f := range uploadFields {
+				mw.WriteField(f[0], f[1])
+			}
+			fw, _ := mw.CreateFormFile("recording", "call.wav")
+			f, err := os.Open(path)
+			if err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+			defer f.Close()
+			if _, err := io.Copy(fw, f); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+			pw.CloseWithError(mw.Close())
+		}()
+		r = b.upload(mw.FormDataContentType(), pr)
+	})
+	t.Logf("peak heap %.1f MB while uploading a 200 MiB WAV", float64(peak)/(1<<20))
+	if r.status != http.StatusCreated {
+		t.Fatalf("upload: HTTP %d %s", r.status, r.body)
+	}
+	if peak >= 64<<20 {
+		t.Errorf("peak heap %.1f MB; want < 64 MB", float64(peak)/(1<<20))
+	}
+	var speakers []string
+	list, _ := e.store.ListSessions(e.ctx, "", 1)
+	chunks, _ := e.store.Chunks(e.ctx, list[0].ID)
+	for _, c := range chunks {
+		if !slices.Contains(speakers, c.Speaker) {
+			speakers = append(speakers, c.Speaker)
+		}
+	}
+	if len(speakers) != 2 || list[0].DurationMS != 1093_000 {
+		t.Fatalf("session of %d ms with speakers %v, want 1093 s of two speakers", list[0].DurationMS, speakers)
+	}
 }

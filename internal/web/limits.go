@@ -114,8 +114,9 @@ func (p *pacedBody) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// done gives the response its own deadline once the upload is read.
+// done bounds what is left once the handler answers: whatever remains of
+// the body is drained within stall, and the answer written within a minute.
 func (p *pacedBody) done() {
-	_ = p.rc.SetReadDeadline(time.Time{})
+	_ = p.rc.SetReadDeadline(time.Now().Add(p.stall))
 	_ = p.rc.SetWriteDeadline(time.Now().Add(time.Minute))
 }

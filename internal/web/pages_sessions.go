@@ -442,9 +442,15 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 		io.Reader
 		io.Closer
 	}{body, r.Body}
+	refuse := func(status int, msg string) {
+		body.done()
+		if status != 0 {
+			s.fail(w, r, status, msg)
+		}
+	}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		s.fail(w, r, http.StatusBadRequest, "the upload must be a multipart form with a recording file")
+		refuse(http.StatusBadRequest, "the upload must be a multipart form with a recording file")
 		return
 	}
 	f := map[string]string{}
@@ -455,42 +461,42 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 			break
 		}
 		if err != nil {
-			s.uploadFailed(w, r, err)
+			refuse(s.uploadRefusal(r, err))
 			return
 		}
 		if part.FileName() == "" && part.FormName() != "recording" {
 			b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
 			if err != nil {
-				s.uploadFailed(w, r, err)
+				refuse(s.uploadRefusal(r, err))
 				return
 			}
 			if len(b) > maxFieldBytes {
-				s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("the form field %q is longer than %d characters; nothing was stored", part.FormName(), maxFieldBytes))
+				refuse(http.StatusBadRequest, fmt.Sprintf("the form field %q is longer than %d characters; nothing was stored", part.FormName(), maxFieldBytes))
 				return
 			}
 			f[part.FormName()] = strings.TrimSpace(string(b))
 			continue
 		}
 		if part.FormName() != "recording" {
-			s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("the form takes one file, named recording, not %q; nothing was stored", part.FormName()))
+			refuse(http.StatusBadRequest, fmt.Sprintf("the form takes one file, named recording, not %q; nothing was stored", part.FormName()))
 			return
 		}
 		if c.user.Role == store.RoleClinician || f["clinician"] == "" {
 			f["clinician"] = c.user.Email
 		}
 		if f["program"] == pipeline.ProgramSUD && !c.user.Part2Access {
-			s.fail(w, r, http.StatusForbidden, "your account has no Part 2 access, so it cannot create a substance-use (Part 2) session")
+			refuse(http.StatusForbidden, "your account has no Part 2 access, so it cannot create a substance-use (Part 2) session")
 			return
 		}
 		if f["consent"] != "1" {
-			s.fail(w, r, http.StatusBadRequest, "confirm that the client consented to AI scribing of this recording; nothing was stored")
+			refuse(http.StatusBadRequest, "confirm that the client consented to AI scribing of this recording; nothing was stored")
 			return
 		}
 		opt := ingestOptions(f, c.user)
 		opt.RequireAlias, opt.RequireClinician = true, true
 		opt.BeforeCommit = func() error { return nothingAfter(mr) }
 		if id, err = s.cfg.Ingester.Ingest(ctx, part, opt); err != nil {
-			s.uploadFailed(w, r, err)
+			refuse(s.uploadRefusal(r, err))
 			return
 		}
 	}
@@ -525,34 +531,34 @@ func nothingAfter(mr *multipart.Reader) error {
 	}
 }
 
-// uploadFailed says why an upload was refused: nothing of it was kept.
-func (s *Server) uploadFailed(w http.ResponseWriter, r *http.Request, err error) {
+// uploadRefusal says why an upload was refused (nothing of it was kept):
+// the status and the message, or status 0 when the browser has gone and
+// there is no one to tell.
+func (s *Server) uploadRefusal(r *http.Request, err error) (int, string) {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		s.fail(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("the recording is larger than %d MB; nothing was stored", tooBig.Limit>>20))
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("the recording is larger than %d MB; nothing was stored", tooBig.Limit>>20)
 	case errors.Is(err, errUploadTooSlow):
-		s.fail(w, r, http.StatusRequestTimeout, "the upload arrived too slowly and was stopped; nothing was stored")
+		return http.StatusRequestTimeout, "the upload arrived too slowly and was stopped; nothing was stored"
 	case errors.Is(err, errSecondFile), errors.Is(err, errFieldAfter):
-		s.fail(w, r, http.StatusBadRequest, capitalize(err.Error())+"; nothing was stored.")
+		return http.StatusBadRequest, capitalize(err.Error()) + "; nothing was stored."
 	case errors.Is(err, audio.ErrEmpty):
-		s.fail(w, r, http.StatusBadRequest, "the recording file is empty; choose a WAV file; nothing was stored")
+		return http.StatusBadRequest, "the recording file is empty; choose a WAV file; nothing was stored"
 	case isAudioError(err):
-		s.fail(w, r, http.StatusBadRequest, "the recording was not accepted: "+err.Error()+"; nothing was stored")
+		return http.StatusBadRequest, "the recording was not accepted: " + err.Error() + "; nothing was stored"
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		s.fail(w, r, http.StatusBadRequest, "the upload was cut off; nothing was stored")
-	default:
-		if _, ok := validate.As(err); ok {
-			s.fail(w, r, http.StatusBadRequest, formError(err)+" Nothing was stored.")
-			return
-		}
-		if r.Context().Err() != nil {
-			slog.Info("web: upload abandoned by the browser", "error", err)
-			return
-		}
-		slog.Error("web: upload", "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the recording could not be stored; nothing was kept; try again")
+		return http.StatusBadRequest, "the upload was cut off; nothing was stored"
 	}
+	if _, ok := validate.As(err); ok {
+		return http.StatusBadRequest, formError(err) + " Nothing was stored."
+	}
+	if r.Context().Err() != nil {
+		slog.Info("web: upload abandoned by the browser", "error", err)
+		return 0, ""
+	}
+	slog.Error("web: upload", "error", err)
+	return http.StatusInternalServerError, "the recording could not be stored; nothing was kept; try again"
 }
 
 func isAudioError(err error) bool {
