@@ -473,3 +473,55 @@ func TestUpload200MBKeepsHeapUnder64MB(t *testing.T) {
 		t.Fatalf("session of %d ms with speakers %v, want 1093 s of two speakers", list[0].DurationMS, speakers)
 	}
 }
+
+// TestProviderFormRefusesBadValues: the admin page checks a provider as the
+// command line does (one rule), names the field as the form labels it, never
+// echoes what may be a pasted API key, and saves nothing when it refuses.
+func TestProviderFormRefusesBadValues(t *testing.T) {
+	e := newEnv(t, "", nil)
+	admin := e.addUser("admin@example.org", store.RoleAdmin, false)
+	secret := e.enableTOTP(admin)
+	b := e.client()
+	b.login(admin.Email, secret)
+	good := url.Values{"name": {"asr"}, "kind": {"openai"}, "base_url": {"http://gpu-box:8000/v1"}, "model": {"whisper-large-v3"}, "use": {"transcription"}, "self_hosted": {"1"}}
+	cases := []struct{ field, value, want string }{
+		{"kind", "bogus", `Kind &#34;bogus&#34; is not accepted: use openai or azure`},
+		{"use", "summaries", `Use &#34;summaries&#34; is not accepted: use transcription or drafting`},
+		{"base_url", "ftp://x", `Base URL &#34;ftp://x&#34; is not accepted`},
+		{"name", "a b/c", `Name &#34;a b/c&#34; is not accepted`},
+		{"model", "", `Model is required`},
+		{"api_key_env", "sk-live-abc123", `Environment variable holding the API key is not accepted: give the NAME`},
+		{"context_tokens", "12", `Context budget (tokens) &#34;12&#34; is not accepted`},
+		{"baa_signed", "2026-13-01", `BAA`},
+	}
+	for _, c := range cases {
+		form := url.Values{}
+		for k, v := range good {
+			form[k] = v
+		}
+		form.Set(c.field, c.value)
+		if c.field == "baa_signed" {
+			form.Set("baa_expires", "2027-01-01")
+		}
+		b.get("/admin/providers")
+		r := b.post("/admin/providers", form)
+		msg := errorText(r.body)
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, c.want) {
+			t.Errorf("%s=%q: HTTP %d %q, want 400 saying %q", c.field, c.value, r.status, msg, c.want)
+		}
+		if strings.Contains(r.body, "sk-live-abc123") || strings.Contains(msg, "--") {
+			t.Errorf("%s=%q: the refusal echoes a key or names a flag: %q", c.field, c.value, msg)
+		}
+	}
+	if ps, _ := e.store.Providers(e.ctx, ""); len(ps) != 0 {
+		t.Fatalf("refused forms saved %d provider(s)", len(ps))
+	}
+	good.Set("context_tokens", "32000")
+	b.get("/admin/providers")
+	if r := b.post("/admin/providers", good); r.status != http.StatusSeeOther {
+		t.Fatalf("a good provider: HTTP %d %s", r.status, errorText(r.body))
+	}
+	if ps, _ := e.store.Providers(e.ctx, ""); len(ps) != 1 || ps[0].ContextTokens != 32000 {
+		t.Fatalf("saved %+v, want one provider with a 32000-token budget", ps)
+	}
+}
