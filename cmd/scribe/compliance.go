@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +15,7 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/backup"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/exchange"
 	"github.com/scribe-health/scribe/internal/retention"
@@ -84,6 +83,7 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	version := fs.String("version", "", "text-add: the text version")
 	file := fs.String("file", "", "text-add: file with the consent text")
 	asJSON := fs.Bool("json", false, "print JSON")
+	as := asFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -93,9 +93,39 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer a.Close()
-	actor := cliActor()
+	u, err := principal(ctx, a, *as)
+	if err != nil {
+		return err
+	}
+	actor := actorOf(u)
+	// The consent's session or client, as the principal may see it.
+	pointAt := func() error {
+		if c.SessionID != "" {
+			sess, err := sessionFor(ctx, a, u, c.SessionID)
+			if err != nil {
+				return err
+			}
+			if c.ClientAlias != "" && c.ClientAlias != sess.ClientAlias && c.ClientAlias != sess.ClientID {
+				return fmt.Errorf("--client is not the client of session %s", sess.ID)
+			}
+			c.ClientID, c.ClientAlias = sess.ClientID, ""
+			return nil
+		}
+		if c.ClientAlias == "" {
+			return errors.New("give --session ID or --client ID_OR_ALIAS")
+		}
+		cl, err := findClient(ctx, a, u, c.ClientAlias)
+		if err != nil {
+			return err
+		}
+		c.ClientID, c.ClientAlias = cl.ID, ""
+		return nil
+	}
 	switch sub {
 	case "add":
+		if err := pointAt(); err != nil {
+			return err
+		}
 		c.Granted = !*refused
 		if c.SignedAt, err = parseDay("signed", *signed); err != nil {
 			return err
@@ -112,16 +142,31 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintln(stderr, consentUsage)
 			return errUsage
 		}
+		// A consent of a client the principal may not see is not found.
+		rec, err := a.store.ConsentRecord(ctx, pos[0])
+		if err == nil {
+			var cl store.Client
+			if cl, err = a.store.Client(ctx, rec.ClientID); err == nil && !clients.MaySee(u, cl) {
+				err = store.ErrNotFound
+			}
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("there is no consent %s that you may see", pos[0])
+		}
+		if err != nil {
+			return err
+		}
 		r, err := compliance.Revoke(ctx, a.store, pos[0], *by, c.Method)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "consent %s revoked at %s by %s (%s)\n", r.ID, time.UnixMilli(r.RevokedAt).UTC().Format(time.RFC3339), r.RevokedBy, r.RevokeMethod)
 	case "list":
-		if c.SessionID == "" && c.ClientAlias == "" {
-			return errors.New("give --session ID or --client ALIAS")
+		session := c.SessionID
+		if err := pointAt(); err != nil {
+			return err
 		}
-		list, err := a.store.ConsentRecords(ctx, store.ConsentFilter{SessionID: c.SessionID, ClientAlias: c.ClientAlias})
+		list, err := a.store.ConsentRecords(ctx, store.ConsentFilter{SessionID: session, ClientID: c.ClientID})
 		if err != nil {
 			return err
 		}
@@ -178,19 +223,14 @@ func expiryEvent(r store.ConsentRecord) string {
 	return " or on event"
 }
 
-// aliasRef is how an audit entry names a client: a hash of the alias, not the alias.
-func aliasRef(alias string) string {
-	sum := sha256.Sum256([]byte(alias))
-	return "alias-sha256:" + hex.EncodeToString(sum[:8])
-}
-
 func cmdDisclosures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("disclosures", "disclosures --client ALIAS [--since YYYY-MM-DD] [--csv]", stderr)
 	var cfg config
 	cfg.register(fs)
-	client := fs.String("client", "", "the client alias")
+	client := fs.String("client", "", "the client's ID or alias")
 	since := fs.String("since", "", "first day (default: three years ago)")
 	asCSV := fs.Bool("csv", false, "print CSV")
+	as := asFlag(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -207,11 +247,22 @@ func cmdDisclosures(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer a.Close()
-	acc, err := compliance.BuildAccounting(ctx, a.store, *client, sinceT, time.UnixMilli(a.store.NowMS()))
+	u, err := principal(ctx, a, *as)
 	if err != nil {
 		return err
 	}
-	if err := a.store.Audit(ctx, audit.Event{Actor: cliActor(), Action: "disclosures.read", EntityType: "client", EntityID: aliasRef(*client),
+	if strings.TrimSpace(*client) == "" {
+		return errors.New("an accounting of disclosures is per client: give --client ID_OR_ALIAS")
+	}
+	cl, err := findClient(ctx, a, u, *client)
+	if err != nil {
+		return err
+	}
+	acc, err := compliance.BuildAccounting(ctx, a.store, cl, sinceT, time.UnixMilli(a.store.NowMS()))
+	if err != nil {
+		return err
+	}
+	if err := a.store.Audit(ctx, audit.Event{Actor: actorOf(u), Action: "disclosures.read", EntityType: "client", EntityID: cl.ID,
 		Details: map[string]string{"entries": fmt.Sprint(len(acc.Entries)), "csv": fmt.Sprint(*asCSV)}}); err != nil {
 		return fmt.Errorf("cannot record the audit entry for this read, so the accounting is not shown: %w", err)
 	}
@@ -241,6 +292,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	reidentify := fs.Bool("reidentify", false, "put the identifiers back in the exported note (the session's clinician only, as --actor; audited)")
 	receivingApp := fs.String("receiving-app", "", "hl7v2: MSH-5 receiving application")
 	receivingFac := fs.String("receiving-facility", "", "hl7v2: MSH-6 receiving facility")
+	as := asFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -248,10 +300,6 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, exportUsage)
 		return errUsage
-	}
-	actor := *actorFlag
-	if actor == "" {
-		actor = cliActor()
 	}
 	if *out != "" {
 		if _, err := os.Stat(*out); err == nil {
@@ -263,7 +311,15 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer a.Close()
-	sess, err := a.store.Session(ctx, pos[0])
+	u, err := principal(ctx, a, *as)
+	if err != nil {
+		return err
+	}
+	actor := *actorFlag
+	if actor == "" {
+		actor = actorOf(u)
+	}
+	sess, err := sessionFor(ctx, a, u, pos[0])
 	if err != nil {
 		return err
 	}
@@ -379,6 +435,7 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	purgeAfter := fs.String("purge-after-transcription", "", "true or false: delete audio once its transcription succeeds")
 	reason := fs.String("reason", "", "hold: the reason (a case or matter number, no PHI)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	as := asFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -388,7 +445,14 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer a.Close()
-	actor := cliActor()
+	u, err := principal(ctx, a, *as)
+	if err != nil {
+		return err
+	}
+	actor := actorOf(u)
+	if (sub == "set" || sub == "sweep") && u.Role != store.RoleAdmin {
+		return errors.New("the retention policy and sweeps are for admins")
+	}
 	switch sub {
 	case "show":
 		p, err := a.store.RetentionPolicy(ctx)
@@ -449,6 +513,9 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		on := sub == "hold"
 		if on && strings.TrimSpace(*reason) == "" {
 			return errors.New("a legal hold needs --reason (a case or matter number)")
+		}
+		if _, err := sessionFor(ctx, a, u, pos[0]); err != nil {
+			return err
 		}
 		err := a.store.InTx(ctx, func(tx *store.Tx) error {
 			if err := tx.SetLegalHold(ctx, pos[0], on, *reason); err != nil {

@@ -45,6 +45,7 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reident := fs.Bool("reidentify", false, "show: put identifiers back (audited; for the clinician of the session)")
 	version := fs.Int("version", 0, "show: a specific draft version (default latest)")
 	wait := fs.Bool("wait", false, "regenerate: generate the draft in this process and wait for it")
+	as := asFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -70,16 +71,20 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return string(b), nil
 	}
-	actor := *clinician
-	if actor == "" {
-		actor = cliActor()
-	}
 	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	sess, err := a.store.Session(ctx, sessionID)
+	u, err := principal(ctx, a, *as)
+	if err != nil {
+		return err
+	}
+	actor := *clinician
+	if actor == "" {
+		actor = actorOf(u)
+	}
+	sess, err := sessionFor(ctx, a, u, sessionID)
 	if err != nil {
 		return err
 	}

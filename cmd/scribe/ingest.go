@@ -28,6 +28,7 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	chunkMax := fs.Duration("chunk-max", 10*time.Minute, "longest audio chunk sent for transcription")
 	maxDur := fs.Duration("max-duration", 4*time.Hour, "longest recording accepted")
 	workers := fs.Int("workers", 4, "with --wait: pipeline jobs worked at once")
+	as := asFlag(fs)
 	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
@@ -42,10 +43,18 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer a.Close()
+	u, err := principal(ctx, a, *as)
+	if err != nil {
+		return err
+	}
+	attach, err := resolveFor(ctx, a, u, *clinician)
+	if err != nil {
+		return err
+	}
 	term := isTerminal(stderr)
 	in := &pipeline.Ingester{Store: a.store, Blobs: a.blobs, ChunkMax: *chunkMax, MaxDuration: *maxDur}
 	opt := pipeline.IngestOptions{Template: *template, Modality: *modality, Program: *program, Speakers: *speakers, ClientAlias: *alias, Clinician: *clinician,
-		ConsentAttestedBy: *attested, Actor: cliActor()}
+		ConsentAttestedBy: *attested, Actor: actorOf(u), Prepare: attach}
 	if term && *wait {
 		opt.Progress = func(stage string, _, _ int) { fmt.Fprintf(stderr, "%s…\n", stage) }
 	}

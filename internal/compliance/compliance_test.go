@@ -266,7 +266,10 @@ func TestPart2DisclosuresAndAccounting(t *testing.T) {
 			t.Fatal("unknown kind accepted")
 		}
 
-		consent := part2Consent("", "client-p2", clk.t)
+		// A client-wide consent names its client by ID (the alias also names
+		// the non-Part 2 client of s-mh).
+		consent := part2Consent("", "", clk.t)
+		consent.ClientID = clientOf(t, s, "s-sud").ID
 		if err := compliance.Add(ctx, s, consent, "therapist@example.org"); err != nil {
 			t.Fatal(err)
 		}
@@ -293,7 +296,8 @@ func TestPart2DisclosuresAndAccounting(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		acc, err := compliance.BuildAccounting(ctx, s, "client-p2", time.Time{}, clk.t)
+		p2 := clientOf(t, s, "s-sud")
+		acc, err := compliance.BuildAccounting(ctx, s, p2, time.Time{}, clk.t)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -321,18 +325,18 @@ func TestPart2DisclosuresAndAccounting(t *testing.T) {
 			t.Fatalf("CSV: %v %q", err, recs)
 		}
 		// --since narrows; the future and a missing client are refused.
-		acc, _ = compliance.BuildAccounting(ctx, s, "client-p2", clk.t.Add(-30*time.Second), clk.t)
+		acc, _ = compliance.BuildAccounting(ctx, s, p2, clk.t.Add(-30*time.Second), clk.t)
 		if len(acc.Entries) != 1 {
 			t.Fatalf("since: %d entries", len(acc.Entries))
 		}
-		if _, err := compliance.BuildAccounting(ctx, s, "client-p2", clk.t.Add(time.Hour), clk.t); err == nil {
+		if _, err := compliance.BuildAccounting(ctx, s, p2, clk.t.Add(time.Hour), clk.t); err == nil {
 			t.Fatal("future --since accepted")
 		}
-		if _, err := compliance.BuildAccounting(ctx, s, "", time.Time{}, clk.t); err == nil {
+		if _, err := compliance.BuildAccounting(ctx, s, store.Client{}, time.Time{}, clk.t); err == nil {
 			t.Fatal("accounting without a client accepted")
 		}
 		// Older than three years is outside the default window.
-		acc, _ = compliance.BuildAccounting(ctx, s, "client-p2", time.Time{}, clk.t.AddDate(3, 0, 1))
+		acc, _ = compliance.BuildAccounting(ctx, s, p2, time.Time{}, clk.t.AddDate(3, 0, 1))
 		if len(acc.Entries) != 0 {
 			t.Fatalf("default window reaches past three years: %d", len(acc.Entries))
 		}
@@ -358,10 +362,11 @@ func BenchmarkAccounting1000(b *testing.B) {
 	}); err != nil {
 		b.Fatal(err)
 	}
+	client := clientOf(b, s, "s-bench")
 	b.ResetTimer()
 	var bytesOut int
 	for i := 0; i < b.N; i++ {
-		acc, err := compliance.BuildAccounting(ctx, s, "client-bench", time.Time{}, clk.t)
+		acc, err := compliance.BuildAccounting(ctx, s, client, time.Time{}, clk.t)
 		if err != nil || len(acc.Entries) != 1000 {
 			b.Fatalf("%v %d", err, len(acc.Entries))
 		}
@@ -444,4 +449,19 @@ func TestEnsureText(t *testing.T) {
 			t.Fatalf("%d texts stored", len(ts))
 		}
 	})
+}
+
+// clientOf reads the client of a session.
+func clientOf(tb testing.TB, s *store.Store, sessionID string) store.Client {
+	tb.Helper()
+	ctx := context.Background()
+	sess, err := s.Session(ctx, sessionID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := s.Client(ctx, sess.ClientID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }

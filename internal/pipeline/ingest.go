@@ -41,6 +41,10 @@ type IngestOptions struct {
 	Speakers          string // "stereo" (left clinician, right client), "mono", or "" (stereo files split)
 	Actor             string
 	Progress          func(stage string, done, total int)
+	// Prepare, when set, runs in the transaction that stores the session,
+	// just before it does: the caller points the session at its client
+	// (internal/clients.Resolve). An error stores nothing.
+	Prepare func(ctx context.Context, tx *store.Tx, s *store.Session) error
 }
 
 // Speaker labels for stereo call recordings.
@@ -149,8 +153,14 @@ func (in *Ingester) Ingest(ctx context.Context, r io.ReadSeeker, opt IngestOptio
 		modality = "general"
 	}
 	err = in.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateSession(ctx, &store.Session{ID: sessionID, Source: "ingest", Status: store.StatusTranscribing, Template: template, Modality: modality,
-			Program: opt.Program, ClientAlias: opt.ClientAlias, Clinician: opt.Clinician, ConsentAttestedBy: opt.ConsentAttestedBy, CaptureEnded: true, DurationMS: durationMS}); err != nil {
+		sess := &store.Session{ID: sessionID, Source: "ingest", Status: store.StatusTranscribing, Template: template, Modality: modality,
+			Program: opt.Program, ClientAlias: opt.ClientAlias, Clinician: opt.Clinician, ConsentAttestedBy: opt.ConsentAttestedBy, CaptureEnded: true, DurationMS: durationMS}
+		if opt.Prepare != nil {
+			if err := opt.Prepare(ctx, tx, sess); err != nil {
+				return err
+			}
+		}
+		if err := tx.CreateSession(ctx, sess); err != nil {
 			return err
 		}
 		if opt.ConsentAttestedBy != "" {

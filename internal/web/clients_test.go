@@ -12,6 +12,21 @@ import (
 	"github.com/scribe-health/scribe/internal/testenv"
 )
 
+// addToCareTeam puts a user on the care team of a session's client.
+func (e *env) addToCareTeam(sess store.Session, u store.User) {
+	e.t.Helper()
+	if err := e.store.InTx(e.ctx, func(tx *store.Tx) error {
+		c, err := tx.Client(e.ctx, sess.ClientID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.AddCareTeamMember(e.ctx, &c, u.Email, "test")
+		return err
+	}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 var sessionLinkRe = regexp.MustCompile(`href="/sessions/([0-9a-f-]{36})"`)
 
 // schedule posts the schedule form and returns the answer and the new

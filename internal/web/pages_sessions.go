@@ -17,50 +17,30 @@ import (
 
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/prompts"
 )
 
-// errNoAccess is what a user who may not see a session is told.
-type accessError struct{ msg string }
-
-func (e accessError) Error() string { return e.msg }
-
-// canSee applies the session rule: admins and supervisors see every
-// session, clinicians only their own; Part 2 sessions only users with
-// Part 2 access.
-func canSee(u store.User, sess store.Session) error {
-	if sess.Part2() && !u.Part2Access {
-		return accessError{"this is a 42 CFR Part 2 record; your account does not have Part 2 access"}
-	}
-	if u.Role == store.RoleAdmin || u.Role == store.RoleSupervisor {
-		return nil
-	}
-	if store.NormalizeEmail(sess.Clinician) != u.Email {
-		return accessError{"this session belongs to another clinician; ask a supervisor if you need it"}
-	}
-	return nil
-}
-
-// session loads the {id} session and checks the user may see it; on
-// failure it has answered the request. Refusals are audited.
+// session loads the {id} session and checks, with internal/clients, that
+// the user may see it; on failure it has answered the request. Refusals are
+// audited, and say the same for Part 2 and other clients.
 func (s *Server) session(w http.ResponseWriter, r *http.Request, c *call) (store.Session, bool) {
 	ctx := r.Context()
-	sess, err := s.cfg.Store.Session(ctx, r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
+	sess, _, err := clients.ForSession(ctx, s.cfg.Store, c.user, r.PathValue("id"))
+	switch {
+	case errors.Is(err, clients.ErrNotFound):
 		s.fail(w, r, http.StatusNotFound, "there is no session with this ID")
 		return sess, false
-	}
-	if err != nil {
-		slog.Error("web: read session", "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the session could not be read; try again")
-		return sess, false
-	}
-	if err := canSee(c.user, sess); err != nil {
+	case errors.Is(err, clients.ErrNoAccess):
 		_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "session.access_denied", EntityType: "session", EntityID: sess.ID, Outcome: "denied",
 			Details: map[string]string{"role": c.user.Role, "part2": strconv.FormatBool(sess.Part2())}})
-		s.fail(w, r, http.StatusForbidden, err.Error())
+		s.fail(w, r, http.StatusForbidden, capitalize(err.Error())+".")
+		return sess, false
+	case err != nil:
+		slog.Error("web: read session", "session", r.PathValue("id"), "error", err)
+		s.fail(w, r, http.StatusInternalServerError, "the session could not be read; try again")
 		return sess, false
 	}
 	return sess, true
@@ -91,7 +71,7 @@ func (s *Server) sessionsList(w http.ResponseWriter, r *http.Request, c *call) {
 	if c.user.Role != store.RoleClinician {
 		mine = ""
 	}
-	list, err := s.cfg.Store.ListSessionsFor(ctx, mine, status, c.user.Part2Access, 200)
+	list, err := clients.Sessions(ctx, s.cfg.Store, c.user, status, 200)
 	if err != nil {
 		slog.Error("web: list sessions", "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "sessions could not be listed; try again")
@@ -198,7 +178,16 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 		Program: f["program"], Group: group, ClientAlias: f["alias"], Clinician: store.NormalizeEmail(f["clinician"])}
 	expires := s.cfg.Now().Add(24 * time.Hour)
 	var links []joinLink
-	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
+	clinician, err := clients.Person(ctx, s.cfg.Store, sess.Clinician)
+	if err != nil {
+		slog.Error("web: schedule: read clinician", "error", err)
+		again("The session could not be saved; nothing was scheduled. Try again.")
+		return
+	}
+	err = s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
+		if sess.ClientID, err = clients.Resolve(ctx, tx, clients.Request{Alias: sess.ClientAlias, Program: sess.Program, Clinician: clinician, By: c.user, Actor: c.user.ID}); err != nil {
+			return err
+		}
 		if err := tx.CreateSession(ctx, &sess); err != nil {
 			return err
 		}
@@ -218,6 +207,12 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 		return tx.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "session.create", EntityType: "session", EntityID: sess.ID,
 			Details: map[string]string{"program": sess.Program, "group": strconv.FormatBool(group), "links": strconv.Itoa(len(links)), "via": "web"}})
 	})
+	if clientRefused(err) {
+		d := s.scheduleData(ctx)
+		d.Form = f
+		s.render(w, r, http.StatusConflict, "schedule", c, page{Title: "Schedule a session", Nav: "schedule", Error: capitalize(err.Error()) + ".", Data: d})
+		return
+	}
 	if err != nil {
 		slog.Error("web: schedule", "error", err)
 		again("The session could not be saved; nothing was scheduled. Try again.")
@@ -499,7 +494,18 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 		s.fail(w, r, http.StatusInternalServerError, "the server could not read the upload back")
 		return
 	}
-	id, err := s.cfg.Ingester.Ingest(ctx, tmp, ingestOptions(f, c.user))
+	opt := ingestOptions(f, c.user)
+	clinician, err := clients.Person(ctx, s.cfg.Store, opt.Clinician)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "the recording could not be stored; nothing was stored. Try again.")
+		return
+	}
+	opt.Prepare = s.attachClient(c.user, clinician)
+	id, err := s.cfg.Ingester.Ingest(ctx, tmp, opt)
+	if clientRefused(err) {
+		s.fail(w, r, http.StatusConflict, capitalize(err.Error())+"; nothing was stored.")
+		return
+	}
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, "the recording was not accepted: "+err.Error())
 		return
