@@ -208,6 +208,7 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 			Details: map[string]string{"program": sess.Program, "group": strconv.FormatBool(group), "links": strconv.Itoa(len(links)), "via": "web"}})
 	})
 	if clientRefused(err) {
+		f["alias"] = ""
 		d := s.scheduleData(ctx)
 		d.Form = f
 		s.render(w, r, http.StatusConflict, "schedule", c, page{Title: "Schedule a session", Nav: "schedule", Error: capitalize(err.Error()) + ".", Data: d})
