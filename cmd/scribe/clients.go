@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/store"
 )
@@ -57,6 +58,10 @@ func sessionFor(ctx context.Context, a *app, u store.User, id string) (store.Ses
 	sess, _, err := clients.ForSession(ctx, a.store, u, id)
 	if errors.Is(err, clients.ErrNotFound) {
 		return sess, fmt.Errorf("there is no session %s", id)
+	}
+	if errors.Is(err, clients.ErrNoAccess) {
+		_ = a.store.Audit(ctx, audit.Event{Actor: actorOf(u), AgentRole: u.Role, Action: "session.access_denied", EntityType: "session", EntityID: sess.ID, Outcome: "denied",
+			Details: map[string]string{"role": u.Role, "part2": fmt.Sprint(sess.Part2()), "via": "cli"}})
 	}
 	return sess, err
 }
@@ -137,6 +142,9 @@ func cmdClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", c.ID, c.Alias, strings.Join(c.Programs, ","), len(c.CareTeam))
 		}
 		return tw.Flush()
+	}
+	if sub != "show" && u.Role != store.RoleAdmin {
+		return clients.ErrAdminOnly // before the client is looked up: the answer says nothing about it
 	}
 	c, err := findClient(ctx, a, u, pos[0])
 	if err != nil {

@@ -35,11 +35,11 @@ func init() {
 	)
 }
 
-const consentUsage = `Usage: scribe consent add --scope ai_scribe|part2_tpo|recording (--session ID | --client ALIAS) --method electronic|written|verbal_attested
+const consentUsage = `Usage: scribe consent add --scope ai_scribe|part2_tpo|recording (--session ID | --client ID_OR_ALIAS) --method electronic|written|verbal_attested
            --captured-by EMAIL --signature TEXT [--signed YYYY-MM-DD] [--expires YYYY-MM-DD] [--expiry-event TEXT]
            [--discloser TEXT --information TEXT --recipients TEXT --purpose TEXT --revocation-notice] [--text-version V] [--refused]
        scribe consent revoke CONSENT_ID --by EMAIL --method written|electronic|verbal|verbal_attested
-       scribe consent list (--session ID | --client ALIAS) [--json]
+       scribe consent list (--session ID | --client ID_OR_ALIAS) [--json]
        scribe consent text-add --scope SCOPE --version V --file F
        scribe consent texts [--scope SCOPE]`
 
@@ -224,7 +224,7 @@ func expiryEvent(r store.ConsentRecord) string {
 }
 
 func cmdDisclosures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("disclosures", "disclosures --client ALIAS [--since YYYY-MM-DD] [--csv]", stderr)
+	fs := newFlags("disclosures", "disclosures --client ID_OR_ALIAS [--since YYYY-MM-DD] [--csv]", stderr)
 	var cfg config
 	cfg.register(fs)
 	client := fs.String("client", "", "the client's ID or alias")
