@@ -74,7 +74,7 @@ type cliEntry struct {
 	adminOnly bool
 	// listing: it succeeds for everyone, showing only what they may see.
 	listing bool
-	check     func(t *testing.T, c *cliCase, sees bool, stdout string)
+	check   func(t *testing.T, c *cliCase, sees bool, stdout string)
 }
 
 // cliNone lists the commands and subcommands that touch no client's data, and why.
