@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
 )
 
@@ -53,5 +55,34 @@ func TestCLIAliasReuseIsNoWindowIntoAPart2Client(t *testing.T) {
 		if strings.Contains(stderr, leak) {
 			t.Errorf("refusal reveals the client's program (%q): %s", leak, stderr)
 		}
+	}
+
+	// Acting as the other clinician, the client is not there at all.
+	if errOut := failCLI(t, data, "consent", "list", "--client", alias, "--as", "other@example.org"); !strings.Contains(errOut, "no client") || strings.Contains(errOut, consentID) {
+		t.Errorf("consent list as the other clinician: %s", errOut)
+	}
+	if out := mustCLI(t, data, "consent", "list", "--client", alias, "--as", "program@example.org"); !strings.Contains(out, consentID) {
+		t.Errorf("consent list as the program therapist lacks the consent: %s", out)
+	}
+	// The way in is the care team, managed by an admin; a Part 2 client's
+	// care team takes only users with Part 2 access.
+	if errOut := failCLI(t, data, "client", "add-member", alias, "--email", "other@example.org", "--as", "program@example.org"); !strings.Contains(errOut, "only an admin") {
+		t.Errorf("a clinician changed a care team: %s", errOut)
+	}
+	if errOut := failCLI(t, data, "client", "add-member", alias, "--email", "other@example.org"); !strings.Contains(errOut, "no Part 2 access") {
+		t.Errorf("a user without Part 2 access joined a Part 2 care team: %s", errOut)
+	}
+	mustCLI(t, data, "user", "add", "--email", "colleague@example.org", "--role", "clinician", "--part2-access")
+	mustCLI(t, data, "client", "add-member", alias, "--email", "colleague@example.org")
+	var client store.Client
+	if err := json.Unmarshal([]byte(mustCLI(t, data, "client", "show", alias, "--json")), &client); err != nil || !client.OnCareTeam("colleague@example.org") {
+		t.Fatalf("client show after add-member: %v %+v", err, client)
+	}
+	out = mustCLI(t, data, "session", "create", "--clinician", "colleague@example.org", "--client-alias", alias, "--program", "sud")
+	var sess struct {
+		ClientID string `json:"client_id"`
+	}
+	if err := json.Unmarshal([]byte(mustCLI(t, data, "session", "show", sessionIDLine.FindString(out), "--json", "--as", "colleague@example.org")), &sess); err != nil || sess.ClientID != client.ID {
+		t.Fatalf("the colleague's session did not join the client: %v %q", err, sess.ClientID)
 	}
 }

@@ -175,7 +175,8 @@ func AddTx(ctx context.Context, tx *store.Tx, c *store.ConsentRecord, actor stri
 		if err != nil {
 			return err
 		}
-		if c.ClientID != "" && c.ClientID != sess.ClientID || c.ClientID == "" && c.ClientAlias != "" && sess.ClientAlias != "" && sess.ClientAlias != c.ClientAlias {
+		alias := strings.TrimSpace(c.ClientAlias)
+		if c.ClientID != "" && c.ClientID != sess.ClientID || c.ClientID == "" && alias != "" && sess.ClientAlias != "" && sess.ClientAlias != alias {
 			return fmt.Errorf("the consent's client is not the client of session %s; check --client", c.SessionID)
 		}
 		c.ClientID = sess.ClientID

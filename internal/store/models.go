@@ -129,7 +129,7 @@ func (tx *Tx) CreateSession(ctx context.Context, s *Session) error {
 		if err := tx.CreateClient(ctx, &c, "session "+s.ID); err != nil {
 			return err
 		}
-		s.ClientID = c.ID
+		s.ClientID, s.ClientAlias = c.ID, c.Alias
 	} else {
 		c, err := tx.Client(ctx, s.ClientID)
 		if err != nil {

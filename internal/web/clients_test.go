@@ -129,3 +129,82 @@ func TestAliasReuseIsNoWindowIntoAPart2Client(t *testing.T) {
 		})
 	}
 }
+
+// TestCareTeamPage: an admin sees a client and its care team, adds a user
+// with Part 2 access to a Part 2 client's care team (one without is
+// refused, and is not offered), after which that user's sessions under the
+// alias join the client; removing them takes their access away. An admin
+// without Part 2 access does not find the client at all.
+func TestCareTeamPage(t *testing.T) {
+	e := newEnv(t, "", nil)
+	admin := e.addUser("admin@example.org", store.RoleAdmin, true)
+	adminSecret := e.enableTOTP(admin)
+	adminMH := e.addUser("admin-mh@example.org", store.RoleAdmin, false)
+	adminMHSecret := e.enableTOTP(adminMH)
+	e.addUser("program@example.org", store.RoleClinician, true)
+	e.addUser("other@example.org", store.RoleClinician, false)
+	e.addUser("colleague@example.org", store.RoleClinician, true)
+	prog, colleague := e.client(), e.client()
+	prog.login("program@example.org", "")
+	colleague.login("colleague@example.org", "")
+	alias := "client-" + testenv.RandomHex(3)
+	_, first := prog.schedule(alias, "sud")
+	sess, err := e.store.Session(e.ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := colleague.schedule(alias, "sud"); r.status != http.StatusConflict {
+		t.Fatalf("colleague not on the care team: HTTP %d", r.status)
+	}
+
+	a := e.client()
+	a.login("admin@example.org", adminSecret)
+	if r := a.get("/admin/clients"); r.status != http.StatusOK || !strings.Contains(r.body, `data-client="`+sess.ClientID+`"`) {
+		t.Fatalf("client list: HTTP %d", r.status)
+	}
+	page := "/admin/clients/" + sess.ClientID
+	r := a.get(page)
+	if r.status != http.StatusOK || !strings.Contains(r.body, `data-testid="care-team-member" data-email="program@example.org"`) {
+		t.Fatalf("client page: HTTP %d", r.status)
+	}
+	if strings.Contains(r.body, "<option>other@example.org</option>") || !strings.Contains(r.body, "<option>colleague@example.org</option>") {
+		t.Error("the add form offers a user without Part 2 access, or not one with it")
+	}
+	if r := a.post(page+"/members", url.Values{"email": {"other@example.org"}}); r.status != http.StatusBadRequest || !strings.Contains(errorText(r.body), "no Part 2 access") {
+		t.Fatalf("adding a user without Part 2 access: HTTP %d %s", r.status, errorText(r.body))
+	}
+	if r := a.post(page+"/members", url.Values{"email": {"colleague@example.org"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("adding to the care team: HTTP %d %s", r.status, errorText(r.body))
+	}
+	if !contains(e.auditActions(), "client.member_add") {
+		t.Error("the care-team change was not audited")
+	}
+	r, joined := colleague.schedule(alias, "sud")
+	if joined == "" {
+		t.Fatalf("colleague on the care team: HTTP %d %s", r.status, errorText(r.body))
+	}
+	if s2, _ := e.store.Session(e.ctx, joined); s2.ClientID != sess.ClientID {
+		t.Fatal("the colleague's session did not join the client")
+	}
+	if r := colleague.get("/sessions/" + joined); r.status != http.StatusOK {
+		t.Fatalf("colleague opening their session: HTTP %d", r.status)
+	}
+	if r := a.post(page+"/members/remove", url.Values{"email": {"colleague@example.org"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("removing from the care team: HTTP %d", r.status)
+	}
+	if r := colleague.get("/sessions/" + joined); r.status != http.StatusForbidden {
+		t.Fatalf("colleague off the care team opening their session: HTTP %d", r.status)
+	}
+	if !contains(e.auditActions(), "client.member_remove") {
+		t.Error("the removal was not audited")
+	}
+
+	m := e.client()
+	m.login("admin-mh@example.org", adminMHSecret)
+	if r := m.get("/admin/clients"); strings.Contains(r.body, sess.ClientID) || strings.Contains(r.body, alias) {
+		t.Error("an admin without Part 2 access sees the Part 2 client in the list")
+	}
+	if r := m.get(page); r.status != http.StatusNotFound || strings.Contains(r.body, alias) {
+		t.Errorf("an admin without Part 2 access opening the Part 2 client: HTTP %d", r.status)
+	}
+}
