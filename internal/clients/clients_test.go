@@ -13,7 +13,9 @@ import (
 func TestMaySee(t *testing.T) {
 	part2 := store.Client{ID: "c1", Programs: []string{store.ProgramMH, store.ProgramSUD}, CareTeam: []string{"team@example.org", "team-mh@example.org"}}
 	plain := store.Client{ID: "c2", Programs: []string{store.ProgramMH}, CareTeam: []string{"team@example.org", "team-mh@example.org"}}
-	u := func(email, role string, p2 bool) store.User { return store.User{Email: email, Role: role, Part2Access: p2} }
+	u := func(email, role string, p2 bool) store.User {
+		return store.User{Email: email, Role: role, Part2Access: p2}
+	}
 	for _, c := range []struct {
 		name         string
 		user         store.User
