@@ -190,7 +190,7 @@ func Sessions(ctx context.Context, st *store.Store, u store.User, status string,
 		return nil, nil
 	}
 	var out []store.Session
-	const page = 500
+	page := max(limit, 50) // most rows pass the broad cut; read more only when they do not
 	for offset := 0; len(out) < limit; offset += page {
 		batch, err := st.ListSessionsOfClients(ctx, member, status, u.Part2Access, page, offset)
 		if err != nil {
