@@ -157,11 +157,8 @@ func Find(ctx context.Context, st *store.Store, u store.User, ref string) (store
 
 // Visible lists the clients u may see, by alias.
 func Visible(ctx context.Context, st *store.Store, u store.User) ([]store.Client, error) {
-	member := u.Email
-	if u.Role == store.RoleAdmin || u.Role == store.RoleSupervisor {
-		member = ""
-	}
-	if member == "" && u.Role != store.RoleAdmin && u.Role != store.RoleSupervisor {
+	member, ok := broadCut(u)
+	if !ok {
 		return nil, nil
 	}
 	cs, err := st.Clients(ctx, member)
@@ -177,16 +174,25 @@ func Visible(ctx context.Context, st *store.Store, u store.User) ([]store.Client
 	return out, nil
 }
 
+// broadCut is where a list starts before MaySee decides each row: the
+// clients whose care team holds the user, or (admins and supervisors, who
+// may see clients they are not on the team of) every client. ok is false
+// when the user can see nothing.
+func broadCut(u store.User) (member string, ok bool) {
+	if u.Role == store.RoleAdmin || u.Role == store.RoleSupervisor {
+		return "", true
+	}
+	return u.Email, u.Email != ""
+}
+
 // Sessions lists, newest first, up to limit sessions u may see (status
 // filters when set).
 func Sessions(ctx context.Context, st *store.Store, u store.User, status string, limit int) ([]store.Session, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	member := u.Email
-	if u.Role == store.RoleAdmin || u.Role == store.RoleSupervisor {
-		member = ""
-	} else if member == "" {
+	member, ok := broadCut(u)
+	if !ok {
 		return nil, nil
 	}
 	var out []store.Session

@@ -185,9 +185,11 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 		return
 	}
 	err = s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		if sess.ClientID, err = clients.Resolve(ctx, tx, clients.Request{Alias: sess.ClientAlias, Program: sess.Program, Clinician: clinician, By: c.user, Actor: c.user.ID}); err != nil {
+		clientID, err := clients.Resolve(ctx, tx, clients.Request{Alias: sess.ClientAlias, Program: sess.Program, Clinician: clinician, By: c.user, Actor: c.user.ID})
+		if err != nil {
 			return err
 		}
+		sess.ClientID = clientID
 		if err := tx.CreateSession(ctx, &sess); err != nil {
 			return err
 		}
