@@ -64,7 +64,7 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	cfg.register(fs)
 	var c store.ConsentRecord
 	fs.StringVar(&c.SessionID, "session", "", "the session the consent is for")
-	fs.StringVar(&c.ClientAlias, "client", "", "the client alias (a client-wide consent when no --session)")
+	fs.StringVar(&c.ClientAlias, "client", "", "the client's ID or alias (a client-wide consent when no --session)")
 	fs.StringVar(&c.Scope, "scope", "", "ai_scribe, part2_tpo or recording")
 	fs.StringVar(&c.Method, "method", "", "add: electronic, written or verbal_attested; revoke: written, electronic, verbal or verbal_attested")
 	fs.StringVar(&c.CapturedBy, "captured-by", "", "who obtained the consent (e-mail)")
