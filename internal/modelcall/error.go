@@ -54,8 +54,8 @@ type Error struct {
 	Kind     Kind
 	// StatusCode is the HTTP status of the last answer; 0 when there was none.
 	StatusCode int
-	// Code is the provider's machine-readable error code (or type) when it
-	// sent one that is a short identifier, such as "invalid_api_key".
+	// Code is the provider's machine-readable error code when it sent one
+	// that is a short identifier, such as "invalid_api_key".
 	Code string
 	// RetryAfter is the wait the provider asked for, if it did.
 	RetryAfter time.Duration
@@ -205,6 +205,16 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &e) && e.Permanent()
 }
 
+// KindOf returns the Kind of the provider call's error in err, or "" when
+// err is not (and does not wrap) an *Error.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return ""
+}
+
 // StatusCode returns the HTTP status of the provider's last answer in err,
 // or 0.
 func StatusCode(err error) int {
@@ -245,23 +255,20 @@ func classifyStatus(code int, header http.Header, body []byte, now time.Time) *E
 
 var identifier = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
 
-// errorCode reads the code (or else the type) of an OpenAI-style error body
-// {"error":{"code":…,"type":…}}, when it is a short identifier. The message
-// is never read: it may quote the request.
+// errorCode reads the code of an OpenAI-style error body
+// {"error":{"code":…}} when it is a short identifier ("invalid_api_key",
+// "model_not_found"). The message is never read: it may quote the request.
 func errorCode(body []byte) string {
 	var env struct {
 		Error struct {
-			Code any    `json:"code"`
-			Type string `json:"type"`
+			Code any `json:"code"`
 		} `json:"error"`
 	}
 	if json.Unmarshal(body, &env) != nil {
 		return ""
 	}
-	for _, c := range []string{codeString(env.Error.Code), env.Error.Type} {
-		if identifier.MatchString(c) {
-			return c
-		}
+	if c := codeString(env.Error.Code); identifier.MatchString(c) {
+		return c
 	}
 	return ""
 }
