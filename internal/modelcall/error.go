@@ -1,6 +1,7 @@
 package modelcall
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -31,7 +32,7 @@ const (
 	KindConnection   Kind = "connection"   // refused, reset, dropped, host not found
 	KindTLS          Kind = "tls"          // the server's certificate is not trusted
 	KindBadResponse  Kind = "bad_response" // a 2xx whose body is not an API response
-	KindCanceled     Kind = "canceled"     // the caller's context ended the call
+	KindCanceled     Kind = "canceled"     // the caller's context ended the call (its deadline, or a shutdown)
 )
 
 // Permanent reports whether retrying a call that failed this way cannot
@@ -128,7 +129,10 @@ func (e *Error) Error() string {
 		}
 		return fmt.Sprintf("%s answered with something that is not an OpenAI-compatible response; ask an admin to check the provider's base URL", p)
 	case KindCanceled:
-		s := fmt.Sprintf("the call to %s was stopped before it answered (the stage ran out of time or the server is stopping)", p)
+		s := fmt.Sprintf("the call to %s was stopped before it answered (the server is stopping)", p)
+		if errors.Is(e.Err, context.DeadlineExceeded) {
+			s = fmt.Sprintf("%s did not answer before the stage's time limit ran out", p)
+		}
 		if e.last != nil {
 			s += "; before that it " + e.last.what()
 		}

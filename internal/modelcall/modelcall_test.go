@@ -382,7 +382,7 @@ func TestContextCancel(t *testing.T) {
 	if e.Kind != KindCanceled || !errors.Is(err, context.Canceled) || e.Permanent() || len(srv.requests()) != 1 {
 		t.Fatalf("err %v (kind %s), %d requests", err, e.Kind, len(srv.requests()))
 	}
-	if want := "the call to the drafting provider 'llm' was stopped before it answered (the stage ran out of time or the server is stopping); before that it answered 503 Service Unavailable, code \"simulated_503\""; err.Error() != want {
+	if want := "the call to the drafting provider 'llm' was stopped before it answered (the server is stopping); before that it answered 503 Service Unavailable, code \"simulated_503\""; err.Error() != want {
 		t.Fatalf("message %q\nwant %q", err, want)
 	}
 
@@ -394,6 +394,19 @@ func TestContextCancel(t *testing.T) {
 	_, err = post(t, ctx, New(testProvider, testPolicy(&sleeps{})), srv.URL)
 	if e := asError(t, err); e.Kind != KindCanceled || !errors.Is(err, context.Canceled) || len(srv.requests()) != 1 {
 		t.Fatalf("err %v, %d requests", err, len(srv.requests()))
+	}
+
+	// The caller's deadline (a job's time limit) passes while the provider
+	// is thinking.
+	srv = newServer(t, hang)
+	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = post(t, ctx, New(testProvider, testPolicy(&sleeps{})), srv.URL)
+	if e := asError(t, err); e.Kind != KindCanceled || !errors.Is(err, context.DeadlineExceeded) || e.Permanent() {
+		t.Fatalf("err %v", err)
+	}
+	if want := "the drafting provider 'llm' did not answer before the stage's time limit ran out"; err.Error() != want {
+		t.Fatalf("message %q, want %q", err, want)
 	}
 }
 
