@@ -122,7 +122,7 @@ func (e *Error) Error() string {
 	case KindRejected:
 		return fmt.Sprintf("%s rejected the request (%s); ask an admin to check the provider's settings", p, e.status())
 	case KindTLS:
-		return fmt.Sprintf("%s presented a TLS certificate that is not trusted%s; ask an admin to check the provider's base URL and the server's certificate", p, e.at())
+		return fmt.Sprintf("%s%s presented a TLS certificate that is not trusted; ask an admin to check the provider's base URL and the server's certificate", p, e.at())
 	case KindBadResponse:
 		if e.detail == "too_large" {
 			return fmt.Sprintf("%s sent an answer larger than %d MB; ask an admin to check the provider's base URL", p, maxResponseBytes>>20)

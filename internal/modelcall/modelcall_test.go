@@ -484,3 +484,27 @@ func TestThroughGoOpenAI(t *testing.T) {
 		}
 	}
 }
+
+// A certificate the server does not trust is a setting to fix, not an
+// outage: one request, a permanent error.
+func TestUntrustedCertificateFailsAtOnce(t *testing.T) {
+	var n int
+	var mu sync.Mutex
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	sl := &sleeps{}
+	_, err := post(t, context.Background(), New(testProvider, testPolicy(sl)), srv.URL)
+	e := asError(t, err)
+	mu.Lock()
+	defer mu.Unlock()
+	if e.Kind != KindTLS || !e.Permanent() || e.Attempts != 1 || len(sl.all()) != 0 || n != 0 {
+		t.Fatalf("err %v (kind %s, attempts %d), %d waits", err, e.Kind, e.Attempts, len(sl.all()))
+	}
+	if want := "the drafting provider 'llm' at " + srv.Listener.Addr().String() + " presented a TLS certificate that is not trusted; ask an admin to check the provider's base URL and the server's certificate"; err.Error() != want {
+		t.Fatalf("message %q\nwant %q", err, want)
+	}
+}
