@@ -304,11 +304,25 @@ func (s *Server) progressOf(ctx context.Context, sess store.Session) (progress, 
 	case store.StatusReady:
 		p.Label, p.Ready = "Draft ready for review", true
 	case store.StatusFailed:
-		p.Label, p.CanRetry = fmt.Sprintf("Failed at %s: %s", sess.FailedStage, sess.FailedReason), true
+		p.Label, p.CanRetry = fmt.Sprintf("%s failed: %s", stageWords(sess.FailedStage), sess.FailedReason), true
 	default:
 		p.Label = sess.Status
 	}
 	return p, nil
+}
+
+// stageWords names a pipeline stage for the person reading a failed
+// session's status ("Transcription failed: the transcription provider …").
+func stageWords(stage string) string {
+	switch stage {
+	case jobs.StageTranscribe:
+		return "Transcription"
+	case jobs.StageRedact:
+		return "Removing identifiers"
+	case jobs.StageDraft:
+		return "Drafting"
+	}
+	return "Stage " + stage
 }
 
 type sessionData struct {
