@@ -23,6 +23,7 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
 	"github.com/scribe-health/scribe/internal/transcript"
@@ -99,7 +100,7 @@ func newEnv(t testing.TB, dbURL string, mod func(*Config)) *env {
 // addUser creates a user with testPassword directly in the store.
 func (e *env) addUser(email, role string, part2 bool) store.User {
 	e.t.Helper()
-	h, err := HashPassword(testPassword)
+	h, err := auth.HashPassword(testPassword)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func (e *env) addUser(email, role string, part2 bool) store.User {
 // enableTOTP gives a user a second factor and returns its secret.
 func (e *env) enableTOTP(u store.User) string {
 	e.t.Helper()
-	key, err := NewTOTPKey("Scribe", u.Email)
+	key, err := auth.NewTOTPKey("Scribe", u.Email)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func (b *browserish) login(email, secret string) {
 	}
 	if strings.HasPrefix(r.location, "/login/totp") {
 		b.get("/login/totp")
-		code, _ := TOTPCode(secret, b.e.clock.Now())
+		code, _ := auth.TOTPCode(secret, b.e.clock.Now())
 		r = b.post("/login/totp", url.Values{"code": {code}, "next": {"/sessions"}})
 		if r.status != http.StatusSeeOther {
 			b.e.t.Fatalf("TOTP of %s: HTTP %d %s", email, r.status, errorText(r.body))

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/prompts"
 )
@@ -23,10 +24,18 @@ import (
 const ()
 
 type usersData struct {
-	Users  []store.User
-	Invite string
-	Now    int64
-	Roles  []string
+	Users   []userRow
+	Invite  string
+	Now     int64
+	Roles   []string
+	NewRole string // the add-user form's starting role: the least privileged
+}
+
+// userRow is a user with the second factor's state, which the sign-in form
+// never reveals: locks are reported here (and in the audit log).
+type userRow struct {
+	store.User
+	MFA store.MFAState
 }
 
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, c *call) {
@@ -35,12 +44,19 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, c *call) {
 
 func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, c *call, status int, invite, errMsg string) {
 	us, err := s.cfg.Store.Users(r.Context())
+	var mfa map[string]store.MFAState
+	if err == nil {
+		mfa, err = s.cfg.Store.MFAStates(r.Context())
+	}
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "users could not be listed")
 		return
 	}
-	s.render(w, r, status, "admin_users", c, page{Title: "Users and roles", Nav: "admin", Error: errMsg,
-		Data: usersData{Users: us, Invite: invite, Now: s.cfg.Now().UnixMilli(), Roles: allRoles}})
+	d := usersData{Invite: invite, Now: s.cfg.Now().UnixMilli(), Roles: allRoles, NewRole: store.RoleClinician}
+	for _, u := range us {
+		d.Users = append(d.Users, userRow{User: u, MFA: mfa[u.ID]})
+	}
+	s.render(w, r, status, "admin_users", c, page{Title: "Users and roles", Nav: "admin", Error: errMsg, Data: d})
 }
 
 // AddUser creates a user and returns a one-time link to choose a password
@@ -48,6 +64,9 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, c *call, st
 func AddUser(ctx context.Context, st *store.Store, actor, email, role string, part2 bool, now time.Time) (store.User, string, error) {
 	if _, err := mail.ParseAddress(email); err != nil || strings.ContainsAny(email, "<> ") {
 		return store.User{}, "", fmt.Errorf("%q is not an e-mail address", email)
+	}
+	if role == "" {
+		return store.User{}, "", errors.New("choose the user's role (admin, clinician or supervisor); there is no default")
 	}
 	if !store.ValidRole(role) {
 		return store.User{}, "", fmt.Errorf("the role must be admin, clinician or supervisor, not %q", role)
@@ -102,9 +121,13 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request, c *call
 			}
 			u.Disabled = action == "disable"
 		case "unlock":
-			u.FailedLogins, u.LockedUntil = 0, 0
+			if err := auth.Unlock(ctx, tx, &u); err != nil {
+				return err
+			}
 		case "reset_totp":
-			u.TOTPEnabled, u.TOTPSecret, u.TOTPLastStep = false, "", 0
+			if err := auth.ResetSecondFactor(ctx, tx, &u); err != nil {
+				return err
+			}
 		default:
 			return fmt.Errorf("unknown change %q", action)
 		}
