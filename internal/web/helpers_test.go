@@ -21,9 +21,9 @@ import (
 
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/pipeline"
-	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
 	"github.com/scribe-health/scribe/internal/transcript"

@@ -77,8 +77,8 @@ func (s *Server) root(w http.ResponseWriter, r *http.Request, _ *call) {
 
 type authForm struct {
 	Email, Token, Next string
-	SetupDone               bool
-	TokenOK                 bool
+	SetupDone          bool
+	TokenOK            bool
 }
 
 // ---- first-run set-up ----
