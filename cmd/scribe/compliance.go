@@ -527,9 +527,10 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("restore", "restore FILE --data-dir EMPTY_DIR [--public-key BASE64]", stderr)
+	fs := newFlags("restore", "restore FILE --data-dir EMPTY_DIR [--public-key BASE64] [--audit-witness PATH]", stderr)
 	var cfg config
 	cfg.register(fs)
+	cfg.registerAuditWitness(fs)
 	pinned := fs.String("public-key", "", "audit checkpoint public key to trust (default: the restored key file)")
 	pos, err := parseOne(fs, args)
 	if err != nil {
@@ -604,9 +605,10 @@ func verifyRestoredBlobs(ctx context.Context, a *app) (backup.BlobCheck, error) 
 
 // auditCheckpoint signs the audit chain head: `scribe audit checkpoint`.
 func auditCheckpoint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("audit checkpoint", "audit checkpoint", stderr)
+	fs := newFlags("audit checkpoint", "audit checkpoint [--audit-witness PATH]", stderr)
 	var cfg config
 	cfg.register(fs)
+	cfg.registerAuditWitness(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -615,27 +617,27 @@ func auditCheckpoint(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer a.Close()
-	cp, created, err := compliance.CheckpointAudit(ctx, a.store, cfg.dataDir, cliActor())
+	cp, created, err := compliance.CheckpointAudit(ctx, a.store, cfg.auditTrust(""), cliActor())
 	if err != nil {
 		return err
 	}
 	if created {
 		fmt.Fprintf(stdout, "created the audit checkpoint key %s (mode 0600)\n", filepath.Join(cfg.dataDir, audit.CheckpointKeyFile))
 	}
-	fmt.Fprintf(stdout, "checkpoint signed: entry %d, head %s\npublic key: %s\nRecord the public key outside Scribe; `scribe audit verify --public-key KEY` checks against it.\n", cp.Seq, cp.Head, cp.PublicKey)
+	fmt.Fprintf(stdout, "checkpoint signed: entry %d, head %s (also appended to the witness %s)\npublic key: %s\nRecord the public key outside Scribe; `scribe audit verify --public-key KEY` checks against it.\n",
+		cp.Seq, cp.Head, cfg.auditTrust("").WitnessPath(), cp.PublicKey)
 	return nil
 }
 
-// auditVerifyReport checks the chain and every signed checkpoint and prints the result.
+// auditVerifyReport runs the one audit verification (the web page's Verify
+// runs the same), records its outcome for the admin page, and prints it;
+// a failure is the error.
 func auditVerifyReport(ctx context.Context, a *app, pinned string, stdout io.Writer) error {
-	key, err := compliance.TrustedKey(a.cfg.dataDir, pinned)
+	rep, err := compliance.VerifyAudit(ctx, a.store, a.cfg.auditTrust(pinned))
+	compliance.RecordVerify(ctx, a.store, rep, err, cliActor(), time.Now())
 	if err != nil {
-		return err
+		return fmt.Errorf("the audit log does NOT verify: %w", err)
 	}
-	rep, err := compliance.VerifyAudit(ctx, a.store, key)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "audit chain intact: %d entries, head %s; %d signed checkpoint(s) hold\n", rep.Entries, rep.Head, rep.Checkpoints)
+	fmt.Fprintln(stdout, compliance.DescribeVerify(rep, nil))
 	return nil
 }

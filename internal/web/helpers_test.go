@@ -23,6 +23,7 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
@@ -82,7 +83,7 @@ func newEnv(t testing.TB, dbURL string, mod func(*Config)) *env {
 	}
 	clk := &fakeClock{t: time.Now()}
 	st.SetClock(clk.Now)
-	cfg := Config{Store: st, Blobs: blobs, Sealer: blobs, Now: clk.Now,
+	cfg := Config{Store: st, Blobs: blobs, Sealer: blobs, Now: clk.Now, Audit: compliance.AuditTrust{DataDir: dir},
 		NewJoinToken: func() (string, string) { tok := randomToken(24); return tok, pipeline.HashJoinToken(tok) },
 		Ingester:     &pipeline.Ingester{Store: st, Blobs: blobs, ChunkMax: 20 * time.Second}}
 	if mod != nil {

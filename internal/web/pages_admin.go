@@ -16,6 +16,7 @@ import (
 
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/auth"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/prompts"
 )
@@ -427,20 +428,26 @@ func (s *Server) adminTemplateAdd(w http.ResponseWriter, r *http.Request, c *cal
 type auditData struct {
 	Entries               []audit.Entry
 	Actor, Action, Entity string
-	Verified              string
-	VerifyOK              bool
 	Total                 int
+	// The state of the log's tamper evidence: the newest checkpoint, the
+	// witness it goes to, and the last verification (this page's button,
+	// `scribe audit verify`, or the server's own at start-up and at each
+	// automatic checkpoint).
+	LastCheckpoint *audit.Checkpoint
+	Witness        string
+	LastVerify     compliance.VerifyRecord
 }
 
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, c *call) {
-	s.renderAudit(w, r, c, "", false)
+	s.renderAudit(w, r, c)
 }
 
-func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, c *call, verified string, ok bool) {
+func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, c *call) {
+	ctx := r.Context()
 	q := r.URL.Query()
-	d := auditData{Actor: q.Get("actor"), Action: q.Get("action"), Entity: q.Get("entity"), Verified: verified, VerifyOK: ok}
+	d := auditData{Actor: q.Get("actor"), Action: q.Get("action"), Entity: q.Get("entity"), Witness: s.cfg.Audit.WitnessPath()}
 	const show = 500
-	err := s.cfg.Store.AuditEntries(r.Context(), 0, func(e audit.Entry) error {
+	err := s.cfg.Store.AuditEntries(ctx, 0, func(e audit.Entry) error {
 		d.Total++
 		if d.Actor != "" && !strings.Contains(e.Actor, d.Actor) || d.Action != "" && !strings.HasPrefix(e.Action, d.Action) || d.Entity != "" && e.EntityID != d.Entity {
 			return nil
@@ -451,10 +458,20 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, c *call, ve
 		}
 		return nil
 	})
+	var cps []audit.Checkpoint
+	if err == nil {
+		cps, err = s.cfg.Store.AuditCheckpoints(ctx)
+	}
+	if err == nil {
+		d.LastVerify, err = compliance.LastVerify(ctx, s.cfg.Store)
+	}
 	if err != nil {
 		slog.Error("web: read audit", "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "the audit log could not be read")
 		return
+	}
+	if len(cps) > 0 {
+		d.LastCheckpoint = &cps[len(cps)-1]
 	}
 	for i, j := 0, len(d.Entries)-1; i < j; i, j = i+1, j-1 { // newest first
 		d.Entries[i], d.Entries[j] = d.Entries[j], d.Entries[i]
@@ -462,15 +479,14 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, c *call, ve
 	s.render(w, r, http.StatusOK, "admin_audit", c, page{Title: "Audit log", Nav: "admin", Data: d})
 }
 
+// adminAuditVerify runs the one verification `scribe audit verify` runs,
+// keeps its outcome for this page, and audits that it ran.
 func (s *Server) adminAuditVerify(w http.ResponseWriter, r *http.Request, c *call) {
-	v := audit.NewVerifier()
-	err := s.cfg.Store.AuditEntries(r.Context(), 0, v.Add)
-	_ = s.cfg.Store.Audit(r.Context(), audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "audit.verify", EntityType: "audit", EntityID: "chain", Outcome: map[bool]string{true: "success", false: "failure"}[err == nil]})
-	if err != nil {
-		s.renderAudit(w, r, c, "The chain is BROKEN: "+err.Error(), false)
-		return
-	}
-	s.renderAudit(w, r, c, fmt.Sprintf("The chain of %d entries is intact.", v.Count()), true)
+	ctx := r.Context()
+	rep, err := compliance.VerifyAudit(ctx, s.cfg.Store, s.cfg.Audit)
+	compliance.RecordVerify(ctx, s.cfg.Store, rep, err, c.user.Email, s.cfg.Now())
+	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "audit.verify", EntityType: "audit", EntityID: "chain", Outcome: map[bool]string{true: "success", false: "failure"}[err == nil]})
+	s.renderAudit(w, r, c)
 }
 
 func (s *Server) jobs(w http.ResponseWriter, r *http.Request, c *call) {

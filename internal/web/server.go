@@ -25,6 +25,7 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 )
@@ -61,6 +62,9 @@ type Config struct {
 	JobsUI http.Handler
 	// TestProvider checks that a provider answers (default: GET {base}/models).
 	TestProvider func(ctx context.Context, p store.Provider) error
+	// Audit is what the admin page's Verify trusts outside the database
+	// (checkpoint key and witness); the same as `scribe audit verify`.
+	Audit compliance.AuditTrust
 	// LockoutAfter failed sign-ins lock an account for LockoutFor
 	// (defaults 5 and 15 minutes).
 	LockoutAfter int
@@ -123,8 +127,8 @@ var (
 // New builds the web app. It creates a one-time set-up link when no user
 // exists yet (returned by SetupLink).
 func New(ctx context.Context, cfg Config) (*Server, error) {
-	if cfg.Store == nil || cfg.Blobs == nil || cfg.Sealer == nil {
-		return nil, errors.New("web: Store, Blobs and Sealer are required")
+	if cfg.Store == nil || cfg.Blobs == nil || cfg.Sealer == nil || cfg.Audit.DataDir == "" {
+		return nil, errors.New("web: Store, Blobs, Sealer and Audit.DataDir are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
