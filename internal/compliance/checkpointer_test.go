@@ -130,4 +130,3 @@ func TestAutomaticCheckpoints(t *testing.T) {
 		}
 	})
 }
-
