@@ -39,7 +39,8 @@ func init() {
 const consentUsage = `Usage: scribe consent add --scope ai_scribe|part2_tpo|recording (--session ID | --client ALIAS) --method electronic|written|verbal_attested
            --captured-by EMAIL --signature TEXT [--signed YYYY-MM-DD] [--expires YYYY-MM-DD] [--expiry-event TEXT]
            [--discloser TEXT --information TEXT --recipients TEXT --purpose TEXT --revocation-notice] [--text-version V] [--refused]
-       scribe consent revoke CONSENT_ID --by EMAIL --method written|electronic|verbal|verbal_attested
+       scribe consent revoke CONSENT_ID --method written|electronic|verbal|verbal_attested [--by EMAIL]
+           (recorded as done by the person whose credential is given: --token-file FILE, SCRIBE_TOKEN, or a terminal prompt)
        scribe consent list (--session ID | --client ALIAS) [--json]
        scribe consent text-add --scope SCOPE --version V --file F
        scribe consent texts [--scope SCOPE]`
@@ -80,7 +81,9 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	signed := fs.String("signed", "", "date signed YYYY-MM-DD (default today)")
 	expires := fs.String("expires", "", "expiry date YYYY-MM-DD")
 	refused := fs.Bool("refused", false, "record a refusal instead of a grant")
-	by := fs.String("by", "", "revoke: who recorded the revocation")
+	by := fs.String("by", "", "revoke: who records the revocation (optional; it must be whose credential is given)")
+	var cred credential
+	cred.register(fs)
 	version := fs.String("version", "", "text-add: the text version")
 	file := fs.String("file", "", "text-add: file with the consent text")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -112,7 +115,13 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintln(stderr, consentUsage)
 			return errUsage
 		}
-		r, err := compliance.Revoke(ctx, a.store, pos[0], *by, c.Method)
+		// The revocation is recorded in the name of whoever records it: the
+		// person whose credential this is.
+		u, err := a.actingUser(ctx, cred, *by, "consent revoke", stderr)
+		if err != nil {
+			return err
+		}
+		r, err := compliance.Revoke(ctx, a.store, pos[0], u.Email, c.Method)
 		if err != nil {
 			return err
 		}
@@ -223,7 +232,9 @@ func cmdDisclosures(ctx context.Context, args []string, stdout, stderr io.Writer
 
 const exportUsage = `Usage: scribe export fhir|hl7v2|text SESSION_ID [--out FILE] [--version N] [--recipient NAME --purpose TEXT] [--actor EMAIL] [--reidentify]
   Part 2 records need --recipient and --purpose and a part2_tpo consent in force; each export is recorded as a disclosure.
-  The note keeps its redaction placeholders unless the session's clinician (--actor) asks for --reidentify.`
+  The note keeps its redaction placeholders unless the session's clinician asks for --reidentify.
+  --reidentify (and --actor EMAIL) act as that clinician and need their credential: --token-file FILE or
+  SCRIBE_TOKEN (a personal API token from the account page in the web app), or a terminal prompt.`
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	format, args, err := takeSub(args, exportUsage, stderr, "fhir", "hl7v2", "text")
@@ -237,8 +248,10 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	version := fs.Int("version", 0, "draft version (default latest)")
 	recipient := fs.String("recipient", "", "who receives the export (required for Part 2 records)")
 	purpose := fs.String("purpose", "", "why it is disclosed (required for Part 2 records)")
-	actorFlag := fs.String("actor", "", "who exports (default the CLI user)")
-	reidentify := fs.Bool("reidentify", false, "put the identifiers back in the exported note (the session's clinician only, as --actor; audited)")
+	actorFlag := fs.String("actor", "", "export as this clinician (needs their credential; default the CLI user)")
+	reidentify := fs.Bool("reidentify", false, "put the identifiers back in the exported note (the session's clinician only, with their credential; audited)")
+	var cred credential
+	cred.register(fs)
 	receivingApp := fs.String("receiving-app", "", "hl7v2: MSH-5 receiving application")
 	receivingFac := fs.String("receiving-facility", "", "hl7v2: MSH-6 receiving facility")
 	pos, err := parse(fs, args)
@@ -248,10 +261,6 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, exportUsage)
 		return errUsage
-	}
-	actor := *actorFlag
-	if actor == "" {
-		actor = cliActor()
 	}
 	if *out != "" {
 		if _, err := os.Stat(*out); err == nil {
@@ -267,6 +276,17 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	actor := cliActor()
+	if *actorFlag != "" || *reidentify {
+		u, err := a.actingUser(ctx, cred, *actorFlag, "export "+format, stderr)
+		if err != nil {
+			return err
+		}
+		if err := mayActOn(u, sess); err != nil {
+			return err
+		}
+		actor = u.Email
+	}
 	d, err := pickDraft(ctx, a.store, sess, *version)
 	if err != nil {
 		return err
@@ -277,8 +297,8 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	opts := drafts.RenderOptions{Part2: sess.Part2()}
 	if *reidentify {
-		if sess.Clinician == "" || actor != sess.Clinician {
-			return fmt.Errorf("only the session's clinician may export the note with identifiers: give --actor with the clinician's e-mail")
+		if sess.Clinician == "" || actor != store.NormalizeEmail(sess.Clinician) {
+			return errors.New("only the session's clinician may export the note with identifiers, with their own credential")
 		}
 		if opts.TokenMap, err = loadTokenMap(ctx, a, sess.ID); err != nil {
 			return err

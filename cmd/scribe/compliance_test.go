@@ -164,12 +164,17 @@ func TestComplianceCLI(t *testing.T) {
 		t.Fatalf("bad --since: %s", errOut)
 	}
 
-	// Revocation stops the next export at once.
-	mustCLI(t, data, "consent", "revoke", consentID, "--by", "t@example.org", "--method", "written")
+	// Revocation stops the next export at once. It is recorded in the name
+	// of the person whose credential is given.
+	if errOut := failCLI(t, data, "consent", "revoke", consentID, "--by", "t@example.org", "--method", "written"); !strings.Contains(errOut, "credential") {
+		t.Fatalf("revocation without a credential: %s", errOut)
+	}
+	revoker, _ := tokenFile(t, data, webUser(t, data, "t@example.org", "clinician"))
+	mustCLI(t, data, "consent", "revoke", consentID, "--by", "t@example.org", "--method", "written", "--token-file", revoker)
 	if errOut := failCLI(t, data, "export", "hl7v2", "s-sud", "--recipient", "X", "--purpose", "treatment"); !strings.Contains(errOut, "revoked") {
 		t.Fatalf("export after revocation: %s", errOut)
 	}
-	if errOut := failCLI(t, data, "consent", "revoke", consentID, "--by", "t@example.org", "--method", "written"); !strings.Contains(errOut, "already revoked") {
+	if errOut := failCLI(t, data, "consent", "revoke", consentID, "--method", "written", "--token-file", revoker); !strings.Contains(errOut, "already revoked") {
 		t.Fatalf("second revocation: %s", errOut)
 	}
 

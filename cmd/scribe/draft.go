@@ -16,14 +16,31 @@ import (
 	"github.com/scribe-health/scribe/redaction"
 )
 
-const draftUsage = `Usage: scribe draft show SESSION_ID [--json] [--reidentify --clinician EMAIL] [--version N]
-       scribe draft edit SESSION_ID --section NAME --text-file F [--clinician EMAIL]
-       scribe draft resolve-flag SESSION_ID --code CODE --reason TEXT [--clinician EMAIL]
-       scribe draft sign SESSION_ID --clinician EMAIL --attest [--override-flags "reason"]
-       scribe draft reject SESSION_ID --reason TEXT [--clinician EMAIL]
-       scribe draft addendum SESSION_ID --clinician EMAIL --text-file F
+const draftUsage = `Usage: scribe draft show SESSION_ID [--json] [--reidentify] [--version N]
+       scribe draft edit SESSION_ID --section NAME --text-file F
+       scribe draft resolve-flag SESSION_ID --code CODE --reason TEXT
+       scribe draft sign SESSION_ID --attest [--override-flags "reason"]
+       scribe draft reject SESSION_ID --reason TEXT
+       scribe draft addendum SESSION_ID --text-file F
        scribe draft regenerate SESSION_ID [--template T]
-       scribe draft versions SESSION_ID`
+       scribe draft versions SESSION_ID
+
+Every command but show and versions acts as a clinician (as does show with --reidentify or --clinician),
+and is done as the person whose credential it is given: --token-file FILE or SCRIBE_TOKEN (a personal
+API token from the account page in the web app), or, in a terminal, their password and authenticator
+code. --clinician EMAIL, when given, must be that person.`
+
+// draftActsAsClinician says which draft commands record a clinician as
+// their actor, and so need that clinician's credential.
+func draftActsAsClinician(sub string, clinician string, reidentify bool) bool {
+	switch sub {
+	case "edit", "resolve-flag", "sign", "reject", "addendum", "regenerate":
+		return true
+	case "show":
+		return reidentify || clinician != ""
+	}
+	return false
+}
 
 func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sub, args, err := takeSub(args, draftUsage, stderr, "show", "edit", "sign", "reject", "addendum", "regenerate", "resolve-flag", "versions")
@@ -34,7 +51,9 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var cfg config
 	cfg.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	clinician := fs.String("clinician", "", "the clinician's e-mail")
+	clinician := fs.String("clinician", "", "the clinician's e-mail: optional, and when given it must be whose credential this is")
+	var cred credential
+	cred.register(fs)
 	section := fs.String("section", "", "edit: section key or title")
 	textFile := fs.String("text-file", "", "edit/addendum: file with the text ('-' for standard input)")
 	attest := fs.Bool("attest", false, "sign: I attest to the attestation statement")
@@ -70,10 +89,6 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return string(b), nil
 	}
-	actor := *clinician
-	if actor == "" {
-		actor = cliActor()
-	}
 	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
@@ -82,6 +97,21 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sess, err := a.store.Session(ctx, sessionID)
 	if err != nil {
 		return err
+	}
+	actor := cliActor()
+	if draftActsAsClinician(sub, *clinician, *reident) {
+		u, err := a.actingUser(ctx, cred, *clinician, "draft "+sub, stderr)
+		if err != nil {
+			return err
+		}
+		roles := []string{store.RoleClinician, store.RoleSupervisor}
+		if sub == "show" {
+			roles = nil
+		}
+		if err := mayActOn(u, sess, roles...); err != nil {
+			return err
+		}
+		actor = u.Email
 	}
 	svc := &drafts.Service{Store: a.store}
 	switch sub {
@@ -122,7 +152,7 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "flag %s resolved on draft v%d\n", *code, d.Version)
 	case "sign":
-		d, err := svc.Sign(ctx, sessionID, drafts.SignOptions{Clinician: *clinician, Attest: *attest, OverrideReason: *override})
+		d, err := svc.Sign(ctx, sessionID, drafts.SignOptions{Clinician: actor, Attest: *attest, OverrideReason: *override})
 		if err != nil {
 			return err
 		}
@@ -138,7 +168,7 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		ad, err := svc.AddAddendum(ctx, sessionID, *clinician, text)
+		ad, err := svc.AddAddendum(ctx, sessionID, actor, text)
 		if err != nil {
 			return err
 		}
@@ -188,8 +218,8 @@ func draftShow(ctx context.Context, a *app, sess store.Session, version int, rei
 	if err != nil {
 		return err
 	}
-	if reidentify && sess.Clinician != "" && actor != sess.Clinician {
-		return fmt.Errorf("only the session's clinician may see identifiers from the command line (--clinician %s)", "<the session's clinician>")
+	if reidentify && (sess.Clinician == "" || store.NormalizeEmail(actor) != store.NormalizeEmail(sess.Clinician)) {
+		return errors.New("only the session's clinician may see identifiers from the command line, with their own credential")
 	}
 	var consent compliance.Decision
 	if err := a.store.InTx(ctx, func(tx *store.Tx) error {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -421,5 +422,64 @@ func TestNewUserRoleIsChosen(t *testing.T) {
 	}
 	if _, err := e.store.UserByEmail(e.ctx, "new@example.org"); err == nil {
 		t.Fatal("a user was added without a role")
+	}
+}
+
+var apiTokenRe = regexp.MustCompile(`value="(scribe_pat_[A-Za-z0-9_-]+)"[^>]*data-testid="api-token"`)
+
+// TestAPITokensOnAccountPage (finding 7): the account page makes a personal
+// API token for the command line after asking the password again, shows it
+// once, keeps only its hash, lists it by name, and revokes it; each step is
+// audited.
+func TestAPITokensOnAccountPage(t *testing.T) {
+	e := newEnv(t, "", nil)
+	u := e.addUser("c1@example.org", store.RoleClinician, false)
+	b := e.client()
+	b.login(u.Email, "")
+	b.get("/account")
+	if r := b.post("/account/tokens", url.Values{"name": {"laptop"}, "password": {"not my password at all"}}); r.status != http.StatusUnauthorized || strings.Contains(r.body, "scribe_pat_") {
+		t.Fatalf("a token without the right password: %d", r.status)
+	}
+	r := b.post("/account/tokens", url.Values{"name": {"laptop"}, "password": {testPassword}})
+	m := apiTokenRe.FindStringSubmatch(r.body)
+	if r.status != http.StatusCreated || m == nil || m[1] == "" {
+		t.Fatalf("create a token: %d %s", r.status, errorText(r.body))
+	}
+	tok := m[1]
+	page := b.get("/account")
+	if strings.Contains(page.body, tok) || !strings.Contains(page.body, "laptop") {
+		t.Fatal("the account page shows the token again, or does not list it by name")
+	}
+	if _, err := e.store.APITokenByHash(e.ctx, tok); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the token is stored as itself: %v", err)
+	}
+	if _, err := e.store.APITokenByHash(e.ctx, auth.HashToken(tok)); err != nil {
+		t.Fatalf("the token's hash is not stored: %v", err)
+	}
+	if got, err := e.web.auth.UserForToken(e.ctx, tok, "test"); err != nil || got.ID != u.ID {
+		t.Fatalf("the token does not act for its owner: %v", err)
+	}
+	// Someone else cannot revoke it; its owner can.
+	toks, _ := e.store.APITokens(e.ctx, u.ID)
+	other := e.addUser("c2@example.org", store.RoleClinician, false)
+	ob := e.client()
+	ob.login(other.Email, "")
+	if r := ob.post("/account/tokens/"+toks[0].ID+"/revoke", nil); r.status != http.StatusNotFound {
+		t.Fatalf("another user revoking the token: %d", r.status)
+	}
+	b.get("/account")
+	if r := b.post("/account/tokens/"+toks[0].ID+"/revoke", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("revoke: %d %s", r.status, errorText(r.body))
+	}
+	if _, err := e.web.auth.UserForToken(e.ctx, tok, "test"); !errors.Is(err, auth.ErrBadToken) {
+		t.Fatalf("a revoked token: %v", err)
+	}
+	if p := b.get("/account"); !strings.Contains(p.body, "revoked") {
+		t.Fatal("the account page does not show the token revoked")
+	}
+	for _, a := range []string{"auth.token_created", "auth.token_revoked", "auth.token_used", "auth.token_refused"} {
+		if !contains(e.auditActions(), a) {
+			t.Errorf("no %s audit entry", a)
+		}
 	}
 }
