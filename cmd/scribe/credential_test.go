@@ -258,3 +258,21 @@ func TestDraftSignAtATerminal(t *testing.T) {
 		t.Fatal("the terminal sign-in was not audited")
 	}
 }
+
+// TestUserAddNeedsARole (low finding): `scribe user add` has no default
+// role (the web form starts at clinician); without --role nobody is added.
+func TestUserAddNeedsARole(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("SCRIBE_MASTER_KEY", "")
+	dir := t.TempDir()
+	_, errOut, code := cli(t, dir, "user", "add", "--email", "new@example.org")
+	if code != 2 || !strings.Contains(errOut, "--role") {
+		t.Fatalf("user add without --role: exit %d %s", code, errOut)
+	}
+	if out := mustCLI(t, dir, "user", "list"); strings.Contains(out, "new@example.org") {
+		t.Fatal("a user was added without a role")
+	}
+	if _, errOut, _ := cli(t, dir, "user", "add", "--help"); !strings.Contains(errOut, "no default") {
+		t.Fatalf("the help does not say that the role has no default: %s", errOut)
+	}
+}

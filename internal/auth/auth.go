@@ -142,7 +142,11 @@ func (s *Service) CheckPasswordOf(ctx context.Context, u store.User, pw string) 
 			Details: map[string]string{"reason": "password locked", "locked_until": strconv.FormatInt(u.LockedUntil, 10)}})
 		return ErrBadCredentials
 	}
-	if u.Disabled || u.PasswordHash == "" || !VerifyPassword(u.PasswordHash, pw) {
+	hash := u.PasswordHash
+	if u.Disabled || hash == "" {
+		hash = dummyHash // as long as a real check, and never a match
+	}
+	if !VerifyPassword(hash, pw) || hash == dummyHash {
 		s.passwordFailed(ctx, u.ID)
 		return ErrBadCredentials
 	}
