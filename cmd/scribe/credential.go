@@ -26,10 +26,10 @@ import (
 // password and authenticator code typed at a terminal. The audit entries
 // then name that person.
 
-const credentialHelp = `This command acts as a clinician, so it needs that clinician's own credential:
-  - a personal API token (create one on your account page in the web app) in a file only you can read,
-    passed with --token-file FILE, or in the environment as SCRIBE_TOKEN; or
-  - run it in a terminal, which asks for your web app e-mail, password and authenticator code.`
+// errNoCredential is the answer when no credential was given.
+var errNoCredential = errors.New("this command acts as a clinician, so it needs that clinician's own credential: " +
+	"a personal API token from your account page in the web app, in a file only you can read (--token-file FILE) or in SCRIBE_TOKEN; " +
+	"or run it at a terminal to enter your web app e-mail, password and authenticator code")
 
 // credential is how a command finds the acting person's credential.
 type credential struct {
@@ -63,7 +63,7 @@ func (a *app) actingUser(ctx context.Context, cred credential, claimed, purpose 
 			return u, err
 		}
 	default:
-		return u, errors.New(strings.ReplaceAll(credentialHelp, "\n", " "))
+		return u, errNoCredential
 	}
 	if claimed != "" && store.NormalizeEmail(claimed) != u.Email {
 		return store.User{}, fmt.Errorf("the credential given is %s's, not %s's: a command acts only as the person whose credential it has", u.Email, claimed)

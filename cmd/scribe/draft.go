@@ -25,8 +25,8 @@ const draftUsage = `Usage: scribe draft show SESSION_ID [--json] [--reidentify] 
        scribe draft regenerate SESSION_ID [--template T]
        scribe draft versions SESSION_ID
 
-Every command but show and versions acts as a clinician (as does show with --reidentify or --clinician),
-and is done as the person whose credential it is given: --token-file FILE or SCRIBE_TOKEN (a personal
+edit, resolve-flag, sign, reject and addendum act as a clinician (as do show with --reidentify or
+--clinician, and regenerate with --clinician), and are done as the person whose credential they are given: --token-file FILE or SCRIBE_TOKEN (a personal
 API token from the account page in the web app), or, in a terminal, their password and authenticator
 code. --clinician EMAIL, when given, must be that person.`
 
@@ -34,10 +34,14 @@ code. --clinician EMAIL, when given, must be that person.`
 // their actor, and so need that clinician's credential.
 func draftActsAsClinician(sub string, clinician string, reidentify bool) bool {
 	switch sub {
-	case "edit", "resolve-flag", "sign", "reject", "addendum", "regenerate":
+	case "edit", "resolve-flag", "sign", "reject", "addendum":
 		return true
 	case "show":
 		return reidentify || clinician != ""
+	case "regenerate":
+		// Re-running the model is also an operator's task, recorded as the
+		// person at the terminal; in a clinician's name it needs theirs.
+		return clinician != ""
 	}
 	return false
 }
