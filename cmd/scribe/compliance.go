@@ -38,7 +38,8 @@ func init() {
 const consentUsage = `Usage: scribe consent add --scope ai_scribe|part2_tpo|recording (--session ID | --client ID_OR_ALIAS) --method electronic|written|verbal_attested
            --captured-by EMAIL --signature TEXT [--signed YYYY-MM-DD] [--expires YYYY-MM-DD] [--expiry-event TEXT]
            [--discloser TEXT --information TEXT --recipients TEXT --purpose TEXT --revocation-notice] [--text-version V] [--refused]
-       scribe consent revoke CONSENT_ID --by EMAIL --method written|electronic|verbal|verbal_attested
+       scribe consent revoke CONSENT_ID --method written|electronic|verbal|verbal_attested [--by EMAIL]
+           (recorded as done by the person whose credential is given: --token-file FILE, SCRIBE_TOKEN, or a terminal prompt)
        scribe consent list (--session ID | --client ID_OR_ALIAS) [--json]
        scribe consent text-add --scope SCOPE --version V --file F
        scribe consent texts [--scope SCOPE]`
@@ -79,7 +80,9 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	signed := fs.String("signed", "", "date signed YYYY-MM-DD (default today)")
 	expires := fs.String("expires", "", "expiry date YYYY-MM-DD")
 	refused := fs.Bool("refused", false, "record a refusal instead of a grant")
-	by := fs.String("by", "", "revoke: who recorded the revocation")
+	by := fs.String("by", "", "revoke: who records the revocation (optional; it must be whose credential is given)")
+	var cred credential
+	cred.register(fs)
 	version := fs.String("version", "", "text-add: the text version")
 	file := fs.String("file", "", "text-add: file with the consent text")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -93,7 +96,9 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer a.Close()
-	u, err := principal(ctx, a, *as)
+	// A revocation is recorded in the name of whoever records it: the person
+	// whose credential this is.
+	u, err := a.principalOrCredential(ctx, sub == "revoke", cred, *as, *by, "consent revoke", stderr)
 	if err != nil {
 		return err
 	}
@@ -156,7 +161,7 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		r, err := compliance.Revoke(ctx, a.store, pos[0], *by, c.Method)
+		r, err := compliance.Revoke(ctx, a.store, pos[0], u.Email, c.Method)
 		if err != nil {
 			return err
 		}
@@ -274,7 +279,9 @@ func cmdDisclosures(ctx context.Context, args []string, stdout, stderr io.Writer
 
 const exportUsage = `Usage: scribe export fhir|hl7v2|text SESSION_ID [--out FILE] [--version N] [--recipient NAME --purpose TEXT] [--actor EMAIL] [--reidentify]
   Part 2 records need --recipient and --purpose and a part2_tpo consent in force; each export is recorded as a disclosure.
-  The note keeps its redaction placeholders unless the session's clinician (--actor) asks for --reidentify.`
+  The note keeps its redaction placeholders unless the session's clinician asks for --reidentify.
+  --reidentify (and --actor EMAIL) act as that clinician and need their credential: --token-file FILE or
+  SCRIBE_TOKEN (a personal API token from the account page in the web app), or a terminal prompt.`
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	format, args, err := takeSub(args, exportUsage, stderr, "fhir", "hl7v2", "text")
@@ -288,8 +295,10 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	version := fs.Int("version", 0, "draft version (default latest)")
 	recipient := fs.String("recipient", "", "who receives the export (required for Part 2 records)")
 	purpose := fs.String("purpose", "", "why it is disclosed (required for Part 2 records)")
-	actorFlag := fs.String("actor", "", "who exports (default the CLI user)")
-	reidentify := fs.Bool("reidentify", false, "put the identifiers back in the exported note (the session's clinician only, as --actor; audited)")
+	actorFlag := fs.String("actor", "", "export as this clinician (needs their credential; default the CLI user)")
+	reidentify := fs.Bool("reidentify", false, "put the identifiers back in the exported note (the session's clinician only, with their credential; audited)")
+	var cred credential
+	cred.register(fs)
 	receivingApp := fs.String("receiving-app", "", "hl7v2: MSH-5 receiving application")
 	receivingFac := fs.String("receiving-facility", "", "hl7v2: MSH-6 receiving facility")
 	as := asFlag(fs)
@@ -311,18 +320,15 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer a.Close()
-	u, err := principal(ctx, a, *as)
+	u, err := a.principalOrCredential(ctx, *actorFlag != "" || *reidentify, cred, *as, *actorFlag, "export "+format, stderr)
 	if err != nil {
 		return err
-	}
-	actor := *actorFlag
-	if actor == "" {
-		actor = actorOf(u)
 	}
 	sess, err := sessionFor(ctx, a, u, pos[0])
 	if err != nil {
 		return err
 	}
+	actor := actorOf(u)
 	d, err := pickDraft(ctx, a.store, sess, *version)
 	if err != nil {
 		return err
@@ -333,8 +339,8 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	opts := drafts.RenderOptions{Part2: sess.Part2()}
 	if *reidentify {
-		if sess.Clinician == "" || actor != sess.Clinician {
-			return fmt.Errorf("only the session's clinician may export the note with identifiers: give --actor with the clinician's e-mail")
+		if sess.Clinician == "" || actor != store.NormalizeEmail(sess.Clinician) {
+			return errors.New("only the session's clinician may export the note with identifiers, with their own credential")
 		}
 		if opts.TokenMap, err = loadTokenMap(ctx, a, sess.ID); err != nil {
 			return err
@@ -594,9 +600,10 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("restore", "restore FILE --data-dir EMPTY_DIR [--public-key BASE64]", stderr)
+	fs := newFlags("restore", "restore FILE --data-dir EMPTY_DIR [--public-key BASE64] [--audit-witness PATH]", stderr)
 	var cfg config
 	cfg.register(fs)
+	cfg.registerAuditWitness(fs)
 	pinned := fs.String("public-key", "", "audit checkpoint public key to trust (default: the restored key file)")
 	pos, err := parseOne(fs, args)
 	if err != nil {
@@ -671,9 +678,10 @@ func verifyRestoredBlobs(ctx context.Context, a *app) (backup.BlobCheck, error) 
 
 // auditCheckpoint signs the audit chain head: `scribe audit checkpoint`.
 func auditCheckpoint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("audit checkpoint", "audit checkpoint", stderr)
+	fs := newFlags("audit checkpoint", "audit checkpoint [--audit-witness PATH]", stderr)
 	var cfg config
 	cfg.register(fs)
+	cfg.registerAuditWitness(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -682,27 +690,27 @@ func auditCheckpoint(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer a.Close()
-	cp, created, err := compliance.CheckpointAudit(ctx, a.store, cfg.dataDir, cliActor())
+	cp, created, err := compliance.CheckpointAudit(ctx, a.store, cfg.auditTrust(""), cliActor())
 	if err != nil {
 		return err
 	}
 	if created {
 		fmt.Fprintf(stdout, "created the audit checkpoint key %s (mode 0600)\n", filepath.Join(cfg.dataDir, audit.CheckpointKeyFile))
 	}
-	fmt.Fprintf(stdout, "checkpoint signed: entry %d, head %s\npublic key: %s\nRecord the public key outside Scribe; `scribe audit verify --public-key KEY` checks against it.\n", cp.Seq, cp.Head, cp.PublicKey)
+	fmt.Fprintf(stdout, "checkpoint signed: entry %d, head %s (also appended to the witness %s)\npublic key: %s\nRecord the public key outside Scribe; `scribe audit verify --public-key KEY` checks against it.\n",
+		cp.Seq, cp.Head, cfg.auditTrust("").WitnessPath(), cp.PublicKey)
 	return nil
 }
 
-// auditVerifyReport checks the chain and every signed checkpoint and prints the result.
+// auditVerifyReport runs the one audit verification (the web page's Verify
+// runs the same), records its outcome for the admin page, and prints it;
+// a failure is the error.
 func auditVerifyReport(ctx context.Context, a *app, pinned string, stdout io.Writer) error {
-	key, err := compliance.TrustedKey(a.cfg.dataDir, pinned)
+	rep, err := compliance.VerifyAudit(ctx, a.store, a.cfg.auditTrust(pinned))
+	compliance.RecordVerify(ctx, a.store, rep, err, cliActor(), time.Now())
 	if err != nil {
-		return err
+		return fmt.Errorf("the audit log does NOT verify: %w", err)
 	}
-	rep, err := compliance.VerifyAudit(ctx, a.store, key)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "audit chain intact: %d entries, head %s; %d signed checkpoint(s) hold\n", rep.Entries, rep.Head, rep.Checkpoints)
+	fmt.Fprintln(stdout, compliance.DescribeVerify(rep, nil))
 	return nil
 }

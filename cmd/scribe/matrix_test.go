@@ -16,6 +16,7 @@ import (
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/audio"
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/store"
@@ -74,7 +75,11 @@ type cliEntry struct {
 	adminOnly bool
 	// listing: it succeeds for everyone, showing only what they may see.
 	listing bool
-	check   func(t *testing.T, c *cliCase, sees bool, stdout string)
+	// acts: the command acts in a person's name, so it runs with the
+	// principal's own credential (an API token) instead of --as; the host
+	// operator has none. "clinician": only a clinician or supervisor may.
+	acts  string
+	check func(t *testing.T, c *cliCase, sees bool, stdout string)
 }
 
 // cliNone lists the commands and subcommands that touch no client's data, and why.
@@ -115,25 +120,25 @@ func cliTable() map[string]cliEntry {
 		"draft versions": {args: func(c *cliCase) []string { return []string{"draft", "versions", sid(c)} }, denied: noAccess},
 		"draft edit": {args: func(c *cliCase) []string {
 			return []string{"draft", "edit", sid(c), "--section", "plan", "--text-file", text(c)}
-		}, denied: noAccess},
+		}, denied: noAccess, acts: "clinician"},
 		"draft resolve-flag": {args: func(c *cliCase) []string {
 			return []string{"draft", "resolve-flag", sid(c), "--code", "risk_not_assessed", "--reason", "assessed"}
-		}, denied: noAccess},
+		}, denied: noAccess, acts: "clinician"},
 		"draft sign": {args: func(c *cliCase) []string {
-			return []string{"draft", "sign", sid(c), "--clinician", "program@example.org", "--attest", "--override-flags", "reviewed"}
-		}, denied: noAccess},
-		"draft reject": {args: func(c *cliCase) []string { return []string{"draft", "reject", sid(c), "--reason", "wrong session"} }, denied: noAccess},
+			return []string{"draft", "sign", sid(c), "--attest", "--override-flags", "reviewed"}
+		}, denied: noAccess, acts: "clinician"},
+		"draft reject": {args: func(c *cliCase) []string { return []string{"draft", "reject", sid(c), "--reason", "wrong session"} }, denied: noAccess, acts: "clinician"},
 		"draft addendum": {signed: true, args: func(c *cliCase) []string {
-			return []string{"draft", "addendum", sid(c), "--clinician", "program@example.org", "--text-file", text(c)}
-		}, denied: noAccess},
+			return []string{"draft", "addendum", sid(c), "--text-file", text(c)}
+		}, denied: noAccess, acts: "clinician"},
 		"draft regenerate": {args: func(c *cliCase) []string { return []string{"draft", "regenerate", sid(c)} }, denied: noAccess},
 		"consent add": {args: func(c *cliCase) []string {
 			return []string{"consent", "add", "--session", sid(c), "--scope", "ai_scribe", "--method", "verbal_attested", "--captured-by", "program@example.org", "--signature", "attested"}
 		}, denied: noAccess},
 		"consent add --client": {args: func(c *cliCase) []string { return part2ConsentArgs(c.client.Alias) }, denied: noClient},
 		"consent revoke": {args: func(c *cliCase) []string {
-			return []string{"consent", "revoke", c.consent, "--by", "program@example.org", "--method", "written"}
-		}, denied: "no consent"},
+			return []string{"consent", "revoke", c.consent, "--method", "written"}
+		}, denied: "no consent", acts: "person"},
 		"consent list": {args: func(c *cliCase) []string { return []string{"consent", "list", "--session", sid(c)} }, denied: noAccess,
 			check: func(t *testing.T, c *cliCase, sees bool, out string) {
 				if sees && !strings.Contains(out, c.consent) {
@@ -222,14 +227,20 @@ func TestCommandRoleClientMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	tokens := map[string]string{} // principal's e-mail → API token file
 	for _, p := range append(cliPrincipals, cliPrincipal{email: "spare@example.org", role: store.RoleClinician, part2: true}) {
 		if p.operator {
 			continue
 		}
-		u := store.User{ID: uuid.NewString(), Email: p.email, Role: p.role, Part2Access: p.part2}
+		h, err := auth.HashPassword(cliTestPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := store.User{ID: uuid.NewString(), Email: p.email, Role: p.role, Part2Access: p.part2, PasswordHash: h}
 		if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.CreateUser(ctx, &u) }); err != nil {
 			t.Fatal(err)
 		}
+		tokens[p.email], _ = tokenFile(t, data, u)
 	}
 	files := filepath.Join(dir, "files")
 	os.MkdirAll(files, 0o700)
@@ -335,7 +346,8 @@ func TestCommandRoleClientMatrix(t *testing.T) {
 		fmt.Fprintf(&b, "disclosures %d;", len(ds2))
 		n := 0
 		st.AuditEntries(ctx, 0, func(en audit.Entry) error {
-			if en.Action != "session.access_denied" {
+			// Refusals and the use of a credential are audited; neither is a change.
+			if en.Action != "session.access_denied" && !strings.HasPrefix(en.Action, "auth.") {
 				n++
 			}
 			return nil
@@ -358,7 +370,11 @@ func TestCommandRoleClientMatrix(t *testing.T) {
 				cases++
 				c := newCase(kinds[part2], e, p)
 				args := e.args(c)
-				if !p.operator {
+				switch {
+				case p.operator:
+				case e.acts != "":
+					args = append(args, "--token-file", tokens[p.email])
+				default:
 					args = append(args, "--as", p.email)
 				}
 				before := fingerprint(c)
@@ -366,6 +382,14 @@ func TestCommandRoleClientMatrix(t *testing.T) {
 				what := fmt.Sprintf("scribe %s as %s on a %s client", key, p.name, map[bool]string{true: "Part 2", false: "non-Part 2"}[part2])
 				sees := cliSees[p.name][part2]
 				allowed := sees && (!e.adminOnly || p.operator || p.role == store.RoleAdmin) || e.listing
+				denied := e.denied
+				byRole := e.acts == "clinician" && p.role != store.RoleClinician && p.role != store.RoleSupervisor
+				switch {
+				case e.acts != "" && p.operator:
+					allowed, denied = false, "own credential"
+				case byRole:
+					allowed, denied = false, "clinician or supervisor"
+				}
 				switch {
 				case allowed && code != 0:
 					t.Errorf("%s: exit %d: %s", what, code, stderr)
@@ -375,8 +399,8 @@ func TestCommandRoleClientMatrix(t *testing.T) {
 					if !strings.Contains(stderr, "only an admin") {
 						t.Errorf("%s: refusal does not say it is for admins: %s", what, stderr)
 					}
-				case !allowed && !strings.Contains(stderr, e.denied):
-					t.Errorf("%s: refusal does not say %q: %s", what, e.denied, stderr)
+				case !allowed && !strings.Contains(stderr, denied):
+					t.Errorf("%s: refusal does not say %q: %s", what, denied, stderr)
 				}
 				if e.check != nil {
 					e.check(t, c, sees, stdout)

@@ -51,6 +51,7 @@ func mountWeb(ctx context.Context, mux *http.ServeMux, a *app) error {
 		PublicURL:    os.Getenv("SCRIBE_PUBLIC_URL"),
 		NewJoinToken: func() (string, string) { t := newJoinToken(); return t, pipeline.HashJoinToken(t) },
 		Ingester:     &pipeline.Ingester{Store: a.store, Blobs: a.blobs},
+		Audit:        a.cfg.auditTrust(""),
 	}
 	if jobsUI != nil {
 		h, err := jobsUI(ctx, a)

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -388,7 +391,8 @@ func TestCheckpointAndVerify(t *testing.T) {
 		ctx := context.Background()
 		s, _ := openStore(t, b)
 		dir := t.TempDir()
-		if _, _, err := compliance.CheckpointAudit(ctx, s, dir, "admin"); err == nil || !strings.Contains(err.Error(), "empty") {
+		trust := compliance.AuditTrust{DataDir: dir}
+		if _, _, err := compliance.CheckpointAudit(ctx, s, trust, "admin"); err == nil || !strings.Contains(err.Error(), "empty") {
 			t.Fatalf("checkpoint of an empty log: %v", err)
 		}
 		for i := 0; i < 4; i++ {
@@ -396,34 +400,45 @@ func TestCheckpointAndVerify(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		cp, created, err := compliance.CheckpointAudit(ctx, s, dir, "admin")
+		cp, created, err := compliance.CheckpointAudit(ctx, s, trust, "admin")
 		if err != nil || created {
 			// The key was created by the refused attempt above.
 			t.Fatalf("checkpoint: %v created=%v", err, created)
 		}
-		key, err := compliance.TrustedKey(dir, "")
-		if err != nil {
-			t.Fatal(err)
+		if cp.Seq != 5 {
+			t.Fatalf("the checkpoint signs entry %d; want 5, its own audit entry", cp.Seq)
 		}
-		rep, err := compliance.VerifyAudit(ctx, s, key)
-		if err != nil || rep.Entries != 5 || rep.Checkpoints != 1 {
+		rep, err := compliance.VerifyAudit(ctx, s, trust)
+		if err != nil || rep.Entries != 5 || rep.Checkpoints != 1 || rep.Witnessed != 5 {
 			t.Fatalf("verify: %v %+v", err, rep)
 		}
-		pinned, err := compliance.TrustedKey(t.TempDir(), cp.PublicKey)
-		if err != nil || !pinned.Equal(key) {
-			t.Fatalf("pinned key: %v", err)
+		// The witness: one line per checkpoint, mode 0600, outside the database.
+		fi, err := os.Stat(filepath.Join(dir, audit.WitnessFile))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("witness file: %v %v", err, fi)
+		}
+		if w, err := (audit.Witness{Path: trust.WitnessPath()}).Read(); err != nil || len(w) != 1 || w[0] != cp {
+			t.Fatalf("witness: %v %+v", err, w)
+		}
+		pinned := compliance.AuditTrust{DataDir: t.TempDir(), PublicKey: cp.PublicKey, Witness: trust.WitnessPath()}
+		if _, err := compliance.VerifyAudit(ctx, s, pinned); err != nil {
+			t.Fatalf("verify against the pinned key: %v", err)
 		}
 		other, _, _ := audit.LoadOrCreateCheckpointKey(t.TempDir())
-		if _, err := compliance.VerifyAudit(ctx, s, other.Public().(ed25519.PublicKey)); err == nil || !strings.Contains(err.Error(), "another key") {
+		otherKey := base64.StdEncoding.EncodeToString(other.Public().(ed25519.PublicKey))
+		if _, err := compliance.VerifyAudit(ctx, s, compliance.AuditTrust{DataDir: dir, PublicKey: otherKey}); err == nil || !strings.Contains(err.Error(), "another key") {
 			t.Fatalf("verify against another key: %v", err)
 		}
-		if _, err := compliance.VerifyAudit(ctx, s, nil); err == nil {
+		if _, err := compliance.VerifyAudit(ctx, s, compliance.AuditTrust{DataDir: t.TempDir(), Witness: trust.WitnessPath()}); err == nil {
 			t.Fatal("checkpoints verified without a trusted key")
+		}
+		if _, err := compliance.VerifyAudit(ctx, s, compliance.AuditTrust{DataDir: dir, Witness: filepath.Join(t.TempDir(), "gone.jsonl")}); err == nil || !strings.Contains(err.Error(), "witness") {
+			t.Fatalf("verify without the witness: %v", err)
 		}
 		if err := s.TamperForTest(ctx, `UPDATE audit SET actor = 'x' WHERE seq = 2`); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := compliance.CheckpointAudit(ctx, s, dir, "admin"); err == nil || !strings.Contains(err.Error(), "entry 2") {
+		if _, _, err := compliance.CheckpointAudit(ctx, s, trust, "admin"); err == nil || !strings.Contains(err.Error(), "entry 2") {
 			t.Fatalf("checkpoint of a broken chain: %v", err)
 		}
 	})

@@ -269,9 +269,18 @@ func (s *Store) Disclosures(ctx context.Context, f DisclosureFilter) ([]Disclosu
 // AuditHead returns the last entry's sequence number and hash (0 and the
 // genesis hash for an empty log).
 func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
+	return auditHead(ctx, s.conn)
+}
+
+// AuditHead inside the transaction.
+func (tx *Tx) AuditHead(ctx context.Context) (int64, string, error) {
+	return auditHead(ctx, tx.q)
+}
+
+func auditHead(ctx context.Context, q querier) (int64, string, error) {
 	var seq int64
 	var h string
-	err := s.conn.queryRow(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &h)
+	err := q.queryRow(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &h)
 	if errors.Is(err, ErrNotFound) {
 		return 0, audit.Genesis, nil
 	}

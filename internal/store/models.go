@@ -454,9 +454,18 @@ func (s *Store) Audit(ctx context.Context, ev audit.Event) error {
 
 // AuditEntries streams entries in sequence order from seq > after.
 func (s *Store) AuditEntries(ctx context.Context, after int64, fn func(audit.Entry) error) error {
+	return auditEntries(ctx, s.conn, after, fn)
+}
+
+// AuditEntries inside the transaction (a checkpoint verifies what it signs).
+func (tx *Tx) AuditEntries(ctx context.Context, after int64, fn func(audit.Entry) error) error {
+	return auditEntries(ctx, tx.q, after, fn)
+}
+
+func auditEntries(ctx context.Context, q querier, after int64, fn func(audit.Entry) error) error {
 	const page = 5000
 	for {
-		r, err := s.conn.query(ctx, `SELECT seq, at, actor, action, entity_type, entity_id, outcome, details, prev_hash, hash, agent_role, source, purpose_of_use, consent_ref FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2`, after, page)
+		r, err := q.query(ctx, `SELECT seq, at, actor, action, entity_type, entity_id, outcome, details, prev_hash, hash, agent_role, source, purpose_of_use, consent_ref FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2`, after, page)
 		if err != nil {
 			return err
 		}

@@ -17,7 +17,13 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/login/totp", access: partial, h: s.totpSubmit},
 		{method: "GET", path: "/account/totp", access: partial, h: s.enrolForm},
 		{method: "POST", path: "/account/totp", access: partial, h: s.enrolSubmit},
+		{method: "POST", path: "/account/totp/key", access: partial, h: s.enrolKey},
 		{method: "POST", path: "/logout", access: partial, h: s.logout},
+
+		{method: "GET", path: "/account", access: signedIn, roles: anyRole, h: s.account},
+		{method: "POST", path: "/account/recovery-codes", access: signedIn, roles: anyRole, h: s.recoveryCodesNew},
+		{method: "POST", path: "/account/tokens", access: signedIn, roles: anyRole, h: s.tokenCreate},
+		{method: "POST", path: "/account/tokens/{token}/revoke", access: signedIn, roles: anyRole, h: s.tokenRevoke},
 
 		{method: "GET", path: "/sessions", access: signedIn, roles: anyRole, h: s.sessionsList},
 		{method: "GET", path: "/sessions/new", access: signedIn, roles: schedulerRoles, h: s.scheduleForm},
