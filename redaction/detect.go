@@ -150,6 +150,7 @@ func (d *detector) run() []cand {
 	d.ages()
 	d.zips()
 	d.streets()
+	d.routes()
 	d.intersections()
 	d.facilities()
 	d.placeAfterVerb()

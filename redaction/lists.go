@@ -81,7 +81,18 @@ phq gad audit dast cows ciwa asam dsm icd cpt pcl columbia cssrs c-ssrs bdi bai
 cbt dbt emdr mi mat iop php sud oud aud mdd ptsd adhd ocd bpd aa na ca cma al-anon alanon
 nar-anon tipp mindfulness telehealth doxy facetime
 medicaid medicare covid hiv hep hepatitis uds ua pt ot er ed icu ems cps dcf dhs ssi ssdi snap wic ged
-god jesus christ lord bible christmas thanksgiving easter halloween`)
+god jesus christ lord bible christmas thanksgiving easter halloween
+phq-9 phq9 phq-2 gad-7 gad7 gad-2 audit-c auditc dast-10 dast pcl-5 bam bprs ymrs moca mmse aces cage-aid
+crafft whodas casii asi ciwa-ar cows sows tcu ybocs y-bocs cdi epds
+sertraline fluvoxamine luvox vortioxetine trintellix vilazodone viibryd desvenlafaxine pristiq nortriptyline
+amitriptyline doxepin imipramine clozapine clozaril ziprasidone lurasidone paliperidone cariprazine vraylar
+brexpiprazole rexulti asenapine divalproex valproate carbamazepine tegretol oxcarbazepine trileptal
+lisdexamfetamine methylphenidate atomoxetine guanfacine intuniv dexmedetomidine lofexidine lucemyra
+zulresso esketamine brixadi probuphine kloxxado zimhi nalmefene opvee disulfiram topiramate baclofen
+ondansetron zofran loperamide imodium dicyclomine promethazine phenergan temazepam restoril eszopiclone lunesta
+prn bid tid qhs qd mg mcg ml milligrams micrograms
+cbt-i ipt ifs tf-cbt cbt-sud crt rebt sbirt dbt-sud cft mbct mbsr
+gad mdd gad ssri snri maoi tca nsaid bzd`)
 
 // Therapy-skill and programme names: capitalised, yet not identifiers.
 var clinicalPhrases = set(`wise_mind radical_acceptance distress_tolerance dear_man check_the_facts opposite_action

@@ -45,7 +45,8 @@ func (d *detector) streets() {
 			continue
 		}
 		k := i
-		for k-1 >= 0 && i-k < 3 && d.joined(k-1) && !d.used[k-1] && d.modifierOK(k-1) {
+		// (a number word is the house number, not part of the name: "forty-two juniper lane")
+		for k-1 >= 0 && i-k < 3 && d.joined(k-1) && !d.used[k-1] && d.modifierOK(k-1) && (d.toks[k-1].nk == numNone || d.toks[k-1].nk == numOrdinal) {
 			k--
 		}
 		if k == i {
@@ -70,14 +71,72 @@ func (d *detector) streets() {
 				continue
 			}
 		}
-		end := i + 1
-		// "apartment 4B", "unit 12"
-		if (d.low(end) == "apartment" || d.low(end) == "apt" || d.low(end) == "unit" || d.low(end) == "suite" || d.low(end) == "number" || d.low(end) == "lot") && end+1 < n && isNumberToken(&d.toks[end+1]) {
-			end += 2
-		}
+		end := d.unitAfter(i + 1)
 		d.add(start, end, TypeLocation, 55)
 		for k := start; k < end; k++ {
 			d.streetUsed[k] = true
+		}
+	}
+}
+
+// addrUnitWords introduce the unit of an address: "Apt 5B", "unit twelve".
+var addrUnitWords = set(`apartment apt unit suite ste number lot room rm bldg building floor fl space trailer box`)
+
+// unitAfter returns the end of the unit that may follow a street ending
+// before token i ("Apt 5B", ", Apt. 22", "#27", "unit twelve", "apartment
+// two C"), or i.
+func (d *detector) unitAfter(i int) int {
+	n := len(d.toks)
+	if i >= n || d.toks[i].lineStart || d.toks[i].label || !d.joinedLoose(i-1) {
+		return i
+	}
+	t := &d.toks[i]
+	if t.low[0] == '#' && len(t.low) > 1 {
+		return i + 1 // "#27"
+	}
+	if !addrUnitWords[t.low] || i+1 >= n || d.toks[i+1].lineStart {
+		return i
+	}
+	j := i + 1
+	// the unit's number: "5B", "22", "twelve", "two C", "B"
+	for j < n && j < i+4 && (j == i+1 || d.joined(j-1)) {
+		u := &d.toks[j]
+		switch {
+		case j == i+1 && u.low == "#":
+		case u.hasDigit && len(u.low) <= 6, u.nk == numUnit || u.nk == numTeen || u.nk == numTens || u.nk == numCompound:
+		case len(u.low) == 1 && u.alpha && u.low != "a" && u.low != "i" && j > i:
+		default:
+			if j == i+1 {
+				return i
+			}
+			return j
+		}
+		j++
+	}
+	return j
+}
+
+// routes: numbered roads, "Route 9", "off route twenty-seven", "Highway 61",
+// "I-80" (written with the number in the same token is left to alnumIDs).
+func (d *detector) routes() {
+	n := len(d.toks)
+	for i := 0; i+1 < n; i++ {
+		switch d.toks[i].low {
+		case "route", "rt", "highway", "hwy", "interstate", "county road", "state route":
+		default:
+			continue
+		}
+		if d.used[i] || d.toks[i].label || !d.joined(i) || !d.lower && !d.toks[i].cap && d.toks[i].low != "route" {
+			continue
+		}
+		j := i + 1
+		for j < n && j < i+3 && (j == i+1 || d.joined(j-1)) && !d.used[j] && (d.toks[j].digits && len(d.toks[j].low) <= 3 ||
+			d.toks[j].nk == numUnit || d.toks[j].nk == numTeen || d.toks[j].nk == numTens || d.toks[j].nk == numCompound) {
+			j++
+		}
+		if j > i+1 {
+			d.add(i, j, TypeLocation, 55)
+			i = j - 1
 		}
 	}
 }

@@ -553,6 +553,10 @@ var shapes = map[string][]shape{
 			g.b.t("My sobriety date is ").id("DATE", "date-spoken", g.pick(monthsW)+" "+spokenOrd(1+g.r.Intn(28))).t(". ")
 		},
 		func(g *gen) {
+			if g.b.asr { // speech has no dotted dates: the month by name
+				g.b.t("Since ").id("DATE", "date-spoken", g.pick(monthsW)+" "+spokenOrd(1+g.r.Intn(28))).t(" I've been clean. ")
+				return
+			}
 			g.b.t("Since ").id("DATE", "date-dotted", fmt.Sprintf("%d.%d.24", 1+g.r.Intn(12), 1+g.r.Intn(28))).t(" I've been clean. ")
 		},
 		func(g *gen) {
