@@ -13,6 +13,7 @@ var idCue = set(`mrn record member medicaid medicare id identification case dock
 plate claim serial policy insurance chart patient group pin badge inmate booking permit registration vin
 certificate device subscriber authorization prior-auth auth ticket citation confirmation tracking # tag plates
 routing voucher receipt invoice warrant`)
+
 // idFiller: words between an ID cue and the identifier ("plate number's
 // …", "case number is …", "tag was …").
 var idFiller = set(`number number's numbers is was no # it's reads read says said of the ending in on my his her
