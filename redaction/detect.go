@@ -152,10 +152,12 @@ func (d *detector) run() []cand {
 	d.streets()
 	d.routes()
 	d.intersections()
+	d.brandNames()
 	d.facilities()
 	d.placeAfterVerb()
 	d.names()
 	d.places()
+	d.backstop()
 	return d.cands
 }
 

@@ -59,6 +59,8 @@ const (
 	lfPersonVerb   // a verb whose subject is a person ("said", "keeps", "texted")
 	lfPersonBefore // a word before a person, not a place ("with", "told", "met")
 	lfDatePrep     // a word before a bare numeric date ("on 7-22")
+	lfBrand        // a chain's name, whole ("walgreens", "dollar general")
+	lfBrandFirst   // the first word of a chain's name
 	// lfExcluded is the list part of detector.excluded: clinical term, common
 	// proper noun, state, title, weekday, or a month that is not also a name.
 	lfExcluded
@@ -288,6 +290,11 @@ func (l *lexBuilder) addLists() {
 		for w := range s.words {
 			l.add(w).flags |= s.flag
 		}
+	}
+	for w := range brands {
+		l.add(w).flags |= lfBrand
+		f, _, _ := strings.Cut(w, " ")
+		l.add(f).flags |= lfBrandFirst
 	}
 	for w := range usStates {
 		if _, last, ok := strings.Cut(w, " "); ok {

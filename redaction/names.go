@@ -643,10 +643,10 @@ func (d *detector) nameStart(i int, cued bool) bool {
 	s := t.stem()
 	lvl, given, sur := int(t.lx.level), int(t.lx.given), int(t.lx.surname)
 	if !d.lower {
-		if !t.cap || t.upper && len(s) <= 4 {
+		if !t.cap && !d.prefixedCap(i) || t.upper && len(s) <= 4 {
 			return false
 		}
-		if cued {
+		if cued || !t.cap {
 			return true
 		}
 		if !t.sentStart {
@@ -662,9 +662,55 @@ func (d *detector) nameStart(i int, cued bool) bool {
 		return cued && (given >= 2000 || sur > 0 && sur < 3000)
 	}
 	if lvl == 0 || lvl >= 50 {
-		return given >= 30 || sur > 0 && sur < 40000 || cued && len(s) >= 3
+		return given >= 30 || sur > 0 && sur < 40000 || cued && len(s) >= 3 || d.hyphenName(i)
 	}
 	return cued && (given >= 30 || sur > 0)
+}
+
+// particles are the lower-case words inside surnames ("von Ahn", "de la Cruz").
+var particles = set(`de la le da das dos di del della van von der den ter ten du st al el bin ibn ben mac`)
+
+// particlesAt returns how many particle words start at token i when a
+// surname follows them ("von Ahn", "de la Cruz"), or 0.
+func (d *detector) particlesAt(i int) int {
+	k := i
+	for k < len(d.toks) && k < i+2 && !d.used[k] && particles[d.toks[k].low] && (!d.toks[k].cap || d.toks[k].low == "st") && d.joined(k) {
+		k++
+	}
+	if k == i || k >= len(d.toks) || d.used[k] || !d.toks[k].alpha || d.excluded(k) || d.toks[k].is(lfFnWord) {
+		return 0
+	}
+	if d.lower && !d.nameNext(k) || !d.lower && !d.toks[k].cap {
+		return 0
+	}
+	return k - i
+}
+
+// prefixedCap: a name written with a lower-case particle fused to it, "al-Rashid", "el-Amin", "d'Angelo".
+func (d *detector) prefixedCap(i int) bool {
+	r := d.raw(i)
+	for _, p := range []string{"al-", "el-", "d'", "da-", "de-", "ben-", "bin-"} {
+		if len(r) > len(p)+1 && r[:len(p)] == p && r[len(p)] >= 'A' && r[len(p)] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+// hyphenName: a hyphenated token each part of which is a name ("mary-kate",
+// "o'donnell-price", "al-rashid", "garcia-ortiz").
+func (d *detector) hyphenName(i int) bool {
+	s := d.toks[i].stem()
+	if strings.IndexByte(s, '-') < 0 {
+		return false
+	}
+	for p := range strings.SplitSeq(s, "-") {
+		e := d.g.lex.get(p)
+		if !(e.given >= 30 || e.surname > 0 || particles[p] || apostropheName(p)) || e.flags&(lfFnWord|lfClinical) != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // nameNext reports whether token i continues a name ("Lopez" after "Maria").
@@ -685,13 +731,26 @@ func (d *detector) nameNext(i int) bool {
 			return !d.pronounI(i) || t.period && i+1 < len(d.toks) && d.toks[i+1].cap && d.toks[i+1].alpha ||
 				d.joined(i) && d.surnameAfterInitial(i+1)
 		}
-		return t.cap && t.alpha && !(t.upper && len(s) <= 4)
+		return (t.cap || d.prefixedCap(i)) && t.alpha && !(t.upper && len(s) <= 4)
 	}
 	if !t.alpha || t.is(lfFnWord) || len(s) < 2 {
 		return false
 	}
 	lvl := d.lvl(i)
 	return (lvl == 0 || lvl >= 50) && (t.lx.surname > 0 || t.lx.given > 0 || lvl == 0 && len(s) >= 3)
+}
+
+// personCue reports whether the words around token i say that it names a
+// person: "so Champ texted me", "me and sky", "I told royal": a person's
+// verb after it or a word that aims at a person before it.
+func (d *detector) personCue(i int) bool {
+	if d.joined(i) && d.lowIs(i+1, lfPersonVerb) && !d.toks[i+1].cap {
+		return true
+	}
+	if i >= 2 && d.low(i-1) == "and" && d.low(i-2) == "me" && d.joined(i-1) {
+		return true
+	}
+	return i > 0 && d.joined(i-1) && d.lowIs(i-1, lfPersonBefore) && d.low(i-1) != "with" && d.low(i-1) != "see"
 }
 
 func (d *detector) names() {
@@ -732,8 +791,15 @@ func (d *detector) names() {
 		if d.middleInitial(st) {
 			end = st + 3
 		}
-		for end < n && end < st+3 && d.joined(end-1) && d.nameNext(end) {
+		for end < n && end < st+3 && d.joined(end-1) && d.nameNext(end) && !(particles[d.toks[end].low] && !d.toks[end].cap) {
 			end++
+		}
+		// a surname with particles: "Evander von Ahn", "Ana de la Cruz"
+		if p := d.particlesAt(end); p > 0 && end > st && d.joined(end-1) {
+			end += p + 1
+			for end < n && end < st+6 && d.joined(end-1) && d.nameNext(end) {
+				end++
+			}
 		}
 		// a two-word state ("New York") is no name
 		if end == st+2 && d.toks[st+1].is(lfStateTail) && usStates[d.toks[st].stem()+" "+d.toks[st+1].stem()] {
