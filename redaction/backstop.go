@@ -57,6 +57,9 @@ func (d *detector) suspect(i int) bool {
 		return false
 	}
 	lvl := int(t.lx.level)
+	if speechFillers[s] {
+		return false
+	}
 	if d.lower {
 		if lvl == 0 && len(s) >= 3 && !d.englishCompound(s) {
 			return true
@@ -105,3 +108,7 @@ func (d *detector) englishCompound(s string) bool {
 
 // prefixes that make words with a hyphen ("re-entry", "co-parent").
 var prefixes = set(`re co pre post non anti un ex self semi sub mid multi over under inter intra tele`)
+
+// speechFillers: sounds and spoken forms that no dictionary lists.
+var speechFillers = set(`mm-hm mm-hmm mhm mmhm uh-huh uh-uh huh hmm hm mm um umm uh erm er ah oh eh yep nope nah gonna
+wanna gotta kinda sorta lemme gimme dunno ya y'know yknow ok okay alright ain't cuz 'cause tho`)

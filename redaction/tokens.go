@@ -201,8 +201,11 @@ func tokenize(text string, lc *lexCache) []token {
 					t.stop, t.dot, sentEnd = true, true, true
 				case '!', '?':
 					t.stop, t.looseStop, sentEnd = true, true, true
-				case ';', ':':
+				case ';':
 					t.stop, t.looseStop = true, true
+				case ':':
+					// "Plan: Continue", "Client reports: My cell is …"
+					t.stop, t.looseStop, sentEnd = true, true, true
 				}
 			}
 			t.period, t.comma = trail == ".", trail == ","
