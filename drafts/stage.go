@@ -15,6 +15,7 @@ import (
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/jobs"
+	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/stagekit"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/transcript"
@@ -27,8 +28,11 @@ type Worker struct {
 	river.WorkerDefaults[jobs.DraftArgs]
 	Store *store.Store
 	Blobs blob.Store
-	// NewLLM makes the model client for a provider; nil means go-openai.
+	// NewLLM makes the model client for a provider; nil means NewOpenAILLM
+	// with Policy.
 	NewLLM func(store.Provider) (summarize.LLM, error)
+	// Policy is how calls to the provider retry (zero: modelcall's defaults).
+	Policy modelcall.Policy
 	Now    func() time.Time
 	// Started, when set, is called as the stage begins (benchmarks).
 	Started func(sessionID string)
@@ -50,16 +54,25 @@ func (w *Worker) now() time.Time {
 	return time.Now()
 }
 
-// NewOpenAILLM builds the go-openai chat client for a provider, reading the
-// key from the provider's environment variable at call time.
-func NewOpenAILLM(p store.Provider) (summarize.LLM, error) {
+// NewOpenAILLM builds the go-openai chat client for a provider, calling it
+// under pol and reading the key from the provider's environment variable at
+// call time.
+func NewOpenAILLM(p store.Provider, pol modelcall.Policy) (summarize.LLM, error) {
 	key := ""
 	if p.APIKeyEnv != "" {
 		if key = os.Getenv(p.APIKeyEnv); key == "" {
 			return nil, stagekit.Permanentf("provider %q: environment variable %s (its API key) is not set in the worker's environment", p.Name, p.APIKeyEnv)
 		}
 	}
-	return summarize.NewOpenAI(summarize.Config{BaseURL: p.BaseURL, APIKey: key, Model: p.Model, Azure: p.Kind == "azure", AzureAPIVersion: p.AzureAPIVersion, JSONSchema: p.JSONSchema})
+	if p.Kind != "" && p.Kind != "openai" && p.Kind != "azure" {
+		return nil, stagekit.Permanentf("the drafting provider '%s' has unknown kind %q (want openai or azure)", p.Name, p.Kind)
+	}
+	llm, err := summarize.NewOpenAI(summarize.Config{Name: p.Name, BaseURL: p.BaseURL, APIKey: key, Model: p.Model, Azure: p.Kind == "azure",
+		AzureAPIVersion: p.AzureAPIVersion, JSONSchema: p.JSONSchema, Policy: pol})
+	if err != nil {
+		return nil, stagekit.Permanent(err)
+	}
+	return llm, nil
 }
 
 // ResolveFormat finds a note format: an admin-added template first, then
@@ -136,7 +149,7 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 	aiConsent, part2Consent := inForce["ai_scribe"], inForce["part2_tpo"]
 	newLLM := w.NewLLM
 	if newLLM == nil {
-		newLLM = NewOpenAILLM
+		newLLM = func(p store.Provider) (summarize.LLM, error) { return NewOpenAILLM(p, w.Policy) }
 	}
 	llm, err := newLLM(prov)
 	if err != nil {
@@ -158,12 +171,20 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 		"consent_ai_scribe": fmt.Sprint(consent.AIScribe), "part2": fmt.Sprint(sess.Part2()), "attempt": fmt.Sprint(job.Attempt)}
 	if err != nil {
 		callDetails["error"] = "see stage error"
+		if k := modelcall.KindOf(err); k != "" {
+			callDetails["error"], callDetails["status"] = string(k), fmt.Sprint(modelcall.StatusCode(err))
+		}
 		_ = w.Store.Audit(ctx, audit.Event{Actor: "system", Action: "provider.call", EntityType: "session", EntityID: a.SessionID, Outcome: "failure", Details: callDetails})
 		if errors.Is(err, summarize.ErrMalformedOutput) || errors.Is(err, summarize.ErrBadInput) {
 			return stagekit.Permanent(err)
 		}
-		var pe *summarize.ProviderError
-		if errors.As(err, &pe) && pe.StatusCode >= 400 && pe.StatusCode < 500 && pe.StatusCode != 408 && pe.StatusCode != 409 && pe.StatusCode != 429 {
+		// The provider's own words are the session's reason; summarize's
+		// wrapping adds only the session ID, which the page already shows.
+		var pe *modelcall.Error
+		if errors.As(err, &pe) {
+			err = pe
+		}
+		if modelcall.IsPermanent(err) {
 			return stagekit.Permanent(err)
 		}
 		return err

@@ -117,6 +117,13 @@ func (d *detector) isMonth(i int) bool {
 		if m == 5 && t.cap && !t.sentStart {
 			return true
 		}
+		// "on 3 may", "since the 4th may": a day right before, a date word before it
+		if i >= 2 && d.joined(i-1) {
+			if pv, pk := d.toks[i-1].num(); (pk == numDigits && len(d.toks[i-1].low) <= 2 || pk == numOrdinal) && pv >= 1 && pv <= 31 &&
+				d.lowIs(i-2, lfMonthPrep|lfDatePrep) {
+				return true
+			}
+		}
 		return false
 	}
 	return true
@@ -151,6 +158,13 @@ func (d *detector) dates() {
 			} else if ny, ok := d.yearAt(i + 1); ok && d.joined(i) {
 				end = ny
 			}
+			// "14 February 2024", "3rd March": the day before the month
+			if i >= 1 && d.joinedLoose(i-1) && !d.used[i-1] {
+				if pv, pk := d.toks[i-1].num(); pk == numOrdinal && pv >= 1 && pv <= 31 ||
+					pk == numDigits && pv >= 1 && pv <= 31 && len(d.toks[i-1].low) <= 2 {
+					start = i - 1
+				}
+			}
 			// "the 4th of July"
 			if i >= 2 && d.toks[i-1].low == "of" {
 				if _, ok := d.dayAt(i-2, false); ok {
@@ -164,6 +178,9 @@ func (d *detector) dates() {
 					}
 				}
 			}
+		case t.low == "the" && i+1 < n && d.digitDay(i+1) > 0:
+			// a day read digit by digit: "on the one-eight", "on the two seven"
+			start, end = i+1, i+1+d.digitDay(i+1)
 		case t.low == "the" && i+1 < n:
 			// "the 14th", "the twenty third" (not "the third step")
 			if nx, ok := d.dayAt(i+1, false); ok {
@@ -175,9 +192,11 @@ func (d *detector) dates() {
 				}
 				start, end = i+1, nx
 			}
-		case t.hasDigit && strings.ContainsAny(t.low, "/-"):
+		case t.hasDigit && strings.ContainsAny(t.low, "/-."):
 			if numericDate(t.low) && !d.doseContext(i) {
 				start, end = i, i+1
+			} else if shortDashDate(t.low) && d.lowIs(i-1, lfMonthPrep|lfDatePrep) && !d.doseContext(i) {
+				start, end = i, i+1 // "on 7-22", "since 3-14"
 			}
 		}
 		if end < 0 {
@@ -225,6 +244,43 @@ func (d *detector) dates() {
 	}
 }
 
+// datePrep: words before a bare numeric date ("on 7-22").
+var datePrep = set(`on since until till by before after from starting`)
+
+// shortDashDate: "7-22", month-day with a dash (a range of numbers reads the same,
+// so callers want a date word before it).
+func shortDashDate(s string) bool {
+	a, b, ok := strings.Cut(s, "-")
+	if !ok || !isDigits(a) || !isDigits(b) || len(a) > 2 || len(b) > 2 {
+		return false
+	}
+	m, dd := atoi(a), atoi(b)
+	return m >= 1 && m <= 12 && dd >= 1 && dd <= 31
+}
+
+// digitDay returns how many tokens from i spell a day of the month digit by
+// digit after "the" ("one-eight", "two seven", "oh nine"), or 0. The spaced
+// form needs "on the" before it.
+func (d *detector) digitDay(i int) int {
+	t := &d.toks[i]
+	if a, b, ok := strings.Cut(t.low, "-"); ok {
+		x, okx := unitWords[a]
+		y, oky := unitWords[b]
+		if okx && oky && x <= 3 && 10*x+y >= 1 && 10*x+y <= 31 {
+			return 1
+		}
+		return 0
+	}
+	if i < 2 || d.low(i-2) != "on" || i+1 >= len(d.toks) || !d.joined(i) || t.nk != numUnit || d.toks[i+1].nk != numUnit {
+		return 0
+	}
+	x, y := unitWords[t.low], unitWords[d.toks[i+1].low]
+	if x > 3 || 10*x+y < 1 || 10*x+y > 31 || d.lowIs(i+2, lfNotDayNoun) {
+		return 0
+	}
+	return 2
+}
+
 func (d *detector) monthAt(i int) bool { return i < len(d.toks) && d.isMonth(i) }
 
 // numericDate: 3/14, 3/14/2023, 03-09-1957, 2023-03-14.
@@ -232,6 +288,12 @@ func numericDate(s string) bool {
 	sep := "/"
 	if !strings.Contains(s, "/") {
 		sep = "-"
+		if strings.Count(s, ".") == 2 && !strings.Contains(s, "-") {
+			sep = "." // "7.19.24": three parts only ("3.5" is a dose)
+		}
+	}
+	if sep == "." && strings.Count(s, ".") != 2 {
+		return false
 	}
 	p := strings.Split(s, sep)
 	if len(p) < 2 || len(p) > 3 {

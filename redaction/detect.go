@@ -150,11 +150,14 @@ func (d *detector) run() []cand {
 	d.ages()
 	d.zips()
 	d.streets()
+	d.routes()
 	d.intersections()
+	d.brandNames()
 	d.facilities()
 	d.placeAfterVerb()
 	d.names()
 	d.places()
+	d.backstop()
 	return d.cands
 }
 

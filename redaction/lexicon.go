@@ -58,6 +58,9 @@ const (
 	lfPlacePrep    // a word before a facility named after a place verb ("at", "to", "left")
 	lfPersonVerb   // a verb whose subject is a person ("said", "keeps", "texted")
 	lfPersonBefore // a word before a person, not a place ("with", "told", "met")
+	lfDatePrep     // a word before a bare numeric date ("on 7-22")
+	lfBrand        // a chain's name, whole ("walgreens", "dollar general")
+	lfBrandFirst   // the first word of a chain's name
 	// lfExcluded is the list part of detector.excluded: clinical term, common
 	// proper noun, state, title, weekday, or a month that is not also a name.
 	lfExcluded
@@ -282,11 +285,16 @@ func (l *lexBuilder) addLists() {
 		{ageCueNear, lfAgeCueNear}, {notAgeUnit, lfNotAgeUnit}, {zipCue, lfZipCue}, {abbrevs, lfAbbrev},
 		{notIDAlnum, lfNotIDAlnum}, {nickCue, lfNickCue}, {motionVerbs, lfMotion}, {atPerson, lfAtPerson},
 		{notPlace, lfNotPlace}, {andWords, lfAnd}, {placePreps, lfPlacePrep}, {personVerbs, lfPersonVerb},
-		{personBefore, lfPersonBefore},
+		{personBefore, lfPersonBefore}, {datePrep, lfDatePrep},
 	} {
 		for w := range s.words {
 			l.add(w).flags |= s.flag
 		}
+	}
+	for w := range brands {
+		l.add(w).flags |= lfBrand
+		f, _, _ := strings.Cut(w, " ")
+		l.add(f).flags |= lfBrandFirst
 	}
 	for w := range usStates {
 		if _, last, ok := strings.Cut(w, " "); ok {

@@ -81,7 +81,18 @@ phq gad audit dast cows ciwa asam dsm icd cpt pcl columbia cssrs c-ssrs bdi bai
 cbt dbt emdr mi mat iop php sud oud aud mdd ptsd adhd ocd bpd aa na ca cma al-anon alanon
 nar-anon tipp mindfulness telehealth doxy facetime
 medicaid medicare covid hiv hep hepatitis uds ua pt ot er ed icu ems cps dcf dhs ssi ssdi snap wic ged
-god jesus christ lord bible christmas thanksgiving easter halloween`)
+god jesus christ lord bible christmas thanksgiving easter halloween
+phq-9 phq9 phq-2 gad-7 gad7 gad-2 audit-c auditc dast-10 dast pcl-5 bam bprs ymrs moca mmse aces cage-aid
+crafft whodas casii asi ciwa-ar cows sows tcu ybocs y-bocs cdi epds
+sertraline fluvoxamine luvox vortioxetine trintellix vilazodone viibryd desvenlafaxine pristiq nortriptyline
+amitriptyline doxepin imipramine clozapine clozaril ziprasidone lurasidone paliperidone cariprazine vraylar
+brexpiprazole rexulti asenapine divalproex valproate carbamazepine tegretol oxcarbazepine trileptal
+lisdexamfetamine methylphenidate atomoxetine guanfacine intuniv dexmedetomidine lofexidine lucemyra
+zulresso esketamine brixadi probuphine kloxxado zimhi nalmefene opvee disulfiram topiramate baclofen
+ondansetron zofran loperamide imodium dicyclomine promethazine phenergan temazepam restoril eszopiclone lunesta
+prn bid tid qhs qd mg mcg ml milligrams micrograms
+cbt-i ipt ifs tf-cbt cbt-sud crt rebt sbirt dbt-sud cft mbct mbsr
+gad mdd gad ssri snri maoi tca nsaid bzd`)
 
 // Therapy-skill and programme names: capitalised, yet not identifiers.
 var clinicalPhrases = set(`wise_mind radical_acceptance distress_tolerance dear_man check_the_facts opposite_action
@@ -162,3 +173,34 @@ vietnam korea japan china india pakistan philippines germany france italy spain 
 russia ukraine poland israel egypt nigeria ghana somalia ethiopia brazil colombia venezuela peru guatemala honduras
 salvador nicaragua cuba haiti jamaica dominican puerto rico caribbean midwest zoom teams skype webex doxy
 inpatient outpatient residential hospice psych juvie heaven hell`)
+
+// brands: US retail, restaurant, service and logistics chains, written for
+// this package from general knowledge (not from any corpus). In a small town
+// the store someone works nights at identifies them; Safe Harbor's "any other
+// unique identifying characteristic" covers it. Spaces are written "_".
+var brands = set(`walmart wal-mart target costco sam's_club kroger safeway albertsons publix meijer aldi lidl
+wegmans giant_eagle food_lion winn-dixie piggly_wiggly hy-vee h-e-b heb stop_&_shop shoprite harris_teeter
+ingles weis save-a-lot food_4_less fred_meyer dillons smith's ralphs vons jewel-osco marc's
+dollar_general family_dollar dollar_tree five_below big_lots ollie's tuesday_morning
+walgreens cvs rite_aid duane_reade
+home_depot lowe's lowes menards ace_hardware true_value tractor_supply harbor_freight northern_tool
+autozone advance_auto_parts o'reilly napa pep_boys jiffy_lube valvoline firestone goodyear discount_tire
+mcdonald's mcdonalds burger_king wendy's taco_bell kfc arby's sonic hardee's carl's_jr dairy_queen
+chick-fil-a popeyes subway jimmy_john's jersey_mike's domino's pizza_hut papa_john's little_caesars
+chipotle panera applebee's chili's olive_garden red_lobster texas_roadhouse outback cracker_barrel
+denny's ihop waffle_house bob_evans golden_corral buffalo_wild_wings hooters perkins culver's
+steak_'n_shake white_castle whataburger in-n-out zaxby's bojangles krispy_kreme dunkin dunkin'_donuts
+starbucks tim_hortons biscuitville
+sheetz wawa speedway circle_k love's pilot_flying_j flying_j casey's kwik_trip quiktrip racetrac
+murphy_usa thorntons buc-ee's maverik cumberland_farms
+best_buy gamestop staples office_depot kohl's jcpenney macy's tj_maxx marshalls ross burlington
+old_navy hobby_lobby michaels joann dick's_sporting_goods academy_sports bass_pro cabela's
+petsmart petco bed_bath_&_beyond ikea big_5 rural_king fleet_farm blain's orscheln
+amazon fedex ups usps dhl uber_eats doordash instacart grubhub
+planet_fitness anytime_fitness ymca ywca goodwill salvation_army
+tyson_foods perdue smithfield hormel cargill jbs
+h&r_block jackson_hewitt rent-a-center aaron's western_union moneygram
+verizon t-mobile at&t sprint comcast xfinity spectrum frontier
+geico progressive allstate state_farm
+marriott hilton holiday_inn motel_6 super_8 red_roof_inn days_inn
+amtrak greyhound`)

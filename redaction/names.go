@@ -45,7 +45,8 @@ func (d *detector) streets() {
 			continue
 		}
 		k := i
-		for k-1 >= 0 && i-k < 3 && d.joined(k-1) && !d.used[k-1] && d.modifierOK(k-1) {
+		// (a number word is the house number, not part of the name: "forty-two juniper lane")
+		for k-1 >= 0 && i-k < 3 && d.joined(k-1) && !d.used[k-1] && d.modifierOK(k-1) && (d.toks[k-1].nk == numNone || d.toks[k-1].nk == numOrdinal) {
 			k--
 		}
 		if k == i {
@@ -70,14 +71,72 @@ func (d *detector) streets() {
 				continue
 			}
 		}
-		end := i + 1
-		// "apartment 4B", "unit 12"
-		if (d.low(end) == "apartment" || d.low(end) == "apt" || d.low(end) == "unit" || d.low(end) == "suite" || d.low(end) == "number" || d.low(end) == "lot") && end+1 < n && isNumberToken(&d.toks[end+1]) {
-			end += 2
-		}
+		end := d.unitAfter(i + 1)
 		d.add(start, end, TypeLocation, 55)
 		for k := start; k < end; k++ {
 			d.streetUsed[k] = true
+		}
+	}
+}
+
+// addrUnitWords introduce the unit of an address: "Apt 5B", "unit twelve".
+var addrUnitWords = set(`apartment apt unit suite ste number lot room rm bldg building floor fl space trailer box`)
+
+// unitAfter returns the end of the unit that may follow a street ending
+// before token i ("Apt 5B", ", Apt. 22", "#27", "unit twelve", "apartment
+// two C"), or i.
+func (d *detector) unitAfter(i int) int {
+	n := len(d.toks)
+	if i >= n || d.toks[i].lineStart || d.toks[i].label || !d.joinedLoose(i-1) {
+		return i
+	}
+	t := &d.toks[i]
+	if t.low[0] == '#' && len(t.low) > 1 {
+		return i + 1 // "#27"
+	}
+	if !addrUnitWords[t.low] || i+1 >= n || d.toks[i+1].lineStart {
+		return i
+	}
+	j := i + 1
+	// the unit's number: "5B", "22", "twelve", "two C", "B"
+	for j < n && j < i+4 && (j == i+1 || d.joined(j-1)) {
+		u := &d.toks[j]
+		switch {
+		case j == i+1 && u.low == "#":
+		case u.hasDigit && len(u.low) <= 6, u.nk == numUnit || u.nk == numTeen || u.nk == numTens || u.nk == numCompound:
+		case len(u.low) == 1 && u.alpha && u.low != "a" && u.low != "i" && j > i:
+		default:
+			if j == i+1 {
+				return i
+			}
+			return j
+		}
+		j++
+	}
+	return j
+}
+
+// routes: numbered roads, "Route 9", "off route twenty-seven", "Highway 61",
+// "I-80" (written with the number in the same token is left to alnumIDs).
+func (d *detector) routes() {
+	n := len(d.toks)
+	for i := 0; i+1 < n; i++ {
+		switch d.toks[i].low {
+		case "route", "rt", "highway", "hwy", "interstate", "county road", "state route":
+		default:
+			continue
+		}
+		if d.used[i] || d.toks[i].label || !d.joined(i) || !d.lower && !d.toks[i].cap && d.toks[i].low != "route" {
+			continue
+		}
+		j := i + 1
+		for j < n && j < i+3 && (j == i+1 || d.joined(j-1)) && !d.used[j] && (d.toks[j].digits && len(d.toks[j].low) <= 3 ||
+			d.toks[j].nk == numUnit || d.toks[j].nk == numTeen || d.toks[j].nk == numTens || d.toks[j].nk == numCompound) {
+			j++
+		}
+		if j > i+1 {
+			d.add(i, j, TypeLocation, 55)
+			i = j - 1
 		}
 	}
 }
@@ -584,10 +643,10 @@ func (d *detector) nameStart(i int, cued bool) bool {
 	s := t.stem()
 	lvl, given, sur := int(t.lx.level), int(t.lx.given), int(t.lx.surname)
 	if !d.lower {
-		if !t.cap || t.upper && len(s) <= 4 {
+		if !t.cap && !d.prefixedCap(i) || t.upper && len(s) <= 4 {
 			return false
 		}
-		if cued {
+		if cued || !t.cap {
 			return true
 		}
 		if !t.sentStart {
@@ -603,9 +662,55 @@ func (d *detector) nameStart(i int, cued bool) bool {
 		return cued && (given >= 2000 || sur > 0 && sur < 3000)
 	}
 	if lvl == 0 || lvl >= 50 {
-		return given >= 30 || sur > 0 && sur < 40000 || cued && len(s) >= 3
+		return given >= 30 || sur > 0 && sur < 40000 || cued && len(s) >= 3 || d.hyphenName(i)
 	}
 	return cued && (given >= 30 || sur > 0)
+}
+
+// particles are the lower-case words inside surnames ("von Ahn", "de la Cruz").
+var particles = set(`de la le da das dos di del della van von der den ter ten du st al el bin ibn ben mac`)
+
+// particlesAt returns how many particle words start at token i when a
+// surname follows them ("von Ahn", "de la Cruz"), or 0.
+func (d *detector) particlesAt(i int) int {
+	k := i
+	for k < len(d.toks) && k < i+2 && !d.used[k] && particles[d.toks[k].low] && (!d.toks[k].cap || d.toks[k].low == "st") && d.joined(k) {
+		k++
+	}
+	if k == i || k >= len(d.toks) || d.used[k] || !d.toks[k].alpha || d.excluded(k) || d.toks[k].is(lfFnWord) {
+		return 0
+	}
+	if d.lower && !d.nameNext(k) || !d.lower && !d.toks[k].cap {
+		return 0
+	}
+	return k - i
+}
+
+// prefixedCap: a name written with a lower-case particle fused to it, "al-Rashid", "el-Amin", "d'Angelo".
+func (d *detector) prefixedCap(i int) bool {
+	r := d.raw(i)
+	for _, p := range []string{"al-", "el-", "d'", "da-", "de-", "ben-", "bin-"} {
+		if len(r) > len(p)+1 && r[:len(p)] == p && r[len(p)] >= 'A' && r[len(p)] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+// hyphenName: a hyphenated token each part of which is a name ("mary-kate",
+// "o'donnell-price", "al-rashid", "garcia-ortiz").
+func (d *detector) hyphenName(i int) bool {
+	s := d.toks[i].stem()
+	if strings.IndexByte(s, '-') < 0 {
+		return false
+	}
+	for p := range strings.SplitSeq(s, "-") {
+		e := d.g.lex.get(p)
+		if !(e.given >= 30 || e.surname > 0 || particles[p] || apostropheName(p)) || e.flags&(lfFnWord|lfClinical) != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // nameNext reports whether token i continues a name ("Lopez" after "Maria").
@@ -626,13 +731,26 @@ func (d *detector) nameNext(i int) bool {
 			return !d.pronounI(i) || t.period && i+1 < len(d.toks) && d.toks[i+1].cap && d.toks[i+1].alpha ||
 				d.joined(i) && d.surnameAfterInitial(i+1)
 		}
-		return t.cap && t.alpha && !(t.upper && len(s) <= 4)
+		return (t.cap || d.prefixedCap(i)) && t.alpha && !(t.upper && len(s) <= 4)
 	}
 	if !t.alpha || t.is(lfFnWord) || len(s) < 2 {
 		return false
 	}
 	lvl := d.lvl(i)
 	return (lvl == 0 || lvl >= 50) && (t.lx.surname > 0 || t.lx.given > 0 || lvl == 0 && len(s) >= 3)
+}
+
+// personCue reports whether the words around token i say that it names a
+// person: "so Champ texted me", "me and sky", "I told royal": a person's
+// verb after it or a word that aims at a person before it.
+func (d *detector) personCue(i int) bool {
+	if d.joined(i) && d.lowIs(i+1, lfPersonVerb) && !d.toks[i+1].cap {
+		return true
+	}
+	if i >= 2 && d.low(i-1) == "and" && d.low(i-2) == "me" && d.joined(i-1) {
+		return true
+	}
+	return i > 0 && d.joined(i-1) && d.lowIs(i-1, lfPersonBefore) && d.low(i-1) != "with" && d.low(i-1) != "see"
 }
 
 func (d *detector) names() {
@@ -673,8 +791,15 @@ func (d *detector) names() {
 		if d.middleInitial(st) {
 			end = st + 3
 		}
-		for end < n && end < st+3 && d.joined(end-1) && d.nameNext(end) {
+		for end < n && end < st+3 && d.joined(end-1) && d.nameNext(end) && !(particles[d.toks[end].low] && !d.toks[end].cap) {
 			end++
+		}
+		// a surname with particles: "Evander von Ahn", "Ana de la Cruz"
+		if p := d.particlesAt(end); p > 0 && end > st && d.joined(end-1) {
+			end += p + 1
+			for end < n && end < st+6 && d.joined(end-1) && d.nameNext(end) {
+				end++
+			}
 		}
 		// a two-word state ("New York") is no name
 		if end == st+2 && d.toks[st+1].is(lfStateTail) && usStates[d.toks[st].stem()+" "+d.toks[st+1].stem()] {

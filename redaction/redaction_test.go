@@ -483,3 +483,36 @@ func TestFacilityAfterPlaceVerbLowerCase(t *testing.T) {
 		{"therapy and meetings", "i went to therapy and he goes to meetings", nil},
 	})
 }
+
+// BenchmarkRedact90Minutes redacts one 90-minute session transcript: about
+// 13,500 spoken words (150 a minute), built from the independent corpus's
+// speech documents, and reports milliseconds per transcript.
+func BenchmarkRedact90Minutes(b *testing.B) {
+	var sb strings.Builder
+	words := 0
+	for words < 13_500 {
+		for _, d := range loadIndep(b, "indep-tune.jsonl") {
+			if d.Kind == "note" {
+				continue
+			}
+			sb.WriteString(d.Text)
+			sb.WriteByte('\n')
+			words += len(strings.Fields(d.Text))
+			if words >= 13_500 {
+				break
+			}
+		}
+	}
+	text := sb.String()
+	if _, err := loadGazetteers(); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := NewSession().Redact(text); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/transcript")
+}

@@ -11,7 +11,14 @@ var faxCue = set(`fax faxed faxing fax's`)
 var ssnCue = set(`social ssn security ss`)
 var idCue = set(`mrn record member medicaid medicare id identification case docket account acct license licence
 plate claim serial policy insurance chart patient group pin badge inmate booking permit registration vin
-certificate device subscriber authorization prior-auth auth ticket citation confirmation tracking #`)
+certificate device subscriber authorization prior-auth auth ticket citation confirmation tracking # tag plates
+routing voucher receipt invoice warrant`)
+
+// idFiller: words between an ID cue and the identifier ("plate number's
+// …", "case number is …", "tag was …").
+var idFiller = set(`number number's numbers is was no # it's reads read says said of the ending in on my his her
+their your`)
+
 var phoneCue = set(`phone number cell call text reach line extension ext mobile hotline landline contact dial voicemail`)
 
 // writtenForms finds e-mail addresses, URLs and IPs written as one token.
@@ -220,16 +227,26 @@ func (d *detector) numberRuns() {
 				spokenCount++
 			}
 		}
-		lastFour := false
-		for k := i - 1; k >= 0 && k >= i-4; k-- {
+		// "the last four of my social are 6 1 1 8", "last four of the
+		// card: eight two two one" (a partial SSN or account number)
+		lastFour, ssnNear := false, ssn
+		for k := i - 1; k >= 0 && k >= i-14; k-- {
 			if d.toks[k].low == "four" && k > 0 && d.toks[k-1].low == "last" {
 				lastFour = true
 			}
+			if d.toks[k].is(lfSSNCue) {
+				ssnNear = true
+			}
 		}
+		plus := strings.HasPrefix(d.toks[i].low, "+")
 		typ := ""
 		switch {
-		case nd == 4 && lastFour:
+		case nd == 4 && lastFour && ssnNear:
 			typ = TypeSSN
+		case nd == 4 && lastFour && !(j-i == 1 && (digits[:2] == "19" || digits[:2] == "20")):
+			typ = TypeID
+		case plus && nd >= 8 && nd <= 15:
+			typ = TypePhone // international: "+44 20 7946 0958", "+1 (412) 555-0193"
 		case nd == 9 && (ssn || ssnShape(d.toks[i:j])):
 			typ = TypeSSN
 		case idc && !phone && !fax && nd >= 4:
@@ -272,6 +289,9 @@ func (d *detector) isRunToken(i int) bool {
 		return i > 0 && (isNumberToken(&d.toks[i-1]) || d.toks[i-1].low == "a")
 	}
 	_ = v
+	if len(t.low) > 1 && t.low[0] == '+' && isDigits(t.low[1:]) {
+		return true // a country code, "+1", "+44"
+	}
 	return digitGroup(t.low) && digitCount(t.low) >= 3
 }
 
@@ -344,7 +364,8 @@ func (d *detector) alnumIDs() {
 			}
 			j++
 		}
-		if letters >= 1 && digits >= 4 && j-i >= 6 {
+		// "r f f nine nine seven eight", "K L M four four seven"
+		if (letters >= 1 && digits >= 4 || letters >= 2 && digits >= 3) && j-i >= 5 {
 			d.add(i, j, TypeID, 65)
 		}
 		i = j
@@ -355,25 +376,35 @@ func (d *detector) alnumIDs() {
 			continue
 		}
 		k := i + 1
-		for k < len(d.toks) && k < i+4 && (d.toks[k].low == "number" || d.toks[k].low == "is" || d.toks[k].low == "no" || d.toks[k].low == "#" || d.toks[k].low == "number's") {
+		for k < len(d.toks) && k < i+5 && d.joinedLoose(k-1) && idFiller[d.toks[k].low] {
 			k++
 		}
+		if k >= len(d.toks) || !d.joinedLoose(k-1) {
+			continue
+		}
+		// (spans of other recognizers inside are absorbed: "two two seven
+		// dash oh one" is one case number, not a run and a rest)
 		j := k
 		letters, digits := 0, 0
-		for j < len(d.toks) && !d.used[j] && d.joinedLoose(j-1) {
+		for j < len(d.toks) && (j == k || d.joinedLoose(j-1)) && !d.toks[j].label {
 			t := &d.toks[j]
-			if len(t.low) == 1 && t.alpha {
+			if len(t.low) == 1 && t.alpha && !(t.low == "a" || t.low == "i") {
 				letters++
 			} else if _, kd := t.num(); kd == numUnit || kd == numDigits || kd == numTeen || kd == numTens || kd == numCompound {
-				digits++
-			} else if t.low == "dash" {
+				digits += max(1, digitCount(t.low))
+			} else if (t.low == "dash" || t.low == "hyphen") && j > k {
+			} else if t.hasDigit && !t.alpha && !t.lowIs(lfNotIDAlnum) && d.toks[j].nk == numNone {
+				digits += digitCount(t.low)
 			} else {
 				break
 			}
 			j++
 		}
-		if letters >= 1 && digits >= 2 && j-k >= 4 {
-			d.add(k, j, TypeID, 65)
+		for j > k && (d.toks[j-1].low == "dash" || d.toks[j-1].low == "hyphen") {
+			j--
+		}
+		if letters >= 1 && digits >= 2 && j-k >= 3 || digits >= 4 && j-k >= 2 {
+			d.add(k, j, TypeID, 72)
 		}
 	}
 }
@@ -427,6 +458,16 @@ func (d *detector) ages() {
 				v, i = 100, i-1
 			}
 		}
+		// "a hundred and four"
+		if j+1 < n && d.toks[j-1].low == "hundred" && d.low(j) == "and" && d.joined(j-1) && d.joined(j) {
+			k := j + 1
+			for k < n && k < j+3 && d.isRunToken(k) && (k == j+1 || d.joined(k-1)) {
+				k++
+			}
+			if x := numberValue(d.toks[j+1 : k]); x > 0 && x < 100 && v >= 100 {
+				v, j = v+x, k
+			}
+		}
 		if v < 90 || v > 125 {
 			i = j - 1
 			continue
@@ -459,6 +500,7 @@ func tokensOf(ws []string) []token {
 // "zip"; and a ZIP code spoken or spaced digit by digit after a state
 // ("Illinois six two seven oh one", "Ohio 4 3 2 1 5").
 func (d *detector) zips() {
+	d.cuedZips()
 	for _, i := range d.cues {
 		if t := &d.toks[i]; t.is(lfUSState|lfStateTail) || t.upper && t.e-t.s == 2 {
 			d.spokenZip(int(i))
@@ -521,3 +563,37 @@ func (d *detector) spokenZip(i int) {
 		d.add(j, k, TypeLocation, 60)
 	}
 }
+
+// cuedZips: a ZIP code said or written after "zip" ("zip code is one five
+// two one three", "ZIP: 15213") or before "area" ("the 15213 area").
+func (d *detector) cuedZips() {
+	n := len(d.toks)
+	for i := 0; i < n; i++ {
+		t := &d.toks[i]
+		if t.label {
+			continue
+		}
+		if len(t.low) == 5 && t.digits && !d.used[i] && d.low(i+1) == "area" && d.joined(i) {
+			d.add(i, i+1, TypeLocation, 60)
+			continue
+		}
+		if !t.lowIs(lfZipCue) {
+			continue
+		}
+		k := i + 1
+		for k < n && k < i+4 && d.joinedLoose(k-1) && zipFiller[d.toks[k].low] {
+			k++
+		}
+		j := k
+		for j < n && j < k+10 && !d.used[j] && (j == k || d.joinedLoose(j-1)) && d.isRunToken(j) {
+			j++
+		}
+		if j > k {
+			if nd := len(spokenDigits(d.toks[k:j])); nd == 5 || nd == 9 {
+				d.add(k, j, TypeLocation, 60)
+			}
+		}
+	}
+}
+
+var zipFiller = set(`code codes is was it's number of`)

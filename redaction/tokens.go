@@ -201,8 +201,11 @@ func tokenize(text string, lc *lexCache) []token {
 					t.stop, t.dot, sentEnd = true, true, true
 				case '!', '?':
 					t.stop, t.looseStop, sentEnd = true, true, true
-				case ';', ':':
+				case ';':
 					t.stop, t.looseStop = true, true
+				case ':':
+					// "Plan: Continue", "Client reports: My cell is …"
+					t.stop, t.looseStop, sentEnd = true, true, true
 				}
 			}
 			t.period, t.comma = trail == ".", trail == ","
@@ -297,7 +300,7 @@ func fillToken(t *token, raw string, lex *lexCache) {
 	}
 	t.stemHash = uint32(h)
 	stem := t.stem()
-	t.aposStem = strings.IndexByte(stem, '\'') >= 0 && !strings.HasPrefix(stem, "o'")
+	t.aposStem = strings.IndexByte(stem, '\'') >= 0 && !apostropheName(stem)
 }
 
 // fillASCII classifies an ASCII core and sets low and lxl, reporting whether
@@ -426,4 +429,17 @@ func markLabels(toks []token) {
 			}
 		}
 	}
+}
+
+// apostropheName: a name with an elided particle, "o'brien", "d'angelo",
+// "l'heureux" (with a hyphenated tail, "o'donnell-price"); a contraction
+// ("don't", "y'all", "i'd") is none.
+func apostropheName(stem string) bool {
+	return len(stem) >= 5 && stem[1] == '\'' && (stem[0] == 'o' || stem[0] == 'd' || stem[0] == 'l') &&
+		strings.IndexByte(stem[2:], '\'') < 0
+}
+
+// splitHyphen yields the parts of a hyphenated word.
+func splitHyphen(s string) func(func(string) bool) {
+	return strings.SplitSeq(s, "-")
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/transcript"
 	"github.com/scribe-health/scribe/prompts"
 )
@@ -397,9 +398,9 @@ func TestDraftProviderErrorHasNoPromptText(t *testing.T) {
 	srv := newFake(t, f, segs, "json_schema", nil)
 	srv.srv.Config.Handler = http500("the prompt said: I keep worrying I'll get fired")
 	_, err := Draft(context.Background(), srv.llm(t, true), NoteInput{SessionID: "s7", Segments: segs, Format: f})
-	var pe *ProviderError
-	if !errors.As(err, &pe) || pe.StatusCode != 500 {
-		t.Fatalf("err = %v, want ProviderError 500", err)
+	var pe *modelcall.Error
+	if !errors.As(err, &pe) || pe.StatusCode != 500 || pe.Provider != "test-llm" || pe.Use != "drafting" {
+		t.Fatalf("err = %v, want a modelcall.Error with status 500 naming the drafting provider", err)
 	}
 	if strings.Contains(err.Error(), "fired") {
 		t.Errorf("provider error leaks prompt text: %v", err)

@@ -9,9 +9,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/transcript"
 	"github.com/scribe-health/scribe/prompts"
 )
@@ -69,7 +71,9 @@ func newFake(t *testing.T, f prompts.Format, segs []transcript.Segment, wantType
 
 func (fk *fakeOpenAI) llm(t *testing.T, jsonSchema bool) *OpenAI {
 	t.Helper()
-	o, err := NewOpenAI(Config{BaseURL: fk.srv.URL + "/v1", APIKey: testKey, Model: testModel, JSONSchema: jsonSchema})
+	// Retries are modelcall's to test; here one quick retry is enough.
+	o, err := NewOpenAI(Config{Name: "test-llm", BaseURL: fk.srv.URL + "/v1", APIKey: testKey, Model: testModel, JSONSchema: jsonSchema,
+		Policy: modelcall.Policy{MaxAttempts: 2, BaseDelay: time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,13 +8,17 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/scribe-health/scribe/internal/modelcall"
 )
 
 // Config selects an OpenAI-compatible chat endpoint.
 type Config struct {
+	// Name is the provider record's name; errors say it ("the drafting
+	// provider 'llm' refused the API key (401 Unauthorized) …").
+	Name    string
 	BaseURL string // e.g. "https://api.openai.com/v1", "http://vllm:8000/v1"; Azure: resource endpoint
 	APIKey  string // never logged
 	Model   string // model name; Azure: deployment name
@@ -25,13 +29,17 @@ type Config struct {
 	// false, or when the server answers a json_schema request with HTTP 400,
 	// requests use json_object instead.
 	JSONSchema bool
-	Timeout    time.Duration // per HTTP request; default 120 s
+	// Policy is how calls retry and how long each attempt may take (the
+	// zero Policy is modelcall's default).
+	Policy modelcall.Policy
 }
 
-// OpenAI is the go-openai implementation of LLM.
+// OpenAI is the go-openai implementation of LLM. Its calls follow the
+// provider-call policy of internal/modelcall; a failed call is a
+// *modelcall.Error.
 type OpenAI struct {
-	client *openai.Client
-	model  string
+	api   *modelcall.OpenAI
+	model string
 	// schemaRejected remembers that the server refused json_schema.
 	schemaRejected atomic.Bool
 	wantSchema     bool
@@ -42,27 +50,16 @@ func NewOpenAI(cfg Config) (*OpenAI, error) {
 	if strings.TrimSpace(cfg.Model) == "" {
 		return nil, errors.New("summarize: LLM config has no model name; set the provider's model (Azure: deployment name)")
 	}
-	var oc openai.ClientConfig
+	kind := "openai"
 	if cfg.Azure {
-		if cfg.BaseURL == "" {
-			return nil, errors.New("summarize: Azure OpenAI config needs the resource endpoint as BaseURL")
-		}
-		oc = openai.DefaultAzureConfig(cfg.APIKey, cfg.BaseURL)
-		if cfg.AzureAPIVersion != "" {
-			oc.APIVersion = cfg.AzureAPIVersion
-		}
-	} else {
-		oc = openai.DefaultConfig(cfg.APIKey)
-		if cfg.BaseURL != "" {
-			oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-		}
+		kind = "azure"
 	}
-	timeout := cfg.Timeout
-	if timeout <= 0 {
-		timeout = 120 * time.Second
+	api, err := modelcall.NewOpenAI(modelcall.Provider{Name: cfg.Name, Use: "drafting", Model: cfg.Model},
+		modelcall.Endpoint{Kind: kind, BaseURL: cfg.BaseURL, APIKey: cfg.APIKey, AzureAPIVersion: cfg.AzureAPIVersion}, cfg.Policy)
+	if err != nil {
+		return nil, err
 	}
-	oc.HTTPClient = &http.Client{Timeout: timeout}
-	return &OpenAI{client: openai.NewClientWithConfig(oc), model: cfg.Model, wantSchema: cfg.JSONSchema}, nil
+	return &OpenAI{api: api, model: cfg.Model, wantSchema: cfg.JSONSchema}, nil
 }
 
 // UsesJSONSchema reports whether the next structured request will ask for
@@ -87,21 +84,21 @@ func (o *OpenAI) Chat(ctx context.Context, req ChatRequest) (ChatResponse, error
 	case req.Schema != nil:
 		creq.ResponseFormat = &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject}
 	}
-	resp, err := o.client.CreateChatCompletion(ctx, creq)
-	if err != nil && useSchema && httpStatus(err) == http.StatusBadRequest {
+	resp, err := o.api.CreateChatCompletion(ctx, creq)
+	if err != nil && useSchema && modelcall.StatusCode(err) == http.StatusBadRequest {
 		// Many OpenAI-compatible servers (older vLLM, Ollama, some Azure
 		// API versions) reject json_schema. Fall back and remember it, but
 		// only if json_object works: a 400 for another reason must not
 		// downgrade every later request.
 		creq.ResponseFormat = &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject}
-		resp, err = o.client.CreateChatCompletion(ctx, creq)
+		resp, err = o.api.CreateChatCompletion(ctx, creq)
 		if err == nil {
 			o.schemaRejected.Store(true)
 			slog.Warn("summarize: provider rejected json_schema; using json_object from now on", "model", o.model)
 		}
 	}
 	if err != nil {
-		return ChatResponse{}, providerError(o.model, err)
+		return ChatResponse{}, o.api.Classify(err)
 	}
 	if len(resp.Choices) == 0 {
 		return ChatResponse{}, fmt.Errorf("summarize: model %q returned no choices", o.model)
@@ -114,50 +111,4 @@ func (o *OpenAI) Chat(ctx context.Context, req ChatRequest) (ChatResponse, error
 			Prompt: resp.Usage.PromptTokens, Completion: resp.Usage.CompletionTokens, Total: resp.Usage.TotalTokens,
 		},
 	}, nil
-}
-
-// ProviderError is an HTTP error from the model provider. It keeps the
-// status and the provider's error type/code but not the provider's message,
-// which may echo prompt text.
-type ProviderError struct {
-	Model      string
-	StatusCode int
-	Type, Code string
-}
-
-func (e *ProviderError) Error() string {
-	s := fmt.Sprintf("summarize: model %q: provider returned HTTP %d", e.Model, e.StatusCode)
-	if e.Type != "" || e.Code != "" {
-		s += fmt.Sprintf(" (type %q, code %q)", e.Type, e.Code)
-	}
-	return s
-}
-
-func httpStatus(err error) int {
-	var apiErr *openai.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.HTTPStatusCode
-	}
-	var reqErr *openai.RequestError
-	if errors.As(err, &reqErr) {
-		return reqErr.HTTPStatusCode
-	}
-	return 0
-}
-
-func providerError(model string, err error) error {
-	var apiErr *openai.APIError
-	if errors.As(err, &apiErr) {
-		code := ""
-		if apiErr.Code != nil {
-			code = fmt.Sprint(apiErr.Code)
-		}
-		return &ProviderError{Model: model, StatusCode: apiErr.HTTPStatusCode, Type: apiErr.Type, Code: code}
-	}
-	var reqErr *openai.RequestError
-	if errors.As(err, &reqErr) {
-		return &ProviderError{Model: model, StatusCode: reqErr.HTTPStatusCode}
-	}
-	// Transport errors (timeouts, refused connections) carry no prompt text.
-	return fmt.Errorf("summarize: model %q: chat completion failed: %w", model, err)
 }

@@ -8,15 +8,12 @@ package transcribe
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"net/http"
 	"os"
 	"strings"
-	"time"
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/stagekit"
 	"github.com/scribe-health/scribe/internal/store"
 )
@@ -32,17 +29,18 @@ type Transcriber interface {
 	Transcribe(ctx context.Context, wav []byte) ([]Piece, error)
 }
 
-// OpenAI is a Transcriber for any OpenAI-compatible endpoint.
+// OpenAI is a Transcriber for any OpenAI-compatible endpoint. Its calls
+// follow the provider-call policy of internal/modelcall.
 type OpenAI struct {
-	client *openai.Client
-	model  string
-	name   string
+	api   *modelcall.OpenAI
+	model string
 }
 
-// NewOpenAI builds a transcriber for a provider record. The API key is read
-// from the provider's environment variable now, at call time; it is never
-// stored or logged.
-func NewOpenAI(p store.Provider) (*OpenAI, error) {
+// NewOpenAI builds a transcriber for a provider record, calling it under
+// pol (the zero Policy is the default one). The API key is read from the
+// provider's environment variable now, at call time; it is never stored or
+// logged.
+func NewOpenAI(p store.Provider, pol modelcall.Policy) (*OpenAI, error) {
 	key := ""
 	if p.APIKeyEnv != "" {
 		key = os.Getenv(p.APIKeyEnv)
@@ -50,30 +48,18 @@ func NewOpenAI(p store.Provider) (*OpenAI, error) {
 			return nil, stagekit.Permanentf("provider %q: environment variable %s (its API key) is not set in the worker's environment", p.Name, p.APIKeyEnv)
 		}
 	}
-	var cfg openai.ClientConfig
-	switch p.Kind {
-	case "azure":
-		cfg = openai.DefaultAzureConfig(key, p.BaseURL)
-		if p.AzureAPIVersion != "" {
-			cfg.APIVersion = p.AzureAPIVersion
-		}
-	case "openai", "":
-		cfg = openai.DefaultConfig(key)
-		if p.BaseURL != "" {
-			cfg.BaseURL = strings.TrimRight(p.BaseURL, "/")
-		}
-	default:
-		return nil, stagekit.Permanentf("provider %q has unknown kind %q (want openai or azure)", p.Name, p.Kind)
+	api, err := modelcall.NewOpenAI(modelcall.Provider{Name: p.Name, Use: "transcription", Model: p.Model},
+		modelcall.Endpoint{Kind: p.Kind, BaseURL: p.BaseURL, APIKey: key, AzureAPIVersion: p.AzureAPIVersion}, pol)
+	if err != nil {
+		return nil, stagekit.Permanent(err)
 	}
-	cfg.HTTPClient = &http.Client{Timeout: 5 * time.Minute}
-	return &OpenAI{client: openai.NewClientWithConfig(cfg), model: p.Model, name: p.Name}, nil
+	return &OpenAI{api: api, model: p.Model}, nil
 }
 
 // Transcribe sends the chunk as verbose_json and returns its segments.
-// Timeouts, 429 and 5xx come back as ordinary (retryable) errors; other 4xx
-// as permanent errors carrying the provider's message.
+// A failed call is a *modelcall.Error (see modelcall.IsPermanent).
 func (o *OpenAI) Transcribe(ctx context.Context, wav []byte) ([]Piece, error) {
-	resp, err := o.client.CreateTranscription(ctx, openai.AudioRequest{
+	resp, err := o.api.CreateTranscription(ctx, openai.AudioRequest{
 		Model:    o.model,
 		FilePath: "chunk.wav",
 		Reader:   bytes.NewReader(wav),
@@ -83,7 +69,7 @@ func (o *OpenAI) Transcribe(ctx context.Context, wav []byte) ([]Piece, error) {
 		},
 	})
 	if err != nil {
-		return nil, classify(o.name, err)
+		return nil, o.api.Classify(err)
 	}
 	pieces := make([]Piece, 0, len(resp.Segments))
 	for _, s := range resp.Segments {
@@ -98,24 +84,4 @@ func (o *OpenAI) Transcribe(ctx context.Context, wav []byte) ([]Piece, error) {
 		pieces = append(pieces, Piece{StartMS: 0, EndMS: int64(resp.Duration * 1000), Text: strings.TrimSpace(resp.Text)})
 	}
 	return pieces, nil
-}
-
-func classify(provider string, err error) error {
-	status := 0
-	msg := ""
-	var apiErr *openai.APIError
-	var reqErr *openai.RequestError
-	switch {
-	case errors.As(err, &apiErr):
-		status, msg = apiErr.HTTPStatusCode, apiErr.Message
-	case errors.As(err, &reqErr):
-		status, msg = reqErr.HTTPStatusCode, http.StatusText(reqErr.HTTPStatusCode)
-	}
-	if status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests && status != http.StatusConflict {
-		return stagekit.Permanentf("transcription provider %q refused the request (HTTP %d): %s", provider, status, msg)
-	}
-	if status != 0 {
-		return fmt.Errorf("transcription provider %q: HTTP %d: %s", provider, status, msg)
-	}
-	return fmt.Errorf("transcription provider %q: %w", provider, err)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/jobs"
+	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/stagekit"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/transcript"
@@ -24,9 +25,11 @@ type Worker struct {
 	river.WorkerDefaults[jobs.TranscribeChunkArgs]
 	Store *store.Store
 	Blobs blob.Store
-	// New makes a Transcriber for a provider; nil means NewOpenAI.
+	// New makes a Transcriber for a provider; nil means NewOpenAI with Policy.
 	New func(store.Provider) (Transcriber, error)
-	Now func() time.Time
+	// Policy is how calls to the provider retry (zero: modelcall's defaults).
+	Policy modelcall.Policy
+	Now    func() time.Time
 	// JobTimeout bounds one chunk's transcription; default 5 minutes. A job
 	// running longer than this is taken to be orphaned by a crashed process
 	// and is rescued.
@@ -107,7 +110,7 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 	}
 	newT := w.New
 	if newT == nil {
-		newT = func(p store.Provider) (Transcriber, error) { return NewOpenAI(p) }
+		newT = func(p store.Provider) (Transcriber, error) { return NewOpenAI(p, w.Policy) }
 	}
 	tr, err := newT(prov)
 	if err != nil {
@@ -134,7 +137,13 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 		"latency_ms": fmt.Sprint(time.Since(started).Milliseconds()), "attempt": fmt.Sprint(job.Attempt)}
 	if callErr != nil {
 		details["error"] = "see stage error"
+		if k := modelcall.KindOf(callErr); k != "" {
+			details["error"], details["status"] = string(k), fmt.Sprint(modelcall.StatusCode(callErr))
+		}
 		_ = w.Store.Audit(ctx, audit.Event{Actor: "system", Action: "provider.call", EntityType: "session", EntityID: a.SessionID, Outcome: "failure", Details: details})
+		if modelcall.IsPermanent(callErr) {
+			return stagekit.Permanent(callErr)
+		}
 		return callErr
 	}
 	segs := Stitch(chunk, pieces, durationMS(audio))

@@ -11,7 +11,9 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/retention"
 	"github.com/scribe-health/scribe/internal/store"
@@ -20,15 +22,27 @@ import (
 
 // config is what every command that touches data shares.
 type config struct {
-	dataDir     string
-	databaseURL string
-	blobStore   string // "dir" or "database"
+	dataDir      string
+	databaseURL  string
+	blobStore    string // "dir" or "database"
+	auditWitness string // "" = DATA_DIR/audit-witness.jsonl
 }
 
 func (c *config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dataDir, "data-dir", envOr("SCRIBE_DATA_DIR", "./scribe-data"), "data directory (SQLite database, encrypted blobs, key file) [$SCRIBE_DATA_DIR]")
 	fs.StringVar(&c.blobStore, "blob-store", envOr("SCRIBE_BLOB_STORE", "dir"), "where encrypted audio, transcripts and token maps are kept: dir (the data dir) or database (the blobs table; use it when several scribe processes share one PostgreSQL, with the same SCRIBE_MASTER_KEY) [$SCRIBE_BLOB_STORE]")
 	c.databaseURL = os.Getenv("DATABASE_URL")
+}
+
+// registerAuditWitness adds --audit-witness for the commands that write or
+// read audit checkpoints.
+func (c *config) registerAuditWitness(fs *flag.FlagSet) {
+	fs.StringVar(&c.auditWitness, "audit-witness", envOr("SCRIBE_AUDIT_WITNESS", ""), "append-only file that receives a copy of every audit checkpoint, outside the database (default DATA_DIR/"+audit.WitnessFile+"; point it at WORM storage) [$SCRIBE_AUDIT_WITNESS]")
+}
+
+// auditTrust is what audit verification trusts outside the database.
+func (c config) auditTrust(pinnedKey string) compliance.AuditTrust {
+	return compliance.AuditTrust{DataDir: c.dataDir, PublicKey: pinnedKey, Witness: c.auditWitness}
 }
 
 // blobStore is the encrypted object store the app uses (a blob.Dir or a

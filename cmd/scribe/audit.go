@@ -11,14 +11,15 @@ import (
 )
 
 func cmdAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return dispatch(ctx, args, stdout, stderr, "Usage: scribe audit verify [--public-key KEY] | export [--format json|fhir] | checkpoint",
+	return dispatch(ctx, args, stdout, stderr, "Usage: scribe audit verify [--public-key KEY] [--audit-witness PATH] | export [--format json|fhir] | checkpoint [--audit-witness PATH]",
 		map[string]runFunc{"verify": auditVerify, "export": auditExport, "checkpoint": auditCheckpoint})
 }
 
 func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("audit verify", "audit verify [--public-key KEY]", stderr)
+	fs := newFlags("audit verify", "audit verify [--public-key KEY] [--audit-witness PATH]\n\nExits 0 when the chain is intact, reaches every signed checkpoint of the database and of the witness,\nand the database still holds every witnessed checkpoint; otherwise exits 1 naming the first problem.", stderr)
 	var cfg config
 	cfg.register(fs)
+	cfg.registerAuditWitness(fs)
 	pinned := fs.String("public-key", "", "trust this audit checkpoint public key (base64, as printed by scribe audit checkpoint) instead of the key file")
 	if _, err := parse(fs, args); err != nil {
 		return err

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +15,7 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/backup"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/exchange"
 	"github.com/scribe-health/scribe/internal/retention"
@@ -36,11 +35,12 @@ func init() {
 	)
 }
 
-const consentUsage = `Usage: scribe consent add --scope ai_scribe|part2_tpo|recording (--session ID | --client ALIAS) --method electronic|written|verbal_attested
+const consentUsage = `Usage: scribe consent add --scope ai_scribe|part2_tpo|recording (--session ID | --client ID_OR_ALIAS) --method electronic|written|verbal_attested
            --captured-by EMAIL --signature TEXT [--signed YYYY-MM-DD] [--expires YYYY-MM-DD] [--expiry-event TEXT]
            [--discloser TEXT --information TEXT --recipients TEXT --purpose TEXT --revocation-notice] [--text-version V] [--refused]
-       scribe consent revoke CONSENT_ID --by EMAIL --method written|electronic|verbal|verbal_attested
-       scribe consent list (--session ID | --client ALIAS) [--json]
+       scribe consent revoke CONSENT_ID --method written|electronic|verbal|verbal_attested [--by EMAIL]
+           (recorded as done by the person whose credential is given: --token-file FILE, SCRIBE_TOKEN, or a terminal prompt)
+       scribe consent list (--session ID | --client ID_OR_ALIAS) [--json]
        scribe consent text-add --scope SCOPE --version V --file F
        scribe consent texts [--scope SCOPE]`
 
@@ -65,7 +65,7 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	cfg.register(fs)
 	var c store.ConsentRecord
 	fs.StringVar(&c.SessionID, "session", "", "the session the consent is for")
-	fs.StringVar(&c.ClientAlias, "client", "", "the client alias (a client-wide consent when no --session)")
+	fs.StringVar(&c.ClientAlias, "client", "", "the client's ID or alias (a client-wide consent when no --session)")
 	fs.StringVar(&c.Scope, "scope", "", "ai_scribe, part2_tpo or recording")
 	fs.StringVar(&c.Method, "method", "", "add: electronic, written or verbal_attested; revoke: written, electronic, verbal or verbal_attested")
 	fs.StringVar(&c.CapturedBy, "captured-by", "", "who obtained the consent (e-mail)")
@@ -80,10 +80,13 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	signed := fs.String("signed", "", "date signed YYYY-MM-DD (default today)")
 	expires := fs.String("expires", "", "expiry date YYYY-MM-DD")
 	refused := fs.Bool("refused", false, "record a refusal instead of a grant")
-	by := fs.String("by", "", "revoke: who recorded the revocation")
+	by := fs.String("by", "", "revoke: who records the revocation (optional; it must be whose credential is given)")
+	var cred credential
+	cred.register(fs)
 	version := fs.String("version", "", "text-add: the text version")
 	file := fs.String("file", "", "text-add: file with the consent text")
 	asJSON := fs.Bool("json", false, "print JSON")
+	as := asFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -93,9 +96,41 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer a.Close()
-	actor := cliActor()
+	// A revocation is recorded in the name of whoever records it: the person
+	// whose credential this is.
+	u, err := a.principalOrCredential(ctx, sub == "revoke", cred, *as, *by, "consent revoke", stderr)
+	if err != nil {
+		return err
+	}
+	actor := actorOf(u)
+	// The consent's session or client, as the principal may see it.
+	pointAt := func() error {
+		if c.SessionID != "" {
+			sess, err := sessionFor(ctx, a, u, c.SessionID)
+			if err != nil {
+				return err
+			}
+			if c.ClientAlias != "" && c.ClientAlias != sess.ClientAlias && c.ClientAlias != sess.ClientID {
+				return fmt.Errorf("--client is not the client of session %s", sess.ID)
+			}
+			c.ClientID, c.ClientAlias = sess.ClientID, ""
+			return nil
+		}
+		if c.ClientAlias == "" {
+			return errors.New("give --session ID or --client ID_OR_ALIAS")
+		}
+		cl, err := findClient(ctx, a, u, c.ClientAlias)
+		if err != nil {
+			return err
+		}
+		c.ClientID, c.ClientAlias = cl.ID, ""
+		return nil
+	}
 	switch sub {
 	case "add":
+		if err := pointAt(); err != nil {
+			return err
+		}
 		c.Granted = !*refused
 		if c.SignedAt, err = parseDay("signed", *signed); err != nil {
 			return err
@@ -112,16 +147,31 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintln(stderr, consentUsage)
 			return errUsage
 		}
-		r, err := compliance.Revoke(ctx, a.store, pos[0], *by, c.Method)
+		// A consent of a client the principal may not see is not found.
+		rec, err := a.store.ConsentRecord(ctx, pos[0])
+		if err == nil {
+			var cl store.Client
+			if cl, err = a.store.Client(ctx, rec.ClientID); err == nil && !clients.MaySee(u, cl) {
+				err = store.ErrNotFound
+			}
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("there is no consent %s that you may see", pos[0])
+		}
+		if err != nil {
+			return err
+		}
+		r, err := compliance.Revoke(ctx, a.store, pos[0], u.Email, c.Method)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "consent %s revoked at %s by %s (%s)\n", r.ID, time.UnixMilli(r.RevokedAt).UTC().Format(time.RFC3339), r.RevokedBy, r.RevokeMethod)
 	case "list":
-		if c.SessionID == "" && c.ClientAlias == "" {
-			return errors.New("give --session ID or --client ALIAS")
+		session := c.SessionID
+		if err := pointAt(); err != nil {
+			return err
 		}
-		list, err := a.store.ConsentRecords(ctx, store.ConsentFilter{SessionID: c.SessionID, ClientAlias: c.ClientAlias})
+		list, err := a.store.ConsentRecords(ctx, store.ConsentFilter{SessionID: session, ClientID: c.ClientID})
 		if err != nil {
 			return err
 		}
@@ -178,19 +228,14 @@ func expiryEvent(r store.ConsentRecord) string {
 	return " or on event"
 }
 
-// aliasRef is how an audit entry names a client: a hash of the alias, not the alias.
-func aliasRef(alias string) string {
-	sum := sha256.Sum256([]byte(alias))
-	return "alias-sha256:" + hex.EncodeToString(sum[:8])
-}
-
 func cmdDisclosures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("disclosures", "disclosures --client ALIAS [--since YYYY-MM-DD] [--csv]", stderr)
+	fs := newFlags("disclosures", "disclosures --client ID_OR_ALIAS [--since YYYY-MM-DD] [--csv]", stderr)
 	var cfg config
 	cfg.register(fs)
-	client := fs.String("client", "", "the client alias")
+	client := fs.String("client", "", "the client's ID or alias")
 	since := fs.String("since", "", "first day (default: three years ago)")
 	asCSV := fs.Bool("csv", false, "print CSV")
+	as := asFlag(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -207,11 +252,22 @@ func cmdDisclosures(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer a.Close()
-	acc, err := compliance.BuildAccounting(ctx, a.store, *client, sinceT, time.UnixMilli(a.store.NowMS()))
+	u, err := principal(ctx, a, *as)
 	if err != nil {
 		return err
 	}
-	if err := a.store.Audit(ctx, audit.Event{Actor: cliActor(), Action: "disclosures.read", EntityType: "client", EntityID: aliasRef(*client),
+	if strings.TrimSpace(*client) == "" {
+		return errors.New("an accounting of disclosures is per client: give --client ID_OR_ALIAS")
+	}
+	cl, err := findClient(ctx, a, u, *client)
+	if err != nil {
+		return err
+	}
+	acc, err := compliance.BuildAccounting(ctx, a.store, cl, sinceT, time.UnixMilli(a.store.NowMS()))
+	if err != nil {
+		return err
+	}
+	if err := a.store.Audit(ctx, audit.Event{Actor: actorOf(u), Action: "disclosures.read", EntityType: "client", EntityID: cl.ID,
 		Details: map[string]string{"entries": fmt.Sprint(len(acc.Entries)), "csv": fmt.Sprint(*asCSV)}}); err != nil {
 		return fmt.Errorf("cannot record the audit entry for this read, so the accounting is not shown: %w", err)
 	}
@@ -223,7 +279,9 @@ func cmdDisclosures(ctx context.Context, args []string, stdout, stderr io.Writer
 
 const exportUsage = `Usage: scribe export fhir|hl7v2|text SESSION_ID [--out FILE] [--version N] [--recipient NAME --purpose TEXT] [--actor EMAIL] [--reidentify]
   Part 2 records need --recipient and --purpose and a part2_tpo consent in force; each export is recorded as a disclosure.
-  The note keeps its redaction placeholders unless the session's clinician (--actor) asks for --reidentify.`
+  The note keeps its redaction placeholders unless the session's clinician asks for --reidentify.
+  --reidentify (and --actor EMAIL) act as that clinician and need their credential: --token-file FILE or
+  SCRIBE_TOKEN (a personal API token from the account page in the web app), or a terminal prompt.`
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	format, args, err := takeSub(args, exportUsage, stderr, "fhir", "hl7v2", "text")
@@ -237,10 +295,13 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	version := fs.Int("version", 0, "draft version (default latest)")
 	recipient := fs.String("recipient", "", "who receives the export (required for Part 2 records)")
 	purpose := fs.String("purpose", "", "why it is disclosed (required for Part 2 records)")
-	actorFlag := fs.String("actor", "", "who exports (default the CLI user)")
-	reidentify := fs.Bool("reidentify", false, "put the identifiers back in the exported note (the session's clinician only, as --actor; audited)")
+	actorFlag := fs.String("actor", "", "export as this clinician (needs their credential; default the CLI user)")
+	reidentify := fs.Bool("reidentify", false, "put the identifiers back in the exported note (the session's clinician only, with their credential; audited)")
+	var cred credential
+	cred.register(fs)
 	receivingApp := fs.String("receiving-app", "", "hl7v2: MSH-5 receiving application")
 	receivingFac := fs.String("receiving-facility", "", "hl7v2: MSH-6 receiving facility")
+	as := asFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -248,10 +309,6 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, exportUsage)
 		return errUsage
-	}
-	actor := *actorFlag
-	if actor == "" {
-		actor = cliActor()
 	}
 	if *out != "" {
 		if _, err := os.Stat(*out); err == nil {
@@ -263,10 +320,15 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer a.Close()
-	sess, err := a.store.Session(ctx, pos[0])
+	u, err := a.principalOrCredential(ctx, *actorFlag != "" || *reidentify, cred, *as, *actorFlag, "export "+format, stderr)
 	if err != nil {
 		return err
 	}
+	sess, err := sessionFor(ctx, a, u, pos[0])
+	if err != nil {
+		return err
+	}
+	actor := actorOf(u)
 	d, err := pickDraft(ctx, a.store, sess, *version)
 	if err != nil {
 		return err
@@ -277,8 +339,8 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	opts := drafts.RenderOptions{Part2: sess.Part2()}
 	if *reidentify {
-		if sess.Clinician == "" || actor != sess.Clinician {
-			return fmt.Errorf("only the session's clinician may export the note with identifiers: give --actor with the clinician's e-mail")
+		if sess.Clinician == "" || actor != store.NormalizeEmail(sess.Clinician) {
+			return errors.New("only the session's clinician may export the note with identifiers, with their own credential")
 		}
 		if opts.TokenMap, err = loadTokenMap(ctx, a, sess.ID); err != nil {
 			return err
@@ -379,6 +441,7 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	purgeAfter := fs.String("purge-after-transcription", "", "true or false: delete audio once its transcription succeeds")
 	reason := fs.String("reason", "", "hold: the reason (a case or matter number, no PHI)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	as := asFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -388,7 +451,14 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer a.Close()
-	actor := cliActor()
+	u, err := principal(ctx, a, *as)
+	if err != nil {
+		return err
+	}
+	actor := actorOf(u)
+	if (sub == "set" || sub == "sweep") && u.Role != store.RoleAdmin {
+		return errors.New("the retention policy and sweeps are for admins")
+	}
 	switch sub {
 	case "show":
 		p, err := a.store.RetentionPolicy(ctx)
@@ -449,6 +519,9 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		on := sub == "hold"
 		if on && strings.TrimSpace(*reason) == "" {
 			return errors.New("a legal hold needs --reason (a case or matter number)")
+		}
+		if _, err := sessionFor(ctx, a, u, pos[0]); err != nil {
+			return err
 		}
 		err := a.store.InTx(ctx, func(tx *store.Tx) error {
 			if err := tx.SetLegalHold(ctx, pos[0], on, *reason); err != nil {
@@ -527,9 +600,10 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("restore", "restore FILE --data-dir EMPTY_DIR [--public-key BASE64]", stderr)
+	fs := newFlags("restore", "restore FILE --data-dir EMPTY_DIR [--public-key BASE64] [--audit-witness PATH]", stderr)
 	var cfg config
 	cfg.register(fs)
+	cfg.registerAuditWitness(fs)
 	pinned := fs.String("public-key", "", "audit checkpoint public key to trust (default: the restored key file)")
 	pos, err := parseOne(fs, args)
 	if err != nil {
@@ -604,9 +678,10 @@ func verifyRestoredBlobs(ctx context.Context, a *app) (backup.BlobCheck, error) 
 
 // auditCheckpoint signs the audit chain head: `scribe audit checkpoint`.
 func auditCheckpoint(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("audit checkpoint", "audit checkpoint", stderr)
+	fs := newFlags("audit checkpoint", "audit checkpoint [--audit-witness PATH]", stderr)
 	var cfg config
 	cfg.register(fs)
+	cfg.registerAuditWitness(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -615,27 +690,27 @@ func auditCheckpoint(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer a.Close()
-	cp, created, err := compliance.CheckpointAudit(ctx, a.store, cfg.dataDir, cliActor())
+	cp, created, err := compliance.CheckpointAudit(ctx, a.store, cfg.auditTrust(""), cliActor())
 	if err != nil {
 		return err
 	}
 	if created {
 		fmt.Fprintf(stdout, "created the audit checkpoint key %s (mode 0600)\n", filepath.Join(cfg.dataDir, audit.CheckpointKeyFile))
 	}
-	fmt.Fprintf(stdout, "checkpoint signed: entry %d, head %s\npublic key: %s\nRecord the public key outside Scribe; `scribe audit verify --public-key KEY` checks against it.\n", cp.Seq, cp.Head, cp.PublicKey)
+	fmt.Fprintf(stdout, "checkpoint signed: entry %d, head %s (also appended to the witness %s)\npublic key: %s\nRecord the public key outside Scribe; `scribe audit verify --public-key KEY` checks against it.\n",
+		cp.Seq, cp.Head, cfg.auditTrust("").WitnessPath(), cp.PublicKey)
 	return nil
 }
 
-// auditVerifyReport checks the chain and every signed checkpoint and prints the result.
+// auditVerifyReport runs the one audit verification (the web page's Verify
+// runs the same), records its outcome for the admin page, and prints it;
+// a failure is the error.
 func auditVerifyReport(ctx context.Context, a *app, pinned string, stdout io.Writer) error {
-	key, err := compliance.TrustedKey(a.cfg.dataDir, pinned)
+	rep, err := compliance.VerifyAudit(ctx, a.store, a.cfg.auditTrust(pinned))
+	compliance.RecordVerify(ctx, a.store, rep, err, cliActor(), time.Now())
 	if err != nil {
-		return err
+		return fmt.Errorf("the audit log does NOT verify: %w", err)
 	}
-	rep, err := compliance.VerifyAudit(ctx, a.store, key)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "audit chain intact: %d entries, head %s; %d signed checkpoint(s) hold\n", rep.Entries, rep.Head, rep.Checkpoints)
+	fmt.Fprintln(stdout, compliance.DescribeVerify(rep, nil))
 	return nil
 }

@@ -164,12 +164,22 @@ func TestComplianceCLI(t *testing.T) {
 		t.Fatalf("bad --since: %s", errOut)
 	}
 
-	// Revocation stops the next export at once.
-	mustCLI(t, data, "consent", "revoke", consentID, "--by", "t@example.org", "--method", "written")
+	// Revocation stops the next export at once. It is recorded in the name
+	// of the person whose credential is given, who must be one who may see
+	// the Part 2 client (its therapist, with Part 2 access).
+	if errOut := failCLI(t, data, "consent", "revoke", consentID, "--by", "therapist@example.org", "--method", "written"); !strings.Contains(errOut, "credential") {
+		t.Fatalf("revocation without a credential: %s", errOut)
+	}
+	outsider, _ := tokenFile(t, data, webUser(t, data, "t@example.org", "clinician"))
+	if errOut := failCLI(t, data, "consent", "revoke", consentID, "--method", "written", "--token-file", outsider); !strings.Contains(errOut, "no consent") {
+		t.Fatalf("revocation by a clinician outside the client's care team: %s", errOut)
+	}
+	revoker, _ := tokenFile(t, data, webUserWith(t, data, store.User{Email: "therapist@example.org", Role: "clinician", Part2Access: true}))
+	mustCLI(t, data, "consent", "revoke", consentID, "--by", "therapist@example.org", "--method", "written", "--token-file", revoker)
 	if errOut := failCLI(t, data, "export", "hl7v2", "s-sud", "--recipient", "X", "--purpose", "treatment"); !strings.Contains(errOut, "revoked") {
 		t.Fatalf("export after revocation: %s", errOut)
 	}
-	if errOut := failCLI(t, data, "consent", "revoke", consentID, "--by", "t@example.org", "--method", "written"); !strings.Contains(errOut, "already revoked") {
+	if errOut := failCLI(t, data, "consent", "revoke", consentID, "--method", "written", "--token-file", revoker); !strings.Contains(errOut, "already revoked") {
 		t.Fatalf("second revocation: %s", errOut)
 	}
 

@@ -40,6 +40,7 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	ttl := fs.Duration("link-ttl", 24*time.Hour, "how long the join links stay valid")
 	baseURL := fs.String("base-url", envOr("SCRIBE_PUBLIC_URL", ""), "public base URL of the server for join links [$SCRIBE_PUBLIC_URL] (default http://$SCRIBE_ADDR)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	as := asFlag(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -75,6 +76,14 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := pipeline.CheckSession(ctx, a.store, &choices); err != nil {
 		return err
 	}
+	u, err := principal(ctx, a, *as)
+	if err != nil {
+		return err
+	}
+	attach, err := resolveFor(ctx, a, u, choices.Clinician)
+	if err != nil {
+		return err
+	}
 	id := uuid.NewString()
 	type link struct {
 		Role  string `json:"role"`
@@ -84,8 +93,12 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var links []link
 	expires := time.Now().Add(*ttl)
 	err = a.store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateSession(ctx, &store.Session{ID: id, Source: "call", Status: store.StatusScheduled, Template: choices.Template, Modality: choices.Modality,
-			Program: choices.Program, Group: *group, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician}); err != nil {
+		sess := &store.Session{ID: id, Source: "call", Status: store.StatusScheduled, Template: choices.Template, Modality: choices.Modality,
+			Program: choices.Program, Group: *group, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician}
+		if err := attach(ctx, tx, sess); err != nil {
+			return err
+		}
+		if err := tx.CreateSession(ctx, sess); err != nil {
 			return err
 		}
 		roles := []struct{ role, label string }{{"clinician", "clinician"}}
@@ -103,7 +116,7 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 			}
 			links = append(links, link{Role: r.role, Label: r.label, URL: fmt.Sprintf("%s/call/%s?token=%s", base, id, tok)})
 		}
-		return tx.Audit(ctx, audit.Event{Actor: cliActor(), Action: "session.create", EntityType: "session", EntityID: id,
+		return tx.Audit(ctx, audit.Event{Actor: actorOf(u), Action: "session.create", EntityType: "session", EntityID: id,
 			Details: map[string]string{"program": choices.Program, "group": fmt.Sprint(*group), "links": fmt.Sprint(len(links))}})
 	})
 	if err != nil {

@@ -18,14 +18,35 @@ import (
 	"github.com/scribe-health/scribe/redaction"
 )
 
-const draftUsage = `Usage: scribe draft show SESSION_ID [--json] [--reidentify --clinician EMAIL] [--version N]
-       scribe draft edit SESSION_ID --section NAME --text-file F [--clinician EMAIL]
-       scribe draft resolve-flag SESSION_ID --code CODE --reason TEXT [--clinician EMAIL]
-       scribe draft sign SESSION_ID --clinician EMAIL --attest [--override-flags "reason"]
-       scribe draft reject SESSION_ID --reason TEXT [--clinician EMAIL]
-       scribe draft addendum SESSION_ID --clinician EMAIL --text-file F
+const draftUsage = `Usage: scribe draft show SESSION_ID [--json] [--reidentify] [--version N]
+       scribe draft edit SESSION_ID --section NAME --text-file F
+       scribe draft resolve-flag SESSION_ID --code CODE --reason TEXT
+       scribe draft sign SESSION_ID --attest [--override-flags "reason"]
+       scribe draft reject SESSION_ID --reason TEXT
+       scribe draft addendum SESSION_ID --text-file F
        scribe draft regenerate SESSION_ID [--template T]
-       scribe draft versions SESSION_ID`
+       scribe draft versions SESSION_ID
+
+edit, resolve-flag, sign, reject and addendum act as a clinician (as do show with --reidentify or
+--clinician, and regenerate with --clinician), and are done as the person whose credential they are given: --token-file FILE or SCRIBE_TOKEN (a personal
+API token from the account page in the web app), or, in a terminal, their password and authenticator
+code. --clinician EMAIL, when given, must be that person.`
+
+// draftActsAsClinician says which draft commands record a clinician as
+// their actor, and so need that clinician's credential.
+func draftActsAsClinician(sub string, clinician string, reidentify bool) bool {
+	switch sub {
+	case "edit", "resolve-flag", "sign", "reject", "addendum":
+		return true
+	case "show":
+		return reidentify || clinician != ""
+	case "regenerate":
+		// Re-running the model is also an operator's task, recorded as the
+		// person at the terminal; in a clinician's name it needs theirs.
+		return clinician != ""
+	}
+	return false
+}
 
 func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sub, args, err := takeSub(args, draftUsage, stderr, "show", "edit", "sign", "reject", "addendum", "regenerate", "resolve-flag", "versions")
@@ -36,7 +57,9 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var cfg config
 	cfg.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	clinician := fs.String("clinician", "", "the clinician's e-mail")
+	clinician := fs.String("clinician", "", "the clinician's e-mail: optional, and when given it must be whose credential this is")
+	var cred credential
+	cred.register(fs)
 	section := fs.String("section", "", "edit: section key or title")
 	textFile := fs.String("text-file", "", "edit/addendum: file with the text ('-' for standard input)")
 	attest := fs.Bool("attest", false, "sign: I attest to the attestation statement")
@@ -47,6 +70,7 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	reident := fs.Bool("reidentify", false, "show: put identifiers back (audited; for the clinician of the session)")
 	version := fs.Int("version", 0, "show: a specific draft version (default latest)")
 	wait := fs.Bool("wait", false, "regenerate: generate the draft in this process and wait for it")
+	as := asFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -75,19 +99,24 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return string(b), nil
 	}
-	actor := *clinician
-	if actor == "" {
-		actor = cliActor()
-	}
 	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	sess, err := a.store.Session(ctx, sessionID)
+	var roles []string
+	if sub != "show" {
+		roles = []string{store.RoleClinician, store.RoleSupervisor}
+	}
+	u, err := a.principalOrCredential(ctx, draftActsAsClinician(sub, *clinician, *reident), cred, *as, *clinician, "draft "+sub, stderr, roles...)
 	if err != nil {
 		return err
 	}
+	sess, err := sessionFor(ctx, a, u, sessionID)
+	if err != nil {
+		return err
+	}
+	actor := actorOf(u)
 	svc := &drafts.Service{Store: a.store}
 	switch sub {
 	case "show":
@@ -127,7 +156,7 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		fmt.Fprintf(stdout, "flag %s resolved on draft v%d\n", *code, d.Version)
 	case "sign":
-		d, err := svc.Sign(ctx, sessionID, drafts.SignOptions{Clinician: *clinician, Attest: *attest, OverrideReason: *override})
+		d, err := svc.Sign(ctx, sessionID, drafts.SignOptions{Clinician: actor, Attest: *attest, OverrideReason: *override})
 		if err != nil {
 			return err
 		}
@@ -143,7 +172,7 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		ad, err := svc.AddAddendum(ctx, sessionID, *clinician, text)
+		ad, err := svc.AddAddendum(ctx, sessionID, actor, text)
 		if err != nil {
 			return err
 		}
@@ -198,8 +227,8 @@ func draftShow(ctx context.Context, a *app, sess store.Session, version int, rei
 	if err != nil {
 		return err
 	}
-	if reidentify && sess.Clinician != "" && actor != sess.Clinician {
-		return fmt.Errorf("only the session's clinician may see identifiers from the command line (--clinician %s)", "<the session's clinician>")
+	if reidentify && (sess.Clinician == "" || store.NormalizeEmail(actor) != store.NormalizeEmail(sess.Clinician)) {
+		return errors.New("only the session's clinician may see identifiers from the command line, with their own credential")
 	}
 	var consent compliance.Decision
 	if err := a.store.InTx(ctx, func(tx *store.Tx) error {

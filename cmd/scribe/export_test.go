@@ -83,14 +83,21 @@ func TestExportReidentify(t *testing.T) {
 	if !strings.Contains(plain, placeholder) || strings.Contains(plain, "Jordan") {
 		t.Fatalf("default export should keep %s and not the name", placeholder)
 	}
-	if errOut := failCLI(t, data, "export", "fhir", "s-mh", "--reidentify", "--actor", "someone@example.org"); !strings.Contains(errOut, "only the session's clinician") {
+	// Re-identification acts as the session's clinician, with their
+	// credential (a personal API token from the web app's account page).
+	if errOut := failCLI(t, data, "export", "fhir", "s-mh", "--reidentify", "--actor", "therapist@example.org"); !strings.Contains(errOut, "credential") {
+		t.Fatalf("re-identified export without a credential: %s", errOut)
+	}
+	tf, _ := tokenFile(t, data, webUser(t, data, "therapist@example.org", "clinician"))
+	sup, _ := tokenFile(t, data, webUser(t, data, "someone@example.org", "supervisor"))
+	if errOut := failCLI(t, data, "export", "fhir", "s-mh", "--reidentify", "--token-file", sup); !strings.Contains(errOut, "only the session's clinician") {
 		t.Fatalf("re-identified export by another user: %s", errOut)
 	}
-	hl7 := mustCLI(t, data, "export", "hl7v2", "s-mh", "--reidentify", "--actor", "therapist@example.org")
+	hl7 := mustCLI(t, data, "export", "hl7v2", "s-mh", "--reidentify", "--actor", "therapist@example.org", "--token-file", tf)
 	if !strings.Contains(hl7, "Jordan Reyes reports sleeping better") || strings.Contains(hl7, placeholder) {
 		t.Errorf("re-identified HL7 export should carry the name instead of %s", placeholder)
 	}
-	full := mustCLI(t, data, "export", "fhir", "s-mh", "--reidentify", "--actor", "therapist@example.org")
+	full := mustCLI(t, data, "export", "fhir", "s-mh", "--reidentify", "--actor", "therapist@example.org", "--token-file", tf)
 	if err := fhirschema.Validate([]byte(full)); err != nil {
 		t.Fatalf("re-identified bundle: %v", err)
 	}
@@ -104,7 +111,7 @@ func TestExportReidentify(t *testing.T) {
 	if joined := strings.Join(texts, "\n"); !strings.Contains(joined, "Jordan Reyes") || strings.Contains(joined, placeholder) {
 		t.Errorf("re-identified FHIR attachment should carry the name instead of %s (%d attachments)", placeholder, len(texts))
 	}
-	text := mustCLI(t, data, "export", "text", "s-mh", "--reidentify", "--actor", "therapist@example.org")
+	text := mustCLI(t, data, "export", "text", "s-mh", "--reidentify", "--actor", "therapist@example.org", "--token-file", tf)
 	if !strings.Contains(text, "AI-GENERATED DRAFT") || !strings.Contains(text, "Jordan Reyes reports sleeping better") {
 		t.Errorf("text export lacks the banner or the re-identified statement:\n%s", text)
 	}

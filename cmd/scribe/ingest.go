@@ -28,6 +28,7 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	chunkMax := fs.Duration("chunk-max", pipeline.DefaultChunk, fmt.Sprintf("longest audio chunk sent for transcription (%s to %s)", pipeline.MinChunk, pipeline.MaxChunk))
 	maxDur := fs.Duration("max-duration", pipeline.DefaultRecording, fmt.Sprintf("longest recording accepted (%s to %s)", pipeline.MinRecordingCap, pipeline.MaxRecordingCap))
 	workers := fs.Int("workers", 4, "with --wait: pipeline jobs worked at once")
+	as := asFlag(fs)
 	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
@@ -51,10 +52,18 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer a.Close()
+	u, err := principal(ctx, a, *as)
+	if err != nil {
+		return err
+	}
+	attach, err := resolveFor(ctx, a, u, *clinician)
+	if err != nil {
+		return err
+	}
 	term := isTerminal(stderr)
 	in := &pipeline.Ingester{Store: a.store, Blobs: a.blobs, ChunkMax: *chunkMax, MaxDuration: *maxDur}
 	opt := pipeline.IngestOptions{Template: *template, Modality: *modality, Program: *program, Speakers: *speakers, ClientAlias: *alias, Clinician: *clinician,
-		ConsentAttestedBy: *attested, Actor: cliActor()}
+		ConsentAttestedBy: *attested, Actor: actorOf(u), Prepare: attach}
 	if term && *wait {
 		opt.Progress = func(stage string, _, _ int) { fmt.Fprintf(stderr, "%s…\n", stage) }
 	}

@@ -119,7 +119,8 @@ func TestIngestWaitShowSign(t *testing.T) {
 		testenv.Speech(t, "I have been walking every morning and feeling calmer"))
 	wav := filepath.Join(t.TempDir(), "session.wav")
 	os.WriteFile(wav, testenv.WAV(16000, speech), 0o600)
-	stdout, stderr, code := cli(t, dir, "ingest", "--template", "birp", "--consent-attested-by", "dr@example.org", "--wait", wav)
+	dr := webUser(t, dir, "dr@example.org", "clinician") // a session's clinician has an account
+	stdout, stderr, code := cli(t, dir, "ingest", "--template", "birp", "--clinician", "dr@example.org", "--consent-attested-by", "dr@example.org", "--wait", wav)
 	if code != 0 {
 		t.Fatalf("ingest --wait: exit %d: %s", code, stderr)
 	}
@@ -172,26 +173,28 @@ func TestIngestWaitShowSign(t *testing.T) {
 	if dv.Banner == "" {
 		t.Fatalf("draft JSON lacks the banner:\n%s", out)
 	}
-	// Resolve every high flag (if any), then sign.
+	// The clinician acts with a personal API token from the web app's
+	// account page. Resolve every high flag (if any), then sign.
+	tf, _ := tokenFile(t, dir, dr)
 	for _, f := range dv.Flags {
 		if f.Severity == "high" {
-			if _, stderr, code := cli(t, dir, "draft", "resolve-flag", id, "--code", f.Code, "--reason", "reviewed with client", "--clinician", "dr@example.org"); code != 0 {
+			if _, stderr, code := cli(t, dir, "draft", "resolve-flag", id, "--code", f.Code, "--reason", "reviewed with client", "--token-file", tf); code != 0 {
 				t.Fatal(stderr)
 			}
 		}
 	}
 	planFile := filepath.Join(t.TempDir(), "plan.txt")
 	os.WriteFile(planFile, []byte("Continue weekly sessions."), 0o600)
-	if _, stderr, code := cli(t, dir, "draft", "edit", id, "--section", "plan", "--text-file", planFile, "--clinician", "dr@example.org"); code != 0 {
+	if _, stderr, code := cli(t, dir, "draft", "edit", id, "--section", "plan", "--text-file", planFile, "--token-file", tf); code != 0 {
 		t.Fatalf("draft edit: %s", stderr)
 	}
-	if _, stderr, code := cli(t, dir, "draft", "sign", id, "--clinician", "dr@example.org"); code == 0 || !strings.Contains(stderr, "--attest") {
+	if _, stderr, code := cli(t, dir, "draft", "sign", id, "--token-file", tf); code == 0 || !strings.Contains(stderr, "--attest") {
 		t.Fatalf("signed without --attest: %s", stderr)
 	}
-	if _, stderr, code := cli(t, dir, "draft", "sign", id, "--clinician", "dr@example.org", "--attest"); code != 0 {
+	if _, stderr, code := cli(t, dir, "draft", "sign", id, "--clinician", "dr@example.org", "--attest", "--token-file", tf); code != 0 {
 		t.Fatalf("draft sign: %s", stderr)
 	}
-	if _, stderr, code := cli(t, dir, "draft", "sign", id, "--clinician", "dr@example.org", "--attest"); code == 0 || !strings.Contains(stderr, "already signed") {
+	if _, stderr, code := cli(t, dir, "draft", "sign", id, "--attest", "--token-file", tf); code == 0 || !strings.Contains(stderr, "already signed") {
 		t.Fatalf("second sign: %s", stderr)
 	}
 	out, _, _ = cli(t, dir, "draft", "show", id)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/scribe-health/scribe/capture"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/validate"
 	"github.com/scribe-health/scribe/internal/version"
 	"github.com/scribe-health/scribe/internal/web"
@@ -33,6 +34,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&serveOpts.keepAudioOnRevoke, "keep-audio-on-revoke", false, "retention policy: keep audio already captured when a participant stops the AI scribe (default: purge it)")
 	fs.DurationVar(&serveOpts.httpTimeout, "http-timeout", envDuration("SCRIBE_HTTP_TIMEOUT", defaultHTTPTimeout), "longest time to read a request (headers and body) and to write its answer; recording uploads are paced by --upload-stall instead [$SCRIBE_HTTP_TIMEOUT]")
 	fs.DurationVar(&serveOpts.uploadStall, "upload-stall", envDuration("SCRIBE_UPLOAD_STALL", web.DefaultUploadStall), "a recording upload that sends nothing for this long, or averages under 64 KiB/s over the time the server waited for it, is stopped and nothing of it kept [$SCRIBE_UPLOAD_STALL]")
+	cfg.registerAuditWitness(fs)
+	cpEvery := fs.Int64("audit-checkpoint-every", int64(envInt("SCRIBE_AUDIT_CHECKPOINT_EVERY", 1000)), "sign the audit chain head (Ed25519; also appended to the witness) after this many new entries [$SCRIBE_AUDIT_CHECKPOINT_EVERY]")
+	cpInterval := fs.Duration("audit-checkpoint-interval", envDuration("SCRIBE_AUDIT_CHECKPOINT_INTERVAL", 10*time.Minute), "and at least this often while entries arrive, so no entry stays unsigned longer [$SCRIBE_AUDIT_CHECKPOINT_INTERVAL]")
 	var tlsCert, tlsKey string
 	fs.StringVar(&tlsCert, "tls-cert", envOr("SCRIBE_TLS_CERT", ""), "TLS certificate file: serve HTTPS (browsers need a secure context for calls away from localhost) [$SCRIBE_TLS_CERT]")
 	fs.StringVar(&tlsKey, "tls-key", envOr("SCRIBE_TLS_KEY", ""), "TLS private key file [$SCRIBE_TLS_KEY]")
@@ -64,6 +68,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := a.startServeWorkers(ctx, *workers); err != nil {
 		return err
 	}
+	if *cpEvery < 1 || *cpInterval < time.Second {
+		return fmt.Errorf("--audit-checkpoint-every must be at least 1 and --audit-checkpoint-interval at least 1s")
+	}
+	// Automatic audit checkpoints; the last one is signed after the web app
+	// and the workers have stopped, so a clean shutdown leaves no unsigned tail.
+	cpCtx, stopCheckpoints := context.WithCancel(context.WithoutCancel(ctx))
+	cpDone := make(chan struct{})
+	go func() {
+		defer close(cpDone)
+		(&compliance.Checkpointer{Store: a.store, Trust: a.cfg.auditTrust(""), Every: *cpEvery, Interval: *cpInterval}).Run(cpCtx)
+	}()
+	defer func() { stopCheckpoints(); <-cpDone }()
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -118,7 +134,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(sctx)
-	return a.store.StopWorkers(sctx)
+	err = a.store.StopWorkers(sctx)
+	stopCheckpoints()
+	<-cpDone
+	return err
 }
 
 // defaultHTTPTimeout bounds reading a request and writing its answer: a

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/transcript"
@@ -29,6 +30,7 @@ func sessionList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	status := fs.String("status", "", "only sessions in this status ("+strings.Join(store.SessionStatuses, ", ")+")")
 	asJSON := fs.Bool("json", false, "print JSON")
 	limit := fs.Int("limit", 100, "most sessions to list (1 to 10000)")
+	as := asFlag(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -45,7 +47,11 @@ func sessionList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer a.Close()
-	list, err := a.store.ListSessions(ctx, *status, *limit)
+	u, err := principal(ctx, a, *as)
+	if err != nil {
+		return err
+	}
+	list, err := clients.Sessions(ctx, a.store, u, *status, *limit)
 	if err != nil {
 		return err
 	}
@@ -82,6 +88,7 @@ func sessionShow(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var cfg config
 	cfg.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
+	as := asFlag(fs)
 	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
@@ -91,7 +98,11 @@ func sessionShow(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer a.Close()
-	sess, err := a.store.Session(ctx, pos[0])
+	u, err := principal(ctx, a, *as)
+	if err != nil {
+		return err
+	}
+	sess, err := sessionFor(ctx, a, u, pos[0])
 	if err != nil {
 		return err
 	}
@@ -110,7 +121,7 @@ func sessionShow(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	// Reading a transcript is a disclosure to the person at the terminal: audited first (fail closed).
-	if err := a.store.Audit(ctx, audit.Event{Actor: cliActor(), Action: "transcript.read", EntityType: "session", EntityID: sess.ID,
+	if err := a.store.Audit(ctx, audit.Event{Actor: actorOf(u), Action: "transcript.read", EntityType: "session", EntityID: sess.ID,
 		Details: map[string]string{"part2": fmt.Sprint(sess.Part2()), "via": "cli"}}); err != nil {
 		return fmt.Errorf("cannot record the audit entry for this read, so the transcript is not shown: %w", err)
 	}
@@ -168,6 +179,7 @@ func sessionRetry(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var cfg config
 	cfg.register(fs)
 	wait := fs.Bool("wait", false, "work the session's jobs in this process until it is ready or fails again")
+	as := asFlag(fs)
 	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
@@ -177,7 +189,14 @@ func sessionRetry(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer a.Close()
-	stage, err := pipeline.Retry(ctx, a.store, pos[0], cliActor())
+	u, err := principal(ctx, a, *as)
+	if err != nil {
+		return err
+	}
+	if _, err := sessionFor(ctx, a, u, pos[0]); err != nil {
+		return err
+	}
+	stage, err := pipeline.Retry(ctx, a.store, pos[0], actorOf(u))
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,9 @@ func init() {
 }
 
 const userUsage = `Usage: scribe user add --email EMAIL --role admin|clinician|supervisor [--part2-access]
-       scribe user list`
+       scribe user list
+The role is required and has no default: choose admin only for someone who manages users,
+providers and the audit log (admins must use two-step sign-in).`
 
 func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sub, args, err := takeSub(args, userUsage, stderr, "add", "list")
@@ -27,7 +29,7 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var cfg config
 	cfg.register(fs)
 	email := fs.String("email", "", "add: the user's e-mail (required)")
-	role := fs.String("role", "", "add: admin, clinician or supervisor (required)")
+	role := fs.String("role", "", "add: admin, clinician or supervisor (required; no default)")
 	part2 := fs.Bool("part2-access", false, "add: may see 42 CFR Part 2 (substance-use program) records")
 	if _, err := parse(fs, args); err != nil {
 		return err

@@ -52,6 +52,7 @@ func mountWeb(ctx context.Context, mux *http.ServeMux, a *app) error {
 		NewJoinToken: func() (string, string) { t := newJoinToken(); return t, pipeline.HashJoinToken(t) },
 		Ingester:     &pipeline.Ingester{Store: a.store, Blobs: a.blobs},
 		UploadStall:  serveOpts.uploadStall,
+		Audit:        a.cfg.auditTrust(""),
 	}
 	if jobsUI != nil {
 		h, err := jobsUI(ctx, a)

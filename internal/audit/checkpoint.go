@@ -144,25 +144,55 @@ func (e *CheckpointError) Error() string {
 // entry, that the entry's hash is the signed head.
 type CheckedVerifier struct {
 	*Verifier
-	byseq   map[int64]Checkpoint
-	matched int
+	trusted   ed25519.PublicKey
+	byseq     map[int64]Checkpoint
+	matched   int
+	witnessed int64 // the last witnessed checkpoint's entry (0: none)
 }
 
 // NewCheckedVerifier checks every checkpoint's signature against trusted
 // and returns a verifier that also checks the chain against them. With no
 // checkpoints it is a plain chain check.
 func NewCheckedVerifier(checkpoints []Checkpoint, trusted ed25519.PublicKey) (*CheckedVerifier, error) {
-	cv := &CheckedVerifier{Verifier: NewVerifier(), byseq: make(map[int64]Checkpoint, len(checkpoints))}
+	cv := &CheckedVerifier{Verifier: NewVerifier(), trusted: trusted, byseq: make(map[int64]Checkpoint, len(checkpoints))}
 	for _, c := range checkpoints {
-		if trusted == nil {
-			return nil, &CheckpointError{Seq: c.Seq, Reason: "there are signed checkpoints but no trusted public key (the key file is missing; pass the public key printed by scribe audit checkpoint)"}
-		}
-		if err := c.VerifySignature(trusted); err != nil {
-			return nil, &CheckpointError{Seq: c.Seq, Reason: err.Error()}
+		if err := cv.checkSignature(c); err != nil {
+			return nil, err
 		}
 		cv.byseq[c.Seq] = c
 	}
 	return cv, nil
+}
+
+func (cv *CheckedVerifier) checkSignature(c Checkpoint) error {
+	if cv.trusted == nil {
+		return &CheckpointError{Seq: c.Seq, Reason: "there are signed checkpoints but no trusted public key (the key file is missing; pass the public key printed by scribe audit checkpoint)"}
+	}
+	if err := c.VerifySignature(cv.trusted); err != nil {
+		return &CheckpointError{Seq: c.Seq, Reason: err.Error()}
+	}
+	return nil
+}
+
+// Witness adds the checkpoints of the witness kept outside the database:
+// each must be signed by the trusted key and still be in the database (a
+// witnessed checkpoint missing there was deleted), and the log must reach
+// the last of them (checked by Finish).
+func (cv *CheckedVerifier) Witness(witnessed []Checkpoint) error {
+	for _, c := range witnessed {
+		if err := cv.checkSignature(c); err != nil {
+			return &CheckpointError{Seq: c.Seq, Reason: "the witness's " + err.Error()}
+		}
+		db, ok := cv.byseq[c.Seq]
+		if !ok {
+			return &CheckpointError{Seq: c.Seq, Reason: "this checkpoint is in the witness but missing from the database: checkpoints were deleted"}
+		}
+		if db.Head != c.Head {
+			return &CheckpointError{Seq: c.Seq, Reason: "the database's checkpoint differs from the witness's: the checkpoint was replaced"}
+		}
+		cv.witnessed = max(cv.witnessed, c.Seq)
+	}
+	return nil
 }
 
 // Add checks the next entry against the chain and any checkpoint at its sequence number.
@@ -179,8 +209,15 @@ func (cv *CheckedVerifier) Add(e Entry) error {
 	return nil
 }
 
-// Finish reports checkpoints that no entry reached: the log was truncated.
+// Finish reports checkpoints that no entry reached: the log was truncated
+// (or emptied) after they were signed.
 func (cv *CheckedVerifier) Finish() error {
+	if cv.witnessed > cv.lastSeq {
+		if cv.lastSeq == 0 {
+			return &CheckpointError{Seq: cv.witnessed, Reason: "the audit log is empty, but the witness has a signed checkpoint of this entry: the log was emptied"}
+		}
+		return &CheckpointError{Seq: cv.witnessed, Reason: fmt.Sprintf("the log ends at entry %d, before this checkpoint in the witness: entries were removed", cv.lastSeq)}
+	}
 	if cv.matched == len(cv.byseq) {
 		return nil
 	}
@@ -195,3 +232,6 @@ func (cv *CheckedVerifier) Finish() error {
 
 // Checkpoints is the number of checkpoints matched so far.
 func (cv *CheckedVerifier) Checkpoints() int { return cv.matched }
+
+// Witnessed is the entry of the last witnessed checkpoint (0: none).
+func (cv *CheckedVerifier) Witnessed() int64 { return cv.witnessed }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/scribe-health/scribe/internal/audit"
@@ -237,4 +239,50 @@ func BenchmarkVerifyMillionFromSQLite(b *testing.B) {
 	perRun := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(millionEntries/perRun, "entries/s")
 	b.ReportMetric(perRun*1e6/millionEntries, "s/million")
+}
+
+// TestWitnessFile: the witness is an append-only JSON-lines file, mode
+// 0600; reading it back refuses a line that is not a checkpoint, two
+// different checkpoints of one entry, and a file that is not a regular file
+// (a pipe to a log shipper cannot be read back).
+func TestWitnessFile(t *testing.T) {
+	_, key, _ := ed25519.GenerateKey(nil)
+	dir := t.TempDir()
+	w := audit.Witness{Path: filepath.Join(dir, "sub", audit.WitnessFile)}
+	if _, err := w.Read(); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("missing witness: %v", err)
+	}
+	a, b := audit.SignCheckpoint(key, 4, "aaaa", 1000), audit.SignCheckpoint(key, 8, "bbbb", 2000)
+	for _, c := range []audit.Checkpoint{b, a, a} {
+		if err := w.Append(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fi, err := os.Stat(w.Path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("witness mode: %v %v", fi, err)
+	}
+	got, err := w.Read()
+	if err != nil || len(got) != 2 || got[0] != a || got[1] != b {
+		t.Fatalf("read: %v %+v", err, got)
+	}
+	other := audit.SignCheckpoint(key, 8, "cccc", 3000)
+	if err := w.Append(other); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Read(); err == nil || !strings.Contains(err.Error(), "two different checkpoints at entry 8") {
+		t.Fatalf("conflicting checkpoints: %v", err)
+	}
+	bad := audit.Witness{Path: filepath.Join(dir, "bad.jsonl")}
+	os.WriteFile(bad.Path, []byte("{\"seq\":1}\nnot json\n"), 0o600)
+	if _, err := bad.Read(); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Fatalf("altered witness: %v", err)
+	}
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	if _, err := (audit.Witness{Path: fifo}).Read(); !errors.Is(err, audit.ErrWitnessUnreadable) {
+		t.Fatalf("a pipe as witness: %v", err)
+	}
 }

@@ -45,6 +45,7 @@ type Manifest struct {
 	Blobs        int       `json:"blobs"`
 	Bytes        int64     `json:"bytes"`
 	IncludesKeys []string  `json:"includes_keys,omitempty"`
+	Witness      bool      `json:"audit_witness,omitempty"` // the data dir's audit witness is in the archive
 	Note         string    `json:"note,omitempty"`
 }
 
@@ -91,6 +92,21 @@ func Write(ctx context.Context, st *store.Store, dataDir string, w io.Writer, op
 		return err
 	}
 	var files []func() error
+	// The audit witness is read before the database snapshot, so that the
+	// archive's witness never names a checkpoint its database lacks.
+	if wb, err := os.ReadFile(filepath.Join(dataDir, audit.WitnessFile)); err == nil {
+		m.Witness = true
+		files = append(files, func() error {
+			if err := tw.WriteHeader(&tar.Header{Name: audit.WitnessFile, Mode: 0o600, Size: int64(len(wb)), ModTime: opt.Now, Typeflag: tar.TypeReg}); err != nil {
+				return err
+			}
+			n, err := tw.Write(wb)
+			m.Bytes += int64(n)
+			return err
+		})
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return m, fmt.Errorf("read the audit witness: %w", err)
+	}
 	if st.Dialect() == "sqlite" {
 		// The snapshot is the plain database: it is made inside the data
 		// dir (0700), not in the shared temp dir, and removed at once.
@@ -247,7 +263,7 @@ func allowedName(name string) bool {
 		return false
 	}
 	switch name {
-	case DatabaseName, MasterKey, audit.CheckpointKeyFile:
+	case DatabaseName, MasterKey, audit.CheckpointKeyFile, audit.WitnessFile:
 		return true
 	}
 	return strings.HasPrefix(name, BlobsDir+"/")

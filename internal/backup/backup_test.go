@@ -49,7 +49,7 @@ func populate(t *testing.T, dbURL, dir string) (*store.Store, *blob.Dir) {
 			t.Fatal(err)
 		}
 	}
-	if _, _, err := compliance.CheckpointAudit(ctx, st, dir, "admin"); err != nil {
+	if _, _, err := compliance.CheckpointAudit(ctx, st, compliance.AuditTrust{DataDir: dir}, "admin"); err != nil {
 		t.Fatal(err)
 	}
 	return st, blobs
@@ -75,7 +75,7 @@ func TestBackupRestoreRoundTripSQLite(t *testing.T) {
 	if _, err := backup.Restore(ctx, bytes.NewReader(buf.Bytes()), dst); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"scribe.db", "master.key", audit.CheckpointKeyFile} {
+	for _, name := range []string{"scribe.db", "master.key", audit.CheckpointKeyFile, audit.WitnessFile} {
 		fi, err := os.Stat(filepath.Join(dst, name))
 		if err != nil || fi.Mode().Perm() != 0o600 {
 			t.Fatalf("%s: %v %v", name, err, fi)
@@ -86,12 +86,11 @@ func TestBackupRestoreRoundTripSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rs.Close()
-	key, err := compliance.TrustedKey(dst, "")
-	if err != nil || key == nil {
-		t.Fatalf("restored key: %v", err)
+	if !m.Witness {
+		t.Fatal("the manifest does not list the audit witness")
 	}
-	rep, err := compliance.VerifyAudit(ctx, rs, key)
-	if err != nil || rep.Entries != 6 || rep.Checkpoints != 1 {
+	rep, err := compliance.VerifyAudit(ctx, rs, compliance.AuditTrust{DataDir: dst})
+	if err != nil || rep.Entries != 6 || rep.Checkpoints != 1 || rep.Witnessed != 6 {
 		t.Fatalf("restored audit: %v %+v", err, rep)
 	}
 	if sess, err := rs.Session(ctx, "s1"); err != nil || sess.ClientAlias != "client-b" {

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -266,7 +269,10 @@ func TestPart2DisclosuresAndAccounting(t *testing.T) {
 			t.Fatal("unknown kind accepted")
 		}
 
-		consent := part2Consent("", "client-p2", clk.t)
+		// A client-wide consent names its client by ID (the alias also names
+		// the non-Part 2 client of s-mh).
+		consent := part2Consent("", "", clk.t)
+		consent.ClientID = clientOf(t, s, "s-sud").ID
 		if err := compliance.Add(ctx, s, consent, "therapist@example.org"); err != nil {
 			t.Fatal(err)
 		}
@@ -293,7 +299,8 @@ func TestPart2DisclosuresAndAccounting(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		acc, err := compliance.BuildAccounting(ctx, s, "client-p2", time.Time{}, clk.t)
+		p2 := clientOf(t, s, "s-sud")
+		acc, err := compliance.BuildAccounting(ctx, s, p2, time.Time{}, clk.t)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -321,18 +328,18 @@ func TestPart2DisclosuresAndAccounting(t *testing.T) {
 			t.Fatalf("CSV: %v %q", err, recs)
 		}
 		// --since narrows; the future and a missing client are refused.
-		acc, _ = compliance.BuildAccounting(ctx, s, "client-p2", clk.t.Add(-30*time.Second), clk.t)
+		acc, _ = compliance.BuildAccounting(ctx, s, p2, clk.t.Add(-30*time.Second), clk.t)
 		if len(acc.Entries) != 1 {
 			t.Fatalf("since: %d entries", len(acc.Entries))
 		}
-		if _, err := compliance.BuildAccounting(ctx, s, "client-p2", clk.t.Add(time.Hour), clk.t); err == nil {
+		if _, err := compliance.BuildAccounting(ctx, s, p2, clk.t.Add(time.Hour), clk.t); err == nil {
 			t.Fatal("future --since accepted")
 		}
-		if _, err := compliance.BuildAccounting(ctx, s, "", time.Time{}, clk.t); err == nil {
+		if _, err := compliance.BuildAccounting(ctx, s, store.Client{}, time.Time{}, clk.t); err == nil {
 			t.Fatal("accounting without a client accepted")
 		}
 		// Older than three years is outside the default window.
-		acc, _ = compliance.BuildAccounting(ctx, s, "client-p2", time.Time{}, clk.t.AddDate(3, 0, 1))
+		acc, _ = compliance.BuildAccounting(ctx, s, p2, time.Time{}, clk.t.AddDate(3, 0, 1))
 		if len(acc.Entries) != 0 {
 			t.Fatalf("default window reaches past three years: %d", len(acc.Entries))
 		}
@@ -358,10 +365,11 @@ func BenchmarkAccounting1000(b *testing.B) {
 	}); err != nil {
 		b.Fatal(err)
 	}
+	client := clientOf(b, s, "s-bench")
 	b.ResetTimer()
 	var bytesOut int
 	for i := 0; i < b.N; i++ {
-		acc, err := compliance.BuildAccounting(ctx, s, "client-bench", time.Time{}, clk.t)
+		acc, err := compliance.BuildAccounting(ctx, s, client, time.Time{}, clk.t)
 		if err != nil || len(acc.Entries) != 1000 {
 			b.Fatalf("%v %d", err, len(acc.Entries))
 		}
@@ -383,7 +391,8 @@ func TestCheckpointAndVerify(t *testing.T) {
 		ctx := context.Background()
 		s, _ := openStore(t, b)
 		dir := t.TempDir()
-		if _, _, err := compliance.CheckpointAudit(ctx, s, dir, "admin"); err == nil || !strings.Contains(err.Error(), "empty") {
+		trust := compliance.AuditTrust{DataDir: dir}
+		if _, _, err := compliance.CheckpointAudit(ctx, s, trust, "admin"); err == nil || !strings.Contains(err.Error(), "empty") {
 			t.Fatalf("checkpoint of an empty log: %v", err)
 		}
 		for i := 0; i < 4; i++ {
@@ -391,34 +400,45 @@ func TestCheckpointAndVerify(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		cp, created, err := compliance.CheckpointAudit(ctx, s, dir, "admin")
+		cp, created, err := compliance.CheckpointAudit(ctx, s, trust, "admin")
 		if err != nil || created {
 			// The key was created by the refused attempt above.
 			t.Fatalf("checkpoint: %v created=%v", err, created)
 		}
-		key, err := compliance.TrustedKey(dir, "")
-		if err != nil {
-			t.Fatal(err)
+		if cp.Seq != 5 {
+			t.Fatalf("the checkpoint signs entry %d; want 5, its own audit entry", cp.Seq)
 		}
-		rep, err := compliance.VerifyAudit(ctx, s, key)
-		if err != nil || rep.Entries != 5 || rep.Checkpoints != 1 {
+		rep, err := compliance.VerifyAudit(ctx, s, trust)
+		if err != nil || rep.Entries != 5 || rep.Checkpoints != 1 || rep.Witnessed != 5 {
 			t.Fatalf("verify: %v %+v", err, rep)
 		}
-		pinned, err := compliance.TrustedKey(t.TempDir(), cp.PublicKey)
-		if err != nil || !pinned.Equal(key) {
-			t.Fatalf("pinned key: %v", err)
+		// The witness: one line per checkpoint, mode 0600, outside the database.
+		fi, err := os.Stat(filepath.Join(dir, audit.WitnessFile))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("witness file: %v %v", err, fi)
+		}
+		if w, err := (audit.Witness{Path: trust.WitnessPath()}).Read(); err != nil || len(w) != 1 || w[0] != cp {
+			t.Fatalf("witness: %v %+v", err, w)
+		}
+		pinned := compliance.AuditTrust{DataDir: t.TempDir(), PublicKey: cp.PublicKey, Witness: trust.WitnessPath()}
+		if _, err := compliance.VerifyAudit(ctx, s, pinned); err != nil {
+			t.Fatalf("verify against the pinned key: %v", err)
 		}
 		other, _, _ := audit.LoadOrCreateCheckpointKey(t.TempDir())
-		if _, err := compliance.VerifyAudit(ctx, s, other.Public().(ed25519.PublicKey)); err == nil || !strings.Contains(err.Error(), "another key") {
+		otherKey := base64.StdEncoding.EncodeToString(other.Public().(ed25519.PublicKey))
+		if _, err := compliance.VerifyAudit(ctx, s, compliance.AuditTrust{DataDir: dir, PublicKey: otherKey}); err == nil || !strings.Contains(err.Error(), "another key") {
 			t.Fatalf("verify against another key: %v", err)
 		}
-		if _, err := compliance.VerifyAudit(ctx, s, nil); err == nil {
+		if _, err := compliance.VerifyAudit(ctx, s, compliance.AuditTrust{DataDir: t.TempDir(), Witness: trust.WitnessPath()}); err == nil {
 			t.Fatal("checkpoints verified without a trusted key")
+		}
+		if _, err := compliance.VerifyAudit(ctx, s, compliance.AuditTrust{DataDir: dir, Witness: filepath.Join(t.TempDir(), "gone.jsonl")}); err == nil || !strings.Contains(err.Error(), "witness") {
+			t.Fatalf("verify without the witness: %v", err)
 		}
 		if err := s.TamperForTest(ctx, `UPDATE audit SET actor = 'x' WHERE seq = 2`); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := compliance.CheckpointAudit(ctx, s, dir, "admin"); err == nil || !strings.Contains(err.Error(), "entry 2") {
+		if _, _, err := compliance.CheckpointAudit(ctx, s, trust, "admin"); err == nil || !strings.Contains(err.Error(), "entry 2") {
 			t.Fatalf("checkpoint of a broken chain: %v", err)
 		}
 	})
@@ -444,4 +464,19 @@ func TestEnsureText(t *testing.T) {
 			t.Fatalf("%d texts stored", len(ts))
 		}
 	})
+}
+
+// clientOf reads the client of a session.
+func clientOf(tb testing.TB, s *store.Store, sessionID string) store.Client {
+	tb.Helper()
+	ctx := context.Background()
+	sess, err := s.Session(ctx, sessionID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := s.Client(ctx, sess.ClientID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
 }

@@ -76,7 +76,7 @@ func Validate(c store.ConsentRecord) error {
 	if !validScope(c.Scope) {
 		p = append(p, fmt.Sprintf("scope must be one of %s, not %q", strings.Join(Scopes, ", "), c.Scope))
 	}
-	if c.ClientAlias == "" && c.SessionID == "" {
+	if c.ClientAlias == "" && c.ClientID == "" && c.SessionID == "" {
 		p = append(p, "patient missing (give the client alias or the session)")
 	}
 	switch c.Method {
@@ -175,10 +175,26 @@ func AddTx(ctx context.Context, tx *store.Tx, c *store.ConsentRecord, actor stri
 		if err != nil {
 			return err
 		}
-		if c.ClientAlias == "" {
-			c.ClientAlias = sess.ClientAlias
-		} else if sess.ClientAlias != "" && sess.ClientAlias != c.ClientAlias {
-			return fmt.Errorf("the consent's client alias is not the client alias of session %s; check --client", c.SessionID)
+		alias := strings.TrimSpace(c.ClientAlias)
+		if c.ClientID != "" && c.ClientID != sess.ClientID || c.ClientID == "" && alias != "" && sess.ClientAlias != "" && sess.ClientAlias != alias {
+			return fmt.Errorf("the consent's client is not the client of session %s; check --client", c.SessionID)
+		}
+		c.ClientID = sess.ClientID
+	} else if c.ClientID == "" {
+		// A client-wide consent named by alias alone: the alias must name
+		// exactly one client (callers that act for a person find the client
+		// that person may see first, with internal/clients).
+		cs, err := tx.ClientsByAlias(ctx, c.ClientAlias)
+		if err != nil {
+			return err
+		}
+		switch len(cs) {
+		case 0:
+			return errors.New("no client has this alias; check --client, or record the consent for a session")
+		case 1:
+			c.ClientID = cs[0].ID
+		default:
+			return errors.New("this alias names more than one client; give the client's ID instead of its alias")
 		}
 	}
 	if c.TextVersion != "" {
@@ -328,7 +344,7 @@ func Decide(records []store.ConsentRecord, scope string, atMS int64) Decision {
 
 // At decides the consent of scope in force for a session at atMS.
 func At(ctx context.Context, s *store.Store, sess store.Session, scope string, atMS int64) (Decision, error) {
-	recs, err := s.ConsentRecords(ctx, store.ConsentFilter{SessionID: sess.ID, ClientAlias: sess.ClientAlias})
+	recs, err := s.ConsentRecords(ctx, store.ConsentFilter{SessionID: sess.ID, ClientID: sess.ClientID})
 	if err != nil {
 		return Decision{}, fmt.Errorf("read consents of session %s: %w", sess.ID, err)
 	}
@@ -337,7 +353,7 @@ func At(ctx context.Context, s *store.Store, sess store.Session, scope string, a
 
 // AtTx is At inside a transaction, at the transaction's clock.
 func AtTx(ctx context.Context, tx *store.Tx, sess store.Session, scope string) (Decision, error) {
-	recs, err := tx.ConsentRecords(ctx, store.ConsentFilter{SessionID: sess.ID, ClientAlias: sess.ClientAlias})
+	recs, err := tx.ConsentRecords(ctx, store.ConsentFilter{SessionID: sess.ID, ClientID: sess.ClientID})
 	if err != nil {
 		return Decision{}, fmt.Errorf("read consents of session %s: %w", sess.ID, err)
 	}

@@ -60,7 +60,7 @@ func RecordDisclosure(ctx context.Context, tx *store.Tx, sessionID string, d Dis
 	if err != nil {
 		return dec, false, err
 	}
-	row := store.Disclosure{ID: uuid.NewString(), SessionID: sess.ID, ClientAlias: sess.ClientAlias, Kind: d.Kind, Recipient: d.Recipient,
+	row := store.Disclosure{ID: uuid.NewString(), SessionID: sess.ID, ClientID: sess.ClientID, ClientAlias: sess.ClientAlias, Kind: d.Kind, Recipient: d.Recipient,
 		Description: d.Description, Purpose: d.Purpose, Actor: d.Actor, ConsentStatus: dec.Status, At: dec.AtMS}
 	if dec.Consent != nil {
 		row.ConsentID = dec.Consent.ID
@@ -93,16 +93,18 @@ const AccountingYears = 3
 // Accounting is the list of disclosures of one client's records.
 type Accounting struct {
 	ClientAlias string
+	ClientID    string
 	Since       time.Time
 	Until       time.Time
 	Entries     []store.Disclosure
 }
 
 // BuildAccounting reads the disclosures of a client's Part 2 records from
-// since (default: three years before now) to now.
-func BuildAccounting(ctx context.Context, s *store.Store, clientAlias string, since, now time.Time) (Accounting, error) {
-	if strings.TrimSpace(clientAlias) == "" {
-		return Accounting{}, errors.New("an accounting of disclosures is per client: give --client ALIAS")
+// since (default: three years before now) to now. Who may read it is the
+// caller's question (internal/clients finds the client for a person).
+func BuildAccounting(ctx context.Context, s *store.Store, client store.Client, since, now time.Time) (Accounting, error) {
+	if client.ID == "" {
+		return Accounting{}, errors.New("an accounting of disclosures is per client: give --client")
 	}
 	if since.IsZero() {
 		since = now.AddDate(-AccountingYears, 0, 0)
@@ -110,11 +112,11 @@ func BuildAccounting(ctx context.Context, s *store.Store, clientAlias string, si
 	if since.After(now) {
 		return Accounting{}, fmt.Errorf("--since %s is in the future", since.UTC().Format(time.DateOnly))
 	}
-	rows, err := s.Disclosures(ctx, store.DisclosureFilter{ClientAlias: clientAlias, SinceMS: since.UnixMilli(), UntilMS: now.UnixMilli() + 1})
+	rows, err := s.Disclosures(ctx, store.DisclosureFilter{ClientID: client.ID, SinceMS: since.UnixMilli(), UntilMS: now.UnixMilli() + 1})
 	if err != nil {
 		return Accounting{}, fmt.Errorf("read disclosures: %w", err)
 	}
-	return Accounting{ClientAlias: clientAlias, Since: since, Until: now, Entries: rows}, nil
+	return Accounting{ClientAlias: client.Alias, ClientID: client.ID, Since: since, Until: now, Entries: rows}, nil
 }
 
 // Header is the column order of the text and CSV forms.

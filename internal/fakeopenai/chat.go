@@ -41,15 +41,12 @@ func (r ChatRequest) Segments() []SegmentRef {
 }
 
 func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
+	s.arrive(ChatCompletions)
 	body, _ := io.ReadAll(r.Body)
 	s.checkKey(r)
 	s.checkForbidden("chat", body)
 	if dep := r.PathValue("deployment"); dep != "" && dep != s.ChatModel {
 		s.problem("azure chat: deployment %q, want %q", dep, s.ChatModel)
-	}
-	if code := s.takeFailure("chat"); code != 0 {
-		apiError(w, code, "simulated failure")
-		return
 	}
 	var req ChatRequest
 	if err := json.Unmarshal(body, &req); err != nil {
@@ -69,6 +66,10 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	}
 	if rec.ResponseFormat != "json_schema" && rec.ResponseFormat != "json_object" {
 		s.problem("chat: response_format %q, want json_schema or json_object", rec.ResponseFormat)
+	}
+	// A faulted request has been checked like any other.
+	if s.fault(w, r, ChatCompletions) {
+		return
 	}
 	s.mu.Lock()
 	s.chats = append(s.chats, rec)

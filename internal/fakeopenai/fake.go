@@ -6,6 +6,13 @@
 // and records every problem for the test to assert on. Transcriptions are
 // answered by running the offline recogniser pocketsphinx on the audio
 // (real speech recognition), or by a function the test supplies.
+//
+// Faults are injected per endpoint (Transcriptions, ChatCompletions): a
+// queue of faults for the next requests (Inject) or one fault for every
+// request until healed (Down) — an HTTP status with or without
+// Retry-After, a slow answer, a dropped connection. A faulted request is
+// still checked, and counted (Requests), so a test can assert how many
+// calls a provider-call policy made.
 package fakeopenai
 
 import (
@@ -22,6 +29,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-audio/wav"
 )
@@ -68,9 +76,10 @@ type Server struct {
 	problems       []string
 	transcriptions []Transcription
 	chats          []Chat
-	failNext       map[string][]int
+	faults         map[string][]Fault
+	down           map[string]*Fault
+	requests       map[string]int
 	block          chan struct{}
-	arrived        int
 	apiKey         string
 	azureCalls     int
 }
@@ -121,16 +130,14 @@ func (s *Server) checkKey(r *http.Request) {
 	}
 }
 
-// Arrived counts transcription requests received, including ones held by Block.
-func (s *Server) Arrived() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.arrived
-}
+// Arrived counts transcription requests received, including ones held by
+// Block; it is Requests(Transcriptions).
+func (s *Server) Arrived() int { return s.Requests(Transcriptions) }
 
 // New starts a fake with the given expected model names.
 func New(transcribeModel, chatModel string) *Server {
-	s := &Server{TranscribeModel: transcribeModel, ChatModel: chatModel, failNext: map[string][]int{}}
+	s := &Server{TranscribeModel: transcribeModel, ChatModel: chatModel,
+		faults: map[string][]Fault{}, down: map[string]*Fault{}, requests: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/audio/transcriptions", s.handleTranscription)
 	mux.HandleFunc("POST /v1/chat/completions", s.handleChat)
@@ -156,12 +163,121 @@ func (s *Server) Forbid(values ...string) {
 	s.forbidden = append(s.forbidden, values...)
 }
 
-// FailNext makes the next len(codes) calls to an endpoint ("transcriptions"
-// or "chat") answer with those HTTP status codes.
-func (s *Server) FailNext(endpoint string, codes ...int) {
+// The endpoints faults are injected on and requests are counted for.
+const (
+	Transcriptions  = "transcriptions" // POST …/audio/transcriptions
+	ChatCompletions = "chat"           // POST …/chat/completions
+)
+
+// Fault is what the fake does to one request instead of answering it.
+type Fault struct {
+	// Status answers with this HTTP status and an OpenAI-style error body.
+	Status int
+	// RetryAfter, with Status, is sent as the Retry-After header (seconds
+	// or an HTTP date).
+	RetryAfter string
+	// Delay holds the request this long first (a slow provider); a client
+	// that gives up ends the wait. A Fault with only a Delay then answers
+	// normally.
+	Delay time.Duration
+	// Drop closes the connection without answering, after the request has
+	// been read.
+	Drop bool
+}
+
+func checkEndpoint(endpoint string) {
+	if endpoint != Transcriptions && endpoint != ChatCompletions {
+		panic(fmt.Sprintf("fakeopenai: unknown endpoint %q (want %q or %q)", endpoint, Transcriptions, ChatCompletions))
+	}
+}
+
+// Inject queues faults for the next len(faults) requests to an endpoint.
+func (s *Server) Inject(endpoint string, faults ...Fault) {
+	checkEndpoint(endpoint)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failNext[endpoint] = append(s.failNext[endpoint], codes...)
+	s.faults[endpoint] = append(s.faults[endpoint], faults...)
+}
+
+// Down makes every request to an endpoint meet f until Heal (after any
+// queued faults).
+func (s *Server) Down(endpoint string, f Fault) {
+	checkEndpoint(endpoint)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down[endpoint] = &f
+}
+
+// Heal clears an endpoint's queued faults and its Down fault.
+func (s *Server) Heal(endpoint string) {
+	checkEndpoint(endpoint)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.faults, endpoint)
+	delete(s.down, endpoint)
+}
+
+// Requests counts the requests that reached an endpoint, faulted, held and
+// refused ones included.
+func (s *Server) Requests(endpoint string) int {
+	checkEndpoint(endpoint)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[endpoint]
+}
+
+func (s *Server) arrive(endpoint string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests[endpoint]++
+}
+
+func (s *Server) takeFault(endpoint string) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if q := s.faults[endpoint]; len(q) > 0 {
+		s.faults[endpoint] = q[1:]
+		return q[0], true
+	}
+	if f := s.down[endpoint]; f != nil {
+		return *f, true
+	}
+	return Fault{}, false
+}
+
+// fault applies the endpoint's next fault, if any, and reports whether the
+// request has been dealt with.
+func (s *Server) fault(w http.ResponseWriter, r *http.Request, endpoint string) bool {
+	f, ok := s.takeFault(endpoint)
+	if !ok {
+		return false
+	}
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return true
+		}
+	}
+	switch {
+	case f.Drop:
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			s.problem("fake: cannot drop the connection: %v", err)
+			return true
+		}
+		conn.Close()
+		return true
+	case f.Status != 0:
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		apiError(w, f.Status, fmt.Sprintf("simulated HTTP %d", f.Status))
+		return true
+	}
+	return false
 }
 
 // Block holds every transcription request until Unblock (crash tests).
@@ -208,16 +324,6 @@ func (s *Server) problem(format string, args ...any) {
 	s.problems = append(s.problems, fmt.Sprintf(format, args...))
 }
 
-func (s *Server) takeFailure(endpoint string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if codes := s.failNext[endpoint]; len(codes) > 0 {
-		s.failNext[endpoint] = codes[1:]
-		return codes[0]
-	}
-	return 0
-}
-
 func (s *Server) checkForbidden(where string, body []byte) {
 	s.mu.Lock()
 	forbidden := append([]string(nil), s.forbidden...)
@@ -237,8 +343,8 @@ func apiError(w http.ResponseWriter, code int, msg string) {
 }
 
 func (s *Server) handleTranscription(w http.ResponseWriter, r *http.Request) {
+	s.arrive(Transcriptions)
 	s.mu.Lock()
-	s.arrived++
 	block := s.block
 	s.mu.Unlock()
 	if block != nil {
@@ -249,10 +355,6 @@ func (s *Server) handleTranscription(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.checkKey(r)
-	if code := s.takeFailure("transcriptions"); code != 0 {
-		apiError(w, code, fmt.Sprintf("simulated HTTP %d", code))
-		return
-	}
 	if err := r.ParseMultipartForm(64 << 20); err != nil {
 		s.problem("transcription: not a multipart form: %v", err)
 		apiError(w, 400, "expected multipart form")
@@ -290,6 +392,10 @@ func (s *Server) handleTranscription(w http.ResponseWriter, r *http.Request) {
 	rec.DurationMS = int64(rec.Samples) * 1000 / 16000
 	if rec.SampleRate != 16000 || rec.Channels != 1 || rec.BitDepth != 16 {
 		s.problem("transcription: WAV is %d Hz, %d ch, %d bit; want 16000 Hz mono 16-bit", rec.SampleRate, rec.Channels, rec.BitDepth)
+	}
+	// A faulted request has been checked like any other.
+	if s.fault(w, r, Transcriptions) {
+		return
 	}
 	s.mu.Lock()
 	s.transcriptions = append(s.transcriptions, rec)

@@ -127,7 +127,7 @@ func BenchmarkHangUpToDraft(b *testing.B) {
 			draftStarted := map[string]chan time.Time{}
 			deps := h.deps()
 			deps.NewTranscriber = func(p store.Provider) (transcribe.Transcriber, error) {
-				t, err := transcribe.NewOpenAI(p)
+				t, err := transcribe.NewOpenAI(p, deps.ProviderPolicy)
 				if err != nil {
 					return nil, err
 				}

@@ -28,12 +28,6 @@ const (
 	FieldMaxDuration       validate.Field = "max-duration"
 )
 
-// Programs a session belongs to.
-const (
-	ProgramMH  = "mh"
-	ProgramSUD = "sud" // 42 CFR Part 2 substance-use program
-)
-
 // Limits on an ingest's chunk length and recording length. A chunk shorter
 // than MinChunk only multiplies transcription requests (a 2-hour recording
 // at 1 s would be 7,200 jobs per speaker); longer than MaxChunk exceeds the
@@ -87,9 +81,9 @@ func CheckSession(ctx context.Context, st *store.Store, c *SessionChoices) error
 	}
 	c.Program = strings.ToLower(strings.TrimSpace(c.Program))
 	if c.Program == "" {
-		c.Program = ProgramMH
+		c.Program = store.ProgramMH
 	}
-	if err := validate.OneOf(FieldProgram, c.Program, ProgramMH, ProgramSUD); err != nil {
+	if err := validate.OneOf(FieldProgram, c.Program, store.ProgramMH, store.ProgramSUD); err != nil {
 		return err
 	}
 	if err := checkAlias(&c.ClientAlias, c.RequireAlias); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/fakeopenai"
+	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
@@ -34,6 +35,8 @@ type harness struct {
 	// jobTimeout, when set, shortens the transcription job timeout so that
 	// a crashed worker's job is rescued quickly.
 	jobTimeout time.Duration
+	// policy is the provider-call policy the workers use (zero: default).
+	policy modelcall.Policy
 }
 
 // newHarness opens a fresh store on backend b with a fake OpenAI-compatible
@@ -74,7 +77,7 @@ func (h *harness) addProvider(p store.Provider) {
 }
 
 func (h *harness) deps() pipeline.Deps {
-	return pipeline.Deps{Store: h.store, Blobs: h.blobs, TranscribeTimeout: h.jobTimeout}
+	return pipeline.Deps{Store: h.store, Blobs: h.blobs, TranscribeTimeout: h.jobTimeout, ProviderPolicy: h.policy}
 }
 
 func (h *harness) startWorkers(opt store.WorkerOptions) {

@@ -53,6 +53,10 @@ type IngestOptions struct {
 	// session is created; an error from it discards everything (the web
 	// app checks that nothing follows the recording in the form).
 	BeforeCommit func() error
+	// Prepare, when set, runs in the transaction that stores the session,
+	// just before it does: the caller points the session at its client
+	// (internal/clients.Resolve). An error stores nothing.
+	Prepare func(ctx context.Context, tx *store.Tx, s *store.Session) error
 }
 
 // Speaker labels for stereo call recordings.
@@ -205,8 +209,14 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 	}
 	n := 0
 	err = in.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateSession(ctx, &store.Session{ID: sessionID, Source: "ingest", Status: store.StatusTranscribing, Template: choices.Template, Modality: choices.Modality,
-			Program: choices.Program, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician, ConsentAttestedBy: opt.ConsentAttestedBy, CaptureEnded: true, DurationMS: durationMS}); err != nil {
+		sess := &store.Session{ID: sessionID, Source: "ingest", Status: store.StatusTranscribing, Template: choices.Template, Modality: choices.Modality,
+			Program: choices.Program, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician, ConsentAttestedBy: opt.ConsentAttestedBy, CaptureEnded: true, DurationMS: durationMS}
+		if opt.Prepare != nil {
+			if err := opt.Prepare(ctx, tx, sess); err != nil {
+				return err
+			}
+		}
+		if err := tx.CreateSession(ctx, sess); err != nil {
 			return err
 		}
 		if opt.ConsentAttestedBy != "" {

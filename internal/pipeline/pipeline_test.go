@@ -224,40 +224,24 @@ func TestBAAGate(t *testing.T) {
 	})
 }
 
-func TestProviderErrors(t *testing.T) {
+// TestMalformedModelOutput: a model whose reply stays malformed after the
+// one repair retry fails the draft stage with a clear reason. (Provider
+// faults — statuses, timeouts, dropped connections — are in
+// providerfault_test.go.)
+func TestMalformedModelOutput(t *testing.T) {
 	wav := testenv.WAV(16000, testenv.Speech(t, "I have been sleeping better"))
 	b := testenv.Backends[0]
 	h := newHarness(t, b)
 	h.startWorkers(store.WorkerOptions{})
-	// Transient errors are retried by River and the session completes.
-	h.fake.FailNext("transcriptions", 503, 429)
-	id := h.ingest(wav, pipeline.IngestOptions{}, time.Minute)
-	if err := h.wait(id); err != nil {
-		t.Fatalf("transient errors were not retried: %v", err)
-	}
-	if n := h.fake.Arrived(); n != 3 {
-		t.Fatalf("%d transcription requests, want 3 (two failures, one success)", n)
-	}
-	// A 4xx that cannot succeed fails the stage with the provider's message.
-	h.fake.FailNext("transcriptions", 400)
-	id = h.ingest(wav, pipeline.IngestOptions{}, time.Minute)
-	err := h.wait(id)
-	if err == nil || !strings.Contains(err.Error(), "HTTP 400") || !strings.Contains(err.Error(), "simulated HTTP 400") {
-		t.Fatalf("want the provider's 400 message, got %v", err)
-	}
-	stages, _ := h.store.Stages(h.ctx, id)
-	if len(stages) == 0 || stages[0].State != store.StateFailed || stages[0].Attempts != 1 {
-		t.Fatalf("a permanent error must fail on the first attempt: %+v", stages)
-	}
 	// Malformed model output, twice: the draft stage fails with a clear reason.
 	h.fake.Answer = func(fakeopenai.ChatRequest) (string, error) { return `{"sections": "not an object"`, nil }
-	id = h.ingest(wav, pipeline.IngestOptions{}, time.Minute)
-	err = h.wait(id)
+	id := h.ingest(wav, pipeline.IngestOptions{}, time.Minute)
+	err := h.wait(id)
 	if err == nil || !strings.Contains(err.Error(), "stage draft") || !strings.Contains(err.Error(), "malformed") {
 		t.Fatalf("want a malformed-output failure at the draft stage, got %v", err)
 	}
-	if n := len(h.fake.Chats()); n < 3 {
-		t.Fatalf("malformed output was not retried once with the errors fed back (%d chat calls)", n)
+	if n := len(h.fake.Chats()); n != 2 {
+		t.Fatalf("%d chat calls; want the first and one repair retry with the errors fed back", n)
 	}
 }
 

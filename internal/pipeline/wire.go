@@ -9,6 +9,7 @@ import (
 
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/retention"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/summarize"
@@ -26,16 +27,19 @@ type Deps struct {
 	DraftStarted   func(sessionID string)
 	// TranscribeTimeout bounds a transcription job (default 5 minutes).
 	TranscribeTimeout time.Duration
+	// ProviderPolicy is how transcription and drafting calls to a model
+	// provider retry (zero: modelcall's defaults).
+	ProviderPolicy modelcall.Policy
 }
 
 // Workers registers every stage's worker.
 func Workers(d Deps) *river.Workers {
 	w := river.NewWorkers()
-	river.AddWorker(w, &transcribe.Worker{Store: d.Store, Blobs: d.Blobs, New: d.NewTranscriber, Now: d.Now, JobTimeout: d.TranscribeTimeout})
+	river.AddWorker(w, &transcribe.Worker{Store: d.Store, Blobs: d.Blobs, New: d.NewTranscriber, Policy: d.ProviderPolicy, Now: d.Now, JobTimeout: d.TranscribeTimeout})
 	river.AddWorker(w, &RedactWorker{Store: d.Store, Blobs: d.Blobs})
 	river.AddWorker(w, &retention.Worker{Store: d.Store, Blobs: d.Blobs})
 	river.AddWorker(w, &retention.SweepWorker{Store: d.Store, Blobs: d.Blobs, Now: d.Now})
-	river.AddWorker(w, &drafts.Worker{Store: d.Store, Blobs: d.Blobs, NewLLM: d.NewLLM, Now: d.Now, Started: d.DraftStarted})
+	river.AddWorker(w, &drafts.Worker{Store: d.Store, Blobs: d.Blobs, NewLLM: d.NewLLM, Policy: d.ProviderPolicy, Now: d.Now, Started: d.DraftStarted})
 	return w
 }
 

@@ -41,13 +41,13 @@ type ConsentRecord struct {
 	TextHash         string `json:"text_hash"`         // SHA-256 of the consent text version shown
 }
 
-const consentRecordCols = `id, session_id, client_alias, scope, granted, method, captured_by, text_version, created_at, expires_at, revoked_at, revoked_by, revoke_method,
+const consentRecordCols = `id, session_id, client_alias, client_id, scope, granted, method, captured_by, text_version, created_at, expires_at, revoked_at, revoked_by, revoke_method,
 	discloser, information, recipients, purpose, expiry_event, signature, signed_at, revocation_notice, text_hash`
 
 func scanConsentRecord(r interface{ Scan(...any) error }) (ConsentRecord, error) {
 	var c ConsentRecord
 	var g, rn int
-	err := r.Scan(&c.ID, &c.SessionID, &c.ClientAlias, &c.Scope, &g, &c.Method, &c.CapturedBy, &c.TextVersion, &c.CreatedAt, &c.ExpiresAt, &c.RevokedAt, &c.RevokedBy, &c.RevokeMethod,
+	err := r.Scan(&c.ID, &c.SessionID, &c.ClientAlias, &c.ClientID, &c.Scope, &g, &c.Method, &c.CapturedBy, &c.TextVersion, &c.CreatedAt, &c.ExpiresAt, &c.RevokedAt, &c.RevokedBy, &c.RevokeMethod,
 		&c.Discloser, &c.Information, &c.Recipients, &c.Purpose, &c.ExpiryEvent, &c.Signature, &c.SignedAt, &rn, &c.TextHash)
 	c.Granted, c.RevocationNotice = g != 0, rn != 0
 	return c, err
@@ -58,13 +58,54 @@ func (tx *Tx) AddConsentRecord(ctx context.Context, c *ConsentRecord) error {
 	if c.CreatedAt == 0 {
 		c.CreatedAt = tx.s.nowMS()
 	}
-	_, err := tx.q.exec(ctx, `INSERT INTO consents (`+consentRecordCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,0,'','',$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
-		c.ID, c.SessionID, c.ClientAlias, c.Scope, b2i(c.Granted), c.Method, c.CapturedBy, c.TextVersion, c.CreatedAt, c.ExpiresAt,
+	if err := tx.consentClient(ctx, &c.Consent); err != nil {
+		return err
+	}
+	_, err := tx.q.exec(ctx, `INSERT INTO consents (`+consentRecordCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,0,'','',$12,$13,$14,$15,$16,$17,$18,$19,$20)`,
+		c.ID, c.SessionID, c.ClientAlias, c.ClientID, c.Scope, b2i(c.Granted), c.Method, c.CapturedBy, c.TextVersion, c.CreatedAt, c.ExpiresAt,
 		c.Discloser, c.Information, c.Recipients, c.Purpose, c.ExpiryEvent, c.Signature, c.SignedAt, b2i(c.RevocationNotice), c.TextHash)
 	if err != nil {
 		return fmt.Errorf("add consent record: %w", err)
 	}
 	return nil
+}
+
+// ErrNoClient is returned when a consent or disclosure names neither its
+// session nor its client.
+var ErrNoClient = errors.New("the record names neither its session nor its client")
+
+// consentClient points a consent at its client: the session's client for a
+// session's consent (a different ClientID is refused), else ClientID, which
+// must exist. The alias is copied from the client as display text.
+func (tx *Tx) consentClient(ctx context.Context, c *Consent) error {
+	id, err := tx.recordClient(ctx, c.SessionID, c.ClientID)
+	if err != nil {
+		return fmt.Errorf("consent: %w", err)
+	}
+	cl, err := tx.Client(ctx, id)
+	if err != nil {
+		return fmt.Errorf("consent: %w", err)
+	}
+	c.ClientID, c.ClientAlias = cl.ID, cl.Alias
+	return nil
+}
+
+// recordClient is the client a session-bound or client-wide record belongs to.
+func (tx *Tx) recordClient(ctx context.Context, sessionID, clientID string) (string, error) {
+	if sessionID == "" {
+		if clientID == "" {
+			return "", ErrNoClient
+		}
+		return clientID, nil
+	}
+	own, err := clientOfSession(ctx, tx.q, sessionID)
+	if err != nil {
+		return "", err
+	}
+	if clientID != "" && clientID != own {
+		return "", fmt.Errorf("client %s is not the client of session %s", clientID, sessionID)
+	}
+	return own, nil
 }
 
 // ConsentRecord reads one consent record by ID.
@@ -93,15 +134,16 @@ func (tx *Tx) RevokeConsent(ctx context.Context, id, by, method string) (Consent
 }
 
 // ConsentFilter selects consent records: those of a session, and (when
-// ClientAlias is set) the client-wide ones of that client.
+// ClientID is set) the client-wide ones of that client.
 type ConsentFilter struct {
-	SessionID   string
-	ClientAlias string
+	SessionID string
+	ClientID  string
 }
 
 // ConsentRecords lists consent records matching the filter, oldest first.
-// A record matches when it belongs to the session, or is client-wide
-// (no session) for the client alias. An empty filter lists every record.
+// A record matches when it belongs to the session, or is client-wide (no
+// session) for the client; with only ClientID, every record of the client.
+// An empty filter lists every record.
 func (s *Store) ConsentRecords(ctx context.Context, f ConsentFilter) ([]ConsentRecord, error) {
 	return listConsentRecords(ctx, s.conn, f)
 }
@@ -115,8 +157,8 @@ func listConsentRecords(ctx context.Context, q querier, f ConsentFilter) ([]Cons
 	return collect(ctx, q, func(r rows) (ConsentRecord, error) { return scanConsentRecord(r) }, `SELECT `+consentRecordCols+` FROM consents
 		WHERE ($1 = '' AND $2 = '')
 		   OR ($1 <> '' AND session_id = $1)
-		   OR ($2 <> '' AND client_alias = $2 AND (session_id = '' OR $1 = ''))
-		ORDER BY created_at, id`, f.SessionID, f.ClientAlias)
+		   OR ($2 <> '' AND client_id = $2 AND (session_id = '' OR $1 = ''))
+		ORDER BY created_at, id`, f.SessionID, f.ClientID)
 }
 
 // ConsentText is one version of the text a client is shown for a scope.
@@ -168,7 +210,8 @@ type Disclosure struct {
 	ID            string `json:"id"`
 	At            int64  `json:"at"`
 	SessionID     string `json:"session_id"`
-	ClientAlias   string `json:"client_alias"`
+	ClientAlias   string `json:"client_alias"` // display text
+	ClientID      string `json:"client_id"`
 	Kind          string `json:"kind"` // view | export | model_call
 	Recipient     string `json:"recipient"`
 	Description   string `json:"description"`
@@ -183,8 +226,17 @@ func (tx *Tx) AddDisclosure(ctx context.Context, d *Disclosure) error {
 	if d.At == 0 {
 		d.At = tx.s.nowMS()
 	}
-	_, err := tx.q.exec(ctx, `INSERT INTO disclosures (id, at, session_id, client_alias, kind, recipient, description, purpose, actor, consent_id, consent_status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-		d.ID, d.At, d.SessionID, d.ClientAlias, d.Kind, d.Recipient, d.Description, d.Purpose, d.Actor, d.ConsentID, d.ConsentStatus)
+	id, err := tx.recordClient(ctx, d.SessionID, d.ClientID)
+	if err != nil {
+		return fmt.Errorf("record disclosure: %w", err)
+	}
+	cl, err := tx.Client(ctx, id)
+	if err != nil {
+		return fmt.Errorf("record disclosure: %w", err)
+	}
+	d.ClientID, d.ClientAlias = cl.ID, cl.Alias
+	_, err = tx.q.exec(ctx, `INSERT INTO disclosures (id, at, session_id, client_alias, client_id, kind, recipient, description, purpose, actor, consent_id, consent_status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+		d.ID, d.At, d.SessionID, d.ClientAlias, d.ClientID, d.Kind, d.Recipient, d.Description, d.Purpose, d.Actor, d.ConsentID, d.ConsentStatus)
 	if err != nil {
 		return fmt.Errorf("record disclosure: %w", err)
 	}
@@ -193,10 +245,10 @@ func (tx *Tx) AddDisclosure(ctx context.Context, d *Disclosure) error {
 
 // DisclosureFilter selects disclosures for an accounting.
 type DisclosureFilter struct {
-	ClientAlias string
-	SessionID   string
-	SinceMS     int64 // inclusive
-	UntilMS     int64 // exclusive; 0 means no end
+	ClientID  string
+	SessionID string
+	SinceMS   int64 // inclusive
+	UntilMS   int64 // exclusive; 0 means no end
 }
 
 // Disclosures lists matching disclosures, oldest first.
@@ -207,10 +259,10 @@ func (s *Store) Disclosures(ctx context.Context, f DisclosureFilter) ([]Disclosu
 	}
 	return collect(ctx, s.conn, func(r rows) (Disclosure, error) {
 		var d Disclosure
-		err := r.Scan(&d.ID, &d.At, &d.SessionID, &d.ClientAlias, &d.Kind, &d.Recipient, &d.Description, &d.Purpose, &d.Actor, &d.ConsentID, &d.ConsentStatus)
+		err := r.Scan(&d.ID, &d.At, &d.SessionID, &d.ClientAlias, &d.ClientID, &d.Kind, &d.Recipient, &d.Description, &d.Purpose, &d.Actor, &d.ConsentID, &d.ConsentStatus)
 		return d, err
-	}, `SELECT id, at, session_id, client_alias, kind, recipient, description, purpose, actor, consent_id, consent_status FROM disclosures
-		WHERE ($1 = '' OR client_alias = $1) AND ($2 = '' OR session_id = $2) AND at >= $3 AND at < $4 ORDER BY at, id`, f.ClientAlias, f.SessionID, f.SinceMS, until)
+	}, `SELECT id, at, session_id, client_alias, client_id, kind, recipient, description, purpose, actor, consent_id, consent_status FROM disclosures
+		WHERE ($1 = '' OR client_id = $1) AND ($2 = '' OR session_id = $2) AND at >= $3 AND at < $4 ORDER BY at, id`, f.ClientID, f.SessionID, f.SinceMS, until)
 }
 
 // ---- audit checkpoints ----
@@ -218,9 +270,18 @@ func (s *Store) Disclosures(ctx context.Context, f DisclosureFilter) ([]Disclosu
 // AuditHead returns the last entry's sequence number and hash (0 and the
 // genesis hash for an empty log).
 func (s *Store) AuditHead(ctx context.Context) (int64, string, error) {
+	return auditHead(ctx, s.conn)
+}
+
+// AuditHead inside the transaction.
+func (tx *Tx) AuditHead(ctx context.Context) (int64, string, error) {
+	return auditHead(ctx, tx.q)
+}
+
+func auditHead(ctx context.Context, q querier) (int64, string, error) {
 	var seq int64
 	var h string
-	err := s.conn.queryRow(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &h)
+	err := q.queryRow(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &h)
 	if errors.Is(err, ErrNotFound) {
 		return 0, audit.Genesis, nil
 	}

@@ -136,7 +136,8 @@ func (s *Store) Addenda(ctx context.Context, draftID string) ([]Addendum, error)
 type Consent struct {
 	ID           string `json:"id"`
 	SessionID    string `json:"session_id,omitempty"`
-	ClientAlias  string `json:"client_alias,omitempty"`
+	ClientAlias  string `json:"client_alias,omitempty"` // display text; the client is ClientID
+	ClientID     string `json:"client_id,omitempty"`
 	Scope        string `json:"scope"` // ai_scribe | part2_tpo | recording
 	Granted      bool   `json:"granted"`
 	Method       string `json:"method"` // electronic | verbal_attested | written
@@ -159,8 +160,11 @@ func (tx *Tx) AddConsent(ctx context.Context, c *Consent) error {
 	if c.CreatedAt == 0 {
 		c.CreatedAt = tx.s.nowMS()
 	}
-	_, err := tx.q.exec(ctx, `INSERT INTO consents (id, session_id, client_alias, scope, granted, method, captured_by, text_version, created_at, expires_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-		c.ID, c.SessionID, c.ClientAlias, c.Scope, b2i(c.Granted), c.Method, c.CapturedBy, c.TextVersion, c.CreatedAt, c.ExpiresAt)
+	if err := tx.consentClient(ctx, c); err != nil {
+		return err
+	}
+	_, err := tx.q.exec(ctx, `INSERT INTO consents (id, session_id, client_alias, scope, granted, method, captured_by, text_version, created_at, expires_at, client_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+		c.ID, c.SessionID, c.ClientAlias, c.Scope, b2i(c.Granted), c.Method, c.CapturedBy, c.TextVersion, c.CreatedAt, c.ExpiresAt, c.ClientID)
 	return err
 }
 
@@ -183,10 +187,10 @@ func (tx *Tx) Consents(ctx context.Context, sessionID string) ([]Consent, error)
 func listConsents(ctx context.Context, q querier, sessionID string) ([]Consent, error) {
 	return collect(ctx, q, func(r rows) (c Consent, err error) {
 		var g int
-		err = r.Scan(&c.ID, &c.SessionID, &c.ClientAlias, &c.Scope, &g, &c.Method, &c.CapturedBy, &c.TextVersion, &c.CreatedAt, &c.ExpiresAt, &c.RevokedAt, &c.RevokedBy, &c.RevokeMethod)
+		err = r.Scan(&c.ID, &c.SessionID, &c.ClientAlias, &c.ClientID, &c.Scope, &g, &c.Method, &c.CapturedBy, &c.TextVersion, &c.CreatedAt, &c.ExpiresAt, &c.RevokedAt, &c.RevokedBy, &c.RevokeMethod)
 		c.Granted = g != 0
 		return c, err
-	}, `SELECT id, session_id, client_alias, scope, granted, method, captured_by, text_version, created_at, expires_at, revoked_at, revoked_by, revoke_method
+	}, `SELECT id, session_id, client_alias, client_id, scope, granted, method, captured_by, text_version, created_at, expires_at, revoked_at, revoked_by, revoke_method
 		FROM consents WHERE session_id = $1 ORDER BY created_at, id`, sessionID)
 }
 

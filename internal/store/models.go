@@ -44,7 +44,8 @@ type Session struct {
 	Modality          string `json:"modality"`
 	Program           string `json:"program"` // "mh" or "sud"
 	Group             bool   `json:"group"`
-	ClientAlias       string `json:"client_alias"`
+	ClientAlias       string `json:"client_alias"` // the client's alias when the session was made: display text
+	ClientID          string `json:"client_id"`
 	Clinician         string `json:"clinician"`
 	ConsentAttestedBy string `json:"consent_attested_by,omitempty"`
 	CaptureEnded      bool   `json:"capture_ended"`
@@ -88,12 +89,12 @@ type Transcript struct {
 	Segments     int
 }
 
-const sessionCols = `id, created_at, updated_at, source, status, template, modality, program, is_group, client_alias, clinician, consent_attested_by, capture_ended, duration_ms, failed_stage, failed_reason`
+const sessionCols = `id, created_at, updated_at, source, status, template, modality, program, is_group, client_alias, clinician, consent_attested_by, capture_ended, duration_ms, failed_stage, failed_reason, client_id`
 
 func scanSession(r interface{ Scan(...any) error }) (Session, error) {
 	var s Session
 	var group, ended int
-	err := r.Scan(&s.ID, &s.CreatedAt, &s.UpdatedAt, &s.Source, &s.Status, &s.Template, &s.Modality, &s.Program, &group, &s.ClientAlias, &s.Clinician, &s.ConsentAttestedBy, &ended, &s.DurationMS, &s.FailedStage, &s.FailedReason)
+	err := r.Scan(&s.ID, &s.CreatedAt, &s.UpdatedAt, &s.Source, &s.Status, &s.Template, &s.Modality, &s.Program, &group, &s.ClientAlias, &s.Clinician, &s.ConsentAttestedBy, &ended, &s.DurationMS, &s.FailedStage, &s.FailedReason, &s.ClientID)
 	s.Group, s.CaptureEnded = group != 0, ended != 0
 	return s, err
 }
@@ -105,15 +106,42 @@ func b2i(b bool) int {
 	return 0
 }
 
-// CreateSession inserts a session.
+// CreateSession inserts a session. With ClientID set the session joins that
+// client (which is put in the session's program, and whose alias the
+// session shows); without, it is the first session of a new client whose
+// care team is the session's clinician. It never joins a client by alias:
+// internal/clients decides that.
 func (tx *Tx) CreateSession(ctx context.Context, s *Session) error {
 	now := tx.s.nowMS()
 	if s.CreatedAt == 0 {
 		s.CreatedAt = now
 	}
 	s.UpdatedAt = now
-	_, err := tx.q.exec(ctx, `INSERT INTO sessions (`+sessionCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-		s.ID, s.CreatedAt, s.UpdatedAt, s.Source, s.Status, s.Template, s.Modality, s.Program, b2i(s.Group), s.ClientAlias, s.Clinician, s.ConsentAttestedBy, b2i(s.CaptureEnded), s.DurationMS, s.FailedStage, s.FailedReason)
+	program := s.Program
+	if program == "" {
+		program = ProgramMH
+	}
+	if s.ClientID == "" {
+		c := Client{Alias: s.ClientAlias, Programs: []string{program}}
+		if s.Clinician != "" {
+			c.CareTeam = []string{s.Clinician}
+		}
+		if err := tx.CreateClient(ctx, &c, "session "+s.ID); err != nil {
+			return err
+		}
+		s.ClientID, s.ClientAlias = c.ID, c.Alias
+	} else {
+		c, err := tx.Client(ctx, s.ClientID)
+		if err != nil {
+			return fmt.Errorf("create session: %w", err)
+		}
+		if err := tx.AddClientProgram(ctx, &c, program); err != nil {
+			return err
+		}
+		s.ClientAlias = c.Alias
+	}
+	_, err := tx.q.exec(ctx, `INSERT INTO sessions (`+sessionCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
+		s.ID, s.CreatedAt, s.UpdatedAt, s.Source, s.Status, s.Template, s.Modality, s.Program, b2i(s.Group), s.ClientAlias, s.Clinician, s.ConsentAttestedBy, b2i(s.CaptureEnded), s.DurationMS, s.FailedStage, s.FailedReason, s.ClientID)
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -426,9 +454,18 @@ func (s *Store) Audit(ctx context.Context, ev audit.Event) error {
 
 // AuditEntries streams entries in sequence order from seq > after.
 func (s *Store) AuditEntries(ctx context.Context, after int64, fn func(audit.Entry) error) error {
+	return auditEntries(ctx, s.conn, after, fn)
+}
+
+// AuditEntries inside the transaction (a checkpoint verifies what it signs).
+func (tx *Tx) AuditEntries(ctx context.Context, after int64, fn func(audit.Entry) error) error {
+	return auditEntries(ctx, tx.q, after, fn)
+}
+
+func auditEntries(ctx context.Context, q querier, after int64, fn func(audit.Entry) error) error {
 	const page = 5000
 	for {
-		r, err := s.conn.query(ctx, `SELECT seq, at, actor, action, entity_type, entity_id, outcome, details, prev_hash, hash, agent_role, source, purpose_of_use, consent_ref FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2`, after, page)
+		r, err := q.query(ctx, `SELECT seq, at, actor, action, entity_type, entity_id, outcome, details, prev_hash, hash, agent_role, source, purpose_of_use, consent_ref FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2`, after, page)
 		if err != nil {
 			return err
 		}

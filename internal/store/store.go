@@ -67,7 +67,11 @@ type riverClient interface {
 
 // Open connects to the configured backend and applies migrations (app and
 // River). It creates DataDir when it does not exist.
-func Open(ctx context.Context, opt Options) (*Store, error) {
+func Open(ctx context.Context, opt Options) (*Store, error) { return open(ctx, opt, 0) }
+
+// open is Open applying app migrations up to version upTo only (0: all), so
+// a test can put rows in an older schema and then migrate them.
+func open(ctx context.Context, opt Options, upTo int) (*Store, error) {
 	s := &Store{now: time.Now}
 	if strings.HasPrefix(opt.DatabaseURL, "postgres://") || strings.HasPrefix(opt.DatabaseURL, "postgresql://") {
 		pool, err := pgxpool.New(ctx, opt.DatabaseURL)
@@ -99,7 +103,7 @@ func Open(ctx context.Context, opt Options) (*Store, error) {
 		db.SetMaxOpenConns(1)
 		s.dialect, s.sqlDB, s.conn = "sqlite", db, sqlConn{q: db}
 	}
-	if err := s.Migrate(ctx); err != nil {
+	if err := s.migrate(ctx, upTo); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -139,7 +143,9 @@ func (s *Store) Close() error {
 
 // Migrate applies the embedded, numbered app migrations and River's own.
 // Each is applied once; running it again changes nothing.
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context) error { return s.migrate(ctx, 0) }
+
+func (s *Store) migrate(ctx context.Context, upTo int) error {
 	if s.dialect == "sqlite" {
 		m, err := rivermigrate.New(riversqlite.New(s.sqlDB), nil)
 		if err != nil {
@@ -170,6 +176,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		version, err := strconv.Atoi(num)
 		if !ok || err != nil {
 			return fmt.Errorf("migration file %s is not named NNN_name.sql", e.Name())
+		}
+		if upTo > 0 && version > upTo {
+			continue
 		}
 		body, err := migrationsFS.ReadFile("migrations/" + s.dialect + "/" + e.Name())
 		if err != nil {

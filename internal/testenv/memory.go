@@ -5,8 +5,11 @@ import (
 	"encoding/binary"
 	"math"
 	"os"
+	"os/exec"
+	"regexp"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -105,3 +108,30 @@ func WriteCallWAV(t testing.TB, path string, seconds int) {
 		t.Fatal(err)
 	}
 }
+
+// Isolated runs the calling test again, alone, in a fresh process (the test
+// binary itself), so that what it measures of the process — its heap — is
+// its own and not what earlier tests left behind. In that process it
+// returns true and the test does its work; in the calling process it
+// relays the run's log, fails the test if the run failed, and returns
+// false. Use it for top-level tests only.
+func Isolated(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv(isolatedEnv) == t.Name() {
+		return true
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^"+regexp.QuoteMeta(t.Name())+"$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), isolatedEnv+"="+t.Name())
+	out, err := cmd.CombinedOutput()
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.Contains(line, "_test.go:") {
+			t.Log(strings.TrimSpace(line))
+		}
+	}
+	if err != nil {
+		t.Fatalf("the isolated run of %s failed: %v", t.Name(), err)
+	}
+	return false
+}
+
+const isolatedEnv = "SCRIBE_ISOLATED_TEST"

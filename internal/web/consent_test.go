@@ -200,20 +200,28 @@ func TestConsentManagement(t *testing.T) {
 }
 
 // TestConsentPart2Access: a supervisor without Part 2 access cannot see or
-// record consents of a Part 2 session; one with access can.
+// record consents of a Part 2 session, nor can one with Part 2 access who
+// is not on the client's care team (the refusal is the same and does not
+// say "Part 2"); one with access on the care team can.
 func TestConsentPart2Access(t *testing.T) {
 	e := newEnv(t, "", nil)
 	e.addUser("sup@example.org", store.RoleSupervisor, false)
-	e.addUser("sup2@example.org", store.RoleSupervisor, true)
+	sup2 := e.addUser("sup2@example.org", store.RoleSupervisor, true)
 	sess := e.seedSession("c1@example.org", "sud", store.StatusScheduled)
 	form := url.Values{"scope": {"ai_scribe"}, "decision": {"granted"}, "method": {"verbal_attested"}, "signature": {"attested by sup2@example.org"}}
 	b := e.client()
 	b.login("sup@example.org", "")
-	if r := b.post("/sessions/"+sess.ID+"/consents", form); r.status != http.StatusForbidden || !strings.Contains(r.body, "Part 2") {
+	r := b.post("/sessions/"+sess.ID+"/consents", form)
+	if r.status != http.StatusForbidden || !strings.Contains(r.body, "care team") || strings.Contains(errorText(r.body), "Part 2") {
 		t.Fatalf("supervisor without Part 2 access: %d %s", r.status, errorText(r.body))
 	}
 	b2 := e.client()
 	b2.login("sup2@example.org", "")
+	form.Del("csrf")
+	if r2 := b2.post("/sessions/"+sess.ID+"/consents", form); r2.status != http.StatusForbidden || errorText(r2.body) != errorText(r.body) {
+		t.Fatalf("supervisor with Part 2 access, not on the care team: %d %s", r2.status, errorText(r2.body))
+	}
+	e.addToCareTeam(sess, sup2)
 	b2.get("/sessions/" + sess.ID)
 	form.Del("csrf")
 	if r := b2.post("/sessions/"+sess.ID+"/consents", form); r.status != http.StatusSeeOther {

@@ -21,7 +21,9 @@ import (
 
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
@@ -82,7 +84,7 @@ func newEnv(t testing.TB, dbURL string, mod func(*Config)) *env {
 	}
 	clk := &fakeClock{t: time.Now()}
 	st.SetClock(clk.Now)
-	cfg := Config{Store: st, Blobs: blobs, Sealer: blobs, Now: clk.Now,
+	cfg := Config{Store: st, Blobs: blobs, Sealer: blobs, Now: clk.Now, Audit: compliance.AuditTrust{DataDir: dir},
 		NewJoinToken: func() (string, string) { tok := randomToken(24); return tok, pipeline.HashJoinToken(tok) },
 		Ingester:     &pipeline.Ingester{Store: st, Blobs: blobs, ChunkMax: 20 * time.Second}}
 	if mod != nil {
@@ -100,7 +102,7 @@ func newEnv(t testing.TB, dbURL string, mod func(*Config)) *env {
 // addUser creates a user with testPassword directly in the store.
 func (e *env) addUser(email, role string, part2 bool) store.User {
 	e.t.Helper()
-	h, err := HashPassword(testPassword)
+	h, err := auth.HashPassword(testPassword)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -115,7 +117,7 @@ func (e *env) addUser(email, role string, part2 bool) store.User {
 // enableTOTP gives a user a second factor and returns its secret.
 func (e *env) enableTOTP(u store.User) string {
 	e.t.Helper()
-	key, err := NewTOTPKey("Scribe", u.Email)
+	key, err := auth.NewTOTPKey("Scribe", u.Email)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -203,7 +205,7 @@ func (b *browserish) login(email, secret string) {
 	}
 	if strings.HasPrefix(r.location, "/login/totp") {
 		b.get("/login/totp")
-		code, _ := TOTPCode(secret, b.e.clock.Now())
+		code, _ := auth.TOTPCode(secret, b.e.clock.Now())
 		r = b.post("/login/totp", url.Values{"code": {code}, "next": {"/sessions"}})
 		if r.status != http.StatusSeeOther {
 			b.e.t.Fatalf("TOTP of %s: HTTP %d %s", email, r.status, errorText(r.body))

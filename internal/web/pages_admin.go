@@ -16,6 +16,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/auth"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/prompts"
 )
@@ -24,10 +26,18 @@ import (
 const ()
 
 type usersData struct {
-	Users  []store.User
-	Invite string
-	Now    int64
-	Roles  []string
+	Users   []userRow
+	Invite  string
+	Now     int64
+	Roles   []string
+	NewRole string // the add-user form's starting role: the least privileged
+}
+
+// userRow is a user with the second factor's state, which the sign-in form
+// never reveals: locks are reported here (and in the audit log).
+type userRow struct {
+	store.User
+	MFA store.MFAState
 }
 
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, c *call) {
@@ -36,12 +46,19 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request, c *call) {
 
 func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, c *call, status int, invite, errMsg string) {
 	us, err := s.cfg.Store.Users(r.Context())
+	var mfa map[string]store.MFAState
+	if err == nil {
+		mfa, err = s.cfg.Store.MFAStates(r.Context())
+	}
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "users could not be listed")
 		return
 	}
-	s.render(w, r, status, "admin_users", c, page{Title: "Users and roles", Nav: "admin", Error: errMsg,
-		Data: usersData{Users: us, Invite: invite, Now: s.cfg.Now().UnixMilli(), Roles: allRoles}})
+	d := usersData{Invite: invite, Now: s.cfg.Now().UnixMilli(), Roles: allRoles, NewRole: store.RoleClinician}
+	for _, u := range us {
+		d.Users = append(d.Users, userRow{User: u, MFA: mfa[u.ID]})
+	}
+	s.render(w, r, status, "admin_users", c, page{Title: "Users and roles", Nav: "admin", Error: errMsg, Data: d})
 }
 
 // AddUser creates a user and returns a one-time link to choose a password
@@ -49,6 +66,9 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, c *call, st
 func AddUser(ctx context.Context, st *store.Store, actor, email, role string, part2 bool, now time.Time) (store.User, string, error) {
 	if _, err := mail.ParseAddress(email); err != nil || strings.ContainsAny(email, "<> ") {
 		return store.User{}, "", fmt.Errorf("%q is not an e-mail address", email)
+	}
+	if role == "" {
+		return store.User{}, "", errors.New("choose the user's role (admin, clinician or supervisor); there is no default")
 	}
 	if !store.ValidRole(role) {
 		return store.User{}, "", fmt.Errorf("the role must be admin, clinician or supervisor, not %q", role)
@@ -103,9 +123,13 @@ func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request, c *call
 			}
 			u.Disabled = action == "disable"
 		case "unlock":
-			u.FailedLogins, u.LockedUntil = 0, 0
+			if err := auth.Unlock(ctx, tx, &u); err != nil {
+				return err
+			}
 		case "reset_totp":
-			u.TOTPEnabled, u.TOTPSecret, u.TOTPLastStep = false, "", 0
+			if err := auth.ResetSecondFactor(ctx, tx, &u); err != nil {
+				return err
+			}
 		default:
 			return fmt.Errorf("unknown change %q", action)
 		}
@@ -382,20 +406,26 @@ func (s *Server) adminTemplateAdd(w http.ResponseWriter, r *http.Request, c *cal
 type auditData struct {
 	Entries               []audit.Entry
 	Actor, Action, Entity string
-	Verified              string
-	VerifyOK              bool
 	Total                 int
+	// The state of the log's tamper evidence: the newest checkpoint, the
+	// witness it goes to, and the last verification (this page's button,
+	// `scribe audit verify`, or the server's own at start-up and at each
+	// automatic checkpoint).
+	LastCheckpoint *audit.Checkpoint
+	Witness        string
+	LastVerify     compliance.VerifyRecord
 }
 
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, c *call) {
-	s.renderAudit(w, r, c, "", false)
+	s.renderAudit(w, r, c)
 }
 
-func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, c *call, verified string, ok bool) {
+func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, c *call) {
+	ctx := r.Context()
 	q := r.URL.Query()
-	d := auditData{Actor: q.Get("actor"), Action: q.Get("action"), Entity: q.Get("entity"), Verified: verified, VerifyOK: ok}
+	d := auditData{Actor: q.Get("actor"), Action: q.Get("action"), Entity: q.Get("entity"), Witness: s.cfg.Audit.WitnessPath()}
 	const show = 500
-	err := s.cfg.Store.AuditEntries(r.Context(), 0, func(e audit.Entry) error {
+	err := s.cfg.Store.AuditEntries(ctx, 0, func(e audit.Entry) error {
 		d.Total++
 		if d.Actor != "" && !strings.Contains(e.Actor, d.Actor) || d.Action != "" && !strings.HasPrefix(e.Action, d.Action) || d.Entity != "" && e.EntityID != d.Entity {
 			return nil
@@ -406,10 +436,20 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, c *call, ve
 		}
 		return nil
 	})
+	var cps []audit.Checkpoint
+	if err == nil {
+		cps, err = s.cfg.Store.AuditCheckpoints(ctx)
+	}
+	if err == nil {
+		d.LastVerify, err = compliance.LastVerify(ctx, s.cfg.Store)
+	}
 	if err != nil {
 		slog.Error("web: read audit", "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "the audit log could not be read")
 		return
+	}
+	if len(cps) > 0 {
+		d.LastCheckpoint = &cps[len(cps)-1]
 	}
 	for i, j := 0, len(d.Entries)-1; i < j; i, j = i+1, j-1 { // newest first
 		d.Entries[i], d.Entries[j] = d.Entries[j], d.Entries[i]
@@ -417,15 +457,14 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, c *call, ve
 	s.render(w, r, http.StatusOK, "admin_audit", c, page{Title: "Audit log", Nav: "admin", Data: d})
 }
 
+// adminAuditVerify runs the one verification `scribe audit verify` runs,
+// keeps its outcome for this page, and audits that it ran.
 func (s *Server) adminAuditVerify(w http.ResponseWriter, r *http.Request, c *call) {
-	v := audit.NewVerifier()
-	err := s.cfg.Store.AuditEntries(r.Context(), 0, v.Add)
-	_ = s.cfg.Store.Audit(r.Context(), audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "audit.verify", EntityType: "audit", EntityID: "chain", Outcome: map[bool]string{true: "success", false: "failure"}[err == nil]})
-	if err != nil {
-		s.renderAudit(w, r, c, "The chain is BROKEN: "+err.Error(), false)
-		return
-	}
-	s.renderAudit(w, r, c, fmt.Sprintf("The chain of %d entries is intact.", v.Count()), true)
+	ctx := r.Context()
+	rep, err := compliance.VerifyAudit(ctx, s.cfg.Store, s.cfg.Audit)
+	compliance.RecordVerify(ctx, s.cfg.Store, rep, err, c.user.Email, s.cfg.Now())
+	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "audit.verify", EntityType: "audit", EntityID: "chain", Outcome: map[bool]string{true: "success", false: "failure"}[err == nil]})
+	s.renderAudit(w, r, c)
 }
 
 func (s *Server) jobs(w http.ResponseWriter, r *http.Request, c *call) {

@@ -11,19 +11,22 @@ import (
 	"log/slog"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/pquerna/otp"
 
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/store"
 )
 
 const (
 	settingSetupToken = "setup_token_hash"
-	settingTOTPRoles  = "totp_required_roles"
+	settingTOTPRoles  = auth.SettingTOTPRoles
 	invitePrefix      = "invite:"
 )
 
@@ -60,24 +63,6 @@ func InviteLink(ctx context.Context, st *store.Store, userID string, ttl time.Du
 	return "/invite?token=" + tok, nil
 }
 
-// totpRequired says whether a user must have a second factor: admins
-// always, other roles as the site's policy says.
-func (s *Server) totpRequired(ctx context.Context, u store.User) bool {
-	if u.Role == store.RoleAdmin {
-		return true
-	}
-	v, err := s.cfg.Store.Setting(ctx, settingTOTPRoles, store.RoleAdmin)
-	if err != nil {
-		return true // fail closed
-	}
-	for _, r := range strings.Split(v, ",") {
-		if strings.TrimSpace(r) == u.Role {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *Server) root(w http.ResponseWriter, r *http.Request, _ *call) {
 	if !s.hasUsers.Load() {
 		http.Redirect(w, r, "/setup", http.StatusSeeOther)
@@ -91,9 +76,9 @@ func (s *Server) root(w http.ResponseWriter, r *http.Request, _ *call) {
 }
 
 type authForm struct {
-	Email, Token, Next, Msg string
-	SetupDone               bool
-	TokenOK                 bool
+	Email, Token, Next string
+	SetupDone          bool
+	TokenOK            bool
 }
 
 // ---- first-run set-up ----
@@ -128,7 +113,7 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, _ *call) {
 		again("The two passwords differ.")
 		return
 	}
-	hash, err := HashPassword(pw)
+	hash, err := auth.HashPassword(pw)
 	if err != nil {
 		again(capitalize(err.Error()) + ".")
 		return
@@ -212,7 +197,7 @@ func (s *Server) inviteSubmit(w http.ResponseWriter, r *http.Request, _ *call) {
 		return
 	}
 	pw := r.PostFormValue("password")
-	hash, err := HashPassword(pw)
+	hash, err := auth.HashPassword(pw)
 	if err == nil && pw != r.PostFormValue("confirm") {
 		err = errors.New("the two passwords differ")
 	}
@@ -244,21 +229,46 @@ func (s *Server) inviteSubmit(w http.ResponseWriter, r *http.Request, _ *call) {
 
 // ---- sign-in ----
 
-func safeNext(n string) string {
-	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.HasPrefix(n, "/\\") {
-		return "/sessions"
+// safeNext returns where to go after signing in: next when it is a path on
+// this site (a relative URL with no scheme or host, no "//" or backslash
+// that a browser could read as another host, no control characters, which
+// browsers strip), else the home page.
+func safeNext(next string) string {
+	const home = "/sessions"
+	if next == "" || next[0] != '/' || len(next) > 2048 || strings.HasPrefix(next, "//") || unsafeInPath(next) {
+		return home
 	}
-	return n
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || unsafeInPath(u.Path) {
+		return home
+	}
+	return next
+}
+
+// unsafeInPath finds what browsers treat specially in a path: backslashes
+// (read as slashes) and control characters (removed), raw or decoded.
+func unsafeInPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if c := p[i]; c < 0x20 || c == 0x7f || c == '\\' {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, _ *call) {
-	q := r.URL.Query()
-	s.render(w, r, http.StatusOK, "login", nil, page{Title: "Sign in", Flash: q.Get("flash"), CSRF: s.preAuthCSRF(w, r),
-		Data: authForm{Next: safeNext(q.Get("next")), Msg: q.Get("msg")}})
+	s.render(w, r, http.StatusOK, "login", nil, page{Title: "Sign in", CSRF: s.preAuthCSRF(w, r),
+		Data: authForm{Next: safeNext(r.URL.Query().Get("next"))}})
 }
 
-// errSignIn is the one message for a wrong e-mail or password.
-const errSignIn = "The e-mail or password is not right."
+// signInError is the one answer to a wrong e-mail, a wrong password and a
+// locked account: it says that accounts lock without saying whether this
+// one is (admins see locks on the users page; each lock is audited).
+func (s *Server) signInError() string {
+	return fmt.Sprintf("The e-mail or password is not right. After %d wrong passwords an account is locked for %d minutes; an admin can unlock it sooner.",
+		s.cfg.LockoutAfter, int(s.cfg.LockoutFor.Minutes()))
+}
 
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, _ *call) {
 	ctx := r.Context()
@@ -270,25 +280,17 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, _ *call) {
 		again(http.StatusTooManyRequests, "Too many sign-in attempts from this address; wait a minute and try again.")
 		return
 	}
-	u, err := s.cfg.Store.UserByEmail(ctx, email)
+	u, err := s.auth.CheckPassword(ctx, email, pw)
+	if errors.Is(err, auth.ErrBadCredentials) {
+		again(http.StatusUnauthorized, s.signInError())
+		return
+	}
 	if err != nil {
-		VerifyPassword(dummyHash, pw)
-		again(http.StatusUnauthorized, errSignIn)
+		slog.Error("web: check password", "error", err)
+		again(http.StatusInternalServerError, "Signing in failed on the server; try again.")
 		return
 	}
-	if msg := s.lockedMessage(u); msg != "" {
-		again(http.StatusLocked, msg)
-		return
-	}
-	if u.Disabled || u.PasswordHash == "" || !VerifyPassword(u.PasswordHash, pw) {
-		if msg := s.loginFailed(ctx, u.ID, "password"); msg != "" {
-			again(http.StatusLocked, msg)
-			return
-		}
-		again(http.StatusUnauthorized, errSignIn)
-		return
-	}
-	mfaDone := !u.TOTPEnabled && !s.totpRequired(ctx, u)
+	mfaDone := !u.TOTPEnabled && !s.auth.SecondFactorRequired(ctx, u)
 	if err := s.startLogin(w, r, u, mfaDone); err != nil {
 		again(http.StatusInternalServerError, "Signing in failed on the server; try again.")
 		return
@@ -297,63 +299,22 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, _ *call) {
 	case mfaDone:
 		http.Redirect(w, r, next, http.StatusSeeOther)
 	case u.TOTPEnabled:
-		http.Redirect(w, r, "/login/totp?next="+urlQuery(next), http.StatusSeeOther)
+		http.Redirect(w, r, "/login/totp?"+url.Values{"next": {next}}.Encode(), http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
 	}
 }
 
-func (s *Server) lockedMessage(u store.User) string {
-	now := s.cfg.Now().UnixMilli()
-	if u.LockedUntil > now {
-		mins := (u.LockedUntil - now + 59999) / 60000
-		return fmt.Sprintf("This account is locked after too many failed sign-ins; try again in %d minute(s) or ask an admin to unlock it.", mins)
-	}
-	return ""
-}
-
-// loginFailed counts a failed factor and locks the account at the limit;
-// it returns the lock message when the account is now locked.
-func (s *Server) loginFailed(ctx context.Context, userID, factor string) string {
-	var msg string
-	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		u, err := tx.User(ctx, userID)
-		if err != nil {
-			return err
-		}
-		u.FailedLogins++
-		details := map[string]string{"factor": factor, "failures": strconv.Itoa(u.FailedLogins)}
-		action := "auth.login_failed"
-		if u.FailedLogins >= s.cfg.LockoutAfter {
-			u.LockedUntil = s.cfg.Now().Add(s.cfg.LockoutFor).UnixMilli()
-			u.FailedLogins = 0
-			action = "auth.lockout"
-			msg = s.lockedMessage(u)
-		}
-		if err := tx.UpdateUser(ctx, &u); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Actor: userID, Action: action, EntityType: "user", EntityID: userID, Outcome: "failure", Details: details})
-	})
-	if err != nil {
-		slog.Error("web: record failed sign-in", "error", err)
-	}
-	return msg
-}
-
-// startLogin creates the sign-in session and its cookie.
+// startLogin creates a sign-in session with a new ID and sets its cookie;
+// a session the browser already had is ended (the ID changes at each
+// factor, so one fixed before sign-in is worth nothing after it).
 func (s *Server) startLogin(w http.ResponseWriter, r *http.Request, u store.User, mfaDone bool) error {
 	ctx := r.Context()
 	tok := randomToken(32)
 	ls := store.LoginSession{IDHash: hashToken(tok), UserID: u.ID, CSRF: randomToken(24), MFADone: mfaDone}
 	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := tx.User(ctx, u.ID)
-		if err != nil {
-			return err
-		}
-		if cur.FailedLogins != 0 || cur.LockedUntil != 0 {
-			cur.FailedLogins, cur.LockedUntil = 0, 0
-			if err := tx.UpdateUser(ctx, &cur); err != nil {
+		if ck, err := r.Cookie(s.cookieName()); err == nil && ck.Value != "" {
+			if err := tx.DeleteLoginSession(ctx, hashToken(ck.Value)); err != nil {
 				return err
 			}
 		}
@@ -366,8 +327,31 @@ func (s *Server) startLogin(w http.ResponseWriter, r *http.Request, u store.User
 		slog.Error("web: start sign-in session", "error", err)
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: tok, Path: "/", HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
+	s.setSessionCookie(w, tok)
 	return nil
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, tok string) {
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: tok, Path: "/", HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
+}
+
+// rotation is the next ID of a sign-in session whose factor is being
+// checked: the store renames the session inside the check's transaction,
+// and the browser gets the new cookie only when it committed.
+type rotation struct{ tok, csrf string }
+
+func newRotation() rotation { return rotation{tok: randomToken(32), csrf: randomToken(24)} }
+
+func (rt rotation) apply(ctx context.Context, c *call, mfaDone bool) func(tx *store.Tx) error {
+	return func(tx *store.Tx) error {
+		return tx.RotateLoginSession(ctx, c.login.IDHash, hashToken(rt.tok), rt.csrf, mfaDone)
+	}
+}
+
+// done gives the browser the new cookie and the request the new session.
+func (rt rotation) done(s *Server, w http.ResponseWriter, c *call) {
+	s.setSessionCookie(w, rt.tok)
+	c.login.IDHash, c.login.CSRF, c.login.MFADone, c.csrf = hashToken(rt.tok), rt.csrf, true, rt.csrf
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *call) {
@@ -379,6 +363,8 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *call) {
 
 // ---- second factor ----
 
+const totpTitle = "Authenticator code"
+
 func (s *Server) totpForm(w http.ResponseWriter, r *http.Request, c *call) {
 	if c.login.MFADone {
 		http.Redirect(w, r, "/sessions", http.StatusSeeOther)
@@ -388,83 +374,91 @@ func (s *Server) totpForm(w http.ResponseWriter, r *http.Request, c *call) {
 		http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "totp", c, page{Title: "Authenticator code", Data: authForm{Next: safeNext(r.URL.Query().Get("next"))}})
+	p := page{Title: totpTitle, Data: authForm{Next: safeNext(r.URL.Query().Get("next"))}}
+	if wait, err := s.auth.MFAPause(r.Context(), c.user.ID); err == nil && wait != nil && wait.Locked {
+		p.Error = waitMessage(wait, s.cfg.Now())
+	}
+	s.render(w, r, http.StatusOK, "totp", c, p)
+}
+
+// waitMessage tells the person at the second-factor step how long to wait.
+func waitMessage(wait *auth.WaitError, now time.Time) string {
+	if wait.Locked {
+		prefix := ""
+		if wait.Wrong {
+			prefix = "That code is not right. "
+		}
+		return prefix + "After too many wrong codes, two-step sign-in for this account is paused until " + wait.Until.UTC().Format("15:04 MST") +
+			"; an admin can unlock it sooner. Signing in with the password again does not lift the pause."
+	}
+	return fmt.Sprintf("Wait %d second(s) before entering another code.", retryAfter(wait, now))
+}
+
+func retryAfter(wait *auth.WaitError, now time.Time) int {
+	return max(1, int(wait.Until.Sub(now).Round(time.Second)/time.Second))
 }
 
 func (s *Server) totpSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx := r.Context()
 	next := safeNext(r.PostFormValue("next"))
-	if msg := s.lockedMessage(c.user); msg != "" {
-		s.render(w, r, http.StatusLocked, "totp", c, page{Title: "Authenticator code", Error: msg, Data: authForm{Next: next}})
+	if c.login.MFADone {
+		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
 	if !c.user.TOTPEnabled {
 		http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
 		return
 	}
-	if !s.acceptTOTP(ctx, c.user, r.PostFormValue("code"), c.login.IDHash) {
-		msg := "That code is not right (or was already used); enter the current code from your authenticator app."
-		if lock := s.loginFailed(ctx, c.user.ID, "totp"); lock != "" {
-			msg = lock
-		}
-		s.render(w, r, http.StatusUnauthorized, "totp", c, page{Title: "Authenticator code", Error: msg, Data: authForm{Next: next}})
-		return
+	rt := newRotation()
+	err := s.auth.CheckSecondFactor(ctx, c.user, r.PostFormValue("code"), "web", rt.apply(ctx, c, true))
+	again := func(status int, msg string) {
+		s.render(w, r, status, "totp", c, page{Title: totpTitle, Error: msg, Data: authForm{Next: next}})
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	var wait *auth.WaitError
+	switch {
+	case err == nil:
+		rt.done(s, w, c)
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	case errors.As(err, &wait):
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait, s.cfg.Now())))
+		again(http.StatusTooManyRequests, waitMessage(wait, s.cfg.Now()))
+	case errors.Is(err, auth.ErrWrongCode):
+		again(http.StatusUnauthorized, "That code is not right (or was already used); enter the current code from your authenticator app, or one of your recovery codes.")
+	default:
+		slog.Error("web: check second factor", "user", c.user.ID, "error", err)
+		again(http.StatusInternalServerError, "The code could not be checked on the server; try again.")
+	}
 }
 
-// acceptTOTP checks a code against the user's sealed secret, records the
-// step (no replay) and, when loginHash is set, completes that sign-in.
-func (s *Server) acceptTOTP(ctx context.Context, u store.User, code, loginHash string) bool {
-	secret, err := s.openSecret(u)
-	if err != nil {
-		slog.Error("web: open TOTP secret", "user", u.ID, "error", err)
-		return false
+// checkSignCredential checks what a clinician enters to sign a note: the
+// password, or a code of the second factor when the account has one. Each
+// counts toward its own factor's lock. It returns 0 when the credential is
+// right, else the status and words to answer with.
+func (s *Server) checkSignCredential(ctx context.Context, u store.User, cred string) (int, string) {
+	var err error
+	if u.TOTPEnabled && auth.IsTOTPCode(cred) {
+		err = s.auth.CheckSecondFactor(ctx, u, cred, "signature", nil)
+	} else {
+		err = s.auth.CheckPasswordOf(ctx, u, cred)
 	}
-	ok := false
-	err = s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		cur, err := tx.User(ctx, u.ID)
-		if err != nil {
-			return err
+	var wait *auth.WaitError
+	switch {
+	case err == nil:
+		return 0, ""
+	case errors.As(err, &wait):
+		return http.StatusTooManyRequests, waitMessage(wait, s.cfg.Now()) + " The note was not signed."
+	case errors.Is(err, auth.ErrBadCredentials) || errors.Is(err, auth.ErrWrongCode):
+		if cur, rerr := s.cfg.Store.User(ctx, u.ID); rerr == nil && cur.LockedUntil > s.cfg.Now().UnixMilli() {
+			return http.StatusUnauthorized, "Your password is locked after too many wrong entries; the note was not signed. Sign it with an authenticator code, wait, or ask an admin to unlock your account."
 		}
-		step, good := checkTOTP(secret, code, s.cfg.Now(), cur.TOTPLastStep)
-		if !good {
-			return nil
-		}
-		ok = true
-		cur.TOTPLastStep, cur.TOTPEnabled, cur.FailedLogins = step, true, 0
-		if err := tx.UpdateUser(ctx, &cur); err != nil {
-			return err
-		}
-		if loginHash != "" {
-			if err := tx.CompleteMFA(ctx, loginHash); err != nil {
-				return err
-			}
-		}
-		action := "auth.totp"
-		if !u.TOTPEnabled {
-			action = "auth.totp_enrolled"
-		}
-		return tx.Audit(ctx, audit.Event{Actor: u.ID, AgentRole: u.Role, Action: action, EntityType: "user", EntityID: u.ID})
-	})
-	if err != nil {
-		slog.Error("web: accept TOTP", "error", err)
-		return false
+		return http.StatusUnauthorized, "The password (or authenticator code) you entered to sign is not right; the note was not signed."
+	default:
+		slog.Error("web: check signing credential", "user", u.ID, "error", err)
+		return http.StatusInternalServerError, "The credential could not be checked on the server; the note was not signed. Try again."
 	}
-	return ok
 }
 
-func (s *Server) openSecret(u store.User) (string, error) {
-	if u.TOTPSecret == "" {
-		return "", errors.New("no TOTP secret")
-	}
-	sealed, err := base64.StdEncoding.DecodeString(u.TOTPSecret)
-	if err != nil {
-		return "", err
-	}
-	b, err := s.cfg.Sealer.Open("totp/"+u.ID, sealed)
-	return string(b), err
-}
+// ---- enrolment ----
 
 type enrolData struct {
 	Secret  string
@@ -472,10 +466,10 @@ type enrolData struct {
 	Enabled bool
 }
 
-// enrolForm shows a new secret to a user without a second factor (or the
-// status to one who has it).
+// enrolForm shows the pending key of a user who is setting up the second
+// factor (or the status to one who has it). It changes nothing: the key is
+// made by enrolKey, a POST, and shown again on every reload until confirmed.
 func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request, c *call) {
-	ctx := r.Context()
 	if c.user.TOTPEnabled {
 		if !c.login.MFADone {
 			http.Redirect(w, r, "/login/totp", http.StatusSeeOther)
@@ -484,48 +478,156 @@ func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request, c *call) {
 		s.render(w, r, http.StatusOK, "enrol", c, page{Title: "Two-step sign-in", Data: enrolData{Enabled: true}})
 		return
 	}
-	key, err := NewTOTPKey("Scribe", c.user.Email)
+	secret, err := s.auth.PendingTOTP(r.Context(), c.user.ID)
 	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "could not make an authenticator secret")
+		slog.Error("web: read pending TOTP secret", "user", c.user.ID, "error", err)
+		s.fail(w, r, http.StatusInternalServerError, "the authenticator key could not be read; try again")
 		return
 	}
-	sealed, err := s.cfg.Sealer.Seal("totp/"+c.user.ID, []byte(key.Secret()))
-	if err == nil {
-		err = s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-			cur, err := tx.User(ctx, c.user.ID)
-			if err != nil {
-				return err
-			}
-			cur.TOTPSecret = base64.StdEncoding.EncodeToString(sealed)
-			return tx.UpdateUser(ctx, &cur)
-		})
+	s.render(w, r, http.StatusOK, "enrol", c, page{Title: "Set up two-step sign-in", Data: s.enrolData(c.user.Email, secret)})
+}
+
+func (s *Server) enrolData(email, secret string) enrolData {
+	d := enrolData{Secret: secret}
+	if secret == "" {
+		return d
 	}
+	key, err := otp.NewKeyFromURL((&url.URL{Scheme: "otpauth", Host: "totp", Path: "/Scribe:" + email,
+		RawQuery: url.Values{"secret": {secret}, "issuer": {"Scribe"}}.Encode()}).String())
 	if err != nil {
-		slog.Error("web: store TOTP secret", "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "could not save the authenticator secret; try again")
-		return
+		return d
 	}
-	d := enrolData{Secret: key.Secret()}
 	if img, err := key.Image(200, 200); err == nil {
 		var b bytes.Buffer
 		if png.Encode(&b, img) == nil {
 			d.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes()))
 		}
 	}
-	s.render(w, r, http.StatusOK, "enrol", c, page{Title: "Set up two-step sign-in", Data: d})
+	return d
 }
 
+// enrolKey makes the pending key (or keeps the one already pending).
+func (s *Server) enrolKey(w http.ResponseWriter, r *http.Request, c *call) {
+	if _, err := s.auth.NewPendingTOTP(r.Context(), c.user.ID); err != nil && !errors.Is(err, auth.ErrAlreadyEnrolled) {
+		slog.Error("web: make TOTP secret", "user", c.user.ID, "error", err)
+		s.fail(w, r, http.StatusInternalServerError, "could not make an authenticator key; try again")
+		return
+	}
+	http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
+}
+
+type codesData struct {
+	Codes []string
+	Next  string
+}
+
+// enrolSubmit turns the second factor on with a code from the pending key,
+// completes the sign-in under a new session ID and shows the recovery codes
+// once.
 func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request, c *call) {
+	ctx := r.Context()
 	if c.user.TOTPEnabled {
 		http.Redirect(w, r, "/login/totp", http.StatusSeeOther)
 		return
 	}
-	if !s.acceptTOTP(r.Context(), c.user, r.PostFormValue("code"), c.login.IDHash) {
-		secret, _ := s.openSecret(c.user)
-		s.render(w, r, http.StatusBadRequest, "enrol", c, page{Title: "Set up two-step sign-in", Error: "That code does not match the key shown; check the key in your app and enter its current code.", Data: enrolData{Secret: secret}})
+	rt := newRotation()
+	codes, err := s.auth.ConfirmTOTP(ctx, c.user.ID, r.PostFormValue("code"), rt.apply(ctx, c, true))
+	if err != nil {
+		secret, _ := s.auth.PendingTOTP(ctx, c.user.ID)
+		msg := "That code does not match the key shown; check the key in your app and enter its current code."
+		if !errors.Is(err, auth.ErrWrongCode) {
+			msg = capitalize(err.Error()) + "."
+		}
+		s.render(w, r, http.StatusBadRequest, "enrol", c, page{Title: "Set up two-step sign-in", Error: msg, Data: s.enrolData(c.user.Email, secret)})
 		return
 	}
-	back(w, r, "/sessions", "Two-step sign-in is on.")
+	rt.done(s, w, c)
+	c.user.TOTPEnabled = true
+	s.render(w, r, http.StatusOK, "recovery_codes", c, page{Title: "Your recovery codes", Flash: "Two-step sign-in is on.", Data: codesData{Codes: codes, Next: "/sessions"}})
+}
+
+// ---- account page: recovery codes and personal API tokens ----
+
+type accountData struct {
+	CodesLeft, CodesTotal int
+	Tokens                []store.APIToken
+	NewToken              string
+	TokenName             string
+}
+
+func (s *Server) account(w http.ResponseWriter, r *http.Request, c *call) {
+	s.renderAccount(w, r, c, http.StatusOK, accountData{}, "")
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, c *call, status int, d accountData, errMsg string) {
+	ctx := r.Context()
+	var err error
+	if d.CodesLeft, err = s.cfg.Store.RecoveryCodesLeft(ctx, c.user.ID); err == nil {
+		d.Tokens, err = s.cfg.Store.APITokens(ctx, c.user.ID)
+	}
+	if err != nil {
+		slog.Error("web: account page", "user", c.user.ID, "error", err)
+		s.fail(w, r, http.StatusInternalServerError, "your account could not be read; try again")
+		return
+	}
+	d.CodesTotal = auth.RecoveryCodeCount
+	s.render(w, r, status, "account", c, page{Title: "Your account", Nav: "account", Error: errMsg, Data: d})
+}
+
+// credentialRefusal turns a refused re-entered password into a status and words.
+func (s *Server) credentialRefusal(err error, what string) (int, string) {
+	switch {
+	case errors.Is(err, auth.ErrBadCredentials):
+		return http.StatusUnauthorized, "The password is not right; " + what
+	case errors.Is(err, auth.ErrNoSecondFactor):
+		return http.StatusBadRequest, "Two-step sign-in is not on for your account; turn it on first. " + capitalize(what)
+	}
+	return http.StatusBadRequest, capitalize(err.Error()) + "; " + what
+}
+
+func (s *Server) recoveryCodesNew(w http.ResponseWriter, r *http.Request, c *call) {
+	pw := r.PostFormValue("password")
+	if pw == "" {
+		s.renderAccount(w, r, c, http.StatusBadRequest, accountData{}, "Enter your password to make new recovery codes.")
+		return
+	}
+	codes, err := s.auth.RegenerateRecoveryCodes(r.Context(), c.user, pw)
+	if err != nil {
+		status, msg := s.credentialRefusal(err, "no new codes were made.")
+		s.renderAccount(w, r, c, status, accountData{}, msg)
+		return
+	}
+	s.render(w, r, http.StatusOK, "recovery_codes", c, page{Title: "Your new recovery codes", Nav: "account",
+		Flash: "New recovery codes made; the old ones no longer work.", Data: codesData{Codes: codes, Next: "/account"}})
+}
+
+func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request, c *call) {
+	name, pw := strings.TrimSpace(r.PostFormValue("name")), r.PostFormValue("password")
+	if name == "" || pw == "" {
+		s.renderAccount(w, r, c, http.StatusBadRequest, accountData{TokenName: name}, "Give the token a name and enter your password to create it.")
+		return
+	}
+	tok, _, err := s.auth.CreateToken(r.Context(), c.user, name, pw)
+	if err != nil {
+		status, msg := s.credentialRefusal(err, "no token was created.")
+		s.renderAccount(w, r, c, status, accountData{TokenName: name}, msg)
+		return
+	}
+	s.renderAccount(w, r, c, http.StatusCreated, accountData{NewToken: tok}, "")
+}
+
+func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, c *call) {
+	err := s.auth.RevokeToken(r.Context(), c.user, r.PathValue("token"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, http.StatusNotFound, "you have no live API token with this ID")
+		return
+	}
+	if err != nil {
+		slog.Error("web: revoke API token", "user", c.user.ID, "error", err)
+		s.fail(w, r, http.StatusInternalServerError, "the token could not be revoked; try again")
+		return
+	}
+	back(w, r, "/account", "Token revoked; the command line no longer accepts it.")
 }
 
 func capitalize(s string) string {
@@ -533,8 +635,4 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func urlQuery(s string) string {
-	return strings.NewReplacer("%", "%25", "&", "%26", "?", "%3F", "#", "%23", " ", "%20", "+", "%2B").Replace(s)
 }

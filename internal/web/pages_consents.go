@@ -57,7 +57,7 @@ var revokeMethods = []string{compliance.MethodWritten, compliance.MethodElectron
 // form per scope. failed, when set, replaces that scope's form.
 func (s *Server) consentData(ctx context.Context, sess store.Session, failed *consentForm) (consentData, error) {
 	d := consentData{Methods: consentMethods, Revoke: revokeMethods}
-	recs, err := s.cfg.Store.ConsentRecords(ctx, store.ConsentFilter{SessionID: sess.ID, ClientAlias: sess.ClientAlias})
+	recs, err := s.cfg.Store.ConsentRecords(ctx, store.ConsentFilter{SessionID: sess.ID, ClientID: sess.ClientID})
 	if err != nil {
 		return d, fmt.Errorf("read consents of session %s: %w", sess.ID, err)
 	}
@@ -227,7 +227,7 @@ func (s *Server) consentRevoke(w http.ResponseWriter, r *http.Request, c *call) 
 		s.fail(w, r, http.StatusBadRequest, "confirm the revocation (tick the box); nothing was revoked")
 		return
 	}
-	recs, err := s.cfg.Store.ConsentRecords(ctx, store.ConsentFilter{SessionID: sess.ID, ClientAlias: sess.ClientAlias})
+	recs, err := s.cfg.Store.ConsentRecords(ctx, store.ConsentFilter{SessionID: sess.ID, ClientID: sess.ClientID})
 	if err != nil {
 		slog.Error("web: read consents", "session", sess.ID, "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "the consents could not be read; nothing was revoked. Try again.")

@@ -278,21 +278,8 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request, c *call) {
 		s.draftChange(w, r, sess.ID, "", errors.New("tick the attestation to sign"))
 		return
 	}
-	cred := r.PostFormValue("credential")
-	if msg := s.lockedMessage(c.user); msg != "" {
-		s.fail(w, r, http.StatusLocked, msg)
-		return
-	}
-	okCred := cred != "" && VerifyPassword(c.user.PasswordHash, cred)
-	if !okCred && c.user.TOTPEnabled && len(strings.TrimSpace(cred)) == 6 {
-		okCred = s.acceptTOTP(ctx, c.user, cred, "")
-	}
-	if !okCred {
-		msg := "The password (or authenticator code) you entered to sign is not right; the note was not signed."
-		if lock := s.loginFailed(ctx, c.user.ID, "signature"); lock != "" {
-			msg = lock
-		}
-		s.fail(w, r, http.StatusUnauthorized, msg)
+	if status, msg := s.checkSignCredential(ctx, c.user, r.PostFormValue("credential")); status != 0 {
+		s.fail(w, r, status, msg)
 		return
 	}
 	_, err := s.svc().Sign(ctx, sess.ID, drafts.SignOptions{Clinician: c.user.Email, Attest: true, OverrideReason: strings.TrimSpace(r.PostFormValue("override"))})

@@ -17,6 +17,7 @@ import (
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/audio"
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
@@ -24,45 +25,24 @@ import (
 	"github.com/scribe-health/scribe/prompts"
 )
 
-// errNoAccess is what a user who may not see a session is told.
-type accessError struct{ msg string }
-
-func (e accessError) Error() string { return e.msg }
-
-// canSee applies the session rule: admins and supervisors see every
-// session, clinicians only their own; Part 2 sessions only users with
-// Part 2 access.
-func canSee(u store.User, sess store.Session) error {
-	if sess.Part2() && !u.Part2Access {
-		return accessError{"this is a 42 CFR Part 2 record; your account does not have Part 2 access"}
-	}
-	if u.Role == store.RoleAdmin || u.Role == store.RoleSupervisor {
-		return nil
-	}
-	if store.NormalizeEmail(sess.Clinician) != u.Email {
-		return accessError{"this session belongs to another clinician; ask a supervisor if you need it"}
-	}
-	return nil
-}
-
-// session loads the {id} session and checks the user may see it; on
-// failure it has answered the request. Refusals are audited.
+// session loads the {id} session and checks, with internal/clients, that
+// the user may see it; on failure it has answered the request. Refusals are
+// audited, and say the same for Part 2 and other clients.
 func (s *Server) session(w http.ResponseWriter, r *http.Request, c *call) (store.Session, bool) {
 	ctx := r.Context()
-	sess, err := s.cfg.Store.Session(ctx, r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
+	sess, _, err := clients.ForSession(ctx, s.cfg.Store, c.user, r.PathValue("id"))
+	switch {
+	case errors.Is(err, clients.ErrNotFound):
 		s.fail(w, r, http.StatusNotFound, "there is no session with this ID")
 		return sess, false
-	}
-	if err != nil {
-		slog.Error("web: read session", "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the session could not be read; try again")
-		return sess, false
-	}
-	if err := canSee(c.user, sess); err != nil {
+	case errors.Is(err, clients.ErrNoAccess):
 		_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "session.access_denied", EntityType: "session", EntityID: sess.ID, Outcome: "denied",
 			Details: map[string]string{"role": c.user.Role, "part2": strconv.FormatBool(sess.Part2())}})
-		s.fail(w, r, http.StatusForbidden, err.Error())
+		s.fail(w, r, http.StatusForbidden, capitalize(err.Error())+".")
+		return sess, false
+	case err != nil:
+		slog.Error("web: read session", "session", r.PathValue("id"), "error", err)
+		s.fail(w, r, http.StatusInternalServerError, "the session could not be read; try again")
 		return sess, false
 	}
 	return sess, true
@@ -93,7 +73,7 @@ func (s *Server) sessionsList(w http.ResponseWriter, r *http.Request, c *call) {
 	if c.user.Role != store.RoleClinician {
 		mine = ""
 	}
-	list, err := s.cfg.Store.ListSessionsFor(ctx, mine, status, c.user.Part2Access, 200)
+	list, err := clients.Sessions(ctx, s.cfg.Store, c.user, status, 200)
 	if err != nil {
 		slog.Error("web: list sessions", "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "sessions could not be listed; try again")
@@ -174,7 +154,7 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 		again(formError(err))
 		return
 	}
-	if choices.Program == pipeline.ProgramSUD && !c.user.Part2Access {
+	if choices.Program == store.ProgramSUD && !c.user.Part2Access {
 		again("Your account has no Part 2 access, so it cannot schedule a substance-use (Part 2) session.")
 		return
 	}
@@ -195,7 +175,18 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 		Program: choices.Program, Group: group, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician}
 	expires := s.cfg.Now().Add(24 * time.Hour)
 	var links []joinLink
-	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
+	clinician, err := clients.Person(ctx, s.cfg.Store, sess.Clinician)
+	if err != nil {
+		slog.Error("web: schedule: read clinician", "error", err)
+		again("The session could not be saved; nothing was scheduled. Try again.")
+		return
+	}
+	err = s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
+		clientID, err := clients.Resolve(ctx, tx, clients.Request{Alias: sess.ClientAlias, Program: sess.Program, Clinician: clinician, By: c.user, Actor: c.user.ID})
+		if err != nil {
+			return err
+		}
+		sess.ClientID = clientID
 		if err := tx.CreateSession(ctx, &sess); err != nil {
 			return err
 		}
@@ -215,6 +206,13 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 		return tx.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "session.create", EntityType: "session", EntityID: sess.ID,
 			Details: map[string]string{"program": sess.Program, "group": strconv.FormatBool(group), "links": strconv.Itoa(len(links)), "via": "web"}})
 	})
+	if clientRefused(err) {
+		f["alias"] = ""
+		d := s.scheduleData(ctx)
+		d.Form = f
+		s.render(w, r, http.StatusConflict, "schedule", c, page{Title: "Schedule a session", Nav: "schedule", Error: capitalize(err.Error()) + ".", Data: d})
+		return
+	}
 	if err != nil {
 		slog.Error("web: schedule", "error", err)
 		again("The session could not be saved; nothing was scheduled. Try again.")
@@ -300,11 +298,25 @@ func (s *Server) progressOf(ctx context.Context, sess store.Session) (progress, 
 	case store.StatusReady:
 		p.Label, p.Ready = "Draft ready for review", true
 	case store.StatusFailed:
-		p.Label, p.CanRetry = fmt.Sprintf("Failed at %s: %s", sess.FailedStage, sess.FailedReason), true
+		p.Label, p.CanRetry = fmt.Sprintf("%s failed: %s", stageWords(sess.FailedStage), sess.FailedReason), true
 	default:
 		p.Label = sess.Status
 	}
 	return p, nil
+}
+
+// stageWords names a pipeline stage for the person reading a failed
+// session's status ("Transcription failed: the transcription provider …").
+func stageWords(stage string) string {
+	switch stage {
+	case jobs.StageTranscribe:
+		return "Transcription"
+	case jobs.StageRedact:
+		return "Removing identifiers"
+	case jobs.StageDraft:
+		return "Drafting"
+	}
+	return "Stage " + stage
 }
 
 type sessionData struct {
@@ -484,7 +496,7 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 		if c.user.Role == store.RoleClinician || f["clinician"] == "" {
 			f["clinician"] = c.user.Email
 		}
-		if f["program"] == pipeline.ProgramSUD && !c.user.Part2Access {
+		if f["program"] == store.ProgramSUD && !c.user.Part2Access {
 			refuse(http.StatusForbidden, "your account has no Part 2 access, so it cannot create a substance-use (Part 2) session")
 			return
 		}
@@ -495,6 +507,12 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 		opt := ingestOptions(f, c.user)
 		opt.RequireAlias, opt.RequireClinician = true, true
 		opt.BeforeCommit = func() error { return nothingAfter(mr) }
+		clinician, err := clients.Person(ctx, s.cfg.Store, opt.Clinician)
+		if err != nil {
+			refuse(s.uploadRefusal(r, err))
+			return
+		}
+		opt.Prepare = s.attachClient(c.user, clinician)
 		if id, err = s.cfg.Ingester.Ingest(ctx, part, opt); err != nil {
 			refuse(s.uploadRefusal(r, err))
 			return
@@ -549,6 +567,8 @@ func (s *Server) uploadRefusal(r *http.Request, err error) (int, string) {
 		return http.StatusBadRequest, "the recording was not accepted: " + err.Error() + "; nothing was stored"
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return http.StatusBadRequest, "the upload was cut off; nothing was stored"
+	case clientRefused(err):
+		return http.StatusConflict, capitalize(err.Error()) + "; nothing was stored."
 	}
 	if _, ok := validate.As(err); ok {
 		return http.StatusBadRequest, formError(err) + " Nothing was stored."

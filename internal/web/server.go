@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,7 +23,9 @@ import (
 	"time"
 
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 )
@@ -32,10 +37,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // Sealer encrypts small secrets at rest (blob.Dir does, under the KEK).
-type Sealer interface {
-	Seal(id string, plaintext []byte) ([]byte, error)
-	Open(id string, sealed []byte) ([]byte, error)
-}
+type Sealer = auth.Sealer
 
 // Config is what the web app needs from the process that mounts it.
 type Config struct {
@@ -68,6 +70,9 @@ type Config struct {
 	JobsUI http.Handler
 	// TestProvider checks that a provider answers (default: GET {base}/models).
 	TestProvider func(ctx context.Context, p store.Provider) error
+	// Audit is what the admin page's Verify trusts outside the database
+	// (checkpoint key and witness); the same as `scribe audit verify`.
+	Audit compliance.AuditTrust
 	// LockoutAfter failed sign-ins lock an account for LockoutFor
 	// (defaults 5 and 15 minutes).
 	LockoutAfter int
@@ -81,6 +86,8 @@ type Server struct {
 	routes   []route
 	mux      *http.ServeMux
 	limiter  *rateLimiter
+	auth     *auth.Service
+	flashKey []byte // signs the messages redirects carry (see back)
 	hasUsers atomic.Bool
 	setupMu  sync.Mutex
 }
@@ -132,8 +139,8 @@ var (
 // New builds the web app. It creates a one-time set-up link when no user
 // exists yet (returned by SetupLink).
 func New(ctx context.Context, cfg Config) (*Server, error) {
-	if cfg.Store == nil || cfg.Blobs == nil || cfg.Sealer == nil {
-		return nil, errors.New("web: Store, Blobs and Sealer are required")
+	if cfg.Store == nil || cfg.Blobs == nil || cfg.Sealer == nil || cfg.Audit.DataDir == "" {
+		return nil, errors.New("web: Store, Blobs, Sealer and Audit.DataDir are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -159,10 +166,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.TestProvider == nil {
 		cfg.TestProvider = testProviderHTTP
 	}
-	s := &Server{cfg: cfg, limiter: newRateLimiter(20, 3*time.Second)}
+	s := &Server{cfg: cfg, limiter: newRateLimiter(20, 3*time.Second),
+		auth: &auth.Service{Store: cfg.Store, Sealer: cfg.Sealer, Now: cfg.Now, LockoutAfter: cfg.LockoutAfter, LockoutFor: cfg.LockoutFor}}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
+	key, err := flashKey(ctx, cfg.Store)
+	if err != nil {
+		return nil, fmt.Errorf("web: flash signing key: %w", err)
+	}
+	s.flashKey = key
 	n, err := cfg.Store.CountUsers(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("web: count users: %w", err)
@@ -199,7 +212,7 @@ func (s *Server) Handler() http.Handler {
 		if s.cfg.Secure {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		s.mux.ServeHTTP(w, r)
+		s.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), flashKeyCtx{}, s.flashKey)))
 	})
 }
 
@@ -238,11 +251,7 @@ func (s *Server) wrap(rt route) http.Handler {
 		c, status, msg := s.authenticate(r, !rt.passive)
 		if c == nil {
 			if status == http.StatusUnauthorized && !wantsJSON(r) {
-				q := url.Values{"next": {r.URL.RequestURI()}}
-				if msg != "" {
-					q.Set("msg", msg)
-				}
-				http.Redirect(w, r, "/login?"+q.Encode(), http.StatusSeeOther)
+				http.Redirect(w, r, withFlash(r, "/login?"+url.Values{"next": {r.URL.RequestURI()}}.Encode(), msg), http.StatusSeeOther)
 				return
 			}
 			s.fail(w, r, status, msg)
@@ -254,7 +263,7 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		if rt.access == signedIn {
 			if !c.login.MFADone {
-				if s.totpRequired(r.Context(), c.user) && !c.user.TOTPEnabled {
+				if s.auth.SecondFactorRequired(r.Context(), c.user) && !c.user.TOTPEnabled {
 					http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
 					return
 				}
@@ -443,7 +452,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		p.User, p.CSRF, p.IdleMS = &u, c.csrf, s.cfg.IdleTimeout.Milliseconds()
 	}
 	if p.Flash == "" {
-		p.Flash = r.URL.Query().Get("flash")
+		p.Flash = s.flashOf(r)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
@@ -505,14 +514,62 @@ func back(w http.ResponseWriter, r *http.Request, path, flash string) {
 		writeJSON(w, http.StatusOK, map[string]string{"ok": flash, "location": path})
 		return
 	}
+	http.Redirect(w, r, withFlash(r, path, flash), http.StatusSeeOther)
+}
+
+// A flash message travels in the address of the page a redirect leads to,
+// with an HMAC under a key only the server knows (kept in the settings, so
+// every process of one database shares it): a page shows the message only
+// when the server wrote it, never words that a link's author put there.
+type flashKeyCtx struct{}
+
+const settingFlashKey = "flash_signing_key"
+
+func flashKey(ctx context.Context, st *store.Store) ([]byte, error) {
+	v, err := st.Setting(ctx, settingFlashKey, "")
+	if err == nil && v == "" {
+		if err = st.InTx(ctx, func(tx *store.Tx) error {
+			if cur, err := tx.Setting(ctx, settingFlashKey, ""); err != nil || cur != "" {
+				return err
+			}
+			return tx.PutSetting(ctx, settingFlashKey, randomToken(32))
+		}); err == nil {
+			v, err = st.Setting(ctx, settingFlashKey, "")
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []byte(v), nil
+}
+
+func flashSeal(key []byte, msg string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("scribe-flash|" + msg))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:18])
+}
+
+// withFlash adds a sealed message to path ("" adds nothing).
+func withFlash(r *http.Request, path, msg string) string {
+	key, _ := r.Context().Value(flashKeyCtx{}).([]byte)
+	if msg == "" || len(key) == 0 {
+		return path
+	}
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	if flash != "" {
-		path += sep + "flash=" + url.QueryEscape(flash)
+	return path + sep + url.Values{"flash": {msg}, "fs": {flashSeal(key, msg)}}.Encode()
+}
+
+// flashOf returns the request's flash message when its seal holds.
+func (s *Server) flashOf(r *http.Request) string {
+	q := r.URL.Query()
+	msg := q.Get("flash")
+	if msg == "" || !hmac.Equal([]byte(q.Get("fs")), []byte(flashSeal(s.flashKey, msg))) {
+		return ""
 	}
-	http.Redirect(w, r, path, http.StatusSeeOther)
+	return msg
 }
 
 func clientIP(r *http.Request) string {

@@ -21,16 +21,21 @@ func ExerciseCompliance(t *testing.T, open func(t *testing.T) *store.Store) {
 		s := open(t)
 		clock := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 		s.SetClock(func() time.Time { return clock })
+		sess := store.Session{ID: "s-c1", Source: "call", Status: store.StatusScheduled, ClientAlias: "client-7", Program: "sud"}
+		client8 := store.Client{Alias: "client-8", Programs: []string{store.ProgramMH}}
 		mustTx(t, s, func(tx *store.Tx) error {
-			return tx.CreateSession(ctx, &store.Session{ID: "s-c1", Source: "call", Status: store.StatusScheduled, ClientAlias: "client-7", Program: "sud"})
+			if err := tx.CreateSession(ctx, &sess); err != nil {
+				return err
+			}
+			return tx.CreateClient(ctx, &client8, "test")
 		})
 		full := store.ConsentRecord{Consent: store.Consent{ID: "c-1", SessionID: "s-c1", ClientAlias: "client-7", Scope: "part2_tpo", Granted: true, Method: "electronic",
 			CapturedBy: "t@example.org", TextVersion: "v1", ExpiresAt: clock.AddDate(1, 0, 0).UnixMilli()},
 			Discloser: "Synthetic Recovery Program", Information: "progress notes", Recipients: "treating providers", Purpose: "treatment",
 			ExpiryEvent: "end of treatment", Signature: "typed: client-7", SignedAt: clock.UnixMilli(), RevocationNotice: true, TextHash: "abc"}
-		wide := store.ConsentRecord{Consent: store.Consent{ID: "c-2", ClientAlias: "client-7", Scope: "ai_scribe", Granted: true, Method: "written", CapturedBy: "t@example.org"},
+		wide := store.ConsentRecord{Consent: store.Consent{ID: "c-2", ClientID: sess.ClientID, Scope: "ai_scribe", Granted: true, Method: "written", CapturedBy: "t@example.org"},
 			Signature: "ink", SignedAt: clock.UnixMilli()}
-		other := store.ConsentRecord{Consent: store.Consent{ID: "c-3", ClientAlias: "client-8", Scope: "ai_scribe", Granted: true, Method: "written", CapturedBy: "t@example.org"}}
+		other := store.ConsentRecord{Consent: store.Consent{ID: "c-3", ClientID: client8.ID, Scope: "ai_scribe", Granted: true, Method: "written", CapturedBy: "t@example.org"}}
 		mustTx(t, s, func(tx *store.Tx) error {
 			for _, c := range []*store.ConsentRecord{&full, &wide, &other} {
 				if err := tx.AddConsentRecord(ctx, c); err != nil {
@@ -39,6 +44,19 @@ func ExerciseCompliance(t *testing.T, open func(t *testing.T) *store.Store) {
 			}
 			return nil
 		})
+		if full.ClientID != sess.ClientID || full.ClientAlias != "client-7" || wide.ClientAlias != "client-7" || other.ClientAlias != "client-8" {
+			t.Fatalf("consents not pointed at their clients: %+v %+v %+v", full.Consent, wide.Consent, other.Consent)
+		}
+		// A consent names its session or its client; another session's client is refused.
+		for _, bad := range []store.ConsentRecord{
+			{Consent: store.Consent{ID: "c-x", ClientAlias: "client-7", Scope: "ai_scribe", Method: "written", CapturedBy: "t@example.org"}},
+			{Consent: store.Consent{ID: "c-y", SessionID: "s-c1", ClientID: client8.ID, Scope: "ai_scribe", Method: "written", CapturedBy: "t@example.org"}},
+			{Consent: store.Consent{ID: "c-z", ClientID: "no-such-client", Scope: "ai_scribe", Method: "written", CapturedBy: "t@example.org"}},
+		} {
+			if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.AddConsentRecord(ctx, &bad) }); err == nil {
+				t.Fatalf("consent %s stored without its own client", bad.ID)
+			}
+		}
 		got, err := s.ConsentRecord(ctx, "c-1")
 		if err != nil || got != full {
 			t.Fatalf("round trip: %v\n got %+v\nwant %+v", err, got, full)
@@ -47,11 +65,11 @@ func ExerciseCompliance(t *testing.T, open func(t *testing.T) *store.Store) {
 		if cs, err := s.Consents(ctx, "s-c1"); err != nil || len(cs) != 1 || cs[0].ID != "c-1" {
 			t.Fatalf("Consents: %v %+v", err, cs)
 		}
-		list, err := s.ConsentRecords(ctx, store.ConsentFilter{SessionID: "s-c1", ClientAlias: "client-7"})
+		list, err := s.ConsentRecords(ctx, store.ConsentFilter{SessionID: "s-c1", ClientID: sess.ClientID})
 		if err != nil || len(list) != 2 {
 			t.Fatalf("session+client filter: %v %d", err, len(list))
 		}
-		list, _ = s.ConsentRecords(ctx, store.ConsentFilter{ClientAlias: "client-8"})
+		list, _ = s.ConsentRecords(ctx, store.ConsentFilter{ClientID: client8.ID})
 		if len(list) != 1 || list[0].ID != "c-3" {
 			t.Fatalf("client filter: %+v", list)
 		}
@@ -112,13 +130,21 @@ func ExerciseCompliance(t *testing.T, open func(t *testing.T) *store.Store) {
 	t.Run("ComplianceDisclosures", func(t *testing.T) {
 		s := open(t)
 		base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli()
+		sa := store.Session{ID: "s1", Source: "ingest", Status: store.StatusReady, ClientAlias: "client-a", Program: "sud"}
+		sb := store.Session{ID: "s2", Source: "ingest", Status: store.StatusReady, ClientAlias: "client-b", Program: "sud"}
 		mustTx(t, s, func(tx *store.Tx) error {
+			if err := tx.CreateSession(ctx, &sa); err != nil {
+				return err
+			}
+			if err := tx.CreateSession(ctx, &sb); err != nil {
+				return err
+			}
 			for i := 0; i < 5; i++ {
-				alias := "client-a"
+				sid := "s1"
 				if i == 4 {
-					alias = "client-b"
+					sid = "s2"
 				}
-				d := store.Disclosure{ID: "d" + string(rune('0'+i)), At: base + int64(i)*1000, SessionID: "s1", ClientAlias: alias, Kind: "export", Recipient: "Clinic X",
+				d := store.Disclosure{ID: "d" + string(rune('0'+i)), At: base + int64(i)*1000, SessionID: sid, Kind: "export", Recipient: "Clinic X",
 					Description: "note", Purpose: "treatment", Actor: "a@example.org", ConsentID: "c1", ConsentStatus: "in_force"}
 				if err := tx.AddDisclosure(ctx, &d); err != nil {
 					return err
@@ -126,11 +152,12 @@ func ExerciseCompliance(t *testing.T, open func(t *testing.T) *store.Store) {
 			}
 			return nil
 		})
-		ds, err := s.Disclosures(ctx, store.DisclosureFilter{ClientAlias: "client-a", SinceMS: base + 1000, UntilMS: base + 3000})
-		if err != nil || len(ds) != 2 || ds[0].ID != "d1" || ds[1].ID != "d2" || ds[0].Recipient != "Clinic X" || ds[0].ConsentStatus != "in_force" {
+		ds, err := s.Disclosures(ctx, store.DisclosureFilter{ClientID: sa.ClientID, SinceMS: base + 1000, UntilMS: base + 3000})
+		if err != nil || len(ds) != 2 || ds[0].ID != "d1" || ds[1].ID != "d2" || ds[0].Recipient != "Clinic X" || ds[0].ConsentStatus != "in_force" ||
+			ds[0].ClientAlias != "client-a" || ds[0].ClientID != sa.ClientID {
 			t.Fatalf("window: %v %+v", err, ds)
 		}
-		ds, _ = s.Disclosures(ctx, store.DisclosureFilter{ClientAlias: "client-b"})
+		ds, _ = s.Disclosures(ctx, store.DisclosureFilter{ClientID: sb.ClientID})
 		if len(ds) != 1 {
 			t.Fatalf("client filter: %d", len(ds))
 		}

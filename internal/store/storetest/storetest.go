@@ -251,5 +251,7 @@ func Exercise(t *testing.T, open func(t *testing.T) *store.Store) {
 	})
 
 	exerciseUsers(t, open)
+	exerciseClients(t, open)
 	exerciseAuditFields(t, open)
+	exerciseAuth(t, open)
 }

@@ -1,0 +1,114 @@
+package redaction
+
+// backstop is the safe-list pass, in the spirit of Philter (Norgeot et al.,
+// npj Digital Medicine 2020): instead of asking whether a word is a known
+// name, it asks whether the word is known to be safe. Run after every other
+// recognizer, it redacts what they left that is name-shaped and not on the
+// safe list:
+//
+//   - in cased text, a capitalised word that no English dictionary holds
+//     (SCOWL level 0) and that is not on the clinical keep-list (drugs,
+//     assessment names, therapy terms), a state, a month or weekday, a title,
+//     a role or relation word, or a short acronym ("IOP", "PHQ");
+//   - in lower-case speech, where a capital says nothing, a word no
+//     English dictionary holds that a name list does (given names, surnames,
+//     places) or that no list holds at all, unless it is a compound of
+//     English words ("check-in", "follow-up");
+//   - in either, a word of the name lists, even an everyday word, that the
+//     words around it use as a person ("so Champ texted me", "me and sky",
+//     "I told royal").
+//
+// Context clears a word only by the keep-lists; an unknown word stays
+// suspect. Spans are NAME, marked unclear so that harmonize may give a word
+// that is a place elsewhere in the session its place type.
+func (d *detector) backstop() {
+	n := len(d.toks)
+	for i := 0; i < n; i++ {
+		if !d.suspect(i) {
+			continue
+		}
+		j := i + 1
+		for j < n && j < i+4 && d.joined(j-1) && d.suspect(j) {
+			j++
+		}
+		nc := len(d.cands)
+		d.add(i, j, TypeName, prioBackstop)
+		if len(d.cands) > nc {
+			d.cands[nc].unclear = true
+		}
+		i = j - 1
+	}
+}
+
+// prioBackstop is below every recognizer's priority: a backstop span never
+// displaces a typed one.
+const prioBackstop = 20
+
+// suspect reports whether token i is name-shaped, not on the safe list and
+// not yet inside an identifier.
+func (d *detector) suspect(i int) bool {
+	t := &d.toks[i]
+	if d.used[i] || t.label || !t.alpha || t.aposStem || d.excluded(i) || d.pronounI(i) {
+		return false
+	}
+	s := t.stem()
+	if len(s) < 2 || t.is(lfFnWord|lfRelation|lfTitle|lfNameCue|lfStreetType|lfFacilityHead|lfOrgHead|lfPlaceHead|lfStateTail) ||
+		t.lx.month != 0 || t.nk != numNone || d.inPhrase != nil && d.inPhrase[i] {
+		return false
+	}
+	lvl := int(t.lx.level)
+	if speechFillers[s] {
+		return false
+	}
+	if d.lower {
+		if lvl == 0 && len(s) >= 3 && !d.englishCompound(s) {
+			return true
+		}
+	} else {
+		if t.upper && len(s) <= 5 {
+			return false // an acronym: "IOP", "SMART", "HIPAA"-style
+		}
+		if (t.cap || d.prefixedCap(i)) && (lvl == 0 && !d.englishCompound(s) || lvl >= 70) {
+			return true
+		}
+	}
+	// an everyday word used as a person's name
+	e := t.lx
+	if e.given >= 20 && lvl != 10 || e.given >= 1000 {
+		if !d.lower && !t.cap {
+			return false
+		}
+		if !d.lower && !t.sentStart {
+			return d.personCue(i)
+		}
+		return d.personCue(i) && (d.lower || i > 0 && !d.toks[i-1].stop)
+	}
+	return false
+}
+
+// englishCompound: a hyphenated word whose parts are all English words or
+// numbers ("check-in", "follow-up", "sixty-day", "re-entry").
+func (d *detector) englishCompound(s string) bool {
+	if len(s) < 3 {
+		return false
+	}
+	parts := 0
+	for p := range splitHyphen(s) {
+		parts++
+		if p == "" {
+			continue
+		}
+		e := d.g.lex.get(p)
+		if e.level == 0 && e.numKind == numNone && e.flags&lfClinical == 0 && !prefixes[p] {
+			return false
+		}
+	}
+	return parts > 1
+}
+
+// prefixes that make words with a hyphen ("re-entry", "co-parent").
+var prefixes = set(`re co pre post non anti un ex self semi sub mid multi over under inter intra tele`)
+
+// speechFillers: sounds and spoken forms that no dictionary lists.
+var speechFillers = set(`mm-hm mm-hmm mhm mmhm uh-huh uh-uh huh hmm hm mm um umm uh erm er ah oh eh yep nope nah gonna
+wanna gotta kinda sorta lemme gimme dunno ya y'know yknow ok okay alright ain't cuz 'cause tho`)
