@@ -30,7 +30,7 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := newFlags("session create", "session create --clinician EMAIL --client-alias ALIAS [--template dap] [--modality cbt] [--program sud|mh] [--group --clients N]", stderr)
 	var cfg config
 	cfg.register(fs)
-	clinician := fs.String("clinician", "", "the clinician's e-mail (required)")
+	clinician := fs.String("clinician", "", "the e-mail of the clinician's account, a clinician or supervisor (required)")
 	alias := fs.String("client-alias", "", "the client's alias, never a real name (required)")
 	template := fs.String("template", "soap", "note template")
 	modality := fs.String("modality", "general", "modality guidance: general, cbt, dbt, mat, mi")

@@ -22,7 +22,7 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	speakers := fs.String("speakers", "", "stereo: left channel is the clinician, right the client; mono: one mixed track (default: split a stereo file unless both channels are the same)")
 	program := fs.String("program", "mh", "program: mh, or sud for a 42 CFR Part 2 substance-use program")
 	alias := fs.String("client-alias", "", "the client's alias (never a real name)")
-	clinician := fs.String("clinician", "", "the clinician's e-mail")
+	clinician := fs.String("clinician", "", "the e-mail of the clinician's account, a clinician or supervisor")
 	attested := fs.String("consent-attested-by", "", "e-mail of the person attesting that the client consented to AI scribing")
 	wait := fs.Bool("wait", false, "wait until the draft is ready or the session failed (works without a running server)")
 	chunkMax := fs.Duration("chunk-max", pipeline.DefaultChunk, fmt.Sprintf("longest audio chunk sent for transcription (%s to %s)", pipeline.MinChunk, pipeline.MaxChunk))

@@ -528,3 +528,24 @@ func TestProviderFormRefusesBadValues(t *testing.T) {
 		t.Fatalf("saved %+v, want one provider with a 32000-token budget", ps)
 	}
 }
+
+// TestRegenerateRefusesUnknownTemplate: asking for a draft in a template
+// that does not exist is refused before anything changes (it used to be
+// stored on the session, and the draft stage then failed).
+func TestRegenerateRefusesUnknownTemplate(t *testing.T) {
+	e := newEnv(t, "", nil)
+	u := e.addUser("dr@example.org", store.RoleClinician, false)
+	sess := e.seedSession(u.Email, "mh", store.StatusReady)
+	e.seedDraft(sess.ID, 1)
+	b := e.client()
+	b.login(u.Email, "")
+	b.get("/sessions/" + sess.ID + "/review")
+	r := b.post("/sessions/"+sess.ID+"/draft/regenerate", url.Values{"template": {"bogus"}})
+	if msg := errorText(r.body); r.status != http.StatusBadRequest || !strings.Contains(msg, "Note template &#34;bogus&#34; is not accepted: use birp, dap") || strings.Contains(msg, ".;") {
+		t.Fatalf("regenerate with template bogus: HTTP %d %q", r.status, msg)
+	}
+	after, _ := e.store.Session(e.ctx, sess.ID)
+	if after.Template != sess.Template || after.Status != store.StatusReady {
+		t.Fatalf("the refused request changed the session: template %q, status %q", after.Template, after.Status)
+	}
+}

@@ -302,8 +302,8 @@ func (s *Server) regenerate(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	tpl := strings.TrimSpace(r.PostFormValue("template"))
 	if tpl != "" {
-		if err := s.checkTemplate(r.Context(), tpl); err != nil {
-			s.draftChange(w, r, sess.ID, "", err)
+		if err := pipeline.CheckTemplate(r.Context(), s.cfg.Store, &tpl); err != nil {
+			s.draftChange(w, r, sess.ID, "", errors.New(strings.TrimSuffix(formError(err), ".")))
 			return
 		}
 	}

@@ -223,13 +223,6 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 	s.render(w, r, http.StatusCreated, "scheduled", c, page{Title: "Session scheduled", Nav: "schedule", Data: d})
 }
 
-func (s *Server) checkTemplate(ctx context.Context, id string) error {
-	if err := pipeline.CheckTemplate(ctx, s.cfg.Store, &id); err != nil {
-		return errors.New(formError(err))
-	}
-	return nil
-}
-
 // startCall issues a fresh clinician link and opens the call page.
 func (s *Server) startCall(w http.ResponseWriter, r *http.Request, c *call) {
 	sess, ok := s.session(w, r, c)
