@@ -225,6 +225,8 @@ func TestUploadRefusesBadFieldsAndSecondFile(t *testing.T) {
 		{"no file", uploadFields, nil, 400, "no recording"},
 		{"empty file", uploadFields, [][]byte{{}}, 400, "empty"},
 		{"not a WAV", uploadFields, [][]byte{[]byte("hello, not audio")}, 400, "not a WAV"},
+		{"a field too long", with("alias", strings.Repeat("x", 5000)), [][]byte{wav}, 400, "longer than 4096"},
+		{"too many fields", append(manyFields(40), uploadFields...), [][]byte{wav}, 400, "more than 32 fields"},
 	}
 	for _, c := range cases {
 		ct, body := uploadForm(t, c.fields, c.files...)
@@ -548,4 +550,12 @@ func TestRegenerateRefusesUnknownTemplate(t *testing.T) {
 	if after.Template != sess.Template || after.Status != store.StatusReady {
 		t.Fatalf("the refused request changed the session: template %q, status %q", after.Template, after.Status)
 	}
+}
+
+func manyFields(n int) [][2]string {
+	var out [][2]string
+	for i := range n {
+		out = append(out, [2]string{fmt.Sprintf("x%d", i), "y"})
+	}
+	return out
 }

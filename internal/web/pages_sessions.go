@@ -475,6 +475,10 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 				refuse(s.uploadRefusal(r, err))
 				return
 			}
+			if len(f) >= maxFields {
+				refuse(http.StatusBadRequest, fmt.Sprintf("the form has more than %d fields; nothing was stored", maxFields))
+				return
+			}
 			if len(b) > maxFieldBytes {
 				refuse(http.StatusBadRequest, fmt.Sprintf("the form field %q is longer than %d characters; nothing was stored", part.FormName(), maxFieldBytes))
 				return
@@ -523,8 +527,13 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 	http.Redirect(w, r, "/sessions/"+id, http.StatusSeeOther)
 }
 
-// maxFieldBytes bounds one text field of the upload form.
-const maxFieldBytes = 4096
+// maxFieldBytes and maxFields bound the upload form's text fields (it has
+// seven): what is held in memory before the recording is small whatever
+// the body limit.
+const (
+	maxFieldBytes = 4096
+	maxFields     = 32
+)
 
 // nothingAfter reads the rest of the form once the recording is stored:
 // anything but its end is refused (and the stored audio discarded).
