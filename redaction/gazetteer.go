@@ -22,6 +22,8 @@ type gazetteers struct {
 	// English words with their SCOWL level) and the package's own word lists,
 	// one entry per lower-case form.
 	lex *lexicon
+	// tag is the statistical layer's model (tagger.go)
+	tag *taggerModel
 }
 
 var (
@@ -61,7 +63,12 @@ func loadGazetteers() (*gazetteers, error) {
 			gazErr = err
 			return
 		}
-		gaz = &gazetteers{lex: frozen}
+		tag, err := loadTagger()
+		if err != nil {
+			gazErr = err
+			return
+		}
+		gaz = &gazetteers{lex: frozen, tag: tag}
 	})
 	return gaz, gazErr
 }
