@@ -305,11 +305,11 @@ func (d *detector) taggable(i int, tg uint8) bool {
 	if d.used[i] || t.label || t.aposStem || d.inPhrase != nil && d.inPhrase[i] || d.excluded(i) {
 		return false
 	}
+	if tg == tagID { // "oh" is a digit here
+		return t.hasDigit || t.nk != numNone || t.alpha && len(t.stem()) == 1
+	}
 	if (t.lx.flags|t.lxl.flags)&lfClinical != 0 || t.lx.month != 0 || speechFillers[t.stem()] {
 		return false
-	}
-	if tg == tagID {
-		return t.hasDigit || t.nk != numNone || t.alpha && len(t.stem()) == 1
 	}
 	if t.hasDot || !d.lower && t.upper && len(t.stem()) <= 5 {
 		return false // "p.m.", an acronym ("SI", "HI", "IOP")
@@ -317,16 +317,16 @@ func (d *detector) taggable(i int, tg uint8) bool {
 	return t.alpha && t.nk == numNone
 }
 
-// nameLike: a word that can carry a name: capitalised mid-sentence in cased
-// text, no English word, on a name or place list, or a facility or
-// organisation head.
-func (d *detector) nameLike(i int) bool {
+// nameLike: a word that can carry a name of tag tg: capitalised
+// mid-sentence in cased text, no English word, a common given name used as a
+// person's name ("Hope", "Will"), or a facility or organisation head.
+func (d *detector) nameLike(i int, tg uint8) bool {
 	t := &d.toks[i]
 	e := t.lx
 	if t.is(lfFnWord) {
 		return false
 	}
-	return !d.lower && t.cap && !t.sentStart || e.level == 0 || e.given >= 1000 ||
+	return !d.lower && t.cap && !t.sentStart || e.level == 0 || tg == tagName && e.given >= 1000 ||
 		t.is(lfFacilityHead|lfOrgHead|lfPlaceHead)
 }
 
@@ -403,10 +403,10 @@ func (d *detector) statTagger(m *taggerModel) {
 			}
 			avg := sum / int32(j-i)
 			k, l := i, j
-			for k < l && d.toks[k].is(lfFnWord|lfAnd) {
+			for tg != tagID && k < l && d.toks[k].is(lfFnWord|lfAnd) {
 				k++
 			}
-			for l > k && d.toks[l-1].is(lfFnWord|lfAnd) {
+			for tg != tagID && l > k && d.toks[l-1].is(lfFnWord|lfAnd) {
 				l--
 			}
 			if k < l && avg >= m.threshold && d.tagRunOK(k, l, tg) {
@@ -427,19 +427,22 @@ func (d *detector) tagRunOK(i, j int, tg uint8) bool {
 	if tg == tagID {
 		return j-i >= 3 || d.toks[i].hasDigit
 	}
-	heads := true // every word a head or an English word: "group", "detox", "medical center"
+	named, heads := false, true
 	for k := i; k < j; k++ {
 		t := &d.toks[k]
-		if len(t.stem()) >= 2 && d.nameLike(k) && !t.is(lfFacilityHead|lfOrgHead|lfPlaceHead) {
-			if d.lower || t.lx.level == 0 || !t.sentStart {
-				heads = false
-			}
+		head := t.is(lfFacilityHead | lfOrgHead | lfPlaceHead | lfStreetType)
+		if !head && len(t.stem()) >= 2 && d.nameLike(k, tg) && (d.lower || t.lx.level == 0 || !t.sentStart) {
+			named = true
+		}
+		if !head && t.lx.level != 0 {
+			heads = false
 		}
 	}
-	if heads {
-		// a head alone names nothing; it only finishes a name found just
-		// before it ("saint brigid er", "von" before a surname found after)
-		return i > 0 && d.used[i-1] && d.joined(i-1) || j < len(d.toks) && d.used[j] && d.joined(j-1)
+	if named {
+		return true
 	}
-	return true
+	// heads alone ("er", "medical center") or words no dictionary holds
+	// name nothing by themselves; they only finish an identifier found right
+	// before or after them ("saint brigid er", "von" before a surname)
+	return heads && (i > 0 && d.used[i-1] && d.joined(i-1) || j < len(d.toks) && d.used[j] && d.joined(j-1))
 }
