@@ -153,6 +153,7 @@ func (d *detector) run() []cand {
 	d.routes()
 	d.intersections()
 	d.brandNames()
+	d.saintPlaces()
 	d.facilities()
 	d.placeAfterVerb()
 	d.names()

@@ -326,8 +326,17 @@ func (d *detector) nameLike(i int, tg uint8) bool {
 	if t.is(lfFnWord) {
 		return false
 	}
-	return !d.lower && t.cap && !t.sentStart || e.level == 0 || tg == tagName && e.given >= 1000 ||
-		t.is(lfFacilityHead|lfOrgHead|lfPlaceHead)
+	if e.level == 0 || t.is(lfFacilityHead|lfOrgHead|lfPlaceHead) {
+		return true
+	}
+	if tg == tagName {
+		// an everyday word is a person's name only where the words around
+		// it make it one ("so Champ texted me", "me and sky")
+		return (e.given >= 1000 || !d.lower && t.cap && !t.sentStart) && (d.personCue(i) || d.personContext(i))
+	}
+	// a capitalised common word names a place only when it is rare ("in
+	// Teams", "in Inpatient" name none)
+	return !d.lower && t.cap && !t.sentStart && e.level >= 50
 }
 
 // tagLine tags tf (the features of one line's tokens) greedily left to
@@ -444,5 +453,6 @@ func (d *detector) tagRunOK(i, j int, tg uint8) bool {
 	// heads alone ("er", "medical center") or words no dictionary holds
 	// name nothing by themselves; they only finish an identifier found right
 	// before or after them ("saint brigid er", "von" before a surname)
-	return heads && (i > 0 && d.used[i-1] && d.joined(i-1) || j < len(d.toks) && d.used[j] && d.joined(j-1))
+	// (not after a possessive: "Tyler's place" is no facility)
+	return heads && (i > 0 && d.used[i-1] && d.joined(i-1) && d.toks[i-1].stemCut == 0 || j < len(d.toks) && d.used[j] && d.joined(j-1))
 }

@@ -97,3 +97,15 @@ func TestTaggerShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestSaintPlaces: a place or facility named after a saint, with its heads
+// and the hospital abbreviations (made-up names).
+func TestSaintPlaces(t *testing.T) {
+	checkSpans(t, []spanCase{
+		{"lower-case ER", "client: they took me to saint wendeline er that night", []string{"LOCATION saint wendeline er"}},
+		{"cased, two heads", "Client: She was at Saint Orsola Medical Center for a week.", []string{"LOCATION Saint Orsola Medical Center"}},
+		{"no head", "client: we drove up to saint perpetine last summer", []string{"LOCATION saint perpetine"}},
+		{"St. and ICU", "Client: He is in the St. Wendeline ICU now.", []string{"LOCATION St. Wendeline ICU"}},
+		{"saint alone", "client: she is no saint you know", nil},
+	})
+}
