@@ -158,6 +158,7 @@ func (d *detector) run() []cand {
 	d.placeAfterVerb()
 	d.names()
 	d.places()
+	d.extendPlaces()
 	d.backstop()
 	d.statTagger(d.g.tag)
 	return d.cands

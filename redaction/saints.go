@@ -40,3 +40,66 @@ func (d *detector) saintWord(i int) bool {
 }
 
 var hospitalAbbrev = set(`er ed icu ccu nicu picu`)
+
+// placePrefixes: words that begin a town's name before another word ("east
+// harlow", "port jervis", "mount vernon").
+var placePrefixes = set(`north south east west northeast northwest southeast southwest new old port fort mount mt
+lake glen upper lower little big grand great`)
+
+// extendPlaces widens a place found by a recognizer:
+//   - over the word just before it when that word starts the place's name: a
+//     direction or place-prefix word ("in east harlow", where "harlow" alone
+//     read as a person's name, becomes a place), or a word that with the
+//     span's first word is a place of the gazetteer;
+//   - over the facility heads right after it ("silver lake hospital",
+//     "fairview medical center").
+func (d *detector) extendPlaces() {
+	if len(d.cands) == 0 {
+		return
+	}
+	start := make(map[int32]int, len(d.cands))
+	end := make(map[int32]int, len(d.cands))
+	for i := range d.toks {
+		start[d.toks[i].s] = i
+		end[d.toks[i].e] = i
+	}
+	n := len(d.toks)
+	for ci := range d.cands {
+		c := &d.cands[ci]
+		if c.typ != TypeLocation && c.typ != TypeName {
+			continue
+		}
+		if i, ok := start[int32(c.s)]; ok && i > 0 && !d.used[i-1] && d.joined(i-1) {
+			p := &d.toks[i-1]
+			if p.alpha && !p.label && p.stemCut == 0 && !d.excluded(i-1) && (d.lower || p.cap) {
+				switch {
+				case c.typ == TypeLocation && (placePrefixes[p.low] || d.g.lex.get(p.low+" "+d.toks[i].low).place > 0):
+					c.s = int(p.s)
+					d.used[i-1] = true
+				case c.typ == TypeName && len(c.parts) == 1 && placePrefixes[p.low] && !p.is(lfFnWord) && i > 1 && d.toks[i-2].lowIs(lfLocPrep):
+					c.s, c.typ, c.unclear, c.parts = int(p.s), TypeLocation, false, nil
+					d.used[i-1] = true
+				}
+			}
+		}
+		if c.typ != TypeLocation {
+			continue
+		}
+		if j, ok := end[int32(c.e)]; ok {
+			k := j + 1
+			for k < n && k < j+4 && d.joined(k-1) && !d.used[k] && facilityTails[d.toks[k].low] {
+				k++
+			}
+			if k > j+1 {
+				c.e = int(d.toks[k-1].e)
+				for m := j + 1; m < k; m++ {
+					d.used[m] = true
+				}
+			}
+		}
+	}
+}
+
+// facilityTails: heads that turn a place into a facility after it.
+var facilityTails = set(`hospital clinic center centre recovery rehab medical behavioral health treatment detox memorial
+regional er ed icu counseling wellness shelter jail prison`)

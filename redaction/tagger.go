@@ -311,6 +311,11 @@ func (d *detector) taggable(i int, tg uint8) bool {
 	if (t.lx.flags|t.lxl.flags)&lfClinical != 0 || t.lx.month != 0 || speechFillers[t.stem()] {
 		return false
 	}
+	for k := i + 1; k < len(d.toks) && k <= i+2 && d.joined(k-1); k++ {
+		if d.toks[k].is(lfClinical) || diagnosisTails[d.toks[k].low] {
+			return false // a clinical term's modifier ("major depressive disorder")
+		}
+	}
 	if t.hasDot || !d.lower && t.upper && len(t.stem()) <= 5 {
 		return false // "p.m.", an acronym ("SI", "HI", "IOP")
 	}
@@ -456,3 +461,7 @@ func (d *detector) tagRunOK(i, j int, tg uint8) bool {
 	// (not after a possessive: "Tyler's place" is no facility)
 	return heads && (i > 0 && d.used[i-1] && d.joined(i-1) && d.toks[i-1].stemCut == 0 || j < len(d.toks) && d.used[j] && d.joined(j-1))
 }
+
+// diagnosisTails end the names of diagnoses; the words before them are no
+// identifier.
+var diagnosisTails = set(`disorder disorders syndrome disease episode depression anxiety psychosis dementia`)
