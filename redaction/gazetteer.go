@@ -26,6 +26,10 @@ type gazetteers struct {
 	tag *taggerModel
 }
 
+// taggerTraining is set while the tagger's weights are trained (go
+// generate): the weights being replaced are not loaded.
+var taggerTraining bool
+
 var (
 	gazOnce sync.Once
 	gaz     *gazetteers
@@ -63,10 +67,12 @@ func loadGazetteers() (*gazetteers, error) {
 			gazErr = err
 			return
 		}
-		tag, err := loadTagger()
-		if err != nil {
-			gazErr = err
-			return
+		var tag *taggerModel
+		if !taggerTraining {
+			if tag, err = loadTagger(); err != nil {
+				gazErr = err
+				return
+			}
 		}
 		gaz = &gazetteers{lex: frozen, tag: tag}
 	})

@@ -1,5 +1,7 @@
 package redaction
 
+import "sort"
+
 // saintPlaces: a place or facility named after a saint ("Saint Agnes ER",
 // "saint brigid medical center", "St. Vincent's", "saint paul"): "saint" (or
 // a capitalised "St." before a capitalised word) and one or two words that
@@ -57,11 +59,13 @@ func (d *detector) extendPlaces() {
 	if len(d.cands) == 0 {
 		return
 	}
-	start := make(map[int32]int, len(d.cands))
-	end := make(map[int32]int, len(d.cands))
-	for i := range d.toks {
-		start[d.toks[i].s] = i
-		end[d.toks[i].e] = i
+	// tokens are in text order: find a span's first and last by binary search
+	tokAt := func(off int32, end bool) (int, bool) {
+		i := sort.Search(len(d.toks), func(k int) bool { return d.toks[k].s >= off || end && d.toks[k].e >= off })
+		if i == len(d.toks) || !end && d.toks[i].s != off || end && d.toks[i].e != off {
+			return 0, false
+		}
+		return i, true
 	}
 	n := len(d.toks)
 	for ci := range d.cands {
@@ -69,7 +73,7 @@ func (d *detector) extendPlaces() {
 		if c.typ != TypeLocation && c.typ != TypeName {
 			continue
 		}
-		if i, ok := start[int32(c.s)]; ok && i > 0 && !d.used[i-1] && d.joined(i-1) {
+		if i, ok := tokAt(int32(c.s), false); ok && i > 0 && !d.used[i-1] && d.joined(i-1) {
 			p := &d.toks[i-1]
 			if p.alpha && !p.label && p.stemCut == 0 && !d.excluded(i-1) && (d.lower || p.cap) {
 				switch {
@@ -85,7 +89,7 @@ func (d *detector) extendPlaces() {
 		if c.typ != TypeLocation {
 			continue
 		}
-		if j, ok := end[int32(c.e)]; ok {
+		if j, ok := tokAt(int32(c.e), true); ok {
 			k := j + 1
 			for k < n && k < j+4 && d.joined(k-1) && !d.used[k] && facilityTails[d.toks[k].low] {
 				k++

@@ -398,6 +398,9 @@ func (d *detector) statTagger(m *taggerModel) {
 	var margins []int32
 	var buf []uint32
 	d.lines(func(a, b int) {
+		if !d.tagWorthy(a, b) {
+			return
+		}
 		tf = tf[:0]
 		for i := a; i < b; i++ {
 			tf = append(tf, d.tokFeatures(i))
@@ -465,3 +468,35 @@ func (d *detector) tagRunOK(i, j int, tg uint8) bool {
 // diagnosisTails end the names of diagnoses; the words before them are no
 // identifier.
 var diagnosisTails = set(`disorder disorders syndrome disease episode depression anxiety psychosis dementia`)
+
+// tagWorthy reports whether a line has a token that could start or finish
+// a span statTagger would add (see taggable, nameLike and tagRunOK): an
+// unused word that no dictionary holds, a head, a given name, a capital
+// mid-sentence in cased text, a token with a digit, or three unused number
+// words or single letters in a row. A line without one is not tagged: the
+// result is the same, and most lines are skipped.
+func (d *detector) tagWorthy(a, b int) bool {
+	run := 0
+	for i := a; i < b; i++ {
+		t := &d.toks[i]
+		if d.used[i] || t.label {
+			run = 0
+			continue
+		}
+		if t.hasDigit {
+			return true
+		}
+		if t.nk != numNone || t.alpha && len(t.stem()) == 1 {
+			if run++; run >= 3 {
+				return true
+			}
+			continue
+		}
+		run = 0
+		if t.alpha && (t.lx.level == 0 || t.lx.given >= 1000 || !d.lower && t.cap && !t.sentStart ||
+			t.is(lfFacilityHead|lfOrgHead|lfPlaceHead)) {
+			return true
+		}
+	}
+	return false
+}

@@ -9,6 +9,8 @@ import (
 	"testing"
 )
 
+func init() { taggerTraining = true }
+
 // TestTrainTagger trains the statistical layer on the third generator's
 // text and writes data/tagger.bin.gz (go generate ./redaction runs it).
 // Training and validation text come from different seeds of that generator.
