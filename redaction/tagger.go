@@ -397,10 +397,37 @@ func (d *detector) statTagger(m *taggerModel) {
 	var tags []uint8
 	var margins []int32
 	var buf []uint32
-	d.lines(func(a, b int) {
-		if !d.tagWorthy(a, b) {
-			return
+	d.lines(func(la, lb int) {
+		// tag only the stretches around words that could be in a span
+		// (tagWorthy), with four words of context either side
+		for a := la; a < lb; {
+			for a < lb && !d.tagWorthy(a) {
+				a++
+			}
+			if a == lb {
+				return
+			}
+			b := a + 1
+			for k := a + 1; k < lb && k <= b+8; k++ {
+				if d.tagWorthy(k) {
+					b = k + 1
+				}
+			}
+			// a spelled identifier runs on over number words and letters
+			for b < lb && !d.used[b] && (d.toks[b].nk != numNone || d.toks[b].hasDigit || d.toks[b].alpha && len(d.toks[b].stem()) == 1) {
+				b++
+			}
+			sa, sb := max(la, a-4), min(lb, b+4)
+			tf, tags, margins, buf = d.tagStretch(m, sa, sb, tf, tags, margins, buf)
+			a = sb
 		}
+	})
+}
+
+// tagStretch tags tokens [a, b) and adds the runs it tags that no
+// recognizer took.
+func (d *detector) tagStretch(m *taggerModel, a, b int, tf []tokFeat, tags []uint8, margins []int32, buf []uint32) ([]tokFeat, []uint8, []int32, []uint32) {
+	{
 		tf = tf[:0]
 		for i := a; i < b; i++ {
 			tf = append(tf, d.tokFeatures(i))
@@ -435,7 +462,8 @@ func (d *detector) statTagger(m *taggerModel) {
 			}
 			i = j - 1
 		}
-	})
+	}
+	return tf, tags, margins, buf
 }
 
 // tagRunOK: a run worth a span: an ID of three tokens or more, or with a
@@ -469,34 +497,27 @@ func (d *detector) tagRunOK(i, j int, tg uint8) bool {
 // identifier.
 var diagnosisTails = set(`disorder disorders syndrome disease episode depression anxiety psychosis dementia`)
 
-// tagWorthy reports whether a line has a token that could start or finish
-// a span statTagger would add (see taggable, nameLike and tagRunOK): an
-// unused word that no dictionary holds, a head, a given name, a capital
-// mid-sentence in cased text, a token with a digit, or three unused number
-// words or single letters in a row. A line without one is not tagged: the
-// result is the same, and most lines are skipped.
-func (d *detector) tagWorthy(a, b int) bool {
-	run := 0
-	for i := a; i < b; i++ {
-		t := &d.toks[i]
-		if d.used[i] || t.label {
-			run = 0
-			continue
-		}
-		if t.hasDigit {
-			return true
-		}
-		if t.nk != numNone || t.alpha && len(t.stem()) == 1 {
-			if run++; run >= 3 {
-				return true
-			}
-			continue
-		}
-		run = 0
-		if t.alpha && (t.lx.level == 0 || t.lx.given >= 1000 || !d.lower && t.cap && !t.sentStart ||
-			t.is(lfFacilityHead|lfOrgHead|lfPlaceHead)) {
-			return true
-		}
+// tagWorthy reports whether token i could be inside a span statTagger
+// would add (see taggable, nameLike and tagRunOK): an unused word that no
+// dictionary holds, a head, a given name, a capital mid-sentence in cased
+// text, a token with a digit or a single letter. The tagger looks only at
+// the stretches around such words.
+func (d *detector) tagWorthy(i int) bool {
+	t := &d.toks[i]
+	if d.used[i] || t.label {
+		return false
 	}
-	return false
+	if t.hasDigit {
+		return true
+	}
+	if !t.alpha {
+		return false
+	}
+	if len(t.stem()) == 1 {
+		return t.low != "a" && t.low != "i" // these two only inside a stretch another token opens
+	}
+	if t.lx.level == 0 || !d.lower && t.cap && !t.sentStart || t.is(lfFacilityHead|lfOrgHead|lfPlaceHead) {
+		return true
+	}
+	return t.lx.given >= 1000 && (d.personCue(i) || d.personContext(i))
 }
