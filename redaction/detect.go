@@ -153,11 +153,14 @@ func (d *detector) run() []cand {
 	d.routes()
 	d.intersections()
 	d.brandNames()
+	d.saintPlaces()
 	d.facilities()
 	d.placeAfterVerb()
 	d.names()
 	d.places()
+	d.extendPlaces()
 	d.backstop()
+	d.statTagger(d.g.tag)
 	return d.cands
 }
 

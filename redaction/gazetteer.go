@@ -22,7 +22,13 @@ type gazetteers struct {
 	// English words with their SCOWL level) and the package's own word lists,
 	// one entry per lower-case form.
 	lex *lexicon
+	// tag is the statistical layer's model (tagger.go)
+	tag *taggerModel
 }
+
+// taggerTraining is set while the tagger's weights are trained (go
+// generate): the weights being replaced are not loaded.
+var taggerTraining bool
 
 var (
 	gazOnce sync.Once
@@ -61,7 +67,14 @@ func loadGazetteers() (*gazetteers, error) {
 			gazErr = err
 			return
 		}
-		gaz = &gazetteers{lex: frozen}
+		var tag *taggerModel
+		if !taggerTraining {
+			if tag, err = loadTagger(); err != nil {
+				gazErr = err
+				return
+			}
+		}
+		gaz = &gazetteers{lex: frozen, tag: tag}
 	})
 	return gaz, gazErr
 }
