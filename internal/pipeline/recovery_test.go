@@ -15,6 +15,7 @@ import (
 
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/fakeopenai"
+	"github.com/scribe-health/scribe/internal/metrics"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
@@ -137,8 +138,9 @@ func TestRetryAfterProviderAdded(t *testing.T) {
 		quickTranscripts(h)
 		id := failForLackOfProvider(t, h, wav)
 		h.addProvider(store.Provider{Name: "local-whisper", Use: "transcription", Model: whisperModel, SelfHosted: true})
-		if _, err := pipeline.Retry(h.ctx, h.store, id, "admin@example.org"); err != nil {
-			t.Fatalf("one press of Retry after the provider was added: %v", err)
+		res, err := pipeline.Retry(h.ctx, h.store, id, "admin@example.org")
+		if err != nil || res.AlreadyUnderway || res.Stage != "transcribe_chunk" {
+			t.Fatalf("one press of Retry after the provider was added: %+v, %v", res, err)
 		}
 		if err := h.waitWithin(id, 2*time.Minute); err != nil {
 			t.Fatal(err)
@@ -161,19 +163,47 @@ func TestRetryTwiceOneRun(t *testing.T) {
 		h.addProvider(store.Provider{Name: "local-whisper", Use: "transcription", Model: whisperModel, SelfHosted: true})
 		h.fake.Block()
 		var wg sync.WaitGroup
-		errs := make([]error, 2)
-		for i := range errs {
+		presses := make([]pipeline.Retried, 3)
+		errs := make([]error, 3)
+		for i := 0; i < 2; i++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = pipeline.Retry(h.ctx, h.store, id, "admin@example.org")
+				presses[i], errs[i] = pipeline.Retry(h.ctx, h.store, id, "admin@example.org")
 			}()
 		}
 		wg.Wait()
-		_, third := pipeline.Retry(h.ctx, h.store, id, "admin@example.org")
-		for i, err := range append(errs, third) {
+		presses[2], errs[2] = pipeline.Retry(h.ctx, h.store, id, "admin@example.org")
+		restarted := 0
+		for i, err := range errs {
 			if err != nil {
 				t.Errorf("press %d of Retry: %v", i+1, err)
+				continue
+			}
+			if !presses[i].AlreadyUnderway {
+				restarted++
+			}
+			if presses[i].Stage != "transcribe_chunk" {
+				t.Errorf("press %d: stage %q", i+1, presses[i].Stage)
+			}
+		}
+		if restarted != 1 || !presses[2].AlreadyUnderway {
+			t.Errorf("presses %+v: want exactly one restart, the others already under way", presses)
+		}
+		// One job per chunk from the ingest, one more from the retry.
+		all, err := h.store.JobsOf(h.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		perChunk := map[int64]int{}
+		for _, j := range all {
+			if j.Kind == "transcribe_chunk" {
+				perChunk[j.ChunkID]++
+			}
+		}
+		for c, n := range perChunk {
+			if n != 2 {
+				t.Errorf("chunk %d has %d transcription jobs, want 2 (the first run and one retry)", c, n)
 			}
 		}
 		h.fake.Unblock()
@@ -204,10 +234,16 @@ type child struct {
 	out *bytes.Buffer
 }
 
+// With blobStore "database" the child plays a process on another host
+// (as two `scribe serve` on two machines): the survivor cannot see its
+// PID and knows it is gone only when its heartbeat goes stale.
 func startChild(t *testing.T, blobStore, dbURL, dataDir string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRecoveryChildWorker$", "-test.v")
 	cmd.Env = append(os.Environ(), "SCRIBE_RECOVERY_CHILD=1", "SCRIBE_RECOVERY_DB="+dbURL, "SCRIBE_RECOVERY_DIR="+dataDir, "SCRIBE_RECOVERY_BLOBS="+blobStore)
+	if blobStore == "database" {
+		cmd.Env = append(cmd.Env, "SCRIBE_RECOVERY_INSTANCE=another-host")
+	}
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -247,7 +283,9 @@ func TestRecoveryChildWorker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.StartWorkers(ctx, pipeline.Workers(pipeline.Deps{Store: s, Blobs: blobs}), store.WorkerOptions{}); err != nil {
+	// A process on another host: its exit is known only by its heartbeat
+	// going stale.
+	if err := pipeline.Start(ctx, pipeline.Deps{Store: s, Blobs: blobs}, store.WorkerOptions{Instance: os.Getenv("SCRIBE_RECOVERY_INSTANCE")}); err != nil {
 		t.Fatal(err)
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
@@ -363,7 +401,7 @@ func TestFailoverSurvivorFinishesEverySession(t *testing.T) {
 	// The doomed process starts first and takes jobs; then the survivor.
 	doomed := startChild(t, "database", url, t.TempDir())
 	waitFor(t, 90*time.Second, "the doomed process never started a transcription", func() bool { return runningChunks(t, h.store, ids...) > 0 })
-	if err := h.store.StartWorkers(ctx, pipeline.Workers(pipeline.Deps{Store: h.store, Blobs: tb}), store.WorkerOptions{}); err != nil {
+	if err := pipeline.Start(ctx, pipeline.Deps{Store: h.store, Blobs: tb}, store.WorkerOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -412,10 +450,33 @@ func TestReconcilerRepairsLostWork(t *testing.T) {
 				t.Fatalf("%s: %v", q, err)
 			}
 		}
+		// A session that is progressing, only slowly: its provider calls
+		// take longer than the reconciler's minimum age and interval. It
+		// must be left alone.
+		release := make(chan struct{})
+		released := false
+		defer func() {
+			if !released {
+				close(release)
+			}
+		}()
+		h.fake.Transcribe = func(pcm []int) ([]fakeopenai.Segment, error) {
+			if len(pcm) > 0 && pcm[0] == 1234 {
+				<-release
+			}
+			return []fakeopenai.Segment{{Start: 0.5, End: 1.5, Text: "words of one chunk"}}, nil
+		}
+		slowPCM := make([]int16, 5*16000)
+		for i := range slowPCM {
+			slowPCM[i] = 1234
+		}
+		repairsBefore := metrics.SessionRepairs.Total()
 		// A chunk whose job was lost before any worker ran.
 		lostChunk := h.ingest(wav, pipeline.IngestOptions{Speakers: "stereo"}, 10*time.Second)
 		tamper(`DELETE FROM river_job WHERE id = (SELECT MIN(id) FROM river_job WHERE kind = 'transcribe_chunk')`)
-		h.startWorkers(store.WorkerOptions{})
+		h.startWorkers(store.WorkerOptions{Concurrency: 6})
+		slowStart := time.Now()
+		slow := h.ingest(testenv.WAV(16000, slowPCM, slowPCM), pipeline.IngestOptions{Speakers: "stereo"}, 10*time.Second)
 
 		lostRedact := h.ingest(wav, pipeline.IngestOptions{Speakers: "stereo"}, 10*time.Second)
 		lostDraft := h.ingest(wav, pipeline.IngestOptions{Speakers: "stereo"}, 10*time.Second)
@@ -443,6 +504,42 @@ func TestReconcilerRepairsLostWork(t *testing.T) {
 				t.Errorf("%s: no draft: %v", name, err)
 			}
 		}
-		h.auditIntact()
+		// The slow session was never touched, however long it took.
+		waitFor(t, 2*time.Minute, "time passing", func() bool {
+			return time.Since(slowStart) > pipeline.ReconcileMinAge+2*pipeline.ReconcileEvery
+		})
+		repaired := map[string]string{}
+		for _, e := range h.auditIntact() {
+			if e.Action == "session.repaired" {
+				repaired[e.EntityID] = e.Details["repair"]
+				if e.Actor != "system" {
+					t.Errorf("repair audited as %q, want system", e.Actor)
+				}
+			}
+		}
+		if w, ok := repaired[slow]; ok {
+			t.Errorf("a progressing session was repaired (%s)", w)
+		}
+		for name, id := range map[string]string{"chunk job lost": lostChunk, "move to redaction lost": lostRedact, "draft job lost": lostDraft} {
+			if repaired[id] == "" {
+				t.Errorf("%s: the repair was not audited", name)
+			}
+		}
+		t.Logf("repairs: %v", repaired)
+		if n := metrics.SessionRepairs.Total() - repairsBefore; n < 3 {
+			t.Errorf("repairs counted: %d, want at least 3", n)
+		}
+		close(release)
+		released = true
+		if err := h.waitWithin(slow, 2*time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		everyChunkOnce(t, h.store, h.blobs, slow)
+		all, _ := h.store.JobsOf(h.ctx, slow)
+		for _, j := range all {
+			if j.Kind == "transcribe_chunk" && j.Attempt != 1 {
+				t.Errorf("the slow session's chunk %d was attempted %d times", j.ChunkID, j.Attempt)
+			}
+		}
 	})
 }
