@@ -178,7 +178,9 @@ func exerciseJobs(t *testing.T, open func(t *testing.T) *store.Store) {
 			t.Fatalf("stalled sessions: %v %v", ids, err)
 		}
 		// A stage row changed recently keeps it off the list.
-		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.SetStage(ctx, sid, "transcribe_chunk", 1, store.StateRunning, 1, "") }); err != nil {
+		if err := s.InTx(ctx, func(tx *store.Tx) error {
+			return tx.SetStage(ctx, sid, "transcribe_chunk", 1, store.StateRunning, 1, "")
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if ids, err := s.StalledSessions(ctx, cutoff, 10); err != nil || len(ids) != 0 {
