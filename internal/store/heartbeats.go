@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/scribe-health/scribe/internal/metrics"
@@ -41,6 +42,15 @@ const (
 	DefaultHeartbeatEvery = 3 * time.Second
 	DefaultStaleAfter     = 12 * time.Second
 )
+
+// liveClients holds the IDs of the River clients working in this process
+// (tests run several stores in one process, each a node of its own).
+var liveClients sync.Map
+
+func liveHere(clientID string) bool {
+	_, ok := liveClients.Load(clientID)
+	return ok
+}
 
 // newClientID names this process's River client: host, PID and a random
 // part (a restarted process on the same host and PID is a new client).
@@ -119,7 +129,9 @@ func (s *Store) rescueOrphans(ctx context.Context, self, me string, staleAfter t
 	for _, h := range beats {
 		var reason string
 		switch {
-		case h.instance != "" && h.instance == me && (h.pid == os.Getpid() || !processAlive(h.pid)):
+		case h.instance != "" && h.instance == me && h.pid == os.Getpid() && !liveHere(h.client):
+			reason = "an earlier worker client of this process has stopped"
+		case h.instance != "" && h.instance == me && h.pid != os.Getpid() && !processAlive(h.pid):
 			reason = fmt.Sprintf("the worker process %d on this host has exited", h.pid)
 		case judgeStale && time.Duration(h.ageMS)*time.Millisecond > staleAfter:
 			reason = fmt.Sprintf("the worker process sent no heartbeat for %s", (time.Duration(h.ageMS) * time.Millisecond).Round(time.Second))

@@ -122,19 +122,13 @@ func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
 
 // Close stops workers and closes the database.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	c := s.client
-	stopBeat := s.stopBeat
-	s.stopBeat = nil
-	s.mu.Unlock()
-	if stopBeat != nil {
-		stopBeat()
-	}
+	c, stopBeat := s.takeClient()
 	if c != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		_ = c.Stop(ctx)
 		cancel()
 	}
+	stopBeat()
 	if s.pool != nil {
 		s.pool.Close()
 	}
@@ -334,27 +328,33 @@ func (s *Store) StartWorkers(ctx context.Context, workers *river.Workers, opt Wo
 		defer close(done)
 		s.heartbeat(bctx, id, instance, every, stale)
 	}()
+	liveClients.Store(id, true)
 	s.mu.Lock()
 	s.stopBeat = func() { cancel(); <-done }
 	s.mu.Unlock()
 	return nil
 }
 
-// takeClient detaches the running client and stops its heartbeat.
-func (s *Store) takeClient() riverClient {
+// takeClient detaches the running client. stopBeat ends its heartbeat:
+// call it once the client has stopped (a process finishing its running
+// jobs is alive, and they are not to be taken from it).
+func (s *Store) takeClient() (c riverClient, stopBeat func()) {
 	s.mu.Lock()
-	c, stopBeat := s.client, s.stopBeat
+	c, stop, id := s.client, s.stopBeat, s.clientID
 	s.client, s.stopBeat = nil, nil
 	s.mu.Unlock()
-	if stopBeat != nil {
-		stopBeat()
+	return c, func() {
+		if stop != nil {
+			stop()
+		}
+		liveClients.Delete(id)
 	}
-	return c
 }
 
 // StopWorkers stops the River client gracefully (running jobs finish).
 func (s *Store) StopWorkers(ctx context.Context) error {
-	c := s.takeClient()
+	c, stopBeat := s.takeClient()
+	defer stopBeat()
 	if c == nil {
 		return nil
 	}
@@ -364,7 +364,8 @@ func (s *Store) StopWorkers(ctx context.Context) error {
 // KillWorkers stops the River client abruptly, cancelling running jobs as a
 // crash would (tests).
 func (s *Store) KillWorkers(ctx context.Context) error {
-	c := s.takeClient()
+	c, stopBeat := s.takeClient()
+	defer stopBeat()
 	if c == nil {
 		return nil
 	}
