@@ -474,6 +474,13 @@ func TestReconcilerRepairsLostWork(t *testing.T) {
 		// A chunk whose job was lost before any worker ran.
 		lostChunk := h.ingest(wav, pipeline.IngestOptions{Speakers: "stereo"}, 10*time.Second)
 		tamper(`DELETE FROM river_job WHERE id = (SELECT MIN(id) FROM river_job WHERE kind = 'transcribe_chunk')`)
+		// A chunk whose job was discarded after its attempts were used up
+		// (a process crashing on it each time): queuing it again could
+		// crash-loop, so the session fails with a reason and waits for a
+		// person's Retry.
+		crashLoop := h.ingest(wav, pipeline.IngestOptions{Speakers: "stereo"}, 10*time.Second)
+		tamper(`UPDATE river_job SET state = 'discarded', attempt = max_attempts, finalized_at = CURRENT_TIMESTAMP WHERE id = (SELECT MAX(id) FROM river_job WHERE kind = 'transcribe_chunk')`)
+		tamper(`UPDATE stages SET updated_at = 0 WHERE session_id = $1`, crashLoop)
 		h.startWorkers(store.WorkerOptions{Concurrency: 6})
 		slowStart := time.Now()
 		slow := h.ingest(testenv.WAV(16000, slowPCM, slowPCM), pipeline.IngestOptions{Speakers: "stereo"}, 10*time.Second)
@@ -504,6 +511,17 @@ func TestReconcilerRepairsLostWork(t *testing.T) {
 				t.Errorf("%s: no draft: %v", name, err)
 			}
 		}
+		err := h.waitWithin(crashLoop, 2*time.Minute)
+		if !errors.Is(err, pipeline.ErrSessionFailed) || !strings.Contains(err.Error(), "stopped after 5 attempt(s)") || !strings.Contains(err.Error(), "press Retry") {
+			t.Fatalf("a crash-looping chunk: want the session failed with a reason, got %v", err)
+		}
+		if _, err := pipeline.Retry(h.ctx, h.store, crashLoop, "admin@example.org"); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.waitWithin(crashLoop, 2*time.Minute); err != nil {
+			t.Fatalf("a crash-looping chunk, after Retry: %v", err)
+		}
+		everyChunkOnce(t, h.store, h.blobs, crashLoop)
 		// The slow session was never touched, however long it took.
 		waitFor(t, 2*time.Minute, "time passing", func() bool {
 			return time.Since(slowStart) > pipeline.ReconcileMinAge+2*pipeline.ReconcileEvery
@@ -520,14 +538,14 @@ func TestReconcilerRepairsLostWork(t *testing.T) {
 		if w, ok := repaired[slow]; ok {
 			t.Errorf("a progressing session was repaired (%s)", w)
 		}
-		for name, id := range map[string]string{"chunk job lost": lostChunk, "move to redaction lost": lostRedact, "draft job lost": lostDraft} {
+		for name, id := range map[string]string{"chunk job lost": lostChunk, "move to redaction lost": lostRedact, "draft job lost": lostDraft, "crash loop": crashLoop} {
 			if repaired[id] == "" {
 				t.Errorf("%s: the repair was not audited", name)
 			}
 		}
 		t.Logf("repairs: %v", repaired)
-		if n := metrics.SessionRepairs.Total() - repairsBefore; n < 3 {
-			t.Errorf("repairs counted: %d, want at least 3", n)
+		if n := metrics.SessionRepairs.Total() - repairsBefore; n < 4 {
+			t.Errorf("repairs counted: %d, want at least 4", n)
 		}
 		close(release)
 		released = true
