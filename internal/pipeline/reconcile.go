@@ -69,10 +69,10 @@ func (r *Reconciler) Work(ctx context.Context, _ *river.Job[jobs.ReconcileArgs])
 
 // ReconcilePeriodic schedules the reconciler every ReconcileEvery, and at
 // once when a process becomes the leader. At most one pass is queued or
-// running at a time.
+// running at a time, in a queue of its own (store.QueueMaintenance).
 func ReconcilePeriodic() *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(ReconcileEvery), func() (river.JobArgs, *river.InsertOpts) {
-		return jobs.ReconcileArgs{}, &river.InsertOpts{MaxAttempts: 1, UniqueOpts: store.UniqueWhileActive()}
+		return jobs.ReconcileArgs{}, &river.InsertOpts{Queue: store.QueueMaintenance, MaxAttempts: 1, UniqueOpts: store.UniqueWhileActive()}
 	}, &river.PeriodicJobOpts{ID: "reconcile", RunOnStart: true})
 }
 

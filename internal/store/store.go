@@ -267,6 +267,11 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return pgTx.Commit(ctx)
 }
 
+// QueueMaintenance is the queue of the reconciler: its own worker, so
+// that a process whose pipeline workers are all busy (long provider
+// calls) still reconciles.
+const QueueMaintenance = "maintenance"
+
 // WorkerOptions configures the River client that runs pipeline jobs.
 type WorkerOptions struct {
 	Concurrency int // jobs worked at once; default 4
@@ -389,7 +394,7 @@ func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 			concurrency = 4
 		}
 		cfg.Workers = workers
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: concurrency}}
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: concurrency}, QueueMaintenance: {MaxWorkers: 1}}
 		cfg.FetchCooldown = 20 * time.Millisecond
 		cfg.FetchPollInterval = 50 * time.Millisecond
 		cfg.RetryPolicy = &retryPolicy{}

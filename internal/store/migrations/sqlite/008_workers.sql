@@ -10,3 +10,5 @@ CREATE TABLE worker_heartbeats (
     started_at INTEGER NOT NULL,
     beat_at    INTEGER NOT NULL
 );
+-- The reconciler and Retry look up a session's jobs by their arguments.
+CREATE INDEX IF NOT EXISTS river_job_session_id ON river_job (json_extract(args, '$.session_id'));
