@@ -178,6 +178,7 @@ func TestDatabaseRestartMidChain(t *testing.T) {
 		return n
 	}
 	h.fake.Block()
+	t.Cleanup(h.fake.Unblock) // before the workers stop, should the test end early
 	h.startWorkers(store.WorkerOptions{})
 	ids := []string{
 		h.ingest(wav, pipeline.IngestOptions{Speakers: "stereo"}, 10*time.Second),

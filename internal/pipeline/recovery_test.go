@@ -162,6 +162,7 @@ func TestRetryTwiceOneRun(t *testing.T) {
 		id := failForLackOfProvider(t, h, wav)
 		h.addProvider(store.Provider{Name: "local-whisper", Use: "transcription", Model: whisperModel, SelfHosted: true})
 		h.fake.Block()
+		t.Cleanup(h.fake.Unblock) // before the workers stop, should the test end early
 		var wg sync.WaitGroup
 		presses := make([]pipeline.Retried, 3)
 		errs := make([]error, 3)
@@ -322,6 +323,7 @@ func TestKillRestartResumesWithin30s(t *testing.T) {
 		h := newHarness(t, b)
 		quickTranscripts(h)
 		h.fake.Block()
+		t.Cleanup(h.fake.Unblock) // before the workers stop, should the test end early
 		id := h.ingest(wav, pipeline.IngestOptions{Speakers: "stereo"}, 10*time.Second)
 		c := startChild(t, "dir", h.dbURL, h.dataDir)
 		waitFor(t, 90*time.Second, "the child worker never started a transcription", func() bool {
@@ -397,6 +399,7 @@ func TestFailoverSurvivorFinishesEverySession(t *testing.T) {
 		return nil
 	}
 	h.fake.Block()
+	t.Cleanup(h.fake.Unblock) // before the workers stop, should the test end early
 	ids := ingest()
 	// The doomed process starts first and takes jobs; then the survivor.
 	doomed := startChild(t, "database", url, t.TempDir())

@@ -67,6 +67,7 @@ func TestRetryButtonAfterProviderAdded(t *testing.T) {
 			}
 			addProvider(store.Provider{Name: "asr", Use: "transcription", Model: "whisper-w"})
 			fake.Block()
+			t.Cleanup(fake.Unblock) // before the workers stop, should the test end early
 
 			c := e.client()
 			c.login("dr@example.org", "")
