@@ -152,7 +152,7 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 	}
 	details["segments"] = fmt.Sprint(len(segs))
 	purged := false
-	err = w.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = stagekit.InSessionTx(ctx, w.Store, a.SessionID, func(tx *store.Tx) error {
 		if err := tx.Audit(ctx, audit.Event{Actor: "system", Action: "provider.call", EntityType: "session", EntityID: a.SessionID, Details: details}); err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 }
 
 func (w *Worker) advance(ctx context.Context, sessionID string, chunkID int64, attempt int, _ bool) error {
-	return w.Store.InTx(ctx, func(tx *store.Tx) error { return advanceTx(ctx, tx, sessionID, chunkID, attempt) })
+	return stagekit.InSessionTx(ctx, w.Store, sessionID, func(tx *store.Tx) error { return advanceTx(ctx, tx, sessionID, chunkID, attempt) })
 }
 
 // advanceTx marks the chunk's stage done and, when every chunk is done and

@@ -79,7 +79,7 @@ func (w *RedactWorker) work(ctx context.Context, job *river.Job[jobs.RedactArgs]
 	if err := w.Blobs.Put(ctx, TokenMapBlobID(id), tokenMap); err != nil {
 		return err
 	}
-	return w.Store.InTx(ctx, func(tx *store.Tx) error {
+	return stagekit.InSessionTx(ctx, w.Store, id, func(tx *store.Tx) error {
 		if err := tx.PutTranscript(ctx, store.Transcript{SessionID: id, RedactedBlob: RedactedBlobID(id), MapBlob: TokenMapBlobID(id), Segments: len(red)}); err != nil {
 			return err
 		}

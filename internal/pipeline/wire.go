@@ -68,7 +68,7 @@ type Progress struct {
 }
 
 // Wait polls until the session's draft is ready or it failed, calling
-// progress whenever something changed. It returns ErrSessionFailed (wrapped
+// progress whenever something changed; it rides out a database restart. It returns ErrSessionFailed (wrapped
 // with the stage and reason) on failure.
 func Wait(ctx context.Context, s *store.Store, sessionID string, progress func(Progress)) error {
 	var last Progress
@@ -76,10 +76,20 @@ func Wait(ctx context.Context, s *store.Store, sessionID string, progress func(P
 	defer tick.Stop()
 	for {
 		sess, err := s.Session(ctx, sessionID)
-		if err != nil {
-			return err
+		var chunks []store.Chunk
+		if err == nil {
+			chunks, err = s.Chunks(ctx, sessionID)
 		}
-		chunks, err := s.Chunks(ctx, sessionID)
+		if store.IsUnavailable(err) {
+			// The database is restarting or a connection was cut: the
+			// session goes on; so does waiting for it.
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%w (the database was unreachable: %v)", ctx.Err(), err)
+			case <-tick.C:
+				continue
+			}
+		}
 		if err != nil {
 			return err
 		}

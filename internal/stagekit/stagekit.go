@@ -26,10 +26,15 @@ type PermanentError struct{ Err error }
 func (e *PermanentError) Error() string { return e.Err.Error() }
 func (e *PermanentError) Unwrap() error { return e.Err }
 
-// Permanent wraps err as a PermanentError.
+// Permanent wraps err as a PermanentError — unless err says the database
+// could not be reached (a restart, a cut connection): that passes, and the
+// attempt is retried like any other transient failure.
 func Permanent(err error) error {
 	if err == nil {
 		return nil
+	}
+	if store.IsUnavailable(err) {
+		return err
 	}
 	return &PermanentError{Err: err}
 }
@@ -43,6 +48,20 @@ func Permanentf(format string, args ...any) error {
 func IsPermanent(err error) bool {
 	var p *PermanentError
 	return errors.As(err, &p)
+}
+
+// InSessionTx runs fn in a transaction that first locks the session's row.
+// Every transaction that moves a session's pipeline state on takes that
+// lock first — then stage rows, jobs, and the audit chain last — so that
+// no two of them (a worker finishing a chunk, a Retry, the reconciler)
+// can deadlock. A session that no longer exists is no error here.
+func InSessionTx(ctx context.Context, s *store.Store, sessionID string, fn func(tx *store.Tx) error) error {
+	return s.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Session(ctx, sessionID, true); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
 // Start records that a stage is running (attempt n).
@@ -108,7 +127,7 @@ func HandleError(ctx context.Context, s *store.Store, job *rivertype.JobRow, ses
 		reason = fmt.Sprintf("%s (gave up after %d attempts)", msg, job.Attempt)
 	}
 	slog.Error("stage failed", "session", sessionID, "stage", stage, "chunk", chunkID, "attempt", job.Attempt, "error", err.Error())
-	ferr := s.InTx(ctx, func(tx *store.Tx) error {
+	ferr := InSessionTx(ctx, s, sessionID, func(tx *store.Tx) error {
 		if err := tx.SetStage(ctx, sessionID, stage, chunkID, store.StateFailed, job.Attempt, reason); err != nil {
 			return err
 		}

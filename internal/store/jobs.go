@@ -103,31 +103,45 @@ func (tx *Tx) JobsOf(ctx context.Context, sessionID string) ([]Job, error) {
 	return collect(ctx, tx.q, scanJob, tx.s.jobsOfSQL(), sessionID)
 }
 
-// EnqueueNow is Enqueue for a job that must run now (a retry or a
-// repair). If the same job is already active it is not inserted again; if
-// that job is waiting for a later retry it is made available at once.
-// inserted reports whether a new job was inserted.
+// EnqueueNow is Enqueue for a job that must run now, with its full number
+// of attempts (a retry or a repair). If the same job is running, or queued
+// and never attempted, it is left to run and nothing is inserted. If it is
+// waiting to run again (retryable, scheduled, or queued after attempts
+// that failed or were interrupted), it belongs to the run being replaced
+// and has used up attempts of it: it is cancelled and a fresh job takes
+// its place. inserted reports whether a new job was inserted.
 func (tx *Tx) EnqueueNow(ctx context.Context, args river.JobArgs) (inserted bool, err error) {
 	tx.s.mu.Lock()
 	ins := tx.s.insertTx
 	tx.s.mu.Unlock()
-	res, err := ins(ctx, tx.rawTx, args, &river.InsertOpts{UniqueOpts: UniqueWhileActive()})
+	opts := &river.InsertOpts{UniqueOpts: UniqueWhileActive()}
+	res, err := ins(ctx, tx.rawTx, args, opts)
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}
 	if !res.UniqueSkippedAsDuplicate {
 		return true, nil
 	}
-	if st := res.Job.State; st == rivertype.JobStateRetryable || st == rivertype.JobStateScheduled {
-		q := `UPDATE river_job SET state = 'available', scheduled_at = now() WHERE id = $1 AND state IN ('retryable', 'scheduled')`
-		if tx.s.dialect == "sqlite" {
-			q = `UPDATE river_job SET state = 'available', scheduled_at = $2 WHERE id = $1 AND state IN ('retryable', 'scheduled')`
-		}
-		if _, err := tx.q.exec(ctx, q, tx.s.jobTimeArgs(res.Job.ID)...); err != nil {
-			return false, fmt.Errorf("make job %d available: %w", res.Job.ID, err)
-		}
+	j := res.Job
+	if j.State == rivertype.JobStateRunning || j.State == rivertype.JobStateAvailable && j.Attempt == 0 {
+		return false, nil
 	}
-	return false, nil
+	q := `UPDATE river_job SET state = 'cancelled', finalized_at = now() WHERE id = $1 AND state IN ('available', 'pending', 'retryable', 'scheduled')`
+	if tx.s.dialect == "sqlite" {
+		q = `UPDATE river_job SET state = 'cancelled', finalized_at = $2 WHERE id = $1 AND state IN ('available', 'pending', 'retryable', 'scheduled')`
+	}
+	n, err := tx.q.exec(ctx, q, tx.s.jobTimeArgs(j.ID)...)
+	if err != nil {
+		return false, fmt.Errorf("replace job %d: %w", j.ID, err)
+	}
+	if n == 0 {
+		return false, nil // just taken by a worker: it runs
+	}
+	res, err = ins(ctx, tx.rawTx, args, opts)
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return !res.UniqueSkippedAsDuplicate, nil
 }
 
 // jobTimeArgs appends River's current-time argument for SQLite statements

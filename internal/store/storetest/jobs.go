@@ -93,8 +93,29 @@ func exerciseJobs(t *testing.T, open func(t *testing.T) *store.Store) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		if all := jobsOf(t, s); inserted || len(all) != 1 || all[0].State != store.JobAvailable {
-			t.Fatalf("EnqueueNow over a job waiting to retry: inserted %v, jobs %+v; want the waiting job made available", inserted, all)
+		if all := jobsOf(t, s); !inserted || len(all) != 2 || all[0].State != store.JobCancelled || all[1].State != store.JobAvailable || all[1].Attempt != 0 {
+			t.Fatalf("EnqueueNow over a job waiting to retry: inserted %v, jobs %+v; want it replaced by a fresh job", inserted, all)
+		}
+		// A job queued and never attempted is left to run.
+		if err := s.InTx(ctx, func(tx *store.Tx) (err error) {
+			inserted, err = tx.EnqueueNow(ctx, testJob{SessionID: sid, ChunkID: 2})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if all := jobsOf(t, s); inserted || len(all) != 2 {
+			t.Fatalf("EnqueueNow over a queued job: inserted %v, jobs %+v", inserted, all)
+		}
+		// So is a running one.
+		setState(t, s, jobsOf(t, s)[1].ID, store.JobRunning)
+		if err := s.InTx(ctx, func(tx *store.Tx) (err error) {
+			inserted, err = tx.EnqueueNow(ctx, testJob{SessionID: sid, ChunkID: 2})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if all := jobsOf(t, s); inserted || len(all) != 2 || all[1].State != store.JobRunning {
+			t.Fatalf("EnqueueNow over a running job: inserted %v, jobs %+v", inserted, all)
 		}
 	})
 
