@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -308,9 +307,6 @@ func (s *Store) StartWorkers(ctx context.Context, workers *river.Workers, opt Wo
 	s.mu.Lock()
 	c, id := s.client, s.clientID
 	s.mu.Unlock()
-	if err := c.Start(ctx); err != nil {
-		return err
-	}
 	every, stale := opt.HeartbeatEvery, opt.StaleAfter
 	if every <= 0 {
 		every = DefaultHeartbeatEvery
@@ -322,10 +318,17 @@ func (s *Store) StartWorkers(ctx context.Context, workers *river.Workers, opt Wo
 	if instance == "" {
 		instance = instanceID()
 	}
-	// The first beat is written before StartWorkers returns: from then on
-	// this process counts as alive.
+	// The first beat is written before the client takes any job: a job
+	// never runs under a client without a heartbeat row, so a process
+	// killed at any moment is noticed.
+	liveClients.Store(id, true)
 	if err := s.beat(ctx, id, instance, time.Now().UnixMilli()); err != nil {
-		slog.Error("first worker heartbeat could not be written", "client", id, "error", err)
+		liveClients.Delete(id)
+		return fmt.Errorf("write the first worker heartbeat: %w", err)
+	}
+	if err := c.Start(ctx); err != nil {
+		liveClients.Delete(id)
+		return err
 	}
 	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
@@ -333,7 +336,6 @@ func (s *Store) StartWorkers(ctx context.Context, workers *river.Workers, opt Wo
 		defer close(done)
 		s.heartbeat(bctx, id, instance, every, stale)
 	}()
-	liveClients.Store(id, true)
 	s.mu.Lock()
 	s.stopBeat = func() { cancel(); <-done }
 	s.mu.Unlock()
