@@ -93,7 +93,9 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 		return stagekit.Permanent(err)
 	}
 	if sess.Status == store.StatusFailed {
-		return nil
+		if skipped, err := stagekit.SkipIfFailed(ctx, w.Store, job.JobRow, a.SessionID, jobs.StageDraft, 0); skipped || err != nil {
+			return err
+		}
 	}
 	if w.Started != nil {
 		w.Started(a.SessionID)
@@ -199,7 +201,7 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 	callDetails["prompt_tokens"] = fmt.Sprint(res.Usage.Prompt)
 	callDetails["completion_tokens"] = fmt.Sprint(res.Usage.Completion)
 	callDetails["latency_ms"] = fmt.Sprint(res.Latency.Milliseconds())
-	return w.Store.InTx(ctx, func(tx *store.Tx) error {
+	return stagekit.InSessionTx(ctx, w.Store, a.SessionID, func(tx *store.Tx) error {
 		if err := tx.Audit(ctx, audit.Event{Actor: "system", Action: "provider.call", EntityType: "session", EntityID: a.SessionID, Details: callDetails}); err != nil {
 			return err
 		}

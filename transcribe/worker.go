@@ -74,7 +74,11 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 		return stagekit.Permanent(err)
 	}
 	if sess.Status == store.StatusFailed {
-		return nil // another stage already failed the session; nothing to add
+		// Another chunk or stage already failed the session: record that
+		// this one did not run (Retry runs it), unless it was just retried.
+		if skipped, err := stagekit.SkipIfFailed(ctx, w.Store, job.JobRow, a.SessionID, jobs.StageTranscribe, a.ChunkID); skipped || err != nil {
+			return err
+		}
 	}
 	chunk, err := w.Store.Chunk(ctx, a.ChunkID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -157,7 +161,7 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 	}
 	details["segments"] = fmt.Sprint(len(segs))
 	purged := false
-	err = w.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = stagekit.InSessionTx(ctx, w.Store, a.SessionID, func(tx *store.Tx) error {
 		if err := tx.Audit(ctx, audit.Event{Actor: "system", Action: "provider.call", EntityType: "session", EntityID: a.SessionID, Details: details}); err != nil {
 			return err
 		}
@@ -183,7 +187,7 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 }
 
 func (w *Worker) advance(ctx context.Context, sessionID string, chunkID int64, attempt int, _ bool) error {
-	return w.Store.InTx(ctx, func(tx *store.Tx) error { return advanceTx(ctx, tx, sessionID, chunkID, attempt) })
+	return stagekit.InSessionTx(ctx, w.Store, sessionID, func(tx *store.Tx) error { return advanceTx(ctx, tx, sessionID, chunkID, attempt) })
 }
 
 // advanceTx marks the chunk's stage done and, when every chunk is done and

@@ -196,11 +196,15 @@ func sessionRetry(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if _, err := sessionFor(ctx, a, u, pos[0]); err != nil {
 		return err
 	}
-	stage, err := pipeline.Retry(ctx, a.store, pos[0], actorOf(u))
+	res, err := pipeline.Retry(ctx, a.store, pos[0], actorOf(u))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "session %s restarted at stage %s\n", pos[0], stage)
+	if res.AlreadyUnderway {
+		fmt.Fprintf(stdout, "session %s: a retry is already under way (at stage %s)\n", pos[0], res.Stage)
+	} else {
+		fmt.Fprintf(stdout, "session %s restarted at stage %s\n", pos[0], res.Stage)
+	}
 	if !*wait {
 		return nil
 	}

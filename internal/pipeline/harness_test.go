@@ -32,9 +32,6 @@ type harness struct {
 	store   *store.Store
 	blobs   *blob.Dir
 	fake    *fakeopenai.Server
-	// jobTimeout, when set, shortens the transcription job timeout so that
-	// a crashed worker's job is rescued quickly.
-	jobTimeout time.Duration
 	// policy is the provider-call policy the workers use (zero: default).
 	policy modelcall.Policy
 }
@@ -77,12 +74,12 @@ func (h *harness) addProvider(p store.Provider) {
 }
 
 func (h *harness) deps() pipeline.Deps {
-	return pipeline.Deps{Store: h.store, Blobs: h.blobs, TranscribeTimeout: h.jobTimeout, ProviderPolicy: h.policy}
+	return pipeline.Deps{Store: h.store, Blobs: h.blobs, ProviderPolicy: h.policy}
 }
 
 func (h *harness) startWorkers(opt store.WorkerOptions) {
 	h.t.Helper()
-	if err := h.store.StartWorkers(h.ctx, pipeline.Workers(h.deps()), opt); err != nil {
+	if err := pipeline.Start(h.ctx, h.deps(), opt); err != nil {
 		h.t.Fatal(err)
 	}
 	h.t.Cleanup(func() {
@@ -103,8 +100,8 @@ func (h *harness) ingest(wav []byte, opt pipeline.IngestOptions, chunkMax time.D
 }
 
 func (h *harness) wait(id string) error {
-	// Generous: on a loaded CI machine a crashed worker's job waits for
-	// River's leader election and rescuer as well as for pocketsphinx.
+	// Generous: on a loaded CI machine pocketsphinx is slow, and a crashed
+	// worker's job waits for its heartbeat to go stale.
 	ctx, cancel := context.WithTimeout(h.ctx, 5*time.Minute)
 	defer cancel()
 	return pipeline.Wait(ctx, h.store, id, nil)
