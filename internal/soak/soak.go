@@ -1,12 +1,14 @@
 package soak
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
 	"io"
 	mrand "math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +19,8 @@ import (
 	"testing"
 	"text/tabwriter"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/fakeopenai"
@@ -64,8 +68,9 @@ const (
 
 // Report is what a run found.
 type Report struct {
-	Config Config
-	Modes  []ModeSummary
+	Config   Config
+	Postgres string // the PostgreSQL server's version, when a mode used it
+	Modes    []ModeSummary
 }
 
 // ModeSummary adds up one mode's trials.
@@ -87,6 +92,7 @@ type ModeSummary struct {
 	MidCall         int           // kills that landed while provider calls were in flight
 	MidWork         int           // kills that found sessions unfinished
 	Resent          int           // provider calls beyond the no-kill trial's (work redone after a kill)
+	CutOff          int           // provider requests the kill cut off while they were being sent
 	Defects         []string      // one line per defect, with its trial
 	deadline        time.Duration
 }
@@ -99,6 +105,7 @@ type harness struct {
 	rec      *recogniser
 	key      string
 	inFlight atomic.Int64
+	cutOff   atomic.Int64 // provider requests that ended before their body did
 	progress io.Writer
 }
 
@@ -148,20 +155,21 @@ func Run(t *testing.T, cfg Config) Report {
 		return cfg.MinLatency + time.Duration(latRNG.Int64N(int64(cfg.MaxLatency-cfg.MinLatency)+1))
 	}
 	h.fake.Transcribe = func(pcm []int) ([]fakeopenai.Segment, error) {
-		h.inFlight.Add(1)
-		defer h.inFlight.Add(-1)
 		time.Sleep(delay())
 		return h.rec.transcribe(pcm)
 	}
 	h.fake.Answer = func(req fakeopenai.ChatRequest) (string, error) {
-		h.inFlight.Add(1)
-		defer h.inFlight.Add(-1)
 		time.Sleep(delay())
 		return fakeopenai.BuildNote(req)
 	}
+	// Set before the first request, so the server reads the new handler.
+	h.fake.Config.Handler = h.wholeRequests(h.fake.Config.Handler)
 	fmt.Fprintf(h.progress, "soak: seed %d, %d sessions per trial, deadline %s, provider delay %s–%s, chunks ≤ %s, %d workers per server, work dir %s\n",
 		cfg.Seed, cfg.Sessions, cfg.Deadline, cfg.MinLatency, cfg.MaxLatency, cfg.ChunkMax, cfg.Workers, cfg.WorkDir)
 	rep := Report{Config: cfg}
+	if cfg.Trials[Postgres] > 0 || cfg.Trials[TwoProcesses] > 0 {
+		rep.Postgres = postgresVersion()
+	}
 	for mi, m := range Modes {
 		n := cfg.Trials[m]
 		if n <= 0 {
@@ -172,6 +180,24 @@ func Run(t *testing.T, cfg Config) Report {
 		})
 	}
 	return rep
+}
+
+// wholeRequests counts the requests in flight and passes on only those
+// that arrived whole. A request whose sender was killed while sending it
+// ends early; the fake would rightly call it malformed, but it is the kill
+// the soak made, not something Scribe sent, so it is counted as cut off.
+func (h *harness) wholeRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.inFlight.Add(1)
+		defer h.inFlight.Add(-1)
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			h.cutOff.Add(1)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
 }
 
 // A plan is what a trial's seed decides.
@@ -236,6 +262,7 @@ func (h *harness) runMode(t *testing.T, mi int, m Mode, trials int) ModeSummary 
 			sum.Lost += r.lost
 			sum.Other += r.other
 			sum.Resent += max(0, r.calls-base.calls)
+			sum.CutOff += r.cutOff
 			if r.inFlight > 0 {
 				sum.MidCall++
 			}
@@ -282,6 +309,7 @@ type trialResult struct {
 	recovery                time.Duration // kill → every session ready (0 if all were ready before)
 	elapsed                 time.Duration // start → every session ready
 	calls                   int           // provider calls made during the trial
+	cutOff                  int           // provider requests cut off by the kill
 	chunks                  map[int]int   // chunk rows per script
 	dir                     string
 	kept                    bool
@@ -301,7 +329,7 @@ func (r *trialResult) line() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-22s", r.name)
 	if r.killed {
-		fmt.Fprintf(&b, " kill %s at %5.2fs (%d calls in flight; unfinished: %s)", r.victim, r.killAt.Seconds(), r.inFlight, orNone(r.atKill))
+		fmt.Fprintf(&b, " kill %s at %5.2fs (%d calls in flight, %d cut off; unfinished: %s)", r.victim, r.killAt.Seconds(), r.inFlight, r.cutOff, orNone(r.atKill))
 	} else {
 		fmt.Fprintf(&b, " no kill")
 	}
@@ -335,9 +363,36 @@ func orNone(s string) string {
 	return s
 }
 
+// A trial is one trial in progress.
+type trial struct {
+	h      *harness
+	mode   Mode
+	plan   *plan         // nil: no kill
+	base   *modeBaseline // nil: this is the baseline
+	r      *trialResult
+	d      deployment
+	cliDir string // the data dir of the CLI commands (and on SQLite of the servers)
+	st     *store.Store
+	blobs  blob.Store
+	nodes  []*node
+
+	ids      []string // by session number; "" until ingested
+	pending  int      // ingests not finished
+	ingests  chan ingested
+	status   map[string]string
+	readyAt  map[string]time.Time
+	start    time.Time
+	killTime time.Time
+}
+
+type ingested struct {
+	i   int
+	id  string
+	err error
+}
+
 // trial runs one trial; p nil means no kill (the baseline, base nil too).
 func (h *harness) trial(t *testing.T, m Mode, n int, p *plan, base *modeBaseline) *trialResult {
-	ctx := context.Background()
 	began := time.Now()
 	r := &trialResult{name: fmt.Sprintf("%s/%02d", m, n), sessions: h.cfg.Sessions, chunks: map[int]int{}}
 	r.dir = filepath.Join(h.cfg.WorkDir, fmt.Sprintf("%s-%02d", m, n))
@@ -349,225 +404,22 @@ func (h *harness) trial(t *testing.T, m Mode, n int, p *plan, base *modeBaseline
 			r.kept = true
 		}
 	}()
-	if err := os.MkdirAll(r.dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	kek := make([]byte, 32)
-	rand.Read(kek)
-	d := deployment{bin: h.cfg.Binary, vars: []string{"SCRIBE_MASTER_KEY=" + base64.StdEncoding.EncodeToString(kek), apiKeyEnv + "=" + h.key}}
-	dbURL := ""
-	cliDir := filepath.Join(r.dir, "data")
-	if m != SQLite {
-		dbURL = testenv.PostgresURL(t)
-		d.vars = append(d.vars, "DATABASE_URL="+dbURL, "SCRIBE_BLOB_STORE=database")
-		cliDir = filepath.Join(r.dir, "cli")
-	}
-	for _, args := range [][]string{
-		{"provider", "add", "--data-dir", cliDir, "--name", "asr", "--base-url", h.fake.BaseURL(), "--model", transcribeModel, "--use", "transcription", "--self-hosted", "--api-key-env", apiKeyEnv},
-		{"provider", "add", "--data-dir", cliDir, "--name", "llm", "--base-url", h.fake.BaseURL(), "--model", chatModel, "--use", "drafting", "--self-hosted", "--api-key-env", apiKeyEnv},
-	} {
-		if _, err := d.cli(ctx, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	st, err := store.Open(ctx, store.Options{DatabaseURL: dbURL, DataDir: cliDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var blobs blob.Store
-	if m == SQLite {
-		blobs, err = blob.NewDir(filepath.Join(cliDir, "blobs"), kek)
-	} else {
-		blobs, err = blob.NewTable(st, kek)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	names := []string{"A"}
-	if m == TwoProcesses {
-		names = append(names, "B")
-	}
-	nodes := make([]*node, len(names))
-	dataDir := func(i int) string {
-		if m == SQLite {
-			return cliDir // the database is in the data dir
-		}
-		return filepath.Join(r.dir, "node-"+names[i])
-	}
-	for i, name := range names {
-		if nodes[i], err = d.start(name, dataDir(i), filepath.Join(r.dir, "serve-"+name+".log"), h.cfg.Workers); err != nil {
-			t.Fatal(err)
-		}
-	}
-	defer func() {
-		for _, nd := range nodes {
-			if nd != nil {
-				select {
-				case <-nd.exited:
-				default:
-					nd.kill()
-				}
-			}
-		}
-	}()
+	tr := &trial{h: h, mode: m, plan: p, base: base, r: r, status: map[string]string{}, readyAt: map[string]time.Time{}}
+	tr.setUp(t)
+	defer tr.st.Close()
+	defer tr.killAll()
 	callsBefore := len(h.fake.Transcriptions()) + len(h.fake.Chats())
+	cutBefore := h.cutOff.Load()
 	fakeBefore, recBefore := len(h.fake.Problems()), len(h.rec.Problems())
-
-	// Ingest the sessions at their times, from a separate process each, as
-	// an admin's script would.
-	type ingested struct {
-		i   int
-		id  string
-		err error
-	}
-	ingests := make(chan ingested, h.cfg.Sessions)
-	start := time.Now()
-	go func() {
-		for i := 0; i < h.cfg.Sessions; i++ {
-			if p != nil {
-				time.Sleep(time.Until(start.Add(p.ingestAt[i])))
-			}
-			out, err := d.cli(ctx, "ingest", "--data-dir", cliDir, "--template", "soap", "--speakers", "stereo", "--consent-attested-by", "therapist@example.org",
-				"--client-alias", fmt.Sprintf("soak-client-%d", i+1), "--chunk-max", h.cfg.ChunkMax.String(), h.wavs[i%len(h.wavs)])
-			ingests <- ingested{i: i, id: strings.TrimSpace(strings.SplitN(out, "\n", 2)[0]), err: err}
-		}
-	}()
-
-	ids := make([]string, h.cfg.Sessions)
-	status := map[string]string{}
-	readyAt := map[string]time.Time{}
-	pending := h.cfg.Sessions
-	deadline := start.Add(h.cfg.Deadline)
-	var killTime time.Time
-	poll := func() {
-		for _, id := range ids {
-			if id == "" || status[id] == store.StatusReady || status[id] == store.StatusFailed {
-				continue
-			}
-			s, err := st.Session(ctx, id)
-			if err != nil {
-				continue // the next poll tries again; a session that never shows is reported below
-			}
-			status[id] = s.Status
-			if s.Status == store.StatusReady {
-				readyAt[id] = time.Now()
-			}
-		}
-	}
-	for {
-		for drained := false; !drained; {
-			select {
-			case in := <-ingests:
-				pending--
-				if in.err != nil {
-					r.defect(&r.other, "session %d: ingest failed: %v", in.i+1, in.err)
-					continue
-				}
-				ids[in.i] = in.id
-			default:
-				drained = true
-			}
-		}
-		if p != nil && !r.killed && time.Since(start) >= p.killAt {
-			victim := nodes[p.victim]
-			r.inFlight = h.inFlight.Load()
-			victim.kill()
-			killTime = time.Now()
-			r.killed, r.killAt, r.victim = true, killTime.Sub(start), victim.name
-			deadline = killTime.Add(h.cfg.Deadline)
-			poll()
-			states := map[string]int{}
-			for _, id := range ids {
-				if id != "" && status[id] != store.StatusReady {
-					states[status[id]]++
-				}
-			}
-			if pending > 0 {
-				states["not yet ingested"] = pending
-			}
-			r.unfinished, r.atKill = countStates(states)
-			if m != TwoProcesses {
-				restarted := time.Now()
-				name := victim.name + "'"
-				nd, err := d.start(name, victim.dataDir, filepath.Join(r.dir, "serve-"+victim.name+".log"), h.cfg.Workers)
-				if err != nil {
-					r.defect(&r.other, "restart after the kill: %v", err)
-					break
-				}
-				nodes[p.victim] = nd
-				r.restartTook = time.Since(restarted)
-			}
-		}
-		poll()
-		done := pending == 0 && (p == nil || r.killed)
-		for _, id := range ids {
-			if id != "" && status[id] != store.StatusReady && status[id] != store.StatusFailed {
-				done = false
-			}
-		}
-		if done || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	for pending > 0 { // an ingest still running at the deadline
-		in := <-ingests
-		pending--
-		if in.err != nil {
-			r.defect(&r.other, "session %d: ingest failed: %v", in.i+1, in.err)
-			continue
-		}
-		ids[in.i] = in.id
-	}
-	r.allReady = true
-	var last time.Time
-	for _, id := range ids {
-		if id == "" {
-			continue
-		}
-		at, ok := readyAt[id]
-		if !ok {
-			r.allReady = false
-			continue
-		}
-		if at.After(last) {
-			last = at
-		}
-	}
-	if r.allReady {
-		r.elapsed = last.Sub(start)
-		if r.killed && last.After(killTime) {
-			r.recovery = last.Sub(killTime)
-		}
-	} else if r.killed {
-		r.recovery = time.Since(killTime)
-	}
+	tr.run()
 	r.calls = len(h.fake.Transcriptions()) + len(h.fake.Chats()) - callsBefore
-
-	for _, nd := range nodes {
-		if nd == nil {
-			continue
-		}
+	r.cutOff = int(h.cutOff.Load() - cutBefore)
+	for _, nd := range tr.nodes {
 		if err := nd.stop(30 * time.Second); err != nil {
 			r.defect(&r.other, "%v", err)
 		}
 	}
-	for i, id := range ids {
-		if id == "" {
-			continue
-		}
-		script := i % len(h.recs)
-		want := 0
-		if base != nil {
-			want = base.chunks[script]
-		}
-		h.check(ctx, r, st, blobs, i+1, id, script, want)
-	}
-	if _, err := d.cli(ctx, "audit", "verify", "--data-dir", cliDir); err != nil {
-		r.defect(&r.other, "audit chain: %v", err)
-	}
+	tr.verify()
 	for _, pr := range h.fake.Problems()[fakeBefore:] {
 		r.defect(&r.other, "the fake provider found: %s", pr)
 	}
@@ -575,6 +427,246 @@ func (h *harness) trial(t *testing.T, m Mode, n int, p *plan, base *modeBaseline
 		r.defect(&r.other, "the fake provider found: %s", pr)
 	}
 	return r
+}
+
+// setUp makes the trial's database, adds the providers with the CLI,
+// opens the store the soak reads and starts the servers.
+func (tr *trial) setUp(t *testing.T) {
+	ctx := context.Background()
+	h, r := tr.h, tr.r
+	if err := os.MkdirAll(r.dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	kek := make([]byte, 32)
+	rand.Read(kek)
+	tr.d = deployment{bin: h.cfg.Binary, vars: []string{"SCRIBE_MASTER_KEY=" + base64.StdEncoding.EncodeToString(kek), apiKeyEnv + "=" + h.key}}
+	dbURL := ""
+	tr.cliDir = filepath.Join(r.dir, "data")
+	if tr.mode != SQLite {
+		dbURL = testenv.PostgresURL(t)
+		tr.d.vars = append(tr.d.vars, "DATABASE_URL="+dbURL, "SCRIBE_BLOB_STORE=database")
+		tr.cliDir = filepath.Join(r.dir, "cli")
+	}
+	for _, args := range [][]string{
+		{"provider", "add", "--data-dir", tr.cliDir, "--name", "asr", "--base-url", h.fake.BaseURL(), "--model", transcribeModel, "--use", "transcription", "--self-hosted", "--api-key-env", apiKeyEnv},
+		{"provider", "add", "--data-dir", tr.cliDir, "--name", "llm", "--base-url", h.fake.BaseURL(), "--model", chatModel, "--use", "drafting", "--self-hosted", "--api-key-env", apiKeyEnv},
+	} {
+		if _, err := tr.d.cli(ctx, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var err error
+	if tr.st, err = store.Open(ctx, store.Options{DatabaseURL: dbURL, DataDir: tr.cliDir}); err != nil {
+		t.Fatal(err)
+	}
+	if tr.mode == SQLite {
+		tr.blobs, err = blob.NewDir(filepath.Join(tr.cliDir, "blobs"), kek)
+	} else {
+		tr.blobs, err = blob.NewTable(tr.st, kek)
+	}
+	if err != nil {
+		tr.st.Close()
+		t.Fatal(err)
+	}
+	names := []string{"A"}
+	if tr.mode == TwoProcesses {
+		names = append(names, "B")
+	}
+	for _, name := range names {
+		dataDir := tr.cliDir // SQLite: the database is in the data dir
+		if tr.mode != SQLite {
+			dataDir = filepath.Join(r.dir, "node-"+name)
+		}
+		nd, err := tr.d.start(name, dataDir, filepath.Join(r.dir, "serve-"+name+".log"), h.cfg.Workers)
+		if err != nil {
+			tr.killAll()
+			tr.st.Close()
+			t.Fatal(err)
+		}
+		tr.nodes = append(tr.nodes, nd)
+	}
+}
+
+// killAll kills whatever server is still running (a trial that stopped early).
+func (tr *trial) killAll() {
+	for _, nd := range tr.nodes {
+		select {
+		case <-nd.exited:
+		default:
+			nd.kill()
+		}
+	}
+}
+
+// run ingests the sessions, kills a server when the plan says, restarts it
+// (except in the two-process mode), and follows the sessions until all
+// are ready or failed, or the deadline.
+func (tr *trial) run() {
+	h, r, p := tr.h, tr.r, tr.plan
+	tr.ids = make([]string, h.cfg.Sessions)
+	tr.pending = h.cfg.Sessions
+	tr.ingests = make(chan ingested, h.cfg.Sessions)
+	tr.start = time.Now()
+	go tr.ingestAll()
+	deadline := tr.start.Add(h.cfg.Deadline)
+	for {
+		tr.collectIngests(false)
+		if p != nil && !r.killed && time.Since(tr.start) >= p.killAt {
+			if !tr.kill() {
+				break
+			}
+			deadline = tr.killTime.Add(h.cfg.Deadline)
+		}
+		tr.poll()
+		if tr.finished() || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	tr.collectIngests(true)
+	r.allReady = true
+	var last time.Time
+	for _, id := range tr.ids {
+		if id == "" {
+			continue
+		}
+		at, ok := tr.readyAt[id]
+		if !ok {
+			r.allReady = false
+		} else if at.After(last) {
+			last = at
+		}
+	}
+	switch {
+	case r.allReady:
+		r.elapsed = last.Sub(tr.start)
+		if r.killed && last.After(tr.killTime) {
+			r.recovery = last.Sub(tr.killTime)
+		}
+	case r.killed:
+		r.recovery = time.Since(tr.killTime)
+	}
+}
+
+// ingestAll ingests the sessions at their planned times, each from a
+// process of its own, as an admin's script would.
+func (tr *trial) ingestAll() {
+	h := tr.h
+	for i := 0; i < h.cfg.Sessions; i++ {
+		if tr.plan != nil {
+			time.Sleep(time.Until(tr.start.Add(tr.plan.ingestAt[i])))
+		}
+		out, err := tr.d.cli(context.Background(), "ingest", "--data-dir", tr.cliDir, "--template", "soap", "--speakers", "stereo",
+			"--consent-attested-by", "therapist@example.org", "--client-alias", fmt.Sprintf("soak-client-%d", i+1),
+			"--chunk-max", h.cfg.ChunkMax.String(), h.wavs[i%len(h.wavs)])
+		tr.ingests <- ingested{i: i, id: strings.TrimSpace(strings.SplitN(out, "\n", 2)[0]), err: err}
+	}
+}
+
+// collectIngests takes the finished ingests (all of them, waiting, if wait).
+func (tr *trial) collectIngests(wait bool) {
+	for tr.pending > 0 {
+		var in ingested
+		if wait {
+			in = <-tr.ingests
+		} else {
+			select {
+			case in = <-tr.ingests:
+			default:
+				return
+			}
+		}
+		tr.pending--
+		if in.err != nil {
+			tr.r.defect(&tr.r.other, "session %d: ingest failed: %v", in.i+1, in.err)
+			continue
+		}
+		tr.ids[in.i] = in.id
+	}
+}
+
+// kill sends SIGKILL to the planned victim, notes what was unfinished, and
+// outside the two-process mode starts a new server on the same data. It
+// reports false if that restart failed.
+func (tr *trial) kill() bool {
+	h, r := tr.h, tr.r
+	victim := tr.nodes[tr.plan.victim]
+	r.inFlight = h.inFlight.Load()
+	victim.kill()
+	tr.killTime = time.Now()
+	r.killed, r.killAt, r.victim = true, tr.killTime.Sub(tr.start), victim.name
+	tr.poll()
+	states := map[string]int{}
+	for _, id := range tr.ids {
+		if id != "" && tr.status[id] != store.StatusReady {
+			states[tr.status[id]]++
+		}
+	}
+	if tr.pending > 0 {
+		states["not yet ingested"] = tr.pending
+	}
+	r.unfinished, r.atKill = countStates(states)
+	if tr.mode == TwoProcesses {
+		return true
+	}
+	restarted := time.Now()
+	nd, err := tr.d.start(victim.name+"'", victim.dataDir, filepath.Join(r.dir, "serve-"+victim.name+".log"), h.cfg.Workers)
+	if err != nil {
+		r.defect(&r.other, "restart after the kill: %v", err)
+		return false
+	}
+	tr.nodes[tr.plan.victim] = nd
+	r.restartTook = time.Since(restarted)
+	return true
+}
+
+// poll reads the status of every session not yet ready or failed.
+func (tr *trial) poll() {
+	for _, id := range tr.ids {
+		if id == "" || tr.status[id] == store.StatusReady || tr.status[id] == store.StatusFailed {
+			continue
+		}
+		s, err := tr.st.Session(context.Background(), id)
+		if err != nil {
+			continue // the next poll tries again; a session that never shows is reported by verify
+		}
+		tr.status[id] = s.Status
+		if s.Status == store.StatusReady {
+			tr.readyAt[id] = time.Now()
+		}
+	}
+}
+
+// finished: everything ingested, the kill (if planned) done, every session
+// ready or failed.
+func (tr *trial) finished() bool {
+	if tr.pending > 0 || (tr.plan != nil && !tr.r.killed) {
+		return false
+	}
+	for _, id := range tr.ids {
+		if id != "" && tr.status[id] != store.StatusReady && tr.status[id] != store.StatusFailed {
+			return false
+		}
+	}
+	return true
+}
+
+// verify checks every session and the audit chain, with the servers stopped.
+func (tr *trial) verify() {
+	for i, id := range tr.ids {
+		if id == "" {
+			continue
+		}
+		script := i % len(tr.h.recs)
+		want := 0
+		if tr.base != nil {
+			want = tr.base.chunks[script]
+		}
+		tr.h.check(context.Background(), tr.r, tr.st, tr.blobs, i+1, id, script, want)
+	}
+	if _, err := tr.d.cli(context.Background(), "audit", "verify", "--data-dir", tr.cliDir); err != nil {
+		tr.r.defect(&tr.r.other, "audit chain: %v", err)
+	}
 }
 
 func countStates(states map[string]int) (int, string) {
@@ -726,20 +818,44 @@ func (s ModeSummary) Met() bool {
 	return s.Trials > 0 && s.Recovered == s.Sessions && s.Duplicates == 0 && s.Lost == 0 && s.Other == 0 && s.Slowest <= GoalRecovery
 }
 
+// postgresVersion asks the server named by SCRIBE_TEST_DATABASE_URL for its
+// version ("" when there is none to ask).
+func postgresVersion() string {
+	admin := os.Getenv("SCRIBE_TEST_DATABASE_URL")
+	if admin == "" {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return ""
+	}
+	defer conn.Close(ctx)
+	var v string
+	if err := conn.QueryRow(ctx, "SHOW server_version").Scan(&v); err != nil {
+		return ""
+	}
+	return v
+}
+
 // WriteTable prints the summary table.
 func (rep Report) WriteTable(w io.Writer) {
 	c := rep.Config
+	if rep.Postgres != "" {
+		fmt.Fprintf(w, "PostgreSQL %s; ", rep.Postgres)
+	}
 	fmt.Fprintf(w, "seed %d; %d sessions per trial (stereo, %d sentences each, chunks ≤ %s); %d workers per server; provider delay %s–%s per call; deadline %s after the kill\n",
 		c.Seed, c.Sessions, turnsPerScript, c.ChunkMax, c.Workers, c.MinLatency, c.MaxLatency, c.Deadline)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "mode\ttrials\tsessions\trecovered\tduplicates\tlost\tother\tslowest recovery\tmedian\tkills mid-call\tkills mid-work\tcalls redone\tno-kill run\t")
+	fmt.Fprintln(tw, "mode\ttrials\tsessions\trecovered\tduplicates\tlost\tother\tslowest recovery\tmedian\tkills mid-call\tkills mid-work\tcalls redone\tcalls cut off\tno-kill run\t")
 	for _, s := range rep.Modes {
 		pct := 0.0
 		if s.Sessions > 0 {
 			pct = 100 * float64(s.Recovered) / float64(s.Sessions)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d (%.0f%%)\t%d\t%d\t%d\t%s\t%s\t%d\t%d\t%d\t%s\t\n", s.Mode, s.Trials, s.Sessions, s.Recovered, pct, s.Duplicates, s.Lost, s.Other,
-			s.fmtRecovery(s.Slowest), s.fmtRecovery(s.Median), s.MidCall, s.MidWork, s.Resent, fmtDur(s.Baseline))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d (%.0f%%)\t%d\t%d\t%d\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t\n", s.Mode, s.Trials, s.Sessions, s.Recovered, pct, s.Duplicates, s.Lost, s.Other,
+			s.fmtRecovery(s.Slowest), s.fmtRecovery(s.Median), s.MidCall, s.MidWork, s.Resent, s.CutOff, fmtDur(s.Baseline))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "recovery = SIGKILL → every session of the trial ready (restart included; work left at the kill included); goal: 100%% recovered, 0 duplicates, 0 lost, slowest ≤ %s\n", GoalRecovery)
