@@ -374,15 +374,18 @@ type trial struct {
 	cliDir string // the data dir of the CLI commands (and on SQLite of the servers)
 	st     *store.Store
 	blobs  blob.Store
+	jobs   *jobQueue
 	nodes  []*node
 
 	ids      []string // by session number; "" until ingested
 	pending  int      // ingests not finished
 	ingests  chan ingested
 	status   map[string]string
-	readyAt  map[string]time.Time
+	readyAt  map[string]time.Time // the last time each session became ready
+	left     map[string]bool      // sessions seen leaving ready
 	start    time.Time
 	killTime time.Time
+	queued   map[string]int // the sessions' pipeline jobs not yet finished, by kind and state (last look)
 }
 
 type ingested struct {
@@ -404,9 +407,10 @@ func (h *harness) trial(t *testing.T, m Mode, n int, p *plan, base *modeBaseline
 			r.kept = true
 		}
 	}()
-	tr := &trial{h: h, mode: m, plan: p, base: base, r: r, status: map[string]string{}, readyAt: map[string]time.Time{}}
+	tr := &trial{h: h, mode: m, plan: p, base: base, r: r, status: map[string]string{}, readyAt: map[string]time.Time{}, left: map[string]bool{}}
 	tr.setUp(t)
 	defer tr.st.Close()
+	defer tr.jobs.Close()
 	defer tr.killAll()
 	callsBefore := len(h.fake.Transcriptions()) + len(h.fake.Chats())
 	cutBefore := h.cutOff.Load()
@@ -464,6 +468,9 @@ func (tr *trial) setUp(t *testing.T) {
 	} else {
 		tr.blobs, err = blob.NewTable(tr.st, kek)
 	}
+	if err == nil {
+		tr.jobs, err = openJobQueue(dbURL, tr.cliDir)
+	}
 	if err != nil {
 		tr.st.Close()
 		t.Fatal(err)
@@ -480,6 +487,7 @@ func (tr *trial) setUp(t *testing.T) {
 		nd, err := tr.d.start(name, dataDir, filepath.Join(r.dir, "serve-"+name+".log"), h.cfg.Workers)
 		if err != nil {
 			tr.killAll()
+			tr.jobs.Close()
 			tr.st.Close()
 			t.Fatal(err)
 		}
@@ -524,6 +532,9 @@ func (tr *trial) run() {
 		time.Sleep(50 * time.Millisecond)
 	}
 	tr.collectIngests(true)
+	if len(tr.queued) > 0 {
+		r.defect(&r.other, "pipeline jobs of the trial's sessions still queued or running at the deadline: %s", fmtCounts(tr.queued))
+	}
 	r.allReady = true
 	var last time.Time
 	for _, id := range tr.ids {
@@ -620,26 +631,46 @@ func (tr *trial) kill() bool {
 	return true
 }
 
-// poll reads the status of every session not yet ready or failed.
+// poll reads the status of every session, notes when each became ready,
+// and reports a session that leaves ready (work re-run after it was
+// finished) once. Once every session is ready or failed it also looks at
+// the queue: the trial is over only when none of their jobs is left.
 func (tr *trial) poll() {
-	for _, id := range tr.ids {
-		if id == "" || tr.status[id] == store.StatusReady || tr.status[id] == store.StatusFailed {
+	ctx := context.Background()
+	for i, id := range tr.ids {
+		if id == "" || tr.status[id] == store.StatusFailed {
 			continue
 		}
-		s, err := tr.st.Session(context.Background(), id)
+		s, err := tr.st.Session(ctx, id)
 		if err != nil {
 			continue // the next poll tries again; a session that never shows is reported by verify
 		}
+		was := tr.status[id]
 		tr.status[id] = s.Status
-		if s.Status == store.StatusReady {
+		switch {
+		case s.Status == store.StatusReady && was != store.StatusReady:
 			tr.readyAt[id] = time.Now()
+		case was == store.StatusReady && s.Status != store.StatusReady:
+			delete(tr.readyAt, id)
+			if !tr.left[id] {
+				tr.left[id] = true
+				tr.r.defect(&tr.r.other, "session %d went back from ready to %s at %.2fs (a stage ran again after the session was finished)", i+1, s.Status, time.Since(tr.start).Seconds())
+			}
 		}
+	}
+	tr.queued = nil
+	if tr.settled() {
+		q, err := tr.jobs.unfinished(ctx, tr.ids)
+		if err != nil {
+			q = map[string]int{"unknown (" + err.Error() + ")": 1}
+		}
+		tr.queued = q
 	}
 }
 
-// finished: everything ingested, the kill (if planned) done, every session
+// settled: everything ingested, the kill (if planned) done, every session
 // ready or failed.
-func (tr *trial) finished() bool {
+func (tr *trial) settled() bool {
 	if tr.pending > 0 || (tr.plan != nil && !tr.r.killed) {
 		return false
 	}
@@ -650,6 +681,9 @@ func (tr *trial) finished() bool {
 	}
 	return true
 }
+
+// finished: settled, and no job of the trial's sessions left to run.
+func (tr *trial) finished() bool { return tr.settled() && len(tr.queued) == 0 }
 
 // verify checks every session and the audit chain, with the servers stopped.
 func (tr *trial) verify() {
@@ -667,6 +701,14 @@ func (tr *trial) verify() {
 	if _, err := tr.d.cli(context.Background(), "audit", "verify", "--data-dir", tr.cliDir); err != nil {
 		tr.r.defect(&tr.r.other, "audit chain: %v", err)
 	}
+}
+
+func fmtCounts(m map[string]int) string {
+	var parts []string
+	for _, k := range sortedKeys(m) {
+		parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func countStates(states map[string]int) (int, string) {
