@@ -80,7 +80,9 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 		return stagekit.Permanent(err)
 	}
 	if sess.Status == store.StatusFailed {
-		return nil
+		if skipped, err := stagekit.SkipIfFailed(ctx, w.Store, job.JobRow, a.SessionID, jobs.StageDraft, 0); skipped || err != nil {
+			return err
+		}
 	}
 	if w.Started != nil {
 		w.Started(a.SessionID)

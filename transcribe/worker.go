@@ -71,7 +71,11 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 		return stagekit.Permanent(err)
 	}
 	if sess.Status == store.StatusFailed {
-		return nil // another stage already failed the session; nothing to add
+		// Another chunk or stage already failed the session: record that
+		// this one did not run (Retry runs it), unless it was just retried.
+		if skipped, err := stagekit.SkipIfFailed(ctx, w.Store, job.JobRow, a.SessionID, jobs.StageTranscribe, a.ChunkID); skipped || err != nil {
+			return err
+		}
 	}
 	chunk, err := w.Store.Chunk(ctx, a.ChunkID)
 	if errors.Is(err, store.ErrNotFound) {

@@ -82,12 +82,12 @@ func (a *app) deps() pipeline.Deps {
 }
 
 func (a *app) startWorkers(ctx context.Context, concurrency int) error {
-	return a.store.StartWorkers(ctx, pipeline.Workers(a.deps()), store.WorkerOptions{Concurrency: concurrency})
+	return pipeline.Start(ctx, a.deps(), store.WorkerOptions{Concurrency: concurrency})
 }
 
 // startServeWorkers also schedules the hourly retention sweep.
 func (a *app) startServeWorkers(ctx context.Context, concurrency int) error {
-	return a.store.StartWorkers(ctx, pipeline.Workers(a.deps()), store.WorkerOptions{Concurrency: concurrency, Periodic: []*river.PeriodicJob{retention.Periodic()}})
+	return pipeline.Start(ctx, a.deps(), store.WorkerOptions{Concurrency: concurrency, Periodic: []*river.PeriodicJob{retention.Periodic()}})
 }
 
 // cliActor names the person at the terminal for the audit log.

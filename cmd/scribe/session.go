@@ -170,11 +170,15 @@ func sessionRetry(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer a.Close()
-	stage, err := pipeline.Retry(ctx, a.store, pos[0], cliActor())
+	res, err := pipeline.Retry(ctx, a.store, pos[0], cliActor())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "session %s restarted at stage %s\n", pos[0], stage)
+	if res.AlreadyUnderway {
+		fmt.Fprintf(stdout, "session %s: a retry is already under way (at stage %s)\n", pos[0], res.Stage)
+	} else {
+		fmt.Fprintf(stdout, "session %s restarted at stage %s\n", pos[0], res.Stage)
+	}
 	if !*wait {
 		return nil
 	}

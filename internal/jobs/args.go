@@ -35,3 +35,9 @@ type DraftArgs struct {
 }
 
 func (DraftArgs) Kind() string { return StageDraft }
+
+// ReconcileArgs is the periodic reconciler pass (internal/pipeline): it
+// repairs sessions whose state and jobs disagree.
+type ReconcileArgs struct{}
+
+func (ReconcileArgs) Kind() string { return "reconcile" }

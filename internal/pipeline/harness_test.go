@@ -31,9 +31,6 @@ type harness struct {
 	store   *store.Store
 	blobs   *blob.Dir
 	fake    *fakeopenai.Server
-	// jobTimeout, when set, shortens the transcription job timeout so that
-	// a crashed worker's job is rescued quickly.
-	jobTimeout time.Duration
 }
 
 // newHarness opens a fresh store on backend b with a fake OpenAI-compatible
@@ -74,12 +71,12 @@ func (h *harness) addProvider(p store.Provider) {
 }
 
 func (h *harness) deps() pipeline.Deps {
-	return pipeline.Deps{Store: h.store, Blobs: h.blobs, TranscribeTimeout: h.jobTimeout}
+	return pipeline.Deps{Store: h.store, Blobs: h.blobs}
 }
 
 func (h *harness) startWorkers(opt store.WorkerOptions) {
 	h.t.Helper()
-	if err := h.store.StartWorkers(h.ctx, pipeline.Workers(h.deps()), opt); err != nil {
+	if err := pipeline.Start(h.ctx, h.deps(), opt); err != nil {
 		h.t.Fatal(err)
 	}
 	h.t.Cleanup(func() {

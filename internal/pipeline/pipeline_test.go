@@ -388,10 +388,9 @@ func TestCrashMidJob(t *testing.T) {
 		}
 		cmd.Wait()
 		h.fake.Unblock()
-		// A restarted worker set: River's rescuer takes the killed process's
-		// jobs as orphaned once they have run longer than the job timeout.
-		h.jobTimeout = 8 * time.Second
-		h.startWorkers(store.WorkerOptions{RescueAfter: 8 * time.Second})
+		// A restarted worker set, with the production settings: the killed
+		// process's running jobs are taken back (its heartbeat stopped).
+		h.startWorkers(store.WorkerOptions{})
 		if err := h.wait(id); err != nil {
 			t.Fatal(err)
 		}
@@ -419,9 +418,9 @@ func TestCrashChildWorker(t *testing.T) {
 	if os.Getenv("SCRIBE_CRASH_CHILD") != "1" {
 		t.Skip("helper process for TestCrashMidJob")
 	}
-	h := &harness{t: t, ctx: context.Background(), dbURL: os.Getenv("SCRIBE_CRASH_DB"), dataDir: os.Getenv("SCRIBE_CRASH_DIR"), jobTimeout: 8 * time.Second}
+	h := &harness{t: t, ctx: context.Background(), dbURL: os.Getenv("SCRIBE_CRASH_DB"), dataDir: os.Getenv("SCRIBE_CRASH_DIR")}
 	h.open()
-	if err := h.store.StartWorkers(h.ctx, pipeline.Workers(h.deps()), store.WorkerOptions{RescueAfter: 8 * time.Second}); err != nil {
+	if err := pipeline.Start(h.ctx, h.deps(), store.WorkerOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -441,32 +440,19 @@ func TestRetryAfterFix(t *testing.T) {
 		if err := h.wait(id); err == nil || !strings.Contains(err.Error(), "stage draft") {
 			t.Fatalf("want a BAA failure at the draft stage, got %v", err)
 		}
-		// Retrying before the fix fails again at once (or is refused while
-		// the failed job is still finishing); the session stays failed.
-		for i := 0; i < 50; i++ {
-			_, err := pipeline.Retry(h.ctx, h.store, id, "admin@example.org")
-			if err == nil {
-				break
-			}
-			if !errors.Is(err, store.ErrJobActive) {
-				t.Fatal(err)
-			}
-			time.Sleep(100 * time.Millisecond)
+		// Retrying before the fix fails again at once; the session stays
+		// failed.
+		if _, err := pipeline.Retry(h.ctx, h.store, id, "admin@example.org"); err != nil {
+			t.Fatal(err)
 		}
 		if err := h.wait(id); err == nil || !strings.Contains(err.Error(), "BAA") {
 			t.Fatalf("retry before the fix: %v", err)
 		}
-		var stage string
-		var err error
 		h.addProvider(store.Provider{Name: "cloud-llm", Use: "drafting", Model: chatModel, BAASigned: "2026-01-01", BAAExpires: "2099-12-31", JSONSchema: true})
-		for i := 0; i < 50; i++ {
-			if stage, err = pipeline.Retry(h.ctx, h.store, id, "admin@example.org"); !errors.Is(err, store.ErrJobActive) {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		if err != nil || stage != "draft" {
-			t.Fatalf("retry: %q %v", stage, err)
+		// The failed job ended with the failure: one press is enough.
+		res, err := pipeline.Retry(h.ctx, h.store, id, "admin@example.org")
+		if err != nil || res.Stage != "draft" || res.AlreadyUnderway {
+			t.Fatalf("retry: %+v %v", res, err)
 		}
 		if err := h.wait(id); err != nil {
 			t.Fatal(err)
@@ -474,8 +460,9 @@ func TestRetryAfterFix(t *testing.T) {
 		if n := len(h.fake.Transcriptions()); n != 1 {
 			t.Fatalf("retry re-transcribed: %d transcription requests", n)
 		}
-		if _, err := pipeline.Retry(h.ctx, h.store, id, "admin@example.org"); err == nil {
-			t.Fatal("a ready session was retried")
+		var nr *pipeline.NotRetryableError
+		if _, err := pipeline.Retry(h.ctx, h.store, id, "admin@example.org"); !errors.As(err, &nr) {
+			t.Fatalf("a ready session was retried: %v", err)
 		}
 	})
 }

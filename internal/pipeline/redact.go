@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -34,6 +35,10 @@ type RedactWorker struct {
 	Blobs blob.Store
 }
 
+// Timeout bounds one redaction (a long session's transcript is redacted
+// in seconds; the bound is for a process that lost track of it).
+func (w *RedactWorker) Timeout(*river.Job[jobs.RedactArgs]) time.Duration { return 10 * time.Minute }
+
 func (w *RedactWorker) Work(ctx context.Context, job *river.Job[jobs.RedactArgs]) error {
 	id := job.Args.SessionID
 	if err := w.work(ctx, job); err != nil {
@@ -49,7 +54,9 @@ func (w *RedactWorker) work(ctx context.Context, job *river.Job[jobs.RedactArgs]
 		return stagekit.Permanent(err)
 	}
 	if sess.Status == store.StatusFailed {
-		return nil
+		if skipped, err := stagekit.SkipIfFailed(ctx, w.Store, job.JobRow, id, jobs.StageRedact, 0); skipped || err != nil {
+			return err
+		}
 	}
 	if err := stagekit.Start(ctx, w.Store, id, jobs.StageRedact, 0, job.Attempt); err != nil {
 		return err

@@ -36,7 +36,28 @@ func Workers(d Deps) *river.Workers {
 	river.AddWorker(w, &retention.Worker{Store: d.Store, Blobs: d.Blobs})
 	river.AddWorker(w, &retention.SweepWorker{Store: d.Store, Blobs: d.Blobs, Now: d.Now})
 	river.AddWorker(w, &drafts.Worker{Store: d.Store, Blobs: d.Blobs, NewLLM: d.NewLLM, Now: d.Now, Started: d.DraftStarted})
+	river.AddWorker(w, &Reconciler{Store: d.Store, Leases: leases(d)})
 	return w
+}
+
+// Start starts this process's job workers with what crash recovery needs
+// (docs/reliability.md):
+//
+//   - the stage workers and the reconciler (Workers);
+//   - the reconciler's schedule, run by whichever process River elects
+//     leader (opt.Periodic gains ReconcilePeriodic);
+//   - the store's heartbeat, which takes back within seconds the running
+//     jobs of a worker process that stopped (store.StartWorkers);
+//   - River's own rescuer as a long safety net: unless opt says otherwise,
+//     a job running longer than the longest lease plus a grace period.
+func Start(ctx context.Context, d Deps, opt store.WorkerOptions) error {
+	if opt.RescueAfter == 0 {
+		for _, l := range leases(d) {
+			opt.RescueAfter = max(opt.RescueAfter, l+leaseGrace)
+		}
+	}
+	opt.Periodic = append(opt.Periodic, ReconcilePeriodic())
+	return d.Store.StartWorkers(ctx, Workers(d), opt)
 }
 
 // Progress is a session's pipeline position.

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"syscall"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -50,15 +52,50 @@ func Start(ctx context.Context, s *store.Store, sessionID, stage string, chunkID
 	})
 }
 
+// SkipIfFailed is called by a worker whose session was already failed by
+// another job (a sibling chunk, an earlier stage). Under the session's lock
+// it re-reads the session: if it is still failed, the job's stage row says
+// it was not run and the job is finished in the same transaction, so that
+// a Retry pressed at any moment finds no job of the session still active
+// and re-enqueues this one; skipped is then true and the worker returns
+// nil. If the session was retried in the meantime, skipped is false and
+// the worker goes on with its work.
+func SkipIfFailed(ctx context.Context, s *store.Store, job *rivertype.JobRow, sessionID, stage string, chunkID int64) (skipped bool, err error) {
+	err = s.InTx(ctx, func(tx *store.Tx) error {
+		sess, err := tx.Session(ctx, sessionID, true)
+		if err != nil {
+			return err
+		}
+		if sess.Status != store.StatusFailed {
+			return nil
+		}
+		skipped = true
+		if err := tx.SetStage(ctx, sessionID, stage, chunkID, store.StateFailed, job.Attempt-1, NotRunReason); err != nil {
+			return err
+		}
+		return tx.FinishJob(ctx, job.ID, store.JobCompleted, "")
+	})
+	return skipped, err
+}
+
+// NotRunReason is the stage error of a job that did not run because its
+// session had already failed; Retry runs it.
+const NotRunReason = "not run: the session had already failed"
+
 // HandleError is called by a worker whose attempt failed. A permanent error
 // or the last attempt marks the stage and the session failed (audited) and
-// returns a cancel so River does not retry; otherwise the stage records the
-// error and River retries with backoff.
+// cancels the job in the same transaction, so River does not retry it and
+// a Retry finds nothing of the session still active; otherwise the stage
+// records the error and River retries with backoff.
 func HandleError(ctx context.Context, s *store.Store, job *rivertype.JobRow, sessionID, stage string, chunkID int64, err error) error {
+	// The attempt's context may be what ended it (its timeout): the
+	// outcome is still recorded.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	final := IsPermanent(err) || job.Attempt >= job.MaxAttempts
-	msg := err.Error()
+	msg := Explain(err)
 	if !final {
-		slog.Warn("stage attempt failed; will retry", "session", sessionID, "stage", stage, "chunk", chunkID, "attempt", job.Attempt, "max_attempts", job.MaxAttempts, "error", msg)
+		slog.Warn("stage attempt failed; will retry", "session", sessionID, "stage", stage, "chunk", chunkID, "attempt", job.Attempt, "max_attempts", job.MaxAttempts, "error", err.Error())
 		if serr := s.InTx(ctx, func(tx *store.Tx) error {
 			return tx.SetStage(ctx, sessionID, stage, chunkID, store.StateFailed, job.Attempt, msg+" (will retry)")
 		}); serr != nil {
@@ -70,7 +107,7 @@ func HandleError(ctx context.Context, s *store.Store, job *rivertype.JobRow, ses
 	if !IsPermanent(err) {
 		reason = fmt.Sprintf("%s (gave up after %d attempts)", msg, job.Attempt)
 	}
-	slog.Error("stage failed", "session", sessionID, "stage", stage, "chunk", chunkID, "attempt", job.Attempt, "error", reason)
+	slog.Error("stage failed", "session", sessionID, "stage", stage, "chunk", chunkID, "attempt", job.Attempt, "error", err.Error())
 	ferr := s.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.SetStage(ctx, sessionID, stage, chunkID, store.StateFailed, job.Attempt, reason); err != nil {
 			return err
@@ -78,12 +115,30 @@ func HandleError(ctx context.Context, s *store.Store, job *rivertype.JobRow, ses
 		if err := tx.FailSession(ctx, sessionID, stage, reason); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Actor: "system", Action: "stage.failed", EntityType: "session", EntityID: sessionID, Outcome: "failure",
-			Details: map[string]string{"stage": stage, "chunk_id": fmt.Sprint(chunkID), "attempt": fmt.Sprint(job.Attempt)}})
+		if err := tx.Audit(ctx, audit.Event{Actor: "system", Action: "stage.failed", EntityType: "session", EntityID: sessionID, Outcome: "failure",
+			Details: map[string]string{"stage": stage, "chunk_id": fmt.Sprint(chunkID), "attempt": fmt.Sprint(job.Attempt)}}); err != nil {
+			return err
+		}
+		return tx.FinishJob(ctx, job.ID, store.JobCancelled, reason)
 	})
 	if ferr != nil {
 		// Could not record the failure: let River retry so nothing is lost.
 		return fmt.Errorf("%w; and recording the failure failed: %v", err, ferr)
 	}
 	return river.JobCancel(err)
+}
+
+// Explain turns an error into the reason a person reads on the session
+// page: storage faults say what to do; anything else is its own message
+// (which must carry no PHI).
+func Explain(err error) string {
+	switch {
+	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || store.IsStorageFull(err):
+		return "the server's storage is full, so the result could not be saved (nothing was half-written); free disk space or ask the administrator to, then press Retry (" + err.Error() + ")"
+	case errors.Is(err, syscall.EROFS):
+		return "the server's storage is read-only, so the result could not be saved; ask the administrator to fix the disk, then press Retry (" + err.Error() + ")"
+	case store.IsUnavailable(err):
+		return "the database could not be reached, so the result could not be saved (nothing was half-written); once it is back, press Retry (" + err.Error() + ")"
+	}
+	return err.Error()
 }

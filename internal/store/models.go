@@ -188,7 +188,16 @@ func (tx *Tx) SetStage(ctx context.Context, sessionID, stage string, chunkID int
 
 // Stages lists a session's stage rows in pipeline order.
 func (s *Store) Stages(ctx context.Context, sessionID string) ([]Stage, error) {
-	return collect(ctx, s.conn, func(r rows) (st Stage, err error) {
+	return listStages(ctx, s.conn, sessionID)
+}
+
+// Stages is Stages inside the transaction.
+func (tx *Tx) Stages(ctx context.Context, sessionID string) ([]Stage, error) {
+	return listStages(ctx, tx.q, sessionID)
+}
+
+func listStages(ctx context.Context, q querier, sessionID string) ([]Stage, error) {
+	return collect(ctx, q, func(r rows) (st Stage, err error) {
 		err = r.Scan(&st.Stage, &st.ChunkID, &st.State, &st.Attempts, &st.Error, &st.UpdatedAt)
 		return st, err
 	}, `SELECT stage, chunk_id, state, attempts, error, updated_at FROM stages WHERE session_id = $1
@@ -283,8 +292,17 @@ func (tx *Tx) PutTranscript(ctx context.Context, t Transcript) error {
 
 // Transcript reads where a session's redacted transcript is stored.
 func (s *Store) Transcript(ctx context.Context, sessionID string) (Transcript, error) {
+	return getTranscript(ctx, s.conn, sessionID)
+}
+
+// Transcript is Transcript inside the transaction.
+func (tx *Tx) Transcript(ctx context.Context, sessionID string) (Transcript, error) {
+	return getTranscript(ctx, tx.q, sessionID)
+}
+
+func getTranscript(ctx context.Context, q querier, sessionID string) (Transcript, error) {
 	var t Transcript
-	err := s.conn.queryRow(ctx, `SELECT session_id, redacted_blob, map_blob, segments FROM transcripts WHERE session_id = $1`, sessionID).Scan(&t.SessionID, &t.RedactedBlob, &t.MapBlob, &t.Segments)
+	err := q.queryRow(ctx, `SELECT session_id, redacted_blob, map_blob, segments FROM transcripts WHERE session_id = $1`, sessionID).Scan(&t.SessionID, &t.RedactedBlob, &t.MapBlob, &t.Segments)
 	if err != nil {
 		return t, fmt.Errorf("transcript of session %s: %w", sessionID, err)
 	}

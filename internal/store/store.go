@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -57,6 +58,9 @@ type Store struct {
 	mu       sync.Mutex
 	insertTx func(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	client   riverClient
+	clientID string // of client
+	// stopBeat ends the heartbeat of client and waits for it.
+	stopBeat func()
 	now      func() time.Time
 }
 
@@ -118,14 +122,13 @@ func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
 
 // Close stops workers and closes the database.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	c := s.client
-	s.mu.Unlock()
+	c, stopBeat := s.takeClient()
 	if c != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		_ = c.Stop(ctx)
 		cancel()
 	}
+	stopBeat()
 	if s.pool != nil {
 		s.pool.Close()
 	}
@@ -222,7 +225,10 @@ type Tx struct {
 }
 
 // Enqueue inserts a River job inside this transaction: it becomes visible
-// to workers only when the transaction commits.
+// to workers only when the transaction commits. Unless opts says
+// otherwise, the job is unique by its arguments while it is active: the
+// same job still queued or running is not inserted twice, while a
+// completed, cancelled or discarded one does not count.
 func (tx *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
 	tx.s.mu.Lock()
 	ins := tx.s.insertTx
@@ -231,30 +237,10 @@ func (tx *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Inser
 		opts = &river.InsertOpts{}
 	}
 	if !opts.UniqueOpts.ByArgs && opts.UniqueOpts.ByPeriod == 0 {
-		opts.UniqueOpts = river.UniqueOpts{ByArgs: true}
+		opts.UniqueOpts = UniqueWhileActive()
 	}
 	_, err := ins(ctx, tx.rawTx, args, opts)
 	return err
-}
-
-// ErrJobActive is returned by EnqueueNew when the same job is still queued
-// or running (for example a failed stage whose job has not finished yet).
-var ErrJobActive = errors.New("the same job is still queued or finishing; try again in a moment")
-
-// EnqueueNew is Enqueue for a job that must really be inserted now (a
-// retry): if an identical job is still active it returns ErrJobActive.
-func (tx *Tx) EnqueueNew(ctx context.Context, args river.JobArgs) error {
-	tx.s.mu.Lock()
-	ins := tx.s.insertTx
-	tx.s.mu.Unlock()
-	res, err := ins(ctx, tx.rawTx, args, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
-	if err != nil {
-		return err
-	}
-	if res.UniqueSkippedAsDuplicate {
-		return ErrJobActive
-	}
-	return nil
 }
 
 // InTx runs fn in a transaction, committing when it returns nil.
@@ -281,34 +267,99 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return pgTx.Commit(ctx)
 }
 
+// QueueMaintenance is the queue of the reconciler: its own worker, so
+// that a process whose pipeline workers are all busy (long provider
+// calls) still reconciles.
+const QueueMaintenance = "maintenance"
+
 // WorkerOptions configures the River client that runs pipeline jobs.
 type WorkerOptions struct {
 	Concurrency int // jobs worked at once; default 4
-	// RescueAfter is how long a job may stay "running" before it is taken
-	// to belong to a crashed process and retried; default 15 minutes.
+	// RescueAfter is River's own rescuer: how long a job may stay
+	// "running" before it is taken to be orphaned and retried, whatever
+	// its client's heartbeat says. A long safety net (default 20 minutes,
+	// above the longest job timeout); heartbeats (below) take back the
+	// jobs of a stopped process within seconds.
 	RescueAfter time.Duration
-	// Periodic jobs this client schedules (the retention sweep).
+	// HeartbeatEvery is how often this process records that it is alive
+	// and looks for the running jobs of processes that are not; default 3 s.
+	HeartbeatEvery time.Duration
+	// StaleAfter is how old a process's last heartbeat may be before its
+	// running jobs are taken back; default 12 s.
+	StaleAfter time.Duration
+	// Instance names this host's boot and PID namespace, within which a
+	// worker process's exit is seen at once by its PID; empty detects it
+	// (Linux). A test sets another to play a process on another host.
+	Instance string
+	// Periodic jobs this client schedules when it is the elected leader
+	// (the retention sweep, the reconciler).
 	Periodic []*river.PeriodicJob
 }
 
 // StartWorkers starts a River client that works jobs with the given
 // workers; until then the store can only enqueue.
+//
+// It also starts this process's heartbeat, which takes back the running
+// jobs of worker processes that stopped (heartbeats.go).
 func (s *Store) StartWorkers(ctx context.Context, workers *river.Workers, opt WorkerOptions) error {
 	if err := s.initRiver(workers, opt); err != nil {
 		return err
 	}
 	s.mu.Lock()
-	c := s.client
+	c, id := s.client, s.clientID
 	s.mu.Unlock()
-	return c.Start(ctx)
+	if err := c.Start(ctx); err != nil {
+		return err
+	}
+	every, stale := opt.HeartbeatEvery, opt.StaleAfter
+	if every <= 0 {
+		every = DefaultHeartbeatEvery
+	}
+	if stale <= 0 {
+		stale = DefaultStaleAfter
+	}
+	instance := opt.Instance
+	if instance == "" {
+		instance = instanceID()
+	}
+	// The first beat is written before StartWorkers returns: from then on
+	// this process counts as alive.
+	if err := s.beat(ctx, id, instance, time.Now().UnixMilli()); err != nil {
+		slog.Error("first worker heartbeat could not be written", "client", id, "error", err)
+	}
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.heartbeat(bctx, id, instance, every, stale)
+	}()
+	liveClients.Store(id, true)
+	s.mu.Lock()
+	s.stopBeat = func() { cancel(); <-done }
+	s.mu.Unlock()
+	return nil
+}
+
+// takeClient detaches the running client. stopBeat ends its heartbeat:
+// call it once the client has stopped (a process finishing its running
+// jobs is alive, and they are not to be taken from it).
+func (s *Store) takeClient() (c riverClient, stopBeat func()) {
+	s.mu.Lock()
+	c, stop, id := s.client, s.stopBeat, s.clientID
+	s.client, s.stopBeat = nil, nil
+	s.mu.Unlock()
+	return c, func() {
+		if stop != nil {
+			stop()
+		}
+		liveClients.Delete(id)
+	}
 }
 
 // StopWorkers stops the River client gracefully (running jobs finish).
 func (s *Store) StopWorkers(ctx context.Context) error {
-	s.mu.Lock()
-	c := s.client
-	s.client = nil
-	s.mu.Unlock()
+	c, stopBeat := s.takeClient()
+	defer stopBeat()
 	if c == nil {
 		return nil
 	}
@@ -318,10 +369,8 @@ func (s *Store) StopWorkers(ctx context.Context) error {
 // KillWorkers stops the River client abruptly, cancelling running jobs as a
 // crash would (tests).
 func (s *Store) KillWorkers(ctx context.Context) error {
-	s.mu.Lock()
-	c := s.client
-	s.client = nil
-	s.mu.Unlock()
+	c, stopBeat := s.takeClient()
+	defer stopBeat()
 	if c == nil {
 		return nil
 	}
@@ -330,9 +379,10 @@ func (s *Store) KillWorkers(ctx context.Context) error {
 
 func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 	cfg := &river.Config{
+		ID:                   newClientID(),
 		MaxAttempts:          5,
 		JobTimeout:           10 * time.Minute,
-		RescueStuckJobsAfter: 15 * time.Minute,
+		RescueStuckJobsAfter: 20 * time.Minute,
 	}
 	if opt.RescueAfter > 0 {
 		cfg.RescueStuckJobsAfter = opt.RescueAfter
@@ -344,7 +394,7 @@ func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 			concurrency = 4
 		}
 		cfg.Workers = workers
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: concurrency}}
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: concurrency}, QueueMaintenance: {MaxWorkers: 1}}
 		cfg.FetchCooldown = 20 * time.Millisecond
 		cfg.FetchPollInterval = 50 * time.Millisecond
 		cfg.RetryPolicy = &retryPolicy{}
@@ -361,7 +411,7 @@ func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 			return c.InsertTx(ctx, tx.(*sql.Tx), args, opts)
 		}
 		if workers != nil {
-			s.client = c
+			s.client, s.clientID = c, cfg.ID
 		}
 		return nil
 	}
@@ -373,7 +423,7 @@ func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 		return c.InsertTx(ctx, tx.(pgx.Tx), args, opts)
 	}
 	if workers != nil {
-		s.client = c
+		s.client, s.clientID = c, cfg.ID
 	}
 	return nil
 }

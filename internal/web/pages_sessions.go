@@ -15,9 +15,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/audit"
-	"github.com/scribe-health/scribe/internal/jobs"
+	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/prompts"
 )
@@ -364,64 +363,27 @@ func (s *Server) sessionStatus(w http.ResponseWriter, r *http.Request, c *call) 
 	writeJSON(w, http.StatusOK, p)
 }
 
-// retry restarts a failed session at the stage that failed.
+// retry restarts a failed session at the stage that failed, through the
+// one retry path (pipeline.Retry). A second press while the retry runs
+// says so; it is not an error.
 func (s *Server) retry(w http.ResponseWriter, r *http.Request, c *call) {
 	sess, ok := s.session(w, r, c)
 	if !ok {
 		return
 	}
-	ctx := r.Context()
-	if sess.Status != store.StatusFailed {
-		s.fail(w, r, http.StatusConflict, fmt.Sprintf("the session is %s, not failed; there is nothing to retry", sess.Status))
-		return
-	}
-	var err error
-	switch sess.FailedStage {
-	case jobs.StageDraft:
-		svc := &drafts.Service{Store: s.cfg.Store, Now: s.cfg.Now}
-		_, err = svc.Regenerate(ctx, sess.ID, "", c.user.ID)
-	case jobs.StageTranscribe, jobs.StageRedact:
-		err = s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-			chunks, err := tx.Chunks(ctx, sess.ID)
-			if err != nil {
-				return err
-			}
-			pending := 0
-			for _, ch := range chunks {
-				if ch.State == store.StateDone {
-					continue
-				}
-				pending++
-				if err := tx.SetStage(ctx, sess.ID, jobs.StageTranscribe, ch.ID, store.StatePending, 0, ""); err != nil {
-					return err
-				}
-				if err := tx.Enqueue(ctx, jobs.TranscribeChunkArgs{SessionID: sess.ID, ChunkID: ch.ID}, nil); err != nil {
-					return err
-				}
-			}
-			status := store.StatusTranscribing
-			if pending == 0 {
-				status = store.StatusRedacting
-				if err := tx.SetStage(ctx, sess.ID, jobs.StageRedact, 0, store.StatePending, 0, ""); err != nil {
-					return err
-				}
-				if err := tx.Enqueue(ctx, jobs.RedactArgs{SessionID: sess.ID}, nil); err != nil {
-					return err
-				}
-			}
-			if err := tx.SetSessionStatus(ctx, sess.ID, status); err != nil {
-				return err
-			}
-			return tx.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "session.retry", EntityType: "session", EntityID: sess.ID, Details: map[string]string{"stage": sess.FailedStage}})
-		})
+	res, err := pipeline.Retry(r.Context(), s.cfg.Store, sess.ID, c.user.ID)
+	var nr *pipeline.NotRetryableError
+	switch {
+	case errors.As(err, &nr):
+		s.fail(w, r, http.StatusConflict, nr.Error())
+	case err != nil:
+		slog.Error("web: retry", "session", sess.ID, "error", err)
+		s.fail(w, r, http.StatusInternalServerError, "the retry could not be started; try again in a moment")
+	case res.AlreadyUnderway:
+		back(w, r, "/sessions/"+sess.ID, "A retry is already under way.")
 	default:
-		err = fmt.Errorf("the session failed at %q, which cannot be retried from here", sess.FailedStage)
+		back(w, r, "/sessions/"+sess.ID, "Retrying.")
 	}
-	if err != nil {
-		s.fail(w, r, http.StatusConflict, "retry refused: "+err.Error())
-		return
-	}
-	back(w, r, "/sessions/"+sess.ID, "Retrying.")
 }
 
 // ---- upload of a recording ----

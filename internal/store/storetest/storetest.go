@@ -20,6 +20,8 @@ func Exercise(t *testing.T, open func(t *testing.T) *store.Store) {
 	ctx := context.Background()
 	ExerciseCompliance(t, open)
 
+	exerciseJobs(t, open)
+
 	t.Run("BlobTable", func(t *testing.T) {
 		exerciseBlobTable(t, open(t))
 	})
