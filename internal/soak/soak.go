@@ -81,7 +81,7 @@ type ModeSummary struct {
 	Recovered  int // ready within the deadline, transcript and draft complete and single
 	Duplicates int // things stored more than once: segments, drafts, chunk rows, misplaced segments
 	Lost       int // sessions never ready, chunks never transcribed, sentences missing
-	Other      int // anything else wrong: audit chain, what the provider was sent, stale stages, processes
+	Other      int // anything else wrong: a session leaving ready, jobs left at the deadline, stages not done, the audit chain, what the provider was sent, a process that failed
 	// Slowest and Median are kill → every session ready, over the trials
 	// whose kill found work unfinished; Unrecovered trials count as the
 	// deadline.
