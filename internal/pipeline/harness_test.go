@@ -97,8 +97,8 @@ func (h *harness) ingest(wav []byte, opt pipeline.IngestOptions, chunkMax time.D
 }
 
 func (h *harness) wait(id string) error {
-	// Generous: on a loaded CI machine a crashed worker's job waits for
-	// River's leader election and rescuer as well as for pocketsphinx.
+	// Generous: on a loaded CI machine pocketsphinx is slow, and a crashed
+	// worker's job waits for its heartbeat to go stale.
 	ctx, cancel := context.WithTimeout(h.ctx, 5*time.Minute)
 	defer cancel()
 	return pipeline.Wait(ctx, h.store, id, nil)

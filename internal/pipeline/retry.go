@@ -107,9 +107,15 @@ func resume(ctx context.Context, tx *store.Tx, sess store.Session, stage string)
 		}
 	}
 	if pending > 0 || !sess.CaptureEnded {
-		status := store.StatusTranscribing
-		if !sess.CaptureEnded {
-			status = store.StatusRecording // failed mid-call: the call goes on
+		// Back to transcription; a session failed mid-call goes back to
+		// recording, as the call goes on. A session already transcribing
+		// or recording keeps its status.
+		status := sess.Status
+		switch {
+		case sess.Status == store.StatusFailed && !sess.CaptureEnded:
+			status = store.StatusRecording
+		case sess.Status == store.StatusFailed, sess.Status == store.StatusRedacting, sess.Status == store.StatusDrafting:
+			status = store.StatusTranscribing
 		}
 		if sess.Status != status {
 			if err := tx.SetSessionStatus(ctx, sess.ID, status); err != nil {

@@ -394,7 +394,12 @@ func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 			concurrency = 4
 		}
 		cfg.Workers = workers
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: concurrency}, QueueMaintenance: {MaxWorkers: 1}}
+		cfg.Queues = map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: concurrency},
+			// Polled once a second: on SQLite every poll takes the write
+			// lock, and a pass every few seconds needs no faster pick-up.
+			QueueMaintenance: {MaxWorkers: 1, FetchCooldown: time.Second, FetchPollInterval: time.Second},
+		}
 		cfg.FetchCooldown = 20 * time.Millisecond
 		cfg.FetchPollInterval = 50 * time.Millisecond
 		cfg.RetryPolicy = &retryPolicy{}
