@@ -97,6 +97,21 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 			return err
 		}
 	}
+	// A draft job run again after its draft was stored (the process was
+	// killed before River recorded the job completed) changes nothing and
+	// sends nothing to the model again.
+	if done, err := stagekit.AlreadyDone(ctx, w.Store, a.SessionID, jobs.StageDraft, 0); done || err != nil {
+		return err
+	}
+	if ds, err := w.Store.Drafts(ctx, a.SessionID); err != nil {
+		return err
+	} else {
+		for _, d := range ds {
+			if d.Version == a.Version {
+				return nil
+			}
+		}
+	}
 	if w.Started != nil {
 		w.Started(a.SessionID)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -57,6 +58,12 @@ func (w *RedactWorker) work(ctx context.Context, job *river.Job[jobs.RedactArgs]
 		if skipped, err := stagekit.SkipIfFailed(ctx, w.Store, job.JobRow, id, jobs.StageRedact, 0); skipped || err != nil {
 			return err
 		}
+	}
+	if done, err := stagekit.AlreadyDone(ctx, w.Store, id, jobs.StageRedact, 0); done || err != nil {
+		if done {
+			slog.Info("redact job run again after its work was committed; nothing to do", "session", id, "job", job.ID)
+		}
+		return err
 	}
 	if err := stagekit.Start(ctx, w.Store, id, jobs.StageRedact, 0, job.Attempt); err != nil {
 		return err

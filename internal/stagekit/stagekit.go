@@ -161,3 +161,23 @@ func Explain(err error) string {
 	}
 	return err.Error()
 }
+
+// AlreadyDone reports whether the stage's work for this session (and
+// chunk) is already recorded as done. A job whose transaction committed
+// but whose completion River never recorded (the process was killed in
+// between) is taken back and run again; it must then change nothing.
+// Whoever wants the stage run again (Retry, the reconciler, regenerate)
+// marks it pending in the transaction that enqueues the job, so a done
+// stage at the start of a job means this job's work is finished.
+func AlreadyDone(ctx context.Context, s *store.Store, sessionID, stage string, chunkID int64) (bool, error) {
+	stages, err := s.Stages(ctx, sessionID)
+	if err != nil {
+		return false, err
+	}
+	for _, st := range stages {
+		if st.Stage == stage && st.ChunkID == chunkID {
+			return st.State == store.StateDone, nil
+		}
+	}
+	return false, nil
+}
