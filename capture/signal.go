@@ -402,11 +402,11 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	var join message
 	err = readMessage(jctx, conn, &join)
 	jcancel()
-	if err != nil {
+	if err != nil && !notAMessage(err) {
 		refuse("expected a join message: " + err.Error())
 		return
 	}
-	if join.Type != msgJoin || join.Token == "" {
+	if err != nil || join.Type != msgJoin || join.Token == "" {
 		refuse(fmt.Sprintf("the first message must be %q with a token", msgJoin))
 		return
 	}
@@ -469,9 +469,8 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	for {
 		var msg message
 		if err := readMessage(m.ctx, conn, &msg); err != nil {
-			var syntax *json.SyntaxError
-			if errors.As(err, &syntax) {
-				m.sendError("message is not valid JSON")
+			if notAMessage(err) {
+				m.sendError("message is not a signaling message (a JSON object with a type)")
 				continue
 			}
 			return
@@ -480,6 +479,15 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 			return
 		}
 	}
+}
+
+// notAMessage reports whether a read failed on the frame's content (not JSON,
+// a binary frame, or JSON of another shape such as 0 or []), which the
+// sender is told about, rather than on the connection.
+func notAMessage(err error) bool {
+	var syntax *json.SyntaxError
+	var shape *json.UnmarshalTypeError
+	return errors.As(err, &syntax) || errors.As(err, &shape)
 }
 
 func readMessage(ctx context.Context, conn *websocket.Conn, msg *message) error {
