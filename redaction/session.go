@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -354,7 +355,6 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 	}
 	// mark: one lookup per token says whether its stem is a name part
 	// (markPart) or begins a phrase (markFirst)
-	const markPart, markFirst = 1, 2
 	mark := make(map[string]uint8, len(parts)+len(phrases))
 	for p := range parts {
 		mark[p] |= markPart
@@ -380,7 +380,11 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 	var b []byte
 	for i := 0; i < len(d.toks); i++ {
 		t := &d.toks[i]
-		if covered[i] || t.label || !t.alpha {
+		if covered[i] || t.label {
+			continue
+		}
+		if !t.alpha {
+			extra = d.gluedParts(t, markOf, extra)
 			continue
 		}
 		m := markOf(t)
@@ -441,6 +445,46 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 	}
 	return resolveAfter(cs, extra)
 }
+
+// gluedParts appends a mention for each run of letters in the non-word
+// token t that is a known name part: a name glued to symbols or digits
+// ("#maria", "maria/juan", "maria2") is still that name. The rule for a
+// capitalised word applies as in propagate ("will" the verb is no name).
+func (d *detector) gluedParts(t *token, markOf func(*token) uint8, extra []cand) []cand {
+	raw := d.text[t.s:t.e]
+	for k := 0; k < len(raw); {
+		r, w := utf8.DecodeRuneInString(raw[k:])
+		if !unicode.IsLetter(r) {
+			k += w
+			continue
+		}
+		e := k + w
+		for e < len(raw) {
+			r, w := utf8.DecodeRuneInString(raw[e:])
+			if !unicode.IsLetter(r) && r != '\'' && r != '’' {
+				break
+			}
+			e += w
+		}
+		if e-k < 3 { // shorter than any part propagatable takes
+			k = e
+			continue
+		}
+		sub := token{s: t.s + int32(k), e: t.s + int32(e)} // #nosec G115 -- offsets inside a token of a text under maxRedactInput
+		fillToken(&sub, raw[k:e], d.lc)
+		if markOf(&sub)&markPart != 0 && sub.alpha && (d.lower || sub.cap || sub.lx.level == 0) {
+			extra = append(extra, cand{s: int(sub.s), e: int(sub.stemEnd), typ: TypeName, prio: prioPropagated, parts: []string{sub.stem()}})
+		}
+		k = e
+	}
+	return extra
+}
+
+// What propagate's look-up says of a token's stem.
+const (
+	markPart  = 1 // a known name part
+	markFirst = 2 // the first word of a known place or employer phrase
+)
 
 // prioPropagated is the priority of a mention found by propagate.
 const prioPropagated = 30
