@@ -255,12 +255,13 @@ func (c *sigClient) leave(t *testing.T) sigReply {
 	return r
 }
 
-// TestSignalingFrameOfAnotherShape is FuzzSignaling's first finding (seed
-// afdd6153c501d711): a frame that is JSON but not an object (0, [], "x")
-// made the relay drop the connection at once, without a word and with the
-// client's frames unread (a TCP reset), while a frame that is not JSON got
-// an error and the call went on. Both now get the same error; a first frame
-// of the wrong shape is refused like any first message that is not a join.
+// TestSignalingFrameOfAnotherShape is FuzzSignaling's first finding (seeds
+// afdd6153c501d711 and 244520809c292394): a frame that is JSON but not a
+// message (0, [], "x", an SDP of unknown type) made the relay drop the
+// connection at once, without a word and with the client's frames unread (a
+// TCP reset), while a frame that is not JSON got an error and the call went
+// on. All now get the same error; a first frame of the wrong shape is
+// refused like any first message that is not a join.
 func TestSignalingFrameOfAnotherShape(t *testing.T) {
 	b := newMemBackend()
 	_, srv := startRelay(t, RelayConfig{}, b)
@@ -270,7 +271,7 @@ func TestSignalingFrameOfAnotherShape(t *testing.T) {
 	if m := c.next(t); m.Type != msgWelcome {
 		t.Fatalf("first message %q, want welcome", m.Type)
 	}
-	for _, frame := range []string{`0`, `[]`, `"x"`, `{"type":"end","sdp":5}`, `{`} {
+	for _, frame := range []string{`0`, `[]`, `"x"`, `{"type":"end","sdp":5}`, `{"sdp":{"type":"n"}}`, `{`} {
 		c.send(websocket.MessageText, []byte(frame))
 		var m message
 		for m = c.next(t); m.Type == msgState; m = c.next(t) {

@@ -481,14 +481,12 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	}
 }
 
-// notAMessage reports whether a read failed on the frame's content (not JSON,
-// a binary frame, or JSON of another shape such as 0 or []), which the
-// sender is told about, rather than on the connection.
-func notAMessage(err error) bool {
-	var syntax *json.SyntaxError
-	var shape *json.UnmarshalTypeError
-	return errors.As(err, &syntax) || errors.As(err, &shape)
-}
+// errBadFrame wraps a frame whose content the relay cannot take as a
+// message (not JSON, a binary frame, JSON of another shape such as 0 or [],
+// an unknown SDP type): the sender is told, unlike a failed connection.
+var errBadFrame = errors.New("not a signaling message")
+
+func notAMessage(err error) bool { return errors.Is(err, errBadFrame) }
 
 func readMessage(ctx context.Context, conn *websocket.Conn, msg *message) error {
 	typ, b, err := conn.Read(ctx)
@@ -496,9 +494,12 @@ func readMessage(ctx context.Context, conn *websocket.Conn, msg *message) error 
 		return err
 	}
 	if typ != websocket.MessageText {
-		return &json.SyntaxError{}
+		return fmt.Errorf("%w: binary frame", errBadFrame)
 	}
-	return json.Unmarshal(b, msg)
+	if err := json.Unmarshal(b, msg); err != nil {
+		return fmt.Errorf("%w: %w", errBadFrame, err)
+	}
+	return nil
 }
 
 // handle processes one client message; it reports whether to hang up.
