@@ -32,7 +32,7 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(pos[0]) // #nosec G703 -- the operator names the file on the command line
+	f, err := os.Open(pos[0])
 	if err != nil {
 		return fmt.Errorf("cannot open the recording: %w", errors.Unwrap(err))
 	}
