@@ -24,10 +24,6 @@ test:
 vet:
 	$(GO) vet -tags nolibopusfile ./...
 
-# Benchmarks for the figures the issues name (see README.md).
-bench:
-	$(GO) test -tags nolibopusfile -run '^$$' -bench . -benchtime 3x ./... | tee bench.txt
-
 # Every fuzz target for FUZZTIME each, one after another (CI: 10s each).
 # FUZZTIME=10m make fuzz; scripts/fuzz.sh FuzzRedact runs one. See SECURITY.md.
 .PHONY: fuzz sec
@@ -38,6 +34,10 @@ fuzz:
 # gosec and govulncheck, as CI runs them. See SECURITY.md.
 sec:
 	./scripts/security.sh
+
+# Benchmarks for the figures the issues name (see README.md).
+bench:
+	$(GO) test -tags nolibopusfile -run '^$$' -bench . -benchtime 3x ./... | tee bench.txt
 
 clean:
 	rm -rf bin bench.txt
