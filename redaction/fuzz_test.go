@@ -210,16 +210,18 @@ func wholeWordIndex(hay, needle []rune) int {
 	return -1
 }
 
-// TestGluedNameIsPropagated is FuzzRedact's finding (seed 44e110c3c8be41d9):
-// a name the engine had found was left in the output where the same name
-// was glued to a symbol or digits ("#Aaa Aaa" gave "#Aaa [NAME_1]"), since
-// propagation looked only at tokens made of letters. Each run of letters in
-// such a token is now a mention like any other.
-func TestGluedNameIsPropagated(t *testing.T) {
+// TestGluedIdentifierIsPropagated is FuzzRedact's finding (seeds
+// 44e110c3c8be41d9, 446aed6fcd9b3731): an identifier the engine had found
+// was left in the output where it was glued to a symbol or digits ("#Aaa
+// Aaa" gave "#Aaa [NAME_1]"; a place, "AAA!00"), since propagation looked
+// only at tokens made of letters. Each run of letters in such a token is
+// now a mention like any other.
+func TestGluedIdentifierIsPropagated(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"#Aaa Aaa", "#[NAME_1] [NAME_1]"},
 		{"Teodoro Vance called, then Teodoro/Ana, #Teodoro and Teodoro2 wrote.", "[NAME_1] called, then [NAME_1]/Ana, #[NAME_1] and [NAME_1]2 wrote."},
 		{"my sister rashida came. #rashida", "my sister [NAME_1] came. #[NAME_1]"},
+		{"She grew up in Altoona. #Altoona, Altoona2", "She grew up in [LOCATION_1]. #[LOCATION_1], [LOCATION_1]2"},
 		{"Will Turner said he will go; #will", "Will [NAME_1] said he will go; #will"}, // "will" stays a verb
 	} {
 		r := redact(t, NewSession(), c.in)

@@ -384,7 +384,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 			continue
 		}
 		if !t.alpha {
-			extra = d.gluedParts(t, markOf, extra)
+			extra = d.gluedMentions(t, markOf, phrases, extra)
 			continue
 		}
 		m := markOf(t)
@@ -446,11 +446,13 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 	return resolveAfter(cs, extra)
 }
 
-// gluedParts appends a mention for each run of letters in the non-word
-// token t that is a known name part: a name glued to symbols or digits
-// ("#maria", "maria/juan", "maria2") is still that name. The rule for a
-// capitalised word applies as in propagate ("will" the verb is no name).
-func (d *detector) gluedParts(t *token, markOf func(*token) uint8, extra []cand) []cand {
+// gluedMentions appends a mention for each run of letters in the non-word
+// token t that is a known name part or a known one-word place or employer:
+// an identifier glued to symbols or digits ("#maria", "maria/juan",
+// "maria2", "altoona!") is still that identifier. The rule for a word
+// written in lower case in capitalised text applies as in propagate ("will"
+// the verb is no name).
+func (d *detector) gluedMentions(t *token, markOf func(*token) uint8, phrases map[string]string, extra []cand) []cand {
 	raw := d.text[t.s:t.e]
 	for k := 0; k < len(raw); {
 		r, w := utf8.DecodeRuneInString(raw[k:])
@@ -472,8 +474,13 @@ func (d *detector) gluedParts(t *token, markOf func(*token) uint8, extra []cand)
 		}
 		sub := token{s: t.s + int32(k), e: t.s + int32(e)} // #nosec G115 -- offsets inside a token of a text under maxRedactInput
 		fillToken(&sub, raw[k:e], d.lc)
-		if markOf(&sub)&markPart != 0 && sub.alpha && (d.lower || sub.cap || sub.lx.level == 0) {
-			extra = append(extra, cand{s: int(sub.s), e: int(sub.stemEnd), typ: TypeName, prio: prioPropagated, parts: []string{sub.stem()}})
+		m := markOf(&sub)
+		if m != 0 && sub.alpha && (d.lower || sub.cap || sub.lx.level == 0) {
+			if typ, ok := phrases[sub.stem()]; ok && m&markFirst != 0 {
+				extra = append(extra, cand{s: int(sub.s), e: int(sub.stemEnd), typ: typ, prio: prioPropagated})
+			} else if m&markPart != 0 {
+				extra = append(extra, cand{s: int(sub.s), e: int(sub.stemEnd), typ: TypeName, prio: prioPropagated, parts: []string{sub.stem()}})
+			}
 		}
 		k = e
 	}
