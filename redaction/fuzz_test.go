@@ -264,7 +264,7 @@ func inWord(text string, before bool) bool {
 }
 
 // TestGluedIdentifierIsPropagated is FuzzRedact's finding (seeds
-// 44e110c3c8be41d9, 446aed6fcd9b3731): an identifier the engine had found
+// 44e110c3c8be41d9, 446aed6fcd9b3731, cb947bcb5a151f6d): an identifier the engine had found
 // was left in the output where it was glued to a symbol or digits ("#Aaa
 // Aaa" gave "#Aaa [NAME_1]"; a place, "AAA!00"), since propagation looked
 // only at tokens made of letters. Each run of letters in such a token is
@@ -275,6 +275,7 @@ func TestGluedIdentifierIsPropagated(t *testing.T) {
 		{"Teodoro Vance called, then Teodoro/Ana, #Teodoro and Teodoro2 wrote.", "[NAME_1] called, then [NAME_1]/Ana, #[NAME_1] and [NAME_1]2 wrote."},
 		{"my sister rashida came. #rashida", "my sister [NAME_1] came. #[NAME_1]"},
 		{"She grew up in Altoona. #Altoona, Altoona2", "She grew up in [LOCATION_1]. #[LOCATION_1], [LOCATION_1]2"},
+		{"She grew up in Altoona. -Altoona", "She grew up in [LOCATION_1]. -[LOCATION_1]"},
 		{"Will Turner said he will go; #will", "Will [NAME_1] said he will go; #will"}, // "will" stays a verb
 	} {
 		r := redact(t, NewSession(), c.in)

@@ -383,7 +383,9 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		if covered[i] || t.label {
 			continue
 		}
-		if !t.alpha {
+		if !t.alpha || d.text[t.s] == '-' || d.text[t.e-1] == '-' {
+			// Symbols, digits or a hyphen at an end ("-maria"; the other
+			// punctuation at the ends is trimmed by tokenize).
 			extra = d.gluedMentions(t, markOf, phrases, extra)
 			continue
 		}
