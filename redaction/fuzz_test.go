@@ -145,11 +145,11 @@ func checkSpanOffsets(t *testing.T, text string, r Result) {
 // wherever it recurs in the session. What is looked for, and how:
 //   - each word of a name (as the engine splits words: at white space, with
 //     surrounding punctuation trimmed, so "J.R." is one word), and the whole
-//     of a place or employer, wherever it is not part of a longer word
-//     ("#Name" and "Name/Other" count, the engine propagates those, see
-//     gluedMentions; "O'Name" and "Mary-Name" are other names), unless the
-//     engine's lexicon calls the word too common to stand alone
-//     (propagatable: "will" after "Will Turner");
+//     of a place or employer, wherever it is a word of its own as propagate
+//     reads words (see isWord: "#Name" and "Name/Other" hold it, "O'Name"
+//     and "Mary-Name" are other words), unless the engine's lexicon calls
+//     the word too common to stand alone (propagatable: "will" after "Will
+//     Turner");
 //   - a pattern identifier (phone, e-mail, SSN, ID, URL, IP) as whole tokens
 //     of the engine: the engine finds those by pattern in each token, and
 //     "000000#" is another token than "000000";
@@ -187,7 +187,6 @@ func checkNoLeak(t *testing.T, src string, srcRes Result, dst string, dstRes Res
 		}
 		tokStart[int(tk.s)], tokEnd[int(tk.e)] = true, true
 	}
-	letterOrDigit := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 	srcRunes := []rune(src)
 	for _, sp := range srcRes.Spans {
 		if sp.Type == TypeDate || sp.Type == TypeAge {
@@ -209,8 +208,6 @@ func checkNoLeak(t *testing.T, src string, srcRes Result, dst string, dstRes Res
 			if n == "" || !pattern && !strings.Contains(n, " ") && !d.propagatable(strings.ToLower(n)) {
 				continue
 			}
-			first, _ := utf8.DecodeRuneInString(n)
-			lastR, _ := utf8.DecodeLastRuneInString(n)
 			for from := 0; ; {
 				k := strings.Index(dst[from:], n)
 				if k < 0 {
@@ -225,7 +222,7 @@ func checkNoLeak(t *testing.T, src string, srcRes Result, dst string, dstRes Res
 					if !tokStart[i] || !tokEnd[j] {
 						continue
 					}
-				} else if letterOrDigit(first) && inWord(dst[:i], true) || letterOrDigit(lastR) && inWord(dst[j:], false) {
+				} else if !d.isWord(i, j) {
 					continue
 				}
 				t.Fatalf("identifier %q (from %s %q), labelled in %q, is left in the output of %q:\n output %q",
@@ -235,32 +232,55 @@ func checkNoLeak(t *testing.T, src string, srcRes Result, dst string, dstRes Res
 	}
 }
 
-// inWord reports whether text (what comes before an occurrence, or after it
-// when before is false) continues the word the occurrence is in: a letter
-// or digit next to it, or one of the characters the engine keeps inside a
-// word (' ’ - .) with a letter or digit beyond it ("O'Hara", "Mary-Ann"; not
-// "Hara." at the end of a sentence).
-func inWord(text string, before bool) bool {
-	next := func(s string) (rune, string) {
-		if before {
-			r, w := utf8.DecodeLastRuneInString(s)
-			return r, s[:len(s)-w]
+// isWord reports whether bytes [i, j) of the text are a word of their own
+// as propagate reads words: one or more whole tokens (a token's possessive
+// left out), or, in a token that is not a plain word (symbols or digits in
+// it, a hyphen at an end), one of the runs of letters gluedMentions takes.
+// So "#Name" and "Name/Other" hold the word Name; "O'Name" and "Mary-Name"
+// do not.
+func (d *detector) isWord(i, j int) bool {
+	var first, last = -1, -1
+	for k, tk := range d.toks {
+		if int(tk.s) < j && int(tk.e) > i {
+			if first < 0 {
+				first = k
+			}
+			last = k
 		}
-		r, w := utf8.DecodeRuneInString(s)
-		return r, s[w:]
 	}
-	if text == "" {
+	if first < 0 {
 		return false
 	}
-	r, rest := next(text)
-	if unicode.IsLetter(r) || unicode.IsDigit(r) {
-		return true
+	if first < last { // several tokens: whole ones
+		return int(d.toks[first].s) == i && (int(d.toks[last].e) == j || int(d.toks[last].stemEnd) == j)
 	}
-	if !strings.ContainsRune("'’-.", r) || rest == "" {
-		return false
+	tk := &d.toks[first]
+	if tk.alpha && d.text[tk.s] != '-' && d.text[tk.e-1] != '-' {
+		return int(tk.s) == i && (int(tk.e) == j || int(tk.stemEnd) == j)
 	}
-	r, _ = next(rest)
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
+	raw := d.text[tk.s:tk.e]
+	for k := 0; k < len(raw); { // the runs of gluedMentions
+		r, w := utf8.DecodeRuneInString(raw[k:])
+		if !unicode.IsLetter(r) {
+			k += w
+			continue
+		}
+		e := k + w
+		for e < len(raw) {
+			r, w := utf8.DecodeRuneInString(raw[e:])
+			if !unicode.IsLetter(r) && r != '\'' && r != '’' {
+				break
+			}
+			e += w
+		}
+		sub := token{s: tk.s + int32(k), e: tk.s + int32(e)} // #nosec G115 -- offsets in a short test text
+		fillToken(&sub, raw[k:e], d.lc)
+		if int(sub.s) == i && (int(sub.e) == j || int(sub.stemEnd) == j) {
+			return true
+		}
+		k = e
+	}
+	return false
 }
 
 // TestGluedIdentifierIsPropagated is FuzzRedact's finding (seeds
