@@ -304,3 +304,21 @@ func TestGluedIdentifierIsPropagated(t *testing.T) {
 		}
 	}
 }
+
+// TestPatternIdentifierIsPropagated is FuzzRedact's finding (seed
+// 05a0ad15d00e625f): a phone number found in one place was left where it
+// recurred next to other digits ("00000.00 A 00000.00 0"), which the
+// pattern did not take as a phone number there. The text of a pattern
+// identifier found once is now that identifier wherever it recurs as whole
+// tokens in the session.
+func TestPatternIdentifierIsPropagated(t *testing.T) {
+	s := NewSession()
+	for _, c := range []struct{ in, want string }{
+		{"00000.00 A 00000.00 0", "[PHONE_1] A [PHONE_1] 0"},
+		{"Call 412-555-0199 after five.", "Call [PHONE_2] after five."},
+	} {
+		if r := redact(t, s, c.in); r.Text != c.want {
+			t.Errorf("%q:\n got %q\nwant %q", c.in, r.Text, c.want)
+		}
+	}
+}

@@ -340,7 +340,8 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 			phrases[e.Key] = e.Type
 		}
 	}
-	if len(parts) == 0 && len(phrases) == 0 {
+	patterns := patternForms(d.text, cs, s)
+	if len(parts) == 0 && len(phrases) == 0 && len(patterns) == 0 {
 		return cs
 	}
 	covered := make([]bool, len(d.toks))
@@ -353,6 +354,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 			covered[i] = true // a therapy phrase ("Serenity Prayer") is never an identifier
 		}
 	}
+	extra := d.patternMentions(patterns, covered)
 	// mark: one lookup per token says whether its stem is a name part
 	// (markPart) or begins a phrase (markFirst)
 	mark := make(map[string]uint8, len(parts)+len(phrases))
@@ -376,7 +378,6 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		}
 		return mark[t.stem()]
 	}
-	var extra []cand
 	var b []byte
 	for i := 0; i < len(d.toks); i++ {
 		t := &d.toks[i]
@@ -446,6 +447,87 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		return cs
 	}
 	return resolveAfter(cs, extra)
+}
+
+// isPattern reports whether typ is found by its pattern (a number, an
+// address) rather than by words and context.
+func isPattern(typ string) bool {
+	switch typ {
+	case TypePhone, TypeFax, TypeEmail, TypeSSN, TypeID, TypeURL, TypeIP:
+		return true
+	}
+	return false
+}
+
+// patternForm is the exact text of a pattern identifier and its type.
+type patternForm struct{ text, typ string }
+
+// patternForms lists the texts of the pattern identifiers found in this
+// text (cs) or earlier in the session, longest first.
+func patternForms(text string, cs []cand, s *Session) []patternForm {
+	seen := map[string]bool{}
+	var out []patternForm
+	add := func(f, typ string) {
+		if f != "" && !seen[f] {
+			seen[f] = true
+			out = append(out, patternForm{f, typ})
+		}
+	}
+	for _, c := range cs {
+		if isPattern(c.typ) {
+			add(text[c.s:c.e], c.typ)
+		}
+	}
+	for _, e := range s.entities {
+		if isPattern(e.Type) {
+			for _, f := range e.Forms {
+				add(f, e.Type)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b patternForm) int {
+		if c := cmp.Compare(len(b.text), len(a.text)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.text, b.text)
+	})
+	return out
+}
+
+// patternMentions finds the other occurrences of pattern identifiers
+// already found ("555-0199" said again, whatever its neighbours make of it
+// there) as whole tokens outside covered ones, and marks their tokens
+// covered.
+func (d *detector) patternMentions(forms []patternForm, covered []bool) []cand {
+	if len(forms) == 0 {
+		return nil
+	}
+	startTok := make(map[int]int, len(d.toks))
+	endTok := make(map[int]int, len(d.toks))
+	for k := range d.toks {
+		startTok[int(d.toks[k].s)], endTok[int(d.toks[k].e)] = k, k
+	}
+	var out []cand
+	for _, f := range forms {
+		for from := 0; from < len(d.text); {
+			at := strings.Index(d.text[from:], f.text)
+			if at < 0 {
+				break
+			}
+			i, j := from+at, from+at+len(f.text)
+			from = i + 1
+			ti, ok1 := startTok[i]
+			tj, ok2 := endTok[j]
+			if !ok1 || !ok2 || tj < ti || slices.ContainsFunc(d.toks[ti:tj+1], func(t token) bool { return t.label }) || slices.Contains(covered[ti:tj+1], true) {
+				continue
+			}
+			out = append(out, cand{s: i, e: j, typ: f.typ, prio: prioPropagated})
+			for k := ti; k <= tj; k++ {
+				covered[k] = true
+			}
+		}
+	}
+	return out
 }
 
 // gluedMentions appends a mention for each run of letters in the non-word
