@@ -322,3 +322,14 @@ func TestPatternIdentifierIsPropagated(t *testing.T) {
 		}
 	}
 }
+
+// TestLongPhraseIsPropagated is FuzzRedact's finding (seed
+// ad5b51adb0be4f4a): a place or employer of five words or more, found once,
+// was not looked for again (propagate tried phrases of up to four words).
+func TestLongPhraseIsPropagated(t *testing.T) {
+	s := NewSession()
+	redact(t, s, "0 A A AA A A")
+	if r := redact(t, s, "A A AA A A"); r.Text != "[LOCATION_1]" {
+		t.Errorf("a five-word place was found once and left the second time: %q", r.Text)
+	}
+}

@@ -361,9 +361,11 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 	for p := range parts {
 		mark[p] |= markPart
 	}
+	longest := 0 // words in the longest phrase
 	for p := range phrases {
 		f, _, _ := strings.Cut(p, " ")
 		mark[f] |= markFirst
+		longest = max(longest, strings.Count(p, " ")+1)
 	}
 	// most tokens are not marked: a 4096-bit filter over stem hashes
 	// answers them without a map look-up
@@ -394,9 +396,9 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		if m == 0 {
 			continue
 		}
-		// phrases up to four tokens
+		// phrases as long as the longest known one, longest first
 		matched := false
-		for w := 4; w >= 1 && !matched && m&markFirst != 0; w-- {
+		for w := longest; w >= 1 && !matched && m&markFirst != 0; w-- {
 			if i+w > len(d.toks) {
 				continue
 			}
