@@ -155,7 +155,8 @@ func checkSpanOffsets(t *testing.T, text string, r Result) {
 //     "000000#" is another token than "000000";
 //   - dates and ages not at all: "May", "the 3rd" and "92" identify only in
 //     their context ("in May", "92 years old");
-//   - speaker labels ("Client:"), which the engine keeps, are not searched.
+//   - speaker labels ("Client:") and therapy phrases ("Wise Mind"), which the
+//     engine keeps by design, are not searched.
 func checkNoLeak(t *testing.T, src string, srcRes Result, dst string, dstRes Result) {
 	t.Helper()
 	g, err := loadGazetteers()
@@ -179,8 +180,8 @@ func checkNoLeak(t *testing.T, src string, srcRes Result, dst string, dstRes Res
 		}
 	}
 	tokStart, tokEnd := map[int]bool{}, map[int]bool{}
-	for _, tk := range d.toks {
-		if tk.label {
+	for k, tk := range d.toks {
+		if tk.label || d.inPhrase != nil && d.inPhrase[k] {
 			for i := tk.s; i < tk.e; i++ {
 				kept[i] = false
 			}
