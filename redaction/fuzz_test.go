@@ -334,3 +334,15 @@ func TestLongPhraseIsPropagated(t *testing.T) {
 		t.Errorf("a five-word place was found once and left the second time: %q", r.Text)
 	}
 }
+
+// TestGluedMentionRenamedStaysInItsToken is FuzzRedact's finding (seed
+// 56d7e2d628e4eaf2), a panic the glued mentions above brought in: harmonize,
+// turning a vague place into a name, stretched it to its whole token, over
+// the next mention in the same token ("AAA0AAA"), and Redact sliced the text
+// backwards.
+func TestGluedMentionRenamedStaysInItsToken(t *testing.T) {
+	r := redact(t, NewSession(), "bA aAA AAA0AAA aAA")
+	if strings.Contains(r.Text, "AAA") {
+		t.Errorf("a found name or place is left: %q", r.Text)
+	}
+}

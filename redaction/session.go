@@ -688,7 +688,9 @@ func (d *detector) harmonize(cs []cand, s *Session) {
 			if !ok {
 				continue
 			}
-			c.typ, c.e, c.parts = TypeName, int(d.toks[k].stemEnd), []string{w}
+			// A name ends where its token's stem does; a mention found
+			// inside a longer token (gluedMentions) ends where it ends.
+			c.typ, c.e, c.parts = TypeName, min(c.e, int(d.toks[k].stemEnd)), []string{w}
 		}
 	}
 }
