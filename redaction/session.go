@@ -499,34 +499,51 @@ func patternForms(text string, cs []cand, s *Session) []patternForm {
 // patternMentions finds the other occurrences of pattern identifiers
 // already found ("555-0199" said again, whatever its neighbours make of it
 // there) as whole tokens outside covered ones, and marks their tokens
-// covered.
+// covered. One map look-up per token: forms are indexed by their first word.
 func (d *detector) patternMentions(forms []patternForm, covered []bool) []cand {
 	if len(forms) == 0 {
 		return nil
 	}
-	startTok := make(map[int]int, len(d.toks))
-	endTok := make(map[int]int, len(d.toks))
-	for k := range d.toks {
-		startTok[int(d.toks[k].s)], endTok[int(d.toks[k].e)] = k, k
+	byFirst := make(map[string][]patternForm, len(forms))
+	// Most tokens are answered without a look-up: by their first byte and
+	// their length (a longer first word is always looked up).
+	var firstByte [256]bool
+	var firstLen [32]bool
+	for _, f := range forms { // longest first, as forms come
+		w, _, _ := strings.Cut(f.text, " ")
+		byFirst[w] = append(byFirst[w], f)
+		firstByte[w[0]] = true
+		firstLen[min(len(w), len(firstLen)-1)] = true
 	}
 	var out []cand
-	for _, f := range forms {
-		for from := 0; from < len(d.text); {
-			at := strings.Index(d.text[from:], f.text)
-			if at < 0 {
-				break
-			}
-			i, j := from+at, from+at+len(f.text)
-			from = i + 1
-			ti, ok1 := startTok[i]
-			tj, ok2 := endTok[j]
-			if !ok1 || !ok2 || tj < ti || slices.ContainsFunc(d.toks[ti:tj+1], func(t token) bool { return t.label }) || slices.Contains(covered[ti:tj+1], true) {
+	for k := 0; k < len(d.toks); k++ {
+		t := &d.toks[k]
+		if !firstByte[d.text[t.s]] || !firstLen[min(int(t.e-t.s), len(firstLen)-1)] {
+			continue
+		}
+		fs := byFirst[d.text[t.s:t.e]]
+		if len(fs) == 0 || covered[k] || t.label {
+			continue
+		}
+		for _, f := range fs {
+			if !strings.HasPrefix(d.text[t.s:], f.text) {
 				continue
 			}
-			out = append(out, cand{s: i, e: j, typ: f.typ, prio: prioPropagated})
-			for k := ti; k <= tj; k++ {
-				covered[k] = true
+			end := int(t.s) + len(f.text)
+			last := k // the token the form ends with
+			for last < len(d.toks) && int(d.toks[last].e) < end {
+				last++
 			}
+			if last == len(d.toks) || int(d.toks[last].e) != end || slices.Contains(covered[k:last+1], true) ||
+				slices.ContainsFunc(d.toks[k:last+1], func(t token) bool { return t.label }) {
+				continue
+			}
+			out = append(out, cand{s: int(t.s), e: end, typ: f.typ, prio: prioPropagated})
+			for i := k; i <= last; i++ {
+				covered[i] = true
+			}
+			k = last
+			break
 		}
 	}
 	return out
