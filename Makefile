@@ -5,8 +5,13 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: build run test vet bench soak clean
 
+# Releases are built with the toolchain go.mod names (it carries the security
+# fixes govulncheck checks for); GOTOOLCHAIN=auto fetches it once through the
+# module proxy. GOTOOLCHAIN=local make build uses the installed Go instead.
+GOTOOLCHAIN ?= auto
+
 build:
-	CGO_ENABLED=0 $(GO) build -ldflags "-X github.com/scribe-health/scribe/internal/version.Version=$(VERSION)" -o $(BIN) ./cmd/scribe
+	GOTOOLCHAIN=$(GOTOOLCHAIN) CGO_ENABLED=0 $(GO) build -ldflags "-X github.com/scribe-health/scribe/internal/version.Version=$(VERSION)" -o $(BIN) ./cmd/scribe
 
 # Runs Scribe with the embedded SQLite database in ./scribe-data.
 run:
@@ -18,6 +23,17 @@ test:
 
 vet:
 	$(GO) vet -tags nolibopusfile ./...
+
+# Every fuzz target for FUZZTIME each, one after another (CI: 10s each).
+# FUZZTIME=10m make fuzz; scripts/fuzz.sh FuzzRedact runs one. See SECURITY.md.
+.PHONY: fuzz sec
+FUZZTIME ?= 2m
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
+# gosec and govulncheck, as CI runs them. See SECURITY.md.
+sec:
+	./scripts/security.sh
 
 # Benchmarks for the figures the issues name (see README.md).
 bench:

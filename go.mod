@@ -2,6 +2,10 @@ module github.com/scribe-health/scribe
 
 go 1.26.8
 
+// Releases are built with this toolchain or a later one: it has the security
+// fixes govulncheck looks for (see SECURITY.md). GOTOOLCHAIN=auto fetches it.
+toolchain go1.26.11
+
 require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0

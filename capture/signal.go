@@ -402,11 +402,11 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	var join message
 	err = readMessage(jctx, conn, &join)
 	jcancel()
-	if err != nil {
+	if err != nil && !notAMessage(err) {
 		refuse("expected a join message: " + err.Error())
 		return
 	}
-	if join.Type != msgJoin || join.Token == "" {
+	if err != nil || join.Type != msgJoin || join.Token == "" {
 		refuse(fmt.Sprintf("the first message must be %q with a token", msgJoin))
 		return
 	}
@@ -469,9 +469,8 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	for {
 		var msg message
 		if err := readMessage(m.ctx, conn, &msg); err != nil {
-			var syntax *json.SyntaxError
-			if errors.As(err, &syntax) {
-				m.sendError("message is not valid JSON")
+			if notAMessage(err) {
+				m.sendError("message is not a signaling message (a JSON object with a type)")
 				continue
 			}
 			return
@@ -482,15 +481,25 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	}
 }
 
+// errBadFrame wraps a frame whose content the relay cannot take as a
+// message (not JSON, a binary frame, JSON of another shape such as 0 or [],
+// an unknown SDP type): the sender is told, unlike a failed connection.
+var errBadFrame = errors.New("not a signaling message")
+
+func notAMessage(err error) bool { return errors.Is(err, errBadFrame) }
+
 func readMessage(ctx context.Context, conn *websocket.Conn, msg *message) error {
 	typ, b, err := conn.Read(ctx)
 	if err != nil {
 		return err
 	}
 	if typ != websocket.MessageText {
-		return &json.SyntaxError{}
+		return fmt.Errorf("%w: binary frame", errBadFrame)
 	}
-	return json.Unmarshal(b, msg)
+	if err := json.Unmarshal(b, msg); err != nil {
+		return fmt.Errorf("%w: %w", errBadFrame, err)
+	}
+	return nil
 }
 
 // handle processes one client message; it reports whether to hang up.

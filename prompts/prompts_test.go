@@ -103,6 +103,8 @@ func TestParseTemplateErrors(t *testing.T) {
 		{"bad id", "---\n{\"id\":\"Bad Id\",\"version\":1}\n---\n", "id must be"},
 		{"missing version", "---\n{\"id\":\"x\",\"title\":\"T\"}\n---\n", `missing "version"`},
 		{"version type", "---\n{\"id\":\"x\",\"version\":\"three\"}\n---\n", `"version" has the wrong type`},
+		// A larger version made a reply-schema name over the 64 characters model servers take (FuzzParseTemplate).
+		{"huge version", "---\n{\"id\":\"x\",\"version\":1000000}\n---\n", "version 1000000 is too large (at most 999999)"},
 		{"missing title", "---\n{\"id\":\"x\",\"version\":1}\n---\n", `missing "title"`},
 		{"missing sections", "---\n{\"id\":\"x\",\"version\":1,\"title\":\"T\"}\n---\n", `missing "sections"`},
 		{"unknown field", "---\n{\"id\":\"x\",\"version\":1,\"title\":\"T\",\"sectoins\":[]}\n---\n", "sectoins"},

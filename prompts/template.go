@@ -68,6 +68,11 @@ func (m Modality) VersionString() string { return fmt.Sprintf("%s@%d", m.ID, m.V
 // ErrInvalidTemplate is wrapped by every ParseTemplate error.
 var ErrInvalidTemplate = errors.New("invalid prompt template")
 
+// MaxVersion bounds a template's version, so that names derived from the id
+// and version fit where they go (a reply schema's name is at most 64
+// characters at model servers: "scribe_note_" + 40 + "_v" + 6).
+const MaxVersion = 999999
+
 var (
 	idPattern  = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,39}$`)
 	keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
@@ -138,6 +143,9 @@ func parseHeader(data []byte) (header, string, error) {
 	}
 	if h.Version < 1 {
 		return header{}, "", fmt.Errorf("%w: template %q: front matter is missing \"version\" (a positive integer)", ErrInvalidTemplate, h.ID)
+	}
+	if h.Version > MaxVersion {
+		return header{}, "", fmt.Errorf("%w: template %q: version %d is too large (at most %d)", ErrInvalidTemplate, h.ID, h.Version, MaxVersion)
 	}
 	return h, body, nil
 }

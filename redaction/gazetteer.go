@@ -104,7 +104,7 @@ func readList(path string, add func(k string, n int32)) error {
 		if n < 0 || n > math.MaxInt32 {
 			return fmt.Errorf("redaction: embedded gazetteer %s has a number out of range", path)
 		}
-		add(k, int32(n))
+		add(k, int32(n)) // #nosec G109 -- 0 <= n <= MaxInt32 is checked just above
 	}
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("redaction: reading embedded gazetteer %s: %w", path, err)

@@ -203,7 +203,7 @@ func numberValue(toks []token) int {
 			total += v
 		case numUnit:
 			if i > 0 {
-				if _, pk := number(toks[i-1].low); pk != numTens && pk != numHundred {
+				if _, pk := number(toks[i-1].low); pk != numTens && pk != numHundred { // #nosec G602 -- i > 0 is checked just above
 					return -1
 				}
 			}

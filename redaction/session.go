@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -339,7 +340,8 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 			phrases[e.Key] = e.Type
 		}
 	}
-	if len(parts) == 0 && len(phrases) == 0 {
+	patterns := patternForms(d.text, cs, s)
+	if len(parts) == 0 && len(phrases) == 0 && len(patterns) == 0 {
 		return cs
 	}
 	covered := make([]bool, len(d.toks))
@@ -352,16 +354,18 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 			covered[i] = true // a therapy phrase ("Serenity Prayer") is never an identifier
 		}
 	}
+	extra := d.patternMentions(patterns, covered)
 	// mark: one lookup per token says whether its stem is a name part
 	// (markPart) or begins a phrase (markFirst)
-	const markPart, markFirst = 1, 2
 	mark := make(map[string]uint8, len(parts)+len(phrases))
 	for p := range parts {
 		mark[p] |= markPart
 	}
+	longest := 0 // words in the longest phrase
 	for p := range phrases {
 		f, _, _ := strings.Cut(p, " ")
 		mark[f] |= markFirst
+		longest = max(longest, strings.Count(p, " ")+1)
 	}
 	// most tokens are not marked: a 4096-bit filter over stem hashes
 	// answers them without a map look-up
@@ -376,20 +380,25 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		}
 		return mark[t.stem()]
 	}
-	var extra []cand
 	var b []byte
 	for i := 0; i < len(d.toks); i++ {
 		t := &d.toks[i]
-		if covered[i] || t.label || !t.alpha {
+		if covered[i] || t.label {
+			continue
+		}
+		if !t.alpha || d.text[t.s] == '-' || d.text[t.e-1] == '-' {
+			// Symbols, digits or a hyphen at an end ("-maria"; the other
+			// punctuation at the ends is trimmed by tokenize).
+			extra = d.gluedMentions(t, markOf, phrases, extra)
 			continue
 		}
 		m := markOf(t)
 		if m == 0 {
 			continue
 		}
-		// phrases up to four tokens
+		// phrases as long as the longest known one, longest first
 		matched := false
-		for w := 4; w >= 1 && !matched && m&markFirst != 0; w-- {
+		for w := longest; w >= 1 && !matched && m&markFirst != 0; w-- {
 			if i+w > len(d.toks) {
 				continue
 			}
@@ -441,6 +450,151 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 	}
 	return resolveAfter(cs, extra)
 }
+
+// isPattern reports whether typ is found by its pattern (a number, an
+// address) rather than by words and context.
+func isPattern(typ string) bool {
+	switch typ {
+	case TypePhone, TypeFax, TypeEmail, TypeSSN, TypeID, TypeURL, TypeIP:
+		return true
+	}
+	return false
+}
+
+// patternForm is the exact text of a pattern identifier and its type.
+type patternForm struct{ text, typ string }
+
+// patternForms lists the texts of the pattern identifiers found in this
+// text (cs) or earlier in the session, longest first.
+func patternForms(text string, cs []cand, s *Session) []patternForm {
+	seen := map[string]bool{}
+	var out []patternForm
+	add := func(f, typ string) {
+		if f != "" && !seen[f] {
+			seen[f] = true
+			out = append(out, patternForm{f, typ})
+		}
+	}
+	for _, c := range cs {
+		if isPattern(c.typ) {
+			add(text[c.s:c.e], c.typ)
+		}
+	}
+	for _, e := range s.entities {
+		if isPattern(e.Type) {
+			for _, f := range e.Forms {
+				add(f, e.Type)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b patternForm) int {
+		if c := cmp.Compare(len(b.text), len(a.text)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.text, b.text)
+	})
+	return out
+}
+
+// patternMentions finds the other occurrences of pattern identifiers
+// already found ("555-0199" said again, whatever its neighbours make of it
+// there) as whole tokens outside covered ones, and marks their tokens
+// covered. One map look-up per token: forms are indexed by their first word.
+func (d *detector) patternMentions(forms []patternForm, covered []bool) []cand {
+	if len(forms) == 0 {
+		return nil
+	}
+	byFirst := make(map[string][]patternForm, len(forms))
+	// Most tokens are answered without a look-up: by their first byte and
+	// their length (a longer first word is always looked up).
+	var firstByte [256]bool
+	var firstLen [32]bool
+	for _, f := range forms { // longest first, as forms come
+		w, _, _ := strings.Cut(f.text, " ")
+		byFirst[w] = append(byFirst[w], f)
+		firstByte[w[0]] = true
+		firstLen[min(len(w), len(firstLen)-1)] = true
+	}
+	var out []cand
+	for k := 0; k < len(d.toks); k++ {
+		t := &d.toks[k]
+		if !firstByte[d.text[t.s]] || !firstLen[min(int(t.e-t.s), len(firstLen)-1)] {
+			continue
+		}
+		fs := byFirst[d.text[t.s:t.e]]
+		if len(fs) == 0 || covered[k] || t.label {
+			continue
+		}
+		for _, f := range fs {
+			if !strings.HasPrefix(d.text[t.s:], f.text) {
+				continue
+			}
+			end := int(t.s) + len(f.text)
+			last := k // the token the form ends with
+			for last < len(d.toks) && int(d.toks[last].e) < end {
+				last++
+			}
+			if last == len(d.toks) || int(d.toks[last].e) != end || slices.Contains(covered[k:last+1], true) ||
+				slices.ContainsFunc(d.toks[k:last+1], func(t token) bool { return t.label }) {
+				continue
+			}
+			out = append(out, cand{s: int(t.s), e: end, typ: f.typ, prio: prioPropagated})
+			for i := k; i <= last; i++ {
+				covered[i] = true
+			}
+			k = last
+			break
+		}
+	}
+	return out
+}
+
+// gluedMentions appends a mention for each run of letters in the non-word
+// token t that is a known name part or a known one-word place or employer:
+// an identifier glued to symbols or digits ("#maria", "maria/juan",
+// "maria2", "altoona!") is still that identifier. The rule for a word
+// written in lower case in capitalised text applies as in propagate ("will"
+// the verb is no name).
+func (d *detector) gluedMentions(t *token, markOf func(*token) uint8, phrases map[string]string, extra []cand) []cand {
+	raw := d.text[t.s:t.e]
+	for k := 0; k < len(raw); {
+		r, w := utf8.DecodeRuneInString(raw[k:])
+		if !unicode.IsLetter(r) {
+			k += w
+			continue
+		}
+		e := k + w
+		for e < len(raw) {
+			r, w := utf8.DecodeRuneInString(raw[e:])
+			if !unicode.IsLetter(r) && r != '\'' && r != '’' {
+				break
+			}
+			e += w
+		}
+		if e-k < 3 { // shorter than any part propagatable takes
+			k = e
+			continue
+		}
+		sub := token{s: t.s + int32(k), e: t.s + int32(e)} // #nosec G115 -- offsets inside a token of a text under maxRedactInput
+		fillToken(&sub, raw[k:e], d.lc)
+		m := markOf(&sub)
+		if m != 0 && sub.alpha && (d.lower || sub.cap || sub.lx.level == 0) {
+			if typ, ok := phrases[sub.stem()]; ok && m&markFirst != 0 {
+				extra = append(extra, cand{s: int(sub.s), e: int(sub.stemEnd), typ: typ, prio: prioPropagated})
+			} else if m&markPart != 0 {
+				extra = append(extra, cand{s: int(sub.s), e: int(sub.stemEnd), typ: TypeName, prio: prioPropagated, parts: []string{sub.stem()}})
+			}
+		}
+		k = e
+	}
+	return extra
+}
+
+// What propagate's look-up says of a token's stem.
+const (
+	markPart  = 1 // a known name part
+	markFirst = 2 // the first word of a known place or employer phrase
+)
 
 // prioPropagated is the priority of a mention found by propagate.
 const prioPropagated = 30
@@ -551,7 +705,9 @@ func (d *detector) harmonize(cs []cand, s *Session) {
 			if !ok {
 				continue
 			}
-			c.typ, c.e, c.parts = TypeName, int(d.toks[k].stemEnd), []string{w}
+			// A name ends where its token's stem does; a mention found
+			// inside a longer token (gluedMentions) ends where it ends.
+			c.typ, c.e, c.parts = TypeName, min(c.e, int(d.toks[k].stemEnd)), []string{w}
 		}
 	}
 }

@@ -65,6 +65,7 @@ type Stats struct {
 	Redundant      int64 // packets whose audio came from a later packet's RFC 2198 redundancy
 	Concealed      int64 // packets whose audio was synthesised (lost without FEC, or undecodable)
 	Undecodable    int64 // packets whose Opus payload failed to decode (empty, corrupt)
+	DecoderPanics  int64 // of those, payloads on which the Opus decoder panicked: each one is a decoder bug
 	Late           int64 // packets that arrived after their turn and were dropped
 	Duplicates     int64 // repeated packets, ignored
 	Streams        int64 // RTP streams recorded (first track, rejoins, restarts)
@@ -98,7 +99,7 @@ type Recorder struct {
 
 	stats struct {
 		packets, lost, recovered, redundant, concealed, undecodable, late, duplicates atomic.Int64
-		streams, decoded, written                                                     atomic.Int64
+		streams, decoded, written, decoderPanics                                      atomic.Int64
 	}
 }
 
@@ -290,6 +291,7 @@ func (r *Recorder) Stats() Stats {
 		Redundant:      r.stats.redundant.Load(),
 		Concealed:      r.stats.concealed.Load(),
 		Undecodable:    r.stats.undecodable.Load(),
+		DecoderPanics:  r.stats.decoderPanics.Load(),
 		Late:           r.stats.late.Load(),
 		Duplicates:     r.stats.duplicates.Load(),
 		Streams:        r.stats.streams.Load(),
@@ -351,6 +353,12 @@ func (r *Recorder) releaseOne() error {
 // recoverFEC decodes the in-band FEC that next carries of the lost packet
 // before it and writes it in that packet's place, or conceals the loss.
 func (r *Recorder) recoverFEC(next *slot) error {
+	if d := r.clk.position(next.ts) - next.arrival/nsPerSample; d > resyncSamples || d < -resyncSamples {
+		// Its timestamp jumped (see play): placing the recovered audio by
+		// it could write hours of fill. Conceal; playing next re-anchors.
+		r.markLost(1)
+		return nil
+	}
 	n, err := r.decodeFEC(next.payload)
 	if err != nil || n <= 0 {
 		r.markLost(1)
@@ -483,6 +491,8 @@ func (r *Recorder) decodeFEC(payload []byte) (int, error) {
 func (r *Recorder) guarded(decode func([]byte, []int16) (int, error), payload []byte) (n int, err error) {
 	defer func() {
 		if p := recover(); p != nil {
+			r.stats.decoderPanics.Add(1)
+			r.log.Warn("recorder: opus decoder panicked; packet concealed and decoder reset", "ssrc", r.ssrc, "payload_bytes", len(payload))
 			_ = r.dec.Init(outputRate, 1)
 			n, err = 0, fmt.Errorf("opus decoder panicked on a %d-byte payload", len(payload))
 		}

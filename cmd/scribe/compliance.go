@@ -193,7 +193,7 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if *file == "" {
 			return errors.New("--file is required")
 		}
-		body, err := os.ReadFile(*file)
+		body, err := os.ReadFile(*file) // #nosec G703 -- the operator names the file on the command line
 		if err != nil {
 			return fmt.Errorf("read --file: %w", err)
 		}
@@ -311,7 +311,7 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errUsage
 	}
 	if *out != "" {
-		if _, err := os.Stat(*out); err == nil {
+		if _, err := os.Stat(*out); err == nil { // #nosec G703 -- the operator names the file on the command line
 			return fmt.Errorf("--out %s already exists; choose a new file", *out)
 		}
 	}
@@ -558,7 +558,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	file := pos[0]
-	if _, err := os.Stat(file); err == nil {
+	if _, err := os.Stat(file); err == nil { // #nosec G703 -- the operator names the file on the command line
 		return fmt.Errorf("%s already exists; a backup never overwrites a file", file)
 	}
 	a, err := openApp(ctx, cfg)
@@ -609,7 +609,7 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(pos[0])
+	f, err := os.Open(pos[0]) // #nosec G703 -- the operator names the file on the command line
 	if err != nil {
 		return fmt.Errorf("open backup: %w", err)
 	}

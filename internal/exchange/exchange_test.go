@@ -307,6 +307,15 @@ func unescapeHL7(t *testing.T, s string) string {
 			t.Fatalf("unescaped delimiter %q in %q", c, s)
 		case '\\':
 			end := strings.IndexByte(s[i+1:], '\\')
+			if end == 3 && s[i+1] == 'X' { // \X0D\: one byte in hexadecimal
+				v, err := strconv.ParseUint(s[i+2:i+4], 16, 8)
+				if err != nil {
+					t.Fatalf("bad hexadecimal escape in %q", s)
+				}
+				b.WriteByte(byte(v))
+				i += 4
+				continue
+			}
 			if end != 1 {
 				t.Fatalf("bad escape in %q", s)
 			}
@@ -404,8 +413,8 @@ func TestHL7MDMT02(t *testing.T) {
 }
 
 func TestEscapeHL7(t *testing.T) {
-	in := `a|b^c~d\e&f`
-	if got := exchange.EscapeHL7(in); got != `a\F\b\S\c\R\d\E\e\T\f` {
+	in := "a|b^c~d\\e&f\rOBX|2\ng"
+	if got := exchange.EscapeHL7(in); got != `a\F\b\S\c\R\d\E\e\T\f\X0D\OBX\F\2\X0A\g` {
 		t.Fatalf("escape: %s", got)
 	}
 	if got := unescapeHL7(t, exchange.EscapeHL7(in)); got != in {

@@ -8,7 +8,7 @@
 package exchange
 
 import (
-	"crypto/sha1"
+	"crypto/sha1" // #nosec G505 -- FHIR R4 defines Attachment.hash as SHA-1; not used for security
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 
@@ -128,6 +129,51 @@ func part2Labels() []Coding { return SecurityLabels(true)[1:] }
 
 func instant(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
+// fhirText returns in with every free-text field that goes into the Bundle
+// as a valid FHIR string (see fhirString). IDs and the note are not touched.
+func (in Input) fhirText() Input {
+	in.Session.ClientAlias = fhirString(in.Session.ClientAlias)
+	in.Session.Clinician = fhirString(in.Session.Clinician)
+	in.Draft.SignedBy = fhirString(in.Draft.SignedBy)
+	in.Draft.Template = fhirString(in.Draft.Template)
+	in.Draft.Provider = fhirString(in.Draft.Provider)
+	in.Draft.Model = fhirString(in.Draft.Model)
+	in.Draft.PromptVersion = fhirString(in.Draft.PromptVersion)
+	if in.Consent != nil && in.Consent.Consent != nil {
+		d := *in.Consent
+		c := *d.Consent
+		c.Purpose, c.Recipients, c.Discloser, c.Scope = fhirString(c.Purpose), fhirString(c.Recipients), fhirString(c.Discloser), fhirString(c.Scope)
+		d.Consent = &c
+		in.Consent = &d
+	}
+	return in
+}
+
+// fhirString makes s a valid FHIR string: FHIR strings hold no control
+// characters but tab, CR and LF, no other white space than those and the
+// space (the R4 JSON schema's pattern, read as ECMAScript), and at least one
+// character that is not white space. Control characters and bytes that are
+// not UTF-8 become U+FFFD, other white space a space; blank text becomes ""
+// (the element is left out).
+func fhirString(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\r' || r == '\n':
+			return r
+		case r < 0x20 || r >= 0x7f && r < 0xa0:
+			return '\uFFFD'
+		case unicode.IsSpace(r) || r == '\uFEFF':
+			return ' '
+		}
+		return r
+	}, s)
+	if strings.TrimSpace(s) == "" {
+		return ""
+	}
+	return s
+}
+
 func clinicianRef(email string) *reference {
 	if email == "" {
 		return nil
@@ -157,7 +203,8 @@ func FHIRBundle(in Input) ([]byte, error) {
 	docID := fhirID("docref", in.Draft.ID, fmt.Sprint(in.Draft.Version), in.Draft.Status)
 	devID := fhirID("device", in.Draft.Provider, in.Draft.Model, in.Draft.PromptVersion)
 	provID := fhirID("provenance", docID)
-	text := RenderedText(in)
+	text := RenderedText(in) // goes out base64-encoded, as it is
+	in = in.fhirText()
 
 	docStatus := "preliminary"
 	if in.Signed() {
@@ -185,12 +232,14 @@ func FHIRBundle(in Input) ([]byte, error) {
 		}}},
 		"context": map[string]any{"period": map[string]any{"start": instant(time.UnixMilli(in.Session.CreatedAt))}},
 	}
-	if in.Session.Clinician != "" {
-		doc["author"] = []*reference{clinicianRef(in.Session.Clinician)}
+	if author := clinicianRef(in.Session.Clinician); author != nil {
+		doc["author"] = []*reference{author}
 	}
 	desc := ""
 	if in.Signed() {
-		doc["authenticator"] = clinicianRef(in.Draft.SignedBy)
+		if signer := clinicianRef(in.Draft.SignedBy); signer != nil {
+			doc["authenticator"] = signer
+		}
 	} else {
 		desc = drafts.Banner
 	}
@@ -207,22 +256,32 @@ func FHIRBundle(in Input) ([]byte, error) {
 	device := map[string]any{
 		"resourceType": "Device",
 		"id":           devID,
-		"deviceName":   []map[string]any{{"name": in.Draft.Model, "type": "model-name"}},
-		"version": []map[string]any{
-			{"type": concept{Text: "model"}, "value": in.Draft.Model},
-			{"type": concept{Text: "prompt version"}, "value": in.Draft.PromptVersion},
-		},
-		"type":  concept{Text: "AI language model (via provider " + in.Draft.Provider + ")"},
-		"owner": reference{Display: in.Draft.Provider},
+		"type":         concept{Text: "AI language model"},
+	}
+	if m := in.Draft.Model; m != "" {
+		device["deviceName"] = []map[string]any{{"name": m, "type": "model-name"}}
+	}
+	var versions []map[string]any
+	for _, v := range [][2]string{{"model", in.Draft.Model}, {"prompt version", in.Draft.PromptVersion}} {
+		if v[1] != "" {
+			versions = append(versions, map[string]any{"type": concept{Text: v[0]}, "value": v[1]})
+		}
+	}
+	if versions != nil {
+		device["version"] = versions
+	}
+	if p := in.Draft.Provider; p != "" {
+		device["type"] = concept{Text: "AI language model (via provider " + p + ")"}
+		device["owner"] = reference{Display: p}
 	}
 	agents := []map[string]any{{
 		"type": concept{Coding: []Coding{{System: SystemParticipantType, Code: "author", Display: "Author"}}},
 		"who":  reference{Reference: "urn:uuid:" + devID, Display: fmt.Sprintf("model %s, prompt %s", in.Draft.Model, in.Draft.PromptVersion)},
 	}}
-	if in.Signed() {
+	if signer := clinicianRef(in.Draft.SignedBy); in.Signed() && signer != nil {
 		agents = append(agents, map[string]any{
 			"type": concept{Coding: []Coding{{System: SystemParticipantType, Code: "verifier", Display: "Verifier"}}},
-			"who":  clinicianRef(in.Draft.SignedBy),
+			"who":  signer,
 		})
 	}
 	prov := map[string]any{
@@ -299,6 +358,6 @@ func fhirConsent(in Input) map[string]any {
 
 // sha1Of is the FHIR Attachment.hash (SHA-1 of the data, by the R4 definition).
 func sha1Of(text string) []byte {
-	sum := sha1.Sum([]byte(text))
+	sum := sha1.Sum([]byte(text)) // #nosec G401 -- FHIR R4 defines Attachment.hash as SHA-1; not used for security
 	return sum[:]
 }

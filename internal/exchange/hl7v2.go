@@ -13,9 +13,12 @@ const (
 	hl7SegmentCR = "\r"
 )
 
-var hl7Escaper = strings.NewReplacer(`\`, `\E\`, `|`, `\F\`, `^`, `\S\`, `~`, `\R\`, `&`, `\T\`)
+var hl7Escaper = strings.NewReplacer(`\`, `\E\`, `|`, `\F\`, `^`, `\S\`, `~`, `\R\`, `&`, `\T\`, "\r", `\X0D\`, "\n", `\X0A\`)
 
-// EscapeHL7 escapes text for an HL7 v2 field: \ | ^ ~ & become \E\ \F\ \S\ \R\ \T\.
+// EscapeHL7 escapes text for an HL7 v2 field: \ | ^ ~ & become \E\ \F\ \S\
+// \R\ \T\, and the line breaks CR and LF, which end a segment, become the
+// hexadecimal escapes \X0D\ and \X0A\ (HL7 v2.5 section 2.7.5), so nothing in
+// a field can split it or start a segment.
 func EscapeHL7(s string) string { return hl7Escaper.Replace(s) }
 
 func hl7Time(t time.Time) string { return t.UTC().Format("20060102150405") + "+0000" }
