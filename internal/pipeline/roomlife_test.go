@@ -1,0 +1,287 @@
+//go:build cgo && nolibopusfile
+
+package pipeline_test
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/scribe-health/scribe/capture/capturetest"
+	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/testenv"
+)
+
+// waitRoomClosed waits until no relay holds the session's call (its room
+// closed and gave up its claim): a probe relay can claim it, and releases
+// it at once.
+func (r *callRig) waitRoomClosed(id string, d time.Duration) {
+	r.t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		ok, err := r.store.ClaimCall(r.ctx, id, "probe-relay", time.Now().UnixMilli(), time.Minute)
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		if ok {
+			if err := r.store.ReleaseCall(r.ctx, id, "probe-relay"); err != nil {
+				r.t.Fatal(err)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the call of session %s still holds its claim after %v", id, d)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stillOpen fails the test unless the session is open: not ended, no
+// call.end audited.
+func (r *callRig) stillOpen(id, after string) {
+	r.t.Helper()
+	s, err := r.store.Session(r.ctx, id)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if s.CaptureEnded || (s.Status != store.StatusScheduled && s.Status != store.StatusInCall) {
+		r.t.Fatalf("after %s the session is %q (capture ended %v); want it still open", after, s.Status, s.CaptureEnded)
+	}
+	if n := r.auditActions(id)["call.end"]; n != 0 {
+		r.t.Fatalf("after %s %d call.end audited", after, n)
+	}
+}
+
+// TestEarlyPeekThenFullCall (issue 11): the client opens the join link long
+// before the appointment, declines and leaves; opens it again, consents and
+// closes the tab. Neither ends the session (it used to end as no_recording,
+// refusing both links). Later the clinician and the client hold the whole
+// call, which is recorded and reaches a draft, on a clock started by the
+// call's first recording, not by the peeks.
+func TestEarlyPeekThenFullCall(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b testenv.Backend) {
+		r := newCallRig(t, b)
+		script := callScript(t)
+		id, tokens := r.createCall(time.Hour)
+
+		peek := r.join(id, tokens["client"])
+		if ps := peek.Welcome().State.Participants; len(ps) != 1 {
+			t.Errorf("the early client sees %d participants, want only itself", len(ps))
+		}
+		if refused := peek.Consent(capturetest.Decline(pipeline.ConsentTextVersion)); refused != "" {
+			t.Fatalf("declining was refused: %s", refused)
+		}
+		peek.Leave()
+		r.waitRoomClosed(id, 15*time.Second)
+		r.stillOpen(id, "the client peeked, declined and left")
+
+		peek = r.join(id, tokens["client"])
+		if refused := peek.Consent(capturetest.Grant(pipeline.ConsentTextVersion)); refused != "" {
+			t.Fatalf("consent refused: %s", refused)
+		}
+		peek.Close() // the tab is closed
+		r.waitRoomClosed(id, 15*time.Second)
+		r.stillOpen(id, "the client peeked again, consented and closed the tab")
+		time.Sleep(2 * time.Second) // the call comes later: the peeks must not start its clock
+
+		clin := r.join(id, tokens["clinician"])
+		cli := r.join(id, tokens["client"])
+		if refused := cli.Consent(capturetest.Grant(pipeline.ConsentTextVersion)); refused != "" {
+			t.Fatalf("consent refused: %s", refused)
+		}
+		tracks := connect(t, clin, cli)
+		for _, p := range []*capturetest.Peer{clin, cli} {
+			p.WaitFor(10*time.Second, "recording on", func() bool { return p.State().Recording })
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		done := make(chan error, 2)
+		for i, who := range []string{"clinician", "client"} {
+			go func() { done <- capturetest.Publish(ctx, tracks[i], nil, script[who]) }()
+		}
+		for range 2 {
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+		clin.End()
+		if err := r.wait(id); err != nil {
+			t.Fatal(err)
+		}
+		r.noFakeProblems()
+
+		chunks := r.chunks(id)
+		per := map[string]int{}
+		first := int64(-1)
+		for _, c := range chunks {
+			per[c.Speaker]++
+			if first < 0 || c.StartMS < first {
+				first = c.StartMS
+			}
+		}
+		if per["clinician"] == 0 || per["client"] == 0 || len(per) != 2 {
+			t.Errorf("chunks per speaker %v, want clinician and client", per)
+		}
+		if first > 1500 {
+			t.Errorf("the first chunk starts %d ms into the session's clock: the peeks started it", first)
+		}
+		var order []string
+		for _, s := range r.segments(id) {
+			for _, tu := range turns {
+				if strings.Contains(strings.ToLower(s.Text), tu.keyword) {
+					order = append(order, tu.keyword)
+					if s.Speaker != tu.speaker {
+						t.Errorf("%q attributed to %q, want %q", tu.keyword, s.Speaker, tu.speaker)
+					}
+				}
+			}
+		}
+		if got := strings.Join(order, ","); got != "sleep,morning,progress,family" {
+			t.Errorf("keywords in the transcript: %s, want sleep,morning,progress,family", got)
+		}
+		if d, err := r.store.LatestDraft(r.ctx, id); err != nil || d.Status != store.DraftDraft {
+			t.Errorf("draft %+v, %v", d, err)
+		}
+		if acts := r.auditActions(id); acts["call.end"] != 1 || acts["consent.record"] != 3 {
+			t.Errorf("audit actions %v; want one call.end and three consent decisions", acts)
+		}
+	})
+}
+
+// TestLoneParticipantRejoinKeepsOneRecording (issue 11): the therapist joins
+// first, the client consents, both speak; the client's network drops, then
+// the therapist's tab reloads (the room empties: it closes, the session
+// stays open). Both come back with the same links and speak again. The
+// session has one recording: one track per participant identity, chunk
+// indexes that go on without a collision, the time away a gap on the
+// session clock, and everything said before and after in the draft's
+// transcript under the right speaker.
+func TestLoneParticipantRejoinKeepsOneRecording(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b testenv.Backend) {
+		r := newCallRig(t, b)
+		id, tokens := r.createCall(time.Hour)
+		say := func(text string) [][]byte {
+			return capturetest.EncodeOpus(t, testenv.Concat(testenv.Silence(300), testenv.Speech(t, text), testenv.Silence(9000)))
+		}
+
+		clin := r.join(id, tokens["clinician"])
+		cli := r.join(id, tokens["client"])
+		if refused := cli.Consent(capturetest.Grant(pipeline.ConsentTextVersion)); refused != "" {
+			t.Fatalf("consent refused: %s", refused)
+		}
+		mics := connect(t, clin, cli)
+		clin.WaitFor(10*time.Second, "recording on", func() bool { return clin.State().Recording })
+		publishBoth(t, mics, say(turns[0].text), say(turns[1].text))
+
+		cli.Close() // the client's network drops
+		clin.WaitFor(10*time.Second, "the client gone", func() bool { return len(clin.State().Participants) == 1 })
+		clin.Close() // the therapist's tab reloads: the room is empty now
+		away := time.Now()
+		r.waitRoomClosed(id, 15*time.Second)
+		r.stillOpen(id, "everyone dropped")
+		time.Sleep(3 * time.Second) // time away: a gap on the session clock
+
+		clin = r.join(id, tokens["clinician"])
+		cli = r.join(id, tokens["client"])
+		mics = connect(t, clin, cli)
+		back := time.Since(away)
+		clin.WaitFor(10*time.Second, "recording on again", func() bool { return clin.State().Recording })
+		publishBoth(t, mics, say(turns[2].text), say(turns[3].text))
+		clin.End()
+		if err := r.wait(id); err != nil {
+			t.Fatal(err)
+		}
+		r.noFakeProblems()
+
+		bySpeaker := map[string][]store.Chunk{}
+		blobs := map[string]bool{}
+		for _, c := range r.chunks(id) {
+			bySpeaker[c.Speaker] = append(bySpeaker[c.Speaker], c)
+			if blobs[c.AudioBlob] {
+				t.Errorf("two chunks name one audio object %s", c.AudioBlob)
+			}
+			blobs[c.AudioBlob] = true
+		}
+		if len(bySpeaker) != 2 || len(bySpeaker["clinician"]) == 0 || len(bySpeaker["client"]) == 0 {
+			t.Fatalf("speakers %v: want one track each for clinician and client", slices.Sorted(maps.Keys(bySpeaker)))
+		}
+		for who, cs := range bySpeaker {
+			slices.SortFunc(cs, func(a, b store.Chunk) int { return a.Index - b.Index })
+			var gap int64
+			for i, c := range cs {
+				if c.Index != i {
+					t.Fatalf("%s chunk indexes %v: want 0..%d without collision or hole", who, indexes(cs), len(cs)-1)
+				}
+				if i > 0 {
+					if c.StartMS < cs[i-1].EndMS {
+						t.Errorf("%s chunk %d starts at %d ms, before chunk %d ends (%d ms): audio placed over audio", who, i, c.StartMS, i-1, cs[i-1].EndMS)
+					}
+					gap = max(gap, c.StartMS-cs[i-1].EndMS)
+				}
+			}
+			// The time away (at least 3 s, less the pause that ended the
+			// utterance before the drop) is a gap on the clock.
+			if gap < 2500 || time.Duration(gap)*time.Millisecond > back+5*time.Second {
+				t.Errorf("%s: largest gap between chunks %d ms; the participants were away %v", who, gap, back.Round(time.Millisecond))
+			}
+		}
+		spoken := map[string]string{}
+		for _, s := range r.segments(id) {
+			for _, tu := range turns {
+				if strings.Contains(strings.ToLower(s.Text), tu.keyword) {
+					spoken[tu.keyword] = s.Speaker
+				}
+			}
+		}
+		for _, tu := range turns {
+			if spoken[tu.keyword] != tu.speaker {
+				t.Errorf("%q is under %q in the transcript, want %q (said %s the drop)", tu.keyword, spoken[tu.keyword], tu.speaker,
+					map[bool]string{true: "before", false: "after"}[tu.keyword == "sleep" || tu.keyword == "morning"])
+			}
+		}
+		att, err := r.store.AttendanceOf(r.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		joins := map[string]int{}
+		for _, a := range att {
+			if a.Event == "join" {
+				joins[a.Participant]++
+			}
+		}
+		if joins["clinician"] != 2 || joins["client"] != 2 {
+			t.Errorf("joins %v, want two each", joins)
+		}
+		if acts := r.auditActions(id); acts["call.end"] != 1 {
+			t.Errorf("audit actions %v; want one call.end", acts)
+		}
+	})
+}
+
+// publishBoth sends each microphone its packets at once and waits until both
+// are sent.
+func publishBoth(t *testing.T, mics []*webrtc.TrackLocalStaticSample, a, b [][]byte) {
+	t.Helper()
+	done := make(chan error, 2)
+	go func() { done <- capturetest.Publish(context.Background(), mics[0], nil, a) }()
+	go func() { done <- capturetest.Publish(context.Background(), mics[1], nil, b) }()
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func indexes(cs []store.Chunk) []int {
+	out := make([]int, len(cs))
+	for i, c := range cs {
+		out[i] = c.Index
+	}
+	return out
+}
