@@ -79,8 +79,53 @@ type Backend interface {
 	StoreChunk(ctx context.Context, sessionID, speaker string, c Chunk) error
 	// Attendance records a participant joining or leaving the call media.
 	Attendance(ctx context.Context, sessionID string, p Participant, event string, at time.Time) error
-	// CallEnded is called once per call after every chunk has been stored.
-	CallEnded(ctx context.Context, sessionID string) error
+	// CallEnded ends the session: it is called once, after every chunk of
+	// the call has been stored, when the clinician ends the call or a limit
+	// of the relay does (reason says which, in words for the participants).
+	// A call whose room merely closes (everyone left) does not end its
+	// session: see SessionKeeper.
+	CallEnded(ctx context.Context, sessionID, reason string) error
+}
+
+// ErrSessionEnded is wrapped by a backend's refusal (Authorize, HostCall,
+// StoreChunk) for a session that is over: ended by its clinician, or its
+// time passed. The participant is told the session has ended.
+var ErrSessionEnded = errors.New("the session has ended")
+
+// ErrSessionCancelled is ErrSessionEnded for a cancelled session.
+var ErrSessionCancelled = fmt.Errorf("%w: it was cancelled", ErrSessionEnded)
+
+// Schedule is a session's appointment, shown to a participant who arrives
+// before the clinician. Deadline is the end of the session's life (the
+// window plus a grace period): after it, a call that is not recording and
+// holds at most one participant ends the session. Zero values: none.
+type Schedule struct {
+	Start, End time.Time
+	Deadline   time.Time
+}
+
+// Resume is where a session's recording continues when a call opens again
+// (the room emptied and someone came back, or the relay restarted).
+type Resume struct {
+	// ClockStart is sample 0 of the session's timeline: a gap between two
+	// calls of the session is a gap on the timeline.
+	ClockStart time.Time
+	// NextIndex is each speaker's next chunk index (by label), so chunks of
+	// a later call never take the index of a stored one.
+	NextIndex map[string]int
+}
+
+// SessionKeeper is implemented by backends whose sessions outlive a call's
+// room. With it the room of a session closes when its last participant
+// leaves and the session stays open: its links keep working, and the next
+// join opens a room that continues the same recording. Without it the
+// room's timeline starts at its first recording and chunk indexes at 0.
+type SessionKeeper interface {
+	// Schedule returns the session's appointment.
+	Schedule(ctx context.Context, sessionID string) (Schedule, error)
+	// Resume is called when a room first records; now starts the session's
+	// clock if nothing was recorded before.
+	Resume(ctx context.Context, sessionID string, now time.Time) (Resume, error)
 }
 
 // Chunk is a span of one speaker's 16 kHz mono audio on the session clock

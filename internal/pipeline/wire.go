@@ -36,6 +36,7 @@ func Workers(d Deps) *river.Workers {
 	river.AddWorker(w, &retention.Worker{Store: d.Store, Blobs: d.Blobs})
 	river.AddWorker(w, &retention.SweepWorker{Store: d.Store, Blobs: d.Blobs, Now: d.Now})
 	river.AddWorker(w, &drafts.Worker{Store: d.Store, Blobs: d.Blobs, NewLLM: d.NewLLM, Now: d.Now, Started: d.DraftStarted})
+	river.AddWorker(w, &ExpireWorker{Store: d.Store, Now: d.Now})
 	return w
 }
 
