@@ -110,6 +110,10 @@ func TestEarlyPeekThenFullCall(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Each has received (through the relay, which records what it
+		// forwards) nearly all the other said before the call ends.
+		clin.WaitFor(30*time.Second, "the client's audio through the relay", func() bool { return clin.GotAudio() >= int64(len(script["client"]))*97/100 })
+		cli.WaitFor(30*time.Second, "the clinician's audio through the relay", func() bool { return cli.GotAudio() >= int64(len(script["clinician"]))*97/100 })
 		clin.End()
 		if err := r.wait(id); err != nil {
 			t.Fatal(err)
