@@ -252,4 +252,5 @@ func Exercise(t *testing.T, open func(t *testing.T) *store.Store) {
 
 	exerciseUsers(t, open)
 	exerciseAuditFields(t, open)
+	exerciseSchedule(t, open)
 }
