@@ -27,7 +27,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&serveOpts.udpPort, "webrtc-udp-port", envInt("SCRIBE_WEBRTC_UDP_PORT", 0), "carry all call media on this one UDP port (for firewalls) [$SCRIBE_WEBRTC_UDP_PORT]")
 	fs.StringVar(&serveOpts.publicIP, "webrtc-public-ip", envOr("SCRIBE_WEBRTC_PUBLIC_IP", ""), "public IP address(es), comma-separated, to announce for call media when this server is behind 1:1 NAT (a cloud VM's elastic IP) [$SCRIBE_WEBRTC_PUBLIC_IP]")
 	fs.DurationVar(&serveOpts.maxCall, "max-call-duration", envDuration("SCRIBE_MAX_CALL_DURATION", capture.DefaultMaxDuration), "a call still open after this long ends (and moves on to the draft) [$SCRIBE_MAX_CALL_DURATION]")
-	fs.DurationVar(&serveOpts.aloneTimeout, "call-alone-timeout", envDuration("SCRIBE_CALL_ALONE_TIMEOUT", capture.DefaultAloneTimeout), "a call ends when one participant has been alone this long after the others left [$SCRIBE_CALL_ALONE_TIMEOUT]")
+	fs.DurationVar(&serveOpts.aloneTimeout, "call-alone-timeout", envDuration("SCRIBE_CALL_ALONE_TIMEOUT", capture.DefaultAloneTimeout), "a participant alone this long after the others left is disconnected: the session ends if that participant is being recorded, else it stays open for a rejoin [$SCRIBE_CALL_ALONE_TIMEOUT]")
 	fs.BoolVar(&serveOpts.keepAudioOnRevoke, "keep-audio-on-revoke", false, "retention policy: keep audio already captured when a participant stops the AI scribe (default: purge it)")
 	var tlsCert, tlsKey string
 	fs.StringVar(&tlsCert, "tls-cert", envOr("SCRIBE_TLS_CERT", ""), "TLS certificate file: serve HTTPS (browsers need a secure context for calls away from localhost) [$SCRIBE_TLS_CERT]")
