@@ -95,21 +95,9 @@ func TestEarlyPeekThenFullCall(t *testing.T) {
 		if refused := cli.Consent(capturetest.Grant(pipeline.ConsentTextVersion)); refused != "" {
 			t.Fatalf("consent refused: %s", refused)
 		}
-		tracks := connect(t, clin, cli)
-		for _, p := range []*capturetest.Peer{clin, cli} {
-			p.WaitFor(10*time.Second, "recording on", func() bool { return p.State().Recording })
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		done := make(chan error, 2)
-		for i, who := range []string{"clinician", "client"} {
-			go func() { done <- capturetest.Publish(ctx, tracks[i], nil, script[who]) }()
-		}
-		for range 2 {
-			if err := <-done; err != nil {
-				t.Fatal(err)
-			}
-		}
+		mics := connect(t, clin, cli)
+		clin.WaitFor(10*time.Second, "recording on", func() bool { return clin.State().Recording })
+		publishBoth(t, mics, script["clinician"], script["client"])
 		// Each has received (through the relay, which records what it
 		// forwards) nearly all the other said before the call ends.
 		clin.WaitFor(30*time.Second, "the client's audio through the relay", func() bool { return clin.GotAudio() >= int64(len(script["client"]))*97/100 })
