@@ -116,10 +116,11 @@ type Resume struct {
 }
 
 // SessionKeeper is implemented by backends whose sessions outlive a call's
-// room. With it the room of a session closes when its last participant
-// leaves and the session stays open: its links keep working, and the next
-// join opens a room that continues the same recording. Without it the
-// room's timeline starts at its first recording and chunk indexes at 0.
+// room. A room closes when its last participant leaves and the session
+// stays open; with a SessionKeeper the next room continues the session's
+// recording (its clock and chunk numbering, Resume) and knows its
+// appointment (Schedule). Without one a room's timeline starts at its first
+// recording and chunk indexes at 0.
 type SessionKeeper interface {
 	// Schedule returns the session's appointment.
 	Schedule(ctx context.Context, sessionID string) (Schedule, error)

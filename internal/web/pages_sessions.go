@@ -307,7 +307,7 @@ func (s *Server) progressOf(ctx context.Context, sess store.Session) (progress, 
 	case store.StatusScheduled:
 		p.Label = "Scheduled: waiting for the call"
 	case store.StatusInCall:
-		p.Label = "In the call (not recording yet)"
+		p.Label = "Call started: nothing recorded yet"
 	case store.StatusNoRecording:
 		p.Label = "Ended with nothing recorded"
 		if sess.EndReason != "" {
