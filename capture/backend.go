@@ -104,11 +104,13 @@ type Schedule struct {
 	Deadline   time.Time
 }
 
-// Resume is where a session's recording continues when a call opens again
-// (the room emptied and someone came back, or the relay restarted).
-type Resume struct {
-	// ClockStart is sample 0 of the session's timeline: a gap between two
-	// calls of the session is a gap on the timeline.
+// CallInfo is what a room learns about its session when it opens.
+type CallInfo struct {
+	Schedule Schedule
+	// ClockStart is sample 0 of the session's timeline, set by its first
+	// recording; zero if nothing was recorded yet. A room opened again
+	// (everyone had left, or the relay restarted) continues it, so a gap
+	// between two calls of the session is a gap on the timeline.
 	ClockStart time.Time
 	// NextIndex is each speaker's next chunk index (by label), so chunks of
 	// a later call never take the index of a stored one.
@@ -118,20 +120,24 @@ type Resume struct {
 // SessionKeeper is implemented by backends whose sessions outlive a call's
 // room. A room closes when its last participant leaves and the session
 // stays open; with a SessionKeeper the next room continues the session's
-// recording (its clock and chunk numbering, Resume) and knows its
-// appointment (Schedule). Without one a room's timeline starts at its first
-// recording and chunk indexes at 0.
+// recording (its clock and chunk numbering) and knows its appointment.
+// Without one a room's timeline starts at its first recording and chunk
+// indexes at 0. Both are called off the media path: OpenCall when a room
+// opens (before anyone's media flows), StartClock once recorders are
+// running.
 type SessionKeeper interface {
-	// Schedule returns the session's appointment.
-	Schedule(ctx context.Context, sessionID string) (Schedule, error)
-	// Resume is called when a room first records; now starts the session's
-	// clock if nothing was recorded before.
-	Resume(ctx context.Context, sessionID string, now time.Time) (Resume, error)
+	// OpenCall returns what a new room of the session needs.
+	OpenCall(ctx context.Context, sessionID string) (CallInfo, error)
+	// StartClock keeps at as the session's clock, set by the session's
+	// first recording (the room had no ClockStart). It fails if the
+	// session has another clock already.
+	StartClock(ctx context.Context, sessionID string, at time.Time) error
 }
 
 // Chunk is a span of one speaker's 16 kHz mono audio on the session clock
-// (sample 0 is the moment the call started). Index counts a speaker's chunks
-// from 0 within one call, across rejoins.
+// (sample 0 is the session's first recording, CallInfo.ClockStart). Index
+// counts a speaker's chunks in the session, across rejoins (from
+// CallInfo.NextIndex; from 0 without a SessionKeeper).
 type Chunk = audio.Chunk
 
 // ErrInvalidConsent is wrapped by every consent message the relay refuses.

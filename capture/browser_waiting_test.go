@@ -22,7 +22,7 @@ func TestBrowserWaitingPage(t *testing.T) {
 	// 08:30 UTC two days from now is 14:00 in Kolkata (UTC+5:30, no DST).
 	day := time.Now().UTC().Add(48 * time.Hour)
 	start := time.Date(day.Year(), day.Month(), day.Day(), 8, 30, 0, 0, time.UTC)
-	k := &keeperBackend{memBackend: newMemBackend(), sched: Schedule{Start: start, End: start.Add(50 * time.Minute), Deadline: start.Add(80 * time.Minute)}}
+	k := &keeperBackend{memBackend: newMemBackend(), info: CallInfo{Schedule: Schedule{Start: start, End: start.Add(50 * time.Minute), Deadline: start.Add(80 * time.Minute)}}}
 	_, srv := startRelay(t, RelayConfig{}, k)
 	k.addToken("tok-browser", "s-wait", client, 72*time.Hour)
 	k.addToken("tok-clin", "s-wait", clinician, 72*time.Hour)

@@ -354,7 +354,7 @@ func TestPublicIPAnnounced(t *testing.T) {
 func TestTrackForwardedOnceToEachMember(t *testing.T) {
 	b := newMemBackend()
 	rl, _ := startRelay(t, RelayConfig{}, b)
-	rm := newRoom(rl, "s-once", Schedule{})
+	rm := newRoom(rl, "s-once", CallInfo{})
 	pc, err := rl.api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)

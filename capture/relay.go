@@ -258,14 +258,14 @@ func (r *Relay) roomFor(ctx context.Context, sessionID string) (*room, error) {
 			return nil, ErrHostedElsewhere
 		}
 	}
-	var sched Schedule
+	var info CallInfo
 	if k, ok := r.backend.(SessionKeeper); ok {
 		var err error
-		if sched, err = k.Schedule(ctx, sessionID); err != nil {
+		if info, err = k.OpenCall(ctx, sessionID); err != nil {
 			if errors.Is(err, ErrSessionEnded) {
 				return nil, err
 			}
-			slog.Error("capture: reading the session's schedule failed", "session", sessionID, "err", err)
+			slog.Error("capture: reading the session's schedule and recording failed", "session", sessionID, "err", err)
 			return nil, errors.New("server error: the call could not be started; try again")
 		}
 	}
@@ -277,7 +277,7 @@ func (r *Relay) roomFor(ctx context.Context, sessionID string) (*room, error) {
 	if rm := r.rooms[sessionID]; rm != nil {
 		return rm, nil
 	}
-	rm := newRoom(r, sessionID, sched)
+	rm := newRoom(r, sessionID, info)
 	r.rooms[sessionID] = rm
 	go rm.watchLimits()
 	if shared {

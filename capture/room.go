@@ -42,22 +42,25 @@ type room struct {
 	mu      sync.Mutex
 	members map[string]*member // by participant ID
 	tracks  []*fwdTrack
-	// start is sample 0 of every speaker's timeline: zero until the room
-	// first records, then the session's clock (Resume). next is each
-	// speaker's first chunk index in this room.
-	start       time.Time
-	next        map[string]int
-	speakers    map[string]*speakerSink // by participant ID; survives rejoins
-	recording   bool
-	scribeOff   bool   // "Stop AI scribe" pressed; cleared by a new grant
-	stoppedBy   string // the role of who pressed it
-	everJoined  bool
-	peak        int       // most members at once
-	aloneSince  time.Time // one member left after others had been there
-	ended       bool      // closing or closed: no new member
-	over        bool      // the room ended the session: later joins are refused
-	endOnce     sync.Once
-	endedSignal chan struct{} // closed once the room is closed and forgotten
+	// start is sample 0 of every speaker's timeline: the session's clock
+	// (CallInfo), or zero until the session first records. next is each
+	// speaker's first chunk index in this room. clockUnsaved: the clock
+	// this room started is not yet kept by the SessionKeeper.
+	start        time.Time
+	next         map[string]int
+	clockUnsaved bool
+	mediaSince   time.Time               // the room's first media connection
+	speakers     map[string]*speakerSink // by participant ID; survives rejoins
+	recording    bool
+	scribeOff    bool   // "Stop AI scribe" pressed; cleared by a new grant
+	stoppedBy    string // the role of who pressed it
+	everJoined   bool
+	peak         int       // most members at once
+	aloneSince   time.Time // one member left after others had been there
+	ended        bool      // closing or closed: no new member
+	over         bool      // the room ended the session: later joins are refused
+	endOnce      sync.Once
+	endedSignal  chan struct{} // closed once the room is closed and forgotten
 
 	// Attendance events waiting to be written (attendance.go).
 	attMu    sync.Mutex
@@ -65,12 +68,14 @@ type room struct {
 	attDone  chan struct{} // closed when the writer has emptied the queue
 }
 
-func newRoom(r *Relay, id string, sched Schedule) *room {
+func newRoom(r *Relay, id string, info CallInfo) *room {
 	return &room{
 		relay:       r,
 		id:          id,
 		opened:      time.Now(),
-		schedule:    sched,
+		schedule:    info.Schedule,
+		start:       info.ClockStart,
+		next:        info.NextIndex,
 		members:     map[string]*member{},
 		speakers:    map[string]*speakerSink{},
 		endedSignal: make(chan struct{}),
@@ -306,6 +311,9 @@ func (rm *room) mediaJoined(m *member) {
 		return
 	}
 	m.mediaIn = true
+	if rm.mediaSince.IsZero() {
+		rm.mediaSince = time.Now()
+	}
 	var keyframes []*fwdTrack
 	for _, t := range rm.tracks {
 		if t.owner != m && rm.subscribe(m, t) {
@@ -473,40 +481,53 @@ func (rm *room) refreshRecording(ctx context.Context) {
 		slog.Error("capture: consent check failed; not recording", "session", rm.id, "err", err)
 		allowed = false
 	}
-	if allowed && rm.hasAudio() {
-		if err := rm.startClock(ctx); err != nil {
-			slog.Error("capture: finding where the session's recording continues failed; not recording", "session", rm.id, "err", err)
-			allowed = false
-		}
-	}
+	started := allowed && rm.startClock()
 	rm.setRecording(allowed)
+	if started {
+		rm.saveClock(ctx)
+	}
 }
 
-// startClock sets the room's timeline before its first recording: the
-// session's clock and chunk numbering from the SessionKeeper, so a room
-// opened again continues them; without one, the timeline starts now.
-// rm.recMu is held.
-func (rm *room) startClock(ctx context.Context) error {
-	rm.mu.Lock()
-	set := !rm.start.IsZero()
-	rm.mu.Unlock()
-	if set {
-		return nil
-	}
-	res := Resume{ClockStart: time.Now()}
-	if k, ok := rm.relay.backend.(SessionKeeper); ok {
-		var err error
-		if res, err = k.Resume(ctx, rm.id, res.ClockStart); err != nil {
-			return err
-		}
-		if res.ClockStart.IsZero() {
-			return errors.New("the backend gave no session clock")
-		}
+// startClock starts the session's clock if the room has none and a
+// participant sends audio (a consent given while waiting does not start
+// it); it reports whether it did. Sample 0 is the room's first media
+// connection, which comes before any packet (a packet sent before sample 0
+// could not be placed). The recorders start at once: keeping the clock
+// (saveClock) follows, off the media path. rm.recMu is held.
+func (rm *room) startClock() bool {
+	if !rm.hasAudio() {
+		return false
 	}
 	rm.mu.Lock()
-	rm.start, rm.next = res.ClockStart, res.NextIndex
+	defer rm.mu.Unlock()
+	if !rm.start.IsZero() {
+		return false
+	}
+	rm.start, rm.clockUnsaved = rm.mediaSince, true
+	if rm.start.IsZero() {
+		rm.start = time.Now()
+	}
+	return true
+}
+
+// saveClock gives the clock this room started to the SessionKeeper, so a
+// later room of the session continues it. A failure is retried when the
+// room closes.
+func (rm *room) saveClock(ctx context.Context) {
+	k, ok := rm.relay.backend.(SessionKeeper)
+	rm.mu.Lock()
+	start, unsaved := rm.start, rm.clockUnsaved
 	rm.mu.Unlock()
-	return nil
+	if !ok || !unsaved {
+		return
+	}
+	if err := k.StartClock(ctx, rm.id, start); err != nil {
+		slog.Error("capture: keeping the session's clock failed", "session", rm.id, "err", err)
+		return
+	}
+	rm.mu.Lock()
+	rm.clockUnsaved = false
+	rm.mu.Unlock()
 }
 
 // hasAudio reports whether any participant sends audio: the session's
@@ -721,6 +742,7 @@ func (rm *room) close(reason string, kind closeKind) {
 		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(rm.relay.ctx), 30*time.Second)
 		defer cancel()
+		rm.saveClock(ctx) // if it failed while the call ran
 		if kind == endSession && rm.everJoined {
 			if err := rm.relay.backend.CallEnded(ctx, rm.id, reason); err != nil {
 				slog.Error("capture: reporting call end failed", "session", rm.id, "err", err)

@@ -14,9 +14,9 @@ import (
 // numbering a reopened call continues, and sessions that are over.
 type keeperBackend struct {
 	*memBackend
-	sched  Schedule
-	resume Resume
-	over   error // Authorize refuses with it once set
+	info   CallInfo
+	clocks []time.Time // StartClock calls
+	over   error       // Authorize refuses with it once set
 }
 
 func (k *keeperBackend) Authorize(ctx context.Context, sessionID, token string) (Participant, error) {
@@ -29,14 +29,18 @@ func (k *keeperBackend) Authorize(ctx context.Context, sessionID, token string) 
 	return k.memBackend.Authorize(ctx, sessionID, token)
 }
 
-func (k *keeperBackend) Schedule(context.Context, string) (Schedule, error) { return k.sched, nil }
+func (k *keeperBackend) OpenCall(context.Context, string) (CallInfo, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.info, nil
+}
 
-func (k *keeperBackend) Resume(_ context.Context, _ string, now time.Time) (Resume, error) {
-	r := k.resume
-	if r.ClockStart.IsZero() {
-		r.ClockStart = now
-	}
-	return r, nil
+func (k *keeperBackend) StartClock(_ context.Context, _ string, at time.Time) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.clocks = append(k.clocks, at)
+	k.info.ClockStart = at
+	return nil
 }
 
 func (k *keeperBackend) endAll(err error) {
@@ -196,7 +200,7 @@ func TestSessionOverSaysSo(t *testing.T) {
 // participant and nothing recorded ends the session.
 func TestScheduleAndDeadline(t *testing.T) {
 	start := time.Date(2026, 12, 10, 14, 0, 0, 0, time.UTC)
-	k := &keeperBackend{memBackend: newMemBackend(), sched: Schedule{Start: start, End: start.Add(50 * time.Minute), Deadline: time.Now().Add(time.Second)}}
+	k := &keeperBackend{memBackend: newMemBackend(), info: CallInfo{Schedule: Schedule{Start: start, End: start.Add(50 * time.Minute), Deadline: time.Now().Add(time.Second)}}}
 	_, srv := startRelay(t, RelayConfig{AloneTimeout: 400 * time.Millisecond}, k)
 	k.addToken("tok-client", "s1", client, time.Hour)
 	cli, refused := capturetest.Dial(t, srv.URL, "s1", "tok-client")
@@ -215,33 +219,52 @@ func TestScheduleAndDeadline(t *testing.T) {
 
 // TestReopenedCallContinuesTimeline: a room that opens for a session with
 // a recording continues the session's clock and each speaker's chunk
-// numbering (Resume), so its chunks follow the stored ones.
+// numbering (CallInfo), so its chunks follow the stored ones; a session's
+// first recording starts its clock and gives it to the SessionKeeper.
 func TestReopenedCallContinuesTimeline(t *testing.T) {
 	_, packets := speechPackets(t)
-	k := &keeperBackend{memBackend: newMemBackend(), resume: Resume{ClockStart: time.Now().Add(-40 * time.Second), NextIndex: map[string]int{"clinician": 7}}}
-	_, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, k)
-	clin, cli := joinBoth(t, srv.URL, k.memBackend)
-	if refused := consent(cli, grantAIScribe()); refused != "" {
-		t.Fatalf("consent refused: %s", refused)
-	}
-	a, _ := clin.JoinMedia(capturetest.LoopbackAPI(t))
-	waitConnected(t, clin)
-	if err := capturetest.Publish(context.Background(), a, nil, packets[:150]); err != nil {
-		t.Fatal(err)
-	}
-	clin.End()
-	k.waitFor(t, 10*time.Second, "CallEnded", func() bool { return endedCalls(k.memBackend) == 1 })
-	chunks, _, _, _ := k.snapshot()
-	cs := chunks["clinician"]
-	if len(cs) == 0 {
-		t.Fatal("nothing recorded")
-	}
-	for i, c := range cs {
-		if c.Index != 7+i {
-			t.Errorf("chunk %d has index %d, want %d (numbering continues after the stored chunks)", i, c.Index, 7+i)
+	record := func(k *keeperBackend) []Chunk {
+		t.Helper()
+		_, srv := startRelay(t, RelayConfig{ChunkMax: SampleRate}, k)
+		clin, cli := joinBoth(t, srv.URL, k.memBackend)
+		if refused := consent(cli, grantAIScribe()); refused != "" {
+			t.Fatalf("consent refused: %s", refused)
 		}
-		if c.StartSample < 40*SampleRate {
-			t.Errorf("chunk %d starts at sample %d, before this call began on the session's clock (%d)", c.Index, c.StartSample, 40*SampleRate)
+		a, _ := clin.JoinMedia(capturetest.LoopbackAPI(t))
+		waitConnected(t, clin)
+		if err := capturetest.Publish(context.Background(), a, nil, packets[:150]); err != nil {
+			t.Fatal(err)
 		}
+		clin.End()
+		k.waitFor(t, 10*time.Second, "CallEnded", func() bool { return endedCalls(k.memBackend) == 1 })
+		chunks, _, _, _ := k.snapshot()
+		if len(chunks["clinician"]) == 0 {
+			t.Fatal("nothing recorded")
+		}
+		return chunks["clinician"]
 	}
+
+	t.Run("first recording", func(t *testing.T) {
+		k := &keeperBackend{memBackend: newMemBackend()}
+		before := time.Now()
+		cs := record(k)
+		if len(k.clocks) != 1 || k.clocks[0].Before(before) || cs[0].Index != 0 || cs[0].StartSample > SampleRate {
+			t.Errorf("clock kept %v (call began %v); first chunk %d at sample %d; want one clock from this call, chunks from 0 near its start",
+				k.clocks, before, cs[0].Index, cs[0].StartSample)
+		}
+	})
+	t.Run("reopened", func(t *testing.T) {
+		k := &keeperBackend{memBackend: newMemBackend(), info: CallInfo{ClockStart: time.Now().Add(-40 * time.Second), NextIndex: map[string]int{"clinician": 7}}}
+		for i, c := range record(k) {
+			if c.Index != 7+i {
+				t.Errorf("chunk %d has index %d, want %d (numbering continues after the stored chunks)", i, c.Index, 7+i)
+			}
+			if c.StartSample < 40*SampleRate {
+				t.Errorf("chunk %d starts at sample %d, before this call began on the session's clock (%d)", c.Index, c.StartSample, 40*SampleRate)
+			}
+		}
+		if len(k.clocks) != 0 {
+			t.Errorf("the session's clock was started again: %v", k.clocks)
+		}
+	})
 }

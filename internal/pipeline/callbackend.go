@@ -110,48 +110,50 @@ func sessionOver(sess store.Session) error {
 	}
 }
 
-// Schedule is the session's appointment (capture.SessionKeeper).
-func (b *CallBackend) Schedule(ctx context.Context, sessionID string) (capture.Schedule, error) {
-	sess, err := b.Store.Session(ctx, sessionID)
-	if err != nil {
-		return capture.Schedule{}, err
-	}
-	if err := sessionOver(sess); err != nil {
-		return capture.Schedule{}, err
-	}
-	var s capture.Schedule
-	if start, end, ok := sess.Window(); ok {
-		s.Start, s.End = start, end
-	}
-	if sess.ExpiresAt > 0 {
-		s.Deadline = time.UnixMilli(sess.ExpiresAt)
-	}
-	return s, nil
-}
-
-// Resume is where the session's recording continues (capture.SessionKeeper):
-// its clock, started by its first recording, and the next chunk index of
-// each speaker, so a call opened again (after everyone left, or on a
-// restarted relay) continues one timeline and never reuses an index.
-func (b *CallBackend) Resume(ctx context.Context, sessionID string, now time.Time) (capture.Resume, error) {
-	var res capture.Resume
+// OpenCall is what a new room of the session needs (capture.SessionKeeper):
+// its appointment, its clock (started by its first recording, zero before)
+// and each speaker's next chunk index, so a call opened again (after
+// everyone left, or on a restarted relay) continues one timeline and never
+// reuses an index.
+func (b *CallBackend) OpenCall(ctx context.Context, sessionID string) (capture.CallInfo, error) {
+	var info capture.CallInfo
 	err := b.Store.InTx(ctx, func(tx *store.Tx) error {
-		sess, err := tx.Session(ctx, sessionID, true)
+		sess, err := tx.Session(ctx, sessionID, false)
 		if err != nil {
 			return err
 		}
 		if err := sessionOver(sess); err != nil {
 			return err
 		}
-		start, err := tx.StartClock(ctx, sessionID, now.UnixMilli())
+		if start, end, ok := sess.Window(); ok {
+			info.Schedule.Start, info.Schedule.End = start, end
+		}
+		if sess.ExpiresAt > 0 {
+			info.Schedule.Deadline = time.UnixMilli(sess.ExpiresAt)
+		}
+		if sess.ClockStartAt > 0 {
+			info.ClockStart = time.UnixMilli(sess.ClockStartAt)
+		}
+		info.NextIndex, err = tx.NextChunkIndexes(ctx, sessionID)
+		return err
+	})
+	return info, err
+}
+
+// StartClock keeps the clock a room started at the session's first
+// recording (capture.SessionKeeper).
+func (b *CallBackend) StartClock(ctx context.Context, sessionID string, at time.Time) error {
+	return b.Store.InTx(ctx, func(tx *store.Tx) error {
+		kept, err := tx.StartClock(ctx, sessionID, at.UnixMilli())
 		if err != nil {
 			return err
 		}
-		res.ClockStart = time.UnixMilli(start)
-		res.NextIndex, err = tx.NextChunkIndexes(ctx, sessionID)
-		return err
+		if kept != at.UnixMilli() {
+			return fmt.Errorf("session %s: its clock started at %s already, not at %s", sessionID,
+				time.UnixMilli(kept).UTC().Format(time.RFC3339Nano), at.UTC().Format(time.RFC3339Nano))
+		}
+		return nil
 	})
-	return res, err
 }
 
 // ReleaseCall gives up this relay's claim on the session's call.
