@@ -484,7 +484,8 @@ func (rm *room) refreshRecording(ctx context.Context) {
 	started := allowed && rm.startClock()
 	rm.setRecording(allowed)
 	if started {
-		rm.saveClock(ctx)
+		// Not on this goroutine: a new track's packets wait for addTrack.
+		go rm.saveClock(rm.relay.ctx)
 	}
 }
 
@@ -512,7 +513,8 @@ func (rm *room) startClock() bool {
 
 // saveClock gives the clock this room started to the SessionKeeper, so a
 // later room of the session continues it. A failure is retried when the
-// room closes.
+// room closes (before a later room can open); saving the same clock twice
+// is harmless.
 func (rm *room) saveClock(ctx context.Context) {
 	k, ok := rm.relay.backend.(SessionKeeper)
 	rm.mu.Lock()
