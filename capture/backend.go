@@ -79,13 +79,65 @@ type Backend interface {
 	StoreChunk(ctx context.Context, sessionID, speaker string, c Chunk) error
 	// Attendance records a participant joining or leaving the call media.
 	Attendance(ctx context.Context, sessionID string, p Participant, event string, at time.Time) error
-	// CallEnded is called once per call after every chunk has been stored.
-	CallEnded(ctx context.Context, sessionID string) error
+	// CallEnded ends the session: it is called once, after every chunk of
+	// the call has been stored, when the clinician ends the call or a limit
+	// of the relay does (reason says which, in words for the participants).
+	// A call whose room merely closes (everyone left) does not end its
+	// session: see SessionKeeper.
+	CallEnded(ctx context.Context, sessionID, reason string) error
+}
+
+// ErrSessionEnded is wrapped by a backend's refusal (Authorize, HostCall,
+// StoreChunk) for a session that is over: ended by its clinician, or its
+// time passed. The participant is told the session has ended.
+var ErrSessionEnded = errors.New("the session has ended")
+
+// ErrSessionCancelled is ErrSessionEnded for a cancelled session.
+var ErrSessionCancelled = fmt.Errorf("%w: it was cancelled", ErrSessionEnded)
+
+// Schedule is a session's appointment, shown to a participant who arrives
+// before the clinician. Deadline is the end of the session's life (the
+// window plus a grace period): after it, a call that is not recording and
+// holds at most one participant ends the session. Zero values: none.
+type Schedule struct {
+	Start, End time.Time
+	Deadline   time.Time
+}
+
+// CallInfo is what a room learns about its session when it opens.
+type CallInfo struct {
+	Schedule Schedule
+	// ClockStart is sample 0 of the session's timeline, set by its first
+	// recording; zero if nothing was recorded yet. A room opened again
+	// (everyone had left, or the relay restarted) continues it, so a gap
+	// between two calls of the session is a gap on the timeline.
+	ClockStart time.Time
+	// NextIndex is each speaker's next chunk index (by label), so chunks of
+	// a later call never take the index of a stored one.
+	NextIndex map[string]int
+}
+
+// SessionKeeper is implemented by backends whose sessions outlive a call's
+// room. A room closes when its last participant leaves and the session
+// stays open; with a SessionKeeper the next room continues the session's
+// recording (its clock and chunk numbering) and knows its appointment.
+// Without one a room's timeline starts at its first recording and chunk
+// indexes at 0. Both are called off the media path: OpenCall when a room
+// opens (before anyone's media flows), StartClock once recorders are
+// running.
+type SessionKeeper interface {
+	// OpenCall returns what a new room of the session needs.
+	OpenCall(ctx context.Context, sessionID string) (CallInfo, error)
+	// StartClock keeps at as the session's clock, set by the session's
+	// first recording (the room had no ClockStart). It fails if the
+	// session has another clock already.
+	StartClock(ctx context.Context, sessionID string, at time.Time) error
 }
 
 // Chunk is a span of one speaker's 16 kHz mono audio on the session clock
-// (sample 0 is the moment the call started). Index counts a speaker's chunks
-// from 0 within one call, across rejoins.
+// (sample 0 is the session's first recording, CallInfo.ClockStart). Index
+// counts a speaker's chunks in the session, across rejoins (from
+// CallInfo.NextIndex; from 0 without a SessionKeeper).
 type Chunk = audio.Chunk
 
 // ErrInvalidConsent is wrapped by every consent message the relay refuses.

@@ -232,20 +232,51 @@ func TestOffersWaitForFirstConnection(t *testing.T) {
 	}
 }
 
-// TestCallLimits: a call left open ends at the relay's maximum length; a
-// participant left alone after the others went ends it after the alone
-// timeout, while one waiting for the others to arrive does not. Each time
-// the session moves on (CallEnded) and the participants are told why.
+// TestCallLimits: a call left open ends at the relay's maximum length
+// (the session moves on: CallEnded). A participant left alone after the
+// others went is disconnected after the alone timeout, while one waiting
+// for the others to arrive is not: if that participant is being recorded
+// the session moves on (CallEnded), as if the clinician had ended it;
+// otherwise only the call closes and the session stays open for a rejoin.
+// Each time the participants are told why.
 func TestCallLimits(t *testing.T) {
-	t.Run("alone after the others left", func(t *testing.T) {
+	t.Run("alone after the others left, nothing recorded", func(t *testing.T) {
 		b := newMemBackend()
-		_, srv := startRelay(t, RelayConfig{AloneTimeout: 600 * time.Millisecond}, b)
+		rl, srv := startRelay(t, RelayConfig{AloneTimeout: 600 * time.Millisecond}, b)
 		clin, cli := joinBoth(t, srv.URL, b)
 		time.Sleep(300 * time.Millisecond)
 		cli.Leave()
+		clin.WaitFor(5*time.Second, "the call closed", clin.Ended)
+		if r := clin.EndReason(); !strings.Contains(r, "everyone else left") || !clin.Resumable() {
+			t.Errorf("end reason %q, resumable %v; want the call closed with the session still open", r, clin.Resumable())
+		}
+		b.waitFor(t, 5*time.Second, "the room closed", func() bool { return liveRoom(rl, "s1") == nil })
+		if _, _, ended, _ := b.snapshot(); len(ended) != 0 {
+			t.Errorf("CallEnded %v: a call with nothing recorded ended its session", ended)
+		}
+		again, refused := capturetest.Dial(t, srv.URL, "s1", "tok-clin")
+		if again == nil {
+			t.Fatalf("rejoin after the call closed: %s", refused)
+		}
+	})
+	t.Run("alone after the others left, recording", func(t *testing.T) {
+		_, packets := speechPackets(t)
+		b := newMemBackend()
+		_, srv := startRelay(t, RelayConfig{AloneTimeout: 600 * time.Millisecond, ChunkMax: SampleRate}, b)
+		clin, cli := joinBoth(t, srv.URL, b)
+		if refused := consent(cli, grantAIScribe()); refused != "" {
+			t.Fatalf("consent refused: %s", refused)
+		}
+		a, _ := clin.JoinMedia(capturetest.LoopbackAPI(t))
+		waitConnected(t, clin)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go capturetest.PublishLoop(ctx, a, nil, packets)
+		b.waitFor(t, 15*time.Second, "the clinician recorded", func() bool { ch, _, _, _ := b.snapshot(); return len(ch["clinician"]) > 0 })
+		cli.Leave()
 		clin.WaitFor(5*time.Second, "the call ended", clin.Ended)
-		if r := clin.EndReason(); !strings.Contains(r, "everyone else left") {
-			t.Errorf("end reason %q", r)
+		if r := clin.EndReason(); !strings.Contains(r, "everyone else left") || clin.Resumable() {
+			t.Errorf("end reason %q, resumable %v; want the session ended", r, clin.Resumable())
 		}
 		b.waitFor(t, 5*time.Second, "CallEnded", func() bool { _, _, ended, _ := b.snapshot(); return len(ended) == 1 })
 	})
@@ -323,7 +354,7 @@ func TestPublicIPAnnounced(t *testing.T) {
 func TestTrackForwardedOnceToEachMember(t *testing.T) {
 	b := newMemBackend()
 	rl, _ := startRelay(t, RelayConfig{}, b)
-	rm := newRoom(rl, "s-once")
+	rm := newRoom(rl, "s-once", CallInfo{})
 	pc, err := rl.api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		t.Fatal(err)

@@ -161,7 +161,7 @@ func (b *memBackend) Attendance(_ context.Context, _ string, p Participant, even
 	return nil
 }
 
-func (b *memBackend) CallEnded(_ context.Context, sessionID string) error {
+func (b *memBackend) CallEnded(_ context.Context, sessionID, _ string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.ended = append(b.ended, sessionID)

@@ -27,7 +27,7 @@ const (
 	// DefaultMaxDuration ends a call left open: a forgotten tab would
 	// otherwise be recorded and transcribed for hours.
 	DefaultMaxDuration = 4 * time.Hour
-	// DefaultAloneTimeout ends a call once one participant has been alone
+	// DefaultAloneTimeout closes a call once one participant has been alone
 	// this long after everyone else left.
 	DefaultAloneTimeout = 20 * time.Minute
 )
@@ -60,9 +60,11 @@ type RelayConfig struct {
 	// MaxDuration ends a call this long after it started; 0 means
 	// DefaultMaxDuration.
 	MaxDuration time.Duration
-	// AloneTimeout ends a call when one participant has been alone this
+	// AloneTimeout closes a call when one participant has been alone this
 	// long after the others left (a participant waiting for the others to
-	// arrive is not alone in this sense); 0 means DefaultAloneTimeout.
+	// arrive is not alone in this sense): it ends the session if that
+	// participant is being recorded, and otherwise leaves it open; 0 means
+	// DefaultAloneTimeout.
 	AloneTimeout time.Duration
 }
 
@@ -188,8 +190,9 @@ func (r *Relay) newAPI() (*webrtc.API, error) {
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)), nil
 }
 
-// Close ends every call (flushing recorders and calling CallEnded) and
-// releases the relay's UDP port.
+// Close closes every call (flushing recorders; the sessions stay open and
+// the call pages reconnect once a relay is back) and releases the relay's
+// UDP port.
 func (r *Relay) Close() error {
 	r.mu.Lock()
 	r.closed = true
@@ -199,7 +202,7 @@ func (r *Relay) Close() error {
 	}
 	r.mu.Unlock()
 	for _, rm := range rooms {
-		rm.end("relay closing")
+		rm.close("The call server is restarting; this page reconnects when it is back.", relayClosing)
 	}
 	r.cancel()
 	var err error
@@ -213,27 +216,57 @@ func (r *Relay) Close() error {
 }
 
 // roomFor returns the live room of a session, creating it on first join.
+// A room that is closing is waited for (its last chunks are being stored),
+// unless it ended the session.
 func (r *Relay) roomFor(ctx context.Context, sessionID string) (*room, error) {
-	r.mu.Lock()
-	if r.closed {
+	for {
+		r.mu.Lock()
+		if r.closed {
+			r.mu.Unlock()
+			return nil, errors.New("relay is shutting down")
+		}
+		rm := r.rooms[sessionID]
 		r.mu.Unlock()
-		return nil, errors.New("relay is shutting down")
+		if rm == nil {
+			break
+		}
+		closing, over := rm.closing()
+		if !closing {
+			return rm, nil
+		}
+		if over {
+			return nil, ErrSessionEnded
+		}
+		select {
+		case <-rm.endedSignal:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
-	if rm := r.rooms[sessionID]; rm != nil {
-		r.mu.Unlock()
-		return rm, nil
-	}
-	r.mu.Unlock()
 	// A new call here: claim it first when other relays share the backend.
 	host, shared := r.backend.(CallHost)
 	if shared {
 		if err := host.HostCall(ctx, sessionID); err != nil {
+			if errors.Is(err, ErrSessionEnded) {
+				return nil, err
+			}
 			if !errors.Is(err, ErrHostedElsewhere) {
 				slog.Error("capture: claiming the call failed", "session", sessionID, "err", err)
 				return nil, errors.New("server error: the call could not be started; try again")
 			}
 			slog.Warn("capture: join for a call hosted by another relay", "session", sessionID)
 			return nil, ErrHostedElsewhere
+		}
+	}
+	var info CallInfo
+	if k, ok := r.backend.(SessionKeeper); ok {
+		var err error
+		if info, err = k.OpenCall(ctx, sessionID); err != nil {
+			if errors.Is(err, ErrSessionEnded) {
+				return nil, err
+			}
+			slog.Error("capture: reading the session's schedule and recording failed", "session", sessionID, "err", err)
+			return nil, errors.New("server error: the call could not be started; try again")
 		}
 	}
 	r.mu.Lock()
@@ -244,7 +277,7 @@ func (r *Relay) roomFor(ctx context.Context, sessionID string) (*room, error) {
 	if rm := r.rooms[sessionID]; rm != nil {
 		return rm, nil
 	}
-	rm := newRoom(r, sessionID)
+	rm := newRoom(r, sessionID, info)
 	r.rooms[sessionID] = rm
 	go rm.watchLimits()
 	if shared {

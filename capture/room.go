@@ -25,28 +25,42 @@ import (
 // backend at the end of a call (0.5 s, 1 s, 2 s apart).
 const flushAttempts = 4
 
-// room is one session's live call.
+// room is one session's live call. It lives while someone is in it: when
+// the last participant leaves it closes and the session stays open (a
+// later join opens a new room that continues the recording); it ends the
+// session only when the clinician ends the call or a limit does (end).
 type room struct {
-	relay *Relay
-	id    string
-	start time.Time // sample 0 of every speaker's timeline
+	relay    *Relay
+	id       string
+	opened   time.Time // MaxDuration counts from here
+	schedule Schedule  // from the SessionKeeper; zero without one
 
 	// recMu serialises recording decisions (consent changes, track starts,
 	// stop-scribe) so a slow backend answer cannot undo a revocation.
 	recMu sync.Mutex
 
-	mu          sync.Mutex
-	members     map[string]*member // by participant ID
-	tracks      []*fwdTrack
-	speakers    map[string]*speakerSink // by participant ID; survives rejoins
-	recording   bool
-	scribeOff   bool // "Stop AI scribe" pressed; cleared by a new grant
-	everJoined  bool
-	peak        int       // most members at once
-	aloneSince  time.Time // one member left after others had been there
-	ended       bool
-	endOnce     sync.Once
-	endedSignal chan struct{}
+	mu      sync.Mutex
+	members map[string]*member // by participant ID
+	tracks  []*fwdTrack
+	// start is sample 0 of every speaker's timeline: the session's clock
+	// (CallInfo), or zero until the session first records. next is each
+	// speaker's first chunk index in this room. clockUnsaved: the clock
+	// this room started is not yet kept by the SessionKeeper.
+	start        time.Time
+	next         map[string]int
+	clockUnsaved bool
+	mediaSince   time.Time               // the room's first media connection
+	speakers     map[string]*speakerSink // by participant ID; survives rejoins
+	recording    bool
+	scribeOff    bool   // "Stop AI scribe" pressed; cleared by a new grant
+	stoppedBy    string // the role of who pressed it
+	everJoined   bool
+	peak         int       // most members at once
+	aloneSince   time.Time // one member left after others had been there
+	ended        bool      // closing or closed: no new member
+	over         bool      // the room ended the session: later joins are refused
+	endOnce      sync.Once
+	endedSignal  chan struct{} // closed once the room is closed and forgotten
 
 	// Attendance events waiting to be written (attendance.go).
 	attMu    sync.Mutex
@@ -54,11 +68,14 @@ type room struct {
 	attDone  chan struct{} // closed when the writer has emptied the queue
 }
 
-func newRoom(r *Relay, id string) *room {
+func newRoom(r *Relay, id string, info CallInfo) *room {
 	return &room{
 		relay:       r,
 		id:          id,
-		start:       time.Now(),
+		opened:      time.Now(),
+		schedule:    info.Schedule,
+		start:       info.ClockStart,
+		next:        info.NextIndex,
 		members:     map[string]*member{},
 		speakers:    map[string]*speakerSink{},
 		endedSignal: make(chan struct{}),
@@ -294,6 +311,9 @@ func (rm *room) mediaJoined(m *member) {
 		return
 	}
 	m.mediaIn = true
+	if rm.mediaSince.IsZero() {
+		rm.mediaSince = time.Now()
+	}
 	var keyframes []*fwdTrack
 	for _, t := range rm.tracks {
 		if t.owner != m && rm.subscribe(m, t) {
@@ -435,7 +455,9 @@ func (rm *room) leave(m *member) {
 	}
 	rm.dropPeer(m)
 	if empty {
-		rm.end("everyone left")
+		// The session goes on: its links still work, and whoever comes
+		// back opens a room that continues the recording.
+		rm.close("everyone left", closeRoom)
 		return
 	}
 	rm.broadcastState()
@@ -459,7 +481,81 @@ func (rm *room) refreshRecording(ctx context.Context) {
 		slog.Error("capture: consent check failed; not recording", "session", rm.id, "err", err)
 		allowed = false
 	}
+	started := allowed && rm.startClock()
 	rm.setRecording(allowed)
+	if started {
+		// Not on this goroutine: a new track's packets wait for addTrack.
+		go rm.saveClock(rm.relay.ctx)
+	}
+}
+
+// startClock starts the session's clock if the room has none and a
+// participant sends audio (a consent given while waiting does not start
+// it); it reports whether it did. Sample 0 is the room's first media
+// connection, which comes before any packet (a packet sent before sample 0
+// could not be placed). The recorders start at once: keeping the clock
+// (saveClock) follows, off the media path. rm.recMu is held.
+func (rm *room) startClock() bool {
+	if !rm.hasAudio() {
+		return false
+	}
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	if !rm.start.IsZero() {
+		return false
+	}
+	rm.start, rm.clockUnsaved = rm.mediaSince, true
+	if rm.start.IsZero() {
+		rm.start = time.Now()
+	}
+	return true
+}
+
+// saveClock gives the clock this room started to the SessionKeeper, so a
+// later room of the session continues it. A failure is retried when the
+// room closes (before a later room can open); saving the same clock twice
+// is harmless.
+func (rm *room) saveClock(ctx context.Context) {
+	k, ok := rm.relay.backend.(SessionKeeper)
+	rm.mu.Lock()
+	start, unsaved := rm.start, rm.clockUnsaved
+	rm.mu.Unlock()
+	if !ok || !unsaved {
+		return
+	}
+	if err := k.StartClock(ctx, rm.id, start); err != nil {
+		slog.Error("capture: keeping the session's clock failed", "session", rm.id, "err", err)
+		return
+	}
+	rm.mu.Lock()
+	rm.clockUnsaved = false
+	rm.mu.Unlock()
+}
+
+// hasAudio reports whether any participant sends audio: the session's
+// clock starts with its first recorded audio, not with a consent given
+// while waiting.
+func (rm *room) hasAudio() bool {
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	for _, t := range rm.tracks {
+		if t.kind == webrtc.RTPCodecTypeAudio {
+			return true
+		}
+	}
+	return false
+}
+
+// capturing reports whether any participant's audio is being recorded.
+func (rm *room) capturing() bool {
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	for _, t := range rm.tracks {
+		if t.rec.Load() != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // setRecording applies a decision; rm.recMu is held.
@@ -507,13 +603,19 @@ func (rm *room) setRecording(on bool) {
 	}
 }
 
-// startRecording attaches a recorder to an audio track; rm.mu is held.
+// startRecording attaches a recorder to an audio track; rm.mu is held. A
+// track that arrived after the clock was read waits for its own
+// refreshRecording (addTrack), which sets the clock.
 func (rm *room) startRecording(t *fwdTrack) {
+	if rm.start.IsZero() {
+		return
+	}
 	sink := rm.speakers[t.owner.p.ID]
 	if sink == nil {
 		sink = &speakerSink{
 			ctx: rm.relay.ctx, backend: rm.relay.backend, sessionID: rm.id,
 			speaker: t.owner.p.Label, max: rm.relay.cfg.ChunkMax, newChunker: rm.relay.cfg.NewChunker,
+			index: rm.next[t.owner.p.Label],
 		}
 		rm.speakers[t.owner.p.ID] = sink
 	}
@@ -530,7 +632,7 @@ func (rm *room) stopScribe(ctx context.Context, by Participant) error {
 	rm.recMu.Lock()
 	defer rm.recMu.Unlock()
 	rm.mu.Lock()
-	rm.scribeOff = true
+	rm.scribeOff, rm.stoppedBy = true, by.Role
 	rm.mu.Unlock()
 	rm.setRecording(false)
 	rm.broadcastState()
@@ -540,18 +642,49 @@ func (rm *room) stopScribe(ctx context.Context, by Participant) error {
 // consentGranted clears a previous "Stop AI scribe" once a new grant is on file.
 func (rm *room) consentGranted() {
 	rm.mu.Lock()
-	rm.scribeOff = false
+	rm.scribeOff, rm.stoppedBy = false, ""
 	rm.mu.Unlock()
 }
 
-// end finishes the call once: peers closed, recorders flushed, the last
-// chunks stored, then backend.CallEnded.
-func (rm *room) end(reason string) {
+// stoppedByClinician reports whether the clinician pressed "Stop AI
+// scribe" and nobody granted consent since.
+func (rm *room) stoppedByClinician() bool {
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	return rm.scribeOff && rm.stoppedBy == RoleClinician
+}
+
+// How a room closes.
+type closeKind int
+
+const (
+	// endSession: the clinician ended the call, or a limit did. The
+	// session is over (backend.CallEnded); its links stop working.
+	endSession closeKind = iota
+	// closeRoom: the room is closed and the session stays open (everyone
+	// left, or one was alone with nothing being recorded); the next join
+	// opens a new room.
+	closeRoom
+	// relayClosing: the relay shuts down. The session stays open and the
+	// pages reconnect (to this server once it is back).
+	relayClosing
+)
+
+// end ends the session's call for good: see close.
+func (rm *room) end(reason string) { rm.close(reason, endSession) }
+
+// close closes the room once: members told why and disconnected, peers
+// closed, recorders flushed, the last chunks stored; then, for endSession,
+// backend.CallEnded. The room is forgotten (a new join opens a new room)
+// only after all of it, so a later room never numbers a chunk before this
+// room's last one is stored.
+func (rm *room) close(reason string, kind closeKind) {
 	rm.endOnce.Do(func() {
 		rm.recMu.Lock()
 		defer rm.recMu.Unlock()
 		rm.mu.Lock()
 		rm.ended = true
+		rm.over = kind == endSession
 		members := make([]*member, 0, len(rm.members))
 		for _, m := range rm.members {
 			members = append(members, m)
@@ -564,11 +697,19 @@ func (rm *room) end(reason string) {
 			sinks = append(sinks, s)
 		}
 		rm.mu.Unlock()
-		rm.relay.forget(rm)
 
 		for _, m := range members {
-			m.send(message{Type: msgEnded, Reason: reason})
-			m.closeAfterFlush(websocket.StatusNormalClosure, "call ended")
+			switch kind {
+			case endSession:
+				m.send(message{Type: msgEnded, Reason: reason})
+				m.closeAfterFlush(websocket.StatusNormalClosure, "call ended")
+			case closeRoom:
+				m.send(message{Type: msgEnded, Reason: reason, Resumable: true})
+				m.closeAfterFlush(websocket.StatusNormalClosure, "call closed")
+			case relayClosing:
+				m.send(message{Type: msgNotice, Reason: reason})
+				m.closeAfterFlush(websocket.StatusGoingAway, "server shutting down")
+			}
 			rm.dropPeer(m)
 		}
 		for _, t := range tracks {
@@ -582,6 +723,11 @@ func (rm *room) end(reason string) {
 			for attempt, wait := 1, 500*time.Millisecond; ; attempt, wait = attempt+1, wait*2 {
 				err := s.flush()
 				if err == nil {
+					break
+				}
+				if errors.Is(err, ErrSessionEnded) {
+					slog.Warn("capture: the session ended before the last chunk was stored; chunk not kept", "session", rm.id)
+					s.discard()
 					break
 				}
 				if attempt == flushAttempts {
@@ -598,8 +744,9 @@ func (rm *room) end(reason string) {
 		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(rm.relay.ctx), 30*time.Second)
 		defer cancel()
-		if rm.everJoined {
-			if err := rm.relay.backend.CallEnded(ctx, rm.id); err != nil {
+		rm.saveClock(ctx) // if it failed while the call ran
+		if kind == endSession && rm.everJoined {
+			if err := rm.relay.backend.CallEnded(ctx, rm.id, reason); err != nil {
 				slog.Error("capture: reporting call end failed", "session", rm.id, "err", err)
 			}
 		}
@@ -608,9 +755,22 @@ func (rm *room) end(reason string) {
 		if host, ok := rm.relay.backend.(CallHost); ok {
 			host.ReleaseCall(ctx, rm.id)
 		}
-		slog.Info("capture: call ended", "session", rm.id, "reason", reason, "chunks", chunks)
+		rm.relay.forget(rm)
+		if kind == endSession {
+			slog.Info("capture: call ended", "session", rm.id, "reason", reason, "chunks", chunks)
+		} else {
+			slog.Info("capture: call closed; the session stays open", "session", rm.id, "reason", reason, "chunks", chunks)
+		}
 		close(rm.endedSignal)
 	})
+}
+
+// closing reports whether the room is closing or closed, and whether it
+// ended the session.
+func (rm *room) closing() (closing, over bool) {
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	return rm.ended, rm.over
 }
 
 // RoomState is what every participant is told about the call.
@@ -672,6 +832,17 @@ func (rm *room) keepHosting(host CallHost) {
 			ctx, cancel := context.WithTimeout(rm.relay.ctx, HostRenewInterval)
 			err := host.HostCall(ctx, rm.id)
 			cancel()
+			if errors.Is(err, ErrSessionEnded) {
+				// Cancelled by an admin, or ended by the expiry sweep of
+				// another process.
+				slog.Info("capture: the session ended elsewhere; ending its call", "session", rm.id, "err", err)
+				reason := "the session has ended"
+				if errors.Is(err, ErrSessionCancelled) {
+					reason = "the session was cancelled"
+				}
+				go rm.end(reason)
+				return
+			}
 			if err != nil {
 				slog.Error("capture: renewing the claim on the call failed", "session", rm.id, "err", err)
 			}
@@ -679,8 +850,13 @@ func (rm *room) keepHosting(host CallHost) {
 	}
 }
 
-// watchLimits ends the call at the relay's MaxDuration, or when one
-// participant has been alone for AloneTimeout after the others left.
+// watchLimits ends the call at the relay's MaxDuration; when one
+// participant has been alone for AloneTimeout after the others left it ends
+// the session if that participant is being recorded (the session moves on
+// to its note, as if the clinician had ended it) and otherwise only closes
+// the room (the session stays joinable). Past the session's deadline a
+// room with at most one participant and nothing being recorded ends the
+// session.
 func (rm *room) watchLimits() {
 	cfg := rm.relay.cfg
 	// Participants are told before the maximum length ends the call.
@@ -694,7 +870,7 @@ func (rm *room) watchLimits() {
 		case <-rm.endedSignal:
 			return
 		case now := <-tick.C:
-			elapsed := now.Sub(rm.start)
+			elapsed := now.Sub(rm.opened)
 			if elapsed >= cfg.MaxDuration {
 				rm.end(fmt.Sprintf("the call reached its maximum length of %v", cfg.MaxDuration))
 				return
@@ -705,10 +881,19 @@ func (rm *room) watchLimits() {
 				rm.broadcast(message{Type: msgNotice, Reason: fmt.Sprintf("This call will end in %v: it reaches its maximum length of %v. Start a new session to continue.", left, cfg.MaxDuration)})
 			}
 			rm.mu.Lock()
-			since := rm.aloneSince
+			since, members := rm.aloneSince, len(rm.members)
 			rm.mu.Unlock()
 			if !since.IsZero() && now.Sub(since) >= cfg.AloneTimeout {
-				rm.end(fmt.Sprintf("everyone else left %v ago", cfg.AloneTimeout.Round(time.Second)))
+				reason := fmt.Sprintf("everyone else left %v ago", cfg.AloneTimeout.Round(time.Second))
+				if rm.capturing() {
+					rm.end(reason)
+				} else {
+					rm.close(reason, closeRoom)
+				}
+				return
+			}
+			if dl := rm.schedule.Deadline; !dl.IsZero() && now.After(dl) && members <= 1 && !rm.capturing() {
+				rm.end("the session's time is over")
 				return
 			}
 		}

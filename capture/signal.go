@@ -50,6 +50,38 @@ type message struct {
 	Error       string                     `json:"error,omitempty"`
 	Reason      string                     `json:"reason,omitempty"` // why the call ended
 	ICEServers  []webrtc.ICEServer         `json:"iceServers,omitempty"`
+	// Schedule (welcome) is the session's appointment, for a participant
+	// who arrives before the clinician.
+	Schedule *ScheduleInfo `json:"schedule,omitempty"`
+	// Resumable (ended) says the call closed but the session goes on: the
+	// same link joins again.
+	Resumable bool `json:"resumable,omitempty"`
+	// Status (ended) is the whole sentence the page shows, when the server
+	// says more than a reason: the session itself is over.
+	Status string `json:"status,omitempty"`
+}
+
+// ScheduleInfo is a session's appointment window on the wire (RFC 3339;
+// the page shows it in the participant's own time zone).
+type ScheduleInfo struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+func scheduleInfo(s Schedule) *ScheduleInfo {
+	if s.Start.IsZero() {
+		return nil
+	}
+	return &ScheduleInfo{Start: s.Start.UTC().Format(time.RFC3339), End: s.End.UTC().Format(time.RFC3339)}
+}
+
+// sessionOverText is what a participant is told when the session itself is
+// over (not only this call).
+func sessionOverText(err error) string {
+	if errors.Is(err, ErrSessionCancelled) {
+		return "This session was cancelled. You can close this page; your clinician will be in touch."
+	}
+	return "This session has ended. You can close this page."
 }
 
 const (
@@ -410,9 +442,21 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 		refuse(fmt.Sprintf("the first message must be %q with a token", msgJoin))
 		return
 	}
+	// over tells a participant whose session is over, in words, and hangs up.
+	over := func(err error) {
+		b, _ := json.Marshal(message{Type: msgEnded, Status: sessionOverText(err)})
+		wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+		_ = conn.Write(wctx, websocket.MessageText, b)
+		wcancel()
+		_ = conn.Close(websocket.StatusNormalClosure, "session over")
+	}
 	p, err := r.backend.Authorize(ctx, sessionID, join.Token)
 	if err != nil {
 		slog.Info("capture: join refused", "session", sessionID, "err", err)
+		if errors.Is(err, ErrSessionEnded) {
+			over(err)
+			return
+		}
 		refuse("this join link is invalid or has expired; ask your clinician for a new one")
 		return
 	}
@@ -431,9 +475,15 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	var rm *room
 	m := &member{p: p, conn: conn, out: make(chan []byte, sendQueueLen), senders: map[*fwdTrack]*webrtc.RTPSender{}}
 	m.ctx, m.close = context.WithCancel(ctx)
-	for range 3 {
+	// A room that closes between roomFor and addMember is waited for by the
+	// next roomFor.
+	for range 5 {
 		if rm, err = r.roomFor(ctx, sessionID); err != nil {
-			refuse(err.Error())
+			if errors.Is(err, ErrSessionEnded) {
+				over(err)
+			} else {
+				refuse(err.Error())
+			}
 			return
 		}
 		m.room = rm
@@ -462,7 +512,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	defer m.close()
 
 	st := rm.state()
-	m.send(message{Type: msgWelcome, Participant: &p, ConsentInfo: &info, State: &st, ICEServers: r.cfg.ICEServers})
+	m.send(message{Type: msgWelcome, Participant: &p, ConsentInfo: &info, State: &st, ICEServers: r.cfg.ICEServers, Schedule: scheduleInfo(rm.schedule)})
 	rm.broadcastState()
 	slog.Info("capture: participant connected", "session", sessionID, "participant", p.ID, "role", p.Role)
 
@@ -567,6 +617,12 @@ func (m *member) handle(msg message, info ConsentInfo) bool {
 			m.sendError("the AI scribe is stopped, but the revocation could not be saved; tell your clinician")
 		}
 	case msgLeave:
+		// The session stays open when a participant leaves, unless the
+		// clinician stopped the AI scribe and then leaves: that is the
+		// end of it.
+		if m.p.Role == RoleClinician && rm.stoppedByClinician() {
+			rm.end("the clinician stopped the AI scribe and left")
+		}
 		return true
 	case msgEnd:
 		if m.p.Role != RoleClinician {

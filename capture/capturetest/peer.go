@@ -29,6 +29,7 @@ type Peer struct {
 	consentOK int
 	ended     bool
 	endReason string
+	resumable bool
 	// ignoreOffers makes the peer drop the server's offers (a stuck client).
 	ignoreOffers atomic.Bool
 	notices      []string
@@ -66,10 +67,14 @@ func Dial(t testing.TB, baseURL, session, token string) (*Peer, string) {
 	if err := readMessage(ctx, ws, &first); err != nil {
 		return nil, "connection closed: " + err.Error()
 	}
-	if first.Type == MsgError {
-		// The server closes the connection after refusing.
+	if first.Type == MsgError || first.Type == MsgEnded {
+		// The server closes the connection after refusing (an error), or
+		// after saying the session is over (ended, with its words).
 		if _, _, err := ws.Read(ctx); err == nil {
 			t.Errorf("connection still open after join was refused")
+		}
+		if first.Type == MsgEnded {
+			return nil, first.Status
 		}
 		return nil, first.Error
 	}
@@ -113,7 +118,8 @@ func (c *Peer) Send(m Message) {
 // StopScribe presses "Stop AI scribe".
 func (c *Peer) StopScribe() { c.Send(Message{Type: MsgStopScribe}) }
 
-// Leave leaves the call; the last one to leave ends it.
+// Leave leaves the call (the session stays open; the clinician's leave
+// after stopping the AI scribe ends it).
 func (c *Peer) Leave() { c.Send(Message{Type: MsgLeave}) }
 
 // End ends the call for everyone (the clinician's button).
@@ -191,6 +197,7 @@ func (c *Peer) readLoop() {
 			c.mu.Lock()
 			c.ended = true
 			c.endReason = m.Reason
+			c.resumable = m.Resumable
 			c.mu.Unlock()
 		}
 		c.notify()
@@ -251,6 +258,14 @@ func (c *Peer) Ended() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.ended
+}
+
+// Resumable reports whether the "ended" the server sent closed only the
+// call, with the session still open (the same link joins again).
+func (c *Peer) Resumable() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.resumable
 }
 
 // PC is the peer connection once JoinMedia has been called, else nil.

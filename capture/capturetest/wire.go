@@ -94,6 +94,16 @@ type Message struct {
 	Error       string                     `json:"error,omitempty"`
 	Reason      string                     `json:"reason,omitempty"`
 	ICEServers  []webrtc.ICEServer         `json:"iceServers,omitempty"`
+	Schedule    *ScheduleInfo              `json:"schedule,omitempty"`
+	Resumable   bool                       `json:"resumable,omitempty"`
+	Status      string                     `json:"status,omitempty"`
+}
+
+// ScheduleInfo is the session's appointment window sent with the welcome
+// (RFC 3339).
+type ScheduleInfo struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
 }
 
 // maxMsgBytes matches the server's read limit.

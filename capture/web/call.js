@@ -27,6 +27,8 @@
   let localStream = null;
   let state = { recording: false, participants: [] };
   let consentDecided = false;
+  let schedule = null;  // the session's appointment (ISO times), if booked
+  let waiting = false;  // a client here before the clinician
   let left = false;
   let ended = false;
   let queue = Promise.resolve();
@@ -101,6 +103,7 @@
         consentInfo = msg.consentInfo;
         iceServers = (msg.iceServers || []).map((s) => ({ urls: s.urls, username: s.username, credential: s.credential }));
         state = msg.state || state;
+        schedule = msg.schedule || null;
         if (joinedOnce && consentDecided) {
           // Back after a lost connection: the decision is on file; rejoin.
           $("end").hidden = me.role !== "clinician";
@@ -108,9 +111,12 @@
           await join();
           break;
         }
-        showConsent();
         renderState();
-        setStatus("Connected as " + me.label + ". Please answer the consent question.");
+        if (me.role !== "clinician" && !clinicianHere() && !consentDecided) {
+          showWaiting();
+          break;
+        }
+        proceedToConsent();
         break;
       case "consent-recorded":
         consentDecided = true;
@@ -135,6 +141,7 @@
       case "state":
         state = msg.state;
         renderState();
+        if (waiting && clinicianHere()) proceedToConsent();
         break;
       case "error":
         if (!welcomed) refused = true; // the join itself was refused
@@ -146,11 +153,65 @@
         break;
       case "ended":
         ended = true;
-        try { sessionStorage.removeItem(tokenKey); } catch (e) { /* storage off */ }
-        setStatus("The call has ended" + (msg.reason ? " (" + msg.reason + ")" : "") + ". You can close this page.");
+        waiting = false;
+        $("waiting").hidden = true;
+        $("consent").hidden = true;
+        $("prejoin").hidden = true;
+        if (msg.resumable) {
+          // Only the call closed: the session is open and this tab keeps
+          // its link, so a rejoin (or a reload) goes back in.
+          setStatus("The call closed" + (msg.reason ? " (" + msg.reason + ")" : "") + ". The session is still open: rejoin when you are ready.");
+          $("closed").hidden = false;
+        } else {
+          try { sessionStorage.removeItem(tokenKey); } catch (e) { /* storage off */ }
+          setStatus(msg.status || ("The call has ended" + (msg.reason ? " (" + msg.reason + ")" : "") + ". You can close this page."));
+        }
         hangUp();
         break;
     }
+  }
+
+  function clinicianHere() {
+    return (state.participants || []).some((p) => p.role === "clinician");
+  }
+
+  // when says a time as the participant reads it, in their own time zone:
+  // "at 14:00" today, "on Thursday 10 December at 14:00" another day.
+  function when(d) {
+    const time = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    if (d.toDateString() === new Date().toDateString()) return "at " + time;
+    return "on " + d.toLocaleDateString([], { weekday: "long", day: "numeric", month: "long" }) + " at " + time;
+  }
+
+  // showWaiting tells a client who is early that the clinician has not
+  // started yet, with the appointment time; the page goes on by itself
+  // when the clinician arrives (a state message).
+  function showWaiting() {
+    waiting = true;
+    const text = $("waiting-text");
+    text.replaceChildren();
+    const start = schedule ? new Date(schedule.start) : null;
+    if (start && !isNaN(start)) {
+      const t = document.createElement("time");
+      t.dateTime = schedule.start;
+      t.textContent = when(start);
+      if (start > new Date()) {
+        text.append("Your clinician will start the session ", t, ".");
+      } else {
+        text.append("Your session was booked ", t, ". Your clinician has not started it yet.");
+      }
+    } else {
+      text.textContent = "Your clinician has not started the session yet.";
+    }
+    $("waiting").hidden = false;
+    setStatus("Waiting for your clinician.");
+  }
+
+  function proceedToConsent() {
+    waiting = false;
+    $("waiting").hidden = true;
+    showConsent();
+    setStatus("Connected as " + me.label + ". Please answer the consent question.");
   }
 
   function showConsent() {
@@ -163,6 +224,7 @@
     }
     $("consent-attest").hidden = !(me && me.role === "clinician");
     $("end").hidden = !(me && me.role === "clinician");
+    $("leave-hint").hidden = !(me && me.role === "clinician");
   }
 
   function decide(granted, method) {
@@ -332,6 +394,7 @@
   $("consent-attest").addEventListener("click", () => decide(true, "verbal_attested"));
   $("join").addEventListener("click", () => { join().catch((e) => showError("Could not join: " + e.message)); });
   $("scribe-stop").addEventListener("click", () => send({ type: "stop-scribe" }));
+  $("rejoin").addEventListener("click", () => location.reload());
   $("end").addEventListener("click", () => send({ type: "end" }));
   $("leave").addEventListener("click", () => {
     left = true;

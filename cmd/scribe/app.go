@@ -101,7 +101,7 @@ func (a *app) startWorkers(ctx context.Context, concurrency int) error {
 
 // startServeWorkers also schedules the hourly retention sweep.
 func (a *app) startServeWorkers(ctx context.Context, concurrency int) error {
-	return pipeline.Start(ctx, a.deps(), store.WorkerOptions{Concurrency: concurrency, Periodic: []*river.PeriodicJob{retention.Periodic()}})
+	return pipeline.Start(ctx, a.deps(), store.WorkerOptions{Concurrency: concurrency, Periodic: []*river.PeriodicJob{retention.Periodic(), pipeline.ExpirePeriodic()}})
 }
 
 // cliActor names the person at the terminal for the audit log.

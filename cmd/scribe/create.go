@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -27,7 +28,7 @@ func newJoinToken() string {
 }
 
 func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("session create", "session create --clinician EMAIL --client-alias ALIAS [--template dap] [--modality cbt] [--program sud|mh] [--group --clients N]", stderr)
+	fs := newFlags("session create", "session create --clinician EMAIL --client-alias ALIAS [--at 2026-12-10T14:00] [--duration 50m] [--template dap] [--modality cbt] [--program sud|mh] [--group --clients N]", stderr)
 	var cfg config
 	cfg.register(fs)
 	clinician := fs.String("clinician", "", "the e-mail of the clinician's account, a clinician or supervisor (required)")
@@ -37,12 +38,25 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	program := fs.String("program", "mh", "mh, or sud for a 42 CFR Part 2 substance-use program")
 	group := fs.Bool("group", false, "a group session (one join link per client)")
 	clients := fs.Int("clients", 0, "number of client links for a group session (default 6; at most 11)")
-	ttl := fs.Duration("link-ttl", 24*time.Hour, "how long the join links stay valid")
+	at := fs.String("at", "", "the appointment's date and time, in this machine's time zone unless it carries an offset (2026-12-10T14:00, 2026-12-10 14:00 or RFC 3339); default now")
+	length := fs.Duration("duration", pipeline.DefaultSessionLength, "the appointment's length, 10m to 4h; the join links work until it ends plus 30 minutes")
+	ttl := fs.Duration("link-ttl", 0, "no longer used: the join links work until the appointment ends plus the grace period (see --at and --duration)")
 	baseURL := fs.String("base-url", envOr("SCRIBE_PUBLIC_URL", ""), "public base URL of the server for join links [$SCRIBE_PUBLIC_URL] (default http://$SCRIBE_ADDR)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	as := asFlag(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if *ttl != 0 {
+		return fmt.Errorf("--link-ttl is no longer used: the join links work until the appointment ends plus %v; set the appointment with --at and --duration", store.ScheduleGrace)
+	}
+	now := time.Now()
+	start, err := parseAppointment(*at, now)
+	if err != nil {
+		return err
+	}
+	if err := pipeline.CheckSchedule(start, *length, now); err != nil {
+		return scheduleFlagError(err, *at, *length)
 	}
 	n := 1
 	if *group {
@@ -55,9 +69,6 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 	} else if *clients > 1 {
 		return fmt.Errorf("--clients needs --group")
-	}
-	if err := validate.Duration("link-ttl", *ttl, time.Minute, 30*24*time.Hour); err != nil {
-		return err
 	}
 	base := *baseURL
 	if base == "" {
@@ -91,10 +102,12 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 		URL   string `json:"url"`
 	}
 	var links []link
-	expires := time.Now().Add(*ttl)
+	var expires time.Time
 	err = a.store.InTx(ctx, func(tx *store.Tx) error {
 		sess := &store.Session{ID: id, Source: "call", Status: store.StatusScheduled, Template: choices.Template, Modality: choices.Modality,
 			Program: choices.Program, Group: *group, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician}
+		sess.Book(start, *length)
+		expires = time.UnixMilli(sess.ExpiresAt)
 		if err := attach(ctx, tx, sess); err != nil {
 			return err
 		}
@@ -117,18 +130,54 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 			links = append(links, link{Role: r.role, Label: r.label, URL: fmt.Sprintf("%s/call/%s?token=%s", base, id, tok)})
 		}
 		return tx.Audit(ctx, audit.Event{Actor: actorOf(u), Action: "session.create", EntityType: "session", EntityID: id,
-			Details: map[string]string{"program": choices.Program, "group": fmt.Sprint(*group), "links": fmt.Sprint(len(links))}})
+			Details: map[string]string{"program": choices.Program, "group": fmt.Sprint(*group), "links": fmt.Sprint(len(links)),
+				"scheduled_at": start.UTC().Format(time.RFC3339), "minutes": fmt.Sprint(int(*length / time.Minute))}})
 	})
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(stdout, map[string]any{"session_id": id, "expires_at": expires.UTC().Format(time.RFC3339), "links": links})
+		return writeJSON(stdout, map[string]any{"session_id": id, "scheduled_at": start.UTC().Format(time.RFC3339), "duration_minutes": int(*length / time.Minute),
+			"expires_at": expires.UTC().Format(time.RFC3339), "links": links})
 	}
 	fmt.Fprintln(stdout, id)
 	for _, l := range links {
 		fmt.Fprintf(stdout, "%-16s %s\n", l.Label+":", l.URL)
 	}
-	fmt.Fprintf(stdout, "Links expire %s.\n", expires.UTC().Format("2006-01-02 15:04 MST"))
+	const layout = "2006-01-02 15:04 MST"
+	fmt.Fprintf(stdout, "Appointment %s for %v; the links work until %s.\n", start.Format(layout), *length, expires.In(start.Location()).Format(layout))
 	return nil
+}
+
+// parseAppointment reads --at: empty is now; a date and time without an
+// offset is in this machine's time zone.
+func parseAppointment(at string, now time.Time) (time.Time, error) {
+	if strings.TrimSpace(at) == "" {
+		return now, nil
+	}
+	if t, err := time.Parse(time.RFC3339, at); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, at, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("--at %q is not a date and time: write it as 2026-12-10T14:00 (this machine's time zone) or 2026-12-10T14:00:00+01:00", at)
+}
+
+// scheduleFlagError says a refused appointment in terms of its flag.
+func scheduleFlagError(err error, at string, length time.Duration) error {
+	var ve *pipeline.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	flag, value := "--at", at
+	if ve.Field == "appointment length" {
+		flag, value = "--duration", length.String()
+	}
+	if value == "" {
+		value = "(now)"
+	}
+	return fmt.Errorf("%s %s: the %s %s; allowed: %s", flag, value, ve.Field, ve.Problem, ve.Allowed)
 }

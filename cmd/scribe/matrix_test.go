@@ -110,8 +110,9 @@ func cliTable() map[string]cliEntry {
 				t.Errorf("session list shows the session: %v, want %v", !sees, sees)
 			}
 		}},
-		"session show":  {args: func(c *cliCase) []string { return []string{"session", "show", sid(c)} }, denied: noAccess},
-		"session retry": {status: store.StatusFailed, args: func(c *cliCase) []string { return []string{"session", "retry", sid(c)} }, denied: noAccess},
+		"session show":   {args: func(c *cliCase) []string { return []string{"session", "show", sid(c)} }, denied: noAccess},
+		"session cancel": {status: store.StatusScheduled, args: func(c *cliCase) []string { return []string{"session", "cancel", sid(c), "--reason", "rescheduled"} }, denied: noAccess},
+		"session retry":  {status: store.StatusFailed, args: func(c *cliCase) []string { return []string{"session", "retry", sid(c)} }, denied: noAccess},
 		"session create": {args: func(c *cliCase) []string {
 			return []string{"session", "create", "--clinician", clinician(c), "--client-alias", c.client.Alias, "--program", "mh"}
 		}, denied: "already used"},
@@ -274,6 +275,9 @@ func TestCommandRoleClientMatrix(t *testing.T) {
 		}
 		sess := store.Session{ID: uuid.NewString(), Source: "ingest", Status: store.StatusReady, Template: "dap", Modality: "general", Program: program,
 			ClientID: client.ID, Clinician: "program@example.org", CaptureEnded: true}
+		if e.status == store.StatusScheduled {
+			sess.Source, sess.CaptureEnded = "call", false
+		}
 		flags, _ := json.Marshal([]drafts.Flag{{Flag: summarize.Flag{Code: summarize.FlagRiskNotAssessed, Severity: summarize.SeverityHigh, Reason: "no risk assessment"}}})
 		content, _ := json.Marshal(drafts.Content{Note: summarize.Note{Format: "dap", Sections: []summarize.Section{
 			{Key: "data", Title: "Data", Statements: []summarize.Statement{{Text: "Client reports better sleep.", Citations: []string{"S0001"}}}},
@@ -293,6 +297,10 @@ func TestCommandRoleClientMatrix(t *testing.T) {
 			if _, err := tx.InsertDraft(ctx, &store.Draft{ID: uuid.NewString(), SessionID: sess.ID, Version: 1, Status: store.DraftDraft, Template: "dap",
 				PromptVersion: "dap/1", Provider: "local-llm", Model: "note-model-test-1", Content: string(content), Flags: string(flags)}); err != nil {
 				return err
+			}
+			if e.status == store.StatusScheduled {
+				// A call session not yet held: no draft, nothing recorded.
+				return tx.SetSessionStatus(ctx, sess.ID, store.StatusScheduled)
 			}
 			if e.status == store.StatusFailed {
 				if _, err := tx.AddChunk(ctx, &store.Chunk{SessionID: sess.ID, Speaker: "speaker", Index: 0, StartMS: 0, EndMS: 1000, AudioBlob: "sessions/" + sess.ID + "/audio/speaker-0000.wav"}); err != nil {

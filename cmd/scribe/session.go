@@ -19,8 +19,8 @@ import (
 )
 
 func cmdSession(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return dispatch(ctx, args, stdout, stderr, "Usage: scribe session list [--status S] [--json] | show ID [--json] | retry ID [--wait] | create --clinician EMAIL --client-alias ALIAS [...]",
-		map[string]runFunc{"list": sessionList, "show": sessionShow, "create": sessionCreate, "retry": sessionRetry})
+	return dispatch(ctx, args, stdout, stderr, "Usage: scribe session list [--status S] [--json] | show ID [--json] | retry ID [--wait] | create --clinician EMAIL --client-alias ALIAS [--at TIME --duration 50m] [...] | cancel ID --reason R",
+		map[string]runFunc{"list": sessionList, "show": sessionShow, "create": sessionCreate, "retry": sessionRetry, "cancel": sessionCancel})
 }
 
 func sessionList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -141,6 +141,12 @@ func sessionShow(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fmt.Fprintf(stdout, "Status:   %s\n", sess.Status)
 	if sess.Status == store.StatusFailed {
 		fmt.Fprintf(stdout, "Failed:   at stage %s: %s\n", sess.FailedStage, sess.FailedReason)
+	}
+	if sess.EndReason != "" {
+		fmt.Fprintf(stdout, "Ended:    %s\n", sess.EndReason)
+	}
+	if start, end, ok := sess.Window(); ok {
+		fmt.Fprintf(stdout, "Booked:   %s – %s (links until %s)\n", start.UTC().Format("2006-01-02 15:04"), end.UTC().Format("15:04 MST"), time.UnixMilli(sess.ExpiresAt).UTC().Format("15:04 MST"))
 	}
 	fmt.Fprintf(stdout, "Source:   %s, %s, template %s, modality %s, program %s%s\n", sess.Source, (time.Duration(sess.DurationMS) * time.Millisecond).Round(time.Second),
 		sess.Template, sess.Modality, sess.Program, map[bool]string{true: " (42 CFR Part 2 record)", false: ""}[sess.Part2()])

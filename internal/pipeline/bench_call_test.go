@@ -180,7 +180,7 @@ func BenchmarkHangUpToDraft(b *testing.B) {
 				b.StartTimer()
 				hangUp := time.Now()
 				storeChunks(perSpeaker - 1)
-				if err := cb.CallEnded(h.ctx, id); err != nil {
+				if err := cb.CallEnded(h.ctx, id, "ended by clinician"); err != nil {
 					b.Fatal(err)
 				}
 				var at time.Time

@@ -227,9 +227,9 @@ func callScript(t *testing.T) map[string][][]byte {
 // TestCallToDraft is a whole telehealth session on the real store: the
 // clinician and the client join with their links, the client consents,
 // both speak (real flite speech, Opus over Pion); chunks are stored and
-// transcribed while the call runs; when both have left the session moves
-// on by itself to a ready draft whose transcript has each sentence under
-// the right speaker, in order.
+// transcribed while the call runs; the client leaves, the clinician ends
+// the call, and the session moves on by itself to a ready draft whose
+// transcript has each sentence under the right speaker, in order.
 func TestCallToDraft(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b testenv.Backend) {
 		r := newCallRig(t, b)
@@ -283,7 +283,7 @@ func TestCallToDraft(t *testing.T) {
 		}
 
 		cli.Leave()
-		clin.Leave()
+		clin.End()
 		if err := r.wait(id); err != nil {
 			t.Fatal(err)
 		}
@@ -417,9 +417,9 @@ func TestCallWithoutConsent(t *testing.T) {
 		if acts["consent.record"] != 1 || acts["call.end"] != 1 {
 			t.Errorf("audit actions for the session: %v", acts)
 		}
-		// The call is over: its links no longer open it.
-		if p, refused := capturetest.Dial(t, r.srv.URL, id, tokens["client"]); p != nil || !strings.Contains(refused, "invalid or has expired") {
-			t.Errorf("rejoining an ended call: refusal %q", refused)
+		// The session is over: its links no longer open it, and say so.
+		if p, refused := capturetest.Dial(t, r.srv.URL, id, tokens["client"]); p != nil || !strings.Contains(refused, "This session has ended") {
+			t.Errorf("rejoining an ended session: refusal %q, want one saying the session has ended", refused)
 		}
 	})
 }

@@ -58,8 +58,9 @@ type CallBackend struct {
 }
 
 var (
-	_ capture.Backend  = (*CallBackend)(nil)
-	_ capture.CallHost = (*CallBackend)(nil)
+	_ capture.Backend       = (*CallBackend)(nil)
+	_ capture.CallHost      = (*CallBackend)(nil)
+	_ capture.SessionKeeper = (*CallBackend)(nil)
 )
 
 // callHostTTL is how long a relay's claim on a call lasts without renewal
@@ -75,7 +76,17 @@ func (b *CallBackend) relayID() string {
 }
 
 // HostCall claims the session's call for this relay (capture.CallHost).
+// A session that has ended meanwhile (cancelled by an admin, or ended by
+// the expiry sweep of another process) is refused with
+// capture.ErrSessionEnded, which ends its call.
 func (b *CallBackend) HostCall(ctx context.Context, sessionID string) error {
+	sess, err := b.Store.Session(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	if err := sessionOver(sess); err != nil {
+		return err
+	}
 	ok, err := b.Store.ClaimCall(ctx, sessionID, b.relayID(), b.now().UnixMilli(), callHostTTL)
 	if err != nil {
 		return err
@@ -84,6 +95,65 @@ func (b *CallBackend) HostCall(ctx context.Context, sessionID string) error {
 		return capture.ErrHostedElsewhere
 	}
 	return nil
+}
+
+// sessionOver returns capture.ErrSessionEnded (or ErrSessionCancelled)
+// for a session whose capture has ended, nil for one still open.
+func sessionOver(sess store.Session) error {
+	switch {
+	case !sess.CaptureEnded:
+		return nil
+	case sess.Status == store.StatusCancelled:
+		return capture.ErrSessionCancelled
+	default:
+		return capture.ErrSessionEnded
+	}
+}
+
+// OpenCall is what a new room of the session needs (capture.SessionKeeper):
+// its appointment, its clock (started by its first recording, zero before)
+// and each speaker's next chunk index, so a call opened again (after
+// everyone left, or on a restarted relay) continues one timeline and never
+// reuses an index.
+func (b *CallBackend) OpenCall(ctx context.Context, sessionID string) (capture.CallInfo, error) {
+	var info capture.CallInfo
+	err := b.Store.InTx(ctx, func(tx *store.Tx) error {
+		sess, err := tx.Session(ctx, sessionID, false)
+		if err != nil {
+			return err
+		}
+		if err := sessionOver(sess); err != nil {
+			return err
+		}
+		if start, end, ok := sess.Window(); ok {
+			info.Schedule.Start, info.Schedule.End = start, end
+		}
+		if sess.ExpiresAt > 0 {
+			info.Schedule.Deadline = time.UnixMilli(sess.ExpiresAt)
+		}
+		if sess.ClockStartAt > 0 {
+			info.ClockStart = time.UnixMilli(sess.ClockStartAt)
+		}
+		info.NextIndex, err = tx.NextChunkIndexes(ctx, sessionID)
+		return err
+	})
+	return info, err
+}
+
+// StartClock keeps the clock a room started at the session's first
+// recording (capture.SessionKeeper).
+func (b *CallBackend) StartClock(ctx context.Context, sessionID string, at time.Time) error {
+	return b.Store.InTx(ctx, func(tx *store.Tx) error {
+		kept, err := tx.StartClock(ctx, sessionID, at.UnixMilli())
+		if err != nil {
+			return err
+		}
+		if kept != at.UnixMilli() {
+			return fmt.Errorf("session %s: its clock started at %s already, not at %s", sessionID,
+				time.UnixMilli(kept).UTC().Format(time.RFC3339Nano), at.UTC().Format(time.RFC3339Nano))
+		}
+		return nil
+	})
 }
 
 // ReleaseCall gives up this relay's claim on the session's call.
@@ -114,15 +184,29 @@ func (b *CallBackend) Authorize(ctx context.Context, sessionID, token string) (c
 		return capture.Participant{}, ErrJoinRefused
 	}
 	t, err := b.Store.JoinTokenByHash(ctx, HashJoinToken(token))
-	if err != nil || t.SessionID != sessionID || b.now().UnixMilli() >= t.ExpiresAt {
+	if err != nil || t.SessionID != sessionID {
 		return capture.Participant{}, ErrJoinRefused
 	}
 	sess, err := b.Store.Session(ctx, sessionID)
 	if err != nil {
 		return capture.Participant{}, ErrJoinRefused
 	}
-	if sess.CaptureEnded {
-		return capture.Participant{}, fmt.Errorf("%w: the call has ended", ErrJoinRefused)
+	if err := sessionOver(sess); err != nil {
+		return capture.Participant{}, fmt.Errorf("%w: %w", ErrJoinRefused, err)
+	}
+	now := b.now()
+	if now.UnixMilli() >= t.ExpiresAt {
+		// A call still going past the session's time (it overran while
+		// recording) takes its participants back after a reconnect.
+		live, err := b.Store.CallLive(ctx, sessionID, now.Add(-callHostTTL).UnixMilli())
+		switch {
+		case err == nil && live:
+		case sess.ExpiresAt > 0 && now.UnixMilli() >= sess.ExpiresAt:
+			// Its time is over; the expiry sweep ends it shortly.
+			return capture.Participant{}, fmt.Errorf("%w: %w", ErrJoinRefused, capture.ErrSessionEnded)
+		default:
+			return capture.Participant{}, ErrJoinRefused
+		}
 	}
 	return capture.Participant{ID: participantID(sessionID, t.Role, t.Label), Role: t.Role, Label: t.Label}, nil
 }
@@ -269,6 +353,10 @@ func (b *CallBackend) StoreChunk(ctx context.Context, sessionID, speaker string,
 		if err != nil {
 			return err
 		}
+		if err := sessionOver(sess); err != nil {
+			// Its redaction may be under way: a chunk now would be missed.
+			return fmt.Errorf("%w: chunk %d of %s not stored", err, c.Index, sanitizeSpeaker(speaker))
+		}
 		if sess.Status == store.StatusScheduled || sess.Status == store.StatusInCall {
 			if err := tx.SetSessionStatus(ctx, sessionID, store.StatusRecording); err != nil {
 				return err
@@ -374,30 +462,12 @@ func (b *CallBackend) Attendance(ctx context.Context, sessionID string, p captur
 }
 
 // CallEnded closes capture and moves the session on: transcription of the
-// last chunks is already queued; redaction follows when all are done.
-func (b *CallBackend) CallEnded(ctx context.Context, sessionID string) error {
+// last chunks is already queued; redaction follows when all are done. A
+// session that has ended already (cancelled, expired) is left as it is.
+func (b *CallBackend) CallEnded(ctx context.Context, sessionID, reason string) error {
 	return b.Store.InTx(ctx, func(tx *store.Tx) error {
-		chunks, err := tx.Chunks(ctx, sessionID)
-		if err != nil {
-			return err
-		}
-		var dur int64
-		for _, c := range chunks {
-			dur = max(dur, c.EndMS)
-		}
-		if err := tx.EndCapture(ctx, sessionID, dur); err != nil {
-			return err
-		}
-		if err := tx.Audit(ctx, audit.Event{Actor: "system", Action: "call.end", EntityType: "session", EntityID: sessionID,
-			Details: map[string]string{"chunks": fmt.Sprint(len(chunks)), "duration_ms": fmt.Sprint(dur)}}); err != nil {
-			return err
-		}
-		if len(chunks) == 0 {
-			return tx.SetSessionStatus(ctx, sessionID, store.StatusNoRecording)
-		}
-		if err := tx.SetSessionStatus(ctx, sessionID, store.StatusTranscribing); err != nil {
-			return err
-		}
-		return transcribe.EnqueueRedactIfComplete(ctx, tx, sessionID)
+		_, err := endCapture(ctx, tx, sessionID, store.StatusNoRecording, "",
+			audit.Event{Actor: "system", Action: "call.end", EntityType: "session", EntityID: sessionID, Details: map[string]string{"reason": reason}})
+		return err
 	})
 }

@@ -23,6 +23,9 @@ const (
 	// StatusNoRecording: the call ended with no audio kept (consent never
 	// given, or revoked and purged). There is nothing to draft.
 	StatusNoRecording = "no_recording"
+	// StatusCancelled: the session was cancelled before anything was
+	// recorded (EndReason says why).
+	StatusCancelled = "cancelled"
 )
 
 // Stage states.
@@ -52,6 +55,17 @@ type Session struct {
 	DurationMS        int64  `json:"duration_ms"`
 	FailedStage       string `json:"failed_stage,omitempty"`
 	FailedReason      string `json:"failed_reason,omitempty"`
+	// The appointment of a call session (schedule.go): its window starts
+	// at ScheduledAt (ms) and lasts ScheduledDurationMS; ExpiresAt is the
+	// window's end plus ScheduleGrace. 0 when it has none (ingest).
+	ScheduledAt         int64 `json:"scheduled_at,omitempty"`
+	ScheduledDurationMS int64 `json:"scheduled_duration_ms,omitempty"`
+	ExpiresAt           int64 `json:"expires_at,omitempty"`
+	// ClockStartAt is sample 0 of the session's recording timeline (ms),
+	// set by its first recording; 0 before.
+	ClockStartAt int64 `json:"clock_start_at,omitempty"`
+	// EndReason says why a session ended without a recording.
+	EndReason string `json:"end_reason,omitempty"`
 }
 
 // Part2 reports whether the session is a 42 CFR Part 2 record.
@@ -89,12 +103,14 @@ type Transcript struct {
 	Segments     int
 }
 
-const sessionCols = `id, created_at, updated_at, source, status, template, modality, program, is_group, client_alias, clinician, consent_attested_by, capture_ended, duration_ms, failed_stage, failed_reason, client_id`
+const sessionCols = `id, created_at, updated_at, source, status, template, modality, program, is_group, client_alias, clinician, consent_attested_by, capture_ended, duration_ms, failed_stage, failed_reason, client_id,
+	scheduled_at, scheduled_duration_ms, expires_at, clock_start_at, end_reason`
 
 func scanSession(r interface{ Scan(...any) error }) (Session, error) {
 	var s Session
 	var group, ended int
-	err := r.Scan(&s.ID, &s.CreatedAt, &s.UpdatedAt, &s.Source, &s.Status, &s.Template, &s.Modality, &s.Program, &group, &s.ClientAlias, &s.Clinician, &s.ConsentAttestedBy, &ended, &s.DurationMS, &s.FailedStage, &s.FailedReason, &s.ClientID)
+	err := r.Scan(&s.ID, &s.CreatedAt, &s.UpdatedAt, &s.Source, &s.Status, &s.Template, &s.Modality, &s.Program, &group, &s.ClientAlias, &s.Clinician, &s.ConsentAttestedBy, &ended, &s.DurationMS, &s.FailedStage, &s.FailedReason, &s.ClientID,
+		&s.ScheduledAt, &s.ScheduledDurationMS, &s.ExpiresAt, &s.ClockStartAt, &s.EndReason)
 	s.Group, s.CaptureEnded = group != 0, ended != 0
 	return s, err
 }
@@ -140,8 +156,9 @@ func (tx *Tx) CreateSession(ctx context.Context, s *Session) error {
 		}
 		s.ClientAlias = c.Alias
 	}
-	_, err := tx.q.exec(ctx, `INSERT INTO sessions (`+sessionCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)`,
-		s.ID, s.CreatedAt, s.UpdatedAt, s.Source, s.Status, s.Template, s.Modality, s.Program, b2i(s.Group), s.ClientAlias, s.Clinician, s.ConsentAttestedBy, b2i(s.CaptureEnded), s.DurationMS, s.FailedStage, s.FailedReason, s.ClientID)
+	_, err := tx.q.exec(ctx, `INSERT INTO sessions (`+sessionCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)`,
+		s.ID, s.CreatedAt, s.UpdatedAt, s.Source, s.Status, s.Template, s.Modality, s.Program, b2i(s.Group), s.ClientAlias, s.Clinician, s.ConsentAttestedBy, b2i(s.CaptureEnded), s.DurationMS, s.FailedStage, s.FailedReason, s.ClientID,
+		s.ScheduledAt, s.ScheduledDurationMS, s.ExpiresAt, s.ClockStartAt, s.EndReason)
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}

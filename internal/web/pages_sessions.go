@@ -47,7 +47,8 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request, c *call) (store
 	return sess, true
 }
 
-var statuses = []string{store.StatusScheduled, store.StatusRecording, store.StatusTranscribing, store.StatusRedacting, store.StatusDrafting, store.StatusReady, store.StatusFailed}
+var statuses = []string{store.StatusScheduled, store.StatusInCall, store.StatusRecording, store.StatusTranscribing, store.StatusRedacting, store.StatusDrafting, store.StatusReady, store.StatusFailed,
+	store.StatusNoRecording, store.StatusCancelled}
 
 type sessionRow struct {
 	store.Session
@@ -109,7 +110,8 @@ func (s *Server) scheduleData(ctx context.Context) scheduleData {
 
 func (s *Server) scheduleForm(w http.ResponseWriter, r *http.Request, c *call) {
 	d := s.scheduleData(r.Context())
-	d.Form = map[string]string{"clinician": ownSessions(c.user), "template": "soap", "modality": "general", "program": "mh", "clients": "1"}
+	d.Form = map[string]string{"clinician": ownSessions(c.user), "template": "soap", "modality": "general", "program": "mh", "clients": "1",
+		"duration": strconv.Itoa(int(pipeline.DefaultSessionLength / time.Minute))}
 	s.render(w, r, http.StatusOK, "schedule", c, page{Title: "Schedule a session", Nav: "schedule", Data: d})
 }
 
@@ -136,7 +138,7 @@ func (s *Server) baseURL(r *http.Request) string {
 func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx := r.Context()
 	f := map[string]string{}
-	for _, k := range []string{"clinician", "alias", "template", "modality", "program", "kind", "clients"} {
+	for _, k := range []string{"clinician", "alias", "template", "modality", "program", "kind", "clients", "start", "duration", "tz_offset"} {
 		f[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
 	again := func(msg string) {
@@ -166,13 +168,20 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 			return
 		}
 	}
+	start, length, problem := appointment(f, s.cfg.Now())
+	if problem != "" {
+		again(problem)
+		return
+	}
 	if s.cfg.NewJoinToken == nil {
 		again("Calls are not available on this server (no call relay is configured).")
 		return
 	}
 	sess := store.Session{ID: uuid.NewString(), Source: "call", Status: store.StatusScheduled, Template: choices.Template, Modality: choices.Modality,
 		Program: choices.Program, Group: group, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician}
-	expires := s.cfg.Now().Add(24 * time.Hour)
+	// The links work until the appointment window and its grace period end.
+	sess.Book(start, length)
+	expires := time.UnixMilli(sess.ExpiresAt)
 	var links []joinLink
 	clinician, err := clients.Person(ctx, s.cfg.Store, sess.Clinician)
 	if err != nil {
@@ -203,7 +212,8 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 			links = append(links, joinLink{Label: label, URL: fmt.Sprintf("%s/call/%s?token=%s", s.baseURL(r), sess.ID, tok)})
 		}
 		return tx.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "session.create", EntityType: "session", EntityID: sess.ID,
-			Details: map[string]string{"program": sess.Program, "group": strconv.FormatBool(group), "links": strconv.Itoa(len(links)), "via": "web"}})
+			Details: map[string]string{"program": sess.Program, "group": strconv.FormatBool(group), "links": strconv.Itoa(len(links)), "via": "web",
+				"scheduled_at": start.UTC().Format(time.RFC3339), "minutes": strconv.Itoa(int(length / time.Minute))}})
 	})
 	if clientRefused(err) {
 		f["alias"] = ""
@@ -279,6 +289,15 @@ func (s *Server) progressOf(ctx context.Context, sess store.Session) (progress, 
 	switch sess.Status {
 	case store.StatusScheduled:
 		p.Label = "Scheduled: waiting for the call"
+	case store.StatusInCall:
+		p.Label = "Call started: nothing recorded yet"
+	case store.StatusNoRecording:
+		p.Label = "Ended with nothing recorded"
+		if sess.EndReason != "" {
+			p.Label += ": " + sess.EndReason
+		}
+	case store.StatusCancelled:
+		p.Label = "Cancelled: " + sess.EndReason
 	case store.StatusRecording:
 		p.Label = "Recording"
 	case store.StatusTranscribing:
@@ -317,6 +336,10 @@ type sessionData struct {
 	Stages   []store.Stage
 	Draft    *store.Draft
 	Consents consentData
+	// CanCancel: the session is open and the user is an admin or its
+	// clinician; CancelReasons are the reasons offered.
+	CanCancel     bool
+	CancelReasons []pipeline.CancelReason
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -336,7 +359,7 @@ func (s *Server) renderSession(w http.ResponseWriter, r *http.Request, c *call, 
 		s.fail(w, r, http.StatusInternalServerError, "the session's progress could not be read")
 		return
 	}
-	d := sessionData{Session: sess, Progress: p}
+	d := sessionData{Session: sess, Progress: p, CanCancel: sess.Open() && hasRole(c.user.Role, cancelRoles), CancelReasons: pipeline.CancelReasons}
 	d.Stages, _ = s.cfg.Store.Stages(ctx, sess.ID)
 	if dr, err := s.cfg.Store.LatestDraft(ctx, sess.ID); err == nil {
 		d.Draft = &dr

@@ -394,6 +394,8 @@ func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
 		"clock":      clock,
 		"datetime":   func(ms int64) string { return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04 MST") },
+		"iso":        func(ms int64) string { return time.UnixMilli(ms).UTC().Format(time.RFC3339) },
+		"minutes":    func(ms int64) int64 { return ms / 60000 },
 		"upper":      strings.ToUpper,
 		"join":       strings.Join,
 		"hashBroken": func(ok *bool) bool { return ok != nil && !*ok },

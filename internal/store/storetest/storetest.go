@@ -256,4 +256,5 @@ func Exercise(t *testing.T, open func(t *testing.T) *store.Store) {
 	exerciseClients(t, open)
 	exerciseAuditFields(t, open)
 	exerciseAuth(t, open)
+	exerciseSchedule(t, open)
 }

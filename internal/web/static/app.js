@@ -64,6 +64,25 @@
     area.addEventListener("input", function () { clearTimeout(t); state.textContent = "Unsaved changes"; t = setTimeout(save, 800); });
   });
 
+  // Times: shown in the reader's own time zone (the server writes UTC).
+  Array.prototype.forEach.call(document.querySelectorAll("time[data-local]"), function (el) {
+    var d = new Date(el.getAttribute("datetime"));
+    if (isNaN(d)) return;
+    el.textContent = d.toLocaleString([], { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+    el.title = el.getAttribute("datetime");
+  });
+
+  // The schedule form's appointment time is the browser's local time: send
+  // the offset from UTC it has at that date, so the server reads it right.
+  Array.prototype.forEach.call(document.querySelectorAll("input.tz-offset"), function (tz) {
+    var input = document.getElementById(tz.getAttribute("data-for"));
+    if (!input || !input.form) return;
+    input.form.addEventListener("submit", function () {
+      var d = input.value ? new Date(input.value) : new Date();
+      if (!isNaN(d)) tz.value = String(-d.getTimezoneOffset());
+    });
+  });
+
   // Copy buttons for join links.
   Array.prototype.forEach.call(document.querySelectorAll("button.copy"), function (b) {
     b.addEventListener("click", function () {

@@ -1,0 +1,69 @@
+package pipeline
+
+import (
+	"fmt"
+	"time"
+)
+
+// Appointment limits. A call session is booked for a window of
+// DefaultSessionLength unless told otherwise; its length is between
+// MinSessionLength and MaxSessionLength (the relay's longest call).
+const (
+	DefaultSessionLength = 50 * time.Minute
+	MinSessionLength     = 10 * time.Minute
+	MaxSessionLength     = 4 * time.Hour
+	// ScheduleAhead is how far ahead a session can be booked.
+	ScheduleAhead = 366 * 24 * time.Hour
+	// startTolerance lets "now" typed into a form a minute late pass.
+	startTolerance = 5 * time.Minute
+)
+
+// ValidationError is bad input named by its field (in words, never a
+// command-line flag or a form field's internal name), with what is allowed.
+// Adapters may say it their own way from the fields.
+type ValidationError struct {
+	Field   string // "appointment time", "appointment length", "reason"
+	Value   string
+	Problem string // "is in the past"
+	Allowed string
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("the %s %q %s (allowed: %s)", e.Field, e.Value, e.Problem, e.Allowed)
+}
+
+// CheckSchedule validates an appointment: it starts now or later (within a
+// few minutes' tolerance) and at most ScheduleAhead from now, and lasts
+// between MinSessionLength and MaxSessionLength. start is shown in its own
+// location in the error.
+func CheckSchedule(start time.Time, length time.Duration, now time.Time) error {
+	const layout = "2006-01-02 15:04 MST"
+	if start.Before(now.Add(-startTolerance)) {
+		return &ValidationError{Field: "appointment time", Value: start.Format(layout), Problem: "is in the past",
+			Allowed: "now (" + now.In(start.Location()).Format(layout) + ") or later"}
+	}
+	if start.After(now.Add(ScheduleAhead)) {
+		return &ValidationError{Field: "appointment time", Value: start.Format(layout), Problem: "is too far ahead",
+			Allowed: "up to a year from now"}
+	}
+	if length < MinSessionLength || length > MaxSessionLength {
+		return &ValidationError{Field: "appointment length", Value: minutes(length), Problem: "is out of range",
+			Allowed: minutes(MinSessionLength) + " to " + minutes(MaxSessionLength)}
+	}
+	return nil
+}
+
+// minutes writes a length as people say it: "50 minutes", "4 hours".
+func minutes(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0 && d >= time.Hour:
+		if d == time.Hour {
+			return "1 hour"
+		}
+		return fmt.Sprintf("%d hours", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%d minutes", d/time.Minute)
+	default:
+		return d.String()
+	}
+}
