@@ -22,6 +22,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/fakeopenai"
 	"github.com/scribe-health/scribe/internal/jobs"
@@ -448,7 +449,9 @@ func (tr *trial) setUp(t *testing.T) {
 	tr.cliDir = filepath.Join(r.dir, "data")
 	if tr.mode != SQLite {
 		dbURL = testenv.PostgresURL(t)
-		tr.d.vars = append(tr.d.vars, "DATABASE_URL="+dbURL, "SCRIBE_BLOB_STORE=database")
+		// Every node appends its audit checkpoints to one witness, as a
+		// deployment points them at one WORM store; verify reads it.
+		tr.d.vars = append(tr.d.vars, "DATABASE_URL="+dbURL, "SCRIBE_BLOB_STORE=database", "SCRIBE_AUDIT_WITNESS="+filepath.Join(r.dir, "audit-witness.jsonl"))
 		tr.cliDir = filepath.Join(r.dir, "cli")
 	}
 	for _, args := range [][]string{
@@ -483,6 +486,11 @@ func (tr *trial) setUp(t *testing.T) {
 		dataDir := tr.cliDir // SQLite: the database is in the data dir
 		if tr.mode != SQLite {
 			dataDir = filepath.Join(r.dir, "node-"+name)
+			// Nodes on one database sign audit checkpoints with one key, as
+			// they share one master key (README: PostgreSQL).
+			if err := shareCheckpointKey(tr.cliDir, dataDir); err != nil {
+				t.Fatal(err)
+			}
 		}
 		nd, err := tr.d.start(name, dataDir, filepath.Join(r.dir, "serve-"+name+".log"), h.cfg.Workers)
 		if err != nil {
@@ -936,4 +944,20 @@ func fmtDur(d time.Duration) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// shareCheckpointKey gives a node's data dir the audit checkpoint key of
+// from (made there on first use).
+func shareCheckpointKey(from, to string) error {
+	if _, _, err := audit.LoadOrCreateCheckpointKey(from); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(filepath.Join(from, audit.CheckpointKeyFile))
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(to, 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(to, audit.CheckpointKeyFile), b, 0o600)
 }

@@ -23,7 +23,7 @@ var (
 	flagSeed       = flag.Uint64("seed", 0, "seed for kill moments, victims, ingest times and provider delays (0: from the clock)")
 	flagDeadline   = flag.Duration("deadline", 2*time.Minute, "how long after the kill every session has to be ready")
 	flagWorkers    = flag.Int("workers", 4, "scribe serve --workers")
-	flagChunkMax   = flag.Duration("chunk-max", 4*time.Second, "scribe ingest --chunk-max")
+	flagChunkMax   = flag.Duration("chunk-max", 5*time.Second, "scribe ingest --chunk-max")
 	flagMinLatency = flag.Duration("min-latency", 100*time.Millisecond, "shortest delay of a fake provider call")
 	flagMaxLatency = flag.Duration("max-latency", 700*time.Millisecond, "longest delay of a fake provider call")
 	flagBinary     = flag.String("binary", "", "the scribe binary to soak (default: go build ./cmd/scribe)")
