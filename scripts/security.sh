@@ -19,7 +19,7 @@ status=0
 
 # Test-only helper packages that gosec is told to skip; they must never be
 # linked into the scribe binary.
-test_only="internal/testenv capture/capturetest internal/fakeopenai internal/store/storetest internal/soak"
+test_only="internal/testenv capture/capturetest internal/fakeopenai internal/store/storetest internal/soak redaction/testdata/gen"
 
 echo "== gosec $GOSEC_VERSION"
 excludes="-exclude-dir=third_party"

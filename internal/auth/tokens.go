@@ -15,7 +15,7 @@ import (
 
 // TokenPrefix starts every personal API token, so that one found in a file
 // or a log is recognisable (and secret scanners can match it).
-const TokenPrefix = "scribe_pat_"
+const TokenPrefix = "scribe_pat_" // #nosec G101 -- the public prefix of every token, not a credential
 
 // CreateToken makes a personal API token for u after checking the password
 // again. The token is returned once; the store keeps its SHA-256.

@@ -219,6 +219,7 @@ func (c *Caller) attempt(ctx context.Context, r *http.Request) (*http.Response, 
 	actx, cancel := context.WithTimeout(ctx, c.policy.AttemptTimeout)
 	defer cancel()
 	expired := func() bool { return ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) }
+	// #nosec G704 -- the URL is the provider's base URL, set by the admin (checked to be http(s)), not by a request
 	resp, err := c.client.Do(r.WithContext(actx))
 	if err != nil {
 		return nil, classifyTransport(err, r.URL.Host, expired())

@@ -28,7 +28,7 @@ func PrivateDir(dir string) error {
 		return fmt.Errorf("data dir: %w", err)
 	}
 	if fi.Mode().Perm()&0o077 != 0 {
-		if err := os.Chmod(dir, privateDirMode); err != nil {
+		if err := os.Chmod(dir, privateDirMode); err != nil { // #nosec G302 -- 0700 on a directory: the owner needs x to enter it
 			return fmt.Errorf("make the data dir private (chmod 700 %s): %w", dir, err)
 		}
 		slog.Warn("data dir was readable by other users; made it private (0700)", "dir", dir, "was", fi.Mode().Perm().String())
@@ -42,7 +42,7 @@ func PrivateDir(dir string) error {
 // database file's mode), and tightens files an older version created with
 // the process umask (0644).
 func privateSQLite(path string) error {
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, privateFileMode)
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, privateFileMode) // #nosec G304 -- scribe.db in the data dir the operator configured
 	if err != nil {
 		return fmt.Errorf("create the database file: %w", err)
 	}

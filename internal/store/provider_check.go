@@ -19,7 +19,7 @@ const (
 	FieldProviderUse     validate.Field = "use"
 	FieldBaseURL         validate.Field = "base-url"
 	FieldModel           validate.Field = "model"
-	FieldAPIKeyEnv       validate.Field = "api-key-env"
+	FieldAPIKeyEnv       validate.Field = "api-key-env" // #nosec G101 -- a form field's name, not a credential
 	FieldBAASigned       validate.Field = "baa-signed"
 	FieldBAAExpires      validate.Field = "baa-expires"
 	FieldContextTokens   validate.Field = "context-tokens"
