@@ -14,7 +14,10 @@ import (
 // what is allowed, with nothing created. `scribe session cancel` cancels it
 // for a reason from the list, and only once.
 func TestSessionCreateScheduleAndCancel(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("SCRIBE_MASTER_KEY", "")
 	dir := t.TempDir()
+	mustCLI(t, dir, "user", "add", "--email", "therapist@example.org", "--role", "clinician")
 	base := []string{"session", "create", "--clinician", "therapist@example.org", "--client-alias", "client-17"}
 	for _, tc := range []struct {
 		name  string

@@ -48,7 +48,7 @@ func TestFlagsCheckedBeforeAnythingIsStored(t *testing.T) {
 				{[]string{"session", "create", "--clinician", "nobody@example.org", "--client-alias", "client-17"}, `--clinician "nobody@example.org" is not accepted: no account has this e-mail`},
 				{[]string{"session", "create", "--clinician", "dr@example.org"}, `--client-alias is required`},
 				{append(create, "--group", "--clients", "30"), `--clients "30" is not accepted: use a whole number from 1 to 11`},
-				{append(create, "--link-ttl", "-1h"), `--link-ttl "-1h0m0s" is not accepted`},
+				{append(create, "--link-ttl", "-1h"), `--link-ttl is no longer used`},
 				{append(create, "--base-url", "ftp://x"), `--base-url "ftp://x" is not accepted`},
 				{[]string{"session", "list", "--status", "lost"}, `--status "lost" is not accepted: use scheduled,`},
 				{[]string{"session", "list", "--limit", "0"}, `--limit "0" is not accepted`},
