@@ -393,6 +393,7 @@ func (s *Server) authenticate(r *http.Request, touch bool) (*call, int, string) 
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
 		"clock":      clock,
+		"stageWords": func(stage string) string { return strings.ToLower(stageWords(stage)) },
 		"datetime":   func(ms int64) string { return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04 MST") },
 		"iso":        func(ms int64) string { return time.UnixMilli(ms).UTC().Format(time.RFC3339) },
 		"minutes":    func(ms int64) int64 { return ms / 60000 },
