@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
+	"unicode"
 )
 
 // The statistical layer: an averaged-perceptron token tagger over token
@@ -305,6 +307,12 @@ func (d *detector) taggable(i int, tg uint8) bool {
 	if d.used[i] || t.label || t.aposStem || d.inPhrase != nil && d.inPhrase[i] || d.excluded(i) {
 		return false
 	}
+	// A mention of an identifier another detector found ("-Altoona" after
+	// "Altoona", a phone number again) is left to propagation, which gives
+	// it that identifier's placeholder; the tagger would make it a new one.
+	if d.mentionsFound(i) {
+		return false
+	}
 	if tg == tagID { // "oh" is a digit here
 		return t.hasDigit || t.nk != numNone || t.alpha && len(t.stem()) == 1
 	}
@@ -470,7 +478,14 @@ func (d *detector) tagStretch(m *taggerModel, a, b int, tf []tokFeat, tags []uin
 // digit; anything else with a name-like word of two letters or more.
 func (d *detector) tagRunOK(i, j int, tg uint8) bool {
 	if tg == tagID {
-		return j-i >= 3 || d.toks[i].hasDigit
+		// a lone digit ("0") identifies nothing by itself
+		digits := 0
+		for _, r := range d.text[d.toks[i].s:d.toks[j-1].e] {
+			if r >= '0' && r <= '9' {
+				digits++
+			}
+		}
+		return j-i >= 3 || d.toks[i].hasDigit && digits >= 2
 	}
 	named, heads := false, true
 	for k := i; k < j; k++ {
@@ -520,4 +535,20 @@ func (d *detector) tagWorthy(i int) bool {
 		return true
 	}
 	return t.lx.given >= 1000 && (d.personCue(i) || d.personContext(i))
+}
+
+// mentionsFound reports whether token i's text, or a run of its letters,
+// is the whole text of a span already found.
+func (d *detector) mentionsFound(i int) bool {
+	t := &d.toks[i]
+	word := strings.ToLower(strings.TrimFunc(d.text[t.s:t.e], func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+	if word == "" {
+		return false
+	}
+	for _, c := range d.cands {
+		if c.e-c.s == len(word) && strings.EqualFold(d.text[c.s:c.e], word) && (c.s != int(t.s) || c.e != int(t.e)) {
+			return true
+		}
+	}
+	return false
 }
