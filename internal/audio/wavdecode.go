@@ -49,6 +49,7 @@ type wavHeader struct {
 	Info
 	blockAlign int
 	dataSize   int64 // bytes of whole frames in the data chunk
+	partial    int64 // bytes of a partial frame after them, which must still be there
 }
 
 // Probe validates a WAV header and returns what it declares, without
@@ -195,6 +196,14 @@ func decodeData(r io.Reader, h wavHeader, opt Options, bufs [][]int16, after fun
 		}
 		if bufs, err = after(bufs); err != nil {
 			return nil, err
+		}
+	}
+	// A partial frame ends the chunk: no audio, but a stream that stops
+	// short of it is as truncated as a file that does (Decode16k knows the
+	// size up front and refuses it there).
+	if h.partial > 0 {
+		if got, _ := io.CopyN(io.Discard, r, h.partial); got < h.partial {
+			return nil, fmt.Errorf("%w: truncated: data chunk declares %d bytes but only %d follow", ErrCorrupt, h.dataSize+h.partial, h.dataSize+got)
 		}
 	}
 	for c := range rs {
@@ -370,6 +379,7 @@ func readHeader(r io.Reader, size int64, opt Options) (wavHeader, error) {
 		return h, fmt.Errorf("%w: data chunk holds %d bytes, less than one %d-byte frame", ErrNoAudio, declared, h.blockAlign)
 	}
 	h.dataSize = h.Frames * int64(h.blockAlign)
+	h.partial = declared - h.dataSize
 	rate := int64(h.SampleRate)
 	h.Duration = time.Duration(h.Frames/rate)*time.Second + time.Duration(h.Frames%rate)*time.Second/time.Duration(rate)
 	if opt.MaxDuration > 0 && h.Duration > opt.MaxDuration {
