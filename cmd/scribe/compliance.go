@@ -595,7 +595,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if err := a.store.Audit(ctx, audit.Event{Actor: cliActor(), Action: "backup", EntityType: "data_dir", EntityID: "backup", Details: map[string]string{
-		"dialect": m.Dialect, "blobs": fmt.Sprint(m.Blobs), "keys": strings.Join(m.IncludesKeys, ",")}}); err != nil {
+		"dialect": string(m.Dialect), "blobs": fmt.Sprint(m.Blobs), "keys": strings.Join(m.IncludesKeys, ",")}}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "backup written: %s (%s database snapshot: %v, %d blob(s), %d bytes)\n", file, m.Dialect, m.Database, m.Blobs, m.Bytes)
@@ -628,7 +628,7 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	fmt.Fprintf(stdout, "restored %s backup of %s into %s (%d blob(s))\n", m.Dialect, m.CreatedAt.Format(time.RFC3339), cfg.dataDir, m.Blobs)
-	if m.Dialect != "sqlite" {
+	if m.Dialect != store.SQLite {
 		fmt.Fprintln(stdout, m.Note)
 		return nil
 	}
