@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -82,10 +86,19 @@ func TestDecodeFormats(t *testing.T) {
 		{wavSpec{format: 1, channels: 1, rate: 22050, bits: 32}, 60},
 		{wavSpec{format: 1, channels: 2, rate: 11025, bits: 8}, 38},
 		{wavSpec{format: 0xFFFE, subFormat: 1, channels: 2, rate: 48000, bits: 24}, 60},
+		{wavSpec{format: 0xFFFE, subFormat: 1, channels: 1, rate: 16000, bits: 32}, 70},
+		{wavSpec{format: 3, channels: 1, rate: 48000, bits: 32}, 60},
+		{wavSpec{format: 3, channels: 2, rate: 44100, bits: 64}, 60},
+		{wavSpec{format: 0xFFFE, subFormat: 3, channels: 2, rate: 48000, bits: 32}, 60},
+		{wavSpec{format: 0xFFFE, subFormat: 3, channels: 1, rate: 96000, bits: 64}, 60},
+		{wavSpec{format: 7, channels: 1, rate: 8000, bits: 8}, 30},
+		{wavSpec{format: 6, channels: 1, rate: 8000, bits: 8}, 30},
+		{wavSpec{format: 0xFFFE, subFormat: 7, channels: 2, rate: 8000, bits: 8}, 30},
+		{wavSpec{format: 0xFFFE, subFormat: 6, channels: 1, rate: 16000, bits: 8}, 30},
 	}
 	for _, c := range cases {
 		s := c.spec
-		name := fmt.Sprintf("%dch_%dHz_%dbit_fmt%x", s.channels, s.rate, s.bits, s.format)
+		name := fmt.Sprintf("%dch_%dHz_%dbit_fmt%x_%x", s.channels, s.rate, s.bits, s.format, s.subFormat)
 		t.Run(name, func(t *testing.T) {
 			n := s.rate * secs
 			// Left 1 kHz, right 2 kHz, so we can tell the channels apart.
@@ -97,7 +110,12 @@ func TestDecodeFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := Info{SampleRate: s.rate, Channels: s.channels, BitDepth: s.bits, Frames: int64(n), Duration: secs * time.Second}
+			code := s.format
+			if code == 0xFFFE {
+				code = s.subFormat
+			}
+			enc := map[uint16]string{1: "pcm", 3: "float", 6: "a-law", 7: "mu-law"}[code]
+			want := Info{Format: "wav", Encoding: enc, SampleRate: s.rate, Channels: s.channels, BitDepth: s.bits, Frames: int64(n), Duration: secs * time.Second}
 			if info != want {
 				t.Fatalf("info %+v, want %+v", info, want)
 			}
@@ -187,10 +205,11 @@ func TestDecodeRejectsBadInput(t *testing.T) {
 		{"header only, zero-length data", pcm.header(0), Options{}, ErrNoAudio, "zero-length"},
 		{"no data chunk", pcm.header(0)[:36], Options{}, ErrNoAudio, "no data chunk"},
 		{"less than a frame", append(wavSpec{format: 1, channels: 2, rate: 16000, bits: 16}.header(2), 1, 2), Options{}, ErrNoAudio, "less than one"},
-		{"float", wavSpec{format: 3, channels: 1, rate: 16000, bits: 32}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "format code 3 (IEEE float)"},
+		{"16-bit float", wavSpec{format: 3, channels: 1, rate: 16000, bits: 16}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "16-bit float"},
 		{"ADPCM", wavSpec{format: 2, channels: 1, rate: 16000, bits: 16}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "format code 2 (Microsoft ADPCM)"},
-		{"A-law", wavSpec{format: 6, channels: 1, rate: 8000, bits: 8}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "format code 6 (A-law)"},
-		{"extensible float", wavSpec{format: 0xFFFE, subFormat: 3, channels: 2, rate: 48000, bits: 32}.encode([][]float64{make([]float64, 10), make([]float64, 10)}), Options{}, ErrUnsupportedEncoding, "format code 3 (IEEE float)"},
+		{"16-bit A-law", wavSpec{format: 6, channels: 1, rate: 8000, bits: 16}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "16-bit a-law"},
+		{"GSM", wavSpec{format: 0x31, channels: 1, rate: 8000, bits: 8}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "format code 49 (GSM 6.10)"},
+		{"extensible ADPCM", wavSpec{format: 0xFFFE, subFormat: 2, channels: 2, rate: 48000, bits: 16}.encode([][]float64{make([]float64, 10), make([]float64, 10)}), Options{}, ErrUnsupportedEncoding, "format code 2 (Microsoft ADPCM)"},
 		{"12-bit", wavSpec{format: 1, channels: 1, rate: 16000, bits: 12}.header(0), Options{}, ErrUnsupportedEncoding, "12-bit"},
 		{"4 channels", wavSpec{format: 1, channels: 4, rate: 16000, bits: 16}.encode([][]float64{make([]float64, 10), make([]float64, 10), make([]float64, 10), make([]float64, 10)}), Options{}, ErrTooManyChannels, "4 channels"},
 		{"zero rate", wavSpec{format: 1, channels: 1, rate: 0, bits: 16}.encode([][]float64{make([]float64, 10)}), Options{}, ErrCorrupt, "sample rate 0"},
@@ -369,6 +388,52 @@ func TestStreamMatchesWholeDecode(t *testing.T) {
 	for c := range whole {
 		if !slices.Equal(whole[c], streamed[c]) {
 			t.Errorf("channel %d: stream and whole decode differ", c)
+		}
+	}
+}
+
+// TestG711MatchesSox checks the μ-law and A-law expansion against an
+// independent encoder: sox encodes a 16-bit tone to G.711, and what we
+// decode must match the original as closely as G.711 allows (and the
+// 16-bit original decoded the same way).
+func TestG711MatchesSox(t *testing.T) {
+	sox := requireTool(t, "sox")
+	dir := t.TempDir()
+	n := 8000
+	src := wavSpec{format: 1, channels: 1, rate: 8000, bits: 16}.encode([][]float64{sine(700, 0.5, 8000, n)})
+	in := filepath.Join(dir, "in.wav")
+	if err := os.WriteFile(in, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, ref, err := Decode16k(bytes.NewReader(src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ enc, want string }{{"u-law", "mu-law"}, {"a-law", "a-law"}} {
+		out := filepath.Join(dir, c.enc+".wav")
+		if b, err := exec.Command(sox, in, "-e", c.enc, "-b", "8", out).CombinedOutput(); err != nil {
+			t.Fatalf("sox: %v: %s", err, b)
+		}
+		f, err := os.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, got, err := Decode16k(f, Options{})
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", c.enc, err)
+		}
+		if info.Encoding != c.want || info.BitDepth != 8 {
+			t.Fatalf("%s: info %+v", c.enc, info)
+		}
+		var sig, noise float64
+		for i := range ref[0] {
+			d := float64(got[0][i]) - float64(ref[0][i])
+			sig += float64(ref[0][i]) * float64(ref[0][i])
+			noise += d * d
+		}
+		if snr := 10 * math.Log10(sig/noise); snr < 30 {
+			t.Errorf("%s from sox: SNR %.1f dB against the 16-bit original, want >= 30 (a wrong table gives far less)", c.enc, snr)
 		}
 	}
 }

@@ -11,11 +11,15 @@ import (
 // Rate is the sample rate, in Hz, of everything the pipeline transcribes.
 const Rate = 16000
 
-// Info describes a WAV input as its header declares it.
+// Info describes an input as its header declares it. For a compressed
+// format whose header does not give the length, Frames and Duration are 0
+// until it has been decoded.
 type Info struct {
-	SampleRate int // Hz
-	Channels   int // 1 or 2
-	BitDepth   int // 8, 16, 24 or 32
+	Format     string // "wav", "flac", "mp3", "ogg-opus", "webm-opus", or "ffmpeg" (M4A, MP4, MOV)
+	Encoding   string // WAV: "pcm", "float", "mu-law" or "a-law"; otherwise the codec
+	SampleRate int    // Hz
+	Channels   int    // 1 or 2
+	BitDepth   int    // bits per sample in the file (8..64); 0 for a lossy codec
 	Frames     int64
 	Duration   time.Duration
 }
@@ -47,6 +51,7 @@ const readBlockBytes = 256 * 1024
 // wavHeader is what the decoder needs to know before reading samples.
 type wavHeader struct {
 	Info
+	enc        wavEncoding
 	blockAlign int
 	dataSize   int64 // bytes of whole frames in the data chunk
 	partial    int64 // bytes of a partial frame after them, which must still be there
@@ -212,45 +217,22 @@ func decodeData(r io.Reader, h wavHeader, opt Options, bufs [][]int16, after fun
 	return after(bufs)
 }
 
-// deinterleave converts frames of little-endian PCM into float channels on
-// the int16 scale; stereo goes to two outputs, or is averaged into one.
+// deinterleave converts frames of little-endian samples into float
+// channels on the int16 scale; stereo goes to two outputs, or is averaged
+// into one.
 func deinterleave(raw []byte, frames int, h wavHeader, out [][]float32) {
-	const (
-		s8  = 256.0
-		s24 = 1.0 / 256
-		s32 = 1.0 / 65536
-	)
 	bps := h.BitDepth / 8
 	inCh := h.Channels
-	get := func(i int) float32 { // sample i (interleaved index)
-		b := raw[i*bps:]
-		switch bps {
-		case 1:
-			return (float32(b[0]) - 128) * s8
-		case 2:
-			return float32(int16(binary.LittleEndian.Uint16(b)))
-		case 3:
-			v := int32(uint32(b[0])<<8|uint32(b[1])<<16|uint32(b[2])<<24) >> 8
-			return float32(v) * s24
-		default:
-			return float32(int32(binary.LittleEndian.Uint32(b))) * s32
-		}
-	}
-	switch {
-	case inCh == 1:
-		o := out[0][:frames]
-		if bps == 2 {
+	if h.enc == encPCM && bps == 2 { // the common case, without the per-sample switch
+		switch {
+		case inCh == 1:
+			o := out[0][:frames]
 			for i := range o {
 				o[i] = float32(int16(uint16(raw[2*i]) | uint16(raw[2*i+1])<<8))
 			}
 			return
-		}
-		for i := range o {
-			o[i] = get(i)
-		}
-	case len(out) == 2:
-		l, r := out[0][:frames], out[1][:frames]
-		if bps == 2 {
+		case len(out) == 2:
+			l, r := out[0][:frames], out[1][:frames]
 			for i := range l {
 				b := raw[4*i : 4*i+4]
 				l[i] = float32(int16(uint16(b[0]) | uint16(b[1])<<8))
@@ -258,6 +240,16 @@ func deinterleave(raw []byte, frames int, h wavHeader, out [][]float32) {
 			}
 			return
 		}
+	}
+	get := sampleReader(h.enc, bps, raw)
+	switch {
+	case inCh == 1:
+		o := out[0][:frames]
+		for i := range o {
+			o[i] = get(i)
+		}
+	case len(out) == 2:
+		l, r := out[0][:frames], out[1][:frames]
 		for i := range l {
 			l[i] = get(2 * i)
 			r[i] = get(2*i + 1)
@@ -403,28 +395,44 @@ func parseFmt(h *wavHeader, f []byte) error {
 		return fmt.Errorf("%w: unreadable header: fmt chunk is %d bytes, want at least 16", ErrNotWAV, len(f))
 	}
 	format := binary.LittleEndian.Uint16(f[0:])
-	if format == 0xFFFE {
+	if format == waveExtensible {
 		if len(f) < 40 {
 			return fmt.Errorf("%w: extensible fmt chunk is %d bytes, want at least 40", ErrCorrupt, len(f))
 		}
 		format = binary.LittleEndian.Uint16(f[24:])
 	}
-	if format != 1 {
-		return fmt.Errorf("%w: %s; only integer PCM is supported", ErrUnsupportedEncoding, formatName(format))
-	}
 	h.Channels = int(binary.LittleEndian.Uint16(f[2:]))
 	h.SampleRate = int(binary.LittleEndian.Uint32(f[4:]))
 	h.BitDepth = int(binary.LittleEndian.Uint16(f[14:]))
+	switch format {
+	case wavePCM:
+		h.enc = encPCM
+	case waveFloat:
+		h.enc = encFloat
+	case waveMuLaw:
+		h.enc = encMuLaw
+	case waveALaw:
+		h.enc = encALaw
+	default:
+		return fmt.Errorf("%w: %s; integer PCM, IEEE float, mu-law and A-law are supported", ErrUnsupportedEncoding, formatName(format))
+	}
+	h.Format, h.Encoding = "wav", h.enc.String()
 	switch {
 	case h.Channels == 0:
 		return fmt.Errorf("%w: header declares 0 channels", ErrCorrupt)
 	case h.Channels > 2:
 		return fmt.Errorf("%w: %d channels; only mono or stereo is supported", ErrTooManyChannels, h.Channels)
 	}
-	switch h.BitDepth {
-	case 8, 16, 24, 32:
-	default:
+	switch {
+	case h.enc == encPCM && (h.BitDepth == 8 || h.BitDepth == 16 || h.BitDepth == 24 || h.BitDepth == 32):
+	case h.enc == encFloat && (h.BitDepth == 32 || h.BitDepth == 64):
+	case (h.enc == encMuLaw || h.enc == encALaw) && h.BitDepth == 8:
+	case h.enc == encPCM:
 		return fmt.Errorf("%w: %d-bit PCM; only 8, 16, 24 or 32-bit is supported", ErrUnsupportedEncoding, h.BitDepth)
+	case h.enc == encFloat:
+		return fmt.Errorf("%w: %d-bit float; only 32 or 64-bit is supported", ErrUnsupportedEncoding, h.BitDepth)
+	default:
+		return fmt.Errorf("%w: %d-bit %s; G.711 is 8-bit", ErrUnsupportedEncoding, h.BitDepth, h.enc)
 	}
 	if h.SampleRate < 1000 || h.SampleRate > 384000 {
 		return fmt.Errorf("%w: sample rate %d Hz is outside 1000..384000", ErrCorrupt, h.SampleRate)
