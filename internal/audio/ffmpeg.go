@@ -14,9 +14,6 @@ import (
 // FFmpegFormats names the formats decoded through ffmpeg.
 const FFmpegFormats = "M4A/AAC, MP4 and MOV"
 
-// ffmpegPath finds ffmpeg on PATH; a variable so a test can hide it.
-var ffmpegPath = func() (string, error) { return exec.LookPath("ffmpeg") }
-
 // openFFmpeg returns a Source that pipes the input through ffmpeg, which
 // writes 16 kHz 16-bit PCM to a pipe as it decodes: nothing is written to
 // disk and memory stays bounded. The input goes to ffmpeg's stdin; a file
@@ -26,7 +23,7 @@ var ffmpegPath = func() (string, error) { return exec.LookPath("ffmpeg") }
 // two channels unless Options ask for a downmix (a mono file then yields
 // two equal channels, which ingest recognises as one speaker).
 func openFFmpeg(r io.Reader, opt Options, head []byte) (Source, error) {
-	bin, err := ffmpegPath()
+	bin, err := exec.LookPath("ffmpeg")
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s files are decoded with ffmpeg, which is not installed on this server; an administrator can install it (Debian: apt-get install ffmpeg), or save the recording as WAV, FLAC, MP3 or Opus", ErrNeedsFFmpeg, FFmpegFormats)
 	}
