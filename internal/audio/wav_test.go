@@ -177,7 +177,7 @@ func TestDecodeToleratesExtraChunksAndPadding(t *testing.T) {
 	}
 }
 
-var sentinels = []error{ErrEmpty, ErrNotWAV, ErrNoAudio, ErrUnsupportedEncoding, ErrTooManyChannels, ErrTooLong, ErrCorrupt}
+var sentinels = []error{ErrEmpty, ErrUnknownFormat, ErrNeedsFFmpeg, ErrNotWAV, ErrNoAudio, ErrUnsupportedEncoding, ErrTooManyChannels, ErrTooLong, ErrCorrupt}
 
 func TestDecodeRejectsBadInput(t *testing.T) {
 	pcm := wavSpec{format: 1, channels: 1, rate: 16000, bits: 16}
