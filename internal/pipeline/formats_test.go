@@ -1,0 +1,162 @@
+package pipeline_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scribe-health/scribe/internal/audio"
+	"github.com/scribe-health/scribe/internal/audio/audiotest"
+	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/testenv"
+)
+
+// formatPhrase is what every fixture says; pocketsphinx must hear its
+// keyword after each format's encoding and decoding.
+const (
+	formatPhrase  = "How are you feeling about your sleep this week"
+	formatKeyword = "sleep"
+)
+
+// TestIngestEveryFormat: a recording in each format Scribe accepts — WAV
+// in every encoding (8/16/24/32-bit PCM, 32/64-bit float, mu-law, A-law,
+// plain and WAVE_FORMAT_EXTENSIBLE), FLAC, MP3, Ogg Opus, WebM Opus,
+// M4A/AAC, MP4 and MOV — made in the test from synthesised speech, is
+// ingested through the upload path (read forward only) and transcribed,
+// and the words spoken are in the transcript; a stereo file with the same
+// speech on both channels is one speaker. A damaged copy of each is
+// refused with a clear, one-line error and creates nothing: no session,
+// chunk, job or blob. Both backends store and refuse every format; the
+// speech is recognised on the first (decoding does not depend on the
+// store, and pocketsphinx on 24 recordings is the slow part).
+func TestIngestEveryFormat(t *testing.T) {
+	testenv.Tool(t, "pocketsphinx_continuous")
+	pcm := testenv.Concat(testenv.Silence(400), testenv.Speech(t, formatPhrase), testenv.Silence(600))
+	type fixture struct {
+		kind      audiotest.Kind
+		good, bad []byte
+		damage    string
+	}
+	var fixtures []fixture
+	var skipped []string
+	for _, k := range audiotest.Kinds {
+		if k.Tool != "" && !toolInstalled(k.Tool) && !testenv.Required() {
+			skipped = append(skipped, k.Name+" (needs "+k.Tool+")")
+			continue
+		}
+		good := k.Make(t, pcm)
+		bad, damage := k.Corrupt(good)
+		fixtures = append(fixtures, fixture{k, good, bad, damage})
+	}
+	if len(skipped) > 0 {
+		t.Logf("not made, tool missing: %s", strings.Join(skipped, ", "))
+	}
+	forEachBackend(t, func(t *testing.T, b testenv.Backend) {
+		h := newHarness(t, b)
+		in := &pipeline.Ingester{Store: h.store, Blobs: h.blobs, ChunkMax: 30 * time.Second}
+
+		// Damaged files first, while the store is empty.
+		for _, f := range fixtures {
+			_, err := in.Ingest(h.ctx, streamOnly{bytes.NewReader(f.bad)}, pipeline.IngestOptions{Template: "dap"})
+			switch {
+			case err == nil:
+				t.Errorf("%s %s: accepted", f.kind.Name, f.damage)
+			case !audio.IsInputError(err):
+				t.Errorf("%s %s: %v is not an error about the recording", f.kind.Name, f.damage, err)
+			case strings.ContainsAny(err.Error(), "\r\n"):
+				t.Errorf("%s: error is not one line: %q", f.kind.Name, err)
+			}
+		}
+		h.nothingCreated("damaged files")
+
+		recognise := b.Name == testenv.Backends[0].Name
+		if recognise {
+			h.startWorkers(store.WorkerOptions{})
+		}
+		ids := map[string]string{}
+		for _, f := range fixtures {
+			r := streamOnly{bytes.NewReader(f.good)}
+			var id string
+			var err error
+			if f.kind.Format == "ffmpeg" && !audiotest.FastStart(f.good) {
+				// A camera's file has its index at the end: ingested from
+				// disk, as `scribe ingest FILE` does.
+				id, err = ingestFile(t, in, h, f.good)
+			} else {
+				id, err = in.Ingest(h.ctx, r, pipeline.IngestOptions{Template: "dap"})
+			}
+			if err != nil {
+				t.Errorf("%s: %v", f.kind.Name, err)
+				continue
+			}
+			ids[f.kind.Name] = id
+		}
+		for _, f := range fixtures {
+			id, ok := ids[f.kind.Name]
+			if !ok {
+				continue
+			}
+			chunks, err := h.store.Chunks(h.ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			speakers := map[string]bool{}
+			for _, c := range chunks {
+				speakers[c.Speaker] = true
+			}
+			if len(speakers) != 1 || !speakers[pipeline.SpeakerMixed] {
+				t.Errorf("%s: speakers %v, want the one mixed track (same speech on every channel)", f.kind.Name, speakers)
+			}
+			if recognise {
+				if err := h.wait(id); err != nil {
+					t.Errorf("%s: %v", f.kind.Name, err)
+					continue
+				}
+				var text []string
+				for _, s := range h.segments(id) {
+					text = append(text, s.Text)
+				}
+				if !strings.Contains(strings.ToLower(strings.Join(text, " ")), formatKeyword) {
+					t.Errorf("%s: %q not recognised; transcript %q", f.kind.Name, formatKeyword, strings.Join(text, " "))
+				}
+			}
+			sess := h.session(id)
+			if sess.DurationMS < 2500 || sess.DurationMS > 6000 {
+				t.Errorf("%s: session lasts %d ms", f.kind.Name, sess.DurationMS)
+			}
+			var format string
+			for _, e := range h.audited(id, "session.ingest") {
+				format = e.Details["source_format"]
+			}
+			if format != f.kind.Format {
+				t.Errorf("%s: audit says source_format %q, want %q", f.kind.Name, format, f.kind.Format)
+			}
+		}
+		h.noFakeProblems()
+	})
+}
+
+func toolInstalled(name string) bool {
+	_, err := exec.LookPath(name)
+	return err == nil
+}
+
+// ingestFile stores the recording in a file and ingests the open file.
+func ingestFile(t *testing.T, in *pipeline.Ingester, h *harness, data []byte) (string, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "recording")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return in.Ingest(h.ctx, f, pipeline.IngestOptions{Template: "dap"})
+}
