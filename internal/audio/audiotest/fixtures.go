@@ -88,7 +88,7 @@ func (k Kind) Make(t testing.TB, pcm []int16) []byte {
 // element, an MP3's frames, an MP4's boxes), and what the damage is.
 func (k Kind) Corrupt(good []byte) ([]byte, string) {
 	bad := bytes.Clone(good)
-	rng := rand.New(rand.NewPCG(uint64(len(good)), 7))
+	rng := rand.New(rand.NewPCG(uint64(len(good)), 7)) // #nosec G404 -- reproducible test damage, not a secret
 	garbage := func(from int) {
 		for i := from; i < len(bad); i++ {
 			bad[i] = byte(rng.IntN(256))
@@ -301,10 +301,10 @@ func tool(t testing.TB, pcm []int16, ext string, argv func(in, out string) []str
 		t.Fatal(err)
 	}
 	a := argv(in, out)
-	if b, err := exec.Command(a[0], a[1:]...).CombinedOutput(); err != nil {
+	if b, err := exec.Command(a[0], a[1:]...).CombinedOutput(); err != nil { // #nosec G204 -- sox or ffmpeg with arguments this package writes
 		t.Fatalf("%s: %v: %s", a[0], err, b)
 	}
-	b, err := os.ReadFile(out)
+	b, err := os.ReadFile(out) // #nosec G304 -- a file in the test's own temporary directory
 	if err != nil {
 		t.Fatal(err)
 	}
