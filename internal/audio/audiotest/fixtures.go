@@ -376,48 +376,85 @@ func opusHead() []byte {
 // an Ogg stream with many packets per page, as opusenc and browsers do.
 func OggOpus(t testing.TB, pcm []int16) []byte {
 	t.Helper()
-	packets := capturetest.EncodeOpus(t, pcm)
-	var out []byte
-	serial := uint32(0x5C81BE)
-	seq := uint32(0)
-	page := func(flags byte, granule uint64, pkts [][]byte) {
-		var lacing, body []byte
-		for _, p := range pkts {
-			n := len(p)
-			for ; n >= 255; n -= 255 {
-				lacing = append(lacing, 255)
+	b, err := io.ReadAll(LongOggOpus(capturetest.EncodeOpus(t, pcm), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// LongOggOpus is an Ogg Opus stream of the packets played `repeat` times,
+// made page by page as it is read (never whole in memory), for tests of
+// long recordings.
+func LongOggOpus(packets [][]byte, repeat int) io.Reader {
+	return &oggStream{packets: packets, total: len(packets) * repeat}
+}
+
+type oggStream struct {
+	packets   [][]byte
+	total     int // packets to emit
+	next      int // packets emitted
+	seq       uint32
+	granule   uint64
+	buf       []byte
+	headersOK bool
+}
+
+const oggSerial = 0x5C81BE
+
+func (o *oggStream) Read(p []byte) (int, error) {
+	for len(o.buf) == 0 {
+		switch {
+		case !o.headersOK:
+			tags := append([]byte("OpusTags"), 4, 0, 0, 0)
+			tags = append(tags, "test"...)
+			tags = append(tags, 0, 0, 0, 0)
+			o.buf = append(o.page(2, [][]byte{opusHead()}), o.page(0, [][]byte{tags})...)
+			o.headersOK = true
+		case o.next >= o.total:
+			return 0, io.EOF
+		default:
+			n := min(40, o.total-o.next)
+			pkts := make([][]byte, n)
+			for i := range pkts {
+				pkts[i] = o.packets[(o.next+i)%len(o.packets)]
 			}
-			lacing = append(lacing, byte(n))
-			body = append(body, p...)
+			o.next += n
+			o.granule += uint64(n) * 960
+			flags := byte(0)
+			if o.next == o.total {
+				flags = 4
+			}
+			o.buf = o.page(flags, pkts)
 		}
-		h := []byte("OggS\x00")
-		h = append(h, flags)
-		h = binary.LittleEndian.AppendUint64(h, granule)
-		h = binary.LittleEndian.AppendUint32(h, serial)
-		h = binary.LittleEndian.AppendUint32(h, seq)
-		h = append(h, 0, 0, 0, 0, byte(len(lacing)))
-		h = append(h, lacing...)
-		h = append(h, body...)
-		binary.LittleEndian.PutUint32(h[22:], oggCRC(h))
-		out = append(out, h...)
-		seq++
 	}
-	tags := append([]byte("OpusTags"), 4, 0, 0, 0)
-	tags = append(tags, "test"...)
-	tags = append(tags, 0, 0, 0, 0)
-	page(2, 0, [][]byte{opusHead()})
-	page(0, 0, [][]byte{tags})
-	granule := uint64(0)
-	for i := 0; i < len(packets); i += 40 {
-		end := min(i+40, len(packets))
-		granule += uint64(end-i) * 960
-		flags := byte(0)
-		if end == len(packets) {
-			flags = 4
+	n := copy(p, o.buf)
+	o.buf = o.buf[n:]
+	return n, nil
+}
+
+// page is one Ogg page holding pkts (RFC 3533 lacing, CRC filled in).
+func (o *oggStream) page(flags byte, pkts [][]byte) []byte {
+	var lacing, body []byte
+	for _, p := range pkts {
+		n := len(p)
+		for ; n >= 255; n -= 255 {
+			lacing = append(lacing, 255)
 		}
-		page(flags, granule, packets[i:end])
+		lacing = append(lacing, byte(n))
+		body = append(body, p...)
 	}
-	return out
+	h := []byte("OggS\x00")
+	h = append(h, flags)
+	h = binary.LittleEndian.AppendUint64(h, o.granule)
+	h = binary.LittleEndian.AppendUint32(h, oggSerial)
+	h = binary.LittleEndian.AppendUint32(h, o.seq)
+	h = append(h, 0, 0, 0, 0, byte(len(lacing)))
+	h = append(h, lacing...)
+	h = append(h, body...)
+	binary.LittleEndian.PutUint32(h[22:], oggCRC(h))
+	o.seq++
+	return h
 }
 
 func oggCRC(b []byte) uint32 {
