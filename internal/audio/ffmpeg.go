@@ -2,6 +2,7 @@ package audio
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -14,48 +15,20 @@ import (
 // FFmpegFormats names the formats decoded through ffmpeg.
 const FFmpegFormats = "M4A/AAC, MP4 and MOV"
 
-// openFFmpeg returns a Source that pipes the input through ffmpeg, which
-// writes 16 kHz 16-bit PCM to a pipe as it decodes: nothing is written to
+// openFFmpeg starts ffmpeg on the input and returns a Source reading the
+// 16 kHz 16-bit PCM it writes to a pipe as it decodes: nothing is written to
 // disk and memory stays bounded. The input goes to ffmpeg's stdin; a file
 // is handed over as itself, so ffmpeg can seek to an MP4 index stored at
-// the end (a stream cannot: such a file must be "fast start").
-// The first audio stream is taken; video is ignored. ffmpeg is asked for
-// two channels unless Options ask for a downmix (a mono file then yields
-// two equal channels, which ingest recognises as one speaker).
+// the end (a stream cannot: such an upload must be "fast start"). The first
+// audio stream is taken and video ignored; more than two channels are mixed
+// down to stereo. ffmpeg's output is Sun AU, whose header gives the channel
+// count before any audio, so Info is known when Open returns, as for every
+// other format; a file ffmpeg cannot read is refused there.
 func openFFmpeg(r io.Reader, opt Options, head []byte) (Source, error) {
 	bin, err := exec.LookPath("ffmpeg")
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s files are decoded with ffmpeg, which is not installed on this server; an administrator can install it (Debian: apt-get install ffmpeg), or save the recording as WAV, FLAC, MP3 or Opus", ErrNeedsFFmpeg, FFmpegFormats)
 	}
-	channels := 2
-	if !opt.Split {
-		channels = 1
-	}
-	info := Info{Format: "ffmpeg", Encoding: ffmpegKind(head), SampleRate: Rate, Channels: channels}
-	return &codecSource{info: info, opt: opt, run: func(p *pcmOut) error {
-		return runFFmpeg(bin, r, channels, p)
-	}}, nil
-}
-
-// ffmpegKind names what the container says it is, for the audit record.
-func ffmpegKind(head []byte) string {
-	if len(head) >= 12 && string(head[4:8]) == "ftyp" {
-		switch brand := string(head[8:12]); {
-		case strings.HasPrefix(brand, "M4A"), strings.HasPrefix(brand, "M4B"):
-			return "m4a"
-		case brand == "qt  ":
-			return "mov"
-		default:
-			return "mp4"
-		}
-	}
-	if len(head) >= 2 && head[0] == 0xFF {
-		return "aac"
-	}
-	return "mov"
-}
-
-func runFFmpeg(bin string, r io.Reader, channels int, p *pcmOut) (err error) {
 	input := "pipe:0"
 	if f, ok := r.(forwardOnly); ok {
 		if file, ok := f.Reader.(*os.File); ok {
@@ -64,33 +37,57 @@ func runFFmpeg(bin string, r io.Reader, channels int, p *pcmOut) (err error) {
 			}
 		}
 	}
-	// #nosec G204 -- fixed arguments; the input arrives on stdin, never as a name
-	cmd := exec.Command(bin, "-nostdin", "-hide_banner", "-loglevel", "error", "-i", input,
-		"-map", "0:a:0", "-vn", "-sn", "-dn", "-ac", fmt.Sprint(channels), "-ar", fmt.Sprint(Rate),
-		"-f", "s16le", "-acodec", "pcm_s16le", "pipe:1")
-	if input == "pipe:0" {
-		cmd.Args = append(cmd.Args[:1], cmd.Args[2:]...) // stdin is the input
+	args := []string{"-hide_banner", "-loglevel", "error", "-i", input, "-map", "0:a:0", "-vn", "-sn", "-dn"}
+	if opt.Split {
+		args = append(args, "-af", "aformat=channel_layouts=mono|stereo")
+	} else {
+		args = append(args, "-ac", "1")
 	}
+	args = append(args, "-ar", fmt.Sprint(Rate), "-c:a", "pcm_s16be", "-f", "au", "pipe:1")
+	if input != "pipe:0" {
+		args = append([]string{"-nostdin"}, args...)
+	}
+	cmd := exec.Command(bin, args...) // #nosec G204 -- fixed arguments; the input arrives on stdin, never as a name
 	cmd.Stdin = r
 	stderr := &tailBuffer{max: 2048}
 	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return fmt.Errorf("audio: ffmpeg: %w", err)
+		return nil, fmt.Errorf("audio: ffmpeg: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("%w: ffmpeg could not be started: %s", ErrNeedsFFmpeg, oneLine(err.Error()))
+		return nil, fmt.Errorf("%w: ffmpeg could not be started: %s", ErrNeedsFFmpeg, oneLine(err.Error()))
 	}
-	stopped := false
-	defer func() {
-		if err != nil && !stopped {
-			_ = cmd.Process.Kill()
-		}
-		werr := cmd.Wait()
-		if err == nil && werr != nil {
-			err = ffmpegFailure(werr, stderr.String())
-		}
-	}()
+	f := &ffmpegProc{cmd: cmd, out: out, stderr: stderr}
+	var hdr [24]byte
+	if _, err := io.ReadFull(out, hdr[:]); err != nil {
+		return nil, f.failed()
+	}
+	offset := binary.BigEndian.Uint32(hdr[4:])
+	channels := int(binary.BigEndian.Uint32(hdr[20:]))
+	if string(hdr[:4]) != ".snd" || binary.BigEndian.Uint32(hdr[12:]) != 3 || binary.BigEndian.Uint32(hdr[16:]) != Rate ||
+		channels < 1 || channels > 2 || offset < 24 || offset > 1<<16 {
+		return nil, f.finish(fmt.Errorf("audio: ffmpeg's output is not the 16 kHz PCM asked for"))
+	}
+	if _, err := io.CopyN(io.Discard, out, int64(offset)-24); err != nil {
+		return nil, f.failed()
+	}
+	info := Info{Format: "ffmpeg", Encoding: ffmpegKind(head), SampleRate: Rate, Channels: channels}
+	return &codecSource{info: info, opt: opt, closer: f.close, run: func(p *pcmOut) error {
+		return f.finish(f.pipe(channels, p))
+	}}, nil
+}
+
+// ffmpegProc is a running ffmpeg and the pipe it writes to.
+type ffmpegProc struct {
+	cmd    *exec.Cmd
+	out    io.Reader
+	stderr *tailBuffer
+	done   bool
+}
+
+// pipe hands ffmpeg's big-endian PCM to p until it ends.
+func (f *ffmpegProc) pipe(channels int, p *pcmOut) error {
 	raw := make([]byte, 32<<10)
 	chans := make([][]float32, channels)
 	for c := range chans {
@@ -99,13 +96,13 @@ func runFFmpeg(bin string, r io.Reader, channels int, p *pcmOut) (err error) {
 	frameBytes := 2 * channels
 	carry := 0
 	for {
-		n, rerr := out.Read(raw[carry:])
+		n, rerr := f.out.Read(raw[carry:])
 		n += carry
 		frames := n / frameBytes
 		for i := range frames {
 			for c := range chans {
 				b := raw[i*frameBytes+2*c:]
-				chans[c][i] = float32(int16(uint16(b[0]) | uint16(b[1])<<8))
+				chans[c][i] = float32(int16(uint16(b[0])<<8 | uint16(b[1])))
 			}
 		}
 		if werr := p.write(chans, frames); werr != nil {
@@ -113,13 +110,47 @@ func runFFmpeg(bin string, r io.Reader, channels int, p *pcmOut) (err error) {
 		}
 		carry = copy(raw, raw[frames*frameBytes:n])
 		if errors.Is(rerr, io.EOF) {
-			stopped = true
 			return nil
 		}
 		if rerr != nil {
 			return fmt.Errorf("audio: reading ffmpeg output: %w", rerr)
 		}
 	}
+}
+
+// finish waits for ffmpeg (stopping it first when err says decoding was
+// cut short) and returns err, or ffmpeg's own failure when it had none.
+func (f *ffmpegProc) finish(err error) error {
+	if f.done {
+		return err
+	}
+	f.done = true
+	if err != nil {
+		_ = f.cmd.Process.Kill()
+	}
+	werr := f.cmd.Wait()
+	if err == nil && werr != nil {
+		return ffmpegFailure(werr, f.stderr.String())
+	}
+	return err
+}
+
+// failed is the error of an ffmpeg that ended before writing audio: its
+// own reason when it gave one.
+func (f *ffmpegProc) failed() error {
+	f.done = true
+	if werr := f.cmd.Wait(); werr != nil {
+		return ffmpegFailure(werr, f.stderr.String())
+	}
+	return fmt.Errorf("%w: ffmpeg found no audio to decode", ErrNoAudio)
+}
+
+// close stops an ffmpeg whose output was never decoded.
+func (f *ffmpegProc) close() error {
+	if !f.done {
+		_ = f.finish(errors.New("closed"))
+	}
+	return nil
 }
 
 // ffmpegFailure turns ffmpeg's exit and its last error line into an error
@@ -163,4 +194,22 @@ func (t *tailBuffer) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return string(t.b)
+}
+
+// ffmpegKind names what the container says it is, for the audit record.
+func ffmpegKind(head []byte) string {
+	if len(head) >= 12 && string(head[4:8]) == "ftyp" {
+		switch brand := string(head[8:12]); {
+		case strings.HasPrefix(brand, "M4A"), strings.HasPrefix(brand, "M4B"):
+			return "m4a"
+		case brand == "qt  ":
+			return "mov"
+		default:
+			return "mp4"
+		}
+	}
+	if len(head) >= 2 && head[0] == 0xFF {
+		return "aac"
+	}
+	return "mov"
 }

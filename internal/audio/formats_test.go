@@ -138,8 +138,8 @@ func TestOpenEveryFormat(t *testing.T) {
 				t.Errorf("format %q encoding %q, want %q %q", info.Format, info.Encoding, k.Format, k.Encoding)
 			}
 			wantCh := 1
-			if k.Stereo || k.Format == "ffmpeg" {
-				wantCh = 2 // ffmpeg is asked for two channels when they are kept apart
+			if k.Stereo {
+				wantCh = 2
 			}
 			if len(out) != wantCh || info.Channels != wantCh {
 				t.Errorf("%d output channels (info says %d), want %d", len(out), info.Channels, wantCh)
@@ -263,5 +263,57 @@ func TestFFmpegFormatsWithoutFFmpeg(t *testing.T) {
 	pcm := chirpSpeech()
 	if _, out, err := decodeAll(t, bytes.NewReader(audiotest.FLAC(t, pcm)), audio.Options{}); err != nil || len(out[0]) != len(pcm) {
 		t.Fatalf("FLAC without ffmpeg: %v", err)
+	}
+}
+
+// TestOpenLimitsAndEarlyStops: a recording over Options.MaxDuration is
+// refused — from the header when it gives the length (FLAC), otherwise as
+// soon as the decoded audio passes the limit — a consumer's error stops
+// decoding and is returned, and a Source closed without decoding (or
+// stopped early) leaves no ffmpeg behind.
+func TestOpenLimitsAndEarlyStops(t *testing.T) {
+	pcm := chirpSpeech() // 3 s
+	limit := audio.Options{MaxDuration: 2 * time.Second}
+	if _, err := audio.Open(bytes.NewReader(audiotest.FLAC(t, pcm)), limit); !errors.Is(err, audio.ErrTooLong) {
+		t.Errorf("FLAC declaring 3 s against a 2 s limit: Open says %v, want ErrTooLong", err)
+	}
+	stop := errors.New("consumer stops")
+	for _, k := range audiotest.Kinds {
+		if k.Format == "flac" || k.Format == "wav" || k.Name == "ogg-opus-ffmpeg" || k.Name == "webm-opus-ffmpeg" || k.Name == "mp3-id3-stereo" {
+			continue
+		}
+		t.Run(k.Name, func(t *testing.T) {
+			file := k.Make(t, pcm)
+			src, err := audio.Open(onlyReader{bytes.NewReader(file)}, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got int
+			err = src.Decode(func(b [][]int16) error { got += len(b[0]); return nil })
+			if !errors.Is(err, audio.ErrTooLong) || !strings.Contains(err.Error(), "2s limit") {
+				t.Errorf("3 s against a 2 s limit: %v, want ErrTooLong naming the limit", err)
+			}
+			if got > 2*audio.Rate+audio.Rate/4 {
+				t.Errorf("%d samples handed out before the limit stopped it", got)
+			}
+			src.Close()
+
+			src, err = audio.Open(onlyReader{bytes.NewReader(file)}, audio.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := src.Decode(func([][]int16) error { return stop }); !errors.Is(err, stop) {
+				t.Errorf("consumer error: Decode says %v", err)
+			}
+			src.Close()
+
+			src, err = audio.Open(onlyReader{bytes.NewReader(file)}, audio.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := src.Close(); err != nil { // never decoded: ffmpeg is stopped, not waited for
+				t.Errorf("Close: %v", err)
+			}
+		})
 	}
 }

@@ -27,6 +27,10 @@ type Source interface {
 	// keep them). It may be called once. An error from fn stops it and is
 	// returned wrapped.
 	Decode(fn func(block [][]int16) error) error
+	// Close releases what a Source holds outside the Go heap (the ffmpeg
+	// process of an M4A, MP4 or MOV) when Decode was not run to its end.
+	// It is safe to call more than once, and after Decode.
+	Close() error
 }
 
 // Accepted names the formats Open reads, for messages to the person who
@@ -228,6 +232,14 @@ type codecSource struct {
 	decoded bool
 	out     int64
 	run     func(p *pcmOut) error
+	closer  func() error // nil when there is nothing to release
+}
+
+func (s *codecSource) Close() error {
+	if s.closer == nil {
+		return nil
+	}
+	return s.closer()
 }
 
 func (s *codecSource) Info() Info       { return s.info }
@@ -247,6 +259,7 @@ func (s *codecSource) Decode(fn func(block [][]int16) error) error {
 	s.decoded = true
 	p, err := newPCMOut(s.info.SampleRate, s.info.Channels, s.OutChannels(), s.opt, fn)
 	if err != nil {
+		_ = s.Close()
 		return err
 	}
 	if err := guard(func() error { return s.run(p) }); err != nil {

@@ -135,6 +135,10 @@ func OpenStream(r io.Reader, opt Options) (*Stream, error) {
 // Info is what the header declares.
 func (s *Stream) Info() Info { return s.h.Info }
 
+// Close does nothing: a WAV stream holds nothing but its reader, which
+// belongs to the caller.
+func (s *Stream) Close() error { return nil }
+
 // OutChannels is the number of channels Decode hands out.
 func (s *Stream) OutChannels() int { return s.opt.OutChannels(s.h.Info) }
 

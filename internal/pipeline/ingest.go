@@ -112,6 +112,7 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 	if err != nil {
 		return "", err
 	}
+	defer src.Close()
 	info := src.Info()
 	if opt.Speakers == "stereo" && info.Channels != 2 {
 		return "", &validate.Error{Field: FieldSpeakers, Value: opt.Speakers,
