@@ -27,7 +27,7 @@ const FFmpegFormats = "M4A/AAC, MP4 and MOV"
 func openFFmpeg(r io.Reader, opt Options, head []byte) (Source, error) {
 	bin, err := exec.LookPath("ffmpeg")
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s files are decoded with ffmpeg, which is not installed on this server; an administrator can install it (Debian: apt-get install ffmpeg), or save the recording as WAV, FLAC, MP3 or Opus", ErrNeedsFFmpeg, FFmpegFormats)
+		return nil, fmt.Errorf("%w: %s files are decoded with ffmpeg, which is not installed on this server; ask an administrator to install ffmpeg, or save the recording as WAV, FLAC, MP3 or Opus", ErrNeedsFFmpeg, FFmpegFormats)
 	}
 	input := "pipe:0"
 	if f, ok := r.(forwardOnly); ok {

@@ -35,8 +35,8 @@ func decodeLongOgg(tb testing.TB, packets [][]byte, minutes int) (int64, uint64)
 // of 16 kHz output if it were held) decode within a few megabytes, no more
 // than 3 minutes take: the decoder holds one page and one packet.
 func TestLongOggOpusDecodesInConstantMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("decodes 18 minutes of Opus")
+	if testing.Short() || raceEnabled {
+		t.Skip("decodes 18 minutes of Opus: not in -short or -race runs")
 	}
 	packets := capturetest.EncodeOpus(t, chirpSpeech()) // 3 s, 150 packets
 	n3, short := decodeLongOgg(t, packets, 3)
