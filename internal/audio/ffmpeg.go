@@ -94,11 +94,12 @@ func (f *ffmpegProc) pipe(channels int, p *pcmOut) error {
 		chans[c] = make([]float32, len(raw)/2/channels)
 	}
 	frameBytes := 2 * channels
-	carry := 0
+	carry, total := 0, 0
 	for {
 		n, rerr := f.out.Read(raw[carry:])
 		n += carry
 		frames := n / frameBytes
+		total += frames
 		for i := range frames {
 			for c := range chans {
 				b := raw[i*frameBytes+2*c:]
@@ -110,6 +111,13 @@ func (f *ffmpegProc) pipe(channels int, p *pcmOut) error {
 		}
 		carry = copy(raw, raw[frames*frameBytes:n])
 		if errors.Is(rerr, io.EOF) {
+			if total == 0 && f.stderr.String() != "" {
+				// ffmpeg gave up on the audio yet may exit 0 (an MP4 whose
+				// index it reached too late to use): its reason is the error.
+				f.done = true
+				_ = f.cmd.Wait()
+				return ffmpegFailure(errors.New("no audio decoded"), f.stderr.String())
+			}
 			return nil
 		}
 		if rerr != nil {
@@ -167,7 +175,7 @@ func ffmpegFailure(werr error, stderr string) error {
 		msg = werr.Error()
 	}
 	hint := ""
-	if strings.Contains(stderr, "moov atom not found") {
+	if strings.Contains(stderr, "moov atom not found") || strings.Contains(stderr, "partial file") {
 		hint = " (an upload must have its index at the start: save it with \"fast start\", or ingest the file from disk)"
 	}
 	return fmt.Errorf("%w: ffmpeg could not decode it: %s%s", ErrCorrupt, oneLine(msg), hint)

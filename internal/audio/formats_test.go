@@ -317,3 +317,39 @@ func TestOpenLimitsAndEarlyStops(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamedMP4NeedsItsIndexFirst: an MP4 with its index (moov) after
+// its media, too long for ffmpeg to hold while it looks for the index, is
+// refused as an upload with an error saying to save it with "fast start";
+// the same file given as a file (the command line) is decoded whole.
+func TestStreamedMP4NeedsItsIndexFirst(t *testing.T) {
+	ffmpeg := testenv.Tool(t, "ffmpeg")
+	path := filepath.Join(t.TempDir(), "camera.mp4")
+	if b, err := exec.Command(ffmpeg, "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=black:s=320x240:r=25",
+		"-f", "lavfi", "-i", "sine=f=440:d=40", "-shortest", "-c:v", "mpeg4", "-b:v", "1M", "-c:a", "aac", path).CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v: %s", err, b)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if audiotest.FastStart(data) {
+		t.Fatal("ffmpeg wrote the index first; the test needs it last")
+	}
+	_, _, err = decodeAll(t, onlyReader{bytes.NewReader(data)}, audio.Options{})
+	if !errors.Is(err, audio.ErrCorrupt) || !strings.Contains(err.Error(), "fast start") {
+		t.Fatalf("streamed: %v, want a corrupt-recording error advising fast start", err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	info, out, err := decodeAll(t, f, audio.Options{})
+	if err != nil {
+		t.Fatalf("from the file: %v", err)
+	}
+	if got := float64(len(out[0])) / audio.Rate; got < 39 || got > 41 || info.Encoding != "mp4" {
+		t.Fatalf("from the file: %.1f s of %s, want 40 s of mp4", got, info.Encoding)
+	}
+}
