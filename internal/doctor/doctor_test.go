@@ -69,8 +69,10 @@ func (r *rig) put(t *testing.T, p store.Provider) {
 
 func (r *rig) options() doctor.Options {
 	return doctor.Options{Store: r.st, DataDir: r.dataDir, Now: func() time.Time { return now }, ListenAddr: "127.0.0.1:8080",
-		Getenv:      func(string) string { return "" },
-		DiskStat:    func(string) (doctor.DiskUsage, error) { return doctor.DiskUsage{Free: 200 << 30, Total: 500 << 30}, nil },
+		Getenv: func(string) string { return "" },
+		DiskStat: func(string) (doctor.DiskUsage, error) {
+			return doctor.DiskUsage{Free: 200 << 30, Total: 500 << 30}, nil
+		},
 		CallTimeout: 20 * time.Second}
 }
 
@@ -220,7 +222,9 @@ func TestDoctor(t *testing.T) {
 				})
 				want(t, rep, "Disk space", doctor.Warn, "3.0 GiB free")
 				rep = r.run(t, func(o *doctor.Options) {
-					o.DiskStat = func(string) (doctor.DiskUsage, error) { return doctor.DiskUsage{Free: 500 << 20, Total: 100 << 30}, nil }
+					o.DiskStat = func(string) (doctor.DiskUsage, error) {
+						return doctor.DiskUsage{Free: 500 << 20, Total: 100 << 30}, nil
+					}
 				})
 				want(t, rep, "Disk space", doctor.Fail, "500 MiB free")
 				if !rep.Failed() {
@@ -290,7 +294,10 @@ func TestDoctor(t *testing.T) {
 				if !strings.Contains(res.Fix, "scribe migrate") {
 					t.Errorf("fix: %q", res.Fix)
 				}
-				rep = r.run(t, func(o *doctor.Options) { o.Store = nil; o.OpenErr = errors.New("connect to PostgreSQL: connection refused") })
+				rep = r.run(t, func(o *doctor.Options) {
+					o.Store = nil
+					o.OpenErr = errors.New("connect to PostgreSQL: connection refused")
+				})
 				want(t, rep, "Database", doctor.Fail, "cannot be opened")
 			})
 		})
