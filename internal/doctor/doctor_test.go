@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/doctor"
 	"github.com/scribe-health/scribe/internal/fakeopenai"
@@ -281,6 +282,23 @@ func TestDoctor(t *testing.T) {
 					want(t, rep, "Public address", c.status, c.detail)
 				}
 				want(t, r.run(t, func(o *doctor.Options) { o.ListenAddr = "0.0.0.0:8080" }), "Public address", doctor.Warn, "beyond this computer")
+			})
+			t.Run("audit changed", func(t *testing.T) {
+				ctx := context.Background()
+				for i := 0; i < 3; i++ {
+					if err := r.st.Audit(ctx, audit.Event{Actor: "system", Action: "test", EntityType: "session", EntityID: "p1"}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want(t, r.run(t, nil), "Audit log", doctor.OK, "3 entries")
+				if err := r.st.TamperForTest(ctx, `UPDATE audit SET entity_id = 'q1' WHERE seq = 2`); err != nil {
+					t.Fatal(err)
+				}
+				rep := r.run(t, nil)
+				want(t, rep, "Audit log", doctor.Fail, "entry 2")
+				if !rep.Failed() {
+					t.Fatal("a changed audit entry must fail the check")
+				}
 			})
 			t.Run("migrations", func(t *testing.T) {
 				ctx := context.Background()
