@@ -25,7 +25,9 @@ const (
 
 // IsSampleAlias reports whether alias is the sample client's, which no
 // other client may use (compared without case or surrounding space).
-func IsSampleAlias(alias string) bool { return strings.EqualFold(strings.TrimSpace(alias), SampleAlias) }
+func IsSampleAlias(alias string) bool {
+	return strings.EqualFold(strings.TrimSpace(alias), SampleAlias)
+}
 
 // Sample reports whether the session is the SAMPLE session of scribe demo.
 func (s Session) Sample() bool { return s.ClientID == SampleClientID }
