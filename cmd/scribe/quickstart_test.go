@@ -107,7 +107,7 @@ func TestQuickStartSample(t *testing.T) {
 	step("the session list marks the sample", 15*time.Second,
 		chromedp.Navigate(base+"/sessions"),
 		chromedp.WaitVisible(css(`tr [data-testid=sample-badge]`)))
-	if !eval(`(function(){var b=document.querySelector('tr [data-testid=sample-badge]');return b.textContent.trim()==='SAMPLE' && b.closest('tr').textContent.indexOf('`+store.SampleAlias+`')>=0;})()`) {
+	if !eval(`(function(){var b=document.querySelector('tr [data-testid=sample-badge]');return b.textContent.trim()==='SAMPLE' && b.closest('tr').textContent.indexOf('` + store.SampleAlias + `')>=0;})()`) {
 		t.Fatal("the sample's row does not carry the SAMPLE badge beside its alias")
 	}
 	step("open the sample session", 15*time.Second,
