@@ -39,13 +39,23 @@ func TestSampleMarkedAndKeptApart(t *testing.T) {
 					t.Error("the sample's row is not marked SAMPLE")
 				}
 			}
-			for _, path := range []string{"/sessions/" + store.SampleSessionID, "/sessions/" + store.SampleSessionID + "/review"} {
+			for _, path := range []string{"/sessions/" + store.SampleSessionID, "/sessions/" + store.SampleSessionID + "/review", "/sessions/" + store.SampleSessionID + "/versions"} {
 				if p := b.get(path); p.status != http.StatusOK || !strings.Contains(p.body, `data-testid="sample-banner"`) || !strings.Contains(p.body, `data-testid="sample-badge"`) {
 					t.Errorf("%s: HTTP %d, SAMPLE banner shown: %v", path, p.status, strings.Contains(p.body, "sample-banner"))
 				}
 			}
 			if p := b.get("/sessions/" + real.ID); strings.Contains(p.body, "sample-banner") {
 				t.Error("a real session's page says SAMPLE")
+			}
+
+			admin := e.addUser("admin@example.org", store.RoleAdmin, false)
+			a := e.client()
+			a.login(admin.Email, e.enableTOTP(admin))
+			if p := a.get("/admin/clients"); strings.Count(p.body, `data-testid="sample-badge"`) != 1 {
+				t.Error("the admin client list does not mark the SAMPLE client once")
+			}
+			if p := a.get("/admin/clients/" + store.SampleClientID); !strings.Contains(p.body, `data-testid="sample-banner"`) {
+				t.Error("the SAMPLE client's admin page has no SAMPLE banner")
 			}
 
 			b.get("/sessions/new")
