@@ -147,14 +147,20 @@ func Run(ctx context.Context, opt Options) Report {
 	opt.defaults()
 	var r Report
 	add := func(res ...Result) { r.Results = append(r.Results, res...) }
-	add(checkDatabase(ctx, opt))
+	db := checkDatabase(ctx, opt)
+	add(db)
 	add(checkMasterKey(opt))
 	add(checkDisk(opt))
 	add(checkPublicURL(opt))
-	if opt.Store != nil {
-		add(checkProviders(ctx, opt)...)
-		add(checkAudit(ctx, opt))
+	if db.Status != OK {
+		// Providers and the audit log live in the database: read from an
+		// older or newer schema they would only add confusing failures.
+		add(Result{Check: "Model providers and audit log", Status: Warn, Detail: "not checked: the database is not ready (see the database check)",
+			Fix: "Put the database right as the database check says, then run the checks again."})
+		return r
 	}
+	add(checkProviders(ctx, opt)...)
+	add(checkAudit(ctx, opt))
 	return r
 }
 
@@ -183,7 +189,7 @@ func checkDatabase(ctx context.Context, opt Options) Result {
 	case len(st.Pending) > 0:
 		res.Status = Fail
 		res.Detail = fmt.Sprintf("%s is reachable but %d of %d database updates are not applied yet (%s)", kind, len(st.Pending), len(st.Known), joinInts(st.Pending))
-		res.Fix = "Run `scribe migrate` (starting `scribe serve` also applies them), with a backup taken first."
+		res.Fix = "Take a backup, then run scribe migrate (starting scribe serve also applies them)."
 	default:
 		res.Status = OK
 		res.Detail = fmt.Sprintf("%s is reachable; all %d database updates are applied", kind, len(st.Known))
@@ -200,7 +206,7 @@ func checkAudit(ctx context.Context, opt Options) Result {
 		return res
 	}
 	res.Status = OK
-	res.Detail = fmt.Sprintf("%d entries, hash chain whole, %d signed checkpoint(s) match", rep.Entries, rep.Checkpoints)
+	res.Detail = fmt.Sprintf("%d %s, hash chain whole, %d signed checkpoint(s) match", rep.Entries, plural(rep.Entries, "entry", "entries"), rep.Checkpoints)
 	return res
 }
 
@@ -217,4 +223,11 @@ func joinInts(v []int) string {
 		s[i] = fmt.Sprintf("%03d", x)
 	}
 	return strings.Join(s, ", ")
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -309,8 +309,21 @@ func TestDoctor(t *testing.T) {
 				defer fresh.Close()
 				rep := r.run(t, func(o *doctor.Options) { o.Store = fresh; o.SkipModelCalls = true })
 				res := want(t, rep, "Database", doctor.Fail, "database updates are not applied yet")
+				want(t, rep, "Model providers and audit log", doctor.Warn, "not checked")
+				for _, x := range rep.Results {
+					if strings.Contains(x.Detail, "no such table") || strings.Contains(x.Detail, "does not exist") {
+						t.Errorf("an unmigrated database gives a raw SQL error: %s: %s", x.Check, x.Detail)
+					}
+				}
 				if !strings.Contains(res.Fix, "scribe migrate") {
 					t.Errorf("fix: %q", res.Fix)
+				}
+				if err := r.st.TamperForTest(ctx, `UPDATE scribe_migrations SET version = 999 WHERE version = 10`); err != nil {
+					t.Fatal(err)
+				}
+				want(t, r.run(t, func(o *doctor.Options) { o.SkipModelCalls = true }), "Database", doctor.Fail, "newer version of Scribe (database updates 999")
+				if err := r.st.TamperForTest(ctx, `UPDATE scribe_migrations SET version = 10 WHERE version = 999`); err != nil {
+					t.Fatal(err)
 				}
 				rep = r.run(t, func(o *doctor.Options) {
 					o.Store = nil
