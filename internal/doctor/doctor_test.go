@@ -27,7 +27,7 @@ type rig struct {
 	fake    *fakeopenai.Server
 }
 
-func newRig(t *testing.T, b testenv.Backend) *rig {
+func newRig(t testing.TB, b testenv.Backend) *rig {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -55,7 +55,7 @@ func newRig(t *testing.T, b testenv.Backend) *rig {
 }
 
 // put stores a provider at the fake unless p says otherwise.
-func (r *rig) put(t *testing.T, p store.Provider) {
+func (r *rig) put(t testing.TB, p store.Provider) {
 	t.Helper()
 	if p.Kind == "" {
 		p.Kind = store.KindOpenAI
@@ -346,4 +346,26 @@ func TestKeyFileIsBlobs(t *testing.T) {
 	if r := find(t, rep, "Master key"); r.Status != doctor.OK {
 		t.Fatalf("a key file Scribe created: %s %s", r.Status, r.Detail)
 	}
+}
+
+// BenchmarkRun measures one full check on SQLite against the fake provider
+// (model lists, a one-second transcription, a structured chat answer and
+// an audit verification of 1,000 entries): the cost of opening the admin
+// System check page with its button pressed.
+func BenchmarkRun(b *testing.B) {
+	r := newRig(b, testenv.Backends[0])
+	ctx := context.Background()
+	for i := 0; i < 1000; i++ {
+		if err := r.st.Audit(ctx, audit.Event{Actor: "system", Action: "test", EntityType: "session", EntityID: "p1"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	o := r.options()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if rep := doctor.Run(ctx, o); rep.Failed() {
+			b.Fatalf("failed: %+v", rep)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/run")
 }
