@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -91,6 +94,26 @@ func TestQuickStartSample(t *testing.T) {
 		return v
 	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	artifacts := os.Getenv("SCRIBE_ARTIFACTS")
+	if artifacts == "" {
+		artifacts = t.TempDir()
+	}
+	artifacts = filepath.Join(artifacts, "quickstart-sample")
+	if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shot := 0
+	screenshot := func(name string) {
+		t.Helper()
+		buf, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		shot++
+		if err := os.WriteFile(filepath.Join(artifacts, fmt.Sprintf("%02d-%s.png", shot, name)), buf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	step("choose a password", 15*time.Second,
 		chromedp.Navigate(base+invite),
@@ -110,14 +133,17 @@ func TestQuickStartSample(t *testing.T) {
 	if !eval(`(function(){var b=document.querySelector('tr [data-testid=sample-badge]');return b.textContent.trim()==='SAMPLE' && b.closest('tr').textContent.indexOf('` + store.SampleAlias + `')>=0;})()`) {
 		t.Fatal("the sample's row does not carry the SAMPLE badge beside its alias")
 	}
+	screenshot("sessions")
 	step("open the sample session", 15*time.Second,
 		chromedp.Click(css(`a[href="/sessions/`+store.SampleSessionID+`"]`)),
 		chromedp.WaitVisible(css(`[data-testid=sample-banner]`)),
 		chromedp.WaitVisible(css(`[data-testid=open-review]`)))
+	screenshot("session")
 	step("open its review page", 15*time.Second,
 		chromedp.Click(css(`[data-testid=open-review]`)),
 		chromedp.WaitVisible(css(`[data-testid=sample-banner] [data-testid=sample-badge]`)),
 		chromedp.WaitVisible(css(`[data-testid=draft-banner]`)))
+	screenshot("review")
 	if !eval(`document.querySelectorAll('[data-testid=citation]').length >= 7 && document.querySelectorAll('[data-testid=transcript-segment]').length === 9 && document.querySelector('[data-testid=flag-resolve]') !== null`) {
 		t.Fatal("the sample's review page lacks its citations, transcript or flag")
 	}
