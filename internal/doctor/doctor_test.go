@@ -191,6 +191,16 @@ func TestDoctor(t *testing.T) {
 				rep = r.run(t, nil)
 				want(t, rep, "Provider notes (drafting): structured", doctor.Fail, "not in the shape asked for")
 				r.fake.Answer = nil
+				// A server without JSON schemas (Ollama: --no-json-schema) is asked for a JSON object.
+				r.put(t, store.Provider{Name: "notes", Use: store.UseDrafting, Model: "notes-test", SelfHosted: true})
+				defer r.put(t, store.Provider{Name: "notes", Use: store.UseDrafting, Model: "notes-test", SelfHosted: true, JSONSchema: true})
+				before := len(r.fake.Chats())
+				r.fake.Answer = func(fakeopenai.ChatRequest) (string, error) { return `{"ok": true}`, nil }
+				defer func() { r.fake.Answer = nil }()
+				want(t, r.run(t, nil), "Provider notes (drafting): structured", doctor.OK, "JSON asked for")
+				if ch := r.fake.Chats(); len(ch) != before+1 || ch[len(ch)-1].ResponseFormat != "json_object" {
+					t.Errorf("without JSON schemas the check sent %+v", ch[before:])
+				}
 			})
 			t.Run("BAA", func(t *testing.T) {
 				before := r.fake.Requests(fakeopenai.ChatCompletions)
