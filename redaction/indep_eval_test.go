@@ -280,6 +280,36 @@ func TestIndependentCorpus(t *testing.T) {
 	}
 }
 
+// TestIndependentFreshHeldOut scores the fresh held-out part
+// (indep-heldout2.jsonl, testdata/gen/fresh.go), written in round 3 after the
+// first held-out part's leaks had been seen. It reports aggregate and
+// per-category figures only, never a leak's text, so that running it does
+// not turn it into a tuning set; a critical leak is named by document and
+// category.
+func TestIndependentFreshHeldOut(t *testing.T) {
+	sc := newScore()
+	for _, d := range loadIndep(t, "indep-heldout2.jsonl") {
+		sc.add(t, d)
+	}
+	t.Log("\n" + sc.table("indep-heldout2.jsonl", true, false))
+	// floors: see docs/redaction.md ("Floors")
+	if r := sc.recall(); r < freshFloor.recall {
+		t.Errorf("recall %.4f is under the %.3f floor", r, freshFloor.recall)
+	}
+	if p := sc.precision(); p < freshFloor.prec {
+		t.Errorf("precision %.4f is under the %.2f floor", p, freshFloor.prec)
+	}
+	if ty, r := sc.minTypeRecall(20); r < freshFloor.minType {
+		t.Errorf("type %s recall %.3f is under the %.2f floor", ty, r, freshFloor.minType)
+	}
+	if len(sc.criticalLeaks) > 0 {
+		t.Errorf("full names, addresses, phone numbers, SSNs or e-mails passed through verbatim: %v", sc.criticalLeaks)
+	}
+	if sc.keepRedacted > 0 {
+		t.Errorf("%d clinical terms were redacted", sc.keepRedacted)
+	}
+}
+
 // devFamily names the template family of a dev-corpus document from the
 // shape of its opening (the dev corpus has 14 such families, each with
 // cased and lower-case variants).
@@ -422,3 +452,7 @@ func TestClinicalContentSurvives(t *testing.T) {
 	}
 	t.Logf("%d clinical terms checked", total)
 }
+
+// freshFloor: regression floors of the fresh held-out part, set about two
+// standard errors under the figure first measured (docs/redaction.md).
+var freshFloor = struct{ recall, prec, minType float64 }{0.90, 0.90, 0.80}
