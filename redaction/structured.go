@@ -353,7 +353,7 @@ func (d *detector) alnumIDs() {
 		for j < len(d.toks) && !d.used[j] && (j == i || d.joinedLoose(j-1)) {
 			t := &d.toks[j]
 			if len(t.low) == 1 && t.alpha {
-				if digits > 0 && letters > 0 && t.low == "a" || t.low == "i" && j > i {
+				if (t.low == "a" || t.low == "i") && j > i && !d.spelledAI(j, 0) {
 					break
 				}
 				letters++
@@ -388,7 +388,7 @@ func (d *detector) alnumIDs() {
 		letters, digits := 0, 0
 		for j < len(d.toks) && (j == k || d.joinedLoose(j-1)) && !d.toks[j].label {
 			t := &d.toks[j]
-			if len(t.low) == 1 && t.alpha && !(t.low == "a" || t.low == "i") {
+			if len(t.low) == 1 && t.alpha && (!(t.low == "a" || t.low == "i") || d.spelledAI(j, 0)) {
 				letters++
 			} else if _, kd := t.num(); kd == numUnit || kd == numDigits || kd == numTeen || kd == numTens || kd == numCompound {
 				digits += max(1, digitCount(t.low))
@@ -407,6 +407,30 @@ func (d *detector) alnumIDs() {
 			d.add(k, j, TypeID, 72)
 		}
 	}
+}
+
+// spelledAI reports whether the word "a" or "i" at token i is a spelled
+// letter of an identifier rather than the article or the pronoun: the next
+// token continues the spelling (a single letter or a digit read out: "m a
+// six five", "P K seven A I") or the run ends there ("… two nine A.", "… a i"
+// at the end of a line). "K L M four four seven a few days ago" and "… two
+// i think" keep the word.
+func (d *detector) spelledAI(i, depth int) bool {
+	if !d.joinedLoose(i) {
+		return true
+	}
+	if !d.joined(i) {
+		return true // a comma ends the spelling: "four four A, a gray van"
+	}
+	t := &d.toks[i+1]
+	if len(t.low) == 1 && t.alpha {
+		if t.low == "a" || t.low == "i" {
+			return depth < 3 && d.spelledAI(i+1, depth+1)
+		}
+		return true
+	}
+	_, kd := t.num()
+	return kd == numUnit || kd == numDigits && len(t.low) <= 4
 }
 
 func isUnitSuffixed(s string) bool {
