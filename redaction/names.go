@@ -621,11 +621,25 @@ func (d *detector) multiWordPlaces() {
 			if e.place == 0 || e.flags&lfUSState != 0 {
 				continue
 			}
+			if d.headWithin(i+w, 2) {
+				break // a facility named after the place ("Red Oak Nursing Home"): the facility rules take it whole
+			}
 			d.add(i, i+w, TypeLocation, 45)
 			i += w - 1
 			break
 		}
 	}
+}
+
+// headWithin reports whether a facility or organisation head is among the
+// n tokens from i, in the same clause.
+func (d *detector) headWithin(i, n int) bool {
+	for k := i; k < len(d.toks) && k < i+n && d.joined(k-1); k++ {
+		if d.toks[k].is(lfFacilityHead|lfOrgHead) || facilityWords[d.toks[k].low] {
+			return true
+		}
+	}
+	return false
 }
 
 // placeParticles: lower-case words inside a capitalised place name ("Fond du
@@ -836,6 +850,8 @@ func (d *detector) names() {
 			}
 			if j < n && (d.joinedLoose(j - 1)) && d.nameStart(j, true) {
 				cueAt = j
+			} else if p := d.particlesAt(j); p > 0 && j+p < n && d.joinedLoose(j-1) && d.nameStart(j+p, true) {
+				cueAt = j // a surname with a particle after a title: "Ms. da Silva", "Officer von Ahn"
 			}
 			if cueAt < 0 {
 				continue

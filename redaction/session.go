@@ -283,6 +283,12 @@ func (s *Session) Redact(text string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	return s.redactWith(g, text), nil
+}
+
+// redactWith redacts valid, non-empty text with the gazetteers and tagger
+// of g (tests pass a tagger trained on part of a corpus).
+func (s *Session) redactWith(g *gazetteers, text string) Result {
 	d := newDetector(g, text)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -306,7 +312,7 @@ func (s *Session) Redact(text string) (Result, error) {
 		last = c.e
 	}
 	out.WriteString(text[last:])
-	return Result{Text: out.String(), Spans: spans}, nil
+	return Result{Text: out.String(), Spans: spans}
 }
 
 // propagate marks every later or earlier mention of an already detected name
