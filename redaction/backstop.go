@@ -83,7 +83,11 @@ func (d *detector) suspect(i int) bool {
 		if !d.lower && !t.sentStart {
 			return d.personCue(i)
 		}
-		return d.personCue(i) && (d.lower || i > 0 && !d.toks[i-1].stop || d.pairedPerson(i))
+		// at a sentence start a capital says nothing: only a person's verb
+		// right after a name-list word ("Boots called me") or the
+		// strongest contexts
+		return d.personCue(i) && (d.lower || i > 0 && !d.toks[i-1].stop || d.pairedPerson(i) ||
+			e.given >= 100 && d.joined(i) && d.lowIs(i+1, lfPersonVerb))
 	}
 	// a rarer everyday word that no name list holds, where only a person
 	// fits: "Pumpkin's mom", "moose and I", "staying with bandit"

@@ -17,6 +17,7 @@ func TestEmployerContexts(t *testing.T) {
 		{"subject of a layoff", "client: dornbusch machine shop cut my hours again", []string{"ORG dornbusch machine shop"}},
 		{"clock in at", "client: i clock in at vesper plastics at seven", []string{"ORG vesper plastics"}},
 		{"cased", "Client: My supervisor at Larrabee Metals wrote me up.", []string{"ORG Larrabee Metals"}},
+		{"everyday words ending in a head", "client: i work at the copper kettle diner on weekends", []string{"ORG copper kettle diner"}},
 		{"no employer", "client: i work at home now and the farm is for sale", nil},
 	})
 }
@@ -30,6 +31,7 @@ func TestPersonContexts(t *testing.T) {
 		{"talked to", "client: i haven't talked to peaches in a year", []string{"NAME peaches"}},
 		{"whose relation", "Client: Pumpkin's mom won't let her see me.", []string{"NAME Pumpkin"}},
 		{"hung out with", "client: we hung out with bandit all weekend", []string{"NAME bandit"}},
+		{"a person's verb at a sentence start", "Client: Boots called me last night.", []string{"NAME Boots"}},
 		{"no person", "client: i'm living with roommates and talked to my family", nil},
 		{"no person, clinical", "client: i'm living with depression and talked to my sponsor about it", nil},
 	})

@@ -941,6 +941,9 @@ func (d *detector) names() {
 			continue
 		}
 		j := i + 1
+		if d.headedEmployer(j) {
+			continue
+		}
 		if d.used[j] || !d.modifierOK(j) {
 			continue
 		}
@@ -953,6 +956,28 @@ func (d *detector) names() {
 		}
 		d.add(j, end, TypeOrg, 40)
 	}
+}
+
+// headedEmployer: after a work cue and "at"/"for"/"from", everyday words
+// that end in an organisation head are an employer ("i work at the copper
+// kettle diner", "fired from blue ridge roofing"); it adds the span and
+// reports whether it did.
+func (d *detector) headedEmployer(j int) bool {
+	n := len(d.toks)
+	if j < n && d.low(j) == "the" && d.joined(j) {
+		j++
+	}
+	for k := j; k < n && k < j+4 && (k == j || d.joined(k-1)) && !d.used[k] && d.modifierOK(k); k++ {
+		if k > j && d.toks[k].is(lfOrgHead) {
+			e := k + 1
+			for e < n && e < k+3 && d.joined(e-1) && !d.used[e] && (d.toks[e].is(lfFacilityHead|lfOrgHead) || orgTails[d.toks[e].low]) {
+				e++
+			}
+			d.add(j, e, TypeOrg, 40)
+			return true
+		}
+	}
+	return false
 }
 
 // personContext reports whether the context of the one-word name at token i
