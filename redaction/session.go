@@ -289,11 +289,20 @@ func (s *Session) Redact(text string) (Result, error) {
 // redactWith redacts valid, non-empty text with the gazetteers and tagger
 // of g (tests pass a tagger trained on part of a corpus).
 func (s *Session) redactWith(g *gazetteers, text string) Result {
+	return s.redactCands(g, text, nil)
+}
+
+// redactCands is redactWith with a step (nil: none) that may add to the
+// resolved candidates before they are propagated.
+func (s *Session) redactCands(g *gazetteers, text string, addTo func([]cand) []cand) Result {
 	d := newDetector(g, text)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// names known from earlier calls in this session are propagated too
 	cs := resolve(d.run())
+	if addTo != nil {
+		cs = addTo(cs)
+	}
 	cs = d.propagate(cs, s)
 	d.harmonize(cs, s)
 
