@@ -14,7 +14,8 @@
 // changing the engine; indep-heldout.jsonl is scored once per change and
 // never tuned against; indep-heldout2.jsonl (fresh.go), written in round 3
 // after the first held-out part's leaks had been seen, is scored only at the
-// end of a round.
+// end of a round; indep-heldout3.jsonl (fresh3.go), written after the fresh
+// part's one score and before any change made in answer to it, likewise.
 //
 //	go run ./redaction/testdata/gen -out redaction/testdata
 //
@@ -788,33 +789,34 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	writeFresh(filepath.Join(*out, "indep-heldout2.jsonl"), *n)
+	writeFresh(filepath.Join(*out, "indep-heldout2.jsonl"), *n, 20261206, freshPools, freshNote, freshSpeech)
+	writeFresh(filepath.Join(*out, "indep-heldout3.jsonl"), *n, 3303, fresh3Pools, fresh3Note, fresh3Speech)
 }
 
-// writeFresh writes the fresh held-out part (fresh.go): its own seed,
-// shapes, layouts and pools.
-func writeFresh(path string, n int) {
-	r := rand.New(rand.NewSource(20261206))
+// writeFresh writes a fresh held-out part (fresh.go, fresh3.go): its own
+// seed, shapes, layouts and pools.
+func writeFresh(path string, n int, seed int64, p pools, note, speech func(*gen)) {
+	r := rand.New(rand.NewSource(seed))
 	f, err := os.Create(path)
 	if err != nil {
 		log.Fatal(err)
 	}
 	enc := json.NewEncoder(f)
 	for i := 0; i < n; i++ {
-		g := &gen{r: r, p: freshPools, b: &builder{}}
+		g := &gen{r: r, p: p, b: &builder{}}
 		kind := "speech"
 		switch i % 3 {
 		case 0:
-			freshNote(g)
+			note(g)
 			kind = "note"
 		case 1:
-			freshSpeech(g)
+			speech(g)
 		case 2:
 			g.b.asr = true
-			freshSpeech(g)
+			speech(g)
 			kind = "speech-asr"
 		}
-		d := doc{ID: fmt.Sprintf("indep-heldout2-%03d", i+1), Kind: kind, Text: g.b.sb.String(), Spans: g.b.spans, Keep: g.b.keep}
+		d := doc{ID: fmt.Sprintf("%s-%03d", strings.TrimSuffix(filepath.Base(path), ".jsonl"), i+1), Kind: kind, Text: g.b.sb.String(), Spans: g.b.spans, Keep: g.b.keep}
 		check(d)
 		if err := enc.Encode(d); err != nil {
 			log.Fatal(err)
