@@ -59,3 +59,25 @@ func TestSpelledLettersAI(t *testing.T) {
 		{"the pronoun after", "client: plate is t r x four one nine i think", []string{"ID t r x four one nine"}},
 	})
 }
+
+// TestCuesAroundNumbers: identifiers whose cue comes after them or is a
+// possessive, and dates and addresses in shapes of their own (round 3, after
+// the fresh part's one score; made-up values).
+func TestCuesAroundNumbers(t *testing.T) {
+	checkSpans(t, []spanCase{
+		{"partial SSN, the social named after", "Client: Mine ends in four four one two, the social I mean.", []string{"SSN four four one two"}},
+		{"partial SSN, ends in", "client: it ends in 6 1 1 8 for my social", []string{"SSN 6 1 1 8"}},
+		{"ends in, a card: an account ID", "client: the card ends in 6 1 1 8", []string{"ID 6 1 1 8"}},
+		{"a noun's number", "client: my probation number's four seven dash one two three four five", []string{"ID four seven dash one two three four five"}},
+		{"my number is a phone", "Client: My number is 412 555 0199.", []string{"PHONE 412 555 0199"}},
+		{"the number of days", "Client: The number of days is four now.", nil},
+		{"a relation's possessive age", "Client: Nana's ninety-four now and still sharp.", []string{"AGE ninety-four"}},
+		{"made it to", "client: grandpa made it to a hundred and three", []string{"AGE a hundred and three"}},
+		{"made it to, no age", "client: i made it to a meeting on time", nil},
+		{"ZIP after", "Client: I'm in the 44102 zip.", []string{"LOCATION 44102"}},
+		{"zip's", "client: my zip's four four one oh two", []string{"LOCATION four four one oh two"}},
+		{"compass abbreviation", "Client: I live off of 4113 N. Maple St. now.", []string{"LOCATION 4113 N. Maple St"}},
+		{"month the day", "Client: It happened on March the fifth.", []string{"DATE March the fifth"}},
+		{"march the verb", "Client: We march the whole way.", nil},
+	})
+}
