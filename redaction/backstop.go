@@ -63,7 +63,7 @@ func (d *detector) suspect(i int) bool {
 		return false
 	}
 	if d.lower {
-		if lvl == 0 && len(s) >= 3 && !d.englishCompound(s) {
+		if lvl == 0 && len(s) >= 3 && !d.englishCompound(s) && !d.inflected(s) {
 			return true
 		}
 	} else {
@@ -118,6 +118,31 @@ func (d *detector) pairedPerson(i int) bool {
 	if i >= 2 && d.joined(i-1) && d.joined(i-2) {
 		p, pp := d.low(i-1), d.low(i-2)
 		return p == "with" && (companyWith[pp] || pp == "out" || pp == "in" || pp == "up") || p == "to" && talkTo[pp]
+	}
+	return false
+}
+
+// inflected reports whether s is an inflection of an English word that is
+// no name ("journaled", "texting", "relapses", "worrier"): word lists hold the
+// base forms. A name-list word's inflection stays suspect.
+func (d *detector) inflected(s string) bool {
+	base := func(b string) bool {
+		if len(b) < 3 {
+			return false
+		}
+		e := d.g.lex.get(b)
+		return e.level > 0 && e.given < 1000 && e.surname == 0 && e.place == 0
+	}
+	for _, suf := range []string{"ing", "ed", "es", "s", "er", "ers", "ly", "ness", "ment"} {
+		b, ok := strings.CutSuffix(s, suf)
+		if !ok || len(b) < 3 {
+			continue
+		}
+		// "journal-ed", "hope-d", "stopp-ed", "worri-er"
+		if base(b) || base(b+"e") || len(b) > 3 && b[len(b)-1] == b[len(b)-2] && base(b[:len(b)-1]) ||
+			strings.HasSuffix(b, "i") && base(b[:len(b)-1]+"y") {
+			return true
+		}
 	}
 	return false
 }

@@ -81,3 +81,12 @@ func TestCuesAroundNumbers(t *testing.T) {
 		{"march the verb", "Client: We march the whole way.", nil},
 	})
 }
+
+// TestInflectedWordsAreSafe: in lower-case speech an inflection of an
+// everyday word is no name, though the word lists hold only base forms.
+func TestInflectedWordsAreSafe(t *testing.T) {
+	checkSpans(t, []spanCase{
+		{"past tense and -ing", "client: i journaled most nights and kept texting my sponsor", nil},
+		{"a name-list word's inflection stays suspect only by context", "client: me and tamsins went out", []string{"NAME tamsins"}},
+	})
+}
