@@ -46,6 +46,8 @@ func FuzzDecodeWAV(f *testing.F) {
 	f.Add(tone(wavSpec{format: 0xFFFE, subFormat: 7, channels: 1, rate: 8000, bits: 8}, 11), false)
 	f.Add(tone(wavSpec{format: 0xFFFE, subFormat: 6, channels: 2, rate: 16000, bits: 8}, 6), false)
 	f.Add(tone(wavSpec{format: 0xFFFE, subFormat: 3, channels: 1, rate: 96000, bits: 64}, 7), false)
+	f.Add(rf64(tone(wavSpec{format: 1, channels: 2, rate: 48000, bits: 24}, 20), "RF64"), true)
+	f.Add(rf64(tone(wavSpec{format: 3, channels: 1, rate: 8000, bits: 32}, 9), "BW64"), false)
 	nan := tone(wavSpec{format: 3, channels: 1, rate: 8000, bits: 32}, 4)
 	copy(nan[len(nan)-8:], "\x00\x00\xc0\x7f\x00\x00\x80\x7f") // NaN, +Inf
 	f.Add(nan, false)

@@ -301,10 +301,12 @@ func readHeader(r io.Reader, size int64, opt Options) (wavHeader, error) {
 		}
 		return h, fmt.Errorf("%w: only %d bytes, too short for a RIFF header", ErrNotWAV, n)
 	}
+	// RF64 and BW64 (EBU Tech 3306, ITU-R BS.2088) are WAV for recordings
+	// over 4 GB, as field recorders write them: a ds64 chunk holds the
+	// 64-bit data size that a 0xFFFFFFFF data chunk size stands for.
+	rf64 := string(magic[0:4]) == "RF64" || string(magic[0:4]) == "BW64"
 	switch {
-	case string(magic[0:4]) == "RF64":
-		return h, fmt.Errorf("%w: RF64 (64-bit WAV) is not supported", ErrNotWAV)
-	case string(magic[0:4]) != "RIFF":
+	case !rf64 && string(magic[0:4]) != "RIFF":
 		return h, fmt.Errorf("%w: no RIFF signature", ErrNotWAV)
 	case string(magic[8:12]) != "WAVE":
 		return h, fmt.Errorf("%w: RIFF form is not WAVE", ErrNotWAV)
@@ -312,6 +314,7 @@ func readHeader(r io.Reader, size int64, opt Options) (wavHeader, error) {
 	pos := int64(12)
 	var fmtChunk []byte // the first 40 bytes at most
 	var declared int64  // the data chunk's size
+	ds64Data := int64(-1)
 	found := false
 	for !found {
 		var hdr [8]byte
@@ -323,6 +326,12 @@ func readHeader(r io.Reader, size int64, opt Options) (wavHeader, error) {
 		n := int64(binary.LittleEndian.Uint32(hdr[4:]))
 		if id == "data" {
 			declared, found = n, true
+			if rf64 && n == 0xFFFFFFFF {
+				if ds64Data < 0 {
+					return h, fmt.Errorf("%w: RF64 file without a ds64 chunk before its data", ErrCorrupt)
+				}
+				declared = ds64Data
+			}
 			break
 		}
 		if size >= 0 && n > size-pos {
@@ -335,6 +344,21 @@ func readHeader(r io.Reader, size int64, opt Options) (wavHeader, error) {
 			}
 		}
 		body := int64(0)
+		if id == "ds64" && rf64 && ds64Data < 0 {
+			if n < 28 || n > maxMetaChunk {
+				return h, fmt.Errorf("%w: ds64 chunk of %d bytes, want 28 or more", ErrCorrupt, n)
+			}
+			var ds [16]byte
+			got, _ := io.ReadFull(r, ds[:])
+			body = int64(got)
+			if got < len(ds) {
+				return h, fmt.Errorf("%w: chunk %q declares %d bytes but only %d follow", ErrCorrupt, id, n, got)
+			}
+			ds64Data = int64(binary.LittleEndian.Uint64(ds[8:]))
+			if ds64Data < 0 {
+				return h, fmt.Errorf("%w: ds64 declares an impossible data size", ErrCorrupt)
+			}
+		}
 		if id == "fmt " && fmtChunk == nil {
 			fmtChunk = make([]byte, min(n, 40))
 			got, _ := io.ReadFull(r, fmtChunk)

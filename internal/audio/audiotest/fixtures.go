@@ -59,6 +59,7 @@ var Kinds = []Kind{
 	{Name: "wav-extensible-float64-stereo", Format: "wav", Encoding: "float", Stereo: true, make: wavMaker(waveFloat, 64, true)},
 	{Name: "wav-extensible-mulaw", Format: "wav", Encoding: "mu-law", make: wavMaker(waveMuLaw, 8, true)},
 	{Name: "wav-extensible-alaw", Format: "wav", Encoding: "a-law", make: wavMaker(waveALaw, 8, true)},
+	{Name: "wav-rf64-ffmpeg", Format: "wav", Encoding: "pcm", Tool: "ffmpeg", make: ffmpegMaker("wav", "-c:a", "pcm_s24le", "-rf64", "always")},
 	{Name: "flac", Format: "flac", Encoding: "flac", make: FLAC},
 	{Name: "flac-sox-24bit-stereo", Format: "flac", Encoding: "flac", Tool: "sox", Stereo: true, make: soxFLAC},
 	{Name: "mp3", Format: "mp3", Encoding: "mp3", Tool: "ffmpeg", make: ffmpegMaker("mp3", "-c:a", "libmp3lame", "-b:a", "64k")},
