@@ -84,7 +84,7 @@ const mp3Window = 64 << 10
 // openMP3 skips an ID3v2 tag, finds the first MPEG audio frame (one
 // followed by a second where its length says, so stray bytes are not taken
 // for audio) and returns a Source decoding MPEG-1/2 layer III with
-// go-mp3, one frame at a time.
+// go-mp3, one frame at a time. AAC (ADTS) behind an ID3 tag goes to ffmpeg.
 func openMP3(r io.Reader, opt Options) (Source, error) {
 	br := bufio.NewReaderSize(r, mp3Window)
 	if tag, _ := br.Peek(10); len(tag) == 10 && string(tag[:3]) == "ID3" {
@@ -101,6 +101,9 @@ func openMP3(r io.Reader, opt Options) (Source, error) {
 		}
 	}
 	w, _ := br.Peek(mp3Window)
+	if len(w) >= 2 && w[0] == 0xFF && w[1]&0xF6 == 0xF0 { // AAC in ADTS behind an ID3 tag
+		return openFFmpeg(forwardOnly{br}, opt, w[:min(len(w), sniffLen)])
+	}
 	at, first := -1, (*mpegFrame)(nil)
 	for i := 0; i+4 <= len(w); i++ {
 		f := mpegHeader(w[i:])

@@ -69,6 +69,8 @@ var Kinds = []Kind{
 	{Name: "webm-opus", Format: "webm-opus", Encoding: "opus", make: WebMOpus},
 	{Name: "webm-opus-ffmpeg", Format: "webm-opus", Encoding: "opus", Tool: "ffmpeg", make: ffmpegMaker("webm", "-c:a", "libopus", "-b:a", "32k")},
 	{Name: "m4a-aac", Format: "ffmpeg", Encoding: "m4a", Tool: "ffmpeg", make: ffmpegMaker("ipod", "-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart")},
+	{Name: "aac-adts", Format: "ffmpeg", Encoding: "aac", Tool: "ffmpeg", make: ffmpegMaker("adts", "-c:a", "aac", "-b:a", "64k")},
+	{Name: "aac-adts-id3", Format: "ffmpeg", Encoding: "aac", Tool: "ffmpeg", make: withID3(ffmpegMaker("adts", "-c:a", "aac", "-b:a", "64k"))},
 	{Name: "mp4-video", Format: "ffmpeg", Encoding: "mp4", Tool: "ffmpeg", make: ffmpegVideoMaker("mp4")},
 	{Name: "mov-video", Format: "ffmpeg", Encoding: "mov", Tool: "ffmpeg", make: ffmpegVideoMaker("mov")},
 }
@@ -327,6 +329,15 @@ func ffmpegMaker(format string, args ...string) func(testing.TB, []int16) []byte
 			a = append(a, args...)
 			return append(a, "-f", format, out)
 		})
+	}
+}
+
+// withID3 puts an ID3v2.4 tag (a 10-byte padding frame area) in front of
+// what make writes, as some tools tag raw AAC.
+func withID3(mk func(testing.TB, []int16) []byte) func(testing.TB, []int16) []byte {
+	return func(t testing.TB, pcm []int16) []byte {
+		tag := append([]byte("ID3\x04\x00\x00\x00\x00\x00\x0a"), make([]byte, 10)...)
+		return append(tag, mk(t, pcm)...)
 	}
 }
 
