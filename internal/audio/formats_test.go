@@ -2,6 +2,7 @@ package audio_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"math"
@@ -352,4 +353,97 @@ func TestStreamedMP4NeedsItsIndexFirst(t *testing.T) {
 	if got := float64(len(out[0])) / audio.Rate; got < 39 || got > 41 || info.Encoding != "mp4" {
 		t.Fatalf("from the file: %.1f s of %s, want 40 s of mp4", got, info.Encoding)
 	}
+}
+
+// toneShare is the fraction of s's energy at freq (Hz, 16 kHz audio).
+func toneShare(s []int16, freq float64) float64 {
+	var c, q, e float64
+	for i, v := range s {
+		x := float64(v)
+		c += x * math.Cos(2*math.Pi*freq*float64(i)/audio.Rate)
+		q += x * math.Sin(2*math.Pi*freq*float64(i)/audio.Rate)
+		e += x * x
+	}
+	return (c*c + q*q) / (float64(len(s)) / 2) / e
+}
+
+// TestCompressedStereoKeepsChannelsApart: a two-channel FLAC (sox), MP3
+// and M4A (ffmpeg) with a different tone on each side decode, with Split,
+// into the two channels as recorded (left clinician, right client), and
+// into their mix without it.
+func TestCompressedStereoKeepsChannelsApart(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.wav")
+	n := 48000 * 2
+	l, r := make([]int16, n), make([]int16, n)
+	for i := range l {
+		l[i] = int16(8000 * math.Sin(2*math.Pi*500*float64(i)/48000))
+		r[i] = int16(8000 * math.Sin(2*math.Pi*1300*float64(i)/48000))
+	}
+	if err := os.WriteFile(in, stereoWAV48k(l, r), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, tool, ext string }{
+		{"flac", "sox", "flac"}, {"mp3", "ffmpeg", "mp3"}, {"m4a", "ffmpeg", "m4a"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bin := testenv.Tool(t, c.tool)
+			out := filepath.Join(dir, "out."+c.ext)
+			args := []string{in, out}
+			if c.tool == "ffmpeg" {
+				args = []string{"-nostdin", "-loglevel", "error", "-y", "-i", in, out}
+			}
+			if b, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+				t.Fatalf("%s: %v: %s", c.tool, err, b)
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, split, err := decodeAll(t, onlyReader{bytes.NewReader(data)}, audio.Options{Split: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Channels != 2 || len(split) != 2 {
+				t.Fatalf("%d channels (%d out), want 2", info.Channels, len(split))
+			}
+			mid := func(s []int16) []int16 { return s[len(s)/4 : len(s)*3/4] }
+			if a, b := toneShare(mid(split[0]), 500), toneShare(mid(split[1]), 1300); a < 0.95 || b < 0.95 {
+				t.Errorf("left holds %.2f of its 500 Hz tone, right %.2f of its 1300 Hz tone; want each >= 0.95", a, b)
+			}
+			_, mixed, err := decodeAll(t, onlyReader{bytes.NewReader(data)}, audio.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(mixed) != 1 {
+				t.Fatalf("%d channels without Split, want 1", len(mixed))
+			}
+			if a, b := toneShare(mid(mixed[0]), 500), toneShare(mid(mixed[0]), 1300); a < 0.4 || b < 0.4 {
+				t.Errorf("the mix holds %.2f and %.2f of the two tones, want about half each", a, b)
+			}
+		})
+	}
+}
+
+// stereoWAV48k is a 16-bit 48 kHz stereo WAV of l and r.
+func stereoWAV48k(l, r []int16) []byte {
+	le := binary.LittleEndian
+	data := make([]byte, 0, 4*len(l))
+	for i := range l {
+		data = le.AppendUint16(data, uint16(l[i]))
+		data = le.AppendUint16(data, uint16(r[i]))
+	}
+	out := []byte("RIFF")
+	out = le.AppendUint32(out, uint32(36+len(data)))
+	out = append(out, "WAVEfmt "...)
+	out = le.AppendUint32(out, 16)
+	out = le.AppendUint16(out, 1)
+	out = le.AppendUint16(out, 2)
+	out = le.AppendUint32(out, 48000)
+	out = le.AppendUint32(out, 48000*4)
+	out = le.AppendUint16(out, 4)
+	out = le.AppendUint16(out, 16)
+	out = append(out, "data"...)
+	out = le.AppendUint32(out, uint32(len(data)))
+	return append(out, data...)
 }
