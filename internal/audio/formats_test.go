@@ -367,8 +367,8 @@ func toneShare(s []int16, freq float64) float64 {
 	return (c*c + q*q) / (float64(len(s)) / 2) / e
 }
 
-// TestCompressedStereoKeepsChannelsApart: a two-channel FLAC (sox), MP3
-// and M4A (ffmpeg) with a different tone on each side decode, with Split,
+// TestCompressedStereoKeepsChannelsApart: a two-channel FLAC (sox), MP3,
+// M4A, Ogg Opus and WebM Opus (ffmpeg) with a different tone on each side decode, with Split,
 // into the two channels as recorded (left clinician, right client), and
 // into their mix without it.
 func TestCompressedStereoKeepsChannelsApart(t *testing.T) {
@@ -385,13 +385,18 @@ func TestCompressedStereoKeepsChannelsApart(t *testing.T) {
 	}
 	for _, c := range []struct{ name, tool, ext string }{
 		{"flac", "sox", "flac"}, {"mp3", "ffmpeg", "mp3"}, {"m4a", "ffmpeg", "m4a"},
+		{"ogg opus", "ffmpeg", "opus"}, {"webm opus", "ffmpeg", "webm"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			bin := testenv.Tool(t, c.tool)
 			out := filepath.Join(dir, "out."+c.ext)
 			args := []string{in, out}
 			if c.tool == "ffmpeg" {
-				args = []string{"-nostdin", "-loglevel", "error", "-y", "-i", in, out}
+				args = []string{"-nostdin", "-loglevel", "error", "-y", "-i", in}
+				if c.ext == "opus" || c.ext == "webm" {
+					args = append(args, "-c:a", "libopus", "-b:a", "96k")
+				}
+				args = append(args, out)
 			}
 			if b, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 				t.Fatalf("%s: %v: %s", c.tool, err, b)
