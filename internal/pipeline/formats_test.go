@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scribe-health/scribe/capture/capturetest"
 	"github.com/scribe-health/scribe/internal/audio"
 	"github.com/scribe-health/scribe/internal/audio/audiotest"
 	"github.com/scribe-health/scribe/internal/pipeline"
@@ -149,4 +150,29 @@ func ingestFile(t *testing.T, in *pipeline.Ingester, h *harness, data []byte) (s
 	}
 	defer f.Close()
 	return in.Ingest(h.ctx, f, pipeline.IngestOptions{Template: "dap"})
+}
+
+// BenchmarkIngestOggOpus60MinPeakHeap ingests an hour of Ogg Opus,
+// generated as it is read (an upload's stream), through decoding,
+// chunking, encryption and storage, and reports the peak heap: it follows
+// the chunk size, not the recording's length or format.
+func BenchmarkIngestOggOpus60MinPeakHeap(b *testing.B) {
+	packets := capturetest.EncodeOpus(b, testenv.Concat(testenv.Speech(b, formatPhrase), testenv.Silence(1000)))
+	repeat := 3600 * 50 / len(packets)
+	h := newHarness(b, testenv.Backends[0])
+	in := &pipeline.Ingester{Store: h.store, Blobs: h.blobs}
+	var worst uint64
+	b.ResetTimer()
+	for range b.N {
+		var err error
+		peak := testenv.PeakHeap(func() {
+			_, err = in.Ingest(h.ctx, streamOnly{audiotest.LongOggOpus(packets, repeat)}, pipeline.IngestOptions{})
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		worst = max(worst, peak)
+	}
+	b.ReportMetric(float64(worst)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(3600*float64(b.N)/b.Elapsed().Seconds(), "x-realtime")
 }
