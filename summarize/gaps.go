@@ -62,6 +62,34 @@ func gapChecks(in NoteInput, n Note, riskIDs []string, total, unsupported int) [
 		flags = append(flags, Flag{FlagPart2ConsentMissing, SeverityHigh,
 			"42 CFR Part 2 session without Part 2 consent on file; do not disclose this draft"})
 	}
+	return append(flags, noteChecks(in, n, riskIDs, total, unsupported)...)
+}
+
+// NoteCheckCodes are the flags NoteChecks decides: those a change to the
+// note's text can raise or clear (the consent flags depend on the consent
+// on file, not on the note).
+var NoteCheckCodes = []string{FlagRiskNotAssessed, FlagMedRecMissing, FlagNoPlan, FlagNoFocus, FlagUnsupportedStatements}
+
+// NoteChecks reruns the gap checks that depend on the note, for a note a
+// clinician has changed: risk language in in.Segments with no supported
+// risk statement, a missing medication, plan or focus section, and
+// unsupported statements still in the note. It uses in.Segments, Format,
+// Modality and MAT; statements keep the support Draft gave them.
+func NoteChecks(in NoteInput, n Note) []Flag {
+	total, unsupported := 0, 0
+	for _, sec := range n.Sections {
+		for _, st := range sec.Statements {
+			total++
+			if st.Unsupported {
+				unsupported++
+			}
+		}
+	}
+	return noteChecks(in, n, RiskSegments(in.Segments), total, unsupported)
+}
+
+func noteChecks(in NoteInput, n Note, riskIDs []string, total, unsupported int) []Flag {
+	flags := []Flag{}
 	if len(riskIDs) > 0 {
 		if _, n := supportedIn(n, in.Format, prompts.RoleRisk); n == 0 {
 			flags = append(flags, Flag{FlagRiskNotAssessed, SeverityHigh,

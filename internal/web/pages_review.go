@@ -224,7 +224,9 @@ func deidentify(text string, m redaction.TokenMap) string {
 	return strings.NewReplacer(args...).Replace(text)
 }
 
-func (s *Server) svc() *drafts.Service { return &drafts.Service{Store: s.cfg.Store, Now: s.cfg.Now} }
+func (s *Server) svc() *drafts.Service {
+	return &drafts.Service{Store: s.cfg.Store, Blobs: s.cfg.Blobs, Now: s.cfg.Now}
+}
 
 // draftChange answers a change to the draft: JSON for the page's scripts,
 // a redirect back to the review page otherwise.
