@@ -84,6 +84,19 @@ func RenderedText(in Input) string {
 	return t
 }
 
+// PasteText is the plain-text export, what a clinician pastes into the
+// record: drafts.PasteText (the note as signed, nothing of its drafting),
+// and for a Part 2 record the short notice at the top and the full 42 CFR
+// 2.32 notice at the end, which must go with every disclosure.
+func PasteText(in Input) string {
+	t := drafts.PasteText(in.View)
+	if in.Session.Part2() {
+		t = "CONFIDENTIAL — 42 CFR PART 2 RECORD. " + drafts.Part2NoticeShort + "\n\n" + t +
+			"\nNotice of prohibition on redisclosure (42 CFR 2.32): " + drafts.Part2Notice + "\n"
+	}
+	return t
+}
+
 // Coding is a FHIR Coding (system, code, display).
 type Coding struct {
 	System  string `json:"system,omitempty"`
