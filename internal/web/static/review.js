@@ -143,6 +143,10 @@
   var err = document.getElementById("sign-error");
   if (err) {
     var sign = document.getElementById("sign");
-    if (sign) sign.scrollIntoView({ block: "start" });
+    if (sign) {
+      sign.scrollIntoView({ block: "start" });
+      var field = sign.querySelector("[aria-invalid=true]") || sign.querySelector("input[name=attest]");
+      if (field && document.activeElement !== field) field.focus({ preventScroll: true });
+    }
   }
 })();
