@@ -71,6 +71,7 @@ type sectionView struct {
 	NotDiscussedText string
 	Statements       []stmtView
 	EditText         string
+	Missing          bool // a section of the template the note does not have (yet)
 }
 
 type stmtView struct {

@@ -33,6 +33,15 @@ type reviewExtra struct {
 	AIStatement string
 	// FlagTitles names each flag code for the clinician.
 	FlagTitles map[string]string
+	// Refused is a statement change that was refused, shown again in its
+	// form with the error beside it.
+	Refused stmtRefusal
+}
+
+type stmtRefusal struct {
+	Form  string // "st-KEY-INDEX" or "st-add-KEY"
+	Text  string // what was typed
+	Error string
 }
 
 type flagEntry struct {
@@ -57,9 +66,9 @@ var severityOrder = map[string]int{summarize.SeverityHigh: 0, summarize.Severity
 func (s *Server) reviewSections(ctx context.Context, d *reviewData, segs []transcript.Segment) error {
 	note := d.View.Note
 	format, err := drafts.ResolveFormat(ctx, s.cfg.Store, d.View.Template)
-	if err == nil {
+	if err == nil && !d.Locked {
 		note = drafts.WithTemplateSections(note, format)
-	} else {
+	} else if err != nil {
 		slog.Warn("web: review template", "session", d.Session.ID, "template", d.View.Template, "error", err)
 	}
 	refs := map[string][]string{}
@@ -70,7 +79,8 @@ func (s *Server) reviewSections(ctx context.Context, d *reviewData, segs []trans
 	}
 	d.Sections = d.Sections[:0]
 	for _, sec := range note.Sections {
-		sv := sectionView{Key: sec.Key, Title: sec.Title, NotDiscussed: sec.NotDiscussed || len(sec.Statements) == 0, NotDiscussedText: sec.NotDiscussedText}
+		_, inNote := refs[sec.Key]
+		sv := sectionView{Key: sec.Key, Title: sec.Title, NotDiscussed: sec.NotDiscussed || len(sec.Statements) == 0, NotDiscussedText: sec.NotDiscussedText, Missing: !inNote}
 		var texts []string
 		for i, st := range sec.Statements {
 			ref := ""
@@ -170,6 +180,18 @@ func (s *Server) statementChange(w http.ResponseWriter, r *http.Request, c *call
 		done = "Statement removed; flags checked again."
 	case add:
 		done = "Statement added; flags checked again."
+	}
+	if err != nil && !wantsJSON(r) && !errors.Is(err, drafts.ErrAlreadySigned) && !errors.Is(err, drafts.ErrRejected) && !errors.Is(err, store.ErrNotFound) {
+		// The page again, the typed text kept, the error beside the form.
+		d, derr := s.reviewData(ctx, sess, c)
+		if derr == nil {
+			d.Refused = stmtRefusal{Form: fmt.Sprintf("st-%s-%d", e.Section, e.Index), Text: r.PostFormValue("text"), Error: capitalize(err.Error()) + "; nothing was changed."}
+			if add {
+				d.Refused.Form = "st-add-" + e.Section
+			}
+			s.render(w, r, http.StatusBadRequest, "review", c, page{Title: "Review note", Nav: "sessions", Data: d})
+			return
+		}
 	}
 	if err != nil {
 		s.draftChange(w, r, sess.ID, "", err)

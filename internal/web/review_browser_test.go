@@ -158,6 +158,9 @@ func TestBrowserReviewEditSignCopy(t *testing.T) {
 	step("write the risk statement", chromedp.SendKeys(css(`#st-add-risk`), "Passive death wish reported; denies plan or intent; safety plan reviewed."),
 		chromedp.KeyEvent(kb.Enter, chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 	waitFor("the risk flag clears", `document.querySelector('[data-testid=flag-counts]') !== null && document.querySelector('[data-testid=flag-counts]').textContent === '1 medium' && document.querySelector('#st-risk-0 [data-testid=edited-mark]') !== null`)
+	if !eval(`document.querySelector('#st-risk-0 [data-testid=statement-text]').textContent === 'Passive death wish reported; denies plan or intent; safety plan reviewed.'`) {
+		t.Fatal("the risk statement was not saved as typed (did the shortcut key leak into it?)")
+	}
 	screenshot("risk-written")
 
 	// Edit one sentence in place.
@@ -183,6 +186,11 @@ func TestBrowserReviewEditSignCopy(t *testing.T) {
 		t.Fatal("the edited statement is not shown with its mark (and only it and the risk statement)")
 	}
 
+	// "s" goes to signing.
+	step("go to signing", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`), chromedp.KeyEvent("s"))
+	if !eval(`document.activeElement === document.querySelector('[data-testid=attest]')`) {
+		t.Fatal(`"s" did not go to the sign panel`)
+	}
 	// Sign with a wrong password first: the error in place, the attestation kept.
 	step("wrong password",
 		chromedp.Click(css(`[data-testid=attest]`)),

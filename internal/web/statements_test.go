@@ -112,9 +112,15 @@ func TestReviewStatementsFlagsAndSign(t *testing.T) {
 				len(citeRe.FindAllString(s, -1)) != len(citeRe.FindAllString(before["subjective/0"], -1)) {
 				t.Fatalf("edited statement: %s", s)
 			}
-			// The same edit again, against the old text: refused, nothing changes.
-			if r := b.post("/sessions/"+sess.ID+"/draft/sections/subjective/statements/0", url.Values{"expect": {ref[1]}, "text": {"Other words."}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "reload") {
+			// The same edit again, against the old text: refused, nothing
+			// changes; the page shows the form open with the typed words and
+			// the error beside it.
+			r = b.post("/sessions/"+sess.ID+"/draft/sections/subjective/statements/0", url.Values{"expect": {ref[1]}, "text": {"Other words."}})
+			if r.status != http.StatusBadRequest || !regexp.MustCompile(`(?s)<details class="st-edit noprint" open>.*?aria-invalid="true"[^>]*>Other words\.</textarea>\s*<p class="field-error" id="st-subjective-0-error" role="alert" data-testid="statement-error">The statement changed since the page was opened; reload`).MatchString(r.body) {
 				t.Fatalf("stale statement edit: %d %s", r.status, errorText(r.body))
+			}
+			if r := b.get("/sessions/" + sess.ID + "/review"); strings.Contains(r.body, "Other words.") {
+				t.Fatal("a refused edit changed the note")
 			}
 			// Version history keeps the mark.
 			if r := b.get("/sessions/" + sess.ID + "/versions"); !strings.Contains(r.body, "on most nights. (edited by clinician)") {

@@ -116,7 +116,9 @@
     switch (e.key) {
       case "n": case "j": jump(1); break;
       case "p": case "k": jump(-1); break;
-      case "e": edit(); break;
+      // The editor opens on keyup, so this key's character is not typed
+      // into the field it focuses.
+      case "e": editPending = true; break;
       case "s": {
         var sign = document.getElementById("sign");
         if (!sign) return;
@@ -133,6 +135,10 @@
       default: return;
     }
     e.preventDefault();
+  });
+  var editPending = false;
+  document.addEventListener("keyup", function (e) {
+    if (e.key === "e" && editPending) { editPending = false; edit(); }
   });
   document.addEventListener("focusin", function (e) {
     var el = e.target.closest && e.target.closest("li[data-testid=statement], section.sec");
