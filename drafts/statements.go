@@ -333,7 +333,7 @@ func RecheckFlags(prev []Flag, n summarize.Note, in summarize.NoteInput, riskKno
 		}
 		seen[p.Code] = true
 		if f, ok := fresh[p.Code]; ok {
-			p.Severity, p.Reason = f.Severity, f.Reason
+			p.Severity, p.Reason, p.Segment = f.Severity, f.Reason, f.Segment
 			flags = append(flags, p)
 			continue
 		}
@@ -390,9 +390,9 @@ type FlagPlace struct {
 
 // FlagPlaces says where each flag's problem is: a missing section's place
 // in the note, the first unsupported statement, or the first segment with
-// risk language when the note has no risk section; flags about consent
+// risk language the drafter found; flags about consent
 // have no place in the note.
-func FlagPlaces(flags []Flag, n summarize.Note, f prompts.Format, segs []transcript.Segment) []FlagPlace {
+func FlagPlaces(flags []Flag, n summarize.Note, f prompts.Format) []FlagPlace {
 	out := make([]FlagPlace, 0, len(flags))
 	inNote := func(role string) string {
 		fs, ok := f.SectionByRole(role)
@@ -411,9 +411,7 @@ func FlagPlaces(flags []Flag, n summarize.Note, f prompts.Format, segs []transcr
 		switch fl.Code {
 		case summarize.FlagRiskNotAssessed:
 			p.Section = inNote(prompts.RoleRisk)
-			if ids := summarize.RiskSegments(segs); len(ids) > 0 {
-				p.Segment = ids[0]
-			}
+			p.Segment = fl.Segment
 		case summarize.FlagMedRecMissing:
 			p.Section = inNote(prompts.RoleMedication)
 		case summarize.FlagNoPlan:

@@ -43,6 +43,9 @@ type Flag struct {
 	Code     string `json:"code"`
 	Severity string `json:"severity"` // "high", "medium" or "low"
 	Reason   string `json:"reason"`
+	// Segment is the first transcript segment the flag is about, if any
+	// (the first with risk language for FlagRiskNotAssessed).
+	Segment string `json:"segment,omitempty"`
 }
 
 // Flag codes.

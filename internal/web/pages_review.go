@@ -155,7 +155,7 @@ func (s *Server) reviewData(ctx context.Context, sess store.Session, c *call) (r
 	d.Locked = d.Signed || dr.Status == store.DraftRejected
 	d.CanSign = !d.Locked && hasRole(c.user.Role, clinicalRoles)
 	d.Regenerable = !d.Signed && hasRole(c.user.Role, clinicalRoles) && sess.Status == store.StatusReady
-	if err := s.reviewSections(ctx, &d, segs); err != nil {
+	if err := s.reviewSections(ctx, &d); err != nil {
 		return reviewData{}, err
 	}
 	for _, f := range v.Flags {

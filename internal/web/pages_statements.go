@@ -12,7 +12,6 @@ import (
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/store"
-	"github.com/scribe-health/scribe/internal/transcript"
 	"github.com/scribe-health/scribe/summarize"
 )
 
@@ -63,7 +62,7 @@ var severityOrder = map[string]int{summarize.SeverityHigh: 0, summarize.Severity
 // the note's template (a missing one empty, to write in), each statement
 // with its place, its reference for edits and its edited mark; and the
 // flag summary with where each flag points.
-func (s *Server) reviewSections(ctx context.Context, d *reviewData, segs []transcript.Segment) error {
+func (s *Server) reviewSections(ctx context.Context, d *reviewData) error {
 	note := d.View.Note
 	format, err := drafts.ResolveFormat(ctx, s.cfg.Store, d.View.Template)
 	if err == nil && !d.Locked {
@@ -108,7 +107,7 @@ func (s *Server) reviewSections(ctx context.Context, d *reviewData, segs []trans
 	for _, sec := range note.Sections {
 		titles[sec.Key] = sec.Title
 	}
-	for _, p := range drafts.FlagPlaces(open, note, format, segs) {
+	for _, p := range drafts.FlagPlaces(open, note, format) {
 		e := flagEntry{Code: p.Code, Severity: p.Severity, Title: p.Title, Reason: p.Reason, Segment: p.Segment, Href: "#flag-" + p.Code, Where: "the flag below"}
 		switch {
 		case p.Section != "" && p.Statement >= 0:

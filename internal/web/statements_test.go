@@ -56,7 +56,7 @@ func TestReviewStatementsFlagsAndSign(t *testing.T) {
 			dr, _ := e.seedDraft(sess.ID, 1)
 			// This transcript has risk language the note does not document.
 			if err := e.store.InTx(e.ctx, func(tx *store.Tx) error {
-				fl := `[{"code":"risk_not_assessed","severity":"high","reason":"risk language in 1 segment(s) but the note has no supported risk assessment"},{"code":"unsupported_statements","severity":"medium","reason":"1 of 5 statements lack support"}]`
+				fl := `[{"code":"risk_not_assessed","severity":"high","segment":"S0003","reason":"risk language in 1 segment(s) (first S0003) but the note has no supported risk assessment"},{"code":"unsupported_statements","severity":"medium","reason":"1 of 5 statements lack support"}]`
 				dr.Flags = fl
 				return tx.UpdateDraft(e.ctx, &dr)
 			}); err != nil {
@@ -81,7 +81,8 @@ func TestReviewStatementsFlagsAndSign(t *testing.T) {
 			r := b.get("/sessions/" + sess.ID + "/review")
 			top := r.body[:strings.Index(r.body, `id="note-h"`)]
 			if !strings.Contains(top, `data-testid="flag-counts">1 high, 1 medium<`) || !strings.Contains(top, `href="#sec-risk" class="flag-jump"`) ||
-				!strings.Contains(top, `href="#st-objective-0" class="flag-jump"`) || !strings.Contains(top, "Risk not documented") {
+				!strings.Contains(top, `href="#st-objective-0" class="flag-jump"`) || !strings.Contains(top, "Risk not documented") ||
+				!strings.Contains(top, `<a href="#seg-S0003" class="cite" data-seg="S0003">in the transcript</a>`) {
 				t.Fatalf("the flag summary is not at the top with counts and places:\n%s", top)
 			}
 			if !strings.Contains(r.body, `id="sec-risk"`) {
