@@ -91,7 +91,7 @@ func TestBrowserReviewEditSignCopy(t *testing.T) {
 		deadline := time.Now().Add(30 * time.Second)
 		for {
 			ectx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			ok, err := chromedp.Run(ectx, chromedp.Evaluate[bool](`document.readyState === 'complete' && (` + expr + `)`))
+			ok, err := chromedp.Run(ectx, chromedp.Evaluate[bool](`document.readyState === 'complete' && (`+expr+`)`))
 			cancel()
 			if err == nil && ok {
 				break
