@@ -256,6 +256,10 @@ func (s *Server) editSection(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	_, err = s.svc().Edit(ctx, sess.ID, r.PathValue("key"), deidentify(text, tm), c.user.Email)
+	if err != nil {
+		s.editRefused(w, r, c, sess, "edit-"+r.PathValue("key"), err)
+		return
+	}
 	s.draftChange(w, r, sess.ID, "Saved.", err)
 }
 

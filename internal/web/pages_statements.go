@@ -180,20 +180,12 @@ func (s *Server) statementChange(w http.ResponseWriter, r *http.Request, c *call
 	case add:
 		done = "Statement added; flags checked again."
 	}
-	if err != nil && !wantsJSON(r) && !errors.Is(err, drafts.ErrAlreadySigned) && !errors.Is(err, drafts.ErrRejected) && !errors.Is(err, store.ErrNotFound) {
-		// The page again, the typed text kept, the error beside the form.
-		d, derr := s.reviewData(ctx, sess, c)
-		if derr == nil {
-			d.Refused = stmtRefusal{Form: fmt.Sprintf("st-%s-%d", e.Section, e.Index), Text: r.PostFormValue("text"), Error: capitalize(err.Error()) + "; nothing was changed."}
-			if add {
-				d.Refused.Form = "st-add-" + e.Section
-			}
-			s.render(w, r, http.StatusBadRequest, "review", c, page{Title: "Review note", Nav: "sessions", Data: d})
-			return
-		}
-	}
 	if err != nil {
-		s.draftChange(w, r, sess.ID, "", err)
+		form := fmt.Sprintf("st-%s-%d", e.Section, e.Index)
+		if add {
+			form = "st-add-" + e.Section
+		}
+		s.editRefused(w, r, c, sess, form, err)
 		return
 	}
 	anchor := ""
@@ -205,6 +197,41 @@ func (s *Server) statementChange(w http.ResponseWriter, r *http.Request, c *call
 		return
 	}
 	http.Redirect(w, r, withFlash(r, "/sessions/"+sess.ID+"/review", done)+anchor, http.StatusSeeOther)
+}
+
+// editRefused answers a refused change of the note's text: for a form
+// post, the review page again with the form open, what was typed kept and
+// the error beside it; otherwise (scripts, a signed or rejected note) as
+// draftChange does.
+func (s *Server) editRefused(w http.ResponseWriter, r *http.Request, c *call, sess store.Session, form string, err error) {
+	if !wantsJSON(r) && !errors.Is(err, drafts.ErrAlreadySigned) && !errors.Is(err, drafts.ErrRejected) && !errors.Is(err, store.ErrNotFound) {
+		if d, derr := s.reviewData(r.Context(), sess, c); derr == nil {
+			msg := capitalize(err.Error()) + "; nothing was changed."
+			if !formOnPage(d, form) { // a form the page does not have: the error at the top
+				s.render(w, r, http.StatusBadRequest, "review", c, page{Title: "Review note", Nav: "sessions", Data: d, Error: msg})
+				return
+			}
+			d.Refused = stmtRefusal{Form: form, Text: r.PostFormValue("text"), Error: msg}
+			s.render(w, r, http.StatusBadRequest, "review", c, page{Title: "Review note", Nav: "sessions", Data: d})
+			return
+		}
+	}
+	s.draftChange(w, r, sess.ID, "", err)
+}
+
+// formOnPage reports whether the review page has the edit form named form.
+func formOnPage(d reviewData, form string) bool {
+	for _, sec := range d.Sections {
+		if form == "edit-"+sec.Key || form == "st-add-"+sec.Key {
+			return true
+		}
+		for _, st := range sec.Statements {
+			if form == fmt.Sprintf("st-%s-%d", sec.Key, st.Index) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // signRefused answers a refused signature: the review page again, with the

@@ -73,7 +73,7 @@ func TestReviewAndSign(t *testing.T) {
 				t.Fatal("the edit is not shown re-identified")
 			}
 			// An empty edit is refused and changes nothing.
-			if r := b.post("/sessions/"+sess.ID+"/draft/sections/plan", url.Values{"text": {"  "}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "empty") {
+			if r := b.post("/sessions/"+sess.ID+"/draft/sections/plan", url.Values{"text": {"  "}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="edit-plan-error" role="alert">The new section text is empty; nothing was changed.<`) {
 				t.Fatalf("empty edit: %d %s", r.status, errorText(r.body))
 			}
 			if r := b.post("/sessions/"+sess.ID+"/draft/sections/nosuch", url.Values{"text": {"x"}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "no section") {
