@@ -51,6 +51,11 @@ func TestReviewAndSign(t *testing.T) {
 			if r := b.post("/sessions/"+sess.ID+"/draft/sign", url.Values{"attest": {"1"}, "credential": {testPassword}}); r.status != http.StatusBadRequest || !strings.Contains(signErrorText(r.body), "Risk not documented") || strings.Contains(signErrorText(r.body), "risk_not_assessed") || strings.Contains(r.body, "--override") {
 				t.Fatalf("sign over open flag: %d %q", r.status, signErrorText(r.body))
 			}
+			// A wrong password with an override reason typed: both the tick and the reason are kept.
+			if r := b.post("/sessions/"+sess.ID+"/draft/sign", url.Values{"attest": {"1"}, "override": {"discussed by phone the same day"}, "credential": {"wrong"}}); r.status != http.StatusUnauthorized ||
+				!strings.Contains(r.body, `name="override" rows="2">discussed by phone the same day</textarea>`) || !strings.Contains(r.body, `checked>`) {
+				t.Fatalf("wrong password with an override: %d %q", r.status, signErrorText(r.body))
+			}
 			if r := b.post("/sessions/"+sess.ID+"/draft/flags/risk_not_assessed/resolve", url.Values{"reason": {""}}); r.status != http.StatusBadRequest {
 				t.Fatalf("resolve without reason: %d", r.status)
 			}
