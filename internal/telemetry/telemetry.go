@@ -85,7 +85,17 @@ func (t *Tracing) HTTP(h http.Handler) http.Handler {
 	if !t.Enabled() {
 		return h
 	}
-	return otelhttp.NewHandler(h, "http", otelhttp.WithTracerProvider(t.tp),
+	// The mux sets the pattern while routing, after otelhttp started the
+	// span: the route is added once the handler returns.
+	routed := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		if _, route, ok := strings.Cut(r.Pattern, " "); ok {
+			trace.SpanFromContext(r.Context()).SetAttributes(semconv.HTTPRoute(route))
+		} else if r.Pattern != "" {
+			trace.SpanFromContext(r.Context()).SetAttributes(semconv.HTTPRoute(r.Pattern))
+		}
+	})
+	return otelhttp.NewHandler(routed, "http", otelhttp.WithTracerProvider(t.tp),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
 			if r.Pattern != "" {
 				return r.Pattern
