@@ -218,7 +218,7 @@ func TestSystemdUnitAssumptions(t *testing.T) {
 	}
 	const uid, gid = 65534, 65534 // nobody: no home, no groups
 
-	root := t.TempDir() // root-owned: only the data dir inside is the user's
+	root := t.TempDir()                                    // root-owned: only the data dir inside is the user's
 	for _, d := range []string{filepath.Dir(root), root} { // traversable by the service user
 		if err := os.Chmod(d, 0o755); err != nil {
 			t.Fatal(err)
