@@ -218,8 +218,10 @@ func TestSystemdUnitAssumptions(t *testing.T) {
 	}
 	const uid, gid = 65534, 65534 // nobody: no home, no groups
 
-	root := t.TempDir()                                    // root-owned: only the data dir inside is the user's
-	for _, d := range []string{filepath.Dir(root), root} { // traversable by the service user
+	// root-owned and traversable by the service user; only the data dir
+	// inside is the user's.
+	root := t.TempDir()
+	for _, d := range []string{filepath.Dir(root), root} {
 		if err := os.Chmod(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
