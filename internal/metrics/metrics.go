@@ -51,7 +51,7 @@ func Handler(token string) http.Handler {
 		got := []byte(r.Header.Get("Authorization"))
 		if subtle.ConstantTimeCompare(got, want) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="scribe metrics"`)
-			http.Error(w, "metrics need the bearer token set with --metrics-token", http.StatusUnauthorized)
+			http.Error(w, "this metrics endpoint needs the bearer token it was configured with", http.StatusUnauthorized)
 			return
 		}
 		h.ServeHTTP(w, r)
