@@ -433,3 +433,28 @@ func equalMaps(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// TestComposeFile: what the README's quick start and docs/deploy.md rely on
+// (the services, the local-models profile), and that the database password
+// is not put inside DATABASE_URL, where a generated password holding '/'
+// (base64) would break the URL.
+func TestComposeFile(t *testing.T) {
+	b, err := os.ReadFile("compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := string(b)
+	for _, want := range []string{"\n  scribe:\n", "\n  postgres:\n", "\n  ollama:\n", "\n  whisper:\n", "profiles: [local-models]", "dockerfile: deploy/Dockerfile",
+		"PGPASSWORD: ${POSTGRES_PASSWORD", "read_only: true", "scribe-data:/data"} {
+		if !strings.Contains(c, want) {
+			t.Errorf("compose.yaml lacks %q", want)
+		}
+	}
+	for _, line := range strings.Split(c, "\n") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), ":"); ok && k == "DATABASE_URL" {
+			if userinfo, _, found := strings.Cut(strings.TrimPrefix(strings.TrimSpace(v), "postgres://"), "@"); found && strings.Contains(userinfo, ":") {
+				t.Errorf("DATABASE_URL carries a password in the URL: %s", line)
+			}
+		}
+	}
+}
