@@ -54,6 +54,7 @@ const taggerMagic = "SCRBTAG2"
 // taggerModel holds int16 weights, bucket-major: w[b*nTags+tag].
 type taggerModel struct {
 	w         []int16
+	rows      *[1 << taggerBits][nTags]int16 // w by bucket: a bucket indexes it without a bounds check
 	threshold int32 // margin of a tag over O needed to add a span
 }
 
@@ -89,7 +90,16 @@ func decodeTagger(raw []byte) (*taggerModel, error) {
 	for i := range m.w {
 		m.w[i] = int16(binary.LittleEndian.Uint16(p[2*i:]))
 	}
+	m.setRows()
 	return m, nil
+}
+
+// setRows copies w into rows, the layout tagLine reads.
+func (m *taggerModel) setRows() {
+	m.rows = new([1 << taggerBits][nTags]int16)
+	for b := range m.rows {
+		copy(m.rows[b][:], m.w[b*nTags:b*nTags+nTags])
+	}
 }
 
 func encodeTagger(w []int16, threshold int32) []byte {
@@ -359,11 +369,14 @@ func (m *taggerModel) tagLine(tf []tokFeat, tags []uint8, margins []int32, buf [
 	for i := range tf {
 		buf = tagFeatures(buf[:0], tf, i, prev)
 		var sc [nTags]int32
+		rows := m.rows
 		for _, b := range buf {
-			row := m.w[int(b)*nTags : int(b)*nTags+nTags]
-			for k := range sc {
-				sc[k] += int32(row[k])
-			}
+			row := &rows[uint16(b)]
+			sc[0] += int32(row[0])
+			sc[1] += int32(row[1])
+			sc[2] += int32(row[2])
+			sc[3] += int32(row[3])
+			sc[4] += int32(row[4])
 		}
 		best := tagO
 		for k := 1; k < nTags; k++ {
