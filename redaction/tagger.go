@@ -55,7 +55,7 @@ const taggerMagic = "SCRBTAG2"
 type taggerModel struct {
 	w         []int16
 	rows      *[1 << taggerBits][nTags]int16 // w by bucket: a bucket indexes it without a bounds check
-	threshold int32 // margin of a tag over O needed to add a span
+	threshold int32                          // margin of a tag over O needed to add a span
 }
 
 var (
