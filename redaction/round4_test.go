@@ -1,0 +1,51 @@
+package redaction
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestZipAfterTown: a five-digit number right after a gazetteer town, with
+// or without a comma and with no state, is a ZIP code; a count is not.
+func TestZipAfterTown(t *testing.T) {
+	for _, c := range []struct {
+		text, zip string
+		want      bool
+	}{
+		{"She lives in Tulsa 74103.", "74103", true},
+		{"Contact: Paducah, 42001", "42001", true},
+		{"i moved to tulsa 74103 last year", "74103", true},
+		{"Moved to Santa Fe 87501.", "87501", true},
+		{"Tulsa had 40000 people at the game.", "40000", false},
+	} {
+		r, err := NewSession().Redact(c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := !strings.Contains(r.Text, c.zip); got != c.want {
+			t.Errorf("%q: ZIP redacted %v, want %v (%s)", c.text, got, c.want, r.Text)
+		}
+	}
+}
+
+// TestBareIntersection: two one-word street names without a street type
+// after at/near/by, or after "the corner of", are one LOCATION with their
+// "and"; everyday pairs ("at home and work") are not.
+func TestBareIntersection(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"It's the corner of Hickory and Sparrow.", "It's the corner of [LOCATION_1]."},
+		{"i live by maple and ninth", "i live by [LOCATION_1]"},
+		{"we hang out near locust and robin", "we hang out near [LOCATION_1]"},
+		{"I was at home and work all day.", "I was at home and work all day."},
+		{"i was at work and school", "i was at work and school"},
+		{"i was near tears and shaking", "i was near tears and shaking"},
+	} {
+		r, err := NewSession().Redact(c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Text != c.want {
+			t.Errorf("%q → %q, want %q", c.text, r.Text, c.want)
+		}
+	}
+}
