@@ -49,3 +49,28 @@ func TestBareIntersection(t *testing.T) {
 		}
 	}
 }
+
+// TestEverydayWordPersonContexts: an everyday word is a person's name in
+// lower-case speech where only a person fits: after a relation and before
+// a person's verb, as the clause-final object of a verb that takes a
+// person, after "lent … to"; not after "gave it to", "called work".
+func TestEverydayWordPersonContexts(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"everybody at the church knows taffy", "everybody at the church knows [NAME_1]"},
+		{"i lent my truck to sparkle", "i lent my truck to [NAME_1]"},
+		{"my little brother sparkle is the one", "my little brother [NAME_1] is the one"},
+		{"i called work and left", "i called work and left"},
+		{"he knows everything", "he knows everything"},
+		{"i gave it to charity", "i gave it to charity"},
+		{"i owe money to the bank", "i owe money to the bank"},
+		{"she knows better", "she knows better"},
+	} {
+		r, err := NewSession().Redact(c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Text != c.want {
+			t.Errorf("%q → %q, want %q", c.text, r.Text, c.want)
+		}
+	}
+}
