@@ -74,3 +74,22 @@ func TestEverydayWordPersonContexts(t *testing.T) {
 		}
 	}
 }
+
+// TestTradeHeadEmployers: a name and a trade word after a work cue is an
+// employer in lower-case speech too; everyday uses of the trade words stay.
+func TestTradeHeadEmployers(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"i've been on second shift at dorrance fasteners since summer", "i've been on second shift at [ORG_1] since summer"},
+		{"they hired me at kellerman fixtures", "they hired me at [ORG_1]"},
+		{"i bought paint at the store", "i bought paint at the store"},
+		{"i used my tools at home", "i used my tools at home"},
+	} {
+		r, err := NewSession().Redact(c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Text != c.want {
+			t.Errorf("%q → %q, want %q", c.text, r.Text, c.want)
+		}
+	}
+}
