@@ -89,6 +89,15 @@ func (d *detector) suspect(i int) bool {
 		return d.personCue(i) && (d.lower || i > 0 && !d.toks[i-1].stop || d.pairedPerson(i) ||
 			e.given >= 100 && d.joined(i) && d.lowIs(i+1, lfPersonVerb))
 	}
+	// a family by its surname in cased text: "the Bakers have three dogs",
+	// "moved in with the Woods" (a capitalised plural mid-sentence after
+	// "the" whose singular is a surname; not a team's game)
+	if !d.lower && t.cap && !t.sentStart && !t.upper && i > 0 && d.joined(i-1) && d.low(i-1) == "the" && len(s) > 3 &&
+		s[len(s)-1] == 's' && !t.is(lfClinical|lfExcluded|lfCommonProper) && !notFamily[s] && !(d.joined(i) && sportsAfter[d.low(i+1)]) {
+		if e := d.g.lex.get(s[:len(s)-1]); e.surname > 0 && e.surname <= 50000 {
+			return true
+		}
+	}
 	// a rarer everyday word that no name list holds, where only a person
 	// fits: "Pumpkin's mom", "moose and I", "staying with bandit"
 	// (a plural is a group, not a person: "living with roommates")
@@ -153,6 +162,14 @@ func (d *detector) clauseEnd(i int) bool {
 	n := d.low(i + 1)
 	return n == "and" || n == "but" || n == "so"
 }
+
+// notFamily: capitalised plurals after "the" that are no family (services,
+// mountain ranges, teams).
+var notFamily = set(`marines rangers rockies smokies ozarks catskills adirondacks poconos berkshires cowboys giants
+packers steelers browns bears lions eagles saints chiefs patriots cardinals twins royals mariners`)
+
+// sportsAfter: words after "the Browns" that make it a team.
+var sportsAfter = set(`game games fan fans play played won lost win lose beat season score`)
 
 // relationThen: words after "my brother X" that make X a name.
 var relationThen = set(`is was has had never always still just`)

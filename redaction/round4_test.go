@@ -93,3 +93,22 @@ func TestTradeHeadEmployers(t *testing.T) {
 		}
 	}
 }
+
+// TestFamilySurname: "the Bakers" mid-sentence in cased text is a family;
+// services, ranges and teams are not.
+func TestFamilySurname(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"The Bakers have three dogs.", "The [NAME_1] have three dogs."},
+		{"We moved in with the Bakers for a while.", "We moved in with the [NAME_1] for a while."},
+		{"I watched the Browns game.", "I watched the Browns game."},
+		{"The Marines taught me discipline.", "The Marines taught me discipline."},
+	} {
+		r, err := NewSession().Redact(c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Text != c.want {
+			t.Errorf("%q → %q, want %q", c.text, r.Text, c.want)
+		}
+	}
+}
