@@ -10,7 +10,7 @@ import (
 // of the round: aggregate and per-category figures only. Its own seed
 // (4404), sentence shapes, speaker labels ("Case Manager" / "Resident",
 // "Interviewer" / "Respondent"), note layout (a crisis-line contact form)
-// and pools; TestHeldout4Disjoint checks that no pool word occurs in the
+// and pools; TestHeldoutPoolsDisjoint checks that no pool word occurs in the
 // other parts' pools or in the dev corpus.
 
 var fresh4Pools = pools{

@@ -11,7 +11,7 @@ import (
 // once, at the end of round 4: aggregate and per-category figures only. Its
 // own seed (5505), sentence shapes, labels ("Peer Specialist" / "Guest",
 // "Nurse" / "Caller"), note layout (a probation referral) and pools;
-// TestHeldout5Disjoint checks that no pool word occurs in the other parts'
+// TestHeldoutPoolsDisjoint checks that no pool word occurs in the other parts'
 // pools or in the dev corpus.
 
 var fresh5Pools = pools{
