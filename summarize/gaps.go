@@ -2,6 +2,7 @@ package summarize
 
 import (
 	"fmt"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"regexp"
 
 	"github.com/scribe-health/scribe/internal/transcript"
@@ -58,7 +59,7 @@ func gapChecks(in NoteInput, n Note, riskIDs []string, total, unsupported int) [
 		flags = append(flags, Flag{FlagConsentMissing, SeverityHigh,
 			"no AI-scribe consent on file for this session; confirm consent before using this draft"})
 	}
-	if (in.Part2 || in.Program == "sud") && !in.Consent.Part2 {
+	if (in.Part2 || vocab.IsPart2(in.Program)) && !in.Consent.Part2 {
 		flags = append(flags, Flag{FlagPart2ConsentMissing, SeverityHigh,
 			"42 CFR Part 2 session without Part 2 consent on file; do not disclose this draft"})
 	}

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/validate"
 )
 
 // sessionCancel cancels a call session that has not ended, for a reason
@@ -39,9 +39,8 @@ func sessionCancel(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	res, err := pipeline.CancelSession(ctx, a.store, pos[0], actorOf(u), "", *reason)
-	var ve *pipeline.ValidationError
-	switch {
-	case errors.As(err, &ve):
+	switch _, invalid := validate.As(err); {
+	case invalid:
 		return fmt.Errorf("--reason %q is not a cancellation reason; allowed: %s", *reason, codes)
 	case err != nil:
 		return fmt.Errorf("session %s: %w", pos[0], err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -74,7 +73,7 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if base == "" {
 		base = "http://" + envOr("SCRIBE_ADDR", "127.0.0.1:8080")
 	} else if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &validate.Error{Field: "base-url", Value: base, Allowed: "give the server's public http(s) URL, such as https://scribe.example.org"}
+		return &validate.Error{Field: "base-url", Value: base, Hint: "give the server's public http(s) URL, such as https://scribe.example.org"}
 	}
 	base = strings.TrimRight(base, "/")
 	a, err := openApp(ctx, cfg)
@@ -168,16 +167,16 @@ func parseAppointment(at string, now time.Time) (time.Time, error) {
 
 // scheduleFlagError says a refused appointment in terms of its flag.
 func scheduleFlagError(err error, at string, length time.Duration) error {
-	var ve *pipeline.ValidationError
-	if !errors.As(err, &ve) {
+	ve, ok := validate.As(err)
+	if !ok {
 		return err
 	}
 	flag, value := "--at", at
-	if ve.Field == "appointment length" {
+	if ve.Field == pipeline.FieldAppointmentLength {
 		flag, value = "--duration", length.String()
 	}
 	if value == "" {
 		value = "(now)"
 	}
-	return fmt.Errorf("%s %s: the %s %s; allowed: %s", flag, value, ve.Field, ve.Problem, ve.Allowed)
+	return fmt.Errorf("%s %s: the %s %s; allowed: %s", flag, value, ve.Field, ve.Problem, ve.Hint)
 }

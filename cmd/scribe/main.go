@@ -100,7 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // its flag (a validation error's field is the flag's name).
 func cliMessage(err error) string {
 	if ve, ok := validate.As(err); ok {
-		return ve.Phrase("--" + string(ve.Field))
+		return ve.Phrase(flagFor(ve.Field))
 	}
 	return oneLine(err)
 }

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"strings"
 	"time"
 
@@ -24,9 +25,9 @@ import (
 
 // Consent scopes.
 const (
-	ScopeAIScribe  = "ai_scribe" // an AI scribe may record, transcribe and draft
-	ScopePart2TPO  = "part2_tpo" // Part 2 record may be disclosed for treatment, payment and operations
-	ScopeRecording = "recording" // the session may be recorded
+	ScopeAIScribe  = string(vocab.ScopeAIScribe)  // an AI scribe may record, transcribe and draft
+	ScopePart2TPO  = string(vocab.ScopePart2TPO)  // Part 2 record may be disclosed for treatment, payment and operations
+	ScopeRecording = string(vocab.ScopeRecording) // the session may be recorded
 )
 
 // Consent capture and revocation methods.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/validate"
 )
 
 // appointment reads the schedule form's appointment: "start" (a
@@ -44,10 +45,10 @@ func appointment(f map[string]string, now time.Time) (time.Time, time.Duration, 
 		}
 		length = time.Duration(m) * time.Minute
 	}
-	var ve *pipeline.ValidationError
-	if err := pipeline.CheckSchedule(start, length, now); errors.As(err, &ve) {
-		return time.Time{}, 0, fmt.Sprintf("The %s %s %s: choose %s.", ve.Field, ve.Value, ve.Problem, ve.Allowed)
-	} else if err != nil {
+	if err := pipeline.CheckSchedule(start, length, now); err != nil {
+		if ve, ok := validate.As(err); ok {
+			return time.Time{}, 0, fmt.Sprintf("The %s %s %s: choose %s.", ve.Field, ve.Value, ve.Problem, ve.Hint)
+		}
 		return time.Time{}, 0, err.Error()
 	}
 	return start, length, ""
@@ -82,9 +83,9 @@ func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request, c *call) 
 		return
 	}
 	res, err := pipeline.CancelSession(r.Context(), s.cfg.Store, sess.ID, c.user.ID, c.user.Role, strings.TrimSpace(r.PostFormValue("reason")))
-	var ve *pipeline.ValidationError
+	_, invalid := validate.As(err)
 	switch {
-	case errors.As(err, &ve):
+	case invalid:
 		s.renderSession(w, r, c, sess, http.StatusBadRequest, "Choose why the session is cancelled from the list; nothing was changed.", nil)
 		return
 	case errors.Is(err, pipeline.ErrSessionNotOpen):
