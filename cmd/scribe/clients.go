@@ -9,7 +9,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/store"
 )
@@ -17,32 +16,9 @@ import (
 // Clients at the command line (issue 12): `scribe client`, and --as, the
 // Scribe user a command that reads or changes client data acts as.
 
-func init() {
-	extraCommands = append(extraCommands, command{"client", "list or show clients; add or remove care-team members", cmdClient})
-}
-
 // asFlag registers --as on a command that reads or changes client data.
 func asFlag(fs *flag.FlagSet) *string {
 	return fs.String("as", envOr("SCRIBE_USER", ""), "act as this Scribe user (e-mail): only the clients and sessions they may see, audited under their name [$SCRIBE_USER] (default: the host operator, who sees every client)")
-}
-
-// principal is who a command acts as: the Scribe user named by --as, or the
-// host operator (whoever holds the data directory and its keys).
-func principal(ctx context.Context, a *app, as string) (store.User, error) {
-	if strings.TrimSpace(as) == "" {
-		return clients.Operator(cliActor()), nil
-	}
-	u, err := a.store.UserByEmail(ctx, as)
-	if errors.Is(err, store.ErrNotFound) {
-		return u, fmt.Errorf("--as %s: there is no Scribe user with this e-mail", as)
-	}
-	if err != nil {
-		return u, err
-	}
-	if u.Disabled {
-		return u, fmt.Errorf("--as %s: the account is disabled", as)
-	}
-	return u, nil
 }
 
 // actorOf names the principal in the audit log.
@@ -55,15 +31,7 @@ func actorOf(u store.User) string {
 
 // sessionFor reads a session the principal may see.
 func sessionFor(ctx context.Context, a *app, u store.User, id string) (store.Session, error) {
-	sess, _, err := clients.ForSession(ctx, a.store, u, id)
-	if errors.Is(err, clients.ErrNotFound) {
-		return sess, fmt.Errorf("there is no session %s", id)
-	}
-	if errors.Is(err, clients.ErrNoAccess) {
-		_ = a.store.Audit(ctx, audit.Event{Actor: actorOf(u), AgentRole: u.Role, Action: "session.access_denied", EntityType: "session", EntityID: sess.ID, Outcome: "denied",
-			Details: map[string]string{"role": u.Role, "part2": fmt.Sprint(sess.Part2()), "via": "cli"}})
-	}
-	return sess, err
+	return a.service().Session(ctx, u, id)
 }
 
 // findClient finds the client the principal means by ID or alias.

@@ -24,17 +24,6 @@ import (
 
 // Compliance and exchange commands (issue 7): consent registry, accounting
 // of disclosures, FHIR and HL7 v2 exports, retention, backup and restore.
-func init() {
-	extraCommands = append(extraCommands,
-		command{"consent", "add, revoke or list consent records; add consent text versions", cmdConsent},
-		command{"disclosures", "accounting of disclosures of a client's Part 2 records (text or CSV)", cmdDisclosures},
-		command{"export", "export a session's note as FHIR R4 or HL7 v2 MDM^T02", cmdExport},
-		command{"retention", "show or set the retention policy, sweep, place or lift legal holds", cmdRetention},
-		command{"backup", "back up the database snapshot, blobs and keys into one tar.gz", cmdBackup},
-		command{"restore", "restore a backup into an empty data dir and verify its audit log", cmdRestore},
-	)
-}
-
 const consentUsage = `Usage: scribe consent add --scope ai_scribe|part2_tpo|recording (--session ID | --client ID_OR_ALIAS) --method electronic|written|verbal_attested
            --captured-by EMAIL --signature TEXT [--signed YYYY-MM-DD] [--expires YYYY-MM-DD] [--expiry-event TEXT]
            [--discloser TEXT --information TEXT --recipients TEXT --purpose TEXT --revocation-notice] [--text-version V] [--refused]

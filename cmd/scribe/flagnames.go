@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 
+	service "github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/validate"
@@ -25,6 +26,8 @@ var flagNames = map[validate.Field]string{
 	pipeline.FieldAppointmentTime:   "at",
 	pipeline.FieldAppointmentLength: "duration",
 	pipeline.FieldCancelReason:      "reason",
+	service.FieldClientLinks:        "clients",
+	service.FieldEmail:              "email",
 	store.FieldProviderName:         "name",
 	store.FieldProviderKind:         "kind",
 	store.FieldProviderUse:          "use",

@@ -182,27 +182,18 @@ func writeJSON(w io.Writer, v any) error {
 
 func sessionRetry(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("session retry", "session retry ID [--wait]", stderr)
-	var cfg config
-	cfg.register(fs)
+	act := registerActing(fs)
 	wait := fs.Bool("wait", false, "work the session's jobs in this process until it is ready or fails again")
-	as := asFlag(fs)
 	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg)
+	x, err := act.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	u, err := principal(ctx, a, *as)
-	if err != nil {
-		return err
-	}
-	if _, err := sessionFor(ctx, a, u, pos[0]); err != nil {
-		return err
-	}
-	res, err := pipeline.Retry(ctx, a.store, pos[0], actorOf(u))
+	defer x.Close()
+	res, err := x.svc.RetrySession(ctx, x.by, pos[0])
 	if err != nil {
 		return err
 	}
@@ -214,7 +205,7 @@ func sessionRetry(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if !*wait {
 		return nil
 	}
-	return waitHere(ctx, a, pos[0], 4, stderr)
+	return waitHere(ctx, x.app, pos[0], 4, stderr)
 }
 
 // waitHere works jobs in this process until the session is ready or failed.

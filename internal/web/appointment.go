@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/scribe-health/scribe/internal/pipeline"
-	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/validate"
 )
 
@@ -70,9 +69,10 @@ func offsetZone(minutes int) *time.Location {
 	return time.FixedZone(name, minutes*60)
 }
 
-// cancelRoles may cancel a session: an admin, or its own clinician (the
-// session rule of canSee keeps clinicians to their own sessions).
-var cancelRoles = []string{store.RoleAdmin, store.RoleClinician}
+// cancelRoles may cancel a session: every role; internal/app lets whoever
+// may see the session cancel it (an admin, its own clinician or
+// supervisor, a supervisor on the client's care team).
+var cancelRoles = schedulerRoles
 
 // cancelSession cancels an open call session for a reason from the closed
 // list; one with recorded audio is ended and drafted instead (nothing
