@@ -63,7 +63,11 @@ func requireRole(by store.User, what string, roles ...vocab.Role) error {
 	if len(names) > 1 {
 		who = strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 	}
-	return forbidden(fmt.Sprintf("only a %s may %s", who, what))
+	article := "a"
+	if strings.ContainsRune("aeiou", rune(who[0])) {
+		article = "an"
+	}
+	return forbidden(fmt.Sprintf("only %s %s may %s", article, who, what))
 }
 
 // Session reads a session the principal may see. A session that does not

@@ -157,16 +157,17 @@ func (s *Service) ScheduleSession(ctx context.Context, by store.User, in Schedul
 	return Scheduled{Session: sess, Start: in.Start, Length: in.Length, ExpiresAt: expires, Links: links}, nil
 }
 
+// cancelRoles may cancel a session: an admin, or its own clinician (the
+// session rule keeps clinicians to their own sessions).
+var cancelRoles = []vocab.Role{vocab.RoleAdmin, vocab.RoleClinician}
+
 // CancelSession cancels a scheduled call session that has not ended, for
 // a reason from pipeline.CancelReasons. A session with recorded audio is
 // ended and drafted instead (Recorded); nothing recorded under consent is
-// thrown away by a cancellation.
-//
-// Whoever may see the session may cancel it: an admin, its own clinician
-// (a clinician or a supervisor may own a session), or a supervisor on the
-// client's care team. The session rule keeps clinicians to their own.
+// thrown away by a cancellation. An admin or the session's own clinician
+// may cancel it; a supervisor may not.
 func (s *Service) CancelSession(ctx context.Context, by store.User, sessionID, reason string) (pipeline.Cancelled, error) {
-	if err := requireRole(by, "cancel a session", schedulerRoles...); err != nil {
+	if err := requireRole(by, "cancel a session", cancelRoles...); err != nil {
 		return pipeline.Cancelled{}, err
 	}
 	if _, err := s.Session(ctx, by, sessionID); err != nil {

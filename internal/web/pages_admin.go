@@ -4,19 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/app"
+	"github.com/scribe-health/scribe/internal/validate"
 	"log/slog"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/scribe-health/scribe/internal/audit"
-	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/prompts"
@@ -61,90 +59,31 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, c *call, st
 	s.render(w, r, status, "admin_users", c, page{Title: "Users and roles", Nav: "admin", Error: errMsg, Data: d})
 }
 
-// AddUser creates a user and returns a one-time link to choose a password
-// (used by the admin page and `scribe user add`).
-func AddUser(ctx context.Context, st *store.Store, actor, email, role string, part2 bool, now time.Time) (store.User, string, error) {
-	if _, err := mail.ParseAddress(email); err != nil || strings.ContainsAny(email, "<> ") {
-		return store.User{}, "", fmt.Errorf("%q is not an e-mail address", email)
-	}
-	if role == "" {
-		return store.User{}, "", errors.New("choose the user's role (admin, clinician or supervisor); there is no default")
-	}
-	if !store.ValidRole(role) {
-		return store.User{}, "", fmt.Errorf("the role must be admin, clinician or supervisor, not %q", role)
-	}
-	u := store.User{ID: uuid.NewString(), Email: email, Role: role, Part2Access: part2}
-	err := st.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateUser(ctx, &u); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Actor: actor, Action: "user.add", EntityType: "user", EntityID: u.ID,
-			Details: map[string]string{"role": role, "part2_access": fmt.Sprint(part2)}})
-	})
-	if err != nil {
-		return u, "", err
-	}
-	link, err := InviteLink(ctx, st, u.ID, 72*time.Hour, now)
-	return u, link, err
-}
-
 func (s *Server) adminUserAdd(w http.ResponseWriter, r *http.Request, c *call) {
-	ctx := r.Context()
-	_, link, err := AddUser(ctx, s.cfg.Store, c.user.Email, strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("role"), r.PostFormValue("part2") == "1", s.cfg.Now())
+	nu, err := s.service().AddUser(r.Context(), c.user, app.UserInput{Email: r.PostFormValue("email"), Role: r.PostFormValue("role"), Part2Access: r.PostFormValue("part2") == "1"})
+	var invalid bool
+	if _, invalid = validate.As(err); invalid || errors.Is(err, app.ErrConflict) {
+		s.renderUsers(w, r, c, http.StatusBadRequest, "", formError(err)+" Nobody was added.")
+		return
+	}
 	if err != nil {
-		s.renderUsers(w, r, c, http.StatusBadRequest, "", capitalize(err.Error())+"; nobody was added.")
+		s.refusal(w, r, err)
 		return
 	}
 	s.hasUsers.Store(true)
-	s.renderUsers(w, r, c, http.StatusCreated, s.baseURL(r)+link, "")
+	s.renderUsers(w, r, c, http.StatusCreated, s.baseURL(r)+"/invite?token="+nu.InviteToken, "")
 }
 
 func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request, c *call) {
-	ctx := r.Context()
-	id := r.PathValue("id")
-	action := r.PostFormValue("action")
-	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		u, err := tx.User(ctx, id)
-		if err != nil {
-			return err
-		}
-		details := map[string]string{"change": action}
-		switch action {
-		case "save":
-			role := r.PostFormValue("role")
-			if u.ID == c.user.ID && role != store.RoleAdmin {
-				return errors.New("you cannot remove your own admin role (another admin must)")
-			}
-			u.Role, u.Part2Access = role, r.PostFormValue("part2") == "1"
-			details["role"], details["part2_access"] = role, fmt.Sprint(u.Part2Access)
-		case "disable", "enable":
-			if u.ID == c.user.ID {
-				return errors.New("you cannot disable your own account")
-			}
-			u.Disabled = action == "disable"
-		case "unlock":
-			if err := auth.Unlock(ctx, tx, &u); err != nil {
-				return err
-			}
-		case "reset_totp":
-			if err := auth.ResetSecondFactor(ctx, tx, &u); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("unknown change %q", action)
-		}
-		if err := tx.UpdateUser(ctx, &u); err != nil {
-			return err
-		}
-		if action != "unlock" {
-			if err := tx.DeleteUserLoginSessions(ctx, u.ID); err != nil {
-				return err
-			}
-		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "user.update", EntityType: "user", EntityID: u.ID, Details: details})
-	})
+	_, err := s.service().UpdateUser(r.Context(), c.user, app.UserUpdate{UserID: r.PathValue("id"), Change: app.UserChange(r.PostFormValue("action")),
+		Role: r.PostFormValue("role"), Part2Access: r.PostFormValue("part2") == "1"})
+	var invalid bool
+	if _, invalid = validate.As(err); invalid || errors.Is(err, app.ErrForbidden) {
+		s.renderUsers(w, r, c, http.StatusBadRequest, "", formError(err)+" Nothing was changed.")
+		return
+	}
 	if err != nil {
-		s.renderUsers(w, r, c, http.StatusBadRequest, "", capitalize(err.Error())+"; nothing was changed.")
+		s.refusal(w, r, err)
 		return
 	}
 	back(w, r, "/admin/users", "User updated.")
@@ -200,21 +139,12 @@ func (s *Server) adminProviderPut(w http.ResponseWriter, r *http.Request, c *cal
 		}
 		p.ContextTokens = n
 	}
-	if err := p.Validate(); err != nil {
-		s.renderProviders(w, r, c, http.StatusBadRequest, "", false, formError(err)+" Nothing was saved.")
-		return
-	}
-	ctx := r.Context()
-	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.PutProvider(ctx, p); err != nil {
-			return err
+	if _, err := s.service().PutProvider(r.Context(), c.user, p); err != nil {
+		if _, invalid := validate.As(err); invalid {
+			s.renderProviders(w, r, c, http.StatusBadRequest, "", false, formError(err)+" Nothing was saved.")
+			return
 		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "provider.put", EntityType: "provider", EntityID: p.Name, Details: map[string]string{
-			"use": p.Use, "self_hosted": fmt.Sprint(p.SelfHosted), "baa_signed": p.BAASigned, "baa_expires": p.BAAExpires,
-			"zero_retention": fmt.Sprint(p.ZeroRetention), "part2_allowed": fmt.Sprint(p.Part2Allowed)}})
-	})
-	if err != nil {
-		s.renderProviders(w, r, c, http.StatusInternalServerError, "", false, "The provider could not be saved; try again.")
+		s.refusal(w, r, err)
 		return
 	}
 	back(w, r, "/admin/providers", "Provider "+p.Name+" saved.")
@@ -383,19 +313,17 @@ func (s *Server) renderTemplates(w http.ResponseWriter, r *http.Request, c *call
 func (s *Server) adminTemplateAdd(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx := r.Context()
 	content := r.PostFormValue("content")
-	f, err := prompts.ParseTemplate([]byte(content))
-	if err != nil {
-		s.renderTemplates(w, r, c, http.StatusBadRequest, content, "The template was not added: "+err.Error())
+	f, err := s.service().AddTemplate(ctx, c.user, []byte(content))
+	if ve, invalid := validate.As(err); invalid {
+		s.renderTemplates(w, r, c, http.StatusBadRequest, content, "The template was not added: "+ve.Hint)
 		return
 	}
-	err = s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.PutTemplate(ctx, store.CustomTemplate{ID: f.ID, Version: fmt.Sprint(f.Version), Content: content}); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "template.add", EntityType: "template", EntityID: f.VersionString()})
-	})
-	if err != nil {
+	if errors.Is(err, app.ErrConflict) {
 		s.renderTemplates(w, r, c, http.StatusConflict, content, capitalize(err.Error())+".")
+		return
+	}
+	if err != nil {
+		s.refusal(w, r, err)
 		return
 	}
 	back(w, r, "/admin/templates", "Template "+f.VersionString()+" added.")
