@@ -11,6 +11,7 @@ import (
 
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/validate"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"github.com/scribe-health/scribe/prompts"
 )
 
@@ -20,7 +21,7 @@ import (
 const (
 	FieldTemplate          validate.Field = "note template"
 	FieldModality          validate.Field = "modality"
-	FieldProgram           validate.Field = "program"
+	FieldProgram                          = vocab.FieldProgram
 	FieldSpeakers          validate.Field = "speakers"
 	FieldClinician         validate.Field = "clinician"
 	FieldClientAlias       validate.Field = "client alias"
@@ -81,15 +82,17 @@ func CheckSession(ctx context.Context, st *store.Store, c *SessionChoices) error
 		for _, m := range prompts.Modalities() {
 			ids = append(ids, m.ID)
 		}
-		return &validate.Error{Field: FieldModality, Value: c.Modality, Hint: "use " + validate.List(ids)}
+		return &validate.Error{Field: FieldModality, Value: c.Modality, Allowed: ids}
 	}
 	c.Program = strings.ToLower(strings.TrimSpace(c.Program))
 	if c.Program == "" {
 		c.Program = store.ProgramMH
 	}
-	if err := validate.OneOf(FieldProgram, c.Program, store.ProgramMH, store.ProgramSUD); err != nil {
+	program, err := vocab.ParseProgram(c.Program)
+	if err != nil {
 		return err
 	}
+	c.Program = string(program)
 	if err := checkAlias(&c.ClientAlias, c.RequireAlias); err != nil {
 		return err
 	}
@@ -122,7 +125,7 @@ func checkTemplate(ctx context.Context, st *store.Store, id *string) error {
 	for _, t := range custom {
 		ids = append(ids, t.ID)
 	}
-	return &validate.Error{Field: FieldTemplate, Value: *id, Hint: "use " + validate.List(ids)}
+	return &validate.Error{Field: FieldTemplate, Value: *id, Allowed: ids}
 }
 
 func checkAlias(alias *string, required bool) error {

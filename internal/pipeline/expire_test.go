@@ -12,8 +12,8 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
-	"github.com/scribe-health/scribe/internal/validate"
 	"github.com/scribe-health/scribe/internal/testenv"
+	"github.com/scribe-health/scribe/internal/validate"
 )
 
 // bookCall creates a call session booked at start for 50 minutes, with a
