@@ -49,6 +49,8 @@ func minutes(d time.Duration) string {
 			return "1 hour"
 		}
 		return fmt.Sprintf("%d hours", d/time.Hour)
+	case d == time.Minute:
+		return "1 minute"
 	case d%time.Minute == 0:
 		return fmt.Sprintf("%d minutes", d/time.Minute)
 	default:

@@ -115,7 +115,7 @@ func CancelSession(ctx context.Context, st *store.Store, sessionID, actor, agent
 		}
 	}
 	if !found {
-		return out, &validate.Error{Field: FieldCancelReason, Value: reasonCode, Problem: "is not a cancellation reason", Allowed: CancelReasonCodes()}
+		return out, &validate.Error{Field: FieldCancelReason, Value: reasonCode, Problem: "is not one of the reasons", Allowed: CancelReasonCodes()}
 	}
 	err := st.InTx(ctx, func(tx *store.Tx) error {
 		sess, err := tx.Session(ctx, sessionID, true)
