@@ -57,7 +57,7 @@ func openActing(ctx context.Context, cfg config, as string) (*acting, error) {
 
 // service is the service layer over this app's store.
 func (a *app) service() *service.Service {
-	return &service.Service{Store: a.store}
+	return &service.Service{Store: a.store, Blobs: a.blobs}
 }
 
 // session reads a session the principal may see.

@@ -9,10 +9,10 @@ import (
 	"os"
 
 	"github.com/scribe-health/scribe/drafts"
+	service "github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
-	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/validate"
 	"github.com/scribe-health/scribe/redaction"
@@ -112,16 +112,16 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	sess, err := sessionFor(ctx, a, u, sessionID)
-	if err != nil {
-		return err
-	}
-	actor := actorOf(u)
-	svc := &drafts.Service{Store: a.store}
+	svc := a.service()
 	switch sub {
-	case "show":
-		return draftShow(ctx, a, sess, *version, *reident, actor, *asJSON, stdout)
-	case "versions":
+	case "show", "versions":
+		sess, err := svc.Session(ctx, u, sessionID)
+		if err != nil {
+			return err
+		}
+		if sub == "show" {
+			return draftShow(ctx, a, sess, *version, *reident, actorOf(u), *asJSON, stdout)
+		}
 		ds, err := a.store.Drafts(ctx, sessionID)
 		if err != nil {
 			return err
@@ -144,25 +144,25 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		d, err := svc.Edit(ctx, sessionID, *section, text, actor)
+		d, err := svc.EditSection(ctx, u, service.DraftEdit{SessionID: sessionID, Section: *section, Text: text})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "section %s updated; draft v%d is now %s\n", *section, d.Version, d.Status)
 	case "resolve-flag":
-		d, err := svc.ResolveFlag(ctx, sessionID, *code, *reason, actor)
+		d, err := svc.ResolveFlag(ctx, u, sessionID, *code, *reason)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "flag %s resolved on draft v%d\n", *code, d.Version)
 	case "sign":
-		d, err := svc.Sign(ctx, sessionID, drafts.SignOptions{Clinician: actor, Attest: *attest, OverrideReason: *override})
+		d, err := svc.Sign(ctx, u, service.Signature{SessionID: sessionID, Attest: *attest, Override: *override})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "signed draft v%d by %s; content hash %s\n", d.Version, d.SignedBy, d.ContentHash)
 	case "reject":
-		d, err := svc.Reject(ctx, sessionID, *reason, actor)
+		d, err := svc.Reject(ctx, u, sessionID, *reason)
 		if err != nil {
 			return err
 		}
@@ -172,18 +172,13 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		ad, err := svc.AddAddendum(ctx, sessionID, actor, text)
+		ad, err := svc.AddAddendum(ctx, u, sessionID, text)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "addendum %s added\n", ad.ID)
 	case "regenerate":
-		if *template != "" {
-			if err := pipeline.CheckTemplate(ctx, a.store, template); err != nil {
-				return err
-			}
-		}
-		v, err := svc.Regenerate(ctx, sessionID, *template, actor)
+		v, err := svc.Regenerate(ctx, u, sessionID, *template)
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,11 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"path/filepath"
+
+	"github.com/scribe-health/scribe/internal/blob"
 	"errors"
 	"slices"
 	"strings"
@@ -21,8 +25,9 @@ import (
 type env struct {
 	t   *testing.T
 	ctx context.Context
-	st  *store.Store
-	svc *app.Service
+	st    *store.Store
+	blobs blob.Store
+	svc   *app.Service
 	now time.Time
 
 	operator, admin, clinician, other, supervisor, part2 store.User
@@ -40,7 +45,11 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 			}
 			t.Cleanup(func() { st.Close() })
 			now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
-			e := &env{t: t, ctx: ctx, st: st, now: now, svc: &app.Service{Store: st, Now: func() time.Time { return now }}}
+			blobs, err := blob.NewDir(filepath.Join(t.TempDir(), "blobs"), bytes.Repeat([]byte{7}, 32))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := &env{t: t, ctx: ctx, st: st, blobs: blobs, now: now, svc: &app.Service{Store: st, Blobs: blobs, Now: func() time.Time { return now }}}
 			e.operator = app.Operator("cli:test")
 			e.admin = e.user("admin@example.org", vocab.RoleAdmin, false)
 			e.clinician = e.user("therapist@example.org", vocab.RoleClinician, false)

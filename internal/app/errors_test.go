@@ -27,6 +27,9 @@ var productNames = map[string]bool{"OpenAI": true, "PostgreSQL": true}
 func TestErrorsSpeakTheDomain(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, e *env) {
 		sess := e.schedule("client-1")
+		noted := e.schedule("client-2")
+		e.withDraft(noted)
+		draft := func(f func(id string) error) func() error { return func() error { return f(noted.ID) } }
 		good := store.Provider{Name: "notes", Kind: store.KindOpenAI, BaseURL: "http://gpu-box:8001/v1", Model: "llama", Use: store.UseDrafting, SelfHosted: true}
 		provider := func(change func(p *store.Provider)) func() error {
 			return func() error {
@@ -99,11 +102,48 @@ func TestErrorsSpeakTheDomain(t *testing.T) {
 			"user update: not an admin":   update(e.clinician, app.UserUpdate{UserID: e.other.ID, Change: app.ChangeDisable}),
 			"session: no session":         func() error { _, err := e.svc.Session(e.ctx, e.clinician, "nope"); return err },
 			"session: another's session":  func() error { _, err := e.svc.Session(e.ctx, e.other, sess.ID); return err },
-			"vocab: role":                 func() error { _, err := vocab.ParseRole("owner"); return err },
-			"vocab: consent scope":        func() error { _, err := vocab.ParseConsentScope("everything"); return err },
-			"vocab: session status":       func() error { _, err := vocab.ParseSessionStatus("lost"); return err },
-			"vocab: stage":                func() error { _, err := vocab.ParseStage("polish"); return err },
-			"vocab: program":              func() error { _, err := vocab.ParseProgram("psych"); return err },
+			"draft: empty edit": draft(func(id string) error {
+				_, err := e.svc.EditSection(e.ctx, e.clinician, app.DraftEdit{SessionID: id, Section: "plan"})
+				return err
+			}),
+			"draft: no section": draft(func(id string) error {
+				_, err := e.svc.EditSection(e.ctx, e.clinician, app.DraftEdit{SessionID: id, Section: "horoscope", Text: "x"})
+				return err
+			}),
+			"draft: edit of another's": draft(func(id string) error {
+				_, err := e.svc.EditSection(e.ctx, e.other, app.DraftEdit{SessionID: id, Section: "plan", Text: "x"})
+				return err
+			}),
+			"draft: no flag": draft(func(id string) error { _, err := e.svc.ResolveFlag(e.ctx, e.clinician, id, "made_up", "x"); return err }),
+			"draft: flag reason": draft(func(id string) error {
+				_, err := e.svc.ResolveFlag(e.ctx, e.clinician, id, "risk_not_assessed", "")
+				return err
+			}),
+			"draft: no attest": draft(func(id string) error {
+				_, err := e.svc.Sign(e.ctx, e.clinician, app.Signature{SessionID: id})
+				return err
+			}),
+			"draft: open flags": draft(func(id string) error {
+				_, err := e.svc.Sign(e.ctx, e.clinician, app.Signature{SessionID: id, Attest: true})
+				return err
+			}),
+			"draft: admin signs": draft(func(id string) error {
+				_, err := e.svc.Sign(e.ctx, e.admin, app.Signature{SessionID: id, Attest: true})
+				return err
+			}),
+			"draft: reject reason":       draft(func(id string) error { _, err := e.svc.Reject(e.ctx, e.clinician, id, ""); return err }),
+			"draft: empty addendum":      draft(func(id string) error { _, err := e.svc.AddAddendum(e.ctx, e.clinician, id, ""); return err }),
+			"draft: addendum unsigned":   draft(func(id string) error { _, err := e.svc.AddAddendum(e.ctx, e.clinician, id, "x"); return err }),
+			"draft: regenerate template": draft(func(id string) error { _, err := e.svc.Regenerate(e.ctx, e.clinician, id, "haiku"); return err }),
+			"draft: no draft": func() error {
+				_, err := e.svc.Reject(e.ctx, e.clinician, sess.ID, "x")
+				return err
+			},
+			"vocab: role":           func() error { _, err := vocab.ParseRole("owner"); return err },
+			"vocab: consent scope":  func() error { _, err := vocab.ParseConsentScope("everything"); return err },
+			"vocab: session status": func() error { _, err := vocab.ParseSessionStatus("lost"); return err },
+			"vocab: stage":          func() error { _, err := vocab.ParseStage("polish"); return err },
+			"vocab: program":        func() error { _, err := vocab.ParseProgram("psych"); return err },
 		}
 		for what, call := range calls {
 			err := call()

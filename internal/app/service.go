@@ -11,6 +11,7 @@ import (
 
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/auth"
+	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
@@ -21,6 +22,9 @@ import (
 // clock and random tokens.
 type Service struct {
 	Store *store.Store
+	// Blobs holds the encrypted transcripts and identifier maps (the note's
+	// changes read the session's map to de-identify what is typed).
+	Blobs blob.Store
 	// Now is the clock (tests set it).
 	Now func() time.Time
 	// NewJoinToken makes a call join token and the hash the store keeps.

@@ -13,7 +13,7 @@ import (
 // service is the service layer over this server's store: every operation
 // a page performs goes through it (parse → call → render).
 func (s *Server) service() *app.Service {
-	return &app.Service{Store: s.cfg.Store, Now: s.cfg.Now, NewJoinToken: s.cfg.NewJoinToken}
+	return &app.Service{Store: s.cfg.Store, Blobs: s.cfg.Blobs, Now: s.cfg.Now, NewJoinToken: s.cfg.NewJoinToken}
 }
 
 // internalError answers a request that failed for a reason the person

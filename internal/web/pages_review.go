@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/app"
+	"github.com/scribe-health/scribe/internal/validate"
 	"log/slog"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -197,75 +198,43 @@ func (s *Server) audioRetained(ctx context.Context, sessionID string) bool {
 	return err == nil && ok
 }
 
-// deidentify puts placeholders back for identifiers a clinician typed or
-// kept while editing the re-identified text, so the stored draft stays
-// de-identified; originals are replaced longest first.
-func deidentify(text string, m redaction.TokenMap) string {
-	if len(m) == 0 {
-		return text
-	}
-	type pair struct{ ph, orig string }
-	pairs := make([]pair, 0, len(m))
-	for ph, orig := range m {
-		if len(orig) >= 2 {
-			pairs = append(pairs, pair{ph, orig})
-		}
-	}
-	sort.Slice(pairs, func(i, j int) bool {
-		if len(pairs[i].orig) != len(pairs[j].orig) {
-			return len(pairs[i].orig) > len(pairs[j].orig)
-		}
-		return pairs[i].ph < pairs[j].ph
-	})
-	args := make([]string, 0, 2*len(pairs))
-	for _, p := range pairs {
-		args = append(args, p.orig, p.ph)
-	}
-	return strings.NewReplacer(args...).Replace(text)
-}
-
-func (s *Server) svc() *drafts.Service { return &drafts.Service{Store: s.cfg.Store, Now: s.cfg.Now} }
+// deidentify is the service layer's: what a clinician types is stored
+// with the session's placeholders.
+var deidentify = app.Deidentify
 
 // draftChange answers a change to the draft: JSON for the page's scripts,
 // a redirect back to the review page otherwise.
 func (s *Server) draftChange(w http.ResponseWriter, r *http.Request, sessionID, done string, err error) {
-	if err != nil {
-		status := http.StatusBadRequest
-		if errors.Is(err, drafts.ErrAlreadySigned) || errors.Is(err, drafts.ErrRejected) {
-			status = http.StatusConflict
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			status = http.StatusNotFound
-		}
-		s.fail(w, r, status, capitalize(err.Error())+"; nothing was changed.")
+	if err == nil {
+		back(w, r, "/sessions/"+sessionID+"/review", done)
 		return
 	}
-	back(w, r, "/sessions/"+sessionID+"/review", done)
+	status := http.StatusBadRequest
+	switch {
+	case errors.Is(err, app.ErrConflict):
+		status = http.StatusConflict
+	case errors.Is(err, app.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, app.ErrForbidden):
+		status = http.StatusForbidden
+	default:
+		if _, invalid := validate.As(err); !invalid {
+			s.internalError(w, r, err)
+			return
+		}
+		err = errors.New(strings.TrimSuffix(formError(err), "."))
+	}
+	s.fail(w, r, status, capitalize(err.Error())+"; nothing was changed.")
 }
 
 func (s *Server) editSection(w http.ResponseWriter, r *http.Request, c *call) {
-	sess, ok := s.session(w, r, c)
-	if !ok {
-		return
-	}
-	ctx := r.Context()
-	text := r.PostFormValue("text")
-	_, tm, err := s.transcriptFor(ctx, sess.ID)
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the identifier map could not be read; the edit was not saved")
-		return
-	}
-	_, err = s.svc().Edit(ctx, sess.ID, r.PathValue("key"), deidentify(text, tm), c.user.Email)
-	s.draftChange(w, r, sess.ID, "Saved.", err)
+	_, err := s.service().EditSection(r.Context(), c.user, app.DraftEdit{SessionID: r.PathValue("id"), Section: r.PathValue("key"), Text: r.PostFormValue("text")})
+	s.draftChange(w, r, r.PathValue("id"), "Saved.", err)
 }
 
 func (s *Server) resolveFlag(w http.ResponseWriter, r *http.Request, c *call) {
-	sess, ok := s.session(w, r, c)
-	if !ok {
-		return
-	}
-	_, err := s.svc().ResolveFlag(r.Context(), sess.ID, r.PathValue("code"), strings.TrimSpace(r.PostFormValue("reason")), c.user.Email)
-	s.draftChange(w, r, sess.ID, "Flag resolved.", err)
+	_, err := s.service().ResolveFlag(r.Context(), c.user, r.PathValue("id"), r.PathValue("code"), r.PostFormValue("reason"))
+	s.draftChange(w, r, r.PathValue("id"), "Flag resolved.", err)
 }
 
 func (s *Server) sign(w http.ResponseWriter, r *http.Request, c *call) {
@@ -274,60 +243,37 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	ctx := r.Context()
-	if r.PostFormValue("attest") != "1" {
-		s.draftChange(w, r, sess.ID, "", errors.New("tick the attestation to sign"))
+	in := app.Signature{SessionID: sess.ID, Attest: r.PostFormValue("attest") == "1", Override: r.PostFormValue("override")}
+	if !in.Attest {
+		s.fail(w, r, http.StatusBadRequest, "Tick the attestation to sign; nothing was changed.")
 		return
 	}
 	if status, msg := s.checkSignCredential(ctx, c.user, r.PostFormValue("credential")); status != 0 {
 		s.fail(w, r, status, msg)
 		return
 	}
-	_, err := s.svc().Sign(ctx, sess.ID, drafts.SignOptions{Clinician: c.user.Email, Attest: true, OverrideReason: strings.TrimSpace(r.PostFormValue("override"))})
+	_, err := s.service().Sign(ctx, c.user, in)
 	s.draftChange(w, r, sess.ID, "Signed. The note is locked.", err)
 }
 
 func (s *Server) reject(w http.ResponseWriter, r *http.Request, c *call) {
-	sess, ok := s.session(w, r, c)
-	if !ok {
-		return
-	}
-	_, err := s.svc().Reject(r.Context(), sess.ID, strings.TrimSpace(r.PostFormValue("reason")), c.user.Email)
-	s.draftChange(w, r, sess.ID, "Draft rejected.", err)
+	_, err := s.service().Reject(r.Context(), c.user, r.PathValue("id"), r.PostFormValue("reason"))
+	s.draftChange(w, r, r.PathValue("id"), "Draft rejected.", err)
 }
 
 func (s *Server) regenerate(w http.ResponseWriter, r *http.Request, c *call) {
-	sess, ok := s.session(w, r, c)
-	if !ok {
-		return
-	}
-	tpl := strings.TrimSpace(r.PostFormValue("template"))
-	if tpl != "" {
-		if err := pipeline.CheckTemplate(r.Context(), s.cfg.Store, &tpl); err != nil {
-			s.draftChange(w, r, sess.ID, "", errors.New(strings.TrimSuffix(formError(err), ".")))
-			return
-		}
-	}
-	v, err := s.svc().Regenerate(r.Context(), sess.ID, tpl, c.user.Email)
+	id := r.PathValue("id")
+	v, err := s.service().Regenerate(r.Context(), c.user, id, r.PostFormValue("template"))
 	if err != nil {
-		s.draftChange(w, r, sess.ID, "", err)
+		s.draftChange(w, r, id, "", err)
 		return
 	}
-	back(w, r, "/sessions/"+sess.ID, fmt.Sprintf("Draft version %d is being generated.", v))
+	back(w, r, "/sessions/"+id, fmt.Sprintf("Draft version %d is being generated.", v))
 }
 
 func (s *Server) addendum(w http.ResponseWriter, r *http.Request, c *call) {
-	sess, ok := s.session(w, r, c)
-	if !ok {
-		return
-	}
-	ctx := r.Context()
-	_, tm, err := s.transcriptFor(ctx, sess.ID)
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the identifier map could not be read; the addendum was not saved")
-		return
-	}
-	_, err = s.svc().AddAddendum(ctx, sess.ID, c.user.Email, deidentify(r.PostFormValue("text"), tm))
-	s.draftChange(w, r, sess.ID, "Addendum added.", err)
+	_, err := s.service().AddAddendum(r.Context(), c.user, r.PathValue("id"), r.PostFormValue("text"))
+	s.draftChange(w, r, r.PathValue("id"), "Addendum added.", err)
 }
 
 // ---- version history ----
