@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/scribe-health/scribe/drafts"
+	service "github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/backup"
 	"github.com/scribe-health/scribe/internal/blob"
@@ -20,6 +20,7 @@ import (
 	"github.com/scribe-health/scribe/internal/exchange"
 	"github.com/scribe-health/scribe/internal/retention"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/validate"
 )
 
 // Compliance and exchange commands (issue 7): consent registry, accounting
@@ -322,42 +323,13 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	sess, err := sessionFor(ctx, a, u, pos[0])
-	if err != nil {
-		return err
+	ex, err := a.service().Export(ctx, u, service.ExportInput{SessionID: pos[0], Format: format, Version: *version, Reidentify: *reidentify,
+		Recipient: *recipient, Purpose: *purpose, Via: "cli",
+		HL7: exchange.HL7Options{ReceivingApp: *receivingApp, ReceivingFacility: *receivingFac}})
+	if ve, ok := validate.As(err); ok && (ve.Field == service.FieldRecipient || ve.Field == service.FieldPurpose) {
+		return fmt.Errorf("session %s is a 42 CFR Part 2 record: give --recipient and --purpose; the export is recorded as a disclosure", pos[0])
 	}
-	actor := actorOf(u)
-	d, err := pickDraft(ctx, a.store, sess, *version)
 	if err != nil {
-		return err
-	}
-	addenda, err := a.store.Addenda(ctx, d.ID)
-	if err != nil {
-		return err
-	}
-	opts := drafts.RenderOptions{Part2: sess.Part2()}
-	if *reidentify {
-		if sess.Clinician == "" || actor != store.NormalizeEmail(sess.Clinician) {
-			return errors.New("only the session's clinician may export the note with identifiers, with their own credential")
-		}
-		if opts.TokenMap, err = loadTokenMap(ctx, a, sess.ID); err != nil {
-			return err
-		}
-		opts.Reidentify = true
-	}
-	view, err := drafts.BuildView(d, addenda, opts)
-	if err != nil {
-		return err
-	}
-	ex, err := exchange.Run(ctx, a.store, exchange.Request{
-		Input:  exchange.Input{Session: sess, Draft: d, View: view, Now: time.UnixMilli(a.store.NowMS())},
-		Format: format, Recipient: *recipient, Purpose: *purpose, Actor: actor, Via: "cli", Reidentified: *reidentify,
-		HL7: exchange.HL7Options{ReceivingApp: *receivingApp, ReceivingFacility: *receivingFac},
-	})
-	if err != nil {
-		if errors.Is(err, exchange.ErrPart2NeedsRecipient) {
-			return fmt.Errorf("session %s is a 42 CFR Part 2 record: give --recipient and --purpose; the export is recorded as a disclosure", sess.ID)
-		}
 		return err
 	}
 	body := ex.Body
@@ -373,26 +345,6 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stderr, "wrote %s (%d bytes)\n", *out, len(body))
 	return nil
-}
-
-func pickDraft(ctx context.Context, st *store.Store, sess store.Session, version int) (store.Draft, error) {
-	if version <= 0 {
-		d, err := st.LatestDraft(ctx, sess.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return d, fmt.Errorf("session %s has no draft yet (status %s)", sess.ID, sess.Status)
-		}
-		return d, err
-	}
-	ds, err := st.Drafts(ctx, sess.ID)
-	if err != nil {
-		return store.Draft{}, err
-	}
-	for _, d := range ds {
-		if d.Version == version {
-			return d, nil
-		}
-	}
-	return store.Draft{}, fmt.Errorf("session %s has no draft version %d", sess.ID, version)
 }
 
 // writeNewFile writes a file that must not exist yet, mode 0600, via a

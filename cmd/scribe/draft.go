@@ -11,11 +11,9 @@ import (
 	"github.com/scribe-health/scribe/drafts"
 	service "github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/audit"
-	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/validate"
-	"github.com/scribe-health/scribe/redaction"
 )
 
 const draftUsage = `Usage: scribe draft show SESSION_ID [--json] [--reidentify] [--version N]
@@ -218,7 +216,7 @@ func draftShow(ctx context.Context, a *app, sess store.Session, version int, rei
 	if err != nil {
 		return err
 	}
-	tokenMap, err := loadTokenMap(ctx, a, sess.ID)
+	tokenMap, err := a.service().TokenMap(ctx, sess.ID)
 	if err != nil {
 		return err
 	}
@@ -255,25 +253,6 @@ func draftShow(ctx context.Context, a *app, sess store.Session, version int, rei
 	}
 	_, err = io.WriteString(stdout, text)
 	return err
-}
-
-func loadTokenMap(ctx context.Context, a *app, sessionID string) (redaction.TokenMap, error) {
-	tr, err := a.store.Transcript(ctx, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	b, err := a.blobs.Get(ctx, tr.MapBlob)
-	if err != nil {
-		if errors.Is(err, blob.ErrNotFound) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	rs, err := redaction.RestoreSession(b)
-	if err != nil {
-		return nil, fmt.Errorf("identifier map: %w", err)
-	}
-	return rs.Map(), nil
 }
 
 var _ = json.Marshal

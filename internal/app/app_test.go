@@ -5,8 +5,8 @@ import (
 	"context"
 	"path/filepath"
 
-	"github.com/scribe-health/scribe/internal/blob"
 	"errors"
+	"github.com/scribe-health/scribe/internal/blob"
 	"slices"
 	"strings"
 	"testing"
@@ -23,12 +23,12 @@ import (
 
 // env is one backend's store, the service over it and the people who act.
 type env struct {
-	t   *testing.T
-	ctx context.Context
+	t     *testing.T
+	ctx   context.Context
 	st    *store.Store
 	blobs blob.Store
 	svc   *app.Service
-	now time.Time
+	now   time.Time
 
 	operator, admin, clinician, other, supervisor, part2 store.User
 }

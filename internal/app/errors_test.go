@@ -139,6 +139,22 @@ func TestErrorsSpeakTheDomain(t *testing.T) {
 				_, err := e.svc.Reject(e.ctx, e.clinician, sess.ID, "x")
 				return err
 			},
+			"export: format": draft(func(id string) error {
+				_, err := e.svc.Export(e.ctx, e.clinician, app.ExportInput{SessionID: id, Format: "pdf"})
+				return err
+			}),
+			"export: version": draft(func(id string) error {
+				_, err := e.svc.Export(e.ctx, e.clinician, app.ExportInput{SessionID: id, Format: "text", Version: -1})
+				return err
+			}),
+			"export: identifiers by an admin": draft(func(id string) error {
+				_, err := e.svc.Export(e.ctx, e.admin, app.ExportInput{SessionID: id, Format: "text", Reidentify: true})
+				return err
+			}),
+			"export: no draft": func() error {
+				_, err := e.svc.Export(e.ctx, e.clinician, app.ExportInput{SessionID: sess.ID, Format: "text"})
+				return err
+			},
 			"vocab: role":           func() error { _, err := vocab.ParseRole("owner"); return err },
 			"vocab: consent scope":  func() error { _, err := vocab.ParseConsentScope("everything"); return err },
 			"vocab: session status": func() error { _, err := vocab.ParseSessionStatus("lost"); return err },

@@ -99,6 +99,9 @@ type reviewData struct {
 	Versions    []store.Draft
 	Edited      bool
 	Regenerable bool
+	// CanReidentify: the viewer is the session's clinician, the one person
+	// who may export the note with identifiers.
+	CanReidentify bool
 }
 
 // review is the review page: the draft beside the transcript.
@@ -149,6 +152,7 @@ func (s *Server) reviewData(ctx context.Context, sess store.Session, c *call) (r
 	d := reviewData{Session: sess, View: v, Signed: dr.Status == store.DraftSigned, HasTOTP: c.user.TOTPEnabled,
 		Attestation: drafts.DefaultAttestation, Templates: prompts.Formats(), Edited: len(v.Edits) > 0}
 	d.Locked = d.Signed || dr.Status == store.DraftRejected
+	d.CanReidentify = sess.Clinician != "" && store.NormalizeEmail(sess.Clinician) == c.user.Email
 	d.CanSign = !d.Locked && hasRole(c.user.Role, clinicalRoles)
 	d.Regenerable = !d.Signed && hasRole(c.user.Role, clinicalRoles) && sess.Status == store.StatusReady
 	for _, sec := range v.Note.Sections {
