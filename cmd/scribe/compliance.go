@@ -15,7 +15,6 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/backup"
 	"github.com/scribe-health/scribe/internal/blob"
-	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/exchange"
 	"github.com/scribe-health/scribe/internal/retention"
@@ -98,9 +97,6 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if sub == "add" {
-		c.CapturedBy = u.Email
-	}
 	actor := actorOf(u)
 	// The consent's session or client, as the principal may see it.
 	pointAt := func() error {
@@ -127,40 +123,31 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	switch sub {
 	case "add":
-		if err := pointAt(); err != nil {
+		in := service.ConsentInput{SessionID: c.SessionID, Client: c.ClientAlias, Scope: c.Scope, Method: c.Method, Granted: !*refused,
+			Signature: c.Signature, ExpiryEvent: c.ExpiryEvent, Discloser: c.Discloser, Information: c.Information, Recipients: c.Recipients,
+			Purpose: c.Purpose, RevocationNotice: c.RevocationNotice, TextVersion: c.TextVersion}
+		var day int64
+		if day, err = parseDay("signed", *signed); err != nil {
+			return err
+		} else if day != 0 {
+			in.Signed = time.UnixMilli(day)
+		}
+		if day, err = parseDay("expires", *expires); err != nil {
+			return err
+		} else if day != 0 {
+			in.Expires = time.UnixMilli(day)
+		}
+		rec, err := a.service().AddConsent(ctx, u, in)
+		if err != nil {
 			return err
 		}
-		c.Granted = !*refused
-		if c.SignedAt, err = parseDay("signed", *signed); err != nil {
-			return err
-		}
-		if c.ExpiresAt, err = parseDay("expires", *expires); err != nil {
-			return err
-		}
-		if err := compliance.Add(ctx, a.store, &c, actor); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "consent %s recorded (%s, %s)\n", c.ID, c.Scope, map[bool]string{true: "granted", false: "refused"}[c.Granted])
+		fmt.Fprintf(stdout, "consent %s recorded (%s, %s)\n", rec.ID, rec.Scope, map[bool]string{true: "granted", false: "refused"}[rec.Granted])
 	case "revoke":
 		if len(pos) != 1 {
 			fmt.Fprintln(stderr, consentUsage)
 			return errUsage
 		}
-		// A consent of a client the principal may not see is not found.
-		rec, err := a.store.ConsentRecord(ctx, pos[0])
-		if err == nil {
-			var cl store.Client
-			if cl, err = a.store.Client(ctx, rec.ClientID); err == nil && !clients.MaySee(u, cl) {
-				err = store.ErrNotFound
-			}
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("there is no consent %s that you may see", pos[0])
-		}
-		if err != nil {
-			return err
-		}
-		r, err := compliance.Revoke(ctx, a.store, pos[0], u.Email, c.Method)
+		r, err := a.service().RevokeConsent(ctx, u, service.Revocation{ConsentID: pos[0], Method: c.Method})
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/validate"
+	"github.com/scribe-health/scribe/internal/vocab"
 )
 
 // flagNames names each domain input by the flag that gives it here: the
@@ -36,6 +37,12 @@ var flagNames = map[validate.Field]string{
 	service.FieldAddendum:           "text-file",
 	service.FieldOverride:           "override-flags",
 	service.FieldRecipient:          "recipient",
+	service.FieldConsentMethod:      "method",
+	service.FieldRevokeMethod:       "method",
+	service.FieldClient:             "client",
+	service.FieldConsentText:        "text-version",
+	service.FieldConsentSubject:     "session or --client",
+	vocab.FieldConsentScope:         "scope",
 	service.FieldPurpose:            "purpose",
 	service.FieldVersion:            "version",
 	store.FieldProviderName:         "name",

@@ -155,6 +155,42 @@ func TestErrorsSpeakTheDomain(t *testing.T) {
 				_, err := e.svc.Export(e.ctx, e.clinician, app.ExportInput{SessionID: sess.ID, Format: "text"})
 				return err
 			},
+			"consent: scope": func() error {
+				_, err := e.svc.AddConsent(e.ctx, e.clinician, app.ConsentInput{SessionID: sess.ID, Scope: "everything", Method: "written"})
+				return err
+			},
+			"consent: method": func() error {
+				_, err := e.svc.AddConsent(e.ctx, e.clinician, app.ConsentInput{SessionID: sess.ID, Scope: "ai_scribe", Method: "telepathy"})
+				return err
+			},
+			"consent: incomplete Part 2": func() error {
+				_, err := e.svc.AddConsent(e.ctx, e.clinician, app.ConsentInput{SessionID: sess.ID, Scope: "part2_tpo", Method: "written", Granted: true})
+				return err
+			},
+			"consent: nothing to point at": func() error {
+				_, err := e.svc.AddConsent(e.ctx, e.clinician, app.ConsentInput{Scope: "ai_scribe", Method: "written"})
+				return err
+			},
+			"consent: text version": func() error {
+				_, err := e.svc.AddConsent(e.ctx, e.clinician, app.ConsentInput{SessionID: sess.ID, Scope: "ai_scribe", Method: "written", Granted: true, Signature: "x", TextVersion: "0"})
+				return err
+			},
+			"consent: unknown client": func() error {
+				_, err := e.svc.AddConsent(e.ctx, e.clinician, app.ConsentInput{Client: "nobody", Scope: "ai_scribe", Method: "written"})
+				return err
+			},
+			"revoke: no consent": func() error {
+				_, err := e.svc.RevokeConsent(e.ctx, e.clinician, app.Revocation{ConsentID: "nope", Method: "written"})
+				return err
+			},
+			"revoke: method": func() error {
+				_, err := e.svc.RevokeConsent(e.ctx, e.clinician, app.Revocation{ConsentID: "nope", Method: "pigeon"})
+				return err
+			},
+			"revoke: nothing chosen": func() error {
+				_, err := e.svc.RevokeConsent(e.ctx, e.clinician, app.Revocation{Method: "written"})
+				return err
+			},
 			"vocab: role":           func() error { _, err := vocab.ParseRole("owner"); return err },
 			"vocab: consent scope":  func() error { _, err := vocab.ParseConsentScope("everything"); return err },
 			"vocab: session status": func() error { _, err := vocab.ParseSessionStatus("lost"); return err },

@@ -36,6 +36,10 @@ type Error struct {
 	Allowed []string
 	// Hint says what would be accepted, in words ("use mh or sud").
 	Hint string
+	// Problems lists every problem of an input that is a whole record (a
+	// consent missing several elements), each in words; Hint is then their
+	// summary.
+	Problems []string
 	// Hidden keeps Value out of the message (a client alias is PHI-adjacent
 	// and never echoed back).
 	Hidden bool
@@ -47,6 +51,9 @@ func (e *Error) Error() string { return e.Phrase(string(e.Field)) }
 // command line, "Note template" on a page). It is always one line.
 func (e *Error) Phrase(name string) string {
 	hint := e.Hint
+	if hint == "" && len(e.Problems) > 0 {
+		hint = strings.Join(e.Problems, "; ")
+	}
 	if hint == "" && len(e.Allowed) > 0 {
 		hint = "use " + List(e.Allowed)
 	}
