@@ -342,6 +342,9 @@ type auditData struct {
 	LastCheckpoint *audit.Checkpoint
 	Witness        string
 	LastVerify     compliance.VerifyRecord
+	// Emails names each user ID the log records as an actor: the log keeps
+	// the ID (stable when an e-mail changes), the page shows both.
+	Emails map[string]string
 }
 
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, c *call) {
@@ -351,11 +354,19 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, c *call) {
 func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	d := auditData{Actor: q.Get("actor"), Action: q.Get("action"), Entity: q.Get("entity"), Witness: s.cfg.Audit.WitnessPath()}
+	d := auditData{Actor: q.Get("actor"), Action: q.Get("action"), Entity: q.Get("entity"), Witness: s.cfg.Audit.WitnessPath(), Emails: map[string]string{}}
+	users, err := s.cfg.Store.Users(ctx)
+	if err != nil {
+		s.internalError(w, r, fmt.Errorf("read the users for the audit log: %w", err))
+		return
+	}
+	for _, u := range users {
+		d.Emails[u.ID] = u.Email
+	}
 	const show = 500
-	err := s.cfg.Store.AuditEntries(ctx, 0, func(e audit.Entry) error {
+	err = s.cfg.Store.AuditEntries(ctx, 0, func(e audit.Entry) error {
 		d.Total++
-		if d.Actor != "" && !strings.Contains(e.Actor, d.Actor) || d.Action != "" && !strings.HasPrefix(e.Action, d.Action) || d.Entity != "" && e.EntityID != d.Entity {
+		if d.Actor != "" && !strings.Contains(e.Actor, d.Actor) && !strings.Contains(d.Emails[e.Actor], d.Actor) || d.Action != "" && !strings.HasPrefix(e.Action, d.Action) || d.Entity != "" && e.EntityID != d.Entity {
 			return nil
 		}
 		d.Entries = append(d.Entries, e)
