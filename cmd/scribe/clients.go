@@ -21,13 +21,9 @@ func asFlag(fs *flag.FlagSet) *string {
 	return fs.String("as", envOr("SCRIBE_USER", ""), "act as this Scribe user (e-mail): only the clients and sessions they may see, audited under their name [$SCRIBE_USER] (default: the host operator, who sees every client)")
 }
 
-// actorOf names the principal in the audit log.
-func actorOf(u store.User) string {
-	if u.Email == "" {
-		return u.ID
-	}
-	return u.Email
-}
+// actorOf names the principal in the audit log: always the user ID (the
+// host operator's is "cli:NAME"); the audit viewer shows the e-mail.
+func actorOf(u store.User) string { return u.ID }
 
 // sessionFor reads a session the principal may see.
 func sessionFor(ctx context.Context, a *app, u store.User, id string) (store.Session, error) {

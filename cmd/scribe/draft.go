@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -118,7 +119,7 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		if sub == "show" {
-			return draftShow(ctx, a, sess, *version, *reident, actorOf(u), *asJSON, stdout)
+			return draftShow(ctx, a, sess, *version, *reident, u, *asJSON, stdout)
 		}
 		ds, err := a.store.Drafts(ctx, sessionID)
 		if err != nil {
@@ -189,7 +190,8 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-func draftShow(ctx context.Context, a *app, sess store.Session, version int, reidentify bool, actor string, asJSON bool, stdout io.Writer) error {
+func draftShow(ctx context.Context, a *app, sess store.Session, version int, reidentify bool, u store.User, asJSON bool, stdout io.Writer) error {
+	actor := actorOf(u)
 	var d store.Draft
 	var err error
 	if version > 0 {
@@ -220,13 +222,13 @@ func draftShow(ctx context.Context, a *app, sess store.Session, version int, rei
 	if err != nil {
 		return err
 	}
-	if reidentify && (sess.Clinician == "" || store.NormalizeEmail(actor) != store.NormalizeEmail(sess.Clinician)) {
+	if reidentify && (sess.Clinician == "" || u.Email != store.NormalizeEmail(sess.Clinician)) {
 		return errors.New("only the session's clinician may see identifiers from the command line, with their own credential")
 	}
 	var consent compliance.Decision
 	if err := a.store.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if consent, _, err = compliance.RecordDisclosure(ctx, tx, sess.ID, compliance.Disclosure{Kind: compliance.KindView, Recipient: actor,
+		if consent, _, err = compliance.RecordDisclosure(ctx, tx, sess.ID, compliance.Disclosure{Kind: compliance.KindView, Recipient: cmp.Or(u.Email, u.ID),
 			Description: fmt.Sprintf("progress note v%d (%s) shown on the command line", d.Version, d.Status), Purpose: "treatment", Actor: actor}); err != nil {
 			return err
 		}

@@ -67,19 +67,23 @@ type DraftEdit struct {
 	Text      string // identifiers typed in it are replaced by the session's placeholders
 }
 
+// Each change checks who may make it (role, then the session's access
+// rule) before it looks at the input: a person who may not open the
+// session learns nothing about it from a refusal.
+
 // EditSection changes one section of the session's latest draft. The text
 // is stored de-identified: an identifier the redaction found in the
 // session is replaced by its placeholder, so the draft stays free of them.
 func (s *Service) EditSection(ctx context.Context, by store.User, in DraftEdit) (store.Draft, error) {
+	sess, svc, err := s.draftChange(ctx, by, in.SessionID, "edit a note")
+	if err != nil {
+		return store.Draft{}, err
+	}
 	if strings.TrimSpace(in.Section) == "" {
 		return store.Draft{}, &validate.Error{Field: FieldSection, Hint: "name the section to change by its key or title"}
 	}
 	if strings.TrimSpace(in.Text) == "" {
 		return store.Draft{}, &validate.Error{Field: FieldSectionText, Problem: "is empty", Hint: "give the section's new text"}
-	}
-	sess, svc, err := s.draftChange(ctx, by, in.SessionID, "edit a note")
-	if err != nil {
-		return store.Draft{}, err
 	}
 	tm, err := s.TokenMap(ctx, sess.ID)
 	if err != nil {
@@ -96,15 +100,15 @@ func (s *Service) EditSection(ctx context.Context, by store.User, in DraftEdit) 
 // ResolveFlag marks one of the draft's flags resolved, with the
 // clinician's reason.
 func (s *Service) ResolveFlag(ctx context.Context, by store.User, sessionID, code, reason string) (store.Draft, error) {
+	sess, svc, err := s.draftChange(ctx, by, sessionID, "resolve a flag")
+	if err != nil {
+		return store.Draft{}, err
+	}
 	if strings.TrimSpace(code) == "" {
 		return store.Draft{}, &validate.Error{Field: FieldFlag, Hint: "name the flag to resolve"}
 	}
 	if strings.TrimSpace(reason) == "" {
 		return store.Draft{}, &validate.Error{Field: FieldReason, Hint: "say why the flag is resolved"}
-	}
-	sess, svc, err := s.draftChange(ctx, by, sessionID, "resolve a flag")
-	if err != nil {
-		return store.Draft{}, err
 	}
 	d, err := svc.ResolveFlag(ctx, sess.ID, code, strings.TrimSpace(reason), by.Email)
 	if errors.Is(err, drafts.ErrNoOpenFlag) {
@@ -125,12 +129,12 @@ type Signature struct {
 
 // Sign locks the note in the principal's name.
 func (s *Service) Sign(ctx context.Context, by store.User, in Signature) (store.Draft, error) {
-	if !in.Attest {
-		return store.Draft{}, &validate.Error{Field: FieldAttestation, Hint: "attest to the statement to sign the note"}
-	}
 	sess, svc, err := s.draftChange(ctx, by, in.SessionID, "sign a note")
 	if err != nil {
 		return store.Draft{}, err
+	}
+	if !in.Attest {
+		return store.Draft{}, &validate.Error{Field: FieldAttestation, Hint: "attest to the statement to sign the note"}
 	}
 	d, err := svc.Sign(ctx, sess.ID, drafts.SignOptions{Clinician: by.Email, Attest: true, OverrideReason: strings.TrimSpace(in.Override)})
 	if errors.Is(err, drafts.ErrUnresolvedFlags) {
@@ -141,12 +145,12 @@ func (s *Service) Sign(ctx context.Context, by store.User, in Signature) (store.
 
 // Reject marks the draft rejected with a reason.
 func (s *Service) Reject(ctx context.Context, by store.User, sessionID, reason string) (store.Draft, error) {
-	if strings.TrimSpace(reason) == "" {
-		return store.Draft{}, &validate.Error{Field: FieldReason, Hint: "say why the draft is rejected"}
-	}
 	sess, svc, err := s.draftChange(ctx, by, sessionID, "reject a draft")
 	if err != nil {
 		return store.Draft{}, err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return store.Draft{}, &validate.Error{Field: FieldReason, Hint: "say why the draft is rejected"}
 	}
 	d, err := svc.Reject(ctx, sess.ID, strings.TrimSpace(reason), by.Email)
 	return d, draftError(err)
@@ -155,12 +159,12 @@ func (s *Service) Reject(ctx context.Context, by store.User, sessionID, reason s
 // AddAddendum attaches a later change to the signed note, de-identified
 // as an edit is.
 func (s *Service) AddAddendum(ctx context.Context, by store.User, sessionID, text string) (store.Addendum, error) {
-	if strings.TrimSpace(text) == "" {
-		return store.Addendum{}, &validate.Error{Field: FieldAddendum, Problem: "is empty", Hint: "give the addendum's text"}
-	}
 	sess, svc, err := s.draftChange(ctx, by, sessionID, "add an addendum")
 	if err != nil {
 		return store.Addendum{}, err
+	}
+	if strings.TrimSpace(text) == "" {
+		return store.Addendum{}, &validate.Error{Field: FieldAddendum, Problem: "is empty", Hint: "give the addendum's text"}
 	}
 	tm, err := s.TokenMap(ctx, sess.ID)
 	if err != nil {
@@ -175,15 +179,15 @@ func (s *Service) AddAddendum(ctx context.Context, by store.User, sessionID, tex
 // regenerate their notes; an admin (or the host operator) may re-run the
 // model too.
 func (s *Service) Regenerate(ctx context.Context, by store.User, sessionID, template string) (int, error) {
+	sess, svc, err := s.draftChange(ctx, by, sessionID, "regenerate a draft", vocab.RoleClinician, vocab.RoleSupervisor, vocab.RoleAdmin)
+	if err != nil {
+		return 0, err
+	}
 	template = strings.TrimSpace(template)
 	if template != "" {
 		if err := pipeline.CheckTemplate(ctx, s.Store, &template); err != nil {
 			return 0, err
 		}
-	}
-	sess, svc, err := s.draftChange(ctx, by, sessionID, "regenerate a draft", vocab.RoleClinician, vocab.RoleSupervisor, vocab.RoleAdmin)
-	if err != nil {
-		return 0, err
 	}
 	v, err := svc.Regenerate(ctx, sess.ID, template, by.ID)
 	return v, draftError(err)

@@ -54,6 +54,10 @@ type Exported struct {
 // consent in force) and audits it, all or nothing.
 func (s *Service) Export(ctx context.Context, by store.User, in ExportInput) (Exported, error) {
 	var out Exported
+	sess, err := s.Session(ctx, by, in.SessionID)
+	if err != nil {
+		return out, err
+	}
 	in.Format = strings.ToLower(strings.TrimSpace(in.Format))
 	if err := validate.OneOf(FieldExportFormat, in.Format, ExportFormats...); err != nil {
 		return out, err
@@ -62,10 +66,6 @@ func (s *Service) Export(ctx context.Context, by store.User, in ExportInput) (Ex
 		return out, err
 	}
 	in.Recipient, in.Purpose = strings.TrimSpace(in.Recipient), strings.TrimSpace(in.Purpose)
-	sess, err := s.Session(ctx, by, in.SessionID)
-	if err != nil {
-		return out, err
-	}
 	if sess.Part2() && in.Recipient == "" {
 		return out, &validate.Error{Field: FieldRecipient, Hint: "a 42 CFR Part 2 record is exported only to a named recipient; the export is recorded as a disclosure"}
 	}

@@ -51,9 +51,14 @@ func (s *Service) joinToken() (string, string) {
 // audit log: an admin who sees every client.
 func Operator(name string) store.User { return clients.Operator(name) }
 
-// event fills in the principal as the actor of an audit event.
+// event fills in the principal as the actor of an audit event: their
+// user ID and role (the host operator's role is left to the audit log,
+// which calls a "cli:NAME" actor a cli agent).
 func event(by store.User, ev audit.Event) audit.Event {
 	ev.Actor, ev.AgentRole = by.ID, by.Role
+	if by.Email == "" {
+		ev.AgentRole = ""
+	}
 	return ev
 }
 

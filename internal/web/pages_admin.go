@@ -175,7 +175,7 @@ func (s *Server) adminProviderTest(w http.ResponseWriter, r *http.Request, c *ca
 	if terr != nil {
 		outcome = "failure"
 	}
-	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "provider.test", EntityType: "provider", EntityID: name, Outcome: outcome})
+	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "provider.test", EntityType: "provider", EntityID: name, Outcome: outcome})
 	if terr != nil {
 		s.renderProviders(w, r, c, http.StatusOK, fmt.Sprintf("%s did not answer: %v", name, terr), false, "")
 		return
@@ -277,7 +277,7 @@ func (s *Server) adminPolicySave(w http.ResponseWriter, r *http.Request, c *call
 		if err := tx.PutSetting(ctx, settingTOTPRoles, strings.Join(roles, ",")); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "policy.update", EntityType: "settings", EntityID: "policy",
+		return tx.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "policy.update", EntityType: "settings", EntityID: "policy",
 			Details: map[string]string{"purge_audio_after_transcription": fmt.Sprint(p.PurgeAudioAfterTranscription), "audio_days": fmt.Sprint(p.AudioDays),
 				"transcript_days": fmt.Sprint(p.TranscriptDays), "totp_roles": strings.Join(roles, ",")}})
 	})
@@ -402,7 +402,7 @@ func (s *Server) adminAuditVerify(w http.ResponseWriter, r *http.Request, c *cal
 	ctx := r.Context()
 	rep, err := compliance.VerifyAudit(ctx, s.cfg.Store, s.cfg.Audit)
 	compliance.RecordVerify(ctx, s.cfg.Store, rep, err, c.user.Email, s.cfg.Now())
-	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "audit.verify", EntityType: "audit", EntityID: "chain", Outcome: map[bool]string{true: "success", false: "failure"}[err == nil]})
+	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "audit.verify", EntityType: "audit", EntityID: "chain", Outcome: map[bool]string{true: "success", false: "failure"}[err == nil]})
 	s.renderAudit(w, r, c)
 }
 

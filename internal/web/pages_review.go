@@ -141,7 +141,7 @@ func (s *Server) reviewData(ctx context.Context, sess store.Session, c *call) (r
 	}
 	// Every view of a draft and transcript is a disclosure: audited before
 	// anything is shown, and nothing is shown if the entry cannot be written.
-	if err := s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "draft.read", EntityType: "draft", EntityID: dr.ID,
+	if err := s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "draft.read", EntityType: "draft", EntityID: dr.ID,
 		Details: map[string]string{"session": sess.ID, "reidentified": strconv.FormatBool(tokenMap != nil), "part2": strconv.FormatBool(sess.Part2()), "transcript": "true", "via": "web"}}); err != nil {
 		return reviewData{}, auditError{err}
 	}
@@ -319,7 +319,7 @@ func (s *Server) versions(w http.ResponseWriter, r *http.Request, c *call) {
 		s.fail(w, r, http.StatusInternalServerError, "the identifier map could not be read")
 		return
 	}
-	if err := s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "draft.read", EntityType: "session", EntityID: sess.ID,
+	if err := s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "draft.read", EntityType: "session", EntityID: sess.ID,
 		Details: map[string]string{"versions": fmt.Sprintf("%d,%d", d.A, d.B), "part2": strconv.FormatBool(sess.Part2()), "via": "web"}}); err != nil {
 		s.fail(w, r, http.StatusServiceUnavailable, "the audit log could not record this view, so the versions are not shown")
 		return
@@ -567,7 +567,7 @@ func (s *Server) segmentAudio(w http.ResponseWriter, r *http.Request, c *call) {
 		s.fail(w, r, http.StatusGone, "no audio is kept for this stretch of the session")
 		return
 	}
-	if err := s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "audio.read", EntityType: "session", EntityID: sess.ID,
+	if err := s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "audio.read", EntityType: "session", EntityID: sess.ID,
 		Details: map[string]string{"segment": seg.ID, "part2": strconv.FormatBool(sess.Part2()), "via": "web"}}); err != nil {
 		s.fail(w, r, http.StatusServiceUnavailable, "the audit log could not record this playback, so it is refused")
 		return
