@@ -39,23 +39,6 @@ func findClient(ctx context.Context, a *app, u store.User, ref string) (store.Cl
 	return c, err
 }
 
-// resolveFor is the hook that points a new session at its client, deciding
-// for the session's clinician and the principal.
-func resolveFor(ctx context.Context, a *app, by store.User, clinicianEmail string) (func(context.Context, *store.Tx, *store.Session) error, error) {
-	clinician := by
-	if clinicianEmail != "" {
-		var err error
-		if clinician, err = clients.Person(ctx, a.store, clinicianEmail); err != nil {
-			return nil, err
-		}
-	}
-	return func(ctx context.Context, tx *store.Tx, s *store.Session) error {
-		id, err := clients.Resolve(ctx, tx, clients.Request{Alias: s.ClientAlias, Program: s.Program, Clinician: clinician, By: by, Actor: actorOf(by)})
-		s.ClientID = id
-		return err
-	}, nil
-}
-
 const clientUsage = `Usage: scribe client list [--json] [--as EMAIL]
        scribe client show CLIENT [--json] [--as EMAIL]            (CLIENT: the client's ID or alias)
        scribe client add-member CLIENT --email EMAIL [--as ADMIN_EMAIL]

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scribe-health/scribe/internal/app"
+	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/vocab"
 )
@@ -189,6 +190,22 @@ func TestErrorsSpeakTheDomain(t *testing.T) {
 			},
 			"revoke: nothing chosen": func() error {
 				_, err := e.svc.RevokeConsent(e.ctx, e.clinician, app.Revocation{Method: "written"})
+				return err
+			},
+			"ingest: template": func() error {
+				_, err := e.svc.Ingest(e.ctx, e.clinician, &pipeline.Ingester{Store: e.st, Blobs: e.blobs}, app.IngestInput{Recording: strings.NewReader(""), ClientAlias: "c", Template: "haiku"})
+				return err
+			},
+			"ingest: another's": func() error {
+				_, err := e.svc.Ingest(e.ctx, e.clinician, &pipeline.Ingester{Store: e.st, Blobs: e.blobs}, app.IngestInput{Recording: strings.NewReader(""), ClientAlias: "c", Clinician: e.other.Email})
+				return err
+			},
+			"ingest: Part 2": func() error {
+				_, err := e.svc.Ingest(e.ctx, e.clinician, &pipeline.Ingester{Store: e.st, Blobs: e.blobs}, app.IngestInput{Recording: strings.NewReader(""), ClientAlias: "c", Program: "sud"})
+				return err
+			},
+			"ingest: speakers": func() error {
+				_, err := e.svc.Ingest(e.ctx, e.clinician, &pipeline.Ingester{Store: e.st, Blobs: e.blobs}, app.IngestInput{Recording: strings.NewReader(""), ClientAlias: "c", Speakers: "both"})
 				return err
 			},
 			"vocab: role":           func() error { _, err := vocab.ParseRole("owner"); return err },

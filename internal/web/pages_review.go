@@ -17,17 +17,11 @@ import (
 	"github.com/scribe-health/scribe/internal/audio"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
-	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/transcript"
 	"github.com/scribe-health/scribe/prompts"
 	"github.com/scribe-health/scribe/redaction"
 )
-
-func ingestOptions(f map[string]string, u store.User) pipeline.IngestOptions {
-	return pipeline.IngestOptions{Template: f["template"], Modality: f["modality"], Program: f["program"], Speakers: f["speakers"],
-		ClientAlias: f["alias"], Clinician: store.NormalizeEmail(f["clinician"]), ConsentAttestedBy: u.Email, Actor: u.Email}
-}
 
 // transcriptFor returns the session's redacted, speaker-labelled
 // transcript and its identifier map (nil when not redacted yet).

@@ -431,24 +431,18 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 		if c.user.Role == store.RoleClinician || f["clinician"] == "" {
 			f["clinician"] = c.user.Email
 		}
-		if f["program"] == store.ProgramSUD && !c.user.Part2Access {
-			refuse(http.StatusForbidden, "your account has no Part 2 access, so it cannot create a substance-use (Part 2) session")
-			return
-		}
 		if f["consent"] != "1" {
 			refuse(http.StatusBadRequest, "confirm that the client consented to AI scribing of this recording; nothing was stored")
 			return
 		}
-		opt := ingestOptions(f, c.user)
-		opt.RequireAlias, opt.RequireClinician = true, true
-		opt.BeforeCommit = func() error { return nothingAfter(mr) }
-		clinician, err := clients.Person(ctx, s.cfg.Store, opt.Clinician)
-		if err != nil {
-			refuse(s.uploadRefusal(r, err))
+		id, err = s.service().Ingest(ctx, c.user, s.cfg.Ingester, app.IngestInput{Recording: part, Template: f["template"], Modality: f["modality"],
+			Program: f["program"], Speakers: f["speakers"], ClientAlias: f["alias"], Clinician: f["clinician"], RequireChoices: true,
+			ConsentAttested: true, BeforeCommit: func() error { return nothingAfter(mr) }})
+		if errors.Is(err, app.ErrForbidden) {
+			refuse(http.StatusForbidden, err.Error())
 			return
 		}
-		opt.Prepare = s.attachClient(c.user, clinician)
-		if id, err = s.cfg.Ingester.Ingest(ctx, part, opt); err != nil {
+		if err != nil {
 			refuse(s.uploadRefusal(r, err))
 			return
 		}
@@ -507,7 +501,7 @@ func (s *Server) uploadRefusal(r *http.Request, err error) (int, string) {
 		return http.StatusBadRequest, "the recording was not accepted: " + err.Error() + "; nothing was stored"
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return http.StatusBadRequest, "the upload was cut off; nothing was stored"
-	case clientRefused(err):
+	case errors.Is(err, app.ErrConflict):
 		return http.StatusConflict, capitalize(err.Error()) + "; nothing was stored."
 	}
 	if _, ok := validate.As(err); ok {
