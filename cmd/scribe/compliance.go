@@ -383,17 +383,13 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg)
+	x, err := openActing(ctx, cfg, *as)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	u, err := principal(ctx, a, *as)
-	if err != nil {
-		return err
-	}
-	actor := actorOf(u)
-	if (sub == "set" || sub == "sweep") && u.Role != store.RoleAdmin {
+	defer x.Close()
+	a, u := x.app, x.by
+	if sub == "sweep" && u.Role != store.RoleAdmin {
 		return errors.New("the retention policy and sweeps are for admins")
 	}
 	switch sub {
@@ -426,18 +422,8 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		default:
 			return fmt.Errorf("--purge-after-transcription must be true or false, not %q", *purgeAfter)
 		}
-		if *audioDays < -1 || *transcriptDays < -1 {
-			return errors.New("retention days cannot be negative")
-		}
-		p.UpdatedBy = actor
-		err = a.store.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.SetRetentionPolicy(ctx, &p); err != nil {
-				return err
-			}
-			return tx.Audit(ctx, audit.Event{Actor: actor, Action: "retention.set", EntityType: "retention_policy", EntityID: "1", Details: map[string]string{
-				"audio_days": fmt.Sprint(p.AudioDays), "transcript_days": fmt.Sprint(p.TranscriptDays), "purge_after_transcription": fmt.Sprint(p.PurgeAudioAfterTranscription)}})
-		})
-		if err != nil {
+		if p, err = a.service().SetPolicy(ctx, u, service.PolicyInput{PurgeAudioAfterTranscription: p.PurgeAudioAfterTranscription,
+			AudioDays: p.AudioDays, TranscriptDays: p.TranscriptDays}); err != nil {
 			return err
 		}
 		printPolicy(stdout, p)
@@ -454,19 +440,7 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return errUsage
 		}
 		on := sub == "hold"
-		if on && strings.TrimSpace(*reason) == "" {
-			return errors.New("a legal hold needs --reason (a case or matter number)")
-		}
-		if _, err := sessionFor(ctx, a, u, pos[0]); err != nil {
-			return err
-		}
-		err := a.store.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.SetLegalHold(ctx, pos[0], on, *reason); err != nil {
-				return err
-			}
-			return tx.Audit(ctx, audit.Event{Actor: actor, Action: "legal_hold." + sub, EntityType: "session", EntityID: pos[0], Details: map[string]string{"reason": *reason}})
-		})
-		if err != nil {
+		if err := a.service().SetLegalHold(ctx, u, pos[0], on, *reason); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "session %s: legal hold %s\n", pos[0], map[bool]string{true: "placed", false: "lifted"}[on])

@@ -242,47 +242,35 @@ func (s *Server) adminPolicy(w http.ResponseWriter, r *http.Request, c *call) {
 }
 
 func (s *Server) adminPolicySave(w http.ResponseWriter, r *http.Request, c *call) {
-	ctx := r.Context()
-	days := func(field string, max int) (int, bool) {
+	days := func(field string) (int, bool) {
 		v := strings.TrimSpace(r.PostFormValue(field))
 		if v == "" {
 			return 0, true
 		}
-		var n int
-		if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 0 || n > max {
-			return 0, false
-		}
-		return n, true
+		n, err := strconv.Atoi(v)
+		return n, err == nil
 	}
-	p := store.RetentionPolicy{PurgeAudioAfterTranscription: r.PostFormValue("retention_audio") != "days", UpdatedBy: c.user.Email}
+	in := app.PolicyInput{PurgeAudioAfterTranscription: r.PostFormValue("retention_audio") != "days", SecondFactorRoles: []string{}}
 	var ok bool
-	if p.AudioDays, ok = days("audio_days", 3650); !ok || (!p.PurgeAudioAfterTranscription && p.AudioDays < 1) {
-		s.fail(w, r, http.StatusBadRequest, "audio retention must be 'after transcription' or a number of days between 1 and 3650; nothing was saved")
+	if in.AudioDays, ok = days("audio_days"); !ok {
+		s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("audio retention must be 'after transcription' or a number of days between 1 and %d; nothing was saved", app.MaxAudioDays))
 		return
 	}
-	if p.TranscriptDays, ok = days("transcript_days", 36500); !ok {
+	if in.TranscriptDays, ok = days("transcript_days"); !ok {
 		s.fail(w, r, http.StatusBadRequest, "transcript retention must be a number of days (0 keeps them); nothing was saved")
 		return
 	}
-	roles := []string{store.RoleAdmin}
 	for _, rl := range r.PostForm["totp_roles"] {
 		if rl == store.RoleClinician || rl == store.RoleSupervisor {
-			roles = append(roles, rl)
+			in.SecondFactorRoles = append(in.SecondFactorRoles, rl)
 		}
 	}
-	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.SetRetentionPolicy(ctx, &p); err != nil {
-			return err
+	if _, err := s.service().SetPolicy(r.Context(), c.user, in); err != nil {
+		if _, invalid := validate.As(err); invalid {
+			s.fail(w, r, http.StatusBadRequest, formError(err)+" Nothing was saved.")
+			return
 		}
-		if err := tx.PutSetting(ctx, settingTOTPRoles, strings.Join(roles, ",")); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "policy.update", EntityType: "settings", EntityID: "policy",
-			Details: map[string]string{"purge_audio_after_transcription": fmt.Sprint(p.PurgeAudioAfterTranscription), "audio_days": fmt.Sprint(p.AudioDays),
-				"transcript_days": fmt.Sprint(p.TranscriptDays), "totp_roles": strings.Join(roles, ",")}})
-	})
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the policy could not be saved; nothing was changed")
+		s.refusal(w, r, err)
 		return
 	}
 	back(w, r, "/admin/policy", "Policy saved.")
