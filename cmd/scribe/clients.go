@@ -63,15 +63,12 @@ func cmdClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, clientUsage)
 		return errUsage
 	}
-	a, err := openApp(ctx, cfg)
+	x, err := openActing(ctx, cfg, *as)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	u, err := principal(ctx, a, *as)
-	if err != nil {
-		return err
-	}
+	defer x.Close()
+	a, u := x.app, x.by
 	if sub == "list" {
 		cs, err := clients.Visible(ctx, a.store, u)
 		if err != nil {

@@ -233,15 +233,12 @@ func cmdDisclosures(ctx context.Context, args []string, stdout, stderr io.Writer
 	if sinceMS != 0 {
 		sinceT = time.UnixMilli(sinceMS)
 	}
-	a, err := openApp(ctx, cfg)
+	x, err := openActing(ctx, cfg, *as)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	u, err := principal(ctx, a, *as)
-	if err != nil {
-		return err
-	}
+	defer x.Close()
+	a, u := x.app, x.by
 	if strings.TrimSpace(*client) == "" {
 		return errors.New("an accounting of disclosures is per client: give --client ID_OR_ALIAS")
 	}

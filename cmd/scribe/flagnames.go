@@ -43,6 +43,7 @@ var flagNames = map[validate.Field]string{
 	service.FieldConsentText:        "text-version",
 	service.FieldConsentSubject:     "session or --client",
 	vocab.FieldConsentScope:         "scope",
+	vocab.FieldSessionStatus:        "status",
 	service.FieldAudioDays:          "audio-days",
 	service.FieldTranscriptDays:     "transcript-days",
 	service.FieldHoldReason:         "reason",
