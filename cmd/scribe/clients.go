@@ -45,10 +45,12 @@ const clientUsage = `Usage: scribe client list [--json] [--as EMAIL]
        scribe client remove-member CLIENT --email EMAIL [--as ADMIN_EMAIL]`
 
 func cmdClient(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub, args, err := takeSub(args, clientUsage, stderr, "list", "show", "add-member", "remove-member")
-	if err != nil {
-		return err
-	}
+	return dispatch(ctx, args, stdout, stderr, clientUsage, shared(clientSub, "list", "show", "add-member", "remove-member"))
+}
+
+// clientSub runs one subcommand of client (they share one flag set).
+func clientSub(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
+	var err error
 	fs := newFlags("client "+sub, "client "+sub+" [flags]", stderr)
 	var cfg config
 	cfg.register(fs)

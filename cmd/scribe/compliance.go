@@ -46,10 +46,12 @@ func parseDay(name, v string) (int64, error) {
 }
 
 func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub, args, err := takeSub(args, consentUsage, stderr, "add", "revoke", "list", "text-add", "texts")
-	if err != nil {
-		return err
-	}
+	return dispatch(ctx, args, stdout, stderr, consentUsage, shared(consentSub, "add", "revoke", "list", "text-add", "texts"))
+}
+
+// consentSub runs one subcommand of consent (they share one flag set).
+func consentSub(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
+	var err error
 	fs := newFlags("consent "+sub, "consent "+sub+" [flags]", stderr)
 	var cfg config
 	cfg.register(fs)
@@ -267,10 +269,12 @@ const exportUsage = `Usage: scribe export fhir|hl7v2|text SESSION_ID [--out FILE
   SCRIBE_TOKEN (a personal API token from the account page in the web app), or a terminal prompt.`
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	format, args, err := takeSub(args, exportUsage, stderr, "fhir", "hl7v2", "text")
-	if err != nil {
-		return err
-	}
+	return dispatch(ctx, args, stdout, stderr, exportUsage, shared(exportSub, "fhir", "hl7v2", "text"))
+}
+
+// exportSub runs one subcommand of export (they share one flag set).
+func exportSub(ctx context.Context, format string, args []string, stdout, stderr io.Writer) error {
+	var err error
 	fs := newFlags("export "+format, "export "+format+" SESSION_ID [flags]", stderr)
 	var cfg config
 	cfg.register(fs)
@@ -363,10 +367,12 @@ const retentionUsage = `Usage: scribe retention show [--json]
        scribe retention release SESSION_ID`
 
 func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub, args, err := takeSub(args, retentionUsage, stderr, "show", "set", "sweep", "hold", "release")
-	if err != nil {
-		return err
-	}
+	return dispatch(ctx, args, stdout, stderr, retentionUsage, shared(retentionSub, "show", "set", "sweep", "hold", "release"))
+}
+
+// retentionSub runs one subcommand of retention (they share one flag set).
+func retentionSub(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
+	var err error
 	fs := newFlags("retention "+sub, "retention "+sub+" [flags]", stderr)
 	var cfg config
 	cfg.register(fs)

@@ -48,10 +48,12 @@ func draftActsAsClinician(sub string, clinician string, reidentify bool) bool {
 }
 
 func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub, args, err := takeSub(args, draftUsage, stderr, "show", "edit", "sign", "reject", "addendum", "regenerate", "resolve-flag", "versions")
-	if err != nil {
-		return err
-	}
+	return dispatch(ctx, args, stdout, stderr, draftUsage, shared(draftSub, "show", "edit", "sign", "reject", "addendum", "regenerate", "resolve-flag", "versions"))
+}
+
+// draftSub runs one subcommand of draft (they share one flag set).
+func draftSub(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
+	var err error
 	fs := newFlags("draft "+sub, "draft "+sub+" SESSION_ID [flags]", stderr)
 	var cfg config
 	cfg.register(fs)

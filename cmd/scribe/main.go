@@ -172,6 +172,16 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, usag
 	return subs[sub](ctx, rest, stdout, stderr)
 }
 
+// shared makes the subcommands of a command whose subcommands share one
+// flag set, for dispatch: each runs run with its own name.
+func shared(run func(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error, names ...string) map[string]runFunc {
+	subs := make(map[string]runFunc, len(names))
+	for _, n := range names {
+		subs[n] = func(ctx context.Context, args []string, stdout, stderr io.Writer) error { return run(ctx, n, args, stdout, stderr) }
+	}
+	return subs
+}
+
 // parse parses flags that may come before or after positional arguments.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var flags, pos []string
