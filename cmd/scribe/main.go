@@ -177,7 +177,9 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, usag
 func shared(run func(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error, names ...string) map[string]runFunc {
 	subs := make(map[string]runFunc, len(names))
 	for _, n := range names {
-		subs[n] = func(ctx context.Context, args []string, stdout, stderr io.Writer) error { return run(ctx, n, args, stdout, stderr) }
+		subs[n] = func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+			return run(ctx, n, args, stdout, stderr)
+		}
 	}
 	return subs
 }
