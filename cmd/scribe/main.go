@@ -47,6 +47,8 @@ func commands() []command {
 		{"retention", "show or set the retention policy, sweep, place or lift legal holds", cmdRetention},
 		{"backup", "back up the database snapshot, blobs and keys into one tar.gz", cmdBackup},
 		{"restore", "restore a backup into an empty data dir and verify its audit log", cmdRestore},
+		{"doctor", "check the installation: database, key, disk, providers, BAAs, HTTPS, audit log", cmdDoctor},
+		{"demo", "load (or --remove) a SAMPLE client with a finished session and draft, to try Scribe without a model", cmdDemo},
 		{"version", "print the version", cmdVersion},
 	}
 }

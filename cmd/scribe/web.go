@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scribe-health/scribe/internal/doctor"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/web"
 )
@@ -53,6 +54,7 @@ func mountWeb(ctx context.Context, mux *http.ServeMux, a *app) error {
 		Ingester:     &pipeline.Ingester{Store: a.store, Blobs: a.blobs},
 		UploadStall:  serveOpts.uploadStall,
 		Audit:        a.cfg.auditTrust(""),
+		Doctor:       doctor.Options{ListenAddr: serveOpts.addr},
 	}
 	if jobsUI != nil {
 		h, err := jobsUI(ctx, a)

@@ -43,7 +43,7 @@ func (s *Service) draftChange(ctx context.Context, by store.User, sessionID, wha
 	if err != nil {
 		return sess, nil, err
 	}
-	return sess, &drafts.Service{Store: s.Store, Now: s.Now, AuditActor: by.ID}, nil
+	return sess, &drafts.Service{Store: s.Store, Blobs: s.Blobs, Now: s.Now, AuditActor: by.ID}, nil
 }
 
 // draftError types the drafts package's refusals.
@@ -134,11 +134,11 @@ func (s *Service) Sign(ctx context.Context, by store.User, in Signature) (store.
 		return store.Draft{}, err
 	}
 	if !in.Attest {
-		return store.Draft{}, &validate.Error{Field: FieldAttestation, Hint: "attest to the statement to sign the note"}
+		return store.Draft{}, &validate.Error{Field: FieldAttestation, Hint: "attest to the statement to sign the note", Err: drafts.ErrNoAttestation}
 	}
 	d, err := svc.Sign(ctx, sess.ID, drafts.SignOptions{Clinician: by.Email, Attest: true, OverrideReason: strings.TrimSpace(in.Override)})
 	if errors.Is(err, drafts.ErrUnresolvedFlags) {
-		return d, &validate.Error{Field: FieldOverride, Problem: "is required", Hint: err.Error()}
+		return d, &validate.Error{Field: FieldOverride, Problem: "is required", Hint: err.Error(), Err: err}
 	}
 	return d, draftError(err)
 }

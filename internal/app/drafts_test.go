@@ -105,6 +105,9 @@ func TestDraftOperations(t *testing.T) {
 			wantKind(t, "a session without a draft", err, app.ErrNotFound)
 		})
 		t.Run("edit, resolve, sign, addendum", func(t *testing.T) {
+			if _, err := e.svc.ResolveFlag(e.ctx, e.clinician, id, summarize.FlagRiskNotAssessed, "assessed verbally"); err != nil {
+				t.Fatal(err)
+			}
 			d, err := e.svc.EditSection(e.ctx, e.clinician, app.DraftEdit{SessionID: id, Section: "Plan", Text: synthetic + " will practise breathing daily."})
 			if err != nil || d.Status != store.DraftEdited {
 				t.Fatalf("edit: %+v %v", d.Status, err)
@@ -114,9 +117,6 @@ func TestDraftOperations(t *testing.T) {
 			}
 			if a := e.lastAudit("draft.edit"); a.Actor != e.clinician.ID {
 				t.Errorf("edit audited as %q", a.Actor)
-			}
-			if _, err := e.svc.ResolveFlag(e.ctx, e.clinician, id, summarize.FlagRiskNotAssessed, "assessed verbally"); err != nil {
-				t.Fatal(err)
 			}
 			_, err = e.svc.AddAddendum(e.ctx, e.clinician, id, "later")
 			wantKind(t, "an addendum before signing", err, app.ErrConflict)

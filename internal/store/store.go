@@ -83,6 +83,9 @@ type Options struct {
 	// postgresql://; empty means the embedded SQLite file in DataDir.
 	DatabaseURL string
 	DataDir     string
+	// SkipMigrations opens the database as it is, applying nothing (scribe
+	// doctor looks without changing anything; see MigrationStatus).
+	SkipMigrations bool
 }
 
 // Store is the one storage contract. Both backends are the same type; the
@@ -146,9 +149,11 @@ func open(ctx context.Context, opt Options, upTo int) (*Store, error) {
 		db.SetMaxOpenConns(1)
 		s.dialect, s.sqlDB, s.conn = SQLite, db, sqlConn{q: db}
 	}
-	if err := s.migrate(ctx, upTo); err != nil {
-		s.Close()
-		return nil, err
+	if !opt.SkipMigrations {
+		if err := s.migrate(ctx, upTo); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	if err := s.initRiver(nil, WorkerOptions{}); err != nil {
 		s.Close()
@@ -335,6 +340,8 @@ type WorkerOptions struct {
 	// Periodic jobs this client schedules when it is the elected leader
 	// (the retention sweep, the reconciler).
 	Periodic []*river.PeriodicJob
+	// Middleware wraps job inserts and work (OpenTelemetry tracing).
+	Middleware []rivertype.Middleware
 }
 
 // StartWorkers starts a River client that works jobs with the given
@@ -427,6 +434,7 @@ func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 		MaxAttempts:          5,
 		JobTimeout:           10 * time.Minute,
 		RescueStuckJobsAfter: 20 * time.Minute,
+		Middleware:           opt.Middleware,
 	}
 	if opt.RescueAfter > 0 {
 		cfg.RescueStuckJobsAfter = opt.RescueAfter

@@ -43,9 +43,14 @@ type Error struct {
 	// Hidden keeps Value out of the message (a client alias is PHI-adjacent
 	// and never echoed back).
 	Hidden bool
+	// Err is the refusal this error reports, when a lower layer made one
+	// (an adapter may look for it with errors.As).
+	Err error
 }
 
 func (e *Error) Error() string { return e.Phrase(string(e.Field)) }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 // Phrase says what was wrong, naming the input as name ("--template" on the
 // command line, "Note template" on a page). It is always one line.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/scribe-health/scribe/internal/app"
+	"github.com/scribe-health/scribe/internal/exchange"
 	"github.com/scribe-health/scribe/internal/validate"
 )
 
@@ -15,7 +16,14 @@ import (
 // The session's own clinician may have identifiers put back (the box is
 // ticked for them).
 func (s *Server) exportNote(w http.ResponseWriter, r *http.Request, c *call) {
-	ex, err := s.service().Export(r.Context(), c.user, app.ExportInput{SessionID: r.PathValue("id"), Format: r.PostFormValue("format"),
+	// Copy asks for the paste-ready text, shown in place (the page's
+	// script puts it on the clipboard; without it the browser shows it).
+	copyText := r.PostFormValue("copy") == "1"
+	format := r.PostFormValue("format")
+	if copyText {
+		format = exchange.FormatText
+	}
+	ex, err := s.service().Export(r.Context(), c.user, app.ExportInput{SessionID: r.PathValue("id"), Format: format,
 		Reidentify: r.PostFormValue("identifiers") == "1", Recipient: r.PostFormValue("recipient"), Purpose: r.PostFormValue("purpose"), Via: "web"})
 	if ve, invalid := validate.As(err); invalid {
 		switch ve.Field {
@@ -33,7 +41,11 @@ func (s *Server) exportNote(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	w.Header().Set("Content-Type", ex.ContentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="note-%s-v%d.%s"`, ex.Session.ID, ex.Draft.Version, ex.Extension))
+	disposition := "attachment"
+	if copyText {
+		disposition = "inline"
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`%s; filename="note-%s-v%d.%s"`, disposition, ex.Session.ID, ex.Draft.Version, ex.Extension))
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(ex.Body)
 }

@@ -66,6 +66,7 @@ type sectionView struct {
 	NotDiscussedText string
 	Statements       []stmtView
 	EditText         string
+	Missing          bool // a section of the template the note does not have (yet)
 }
 
 type stmtView struct {
@@ -73,6 +74,9 @@ type stmtView struct {
 	Citations         []string
 	Unsupported       bool
 	UnsupportedReason string
+	Index             int
+	Ref               string // drafts.StatementRef of the stored text
+	Edited            bool   // written or changed by the clinician
 }
 
 type reviewData struct {
@@ -93,6 +97,7 @@ type reviewData struct {
 	Versions    []store.Draft
 	Edited      bool
 	Regenerable bool
+	reviewExtra
 	// CanReidentify: the viewer is the session's clinician, the one person
 	// who may export the note with identifiers.
 	CanReidentify bool
@@ -149,15 +154,8 @@ func (s *Server) reviewData(ctx context.Context, sess store.Session, c *call) (r
 	d.CanReidentify = sess.Clinician != "" && store.NormalizeEmail(sess.Clinician) == c.user.Email
 	d.CanSign = !d.Locked && hasRole(c.user.Role, clinicalRoles)
 	d.Regenerable = !d.Signed && hasRole(c.user.Role, clinicalRoles) && sess.Status == store.StatusReady
-	for _, sec := range v.Note.Sections {
-		sv := sectionView{Key: sec.Key, Title: sec.Title, NotDiscussed: sec.NotDiscussed || len(sec.Statements) == 0, NotDiscussedText: sec.NotDiscussedText}
-		var texts []string
-		for _, st := range sec.Statements {
-			sv.Statements = append(sv.Statements, stmtView{Text: st.Text, Citations: st.Citations, Unsupported: st.Unsupported, UnsupportedReason: st.UnsupportedReason})
-			texts = append(texts, st.Text)
-		}
-		sv.EditText = strings.Join(texts, "\n")
-		d.Sections = append(d.Sections, sv)
+	if err := s.reviewSections(ctx, &d); err != nil {
+		return reviewData{}, err
 	}
 	for _, f := range v.Flags {
 		if f.Resolved {
@@ -200,6 +198,12 @@ func (s *Server) audioRetained(ctx context.Context, sessionID string) bool {
 // with the session's placeholders.
 var deidentify = app.Deidentify
 
+// svc is the drafts service for the statement editor, which is the web
+// app's alone (internal/app has the section-level operations).
+func (s *Server) svc() *drafts.Service {
+	return &drafts.Service{Store: s.cfg.Store, Blobs: s.cfg.Blobs, Now: s.cfg.Now}
+}
+
 // draftChange answers a change to the draft: JSON for the page's scripts,
 // a redirect back to the review page otherwise.
 func (s *Server) draftChange(w http.ResponseWriter, r *http.Request, sessionID, done string, err error) {
@@ -226,8 +230,19 @@ func (s *Server) draftChange(w http.ResponseWriter, r *http.Request, sessionID, 
 }
 
 func (s *Server) editSection(w http.ResponseWriter, r *http.Request, c *call) {
-	_, err := s.service().EditSection(r.Context(), c.user, app.DraftEdit{SessionID: r.PathValue("id"), Section: r.PathValue("key"), Text: r.PostFormValue("text")})
-	s.draftChange(w, r, r.PathValue("id"), "Saved.", err)
+	sess, ok := s.session(w, r, c)
+	if !ok {
+		return
+	}
+	_, err := s.service().EditSection(r.Context(), c.user, app.DraftEdit{SessionID: sess.ID, Section: r.PathValue("key"), Text: r.PostFormValue("text")})
+	if ve, ok := validate.As(err); ok && ve.Field == app.FieldSectionText {
+		err = errors.New("the new section text is empty")
+	}
+	if err != nil {
+		s.editRefused(w, r, c, sess, "edit-"+r.PathValue("key"), err)
+		return
+	}
+	s.draftChange(w, r, sess.ID, "Saved.", err)
 }
 
 func (s *Server) resolveFlag(w http.ResponseWriter, r *http.Request, c *call) {
@@ -243,14 +258,19 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx := r.Context()
 	in := app.Signature{SessionID: sess.ID, Attest: r.PostFormValue("attest") == "1", Override: r.PostFormValue("override")}
 	if !in.Attest {
-		s.fail(w, r, http.StatusBadRequest, "Tick the attestation to sign; nothing was changed.")
+		field, msg, _ := signError(drafts.ErrNoAttestation)
+		s.signRefused(w, r, c, sess, http.StatusBadRequest, field, msg)
 		return
 	}
 	if status, msg := s.checkSignCredential(ctx, c.user, r.PostFormValue("credential")); status != 0 {
-		s.fail(w, r, status, msg)
+		s.signRefused(w, r, c, sess, status, "credential", msg)
 		return
 	}
 	_, err := s.service().Sign(ctx, c.user, in)
+	if field, msg, ok := signError(err); ok {
+		s.signRefused(w, r, c, sess, http.StatusBadRequest, field, msg)
+		return
+	}
 	s.draftChange(w, r, sess.ID, "Signed. The note is locked.", err)
 }
 
@@ -351,6 +371,10 @@ func noteText(v drafts.View) string {
 	for _, sec := range v.Note.Sections {
 		fmt.Fprintf(&b, "## %s\n", sec.Title)
 		for _, st := range sec.Statements {
+			if st.ClinicianEdited {
+				fmt.Fprintf(&b, "%s (edited by clinician)\n", st.Text)
+				continue
+			}
 			fmt.Fprintf(&b, "%s\n", st.Text)
 		}
 	}
