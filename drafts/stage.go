@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,6 +13,7 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
+	"github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/stagekit"
@@ -60,7 +60,7 @@ func (w *Worker) now() time.Time {
 func NewOpenAILLM(p store.Provider, pol modelcall.Policy) (summarize.LLM, error) {
 	key := ""
 	if p.APIKeyEnv != "" {
-		if key = os.Getenv(p.APIKeyEnv); key == "" {
+		if key = config.Secret(p.APIKeyEnv); key == "" {
 			return nil, stagekit.Permanentf("provider %q: environment variable %s (its API key) is not set in the worker's environment", p.Name, p.APIKeyEnv)
 		}
 	}

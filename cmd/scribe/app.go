@@ -4,40 +4,44 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
+	"log/slog"
 	"os/user"
 	"path/filepath"
 	"time"
 
 	"github.com/riverqueue/river"
 
-	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
+	settings "github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/retention"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/web"
 )
 
-// config is what every command that touches data shares.
+// config is what every command that touches data shares. Its values come
+// from internal/config (flag > environment > --config file > default),
+// filled in when the command's flags are parsed (see parse).
 type config struct {
 	dataDir      string
 	databaseURL  string
 	blobStore    string // "dir" or "database"
+	masterKey    string // "" = DATA_DIR/master.key
 	auditWitness string // "" = DATA_DIR/audit-witness.jsonl
 }
 
 func (c *config) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.dataDir, "data-dir", envOr("SCRIBE_DATA_DIR", "./scribe-data"), "data directory (SQLite database, encrypted blobs, key file) [$SCRIBE_DATA_DIR]")
-	fs.StringVar(&c.blobStore, "blob-store", envOr("SCRIBE_BLOB_STORE", "dir"), "where encrypted audio, transcripts and token maps are kept: dir (the data dir) or database (the blobs table; use it when several scribe processes share one PostgreSQL, with the same SCRIBE_MASTER_KEY) [$SCRIBE_BLOB_STORE]")
-	c.databaseURL = os.Getenv("DATABASE_URL")
+	settings.Var(fs, &c.dataDir, "data_dir")
+	settings.Var(fs, &c.blobStore, "blob_store")
+	settings.Var(fs, &c.databaseURL, "database_url")
+	settings.Var(fs, &c.masterKey, "master_key")
 }
 
 // registerAuditWitness adds --audit-witness for the commands that write or
 // read audit checkpoints.
 func (c *config) registerAuditWitness(fs *flag.FlagSet) {
-	fs.StringVar(&c.auditWitness, "audit-witness", envOr("SCRIBE_AUDIT_WITNESS", ""), "append-only file that receives a copy of every audit checkpoint, outside the database (default DATA_DIR/"+audit.WitnessFile+"; point it at WORM storage) [$SCRIBE_AUDIT_WITNESS]")
+	settings.Var(fs, &c.auditWitness, "audit_witness")
 }
 
 // auditTrust is what audit verification trusts outside the database.
@@ -56,6 +60,10 @@ type app struct {
 	cfg   config
 	store *store.Store
 	blobs blobStore
+	// settings and log are serve's resolved configuration and logger (nil
+	// in the other commands).
+	settings *settings.Config
+	log      *slog.Logger
 }
 
 func openApp(ctx context.Context, cfg config) (*app, error) {
@@ -66,9 +74,9 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 		cfg.blobStore = "dir"
 	}
 	if cfg.blobStore != "dir" && cfg.blobStore != "database" {
-		return nil, fmt.Errorf("--blob-store %q: want dir or database", cfg.blobStore)
+		return nil, fmt.Errorf("blob_store %q: want dir or database", cfg.blobStore)
 	}
-	kek, _, err := blob.LoadKEK(cfg.dataDir)
+	kek, _, err := blob.LoadKEK(cfg.dataDir, cfg.masterKey)
 	if err != nil {
 		return nil, err
 	}

@@ -17,19 +17,14 @@ func init() { mounts = append(mounts, mountCalls) }
 
 // mountCalls serves the call page and its signaling, backed by the store.
 func mountCalls(ctx context.Context, mux *http.ServeMux, a *app) error {
-	ice, err := parseICEServers(serveOpts.iceServers)
+	sc := a.settings
+	ice, err := parseICEServers(strings.Join(sc.ICEServers, ","))
 	if err != nil {
 		return err
 	}
-	backend := &pipeline.CallBackend{Store: a.store, Blobs: a.blobs, PurgeOnRevoke: !serveOpts.keepAudioOnRevoke}
-	var publicIPs []string
-	for _, ip := range strings.Split(serveOpts.publicIP, ",") {
-		if ip = strings.TrimSpace(ip); ip != "" {
-			publicIPs = append(publicIPs, ip)
-		}
-	}
-	relay, err := capture.NewRelay(capture.RelayConfig{ICEServers: ice, UDPPort: serveOpts.udpPort, Loopback: len(ice) == 0, PublicIPs: publicIPs,
-		MaxDuration: serveOpts.maxCall, AloneTimeout: serveOpts.aloneTimeout}, backend)
+	backend := &pipeline.CallBackend{Store: a.store, Blobs: a.blobs, PurgeOnRevoke: !sc.KeepAudioOnRevoke}
+	relay, err := capture.NewRelay(capture.RelayConfig{ICEServers: ice, UDPPort: sc.WebRTCUDPPort, Loopback: len(ice) == 0, PublicIPs: sc.WebRTCPublicIP,
+		MaxDuration: sc.MaxCallDuration, AloneTimeout: sc.CallAloneTimeout}, backend)
 	if err != nil {
 		return fmt.Errorf("call relay: %w", err)
 	}
@@ -48,7 +43,7 @@ func parseICEServers(s string) ([]webrtc.ICEServer, error) {
 		}
 		scheme, rest, ok := strings.Cut(raw, ":")
 		if !ok || (scheme != "stun" && scheme != "stuns" && scheme != "turn" && scheme != "turns") {
-			return nil, fmt.Errorf("--ice-servers: %q is not a stun: or turn: URL", raw)
+			return nil, fmt.Errorf("ice_servers: %q is not a stun: or turn: URL", raw)
 		}
 		srv := webrtc.ICEServer{URLs: []string{raw}}
 		if at := strings.LastIndex(rest, "@"); at >= 0 && strings.HasPrefix(scheme, "turn") {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/clients"
+	settings "github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/store"
 )
 
@@ -23,7 +24,9 @@ func init() {
 
 // asFlag registers --as on a command that reads or changes client data.
 func asFlag(fs *flag.FlagSet) *string {
-	return fs.String("as", envOr("SCRIBE_USER", ""), "act as this Scribe user (e-mail): only the clients and sessions they may see, audited under their name [$SCRIBE_USER] (default: the host operator, who sees every client)")
+	var as string
+	settings.Var(fs, &as, "act_as")
+	return &as
 }
 
 // principal is who a command acts as: the Scribe user named by --as, or the

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	settings "github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/web"
 )
@@ -60,7 +61,7 @@ func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "user %s added as %s%s\n", u.Email, u.Role, map[bool]string{true: " with Part 2 access", false: ""}[u.Part2Access])
-	fmt.Fprintf(stdout, "send them this one-time link to choose a password (valid 72 hours):\n%s%s\n", publicBase(), link)
+	fmt.Fprintf(stdout, "send them this one-time link to choose a password (valid 72 hours):\n%s%s\n", publicBase(settings.For(fs).Config()), link)
 	if u.Role == store.RoleAdmin {
 		fmt.Fprintln(stdout, "admins set up two-step sign-in (an authenticator app) at their first sign-in")
 	}

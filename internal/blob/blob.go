@@ -72,14 +72,15 @@ type Dir struct {
 	root string
 }
 
-// LoadKEK returns the key-encryption key: SCRIBE_MASTER_KEY (base64 of 32
-// bytes) when set, else dataDir/master.key, created with mode 0600 on first
-// use. created reports that a new key file was written.
-func LoadKEK(dataDir string) (key []byte, created bool, err error) {
-	if v := strings.TrimSpace(os.Getenv("SCRIBE_MASTER_KEY")); v != "" {
+// LoadKEK returns the key-encryption key: masterKey (the master_key
+// setting, base64 of 32 bytes) when given, else dataDir/master.key, created
+// with mode 0600 on first use. created reports that a new key file was
+// written.
+func LoadKEK(dataDir, masterKey string) (key []byte, created bool, err error) {
+	if v := strings.TrimSpace(masterKey); v != "" {
 		k, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(k) != 32 {
-			return nil, false, errors.New("SCRIBE_MASTER_KEY must be the base64 encoding of exactly 32 bytes (generate one with: head -c32 /dev/urandom | base64)")
+			return nil, false, errors.New("master_key (SCRIBE_MASTER_KEY) must be the base64 encoding of exactly 32 bytes (generate one with: head -c32 /dev/urandom | base64)")
 		}
 		return k, false, nil
 	}
@@ -105,7 +106,7 @@ func LoadKEK(dataDir string) (key []byte, created bool, err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- the data dir (operator configuration) and a fixed name
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) { // another process created it first
-			return LoadKEK(dataDir)
+			return LoadKEK(dataDir, "")
 		}
 		return nil, false, fmt.Errorf("create key file: %w", err)
 	}
