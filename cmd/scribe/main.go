@@ -40,6 +40,7 @@ func commands() []command {
 		{"template", "add or list note templates", cmdTemplate},
 		{"redact", "redact identifiers from text on standard input (JSON out)", cmdRedact},
 		{"audit", "verify or export the audit log", cmdAudit},
+		{"config", "print the effective configuration and where each value came from", cmdConfig},
 		{"version", "print the version", cmdVersion},
 	}, extraCommands...)
 }

@@ -223,17 +223,7 @@ func (l *Loader) Set(path string) error { l.file = path; return nil }
 // has Resolve store the setting's effective value in ptr, which must point
 // to a variable of the setting's type.
 func Var[T any](fs *flag.FlagSet, ptr *T, name string) {
-	l := For(fs)
-	s := l.setting(name)
-	pv := reflect.ValueOf(ptr)
-	if pv.Elem().Type() != s.kind {
-		panic(fmt.Sprintf("config: %s is a %s, not a %T", name, s.kind, *ptr))
-	}
-	l.targets = append(l.targets, target{name: name, ptr: pv})
-	if s.Flag != "" {
-		l.Flag(name, s.Flag)
-	}
-	pv.Elem().Set(reflect.ValueOf(&l.cfg).Elem().Field(s.index))
+	VarAs(fs, ptr, name, For(fs).setting(name).Flag)
 }
 
 // Flag registers the setting under a flag name (its own, or a command's
@@ -243,6 +233,9 @@ func (l *Loader) Flag(name, flagName string) {
 	usage := s.Help
 	if s.Env != "" {
 		usage += " [$" + s.Env + "]"
+	}
+	if l.fs.Lookup(flagName) != nil {
+		return // registered already (a command may ask twice)
 	}
 	fv := &flagValue{l: l, s: s, flag: flagName}
 	l.fs.Var(fv, flagName, usage)
@@ -458,7 +451,7 @@ func Secret(name string) string {
 }
 
 // VarAs is Var under a command's own flag name for the setting (such as
-// `session create --base-url` for public_url).
+// `session create --base-url` for public_url; "" registers no flag).
 func VarAs[T any](fs *flag.FlagSet, ptr *T, name, flagName string) {
 	l := For(fs)
 	s := l.setting(name)
@@ -467,6 +460,8 @@ func VarAs[T any](fs *flag.FlagSet, ptr *T, name, flagName string) {
 		panic(fmt.Sprintf("config: %s is a %s, not a %T", name, s.kind, *ptr))
 	}
 	l.targets = append(l.targets, target{name: name, ptr: pv})
-	l.Flag(name, flagName)
+	if flagName != "" {
+		l.Flag(name, flagName)
+	}
 	pv.Elem().Set(reflect.ValueOf(&l.cfg).Elem().Field(s.index))
 }
