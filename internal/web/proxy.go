@@ -21,6 +21,9 @@ type requestInfo struct {
 	id       string
 	clientIP string
 	secure   bool
+	// route and sessionID are filled in when a route is matched (wrap).
+	route     string
+	sessionID string
 }
 
 type requestInfoKey struct{}
@@ -143,18 +146,28 @@ func RequestID(r *http.Request) string {
 // logFor is the server's logger with the request's id and, on a session's
 // pages, the session id. Handlers log through it, never the default logger.
 func (s *Server) logFor(r *http.Request) *slog.Logger {
-	l := s.log.With("request_id", requestInfoOf(r).id)
-	if id := r.PathValue("id"); id != "" && strings.HasPrefix(r.URL.Path, "/sessions/") {
-		l = l.With("session_id", id)
+	ri := requestInfoOf(r)
+	l := s.log.With("request_id", ri.id)
+	if ri.sessionID != "" {
+		l = l.With("session_id", ri.sessionID)
 	}
 	return l
+}
+
+// matched notes the route a request was matched to (for its log lines).
+func matched(r *http.Request, rt route) {
+	ri := requestInfoOf(r)
+	ri.route = strings.TrimSpace(rt.method + " " + rt.path)
+	if strings.HasPrefix(rt.path, "/sessions/{id}") {
+		ri.sessionID = r.PathValue("id")
+	}
 }
 
 // internalError answers 500 for a failure the person cannot fix: the cause
 // goes to the log with the request id, and the page shows the person that
 // id to quote to an administrator. Use it wherever a handler answers 500.
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
-	s.logFor(r).Error("web: internal error", "route", r.Pattern, "error", err)
+	s.logFor(r).Error("web: internal error", "route", requestInfoOf(r).route, "error", err)
 	s.fail(w, r, http.StatusInternalServerError, "Something went wrong on the server and nothing was changed. Try again; if it happens again, give your administrator this reference.")
 }
 
@@ -193,6 +206,6 @@ func (s *Server) accessLog(r *http.Request, rec *statusRecorder, start time.Time
 	if status >= 500 {
 		level = slog.LevelWarn
 	}
-	s.logFor(r).Log(r.Context(), level, "web: request", "method", r.Method, "route", r.Pattern, "status", status,
+	s.logFor(r).Log(r.Context(), level, "web: request", "method", r.Method, "route", requestInfoOf(r).route, "status", status,
 		"ms", time.Since(start).Milliseconds(), "client_ip", requestInfoOf(r).clientIP)
 }

@@ -241,6 +241,7 @@ func (s *Server) Mount(mux *http.ServeMux) { mux.Handle("/", s.Handler()) }
 // wrap applies the route's access rule, idle logoff and CSRF check.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		matched(r, rt)
 		if !s.limitBody(w, r, rt) {
 			return
 		}
