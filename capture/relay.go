@@ -36,6 +36,10 @@ const (
 type RelayConfig struct {
 	// ICEServers are given to the relay's peer connections (STUN/TURN).
 	ICEServers []webrtc.ICEServer
+	// ParticipantICE, when set, adds ICE servers for one participant's
+	// browser to ICEServers (the embedded TURN server's per-participant,
+	// time-limited credentials).
+	ParticipantICE func(participantID string) []webrtc.ICEServer
 	// UDPPort, when > 0, makes every peer connection share one UDP port
 	// (webrtc.NewICEUDPMux), which is what a firewall rule can allow.
 	UDPPort int

@@ -512,7 +512,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	defer m.close()
 
 	st := rm.state()
-	m.send(message{Type: msgWelcome, Participant: &p, ConsentInfo: &info, State: &st, ICEServers: r.cfg.ICEServers, Schedule: scheduleInfo(rm.schedule)})
+	m.send(message{Type: msgWelcome, Participant: &p, ConsentInfo: &info, State: &st, ICEServers: r.browserICE(p.ID), Schedule: scheduleInfo(rm.schedule)})
 	rm.broadcastState()
 	slog.Info("capture: participant connected", "session", sessionID, "participant", p.ID, "role", p.Role)
 
@@ -638,4 +638,12 @@ func (m *member) handle(msg message, info ConsentInfo) bool {
 		m.sendError(fmt.Sprintf("unknown message type %q", msg.Type))
 	}
 	return false
+}
+
+// browserICE is the ICE server list a participant's browser gets.
+func (r *Relay) browserICE(participantID string) []webrtc.ICEServer {
+	if r.cfg.ParticipantICE == nil {
+		return r.cfg.ICEServers
+	}
+	return append(append([]webrtc.ICEServer(nil), r.cfg.ICEServers...), r.cfg.ParticipantICE(participantID)...)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scribe-health/scribe/capture"
 	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/turnserver"
 )
 
 func init() { mounts = append(mounts, mountCalls) }
@@ -23,8 +24,25 @@ func mountCalls(ctx context.Context, mux *http.ServeMux, a *app) error {
 		return err
 	}
 	backend := &pipeline.CallBackend{Store: a.store, Blobs: a.blobs, PurgeOnRevoke: !sc.KeepAudioOnRevoke}
-	relay, err := capture.NewRelay(capture.RelayConfig{ICEServers: ice, UDPPort: sc.WebRTCUDPPort, Loopback: len(ice) == 0, PublicIPs: sc.WebRTCPublicIP,
-		MaxDuration: sc.MaxCallDuration, AloneTimeout: sc.CallAloneTimeout}, backend)
+	rc := capture.RelayConfig{ICEServers: ice, UDPPort: sc.WebRTCUDPPort, Loopback: len(ice) == 0, PublicIPs: sc.WebRTCPublicIP,
+		MaxDuration: sc.MaxCallDuration, AloneTimeout: sc.CallAloneTimeout}
+	if sc.TURNEnabled {
+		ts, err := turnserver.Start(turnserver.Config{Port: sc.TURNUDPPort, PublicIP: sc.TURNAddress(), AllowedPeers: sc.WebRTCPublicIP,
+			Realm: sc.TURNRealm, Secret: sc.TURNSecret, TTL: sc.TURNCredentialTTL, Logger: a.log})
+		if err != nil {
+			return err
+		}
+		closers = append(closers, func() { ts.Close() })
+		rc.ParticipantICE = func(participant string) []webrtc.ICEServer {
+			s, err := ts.ICEServer(participant)
+			if err != nil {
+				a.log.Error("turn: credentials", "participant", participant, "error", err)
+				return nil
+			}
+			return []webrtc.ICEServer{s}
+		}
+	}
+	relay, err := capture.NewRelay(rc, backend)
 	if err != nil {
 		return fmt.Errorf("call relay: %w", err)
 	}
