@@ -76,9 +76,12 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 	if cfg.blobStore != "dir" && cfg.blobStore != "database" {
 		return nil, fmt.Errorf("blob_store %q: want dir or database", cfg.blobStore)
 	}
-	kek, _, err := blob.LoadKEK(cfg.dataDir, cfg.masterKey)
+	kek, created, err := blob.LoadKEK(cfg.dataDir, cfg.masterKey)
 	if err != nil {
 		return nil, err
+	}
+	if created {
+		slog.Warn("created a local master key file; production deployments should supply master_key (SCRIBE_MASTER_KEY) from a secret manager", "path", filepath.Join(cfg.dataDir, "master.key"))
 	}
 	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.databaseURL, DataDir: cfg.dataDir})
 	if err != nil {

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -117,7 +116,6 @@ func LoadKEK(dataDir, masterKey string) (key []byte, created bool, err error) {
 	if err := f.Close(); err != nil {
 		return nil, false, err
 	}
-	slog.Warn("created a local master key file; production deployments should supply SCRIBE_MASTER_KEY from a secret manager", "path", path)
 	return k, true, nil
 }
 

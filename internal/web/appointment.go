@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -91,7 +90,7 @@ func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request, c *call) 
 		s.fail(w, r, http.StatusConflict, "This session has already ended, so it cannot be cancelled.")
 		return
 	case err != nil:
-		slog.Error("web: cancel session", "session", sess.ID, "error", err)
+		s.logFor(r).Error("web: cancel session", "session", sess.ID, "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "The session could not be cancelled; nothing was changed. Try again.")
 		return
 	}
