@@ -42,8 +42,7 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	at := fs.String("at", "", "the appointment's date and time, in this machine's time zone unless it carries an offset (2026-12-10T14:00, 2026-12-10 14:00 or RFC 3339); default now")
 	length := fs.Duration("duration", pipeline.DefaultSessionLength, "the appointment's length, 10m to 4h; the join links work until it ends plus 30 minutes")
 	ttl := fs.Duration("link-ttl", 0, "no longer used: the join links work until the appointment ends plus the grace period (see --at and --duration)")
-	baseURL := new(string)
-	settings.VarAs(fs, baseURL, "public_url", "base-url")
+	baseURL := fs.String("base-url", "", "public base URL of the server for join links (default: the public_url setting, $SCRIBE_PUBLIC_URL, else the listen address)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	as := asFlag(fs)
 	if _, err := parse(fs, args); err != nil {
@@ -74,7 +73,7 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	base := *baseURL
 	if base == "" {
-		base = "http://" + settings.For(fs).Config().ListenAddr
+		base = publicBase(settings.For(fs).Config())
 	} else if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return &validate.Error{Field: "base-url", Value: base, Allowed: "give the server's public http(s) URL, such as https://scribe.example.org"}
 	}

@@ -86,7 +86,8 @@ type cliEntry struct {
 var cliNone = map[string]string{
 	"serve": "runs the server", "migrate": "schema only", "provider": "model providers", "template": "note templates",
 	"redact": "text on standard input, no store", "audit": "the audit log names IDs, never aliases", "version": "version",
-	"user": "accounts", "backup": "the operator's whole data dir", "restore": "into an empty data dir",
+	"config": "settings only, secrets masked; opens no store",
+	"user":   "accounts", "backup": "the operator's whole data dir", "restore": "into an empty data dir",
 	"consent text-add": "consent wording", "consent texts": "consent wording",
 	"retention show": "the policy", "retention set": "the policy", "retention sweep": "purges by age for every client alike",
 }

@@ -193,3 +193,23 @@ func TestInternalErrorLogsCauseWithRequestID(t *testing.T) {
 		t.Errorf("no log line of the cause with request_id %s", id)
 	}
 }
+
+// TestOriginOfThePublicURL: behind a proxy that sends its own Host
+// upstream, a form posted from the public URL's origin is this site's, and
+// another origin is still refused.
+func TestOriginOfThePublicURL(t *testing.T) {
+	e := newEnv(t, "", func(c *Config) { c.PublicURL = "https://scribe.example.org/" })
+	e.addUser("clinician@example.org", "clinician", false)
+	for origin, want := range map[string]bool{"https://scribe.example.org": true, "https://evil.example.com": false, "http://scribe.example.org": false} {
+		b := e.client()
+		b.get("/login")
+		req, _ := http.NewRequest("POST", e.srv.URL+"/login", strings.NewReader("email=clinician%40example.org&password=x&csrf="+b.csrf))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", origin)
+		res := b.do(req)
+		refused := res.status == http.StatusForbidden && strings.Contains(res.body, "another site")
+		if refused == want {
+			t.Errorf("Origin %s: HTTP %d %s", origin, res.status, errorText(res.body))
+		}
+	}
+}

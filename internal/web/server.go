@@ -89,16 +89,17 @@ type Config struct {
 
 // Server is the web app.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	pages    map[string]*template.Template
-	routes   []route
-	mux      *http.ServeMux
-	limiter  *rateLimiter
-	auth     *auth.Service
-	flashKey []byte // signs the messages redirects carry (see back)
-	hasUsers atomic.Bool
-	setupMu  sync.Mutex
+	cfg        Config
+	log        *slog.Logger
+	publicHost string // scheme://host of cfg.PublicURL, "" when unset
+	pages      map[string]*template.Template
+	routes     []route
+	mux        *http.ServeMux
+	limiter    *rateLimiter
+	auth       *auth.Service
+	flashKey   []byte // signs the messages redirects carry (see back)
+	hasUsers   atomic.Bool
+	setupMu    sync.Mutex
 }
 
 // Access levels of a route.
@@ -178,7 +179,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, limiter: newRateLimiter(20, 3*time.Second),
+	publicHost := ""
+	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Host != "" {
+		publicHost = u.Scheme + "://" + u.Host
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, publicHost: publicHost, limiter: newRateLimiter(20, 3*time.Second),
 		auth: &auth.Service{Store: cfg.Store, Sealer: cfg.Sealer, Now: cfg.Now, LockoutAfter: cfg.LockoutAfter, LockoutFor: cfg.LockoutFor}}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
@@ -328,7 +333,12 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 		return r.Header.Get("Sec-Fetch-Site") != "cross-site"
 	}
 	u, err := url.Parse(o)
-	return err == nil && u.Host == r.Host
+	if err != nil {
+		return false
+	}
+	// Behind a reverse proxy that passes its own Host upstream, the
+	// browser's origin is the public URL's.
+	return u.Host == r.Host || (s.publicHost != "" && u.Scheme+"://"+u.Host == s.publicHost)
 }
 
 func formOrHeaderCSRF(r *http.Request) string {
