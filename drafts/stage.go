@@ -181,6 +181,7 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 		return err
 	}
 	res, err := summarize.Draft(ctx, llm, summarize.NoteInput{
+		Logger:    w.Store.Logger(),
 		SessionID: a.SessionID, Segments: segs, Format: format, Modality: modality, Group: sess.Group, Program: sess.Program,
 		ContextBudgetTokens: prov.ContextTokens, Consent: consent, Part2: sess.Part2(), MAT: sess.Modality == "mat",
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
 	settings "github.com/scribe-health/scribe/internal/config"
+	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/retention"
 	"github.com/scribe-health/scribe/internal/store"
@@ -29,6 +30,9 @@ type config struct {
 	blobStore    string // "dir" or "database"
 	masterKey    string // "" = DATA_DIR/master.key
 	auditWitness string // "" = DATA_DIR/audit-witness.jsonl
+	// log is the logger handed to the store and everything that runs on it
+	// (nil: the process logger main set up).
+	log *slog.Logger
 }
 
 func (c *config) register(fs *flag.FlagSet) {
@@ -67,7 +71,10 @@ type app struct {
 }
 
 func openApp(ctx context.Context, cfg config) (*app, error) {
-	if err := store.PrivateDir(cfg.dataDir); err != nil {
+	if cfg.log == nil {
+		cfg.log = slog.Default()
+	}
+	if err := store.PrivateDir(cfg.dataDir, cfg.log); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", cfg.dataDir, err)
 	}
 	if cfg.blobStore == "" {
@@ -81,9 +88,9 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 		return nil, err
 	}
 	if created {
-		slog.Warn("created a local master key file; production deployments should supply master_key (SCRIBE_MASTER_KEY) from a secret manager", "path", filepath.Join(cfg.dataDir, "master.key"))
+		cfg.log.Warn("created a local master key file; production deployments should supply master_key (SCRIBE_MASTER_KEY) from a secret manager", "path", filepath.Join(cfg.dataDir, "master.key"))
 	}
-	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.databaseURL, DataDir: cfg.dataDir})
+	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.databaseURL, DataDir: cfg.dataDir, Logger: cfg.log})
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +110,7 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 func (a *app) Close() error { return a.store.Close() }
 
 func (a *app) deps() pipeline.Deps {
-	return pipeline.Deps{Store: a.store, Blobs: a.blobs, Now: time.Now}
+	return pipeline.Deps{Store: a.store, Blobs: a.blobs, Now: time.Now, ProviderPolicy: modelcall.Policy{Log: a.store.Logger()}}
 }
 
 func (a *app) startWorkers(ctx context.Context, concurrency int) error {

@@ -25,7 +25,7 @@ func mountCalls(ctx context.Context, mux *http.ServeMux, a *app) error {
 	}
 	backend := &pipeline.CallBackend{Store: a.store, Blobs: a.blobs, PurgeOnRevoke: !sc.KeepAudioOnRevoke}
 	rc := capture.RelayConfig{ICEServers: ice, UDPPort: sc.WebRTCUDPPort, Loopback: len(ice) == 0, PublicIPs: sc.WebRTCPublicIP,
-		MaxDuration: sc.MaxCallDuration, AloneTimeout: sc.CallAloneTimeout}
+		MaxDuration: sc.MaxCallDuration, AloneTimeout: sc.CallAloneTimeout, Logger: a.log}
 	if sc.TURNEnabled {
 		ts, err := turnserver.Start(turnserver.Config{Port: sc.TURNUDPPort, PublicIP: sc.TURNAddress(), AllowedPeers: sc.WebRTCPublicIP,
 			Realm: sc.TURNRealm, Secret: sc.TURNSecret, TTL: sc.TURNCredentialTTL, Logger: a.log})

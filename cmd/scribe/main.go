@@ -53,11 +53,12 @@ func main() {
 	defer stop()
 	privateUmask()
 	// The process logger, from log_level and log_format of the environment
-	// and the SCRIBE_CONFIG file (a command's own flags and --config come
-	// later; serve builds its logger again from its resolved settings and
-	// passes it down). The default logger is set for the packages that do
-	// not take a *slog.Logger yet (capture, pipeline, store, stagekit …);
-	// this is the only place it is set.
+	// and the SCRIBE_CONFIG file: the command-line tools hand it to the
+	// store they open (openApp). serve builds its own from its resolved
+	// settings and passes it down. It is also the default logger, for the
+	// web app's page handlers that still log through slog's package
+	// functions (internal/web/pages_*.go, being moved to Server.logFor);
+	// this is the only place the default is set.
 	base, err := settings.Load()
 	if err != nil {
 		d := settings.Defaults()

@@ -31,17 +31,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	sc := loader.Config()
+	// serve's logger goes to everything it runs: the store (and through it
+	// River, the stages, retention, audit checkpoints, provider calls), the
+	// call relay, the TURN server and the web app.
 	log := sc.NewLogger(stderr)
-	// Until every package takes a logger, the ones that do not (capture,
-	// pipeline, store …) log through the default, which serve points at its
-	// own logger while it runs.
-	defer slog.SetDefault(slog.Default())
-	slog.SetDefault(log)
 	if sc.TLSCert != "" {
 		if _, err := tls.LoadX509KeyPair(sc.TLSCert, sc.TLSKey); err != nil {
 			return fmt.Errorf("tls_cert, tls_key: %w", err)
 		}
 	}
+	cfg.log = log
 	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
