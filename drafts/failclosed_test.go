@@ -63,7 +63,7 @@ func TestSignFailsClosedWhenAuditUnwritable(t *testing.T) {
 			if err := s.AuditEntries(ctx, 0, func(audit.Entry) error { before++; return nil }); err != nil {
 				t.Fatal(err)
 			}
-			breakAuditTable(t, s.Dialect(), url, dir)
+			breakAuditTable(t, string(s.Dialect()), url, dir)
 
 			svc := &drafts.Service{Store: s}
 			if _, err := svc.Sign(ctx, id, drafts.SignOptions{Clinician: "dr@example.org", Attest: true}); err == nil || !strings.Contains(err.Error(), "audit") {

@@ -24,7 +24,8 @@ func TestDatabaseBlobStore(t *testing.T) {
 	mustCLI(t, dir, "provider", "add", "--name", "llm", "--base-url", fake.BaseURL(), "--model", "notes-x", "--use", "drafting", "--self-hosted")
 	wav := filepath.Join(t.TempDir(), "session.wav")
 	os.WriteFile(wav, testenv.WAV(16000, testenv.Speech(t, "I have been walking every morning")), 0o600)
-	out := mustCLI(t, dir, "ingest", "--template", "dap", "--consent-attested-by", "dr@example.org", "--wait", wav)
+	tf, _ := tokenFile(t, dir, webUser(t, dir, "dr@example.org", "clinician"))
+	out := mustCLI(t, dir, "ingest", "--template", "dap", "--consent-attested", "--token-file", tf, "--wait", wav)
 	id := strings.SplitN(out, "\n", 2)[0]
 	if p := fake.Problems(); len(p) > 0 {
 		t.Fatalf("fake API problems: %v", p)

@@ -15,7 +15,7 @@ var sessionIDLine = regexp.MustCompile(`(?m)^([0-9a-f-]{36})$`)
 
 // part2ConsentArgs records a complete client-wide part2_tpo consent.
 func part2ConsentArgs(client string) []string {
-	return []string{"consent", "add", "--scope", "part2_tpo", "--client", client, "--method", "written", "--captured-by", "program@example.org",
+	return []string{"consent", "add", "--scope", "part2_tpo", "--client", client, "--method", "written",
 		"--signature", "ink", "--discloser", "Synthetic Recovery Program", "--information", "progress notes", "--recipients", "treating providers",
 		"--purpose", "treatment", "--revocation-notice", "--expiry-event", "end of treatment"}
 }
@@ -30,14 +30,14 @@ func TestCLIAliasReuseIsNoWindowIntoAPart2Client(t *testing.T) {
 	t.Setenv("DATABASE_URL", "")
 	t.Setenv("SCRIBE_MASTER_KEY", "")
 	data := filepath.Join(t.TempDir(), "data")
-	mustCLI(t, data, "user", "add", "--email", "program@example.org", "--role", "clinician", "--part2-access")
+	program, _ := tokenFile(t, data, webUserWith(t, data, store.User{Email: "program@example.org", Role: "clinician", Part2Access: true}))
 	mustCLI(t, data, "user", "add", "--email", "other@example.org", "--role", "clinician")
 	alias := "client-" + testenv.RandomHex(3)
 	out := mustCLI(t, data, "session", "create", "--clinician", "program@example.org", "--client-alias", alias, "--program", "sud")
 	if sessionIDLine.FindString(out) == "" {
 		t.Fatalf("session create printed no session ID: %s", out)
 	}
-	consentOut := mustCLI(t, data, part2ConsentArgs(alias)...)
+	consentOut := mustCLI(t, data, append(part2ConsentArgs(alias), "--token-file", program)...)
 	consentID := consentIDRe.FindStringSubmatch(consentOut)[1]
 
 	stdout, stderr, code := cli(t, data, "session", "create", "--clinician", "other@example.org", "--client-alias", alias, "--program", "mh")

@@ -36,10 +36,11 @@ func init() {
 }
 
 const consentUsage = `Usage: scribe consent add --scope ai_scribe|part2_tpo|recording (--session ID | --client ID_OR_ALIAS) --method electronic|written|verbal_attested
-           --captured-by EMAIL --signature TEXT [--signed YYYY-MM-DD] [--expires YYYY-MM-DD] [--expiry-event TEXT]
+           --signature TEXT [--captured-by EMAIL] [--signed YYYY-MM-DD] [--expires YYYY-MM-DD] [--expiry-event TEXT]
            [--discloser TEXT --information TEXT --recipients TEXT --purpose TEXT --revocation-notice] [--text-version V] [--refused]
        scribe consent revoke CONSENT_ID --method written|electronic|verbal|verbal_attested [--by EMAIL]
-           (recorded as done by the person whose credential is given: --token-file FILE, SCRIBE_TOKEN, or a terminal prompt)
+           (add and revoke are recorded as done by the person whose credential is given:
+            --token-file FILE, SCRIBE_TOKEN, or a terminal prompt)
        scribe consent list (--session ID | --client ID_OR_ALIAS) [--json]
        scribe consent text-add --scope SCOPE --version V --file F
        scribe consent texts [--scope SCOPE]`
@@ -68,7 +69,7 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&c.ClientAlias, "client", "", "the client's ID or alias (a client-wide consent when no --session)")
 	fs.StringVar(&c.Scope, "scope", "", "ai_scribe, part2_tpo or recording")
 	fs.StringVar(&c.Method, "method", "", "add: electronic, written or verbal_attested; revoke: written, electronic, verbal or verbal_attested")
-	fs.StringVar(&c.CapturedBy, "captured-by", "", "who obtained the consent (e-mail)")
+	fs.StringVar(&c.CapturedBy, "captured-by", "", "who obtained the consent (optional; it must be whose credential is given)")
 	fs.StringVar(&c.Signature, "signature", "", "the signature: typed name, e-signature ID, or the attesting clinician")
 	fs.StringVar(&c.Discloser, "discloser", "", "who may disclose (the program or organisation)")
 	fs.StringVar(&c.Information, "information", "", "how much and what kind of information may be disclosed")
@@ -96,11 +97,19 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer a.Close()
-	// A revocation is recorded in the name of whoever records it: the person
-	// whose credential this is.
-	u, err := a.principalOrCredential(ctx, sub == "revoke", cred, *as, *by, "consent revoke", stderr)
+	// A consent, its refusal and its revocation are recorded in the name of
+	// whoever records them: the person whose credential this is, never a
+	// name typed on the command line.
+	claimed := *by
+	if sub == "add" {
+		claimed = c.CapturedBy
+	}
+	u, err := a.principalOrCredential(ctx, sub == "add" || sub == "revoke", cred, *as, claimed, "consent "+sub, stderr)
 	if err != nil {
 		return err
+	}
+	if sub == "add" {
+		c.CapturedBy = u.Email
 	}
 	actor := actorOf(u)
 	// The consent's session or client, as the principal may see it.
@@ -586,7 +595,7 @@ func cmdBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if err := a.store.Audit(ctx, audit.Event{Actor: cliActor(), Action: "backup", EntityType: "data_dir", EntityID: "backup", Details: map[string]string{
-		"dialect": m.Dialect, "blobs": fmt.Sprint(m.Blobs), "keys": strings.Join(m.IncludesKeys, ",")}}); err != nil {
+		"dialect": string(m.Dialect), "blobs": fmt.Sprint(m.Blobs), "keys": strings.Join(m.IncludesKeys, ",")}}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "backup written: %s (%s database snapshot: %v, %d blob(s), %d bytes)\n", file, m.Dialect, m.Database, m.Blobs, m.Bytes)
@@ -619,7 +628,7 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	fmt.Fprintf(stdout, "restored %s backup of %s into %s (%d blob(s))\n", m.Dialect, m.CreatedAt.Format(time.RFC3339), cfg.dataDir, m.Blobs)
-	if m.Dialect != "sqlite" {
+	if m.Dialect != store.SQLite {
 		fmt.Fprintln(stdout, m.Note)
 		return nil
 	}

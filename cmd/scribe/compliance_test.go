@@ -90,9 +90,12 @@ func TestComplianceCLI(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	seedDraft(t, data, "s-sud", "sud", "client-x")
+	// Consents are recorded in the name of the person whose credential is
+	// given: here the client's Part 2 therapist.
+	revoker, _ := tokenFile(t, data, webUserWith(t, data, store.User{Email: "therapist@example.org", Role: "clinician", Part2Access: true}))
 
 	// An incomplete Part 2 consent is refused, naming what is missing, and nothing is stored.
-	errOut := failCLI(t, data, "consent", "add", "--scope", "part2_tpo", "--client", "client-x", "--method", "electronic", "--captured-by", "t@example.org", "--signature", "e-sign:1")
+	errOut := failCLI(t, data, "consent", "add", "--scope", "part2_tpo", "--client", "client-x", "--method", "electronic", "--signature", "e-sign:1", "--token-file", revoker)
 	for _, want := range []string{"who may disclose", "recipients", "purpose", "right to revoke", "expiry date or event"} {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("refusal does not name %q: %s", want, errOut)
@@ -114,7 +117,7 @@ func TestComplianceCLI(t *testing.T) {
 	textFile := filepath.Join(dir, "consent.txt")
 	os.WriteFile(textFile, []byte("Synthetic Part 2 consent text. You may revoke this consent at any time."), 0o600)
 	mustCLI(t, data, "consent", "text-add", "--scope", "part2_tpo", "--version", "2026-05", "--file", textFile)
-	out := mustCLI(t, data, "consent", "add", "--scope", "part2_tpo", "--client", "client-x", "--method", "electronic", "--captured-by", "t@example.org",
+	out := mustCLI(t, data, "consent", "add", "--scope", "part2_tpo", "--client", "client-x", "--method", "electronic", "--token-file", revoker,
 		"--signature", "e-sign:synthetic", "--discloser", "Synthetic SUD Program", "--information", "progress notes", "--recipients", "Example Health treating clinicians",
 		"--purpose", "treatment", "--revocation-notice", "--expires", "2099-01-01", "--text-version", "2026-05")
 	m := consentIDRe.FindStringSubmatch(out)
@@ -174,7 +177,6 @@ func TestComplianceCLI(t *testing.T) {
 	if errOut := failCLI(t, data, "consent", "revoke", consentID, "--method", "written", "--token-file", outsider); !strings.Contains(errOut, "no consent") {
 		t.Fatalf("revocation by a clinician outside the client's care team: %s", errOut)
 	}
-	revoker, _ := tokenFile(t, data, webUserWith(t, data, store.User{Email: "therapist@example.org", Role: "clinician", Part2Access: true}))
 	mustCLI(t, data, "consent", "revoke", consentID, "--by", "therapist@example.org", "--method", "written", "--token-file", revoker)
 	if errOut := failCLI(t, data, "export", "hl7v2", "s-sud", "--recipient", "X", "--purpose", "treatment"); !strings.Contains(errOut, "revoked") {
 		t.Fatalf("export after revocation: %s", errOut)

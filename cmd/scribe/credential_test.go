@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/testenv"
 )
 
 const cliTestPassword = "correct horse battery staple"
@@ -280,5 +282,81 @@ func TestUserAddNeedsARole(t *testing.T) {
 	}
 	if _, errOut, _ := cli(t, dir, "user", "add", "--help"); !strings.Contains(errOut, "no default") {
 		t.Fatalf("the help does not say that the role has no default: %s", errOut)
+	}
+}
+
+// TestConsentIsRecordedInTheNameOfTheCredentialOwner: `scribe consent add
+// --captured-by EMAIL` and `scribe ingest --consent-attested-by EMAIL` wrote
+// whatever name was typed into the consent record, with no credential. A
+// consent, its refusal and an attestation are now recorded in the name of
+// the person whose credential is given, and a typed name must be theirs.
+func TestConsentIsRecordedInTheNameOfTheCredentialOwner(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("SCRIBE_MASTER_KEY", "")
+	t.Setenv("SCRIBE_TOKEN", "")
+	data := filepath.Join(t.TempDir(), "data")
+	seedDraft(t, data, "s1", "mh", "client-a")
+	therapist := webUser(t, data, "therapist@example.org", store.RoleClinician)
+	other := webUser(t, data, "other@example.org", store.RoleClinician)
+	tf, _ := tokenFile(t, data, therapist)
+	otherTF, _ := tokenFile(t, data, other)
+	consentArgs := []string{"consent", "add", "--session", "s1", "--scope", "ai_scribe", "--method", "verbal_attested", "--signature", "attested"}
+	consents := func() []store.ConsentRecord {
+		t.Helper()
+		out := mustCLI(t, data, "consent", "list", "--session", "s1", "--json")
+		var list []store.ConsentRecord
+		if err := json.Unmarshal([]byte(out), &list); err != nil {
+			t.Fatalf("consent list --json: %v: %s", err, out)
+		}
+		return list
+	}
+
+	// A typed name is no credential, and nothing is recorded.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--captured-by", "therapist@example.org"}, "account page"},
+		{[]string{"--captured-by", "therapist@example.org", "--token-file", otherTF}, "not therapist@example.org's"},
+		{[]string{"--token-file", otherTF}, "care team"}, // another clinician's session
+	} {
+		if errOut := failCLI(t, data, append(consentArgs, c.args...)...); !strings.Contains(errOut, c.want) {
+			t.Errorf("consent add %v: %s (want %q)", c.args, errOut, c.want)
+		}
+	}
+	if n := len(consents()); n != 0 {
+		t.Fatalf("a refused consent add recorded %d consents", n)
+	}
+	// With the therapist's own credential it is recorded in their name.
+	mustCLI(t, data, append(consentArgs, "--token-file", tf)...)
+	list := consents()
+	if len(list) != 1 || list[0].CapturedBy != "therapist@example.org" {
+		t.Fatalf("consent recorded as %+v; want one, captured by the credential's owner", list)
+	}
+
+	// Ingest: an attestation needs the attesting person's credential.
+	wav := filepath.Join(t.TempDir(), "in.wav")
+	os.WriteFile(wav, testenv.WAV(16000, sine(2)), 0o600)
+	if errOut := failCLI(t, data, "ingest", "--clinician", "therapist@example.org", "--consent-attested-by", "therapist@example.org", wav); !strings.Contains(errOut, "account page") {
+		t.Fatalf("ingest attested by a typed name: %s", errOut)
+	}
+	if errOut := failCLI(t, data, "ingest", "--clinician", "therapist@example.org", "--consent-attested-by", "therapist@example.org", "--token-file", otherTF, wav); !strings.Contains(errOut, "not therapist@example.org's") {
+		t.Fatalf("ingest attested with another's credential: %s", errOut)
+	}
+	out := mustCLI(t, data, "ingest", "--clinician", "therapist@example.org", "--consent-attested", "--token-file", tf, wav)
+	id := strings.TrimSpace(strings.SplitN(out, "\n", 2)[0])
+	att := mustCLI(t, data, "consent", "list", "--session", id, "--json", "--as", "therapist@example.org")
+	var recs []store.ConsentRecord
+	if err := json.Unmarshal([]byte(att), &recs); err != nil || len(recs) != 1 || recs[0].CapturedBy != "therapist@example.org" {
+		t.Fatalf("the attested consent is %s (%v); want one, by the credential's owner", att, err)
+	}
+	// The refused ingests made no session: s1 and the attested one are all.
+	st, err := store.Open(context.Background(), store.Options{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if all, err := st.ListSessions(context.Background(), "", 100); err != nil || len(all) != 2 {
+		t.Errorf("sessions after two refused ingests and one accepted: %d (%v); want 2", len(all), err)
 	}
 }

@@ -27,7 +27,8 @@ func TestEveryFileIsPrivate(t *testing.T) {
 	data := filepath.Join(root, "data")
 	wav := filepath.Join(root, "in.wav")
 	os.WriteFile(wav, testenv.WAV(16000, sine(3)), 0o600)
-	mustCLI(t, data, "ingest", "--consent-attested-by", "dr@example.org", wav)
+	tf, _ := tokenFile(t, data, webUser(t, data, "dr@example.org", "clinician"))
+	mustCLI(t, data, "ingest", "--consent-attested", "--token-file", tf, wav)
 	var cpOut, cpErr strings.Builder
 	if err := auditCheckpoint(context.Background(), []string{"--data-dir", data}, &cpOut, &cpErr); err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 )
 
 func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("ingest", "ingest [--template soap] [--modality general] [--speakers stereo|mono] [--program mh|sud] [--client-alias A] [--consent-attested-by EMAIL] [--wait] FILE.wav", stderr)
+	fs := newFlags("ingest", "ingest [--template soap] [--modality general] [--speakers stereo|mono] [--program mh|sud] [--client-alias A] [--consent-attested [--token-file F]] [--wait] FILE.wav", stderr)
 	var cfg config
 	cfg.register(fs)
 	template := fs.String("template", "soap", "note template: soap, dap, birp, girp, group, or an added template's id")
@@ -23,7 +23,10 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	program := fs.String("program", "mh", "program: mh, or sud for a 42 CFR Part 2 substance-use program")
 	alias := fs.String("client-alias", "", "the client's alias (never a real name)")
 	clinician := fs.String("clinician", "", "the e-mail of the clinician's account, a clinician or supervisor")
-	attested := fs.String("consent-attested-by", "", "e-mail of the person attesting that the client consented to AI scribing")
+	attest := fs.Bool("consent-attested", false, "you attest that the client consented to AI scribing; recorded in the name of the person whose credential is given (--token-file, SCRIBE_TOKEN or a terminal prompt)")
+	attested := fs.String("consent-attested-by", "", "like --consent-attested, naming the attesting person's e-mail, which must be whose credential is given")
+	var cred credential
+	cred.register(fs)
 	wait := fs.Bool("wait", false, "wait until the draft is ready or the session failed (works without a running server)")
 	chunkMax := fs.Duration("chunk-max", pipeline.DefaultChunk, fmt.Sprintf("longest audio chunk sent for transcription (%s to %s)", pipeline.MinChunk, pipeline.MaxChunk))
 	maxDur := fs.Duration("max-duration", pipeline.DefaultRecording, fmt.Sprintf("longest recording accepted (%s to %s)", pipeline.MinRecordingCap, pipeline.MaxRecordingCap))
@@ -52,9 +55,15 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer a.Close()
-	u, err := principal(ctx, a, *as)
+	// An attestation that the client consented is made in a person's name,
+	// so it needs that person's own credential.
+	attesting := *attest || *attested != ""
+	u, err := a.principalOrCredential(ctx, attesting, cred, *as, *attested, "ingest consent attestation", stderr)
 	if err != nil {
 		return err
+	}
+	if attesting {
+		*attested = u.Email
 	}
 	attach, err := resolveFor(ctx, a, u, *clinician)
 	if err != nil {

@@ -120,7 +120,8 @@ func TestIngestWaitShowSign(t *testing.T) {
 	wav := filepath.Join(t.TempDir(), "session.wav")
 	os.WriteFile(wav, testenv.WAV(16000, speech), 0o600)
 	dr := webUser(t, dir, "dr@example.org", "clinician") // a session's clinician has an account
-	stdout, stderr, code := cli(t, dir, "ingest", "--template", "birp", "--clinician", "dr@example.org", "--consent-attested-by", "dr@example.org", "--wait", wav)
+	tf, _ := tokenFile(t, dir, dr)                       // and attests the client's consent with their own credential
+	stdout, stderr, code := cli(t, dir, "ingest", "--template", "birp", "--clinician", "dr@example.org", "--consent-attested-by", "dr@example.org", "--token-file", tf, "--wait", wav)
 	if code != 0 {
 		t.Fatalf("ingest --wait: exit %d: %s", code, stderr)
 	}
@@ -175,7 +176,6 @@ func TestIngestWaitShowSign(t *testing.T) {
 	}
 	// The clinician acts with a personal API token from the web app's
 	// account page. Resolve every high flag (if any), then sign.
-	tf, _ := tokenFile(t, dir, dr)
 	for _, f := range dv.Flags {
 		if f.Severity == "high" {
 			if _, stderr, code := cli(t, dir, "draft", "resolve-flag", id, "--code", f.Code, "--reason", "reviewed with client", "--token-file", tf); code != 0 {

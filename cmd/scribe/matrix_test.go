@@ -120,6 +120,9 @@ func cliTable() map[string]cliEntry {
 		"ingest": {args: func(c *cliCase) []string {
 			return []string{"ingest", "--clinician", clinician(c), "--client-alias", c.client.Alias, "--program", "mh", filepath.Join(c.dir, "tone.wav")}
 		}, denied: "already used"},
+		"ingest --consent-attested": {args: func(c *cliCase) []string {
+			return []string{"ingest", "--clinician", clinician(c), "--client-alias", c.client.Alias, "--program", "mh", "--consent-attested", filepath.Join(c.dir, "tone.wav")}
+		}, denied: "already used", acts: "person"},
 		"draft show":     {args: func(c *cliCase) []string { return []string{"draft", "show", sid(c)} }, denied: noAccess},
 		"draft versions": {args: func(c *cliCase) []string { return []string{"draft", "versions", sid(c)} }, denied: noAccess},
 		"draft edit": {args: func(c *cliCase) []string {
@@ -137,9 +140,9 @@ func cliTable() map[string]cliEntry {
 		}, denied: noAccess, acts: "clinician"},
 		"draft regenerate": {args: func(c *cliCase) []string { return []string{"draft", "regenerate", sid(c)} }, denied: noAccess},
 		"consent add": {args: func(c *cliCase) []string {
-			return []string{"consent", "add", "--session", sid(c), "--scope", "ai_scribe", "--method", "verbal_attested", "--captured-by", "program@example.org", "--signature", "attested"}
-		}, denied: noAccess},
-		"consent add --client": {args: func(c *cliCase) []string { return part2ConsentArgs(c.client.Alias) }, denied: noClient},
+			return []string{"consent", "add", "--session", sid(c), "--scope", "ai_scribe", "--method", "verbal_attested", "--signature", "attested"}
+		}, denied: noAccess, acts: "person"},
+		"consent add --client": {args: func(c *cliCase) []string { return part2ConsentArgs(c.client.Alias) }, denied: noClient, acts: "person"},
 		"consent revoke": {args: func(c *cliCase) []string {
 			return []string{"consent", "revoke", c.consent, "--method", "written"}
 		}, denied: "no consent", acts: "person"},

@@ -6,11 +6,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/scribe-health/scribe/internal/keyfile"
 )
 
 // A hash chain alone proves that entries were not changed one by one; it
@@ -66,39 +67,21 @@ func shortKey(k string) string {
 // (mode 0600) on first use. created reports that a new key was written.
 func LoadOrCreateCheckpointKey(dataDir string) (key ed25519.PrivateKey, created bool, err error) {
 	path := filepath.Join(dataDir, CheckpointKeyFile)
-	b, err := os.ReadFile(path) // #nosec G304 -- the data dir (operator configuration) and a fixed name
-	if err == nil {
-		seed, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
-		if derr != nil || len(seed) != ed25519.SeedSize {
-			return nil, false, fmt.Errorf("audit checkpoint key file %s is not a base64 Ed25519 seed of %d bytes", path, ed25519.SeedSize)
+	b, created, err := keyfile.LoadOrCreate(dataDir, CheckpointKeyFile, func() ([]byte, error) {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
 		}
-		return ed25519.NewKeyFromSeed(seed), false, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, false, fmt.Errorf("read audit checkpoint key: %w", err)
-	}
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
+		return []byte(base64.StdEncoding.EncodeToString(priv.Seed()) + "\n"), nil
+	})
 	if err != nil {
-		return nil, false, err
+		return nil, false, fmt.Errorf("audit checkpoint key: %w", err)
 	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, false, fmt.Errorf("create data dir: %w", err)
+	seed, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if derr != nil || len(seed) != ed25519.SeedSize {
+		return nil, false, fmt.Errorf("audit checkpoint key file %s is not a base64 Ed25519 seed of %d bytes", path, ed25519.SeedSize)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- the data dir (operator configuration) and a fixed name
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return LoadOrCreateCheckpointKey(dataDir)
-		}
-		return nil, false, fmt.Errorf("create audit checkpoint key: %w", err)
-	}
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(priv.Seed()) + "\n"); err != nil {
-		f.Close()
-		return nil, false, err
-	}
-	if err := f.Close(); err != nil {
-		return nil, false, err
-	}
-	return priv, true, nil
+	return ed25519.NewKeyFromSeed(seed), created, nil
 }
 
 // LoadCheckpointPublicKey returns the public half of the key in dataDir, or

@@ -38,15 +38,15 @@ const FormatVersion = 1
 
 // Manifest describes an archive.
 type Manifest struct {
-	Format       int       `json:"format"`
-	CreatedAt    time.Time `json:"created_at"`
-	Dialect      string    `json:"dialect"` // sqlite | postgres
-	Database     bool      `json:"database"`
-	Blobs        int       `json:"blobs"`
-	Bytes        int64     `json:"bytes"`
-	IncludesKeys []string  `json:"includes_keys,omitempty"`
-	Witness      bool      `json:"audit_witness,omitempty"` // the data dir's audit witness is in the archive
-	Note         string    `json:"note,omitempty"`
+	Format       int           `json:"format"`
+	CreatedAt    time.Time     `json:"created_at"`
+	Dialect      store.Dialect `json:"dialect"` // sqlite | postgres
+	Database     bool          `json:"database"`
+	Blobs        int           `json:"blobs"`
+	Bytes        int64         `json:"bytes"`
+	IncludesKeys []string      `json:"includes_keys,omitempty"`
+	Witness      bool          `json:"audit_witness,omitempty"` // the data dir's audit witness is in the archive
+	Note         string        `json:"note,omitempty"`
 }
 
 // Options control a backup.
@@ -107,7 +107,7 @@ func Write(ctx context.Context, st *store.Store, dataDir string, w io.Writer, op
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return m, fmt.Errorf("read the audit witness: %w", err)
 	}
-	if st.Dialect() == "sqlite" {
+	if st.Dialect() == store.SQLite {
 		// The snapshot is the plain database: it is made inside the data
 		// dir (0700), not in the shared temp dir, and removed at once.
 		tmp, err := os.MkdirTemp(dataDir, ".backup-")
@@ -250,7 +250,7 @@ func Restore(ctx context.Context, r io.Reader, dataDir string) (m Manifest, err 
 	if !sawManifest {
 		return m, errors.New("not a Scribe backup: no manifest.json")
 	}
-	if m.Dialect == "sqlite" && m.Database {
+	if m.Dialect == store.SQLite && m.Database {
 		if _, err := os.Stat(filepath.Join(dataDir, DatabaseName)); err != nil {
 			return m, errors.New("backup manifest lists a database but the archive has none (truncated archive?)")
 		}

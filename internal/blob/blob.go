@@ -23,6 +23,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/scribe-health/scribe/internal/keyfile"
 )
 
 // Store keeps encrypted objects by ID.
@@ -84,37 +86,22 @@ func LoadKEK(dataDir, masterKey string) (key []byte, created bool, err error) {
 		return k, false, nil
 	}
 	path := filepath.Join(dataDir, keyFile)
-	b, err := os.ReadFile(path) // #nosec G304 -- the data dir (operator configuration) and a fixed name
-	if err == nil {
-		k, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
-		if derr != nil || len(k) != 32 {
-			return nil, false, fmt.Errorf("key file %s is not a base64 32-byte key", path)
+	b, created, err := keyfile.LoadOrCreate(dataDir, keyFile, func() ([]byte, error) {
+		k := make([]byte, 32)
+		if _, err := rand.Read(k); err != nil {
+			return nil, err
 		}
-		return k, false, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, false, fmt.Errorf("read key file: %w", err)
-	}
-	k := make([]byte, 32)
-	if _, err := rand.Read(k); err != nil {
-		return nil, false, err
-	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, false, fmt.Errorf("create data dir: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) // #nosec G304 -- the data dir (operator configuration) and a fixed name
+		return []byte(base64.StdEncoding.EncodeToString(k) + "\n"), nil
+	})
 	if err != nil {
-		if errors.Is(err, fs.ErrExist) { // another process created it first
-			return LoadKEK(dataDir, "")
-		}
-		return nil, false, fmt.Errorf("create key file: %w", err)
+		return nil, false, fmt.Errorf("master key file: %w", err)
 	}
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(k) + "\n"); err != nil {
-		f.Close()
-		return nil, false, err
+	k, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if derr != nil || len(k) != 32 {
+		return nil, false, fmt.Errorf("key file %s is not a base64 32-byte key", path)
 	}
-	if err := f.Close(); err != nil {
-		return nil, false, err
+	if !created {
+		return k, false, nil
 	}
 	return k, true, nil
 }

@@ -20,9 +20,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/fakeopenai"
 	"github.com/scribe-health/scribe/internal/jobs"
@@ -478,6 +480,16 @@ func (tr *trial) setUp(t *testing.T) {
 		tr.st.Close()
 		t.Fatal(err)
 	}
+	// The script's ingests attest the client's consent, which is done in a
+	// person's name with that person's own credential: an API token.
+	sealer, _ := tr.blobs.(auth.Sealer) // blob.Dir and blob.Table both seal
+	tok, err := therapistToken(ctx, tr.st, sealer)
+	if err != nil {
+		tr.jobs.Close()
+		tr.st.Close()
+		t.Fatal(err)
+	}
+	tr.d.vars = append(tr.d.vars, "SCRIBE_TOKEN="+tok)
 	names := []string{"A"}
 	if tr.mode == TwoProcesses {
 		names = append(names, "B")
@@ -576,7 +588,7 @@ func (tr *trial) ingestAll() {
 			time.Sleep(time.Until(tr.start.Add(tr.plan.ingestAt[i])))
 		}
 		out, err := tr.d.cli(context.Background(), "ingest", "--data-dir", tr.cliDir, "--template", "soap", "--speakers", "stereo",
-			"--consent-attested-by", "therapist@example.org", "--client-alias", fmt.Sprintf("soak-client-%d", i+1),
+			"--consent-attested", "--client-alias", fmt.Sprintf("soak-client-%d", i+1),
 			"--chunk-max", h.cfg.ChunkMax.String(), h.wavs[i%len(h.wavs)])
 		tr.ingests <- ingested{i: i, id: strings.TrimSpace(strings.SplitN(out, "\n", 2)[0]), err: err}
 	}
@@ -960,4 +972,21 @@ func shareCheckpointKey(from, to string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(to, audit.CheckpointKeyFile), b, 0o600)
+}
+
+// therapistToken adds the therapist who attests consents, with a password,
+// and makes them a personal API token as their account page would.
+func therapistToken(ctx context.Context, st *store.Store, sealer auth.Sealer) (string, error) {
+	const password = "soak synthetic password 1"
+	h, err := auth.HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	u := store.User{ID: uuid.NewString(), Email: "therapist@example.org", Role: store.RoleClinician, PasswordHash: h}
+	if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.CreateUser(ctx, &u) }); err != nil {
+		return "", err
+	}
+	svc := &auth.Service{Store: st, Sealer: sealer, Now: time.Now}
+	tok, _, err := svc.CreateToken(ctx, u, "soak script", password)
+	return tok, err
 }

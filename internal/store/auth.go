@@ -41,9 +41,7 @@ func (s *Store) MFAState(ctx context.Context, userID string) (MFAState, error) {
 // PostgreSQL so that concurrent failures are all counted.
 func (tx *Tx) MFAState(ctx context.Context, userID string) (MFAState, error) {
 	q := `SELECT ` + mfaCols + ` FROM mfa_state WHERE user_id = $1`
-	if tx.s.dialect == "postgres" {
-		q += ` FOR UPDATE`
-	}
+	q += tx.s.dialect.forUpdate()
 	m, err := scanMFA(tx.q.queryRow(ctx, q, userID))
 	if errors.Is(err, ErrNotFound) {
 		return MFAState{UserID: userID}, nil

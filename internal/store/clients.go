@@ -54,13 +54,7 @@ func hasString(list []string, s string) bool {
 // are exclusive already), so that two sessions created at once under a new
 // alias make one client, not two.
 func (tx *Tx) lockClients(ctx context.Context) error {
-	if tx.s.dialect != "postgres" {
-		return nil
-	}
-	if _, err := tx.q.exec(ctx, `SELECT pg_advisory_xact_lock(7243502)`); err != nil {
-		return fmt.Errorf("client lock: %w", err)
-	}
-	return nil
+	return tx.s.dialect.serialise(ctx, tx.q, lockClients, "client")
 }
 
 // CreateClient stores a new client with its programs and care team; ID

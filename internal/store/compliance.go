@@ -318,10 +318,8 @@ func (s *Store) ImportAuditEntries(ctx context.Context, entries []audit.Entry) e
 		return nil
 	}
 	return s.InTx(ctx, func(tx *Tx) error {
-		if tx.s.dialect == "postgres" {
-			if _, err := tx.q.exec(ctx, `SELECT pg_advisory_xact_lock(7243501)`); err != nil {
-				return fmt.Errorf("audit lock: %w", err)
-			}
+		if err := tx.s.dialect.serialise(ctx, tx.q, lockAudit, "audit"); err != nil {
+			return err
 		}
 		var seq int64
 		var prev string
@@ -501,7 +499,7 @@ func (s *Store) TranscriptPurgedAt(ctx context.Context, sessionID string) (int64
 // with VACUUM INTO (readers and writers go on meanwhile). It fails on
 // PostgreSQL, whose backups are pg_dump's job.
 func (s *Store) SnapshotSQLite(ctx context.Context, path string) error {
-	if s.dialect != "sqlite" {
+	if s.dialect != SQLite {
 		return errors.New("online snapshots are for the embedded SQLite database; back up PostgreSQL with pg_dump")
 	}
 	// VACUUM INTO fills an existing empty file and keeps its mode: 0600.

@@ -83,12 +83,7 @@ func (s *Store) ClientID() string {
 	return s.clientID
 }
 
-func (s *Store) dbNowMS() string {
-	if s.dialect == "postgres" {
-		return `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint`
-	}
-	return `CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER)`
-}
+func (s *Store) dbNowMS() string { return s.dialect.nowMS() }
 
 // beat records that clientID is alive, on the database's clock.
 func (s *Store) beat(ctx context.Context, clientID, instance string, started int64) error {
@@ -120,10 +115,7 @@ func (s *Store) rescueOrphans(ctx context.Context, self, me string, staleAfter t
 	if err != nil {
 		return nil, fmt.Errorf("read heartbeats: %w", err)
 	}
-	lastClient := `attempted_by[array_length(attempted_by, 1)] = $1`
-	if s.dialect == "sqlite" {
-		lastClient = `json_extract(attempted_by, '$[#-1]') = $1`
-	}
+	lastClient := s.dialect.lastAttemptedBy() + ` = $1`
 	var out []RescuedJob
 	for _, h := range beats {
 		var reason string

@@ -69,7 +69,7 @@ type Job struct {
 func (j Job) Active() bool { return JobActive(j.State) }
 
 func (s *Store) jobsOfSQL() string {
-	if s.dialect == "postgres" {
+	if s.dialect == Postgres {
 		return `SELECT id, kind, state::text, COALESCE((args->>'chunk_id')::bigint, 0), COALESCE((args->>'version')::int, 0), attempt, max_attempts,
 			COALESCE(attempted_by[array_length(attempted_by, 1)], ''), (EXTRACT(EPOCH FROM created_at) * 1000)::bigint,
 			COALESCE((EXTRACT(EPOCH FROM attempted_at) * 1000)::bigint, 0), COALESCE((EXTRACT(EPOCH FROM finalized_at) * 1000)::bigint, 0)
@@ -127,7 +127,7 @@ func (tx *Tx) EnqueueNow(ctx context.Context, args river.JobArgs) (inserted bool
 		return false, nil
 	}
 	q := `UPDATE river_job SET state = 'cancelled', finalized_at = now() WHERE id = $1 AND state IN ('available', 'pending', 'retryable', 'scheduled')`
-	if tx.s.dialect == "sqlite" {
+	if tx.s.dialect == SQLite {
 		q = `UPDATE river_job SET state = 'cancelled', finalized_at = $2 WHERE id = $1 AND state IN ('available', 'pending', 'retryable', 'scheduled')`
 	}
 	n, err := tx.q.exec(ctx, q, tx.s.jobTimeArgs(j.ID)...)
@@ -147,7 +147,7 @@ func (tx *Tx) EnqueueNow(ctx context.Context, args river.JobArgs) (inserted bool
 // jobTimeArgs appends River's current-time argument for SQLite statements
 // (PostgreSQL uses now()).
 func (s *Store) jobTimeArgs(args ...any) []any {
-	if s.dialect == "sqlite" {
+	if s.dialect == SQLite {
 		return append(args, riverSQLiteTime(time.Now()))
 	}
 	return args
@@ -172,7 +172,7 @@ func (tx *Tx) FinishJob(ctx context.Context, jobID int64, state, errMsg string) 
 	}
 	var q string
 	var args []any
-	if tx.s.dialect == "postgres" {
+	if tx.s.dialect == Postgres {
 		q = `UPDATE river_job SET state = $2::river_job_state, finalized_at = now(),
 			errors = CASE WHEN $3::text = '' THEN errors ELSE array_append(errors, jsonb_build_object('at', now(), 'attempt', attempt, 'error', $3::text, 'trace', '')) END
 			WHERE id = $1 AND state = 'running'`
@@ -210,7 +210,7 @@ func (s *Store) rescueRunning(ctx context.Context, where string, whereArgs []any
 	n := len(whereArgs)
 	var q string
 	args := append([]any{}, whereArgs...)
-	if s.dialect == "postgres" {
+	if s.dialect == Postgres {
 		q = fmt.Sprintf(`UPDATE river_job SET
 			state = (CASE WHEN attempt >= max_attempts THEN 'discarded' ELSE 'available' END)::river_job_state,
 			finalized_at = CASE WHEN attempt >= max_attempts THEN now() ELSE NULL END,
@@ -245,7 +245,7 @@ func (s *Store) RescueExpiredLeases(ctx context.Context, kind string, lease time
 	cutoff := time.Now().Add(-lease)
 	where := `kind = $1 AND attempted_at < $2`
 	var at any = cutoff
-	if s.dialect == "sqlite" {
+	if s.dialect == SQLite {
 		at = riverSQLiteTime(cutoff)
 	}
 	return s.rescueRunning(ctx, where, []any{kind, at}, fmt.Sprintf("the attempt ran past its lease (%s) and was taken back by the reconciler", lease))

@@ -6,8 +6,6 @@ import (
 	"net/http"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"riverqueue.com/riverui"
 )
 
@@ -15,19 +13,11 @@ import (
 // served under prefix (e.g. "/admin/jobs"). Access control is the caller's.
 func (s *Store) JobsDashboard(ctx context.Context, prefix string) (http.Handler, error) {
 	opts := &riverui.HandlerOpts{Logger: s.log, Prefix: prefix, JobListHideArgsByDefault: true}
-	if s.dialect == "sqlite" {
-		c, err := river.NewClient(riversqlite.New(s.sqlDB), &river.Config{})
-		if err != nil {
-			return nil, err
-		}
-		opts.Endpoints = riverui.NewEndpoints(c, nil)
-	} else {
-		c, err := river.NewClient(riverpgxv5.New(s.pool), &river.Config{})
-		if err != nil {
-			return nil, err
-		}
-		opts.Endpoints = riverui.NewEndpoints(c, nil)
+	c, err := s.newJobClient(&river.Config{})
+	if err != nil {
+		return nil, err
 	}
+	opts.Endpoints = c.endpoints()
 	h, err := riverui.NewHandler(opts)
 	if err != nil {
 		return nil, fmt.Errorf("job dashboard: %w", err)

@@ -173,7 +173,7 @@ func (s *Store) Session(ctx context.Context, id string) (Session, error) {
 // Session reads one session inside the transaction; forUpdate locks the row
 // on PostgreSQL (SQLite transactions are already exclusive).
 func (tx *Tx) Session(ctx context.Context, id string, forUpdate bool) (Session, error) {
-	return getSession(ctx, tx.q, id, forUpdate && tx.s.dialect == "postgres")
+	return getSession(ctx, tx.q, id, forUpdate && tx.s.dialect == Postgres)
 }
 
 func getSession(ctx context.Context, q querier, id string, lock bool) (Session, error) {
@@ -445,10 +445,8 @@ func (s *Store) ProviderFor(ctx context.Context, use string) (Provider, error) {
 // Audit appends an entry to the hash chain inside this transaction: if the
 // entry cannot be written, the action it records fails with it.
 func (tx *Tx) Audit(ctx context.Context, ev audit.Event) error {
-	if tx.s.dialect == "postgres" {
-		if _, err := tx.q.exec(ctx, `SELECT pg_advisory_xact_lock(7243501)`); err != nil {
-			return fmt.Errorf("audit lock: %w", err)
-		}
+	if err := tx.s.dialect.serialise(ctx, tx.q, lockAudit, "audit"); err != nil {
+		return err
 	}
 	var seq int64
 	var prev string

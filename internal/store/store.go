@@ -22,7 +22,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -32,8 +31,49 @@ import (
 	_ "modernc.org/sqlite"
 )
 
+// The schema's migrations: migrations/common holds those whose SQL is the
+// same on both databases, migrations/sqlite and migrations/postgres those
+// that differ (a type, an index expression, a function). A version is in
+// one place only.
+//
 //go:embed migrations
 var migrationsFS embed.FS
+
+type migration struct {
+	version int
+	name    string // NNN_name.sql
+	body    string
+}
+
+// migrations lists the dialect's migrations in version order.
+func migrations(d Dialect) ([]migration, error) {
+	var out []migration
+	seen := map[int]string{}
+	for _, dir := range []string{"migrations/common", "migrations/" + string(d)} {
+		entries, err := fs.ReadDir(migrationsFS, dir)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			num, _, ok := strings.Cut(e.Name(), "_")
+			version, err := strconv.Atoi(num)
+			if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
+				return nil, fmt.Errorf("migration file %s/%s is not named NNN_name.sql", dir, e.Name())
+			}
+			if other, dup := seen[version]; dup {
+				return nil, fmt.Errorf("migration %d is both %s and %s/%s", version, other, dir, e.Name())
+			}
+			body, err := migrationsFS.ReadFile(dir + "/" + e.Name())
+			if err != nil {
+				return nil, err
+			}
+			seen[version] = dir + "/" + e.Name()
+			out = append(out, migration{version: version, name: e.Name(), body: string(body)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	return out, nil
+}
 
 // ErrNotFound is returned when a requested row does not exist.
 var ErrNotFound = errors.New("not found")
@@ -53,7 +93,7 @@ type Options struct {
 // dialect lives in the adapter below.
 type Store struct {
 	log     *slog.Logger
-	dialect string // "sqlite" or "postgres"
+	dialect Dialect
 	sqlDB   *sql.DB
 	pool    *pgxpool.Pool
 	conn    querier
@@ -93,7 +133,7 @@ func open(ctx context.Context, opt Options, upTo int) (*Store, error) {
 			pool.Close()
 			return nil, fmt.Errorf("connect to PostgreSQL (check DATABASE_URL and that the server is running): %w", err)
 		}
-		s.dialect, s.pool, s.conn = "postgres", pool, pgConn{pool: pool}
+		s.dialect, s.pool, s.conn = Postgres, pool, pgConn{pool: pool}
 	} else if opt.DatabaseURL != "" {
 		return nil, errors.New("DATABASE_URL must be a postgres:// URL; leave it unset for the embedded SQLite database")
 	} else {
@@ -112,7 +152,7 @@ func open(ctx context.Context, opt Options, upTo int) (*Store, error) {
 			return nil, fmt.Errorf("open SQLite database: %w", err)
 		}
 		db.SetMaxOpenConns(1)
-		s.dialect, s.sqlDB, s.conn = "sqlite", db, sqlConn{q: db}
+		s.dialect, s.sqlDB, s.conn = SQLite, db, sqlConn{q: db}
 	}
 	if err := s.migrate(ctx, upTo); err != nil {
 		s.Close()
@@ -125,8 +165,8 @@ func open(ctx context.Context, opt Options, upTo int) (*Store, error) {
 	return s, nil
 }
 
-// Dialect names the backend: "sqlite" or "postgres".
-func (s *Store) Dialect() string { return s.dialect }
+// Dialect is the backend: SQLite or Postgres.
+func (s *Store) Dialect() Dialect { return s.dialect }
 
 // SetClock replaces the store's clock (tests).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
@@ -156,7 +196,7 @@ func (s *Store) Close() error {
 func (s *Store) Migrate(ctx context.Context) error { return s.migrate(ctx, 0) }
 
 func (s *Store) migrate(ctx context.Context, upTo int) error {
-	if s.dialect == "sqlite" {
+	if s.dialect == SQLite {
 		m, err := rivermigrate.New(riversqlite.New(s.sqlDB), nil)
 		if err != nil {
 			return err
@@ -176,23 +216,14 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 	if _, err := s.conn.exec(ctx, `CREATE TABLE IF NOT EXISTS scribe_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
-	entries, err := fs.ReadDir(migrationsFS, "migrations/"+s.dialect)
+	list, err := migrations(s.dialect)
 	if err != nil {
 		return err
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		version, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return fmt.Errorf("migration file %s is not named NNN_name.sql", e.Name())
-		}
+	for _, m := range list {
+		version := m.version
 		if upTo > 0 && version > upTo {
 			continue
-		}
-		body, err := migrationsFS.ReadFile("migrations/" + s.dialect + "/" + e.Name())
-		if err != nil {
-			return err
 		}
 		err = s.InTx(ctx, func(tx *Tx) error {
 			var n int
@@ -202,12 +233,12 @@ func (s *Store) migrate(ctx context.Context, upTo int) error {
 			if n > 0 {
 				return nil
 			}
-			for _, stmt := range splitSQL(string(body)) {
+			for _, stmt := range splitSQL(m.body) {
 				if _, err := tx.q.exec(ctx, stmt); err != nil {
-					return fmt.Errorf("migration %s: %w", e.Name(), err)
+					return fmt.Errorf("migration %s: %w", m.name, err)
 				}
 			}
-			_, err := tx.q.exec(ctx, `INSERT INTO scribe_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, version, e.Name(), s.nowMS())
+			_, err := tx.q.exec(ctx, `INSERT INTO scribe_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, version, m.name, s.nowMS())
 			return err
 		})
 		if err != nil {
@@ -263,7 +294,7 @@ func (tx *Tx) Enqueue(ctx context.Context, args river.JobArgs, opts *river.Inser
 
 // InTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	if s.dialect == "sqlite" {
+	if s.dialect == SQLite {
 		sqlTx, err := s.sqlDB.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("begin transaction: %w", err)
@@ -429,26 +460,11 @@ func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.dialect == "sqlite" {
-		c, err := river.NewClient(riversqlite.New(s.sqlDB), cfg)
-		if err != nil {
-			return fmt.Errorf("create job client: %w", err)
-		}
-		s.insertTx = func(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
-			return c.InsertTx(ctx, tx.(*sql.Tx), args, opts)
-		}
-		if workers != nil {
-			s.client, s.clientID = c, cfg.ID
-		}
-		return nil
-	}
-	c, err := river.NewClient(riverpgxv5.New(s.pool), cfg)
+	c, err := s.newJobClient(cfg)
 	if err != nil {
-		return fmt.Errorf("create job client: %w", err)
+		return err
 	}
-	s.insertTx = func(ctx context.Context, tx any, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
-		return c.InsertTx(ctx, tx.(pgx.Tx), args, opts)
-	}
+	s.insertTx = c.insertTx
 	if workers != nil {
 		s.client, s.clientID = c, cfg.ID
 	}

@@ -135,9 +135,7 @@ func (tx *Tx) UpdateUser(ctx context.Context, u *User) error {
 // User reads a user inside the transaction (locking the row on PostgreSQL).
 func (tx *Tx) User(ctx context.Context, id string) (User, error) {
 	q := `SELECT ` + userCols + ` FROM users WHERE id = $1`
-	if tx.s.dialect == "postgres" {
-		q += ` FOR UPDATE`
-	}
+	q += tx.s.dialect.forUpdate()
 	u, err := scanUser(tx.q.queryRow(ctx, q, id))
 	if err != nil {
 		return u, fmt.Errorf("user %s: %w", id, err)

@@ -260,7 +260,7 @@ func ExerciseCompliance(t *testing.T, open func(t *testing.T) *store.Store) {
 		s := open(t)
 		path := filepath.Join(t.TempDir(), "snap.db")
 		err := s.SnapshotSQLite(ctx, path)
-		if s.Dialect() == "postgres" {
+		if s.Dialect() == store.Postgres {
 			if err == nil {
 				t.Fatal("PostgreSQL snapshot should point to pg_dump")
 			}

@@ -55,7 +55,7 @@ func exerciseJobs(t *testing.T, open func(t *testing.T) *store.Store) {
 		case store.JobRetryable, store.JobAvailable:
 			q = `UPDATE river_job SET state = $2 WHERE id = $1`
 		}
-		if s.Dialect() == "postgres" {
+		if s.Dialect() == store.Postgres {
 			q = `UPDATE river_job SET state = $2::river_job_state` + q[len(`UPDATE river_job SET state = $2`):]
 		}
 		if err := s.TamperForTest(ctx, q, id, state); err != nil {
