@@ -9,6 +9,7 @@ import (
 	"time"
 
 	settings "github.com/scribe-health/scribe/internal/config"
+	"github.com/scribe-health/scribe/internal/doctor"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/web"
 )
@@ -42,6 +43,7 @@ func mountWeb(ctx context.Context, mux *http.ServeMux, a *app) error {
 		Ingester:       &pipeline.Ingester{Store: a.store, Blobs: a.blobs},
 		UploadStall:    sc.UploadStall,
 		Audit:          a.cfg.auditTrust(""),
+		Doctor:         doctor.Options{ListenAddr: sc.ListenAddr},
 	}
 	if jobsUI != nil {
 		h, err := jobsUI(ctx, a)

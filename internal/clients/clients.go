@@ -70,6 +70,18 @@ var ErrNoAccess = errors.New("you may not open this session: it is another clini
 // whether that client is a Part 2 client.
 var ErrAliasTaken = errors.New("that alias is already used; choose another or ask an admin to add you to the client's care team")
 
+// ErrAliasReserved: the alias is the SAMPLE client's (scribe demo), which
+// no real session or client may use. It is an ErrAliasTaken, so every path
+// refuses it as it refuses a taken alias.
+var ErrAliasReserved error = reservedAlias{}
+
+type reservedAlias struct{}
+
+func (reservedAlias) Error() string {
+	return "that alias is reserved for the SAMPLE client of the demo; choose another"
+}
+func (reservedAlias) Is(target error) bool { return target == ErrAliasTaken }
+
 // ErrNotInProgram: a substance-use (Part 2) session was to be added to a
 // client who is not in the program. The user may see that client, so
 // saying so reveals nothing.
@@ -251,6 +263,9 @@ func Resolve(ctx context.Context, tx *store.Tx, r Request) (clientID string, err
 	alias := strings.TrimSpace(r.Alias)
 	if alias == "" {
 		return "", nil
+	}
+	if store.IsSampleAlias(alias) {
+		return "", ErrAliasReserved
 	}
 	cs, err := tx.ClientsByAlias(ctx, alias)
 	if err != nil {

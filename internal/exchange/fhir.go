@@ -70,6 +70,9 @@ func (in Input) Signed() bool { return in.Draft.Status == store.DraftSigned }
 // the full 42 CFR 2.32 notice and the consent description at the end.
 func RenderedText(in Input) string {
 	t := in.View.Text()
+	if in.Session.Sample() {
+		t = store.SampleMarker + "\n\n" + t
+	}
 	if in.Session.Part2() {
 		if !strings.Contains(t, drafts.Part2NoticeShort) {
 			t = "CONFIDENTIAL — 42 CFR PART 2 RECORD. " + drafts.Part2NoticeShort + "\n\n" + t
@@ -83,6 +86,10 @@ func RenderedText(in Input) string {
 	}
 	return t
 }
+
+// SampleTag marks the SAMPLE session's DocumentReference as test data
+// (v3 ActReason HTEST), beside the marker at the top of its text.
+var SampleTag = Coding{System: "http://terminology.hl7.org/CodeSystem/v3-ActReason", Code: "HTEST", Display: "test health data"}
 
 // Coding is a FHIR Coding (system, code, display).
 type Coding struct {
@@ -214,6 +221,9 @@ func FHIRBundle(in Input) ([]byte, error) {
 		}
 	}
 	docMeta := &meta{Security: SecurityLabels(part2)}
+	if in.Session.Sample() {
+		docMeta.Tag = append(docMeta.Tag, SampleTag)
+	}
 	doc := map[string]any{
 		"resourceType": "DocumentReference",
 		"id":           docID,

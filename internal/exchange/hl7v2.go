@@ -52,9 +52,13 @@ func MDMT02(in Input, opt HL7Options) ([]byte, error) {
 	if in.Session.Part2() {
 		confidentiality = "R"
 	}
+	processing := "P" // MSH-11: production
+	if in.Session.Sample() {
+		processing = "T" // training: the SAMPLE session of scribe demo
+	}
 	var segs [][]string
 	segs = append(segs,
-		[]string{"MSH", hl7Encoding, "SCRIBE", EscapeHL7(opt.SendingFacility), EscapeHL7(opt.ReceivingApp), EscapeHL7(opt.ReceivingFacility), now, "", "MDM^T02^MDM_T02", control, "P", "2.5.1"},
+		[]string{"MSH", hl7Encoding, "SCRIBE", EscapeHL7(opt.SendingFacility), EscapeHL7(opt.ReceivingApp), EscapeHL7(opt.ReceivingFacility), now, "", "MDM^T02^MDM_T02", control, processing, "2.5.1"},
 		[]string{"EVN", "T02", now},
 		// PID-3 and PID-5 carry the client alias only: no name, birth date or address leaves Scribe.
 		[]string{"PID", "1", "", EscapeHL7(in.Session.ClientAlias) + "^^^SCRIBE^PI", "", EscapeHL7(in.Session.ClientAlias)},

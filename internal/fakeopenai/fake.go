@@ -141,6 +141,7 @@ func New(transcribeModel, chatModel string) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/audio/transcriptions", s.handleTranscription)
 	mux.HandleFunc("POST /v1/chat/completions", s.handleChat)
+	mux.HandleFunc("GET /v1/models", s.handleModels)
 	// Azure OpenAI: /openai/deployments/{deployment}/…?api-version=…, key in the api-key header.
 	mux.HandleFunc("POST /openai/deployments/{deployment}/audio/transcriptions", s.azure(s.handleTranscription))
 	mux.HandleFunc("POST /openai/deployments/{deployment}/chat/completions", s.azure(s.handleChat))
@@ -167,6 +168,7 @@ func (s *Server) Forbid(values ...string) {
 const (
 	Transcriptions  = "transcriptions" // POST …/audio/transcriptions
 	ChatCompletions = "chat"           // POST …/chat/completions
+	Models          = "models"         // GET /v1/models
 )
 
 // Fault is what the fake does to one request instead of answering it.
@@ -186,8 +188,8 @@ type Fault struct {
 }
 
 func checkEndpoint(endpoint string) {
-	if endpoint != Transcriptions && endpoint != ChatCompletions {
-		panic(fmt.Sprintf("fakeopenai: unknown endpoint %q (want %q or %q)", endpoint, Transcriptions, ChatCompletions))
+	if endpoint != Transcriptions && endpoint != ChatCompletions && endpoint != Models {
+		panic(fmt.Sprintf("fakeopenai: unknown endpoint %q (want %q, %q or %q)", endpoint, Transcriptions, ChatCompletions, Models))
 	}
 }
 
@@ -430,6 +432,24 @@ func (s *Server) handleTranscription(w http.ResponseWriter, r *http.Request) {
 	out.Text = strings.Join(texts, " ")
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(out)
+}
+
+// handleModels lists the two expected models, as the OpenAI API's
+// GET /v1/models does (a provider check reads it; nothing of a session).
+func (s *Server) handleModels(w http.ResponseWriter, r *http.Request) {
+	s.arrive(Models)
+	s.checkKey(r)
+	if s.fault(w, r, Models) {
+		return
+	}
+	var data []map[string]any
+	for _, m := range []string{s.TranscribeModel, s.ChatModel} {
+		if m != "" {
+			data = append(data, map[string]any{"id": m, "object": "model", "owned_by": "fake"})
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data})
 }
 
 // Pocketsphinx transcribes a WAV with the offline recogniser, one segment

@@ -133,6 +133,9 @@ func (tx *Tx) CreateSession(ctx context.Context, s *Session) error {
 		s.CreatedAt = now
 	}
 	s.UpdatedAt = now
+	if err := checkSampleSession(s); err != nil {
+		return err
+	}
 	program := s.Program
 	if program == "" {
 		program = ProgramMH

@@ -87,6 +87,9 @@ type Options struct {
 	// Logger receives the store's and River's log lines (nil: nothing is
 	// logged); Logger() hands it to the stages that run on the store.
 	Logger *slog.Logger
+	// SkipMigrations opens the database as it is, applying nothing (scribe
+	// doctor looks without changing anything; see MigrationStatus).
+	SkipMigrations bool
 }
 
 // Store is the one storage contract. Both backends are the same type; the
@@ -154,9 +157,11 @@ func open(ctx context.Context, opt Options, upTo int) (*Store, error) {
 		db.SetMaxOpenConns(1)
 		s.dialect, s.sqlDB, s.conn = SQLite, db, sqlConn{q: db}
 	}
-	if err := s.migrate(ctx, upTo); err != nil {
-		s.Close()
-		return nil, err
+	if !opt.SkipMigrations {
+		if err := s.migrate(ctx, upTo); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	if err := s.initRiver(nil, WorkerOptions{}); err != nil {
 		s.Close()

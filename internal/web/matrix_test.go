@@ -120,6 +120,8 @@ func matrixTable() map[string]matrixEntry {
 		"POST /logout":                        none("sign-out"),
 		"GET /sessions/new":                   none("the empty schedule form"),
 		"GET /ingest":                         none("the empty upload form"),
+		"GET /admin/system":                   none("system check: names providers and counts, never clients"),
+		"POST /admin/system":                  none("system check: names providers and counts, never clients"),
 		"GET /admin/users":                    none("accounts, not clients"),
 		"POST /admin/users":                   none("accounts, not clients"),
 		"POST /admin/users/{id}":              none("accounts, not clients"),

@@ -48,6 +48,8 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/sessions/{id}/draft/addenda", access: signedIn, roles: clinicalRoles, h: s.addendum},
 		{method: "POST", path: "/sessions/{id}/export", access: signedIn, roles: clinicalRoles, h: s.exportNote},
 
+		{method: "GET", path: "/admin/system", access: signedIn, roles: adminOnly, h: s.adminSystem},
+		{method: "POST", path: "/admin/system", access: signedIn, roles: adminOnly, h: s.adminSystemRun},
 		{method: "GET", path: "/admin/users", access: signedIn, roles: adminOnly, h: s.adminUsers},
 		{method: "POST", path: "/admin/users", access: signedIn, roles: adminOnly, h: s.adminUserAdd},
 		{method: "POST", path: "/admin/users/{id}", access: signedIn, roles: adminOnly, h: s.adminUserUpdate},

@@ -26,6 +26,7 @@ import (
 	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
+	"github.com/scribe-health/scribe/internal/doctor"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 )
@@ -81,6 +82,9 @@ type Config struct {
 	// Audit is what the admin page's Verify trusts outside the database
 	// (checkpoint key and witness); the same as `scribe audit verify`.
 	Audit compliance.AuditTrust
+	// Doctor is what the admin System check page runs the checks with; the
+	// store, audit trust, public URL and TLS come from the fields above.
+	Doctor doctor.Options
 	// LockoutAfter failed sign-ins lock an account for LockoutFor
 	// (defaults 5 and 15 minutes).
 	LockoutAfter int
