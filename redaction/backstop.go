@@ -1,5 +1,7 @@
 package redaction
 
+import "strings"
+
 // backstop is the safe-list pass, in the spirit of Philter (Norgeot et al.,
 // npj Digital Medicine 2020): instead of asking whether a word is a known
 // name, it asks whether the word is known to be safe. Run after every other
@@ -61,7 +63,7 @@ func (d *detector) suspect(i int) bool {
 		return false
 	}
 	if d.lower {
-		if lvl == 0 && len(s) >= 3 && !d.englishCompound(s) {
+		if lvl == 0 && len(s) >= 3 && !d.englishCompound(s) && !d.inflected(s) {
 			return true
 		}
 	} else {
@@ -81,7 +83,66 @@ func (d *detector) suspect(i int) bool {
 		if !d.lower && !t.sentStart {
 			return d.personCue(i)
 		}
-		return d.personCue(i) && (d.lower || i > 0 && !d.toks[i-1].stop)
+		// at a sentence start a capital says nothing: only a person's verb
+		// right after a name-list word ("Boots called me") or the
+		// strongest contexts
+		return d.personCue(i) && (d.lower || i > 0 && !d.toks[i-1].stop || d.pairedPerson(i) ||
+			e.given >= 100 && d.joined(i) && d.lowIs(i+1, lfPersonVerb))
+	}
+	// a rarer everyday word that no name list holds, where only a person
+	// fits: "Pumpkin's mom", "moose and I", "staying with bandit"
+	// (a plural is a group, not a person: "living with roommates")
+	if lvl >= 35 && (d.lower || t.cap) && !t.is(lfClinical|lfExcluded|lfCommonProper) && !d.plural(s) && d.pairedPerson(i) {
+		return true
+	}
+	return false
+}
+
+// plural reports whether s is the plural of an English word.
+func (d *detector) plural(s string) bool {
+	return len(s) > 3 && s[len(s)-1] == 's' && (d.g.lex.get(s[:len(s)-1]).level > 0 ||
+		strings.HasSuffix(s, "es") && d.g.lex.get(s[:len(s)-2]).level > 0)
+}
+
+// pairedPerson: the strongest person contexts, where a common noun would
+// not fit: a possessive before a relation ("Pumpkin's mom"), one of a pair
+// with the speaker ("Scout and I"), or the company of a verb that takes a
+// person ("staying with Moose", "talked to Peaches").
+func (d *detector) pairedPerson(i int) bool {
+	if d.joined(i) && d.joined(i+1) && d.low(i+1) == "and" && (d.low(i+2) == "i" || d.low(i+2) == "me") {
+		return true
+	}
+	if d.toks[i].stemCut > 0 && d.joined(i) && d.lowIs(i+1, lfRelation) {
+		return true
+	}
+	if i >= 2 && d.joined(i-1) && d.joined(i-2) {
+		p, pp := d.low(i-1), d.low(i-2)
+		return p == "with" && (companyWith[pp] || pp == "out" || pp == "in" || pp == "up") || p == "to" && talkTo[pp]
+	}
+	return false
+}
+
+// inflected reports whether s is an inflection of an English word that is
+// no name ("journaled", "texting", "relapses", "worrier"): word lists hold the
+// base forms. A name-list word's inflection stays suspect.
+func (d *detector) inflected(s string) bool {
+	base := func(b string) bool {
+		if len(b) < 3 {
+			return false
+		}
+		e := d.g.lex.get(b)
+		return e.level > 0 && e.given < 1000 && e.surname == 0 && e.place == 0
+	}
+	for _, suf := range []string{"ing", "ed", "es", "s", "er", "ers", "ly", "ness", "ment"} {
+		b, ok := strings.CutSuffix(s, suf)
+		if !ok || len(b) < 3 {
+			continue
+		}
+		// "journal-ed", "hope-d", "stopp-ed", "worri-er"
+		if base(b) || base(b+"e") || len(b) > 3 && b[len(b)-1] == b[len(b)-2] && base(b[:len(b)-1]) ||
+			strings.HasSuffix(b, "i") && base(b[:len(b)-1]+"y") {
+			return true
+		}
 	}
 	return false
 }

@@ -99,6 +99,9 @@ func (d *detector) isMonth(i int) bool {
 		if _, ok := d.dayAt(i+1, true); ok && d.joined(i) {
 			return true
 		}
+		if _, ok := d.dayAt(i+2, false); ok && d.low(i+1) == "the" && d.joined(i) && d.joined(i+1) {
+			return true // "March the fifth"
+		}
 		if _, ok := d.yearAt(i + 1); ok && d.joined(i) {
 			return true
 		}
@@ -146,6 +149,8 @@ func (d *detector) dates() {
 				if ny, ok := d.yearAt(i + 2); ok {
 					end = ny
 				}
+			} else if nx, ok := d.dayAt(i+2, false); ok && d.low(i+1) == "the" && d.joined(i) && d.joined(i+1) {
+				end = nx // "March the fifth"
 			} else if nx, ok := d.dayAt(i+1, true); ok && d.joinedLoose(i) {
 				end = nx
 				if d.low(end) == "of" {

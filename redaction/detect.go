@@ -154,6 +154,7 @@ func (d *detector) run() []cand {
 	d.intersections()
 	d.brandNames()
 	d.saintPlaces()
+	d.multiWordPlaces()
 	d.facilities()
 	d.placeAfterVerb()
 	d.names()

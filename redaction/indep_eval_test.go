@@ -85,7 +85,8 @@ type score struct {
 	verbatimByType          map[string]int
 	keepTotal, keepRedacted int
 	keptLost                []string
-	criticalLeaks           []string // verbatim leaks of criticalCat categories
+	criticalLeaks           []string    // verbatim leaks of criticalCat categories
+	g                       *gazetteers // nil: the shipped gazetteers and tagger
 }
 
 // criticalCat: the categories that may never pass through verbatim (issue
@@ -106,9 +107,14 @@ func newScore() *score {
 
 func (sc *score) add(t testing.TB, d indepDoc) {
 	t.Helper()
-	res, err := NewSession().Redact(d.Text)
-	if err != nil {
-		t.Fatalf("%s: %v", d.ID, err)
+	var res Result
+	if sc.g != nil {
+		res = NewSession().redactWith(sc.g, d.Text)
+	} else {
+		var err error
+		if res, err = NewSession().Redact(d.Text); err != nil {
+			t.Fatalf("%s: %v", d.ID, err)
+		}
 	}
 	runes := []rune(d.Text)
 	cov := make([]bool, len(runes))
@@ -280,6 +286,42 @@ func TestIndependentCorpus(t *testing.T) {
 	}
 }
 
+// TestIndependentFreshHeldOut scores the held-out parts written in round 3:
+// indep-heldout2.jsonl (testdata/gen/fresh.go), written after the first
+// held-out part's leaks had been seen, and indep-heldout3.jsonl (fresh3.go),
+// written after indep-heldout2 had been scored once. It reports aggregate
+// and per-category figures only, never a leak's text, so that running it
+// does not turn a part into a tuning set; a critical leak is named by
+// document and category.
+func TestIndependentFreshHeldOut(t *testing.T) {
+	for _, part := range freshParts {
+		t.Run(strings.TrimSuffix(part.file, ".jsonl"), func(t *testing.T) {
+			sc := newScore()
+			for _, d := range loadIndep(t, part.file) {
+				sc.add(t, d)
+			}
+			t.Log("\n" + sc.table(part.file, true, false))
+			if r := sc.recall(); r < part.recall {
+				t.Errorf("recall %.4f is under the %.3f floor", r, part.recall)
+			}
+			if p := sc.precision(); p < part.prec {
+				t.Errorf("precision %.4f is under the %.2f floor", p, part.prec)
+			}
+			if ty, r := sc.minTypeRecall(20); r < part.minType {
+				t.Errorf("type %s recall %.3f is under the %.2f floor", ty, r, part.minType)
+			}
+			// The issue's goal is none; see the ceiling's comment.
+			if len(sc.criticalLeaks) > part.maxCritical {
+				t.Errorf("%d full names, addresses, phone numbers, SSNs or e-mails passed through verbatim (ceiling %d): %v",
+					len(sc.criticalLeaks), part.maxCritical, sc.criticalLeaks)
+			}
+			if sc.keepRedacted > 0 {
+				t.Errorf("%d clinical terms were redacted", sc.keepRedacted)
+			}
+		})
+	}
+}
+
 // devFamily names the template family of a dev-corpus document from the
 // shape of its opening (the dev corpus has 14 such families, each with
 // cased and lower-case variants).
@@ -392,7 +434,7 @@ func TestClinicalContentSurvives(t *testing.T) {
 		return lost
 	}
 	total := 0
-	for _, f := range []string{"indep-tune.jsonl", "indep-heldout.jsonl"} {
+	for _, f := range []string{"indep-tune.jsonl", "indep-heldout.jsonl", "indep-heldout2.jsonl", "indep-heldout3.jsonl"} {
 		for _, d := range loadIndep(t, f) {
 			total += len(d.Keep)
 			check(d, d.Keep)
@@ -421,4 +463,24 @@ func TestClinicalContentSurvives(t *testing.T) {
 		t.Fatalf("only %d clinical terms found in the corpora; the check has lost its material", total)
 	}
 	t.Logf("%d clinical terms checked", total)
+}
+
+// freshParts: the round-3 held-out parts and their regression floors, set
+// about two standard errors under the figures of each part's scoring at the
+// end of round 3 (docs/redaction.md). They guard against regression; they
+// are not the issue's goals, which these parts do not meet. maxCritical is a
+// ceiling on critical verbatim leaks (the goal is none).
+var freshParts = []struct {
+	file                  string
+	recall, prec, minType float64
+	maxCritical           int
+}{
+	// first score (before the changes made in answer to it): recall 0.8618,
+	// precision 0.9203, 27 critical leaks; last score of round 3, not clean
+	// (docs/redaction.md): recall 0.9646, precision 0.9528, lowest type
+	// DATE 0.900, one critical leak (a street address), n = 1,216
+	{"indep-heldout2.jsonl", 0.94, 0.93, 0.85, 1},
+	// one score, clean: recall 0.9435, precision 0.9617, lowest type
+	// LOCATION 0.843, no critical leak, n = 1,133
+	{"indep-heldout3.jsonl", 0.93, 0.95, 0.80, 0},
 }

@@ -276,7 +276,7 @@ func (l *lexBuilder) addLists() {
 		flag  lexFlag
 	}{
 		{titles, lfTitle}, {relations, lfRelation}, {nameCue, lfNameCue}, {weekdays, lfWeekday},
-		{streetTypes, lfStreetType}, {facilityHeads, lfFacilityHead}, {orgHeads, lfOrgHead}, {usStates, lfUSState},
+		{streetTypes, lfStreetType}, {facilityHeads, lfFacilityHead}, {orgHeads, lfOrgHead}, {tradeHeads, lfOrgHead}, {usStates, lfUSState},
 		{clinicalTerms, lfClinical}, {ambiguousNames, lfAmbiguous}, {commonProper, lfCommonProper},
 		{fnWords, lfFnWord}, {locPrep, lfLocPrep}, {strongFacPrep, lfStrongFacPrep}, {workCue, lfWorkCue},
 		{placeHeads, lfPlaceHead}, {phraseFirst, lfPhraseFirst}, {dobCue, lfDobCue}, {monthPrep, lfMonthPrep},

@@ -54,6 +54,20 @@ automotive dealership steel insurance systems solutions partners enterprises sto
 distribution shipping airlines bar grill pizza pub tavern salon staffing packaging parts tool die state
 works mills`)
 
+// Trade and industry words that end an employer's name ("Hadley Brothers
+// Excavating", "ostrowski farms", "Larrabee Metals"): generic industry nouns
+// of the kind the NAICS sector titles use, heads like orgHeads.
+var tradeHeads = set(`brothers bros sons excavating excavation farms farm orchards orchard ranch dairy creamery
+concrete metals metal plastics machine machining shop fabrication fabricators welding packing storage lumber mill
+marine grain laundry linen service janitorial landscaping lawn roofing siding flooring carpet cabinets furniture
+printing textiles apparel tire tires towing collision salvage recycling scrap hauling movers courier transit
+aviation poultry meats bottling brewing brewery winery distillery cannery nursery greenhouses florist catering
+deli saloon lounge casino lanes cinema theater theatre hvac contractors contracting engineering excavators`)
+
+// orgTails continue an organisation after its head, never start one:
+// "quarles auto body", "fenwick tire and supply".
+var orgTails = set(`body shop works supply sales repair`)
+
 // Orgs that are famous single-word employers are detected through context
 // ("works at X"), not listed here.
 
@@ -152,6 +166,17 @@ apologized apologizes`)
 // Jordan", "met Tyler".
 var personBefore = set(`with told tell tells asked ask asks texted text texts met meet meets saw see sees love loves
 loved hate hates hated miss misses missed married marry dating dated trust trusts trusted thank thanked`)
+
+// companyWith: verbs before "with" whose object is a person ("staying with
+// X", "fighting with X"); with "out", "in" and "up" before "with" ("hung out
+// with", "moved in with", "broke up with").
+var companyWith = set(`stay stays stayed staying live lives lived living fight fights fought fighting argue argues
+argued arguing talk talks talked talking speak speaks spoke speaking chill chilled chilling hang hangs hanging
+sleeping slept`)
+
+// talkTo: verbs before "to" whose object is a person ("talked to X").
+var talkTo = set(`talk talks talked talking speak speaks spoke speaking lied lie lying apologized apologize
+apologizing listen listened listening married engaged wrote write writing reached`)
 
 // Words before "at" that stay at a facility: "staying at", "in treatment
 // at", "admitted at".

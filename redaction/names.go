@@ -15,7 +15,9 @@ var locPrep = set(`in from to near outside around into toward towards visiting m
 var strongFacPrep = set(`at to from called named near outside into`)
 var workCue = set(`work works working worked job jobs shift shifts break employed hired fired boss manager
 supervisor doubles hours employer employment interview interviewed warehouse school attends attend enrolled
-student teacher class classes graduate graduated`)
+student teacher class classes graduate graduated clock clocked clocking quit quits quitting laid layoff paycheck
+payroll coworker coworkers co-worker co-workers foreman crew forklift overtime cashier waitress waitresses
+waitressing bartending bartender dishwasher`)
 
 var placeHeads = set(`county township borough parish heights hills springs falls valley beach lake district`)
 
@@ -403,7 +405,7 @@ func (d *detector) facilities() {
 		}
 		// extend right over further heads: "kinetic rehab associates"
 		j := i + 1
-		for j < n && j < i+3 && d.joined(j-1) && !d.used[j] && d.toks[j].is(lfFacilityHead|lfOrgHead) {
+		for j < n && j < i+3 && d.joined(j-1) && !d.used[j] && (d.toks[j].is(lfFacilityHead|lfOrgHead) || orgTails[d.toks[j].low]) {
 			j++
 		}
 		k := i
@@ -573,6 +575,79 @@ func (d *detector) beForm(i int) bool {
 	}
 	return false
 }
+
+// multiWordPlaces: a place of two to four words from the gazetteer, before
+// the name recognizers can take its last word for a surname ("Walnut Creek
+// is where", "Black River Falls", "Port St. Lucie"). In cased text every word
+// is capitalised, which with the gazetteer is evidence enough even at a
+// sentence start; in lower-case speech a place word must come before it
+// ("in round rock", "moved back to sugar land"). "St."/"Ste."/"Ft."/"Mt." are
+// read as the words they abbreviate.
+func (d *detector) multiWordPlaces() {
+	n := len(d.toks)
+	var b []byte
+	for i := 0; i < n; i++ {
+		if d.used[i] || !d.toks[i].alpha || d.toks[i].label || !d.toks[i].is(lfPlaceFirst) || !d.lower && !d.toks[i].cap {
+			continue
+		}
+		if d.lower && !(i > 0 && d.joined(i-1) && d.toks[i-1].lowIs(lfLocPrep)) {
+			continue
+		}
+		for w := min(4, n-i); w >= 2; w-- {
+			b = b[:0]
+			ok := true
+			for k := i; k < i+w; k++ {
+				t := &d.toks[k]
+				if d.used[k] || !t.alpha || t.label || !d.lower && !t.cap && !(k > i && k < i+w-1 && placeParticles[t.low]) ||
+					k > i && !d.joined(k-1) && !(t.s > 0 && d.toks[k-1].period) {
+					ok = false
+					break
+				}
+				if k > i {
+					b = append(b, ' ')
+				}
+				s := t.stem()
+				if k > i {
+					if full, ok := placeAbbrev[s]; ok {
+						s = full
+					}
+				}
+				b = append(b, s...)
+			}
+			if !ok {
+				continue
+			}
+			e := d.g.lex.get(string(b))
+			if e.place == 0 || e.flags&lfUSState != 0 {
+				continue
+			}
+			if d.headWithin(i+w, 2) {
+				break // a facility named after the place ("Red Oak Nursing Home"): the facility rules take it whole
+			}
+			d.add(i, i+w, TypeLocation, 45)
+			i += w - 1
+			break
+		}
+	}
+}
+
+// headWithin reports whether a facility or organisation head is among the
+// n tokens from i, in the same clause.
+func (d *detector) headWithin(i, n int) bool {
+	for k := i; k < len(d.toks) && k < i+n && d.joined(k-1); k++ {
+		if d.toks[k].is(lfFacilityHead|lfOrgHead) || facilityWords[d.toks[k].low] {
+			return true
+		}
+	}
+	return false
+}
+
+// placeParticles: lower-case words inside a capitalised place name ("Fond du
+// Lac", "Truth or Consequences").
+var placeParticles = set(`du de la le des of on the or in upon by`)
+
+// placeAbbrev: abbreviations inside place names.
+var placeAbbrev = map[string]string{"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 
 // places: towns and cities from the shipped gazetteer.
 func (d *detector) places() {
@@ -750,6 +825,9 @@ func (d *detector) personCue(i int) bool {
 	if i >= 2 && d.low(i-1) == "and" && d.low(i-2) == "me" && d.joined(i-1) {
 		return true
 	}
+	if d.pairedPerson(i) {
+		return true
+	}
 	return i > 0 && d.joined(i-1) && d.lowIs(i-1, lfPersonBefore) && d.low(i-1) != "with" && d.low(i-1) != "see"
 }
 
@@ -772,6 +850,8 @@ func (d *detector) names() {
 			}
 			if j < n && (d.joinedLoose(j - 1)) && d.nameStart(j, true) {
 				cueAt = j
+			} else if p := d.particlesAt(j); p > 0 && j+p < n && d.joinedLoose(j-1) && d.nameStart(j+p, true) {
+				cueAt = j // a surname with a particle after a title: "Ms. da Silva", "Officer von Ahn"
 			}
 			if cueAt < 0 {
 				continue
@@ -857,10 +937,13 @@ func (d *detector) names() {
 	}
 	// employers in lower-case speech: "works at amazon", "on break at amazon"
 	for i := 1; i+1 < n; i++ {
-		if d.toks[i].low != "at" && d.toks[i].low != "for" || !d.cueBefore(i, 5, lfWorkCue) {
+		if d.toks[i].low != "at" && d.toks[i].low != "for" && d.toks[i].low != "from" || !d.cueBefore(i, 5, lfWorkCue) {
 			continue
 		}
 		j := i + 1
+		if d.headedEmployer(j) {
+			continue
+		}
 		if d.used[j] || !d.modifierOK(j) {
 			continue
 		}
@@ -873,6 +956,28 @@ func (d *detector) names() {
 		}
 		d.add(j, end, TypeOrg, 40)
 	}
+}
+
+// headedEmployer: after a work cue and "at"/"for"/"from", everyday words
+// that end in an organisation head are an employer ("i work at the copper
+// kettle diner", "fired from blue ridge roofing"); it adds the span and
+// reports whether it did.
+func (d *detector) headedEmployer(j int) bool {
+	n := len(d.toks)
+	if j < n && d.low(j) == "the" && d.joined(j) {
+		j++
+	}
+	for k := j; k < n && k < j+4 && (k == j || d.joined(k-1)) && !d.used[k] && d.modifierOK(k); k++ {
+		if k > j && d.toks[k].is(lfOrgHead) {
+			e := k + 1
+			for e < n && e < k+3 && d.joined(e-1) && !d.used[e] && (d.toks[e].is(lfFacilityHead|lfOrgHead) || orgTails[d.toks[e].low]) {
+				e++
+			}
+			d.add(j, e, TypeOrg, 40)
+			return true
+		}
+	}
+	return false
 }
 
 // personContext reports whether the context of the one-word name at token i

@@ -283,11 +283,26 @@ func (s *Session) Redact(text string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	return s.redactWith(g, text), nil
+}
+
+// redactWith redacts valid, non-empty text with the gazetteers and tagger
+// of g (tests pass a tagger trained on part of a corpus).
+func (s *Session) redactWith(g *gazetteers, text string) Result {
+	return s.redactCands(g, text, nil)
+}
+
+// redactCands is redactWith with a step (nil: none) that may add to the
+// resolved candidates before they are propagated.
+func (s *Session) redactCands(g *gazetteers, text string, addTo func([]cand) []cand) Result {
 	d := newDetector(g, text)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// names known from earlier calls in this session are propagated too
 	cs := resolve(d.run())
+	if addTo != nil {
+		cs = addTo(cs)
+	}
 	cs = d.propagate(cs, s)
 	d.harmonize(cs, s)
 
@@ -306,7 +321,7 @@ func (s *Session) Redact(text string) (Result, error) {
 		last = c.e
 	}
 	out.WriteString(text[last:])
-	return Result{Text: out.String(), Spans: spans}, nil
+	return Result{Text: out.String(), Spans: spans}
 }
 
 // propagate marks every later or earlier mention of an already detected name

@@ -234,6 +234,16 @@ func (d *detector) numberRuns() {
 			if d.toks[k].low == "four" && k > 0 && d.toks[k-1].low == "last" {
 				lastFour = true
 			}
+			// "mine ends in 4 4 1 2", "the one ending in six one one eight"
+			if k == i-1 && d.toks[k].low == "in" && k > 0 && (d.toks[k-1].low == "ends" || d.toks[k-1].low == "ending" || d.toks[k-1].low == "end") {
+				lastFour = true
+			}
+			if d.toks[k].is(lfSSNCue) {
+				ssnNear = true
+			}
+		}
+		// the social named after the digits: "… ends in 4 4 1 2, the social I mean"
+		for k := j; lastFour && !ssnNear && k < n && k < j+6 && !d.toks[k].lineStart; k++ {
 			if d.toks[k].is(lfSSNCue) {
 				ssnNear = true
 			}
@@ -353,7 +363,7 @@ func (d *detector) alnumIDs() {
 		for j < len(d.toks) && !d.used[j] && (j == i || d.joinedLoose(j-1)) {
 			t := &d.toks[j]
 			if len(t.low) == 1 && t.alpha {
-				if digits > 0 && letters > 0 && t.low == "a" || t.low == "i" && j > i {
+				if (t.low == "a" || t.low == "i") && j > i && !d.spelledAI(j, 0) {
 					break
 				}
 				letters++
@@ -372,7 +382,7 @@ func (d *detector) alnumIDs() {
 	}
 	// letters and digits spelled after a cue: "plate is k l m four four two"
 	for i := range d.toks {
-		if !d.toks[i].is(lfIDCue) || d.toks[i].low == "#" {
+		if !d.toks[i].is(lfIDCue) && !d.numberOfSomething(i) || d.toks[i].low == "#" {
 			continue
 		}
 		k := i + 1
@@ -388,7 +398,7 @@ func (d *detector) alnumIDs() {
 		letters, digits := 0, 0
 		for j < len(d.toks) && (j == k || d.joinedLoose(j-1)) && !d.toks[j].label {
 			t := &d.toks[j]
-			if len(t.low) == 1 && t.alpha && !(t.low == "a" || t.low == "i") {
+			if len(t.low) == 1 && t.alpha && (!(t.low == "a" || t.low == "i") || d.spelledAI(j, 0)) {
 				letters++
 			} else if _, kd := t.num(); kd == numUnit || kd == numDigits || kd == numTeen || kd == numTens || kd == numCompound {
 				digits += max(1, digitCount(t.low))
@@ -407,6 +417,42 @@ func (d *detector) alnumIDs() {
 			d.add(k, j, TypeID, 72)
 		}
 	}
+}
+
+// spelledAI reports whether the word "a" or "i" at token i is a spelled
+// letter of an identifier rather than the article or the pronoun: the next
+// token continues the spelling (a single letter or a digit read out: "m a
+// six five", "P K seven A I") or the run ends there ("… two nine A.", "… a i"
+// at the end of a line). "K L M four four seven a few days ago" and "… two
+// i think" keep the word.
+func (d *detector) spelledAI(i, depth int) bool {
+	if !d.joinedLoose(i) {
+		return true
+	}
+	if !d.joined(i) {
+		return true // a comma ends the spelling: "four four A, a gray van"
+	}
+	t := &d.toks[i+1]
+	if len(t.low) == 1 && t.alpha {
+		if t.low == "a" || t.low == "i" {
+			return depth < 3 && d.spelledAI(i+1, depth+1)
+		}
+		return true
+	}
+	_, kd := t.num()
+	return kd == numUnit || kd == numDigits && len(t.low) <= 4
+}
+
+// numberOfSomething: "number" after a noun that is no phone or fax cue
+// ("probation number's four seven dash …", "the PO box number is …"), an
+// identifier's cue; "my number", "her number" and "phone number" are not.
+func (d *detector) numberOfSomething(i int) bool {
+	t := &d.toks[i]
+	if t.low != "number" && t.low != "number's" || i == 0 || !d.joined(i-1) {
+		return false
+	}
+	p := &d.toks[i-1]
+	return p.alpha && !p.label && !p.is(lfFnWord|lfRelation) && !p.lowIs(lfPhoneCue|lfFaxCue) && p.stemCut == 0
 }
 
 func isUnitSuffixed(s string) bool {
@@ -480,12 +526,28 @@ func (d *detector) ages() {
 			i = j - 1
 			continue
 		}
-		near := d.lowIs(i-1, lfAgeCueNear) || i > 1 && d.lowIs(i-2, lfAgeCueNear) && (d.toks[i-1].low == "like" || d.toks[i-1].low == "about")
+		near := d.lowIs(i-1, lfAgeCueNear) || i > 1 && d.lowIs(i-2, lfAgeCueNear) && (d.toks[i-1].low == "like" || d.toks[i-1].low == "about") ||
+			// "Nana's ninety-four now": a relation's or title's possessive
+			i > 0 && d.joined(i-1) && d.toks[i-1].stemCut > 0 && d.toks[i-1].is(lfTitle|lfRelation) ||
+			// "made it to a hundred and three", "lived to be ninety-seven"
+			i > 1 && (d.low(i-1) == "to" || d.low(i-1) == "be") && d.lifeSpanBefore(i-1)
 		if yearOld || d.cueBefore(i, 2, lfAgeCueBefore) || near {
 			d.add(i, j, TypeAge, 60)
 		}
 		i = j - 1
 	}
+}
+
+// lifeSpanBefore: a verb of living to an age just before token i ("lived
+// to", "made it to", "lived to be").
+func (d *detector) lifeSpanBefore(i int) bool {
+	for k := i - 1; k >= 0 && k >= i-3 && d.joined(k); k-- {
+		switch d.toks[k].low {
+		case "lived", "live", "lives", "living", "made", "make", "makes", "reached", "reach", "reaches":
+			return true
+		}
+	}
+	return false
 }
 
 func tokensOf(ws []string) []token {
@@ -525,7 +587,7 @@ func (d *detector) zips() {
 	}
 }
 
-var zipCue = set(`zip zipcode postal`)
+var zipCue = set(`zip zip's zipcode postal`)
 
 // spokenZip marks the ZIP code spoken or spaced after token i when i ends a
 // state's name or is its abbreviation: a run of two or more number words or
@@ -573,7 +635,7 @@ func (d *detector) cuedZips() {
 		if t.label {
 			continue
 		}
-		if len(t.low) == 5 && t.digits && !d.used[i] && d.low(i+1) == "area" && d.joined(i) {
+		if len(t.low) == 5 && t.digits && !d.used[i] && (d.low(i+1) == "area" || d.low(i+1) == "zip") && d.joined(i) {
 			d.add(i, i+1, TypeLocation, 60)
 			continue
 		}

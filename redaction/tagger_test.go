@@ -78,7 +78,8 @@ func TestTaggerShapes(t *testing.T) {
 	noTag := *g
 	noTag.tag = nil
 	for _, tc := range []struct{ name, text, want string }{
-		{"spelled plate with the letter I", "client: the tag number is K I four four seven", "ID K I four four seven"},
+		// (the rules find spelled plates with the letter I since round 3)
+		{"an employer left lower-case in cased text", "client: I work second shift at vandermolen poultry now", "ORG vandermolen poultry"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			spans := func(g *gazetteers) []string {

@@ -266,6 +266,17 @@ var trainTemplates = []string{
 	"I mark it down after {PLACE}.",
 	"It was {W} at {PLACE} today.",
 	"Client identified triggers and practiced grounding.",
+	// round 3: work and company contexts
+	"My manager at {EMP} cut my hours again.",
+	"{EMP} laid me off in the spring.",
+	"I clock in at {EMP} at six.",
+	"I quit {EMP} after two weeks.",
+	"{C} and I went down to the lake.",
+	"I'm staying with {C} for now.",
+	"{C}'s mom doesn't want me around.",
+	"I talked to {C} about the money.",
+	"I'm living with my {W} and it's {W}.",
+	"Work has been {W} since {DAY}.",
 }
 
 // trainDocs writes n documents: a third cased speech, a third lower-case

@@ -47,7 +47,8 @@ func (t *token) stem() string { return t.low[:len(t.low)-int(t.stemCut)] }
 // raw is token i's core as written.
 func (d *detector) raw(i int) string { return d.text[d.toks[i].s:d.toks[i].e] }
 
-var abbrevs = set(`st dr mr mrs ms mt ft jr sr no vs prof sgt lt det rev fr`)
+// (and the compass points of a street address: "4113 N. Maple St.")
+var abbrevs = set(`st dr mr mrs ms mt ft jr sr no vs prof sgt lt det rev fr n s e w ne nw se sw`)
 
 const trimSet = "\"'“”‘’()[]{}<>,.;:!?*…—–"
 

@@ -26,7 +26,7 @@ func providerAdd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.StringVar(&p.BaseURL, "base-url", "", "API base URL, e.g. https://api.openai.com/v1, http://gpu-box:8000/v1, or the Azure resource endpoint (required)")
 	fs.StringVar(&p.Model, "model", "", "model name (Azure: deployment name) (required)")
 	fs.StringVar(&p.APIKeyEnv, "api-key-env", "", "name of the environment variable holding the API key (the key itself is never stored)")
-	fs.StringVar(&p.Use, "use", "", "transcription or drafting (required)")
+	fs.StringVar(&p.Use, "use", "", "transcription, drafting or redaction (required; redaction: a self-hosted second opinion for the redact stage)")
 	fs.BoolVar(&p.SelfHosted, "self-hosted", false, "runs on the organisation's own network (no BAA needed)")
 	fs.StringVar(&p.BAASigned, "baa-signed", "", "date the Business Associate Agreement was signed (YYYY-MM-DD)")
 	fs.StringVar(&p.BAAExpires, "baa-expires", "", "date the BAA expires (YYYY-MM-DD)")

@@ -36,7 +36,7 @@ type Deps struct {
 func Workers(d Deps) *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &transcribe.Worker{Store: d.Store, Blobs: d.Blobs, New: d.NewTranscriber, Policy: d.ProviderPolicy, Now: d.Now, JobTimeout: d.TranscribeTimeout})
-	river.AddWorker(w, &RedactWorker{Store: d.Store, Blobs: d.Blobs})
+	river.AddWorker(w, &RedactWorker{Store: d.Store, Blobs: d.Blobs, Policy: d.ProviderPolicy})
 	river.AddWorker(w, &retention.Worker{Store: d.Store, Blobs: d.Blobs})
 	river.AddWorker(w, &retention.SweepWorker{Store: d.Store, Blobs: d.Blobs, Now: d.Now})
 	river.AddWorker(w, &drafts.Worker{Store: d.Store, Blobs: d.Blobs, NewLLM: d.NewLLM, Policy: d.ProviderPolicy, Now: d.Now, Started: d.DraftStarted})

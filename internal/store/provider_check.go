@@ -30,8 +30,12 @@ const (
 const (
 	UseTranscription = "transcription"
 	UseDrafting      = "drafting"
-	KindOpenAI       = "openai"
-	KindAzure        = "azure"
+	// UseRedaction is the optional second opinion of the redact stage
+	// (docs/redaction.md): it is sent transcripts before redaction, so only
+	// a self-hosted provider may have this use. None configured: off.
+	UseRedaction = "redaction"
+	KindOpenAI   = "openai"
+	KindAzure    = "azure"
 )
 
 var (
@@ -49,8 +53,11 @@ func (p Provider) Validate() error {
 	if err := validate.OneOf(FieldProviderKind, p.Kind, KindOpenAI, KindAzure); err != nil {
 		return err
 	}
-	if err := validate.OneOf(FieldProviderUse, p.Use, UseTranscription, UseDrafting); err != nil {
+	if err := validate.OneOf(FieldProviderUse, p.Use, UseTranscription, UseDrafting, UseRedaction); err != nil {
 		return err
+	}
+	if p.Use == UseRedaction && !p.SelfHosted {
+		return &validate.Error{Field: FieldProviderUse, Value: p.Use, Allowed: "a redaction provider is sent transcripts before redaction, so it must be self-hosted (--self-hosted); use a hosted provider for drafting instead"}
 	}
 	if u, err := url.Parse(p.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return &validate.Error{Field: FieldBaseURL, Value: p.BaseURL, Allowed: "give the API's http(s) URL, such as https://api.openai.com/v1 or http://gpu-box:8000/v1"}

@@ -491,7 +491,7 @@ func TestProviderFormRefusesBadValues(t *testing.T) {
 	good := url.Values{"name": {"asr"}, "kind": {"openai"}, "base_url": {"http://gpu-box:8000/v1"}, "model": {"whisper-large-v3"}, "use": {"transcription"}, "self_hosted": {"1"}}
 	cases := []struct{ field, value, want string }{
 		{"kind", "bogus", `Kind &#34;bogus&#34; is not accepted: use openai or azure`},
-		{"use", "summaries", `Use &#34;summaries&#34; is not accepted: use transcription or drafting`},
+		{"use", "summaries", `Use &#34;summaries&#34; is not accepted: use transcription, drafting or redaction`},
 		{"base_url", "ftp://x", `Base URL &#34;ftp://x&#34; is not accepted`},
 		{"name", "a b/c", `Name &#34;a b/c&#34; is not accepted`},
 		{"model", "", `Model is required`},

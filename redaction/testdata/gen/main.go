@@ -9,10 +9,13 @@
 // the dev corpus is used), and every identifier category of issue 13's leak
 // list has sentence shapes of its own.
 //
-// Two files come out, with disjoint sentence shapes and disjoint filler pools
-// (names, places, employers): indep-tune.jsonl may be looked at while
+// Three files come out, with disjoint sentence shapes and disjoint filler
+// pools (names, places, employers): indep-tune.jsonl may be looked at while
 // changing the engine; indep-heldout.jsonl is scored once per change and
-// never tuned against.
+// never tuned against; indep-heldout2.jsonl (fresh.go), written in round 3
+// after the first held-out part's leaks had been seen, is scored only at the
+// end of a round; indep-heldout3.jsonl (fresh3.go), written after the fresh
+// part's one score and before any change made in answer to it, likewise.
 //
 //	go run ./redaction/testdata/gen -out redaction/testdata
 //
@@ -785,6 +788,42 @@ func main() {
 		if err := f.Close(); err != nil {
 			log.Fatal(err)
 		}
+	}
+	writeFresh(filepath.Join(*out, "indep-heldout2.jsonl"), *n, 20261206, freshPools, freshNote, freshSpeech)
+	writeFresh(filepath.Join(*out, "indep-heldout3.jsonl"), *n, 3303, fresh3Pools, fresh3Note, fresh3Speech)
+}
+
+// writeFresh writes a fresh held-out part (fresh.go, fresh3.go): its own
+// seed, shapes, layouts and pools.
+func writeFresh(path string, n int, seed int64, p pools, note, speech func(*gen)) {
+	r := rand.New(rand.NewSource(seed))
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	enc := json.NewEncoder(f)
+	for i := 0; i < n; i++ {
+		g := &gen{r: r, p: p, b: &builder{}}
+		kind := "speech"
+		switch i % 3 {
+		case 0:
+			note(g)
+			kind = "note"
+		case 1:
+			speech(g)
+		case 2:
+			g.b.asr = true
+			speech(g)
+			kind = "speech-asr"
+		}
+		d := doc{ID: fmt.Sprintf("%s-%03d", strings.TrimSuffix(filepath.Base(path), ".jsonl"), i+1), Kind: kind, Text: g.b.sb.String(), Spans: g.b.spans, Keep: g.b.keep}
+		check(d)
+		if err := enc.Encode(d); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		log.Fatal(err)
 	}
 }
 
