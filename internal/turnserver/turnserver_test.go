@@ -55,6 +55,7 @@ func TestRelayOnlyPeerConnectsThroughTURN(t *testing.T) {
 	}
 	defer sfu.Close()
 
+	// No trickle: each side's description carries its gathered candidates.
 	relayCandidate := make(chan string, 8)
 	browser.OnICECandidate(func(c *webrtc.ICECandidate) {
 		if c == nil {
@@ -64,14 +65,6 @@ func TestRelayOnlyPeerConnectsThroughTURN(t *testing.T) {
 			t.Errorf("a relay-only peer gathered a %s candidate", c.Typ)
 		}
 		relayCandidate <- c.Address
-		if err := sfu.AddICECandidate(c.ToJSON()); err != nil {
-			t.Errorf("add candidate: %v", err)
-		}
-	})
-	sfu.OnICECandidate(func(c *webrtc.ICECandidate) {
-		if c != nil {
-			_ = browser.AddICECandidate(c.ToJSON())
-		}
 	})
 	got := make(chan string, 1)
 	sfu.OnDataChannel(func(dc *webrtc.DataChannel) {
@@ -83,12 +76,26 @@ func TestRelayOnlyPeerConnectsThroughTURN(t *testing.T) {
 	}
 	dc.OnOpen(func() { _ = dc.SendText("through the relay") })
 
+	gathered := func(pc *webrtc.PeerConnection, set func(webrtc.SessionDescription) error, d webrtc.SessionDescription) webrtc.SessionDescription {
+		t.Helper()
+		done := webrtc.GatheringCompletePromise(pc)
+		if err := set(d); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-done:
+		case <-time.After(60 * time.Second):
+			t.Fatal("ICE gathering did not finish")
+		}
+		return *pc.LocalDescription()
+	}
 	offer, err := browser.CreateOffer(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := browser.SetLocalDescription(offer); err != nil {
-		t.Fatal(err)
+	offer = gathered(browser, browser.SetLocalDescription, offer)
+	if !strings.Contains(offer.SDP, "typ relay") || strings.Contains(offer.SDP, "typ host") {
+		t.Fatalf("a relay-only offer should carry relay candidates only:\n%s", offer.SDP)
 	}
 	if err := sfu.SetRemoteDescription(offer); err != nil {
 		t.Fatal(err)
@@ -97,9 +104,7 @@ func TestRelayOnlyPeerConnectsThroughTURN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sfu.SetLocalDescription(answer); err != nil {
-		t.Fatal(err)
-	}
+	answer = gathered(sfu, sfu.SetLocalDescription, answer)
 	if err := browser.SetRemoteDescription(answer); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +113,7 @@ func TestRelayOnlyPeerConnectsThroughTURN(t *testing.T) {
 		if addr != "127.0.0.1" {
 			t.Errorf("relay candidate at %s, want the server's public IP", addr)
 		}
-	case <-time.After(30 * time.Second):
+	default:
 		t.Fatal("no relay candidate from the TURN server")
 	}
 	select {
