@@ -1,6 +1,7 @@
 package drafts_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
 	"github.com/scribe-health/scribe/redaction"
@@ -59,7 +61,11 @@ func TestDraftLife(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
 			s := openStore(t, b)
-			svc := &drafts.Service{Store: s}
+			blobs, err := blob.NewDir(t.TempDir(), bytes.Repeat([]byte{5}, 32))
+			if err != nil {
+				t.Fatal(err)
+			}
+			svc := &drafts.Service{Store: s, Blobs: blobs}
 			id := seed(t, s, []summarize.Flag{{Code: summarize.FlagRiskNotAssessed, Severity: summarize.SeverityHigh, Reason: "risk language without a risk section"},
 				{Code: summarize.FlagNoPlan, Severity: summarize.SeverityMedium, Reason: "no plan"}})
 

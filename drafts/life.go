@@ -10,8 +10,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/prompts"
 	"github.com/scribe-health/scribe/summarize"
 )
 
@@ -27,6 +29,8 @@ var (
 // Service changes drafts; every change is audited in the same transaction.
 type Service struct {
 	Store *store.Store
+	// Blobs holds the redacted transcript, which an edit's flag check reads.
+	Blobs blob.Store
 	Now   func() time.Time
 }
 
@@ -68,34 +72,23 @@ func (s *Service) change(ctx context.Context, sessionID, actor, action string, d
 	return out, err
 }
 
-// Edit replaces one section's text with the clinician's text.
+// Edit replaces one section's text with the clinician's text, one
+// statement a line: unchanged lines keep their statements and citations,
+// changed ones are marked edited by the clinician (see sectionStatements).
+// The flags the note decides are checked again.
 func (s *Service) Edit(ctx context.Context, sessionID, section, text, actor string) (store.Draft, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return store.Draft{}, errors.New("the new section text is empty")
 	}
-	return s.change(ctx, sessionID, actor, "draft.edit", map[string]string{"section": section}, func(d *store.Draft) error {
-		c, err := decodeContent(*d)
+	return s.changeNote(ctx, sessionID, actor, "draft.edit", map[string]string{"section": section}, func(c *Content, f prompts.Format) error {
+		sec, err := findSection(&c.Note, f, section, true)
 		if err != nil {
 			return err
 		}
-		found := false
-		var keys []string
-		for i := range c.Note.Sections {
-			sec := &c.Note.Sections[i]
-			keys = append(keys, sec.Key)
-			if strings.EqualFold(sec.Key, section) || strings.EqualFold(sec.Title, section) {
-				sec.Statements = []summarize.Statement{{Text: text}}
-				sec.NotDiscussed, sec.NotDiscussedText = false, ""
-				found = true
-			}
-		}
-		if !found {
-			return fmt.Errorf("the note has no section %q (sections: %s)", section, strings.Join(keys, ", "))
-		}
-		c.Edits = append(c.Edits, Edit{Section: section, By: actor, At: s.now().UnixMilli()})
-		d.Content = mustJSON(c)
-		d.Status = store.DraftEdited
+		sec.Statements = sectionStatements(sec.Statements, text)
+		sec.NotDiscussed, sec.NotDiscussedText = false, ""
+		c.Edits = append(c.Edits, Edit{Section: section, Op: "section", By: actor, At: s.now().UnixMilli()})
 		return nil
 	})
 }
@@ -131,7 +124,20 @@ type SignOptions struct {
 	Attest         bool
 	Attestation    string // default DefaultAttestation
 	OverrideReason string // required to sign over unresolved high-severity flags
+	// AIStatement is the AI-assistance statement the signed note carries
+	// (default: the organisation's, see AIStatement).
+	AIStatement string
 }
+
+// UnresolvedFlagsError refuses a signature over open high-severity flags
+// without a reason; it is ErrUnresolvedFlags.
+type UnresolvedFlagsError struct{ Codes []string }
+
+func (e *UnresolvedFlagsError) Error() string {
+	return fmt.Sprintf("%v (%s): resolve them, or sign with --override-flags \"reason\"", ErrUnresolvedFlags, strings.Join(e.Codes, ", "))
+}
+
+func (e *UnresolvedFlagsError) Unwrap() error { return ErrUnresolvedFlags }
 
 // Sign locks the note: status signed, signer, time, attestation and the
 // content hash that detects any later change.
@@ -144,6 +150,13 @@ func (s *Service) Sign(ctx context.Context, sessionID string, opt SignOptions) (
 	}
 	if opt.Attestation == "" {
 		opt.Attestation = DefaultAttestation
+	}
+	if opt.AIStatement == "" {
+		st, err := AIStatement(ctx, s.Store)
+		if err != nil {
+			return store.Draft{}, err
+		}
+		opt.AIStatement = st
 	}
 	details := map[string]string{}
 	return s.change(ctx, sessionID, opt.Clinician, "draft.sign", details, func(d *store.Draft) error {
@@ -158,12 +171,19 @@ func (s *Service) Sign(ctx context.Context, sessionID string, opt SignOptions) (
 			}
 		}
 		if len(open) > 0 && strings.TrimSpace(opt.OverrideReason) == "" {
-			return fmt.Errorf("%w (%s): resolve them, or sign with --override-flags \"reason\"", ErrUnresolvedFlags, strings.Join(open, ", "))
+			return &UnresolvedFlagsError{Codes: open}
 		}
 		if len(open) > 0 {
 			d.OverrideReason = opt.OverrideReason
 			details["overridden_flags"] = strings.Join(open, ",")
 		}
+		// The AI-assistance statement in force is part of what is signed.
+		c, err := decodeContent(*d)
+		if err != nil {
+			return err
+		}
+		c.AIStatement = opt.AIStatement
+		d.Content = mustJSON(c)
 		d.Status = store.DraftSigned
 		d.SignedBy = opt.Clinician
 		d.SignedAt = s.now().UnixMilli()

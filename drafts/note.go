@@ -22,11 +22,18 @@ const DefaultAttestation = "I have reviewed this AI-generated draft against the 
 type Content struct {
 	Note  summarize.Note `json:"note"`
 	Edits []Edit         `json:"edits,omitempty"`
+	// AIStatement is the AI-assistance statement in force when the note
+	// was signed (empty before signing, and in notes signed before it was
+	// kept: those carry AIDisclosure).
+	AIStatement string `json:"ai_statement,omitempty"`
 }
 
-// Edit records a clinician's replacement of one section.
+// Edit records a clinician's change: a section replaced (Op "section" or
+// empty), one statement changed, added or removed.
 type Edit struct {
 	Section string `json:"section"`
+	Op      string `json:"op,omitempty"` // section, statement, add, remove
+	Index   int    `json:"index,omitempty"`
 	By      string `json:"by"`
 	At      int64  `json:"at"`
 }

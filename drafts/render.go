@@ -61,6 +61,9 @@ type View struct {
 	Reidentified  bool             `json:"reidentified"`
 	Unknown       []string         `json:"unknown_placeholders,omitempty"`
 	Part2Notice   string           `json:"part2_notice,omitempty"`
+	// Refs are the StatementRef of each statement's stored text, section by
+	// section, for edits made against them.
+	Refs [][]string `json:"-"`
 }
 
 // RenderOptions say who the rendering is for.
@@ -94,6 +97,9 @@ func BuildView(d store.Draft, addenda []store.Addendum, opt RenderOptions) (View
 		v.SignedBy, v.SignedAt = d.SignedBy, time.UnixMilli(d.SignedAt).UTC().Format(time.RFC3339)
 		v.Signature = fmt.Sprintf("Reviewed and signed by %s on %s", d.SignedBy, time.UnixMilli(d.SignedAt).UTC().Format("2006-01-02 15:04 MST"))
 		v.Attestation, v.ContentHash, v.Disclosure, v.Override = d.Attestation, d.ContentHash, AIDisclosure, d.OverrideReason
+		if c.AIStatement != "" {
+			v.Disclosure = c.AIStatement
+		}
 		ok := VerifySigned(d) == nil
 		v.HashVerified = &ok
 	} else {
@@ -101,6 +107,12 @@ func BuildView(d store.Draft, addenda []store.Addendum, opt RenderOptions) (View
 	}
 	if opt.Part2 {
 		v.Part2Notice = Part2Notice
+	}
+	v.Refs = make([][]string, len(c.Note.Sections))
+	for i, sec := range c.Note.Sections {
+		for _, st := range sec.Statements {
+			v.Refs[i] = append(v.Refs[i], StatementRef(st.Text))
+		}
 	}
 	if opt.TokenMap != nil {
 		v.Reidentified = opt.Reidentify
@@ -164,6 +176,9 @@ func (v View) Text() string {
 			}
 			if st.Unsupported {
 				fmt.Fprintf(&b, "  <UNSUPPORTED: %s>", st.UnsupportedReason)
+			}
+			if st.ClinicianEdited {
+				b.WriteString("  (edited by clinician)")
 			}
 			b.WriteByte('\n')
 		}

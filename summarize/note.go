@@ -31,6 +31,11 @@ type Statement struct {
 	// without quoting transcript text.
 	Unsupported       bool   `json:"unsupported"`
 	UnsupportedReason string `json:"unsupported_reason,omitempty"`
+	// ClinicianEdited marks a statement a clinician wrote or changed after
+	// drafting (set by drafts, never by the model). It keeps the citations
+	// the clinician did not remove; the clinician's words stand as their own
+	// and are not checked against the transcript.
+	ClinicianEdited bool `json:"clinician_edited,omitempty"`
 }
 
 // Flag is a gap or problem a clinician must see before signing.
@@ -38,6 +43,9 @@ type Flag struct {
 	Code     string `json:"code"`
 	Severity string `json:"severity"` // "high", "medium" or "low"
 	Reason   string `json:"reason"`
+	// Segment is the first transcript segment the flag is about, if any
+	// (the first with risk language for FlagRiskNotAssessed).
+	Segment string `json:"segment,omitempty"`
 }
 
 // Flag codes.

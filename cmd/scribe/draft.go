@@ -117,7 +117,7 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	actor := actorOf(u)
-	svc := &drafts.Service{Store: a.store}
+	svc := &drafts.Service{Store: a.store, Blobs: a.blobs}
 	switch sub {
 	case "show":
 		return draftShow(ctx, a, sess, *version, *reident, actor, *asJSON, stdout)

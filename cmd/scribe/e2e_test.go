@@ -28,9 +28,10 @@ import (
 // client opens the client link in another Chromium, consents and joins;
 // both speak through their (fake-device) microphones; the therapist ends
 // the call; the session page follows the pipeline to a ready draft, and the
-// review page shows what each said under the right speaker. Everything
-// serve logs (at debug level, every package) is kept, and none of it may
-// carry the client's alias or a word either of them said.
+// review page shows what each said under the right speaker; /metrics
+// (behind its bearer token) shows the series of every step (metrics_test.go).
+// Everything serve logs (at debug level, every package) is kept, and none
+// of it may carry the client's alias or a word either of them said.
 func TestProductEndToEnd(t *testing.T) {
 	for _, tool := range []string{"chromium", "pocketsphinx_continuous", "flite", "sox"} {
 		testenv.Tool(t, tool)
@@ -50,6 +51,7 @@ func TestProductEndToEnd(t *testing.T) {
 
 	fake := fakeopenai.New("whisper-x", "notes-x")
 	defer fake.Close()
+	fake.Inject(fakeopenai.ChatCompletions, fakeopenai.Fault{Status: http.StatusServiceUnavailable}) // retried; counted in /metrics
 	mustCLI(t, dir, "provider", "add", "--name", "asr", "--base-url", fake.BaseURL(), "--model", "whisper-x", "--use", "transcription", "--self-hosted")
 	mustCLI(t, dir, "provider", "add", "--name", "llm", "--base-url", fake.BaseURL(), "--model", "notes-x", "--use", "drafting", "--self-hosted")
 	out := mustCLI(t, dir, "user", "add", "--email", "therapist@example.org", "--role", "clinician")
@@ -62,7 +64,8 @@ func TestProductEndToEnd(t *testing.T) {
 	done := make(chan int, 1)
 	logs := &lockedBuffer{}
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", addr, "--data-dir", dir, "--workers", "2", "--log-level", "debug", "--log-format", "json"}, io.Discard, logs)
+		done <- run(ctx, []string{"serve", "--addr", addr, "--data-dir", dir, "--workers", "2", "--metrics-token", e2eMetricsToken, "--audit-checkpoint-every", "1",
+			"--log-level", "debug", "--log-format", "json"}, io.Discard, logs)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -164,6 +167,7 @@ func TestProductEndToEnd(t *testing.T) {
 	tStep("recording, with the client's tile", 20*time.Second,
 		chromedp.WaitVisible(css(`[data-testid=recording-indicator]`)),
 		chromedp.WaitVisible(css(`#tiles figure:nth-child(2) video`)))
+	metricsDuringCall(t, base)
 	time.Sleep(12 * time.Second) // each microphone says its sentence a few times
 
 	tStep("end the call", 15*time.Second,
@@ -203,6 +207,7 @@ func TestProductEndToEnd(t *testing.T) {
 			said = append(said, strings.Join(f[3:], " "))
 		}
 	}
+	metricsAfterEndToEnd(t, base, dir, sessionID)
 	checkLogsCarryNoPHI(t, logs.String(), sessionID, clientAlias, said...)
 }
 

@@ -115,6 +115,13 @@ func TestExportReidentify(t *testing.T) {
 	if !strings.Contains(text, "AI-GENERATED DRAFT") || !strings.Contains(text, "Jordan Reyes reports sleeping better") {
 		t.Errorf("text export lacks the banner or the re-identified statement:\n%s", text)
 	}
+	// It is the paste-ready note (drafts.PasteText, as the web app's Copy
+	// button gives it): no model, tokens, citations or flag codes.
+	for _, leak := range []string{"Drafted by model", "tokens", "[S0", "Flags (review"} {
+		if strings.Contains(text, leak) {
+			t.Errorf("text export carries %q:\n%s", leak, text)
+		}
+	}
 	audit := mustCLI(t, data, "audit", "export")
 	if !strings.Contains(audit, `"reidentified":"true"`) || !strings.Contains(audit, `"reidentified":"false"`) {
 		t.Errorf("audit does not record which exports carried identifiers")

@@ -89,6 +89,8 @@ var cliNone = map[string]string{
 	"config": "settings only, secrets masked; opens no store",
 	"user":   "accounts", "backup": "the operator's whole data dir", "restore": "into an empty data dir",
 	"consent text-add": "consent wording", "consent texts": "consent wording",
+	"doctor":         "system checks: database, keys, disk, providers (with synthetic audio), the audit chain",
+	"demo":           "the fictional SAMPLE client only, which no real session can join",
 	"retention show": "the policy", "retention set": "the policy", "retention sweep": "purges by age for every client alike",
 }
 

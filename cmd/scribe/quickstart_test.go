@@ -24,7 +24,10 @@ import (
 // demo --clinician`, `scribe serve`; in Chromium the clinician chooses a
 // password, signs in, finds the SAMPLE session marked in the list, on its
 // page and on its review page (banner, citations, a flag), and the plain
-// text export begins with the SAMPLE marker.
+// text export begins with the SAMPLE marker; then writes the risk statement
+// the flag asks for, edits one sentence (the other citations stay), signs
+// with a wrong password first (error beside the field, attestation kept),
+// signs and copies the note.
 func TestQuickStartSample(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("SCRIBE_MASTER_KEY", "")
@@ -160,6 +163,76 @@ func TestQuickStartSample(t *testing.T) {
 	}
 	if !strings.HasPrefix(text, store.SampleMarker) {
 		t.Fatalf("the plain text export does not begin with the SAMPLE marker:\n%s", text)
+	}
+
+	// Review the sample as the quick start says: write the risk statement
+	// the flag asks for, edit one sentence (the other citations stay), sign
+	// with a wrong password first (the error beside the field, the
+	// attestation kept), sign, and copy the note.
+	waitFor := func(what, expr string) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			ectx, cancel := context.WithTimeout(bctx, 5*time.Second)
+			ok, err := chromedp.Run(ectx, chromedp.Evaluate[bool](`document.readyState === 'complete' && (`+expr+`)`))
+			cancel()
+			if err == nil && ok {
+				return
+			}
+			if time.Now().After(deadline) {
+				screenshot("failed-" + strings.ReplaceAll(what, " ", "-"))
+				t.Fatalf("%s: not within 30 s (last error %v; console errors %v)", what, err, errs())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	step("write the risk statement", 15*time.Second,
+		chromedp.Click(css(`#sec-risk details.st-add summary`)),
+		chromedp.SendKeys(css(`#st-add-risk`), "Client denies thoughts of self-harm; safety plan reviewed."),
+		chromedp.Click(css(`#sec-risk [data-testid=statement-add]`)))
+	waitFor("the risk flag clears", `document.querySelector('#st-risk-0 [data-testid=edited-mark]') !== null && document.querySelector('[data-testid=flag-summary-item][data-code=risk_not_assessed]') === null`)
+	const citations = `JSON.stringify(Array.from(document.querySelectorAll('[data-testid=statement]')).map(li => li.id + ':' + li.querySelectorAll('[data-testid=citation]').length))`
+	before, err := chromedp.Run(bctx, chromedp.Evaluate[string](citations))
+	if err != nil {
+		t.Fatal(err)
+	}
+	step("edit one sentence", 15*time.Second,
+		chromedp.Click(css(`#st-data-0 [data-testid=statement-edit-open]`)),
+		chromedp.WaitVisible(css(`#st-text-data-0`)),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('st-text-data-0').value = ''`),
+		chromedp.SendKeys(css(`#st-text-data-0`), "Client reported walking most mornings and sleeping more this week."),
+		chromedp.Click(css(`#st-data-0 [data-testid=statement-save]`)))
+	waitFor("the edit is shown", `document.querySelector('#st-data-0 [data-testid=edited-mark]') !== null`)
+	after, err := chromedp.Run(bctx, chromedp.Evaluate[string](citations))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before != after {
+		t.Fatalf("a one-sentence edit changed citations: before %s, after %s", before, after)
+	}
+	step("sign with a wrong password", 15*time.Second,
+		chromedp.Click(css(`[data-testid=attest]`)),
+		chromedp.SendKeys(css(`[data-testid=sign-credential]`), "not my password"),
+		chromedp.Click(css(`[data-testid=sign]`)),
+		chromedp.WaitVisible(css(`[data-testid=sign-error]`)))
+	screenshot("wrong-password")
+	if !eval(`document.querySelector('[data-testid=attest]').checked && document.querySelector('[data-testid=sign-credential]').nextElementSibling === document.querySelector('[data-testid=sign-error]')`) {
+		t.Fatal("after a wrong password the attestation is lost or the error is not beside the field")
+	}
+	step("sign", 15*time.Second,
+		chromedp.SendKeys(css(`[data-testid=sign-credential]`), "correct horse battery staple"),
+		chromedp.Click(css(`[data-testid=sign]`)),
+		chromedp.WaitVisible(css(`[data-testid=signed-by]`)))
+	step("copy", 15*time.Second, chromedp.Click(css(`[data-testid=export-copy]`)))
+	waitFor("the note is copied", `document.querySelector('[data-testid=export-text]').value !== ''`)
+	screenshot("copied")
+	copied, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector('[data-testid=export-text]').value`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(copied, store.SampleMarker) || !strings.Contains(copied, "walking most mornings") || !strings.Contains(copied, "Reviewed and signed by you@example.org") ||
+		strings.Contains(copied, "S000") || strings.Contains(copied, "risk_not_assessed") {
+		t.Fatalf("copied note:\n%s", copied)
 	}
 	if ce := errs(); len(ce) > 0 {
 		t.Fatalf("console errors: %v", ce)

@@ -26,7 +26,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	loader.Flags("listen_addr", "public_url", "workers", "tls_cert", "tls_key", "trusted_proxies", "http_timeout", "upload_stall", "idle_timeout",
 		"ice_servers", "webrtc_udp_port", "webrtc_public_ip", "max_call_duration", "call_alone_timeout", "keep_audio_on_revoke",
 		"turn_enabled", "turn_udp_port", "turn_realm", "turn_public_ip", "turn_credential_ttl",
-		"audit_checkpoint_every", "audit_checkpoint_interval", "log_level", "log_format")
+		"audit_checkpoint_every", "audit_checkpoint_interval", "log_level", "log_format", "metrics_token")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -47,7 +47,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer a.Close()
 	a.settings, a.log = sc, log
-	if err := a.startServeWorkers(ctx, sc.Workers); err != nil {
+	obs, err := startObservability(ctx, a)
+	if err != nil {
+		return fmt.Errorf("tracing (OTEL_EXPORTER_OTLP_ENDPOINT): %w", err)
+	}
+	defer obs.stop(context.WithoutCancel(ctx))
+	if err := a.startServeWorkers(ctx, sc.Workers, obs.tracing.RiverMiddleware()...); err != nil {
 		return err
 	}
 	// Automatic audit checkpoints; the last one is signed after the web app
@@ -75,6 +80,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ready\n")
 	})
+	obs.mount(mux, sc.MetricsToken)
 	for _, m := range mounts {
 		if err := m(ctx, mux, a); err != nil {
 			return err
@@ -89,7 +95,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen_addr: listen on %s: %w", sc.ListenAddr, err)
 	}
-	srv := newHTTPServer(securityHeaders(bodyLimits(mux)), sc.HTTPTimeout)
+	srv := newHTTPServer(obs.tracing.HTTP(securityHeaders(bodyLimits(mux))), sc.HTTPTimeout)
 	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	log.Info("scribe serving", "addr", ln.Addr().String(), "version", version.Version, "database", a.store.Dialect(), "data_dir", cfg.dataDir)
 	scheme := "http"

@@ -44,7 +44,6 @@ type Config struct {
 	HTTPTimeout    time.Duration `name:"http_timeout" env:"SCRIBE_HTTP_TIMEOUT" flag:"http-timeout" default:"1m" group:"Web server" help:"longest time to read a request (headers and body) and to write its answer; recording uploads are paced by upload_stall instead"`
 	UploadStall    time.Duration `name:"upload_stall" env:"SCRIBE_UPLOAD_STALL" flag:"upload-stall" default:"30s" group:"Web server" help:"a recording upload that sends nothing for this long, or averages under 64 KiB/s over the time the server waited for it, is stopped and nothing of it kept"`
 	IdleTimeout    time.Duration `name:"idle_timeout" env:"SCRIBE_IDLE_TIMEOUT" flag:"idle-timeout" default:"15m" group:"Web server" help:"a browser is signed out after this long without a request (at least 1m)"`
-	MetricsToken   string        `name:"metrics_token" env:"SCRIBE_METRICS_TOKEN" group:"Web server" secret:"true" help:"bearer token that /metrics requires (empty = /metrics needs no token)"`
 
 	// Pipeline
 	Workers           int  `name:"workers" env:"SCRIBE_WORKERS" flag:"workers" default:"4" group:"Pipeline" help:"pipeline jobs worked at once by this process (1-64)"`
@@ -69,6 +68,11 @@ type Config struct {
 	AuditWitness            string        `name:"audit_witness" env:"SCRIBE_AUDIT_WITNESS" flag:"audit-witness" group:"Audit" help:"append-only file that receives a copy of every audit checkpoint, outside the database (empty = DATA_DIR/audit-witness.jsonl; point it at WORM storage)"`
 	AuditCheckpointEvery    int64         `name:"audit_checkpoint_every" env:"SCRIBE_AUDIT_CHECKPOINT_EVERY" flag:"audit-checkpoint-every" default:"1000" group:"Audit" help:"sign the audit chain head (Ed25519; also appended to the witness) after this many new entries"`
 	AuditCheckpointInterval time.Duration `name:"audit_checkpoint_interval" env:"SCRIBE_AUDIT_CHECKPOINT_INTERVAL" flag:"audit-checkpoint-interval" default:"10m" group:"Audit" help:"and at least this often while entries arrive, so no entry stays unsigned longer"`
+
+	// Observability
+	MetricsToken       string `name:"metrics_token" env:"SCRIBE_METRICS_TOKEN" flag:"metrics-token" group:"Observability" secret:"true" help:"bearer token that GET /metrics requires; empty: /metrics is open (keep it off the public proxy)"`
+	OTLPEndpoint       string `name:"otlp_endpoint" env:"OTEL_EXPORTER_OTLP_ENDPOINT" group:"Observability" help:"OpenTelemetry collector (OTLP over HTTP, such as http://collector:4318) that receives traces; empty: tracing is off. The SDK reads its other OTEL_* variables itself"`
+	OTLPTracesEndpoint string `name:"otlp_traces_endpoint" env:"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" group:"Observability" help:"the traces-only endpoint, in place of otlp_endpoint"`
 
 	// Logging
 	LogLevel  string `name:"log_level" env:"SCRIBE_LOG_LEVEL" flag:"log-level" default:"info" group:"Logging" help:"debug, info, warn or error"`

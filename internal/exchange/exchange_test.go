@@ -421,3 +421,47 @@ func TestEscapeHL7(t *testing.T) {
 		t.Fatalf("round trip: %s", got)
 	}
 }
+
+// TestTextExportIsPasteReady: the plain-text export (what `scribe export
+// text` and the web app's Copy button give) is drafts.PasteText of the
+// signed note, for a Part 2 record with the notices, and carries none of
+// the drafting metadata that FHIR and HL7 keep.
+func TestTextExportIsPasteReady(t *testing.T) {
+	f := newFixture(t)
+	sess := f.session(t, "mh-paste", "mh")
+	f.sign(t, sess.ID)
+	in := f.input(t, sess)
+	ex, err := exchange.Run(f.ctx, f.st, exchange.Request{Input: in, Format: exchange.FormatText, Actor: "therapist@example.org", Via: "cli"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(ex.Body) != drafts.PasteText(in.View) {
+		t.Fatalf("text export:\n%s\nwant drafts.PasteText:\n%s", ex.Body, drafts.PasteText(in.View))
+	}
+	for _, leak := range []string{"note-model-test-1", "local-llm", "dap/2026-05", "tokens", "S1", "Content hash", "Attestation"} {
+		if strings.Contains(string(ex.Body), leak) {
+			t.Errorf("text export carries %q:\n%s", leak, ex.Body)
+		}
+	}
+	if !strings.Contains(string(ex.Body), in.View.Signature) || !strings.Contains(string(ex.Body), drafts.AIDisclosure) {
+		t.Fatalf("text export lacks the signature line or the AI-assistance statement:\n%s", ex.Body)
+	}
+	// FHIR keeps the drafting metadata.
+	fhir, err := exchange.Run(f.ctx, f.st, exchange.Request{Input: in, Format: exchange.FormatFHIR, Actor: "therapist@example.org", Via: "cli"})
+	if err != nil || !strings.Contains(string(fhir.Body), "note-model-test-1") {
+		t.Fatalf("FHIR export lost the model (%v)", err)
+	}
+
+	p2 := f.session(t, "sud-paste", "sud")
+	f.part2Consent(t, p2)
+	f.sign(t, p2.ID)
+	in = f.input(t, p2)
+	ex, err = exchange.Run(f.ctx, f.st, exchange.Request{Input: in, Format: exchange.FormatText, Recipient: "Example Health", Purpose: "treatment", Actor: "therapist@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(ex.Body)
+	if !strings.HasPrefix(body, "CONFIDENTIAL — 42 CFR PART 2 RECORD. "+drafts.Part2NoticeShort) || !strings.Contains(body, drafts.PasteText(in.View)) || !strings.HasSuffix(body, drafts.Part2Notice+"\n") {
+		t.Fatalf("Part 2 text export:\n%s", body)
+	}
+}

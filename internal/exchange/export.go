@@ -100,7 +100,7 @@ func Run(ctx context.Context, st *store.Store, req Request) (Export, error) {
 			ex.Body, err = MDMT02(in, req.HL7)
 		default:
 			if err = in.check(); err == nil {
-				ex.Body = []byte(RenderedText(in))
+				ex.Body = []byte(PasteText(in))
 			}
 		}
 		if err != nil {

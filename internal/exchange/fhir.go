@@ -87,6 +87,23 @@ func RenderedText(in Input) string {
 	return t
 }
 
+// PasteText is the plain-text export, what a clinician pastes into the
+// record: drafts.PasteText (the note as signed, nothing of its drafting),
+// the SAMPLE marker for the demo's session, and for a Part 2 record the
+// short notice at the top and the full 42 CFR 2.32 notice at the end, which
+// must go with every disclosure.
+func PasteText(in Input) string {
+	t := drafts.PasteText(in.View)
+	if in.Session.Sample() {
+		t = store.SampleMarker + "\n\n" + t
+	}
+	if in.Session.Part2() {
+		t = "CONFIDENTIAL — 42 CFR PART 2 RECORD. " + drafts.Part2NoticeShort + "\n\n" + t +
+			"\nNotice of prohibition on redisclosure (42 CFR 2.32): " + drafts.Part2Notice + "\n"
+	}
+	return t
+}
+
 // SampleTag marks the SAMPLE session's DocumentReference as test data
 // (v3 ActReason HTEST), beside the marker at the top of its text.
 var SampleTag = Coding{System: "http://terminology.hl7.org/CodeSystem/v3-ActReason", Code: "HTEST", Display: "test health data"}

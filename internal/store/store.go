@@ -348,6 +348,8 @@ type WorkerOptions struct {
 	// Periodic jobs this client schedules when it is the elected leader
 	// (the retention sweep, the reconciler).
 	Periodic []*river.PeriodicJob
+	// Middleware wraps job inserts and work (OpenTelemetry tracing).
+	Middleware []rivertype.Middleware
 }
 
 // StartWorkers starts a River client that works jobs with the given
@@ -441,6 +443,7 @@ func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 		JobTimeout:           10 * time.Minute,
 		RescueStuckJobsAfter: 20 * time.Minute,
 		Logger:               s.log,
+		Middleware:           opt.Middleware,
 	}
 	if opt.RescueAfter > 0 {
 		cfg.RescueStuckJobsAfter = opt.RescueAfter

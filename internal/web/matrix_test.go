@@ -131,6 +131,8 @@ func matrixTable() map[string]matrixEntry {
 		"GET /admin/policy":                   none("retention and sign-in policy"),
 		"POST /admin/policy":                  none("retention and sign-in policy"),
 		"GET /admin/templates":                none("note templates"),
+		"GET /admin/ai-statement":             none("the organisation's AI-assistance statement"),
+		"POST /admin/ai-statement":            none("the organisation's AI-assistance statement"),
 		"POST /admin/templates":               none("note templates"),
 		"GET /admin/audit":                    none("the audit log names IDs and actions, never aliases"),
 		"POST /admin/audit/verify":            none("audit verification"),
@@ -163,6 +165,12 @@ func matrixTable() map[string]matrixEntry {
 			return url.Values{"consent": {c.consent.ID}, "method": {"written"}, "confirm": {"1"}}
 		}),
 		"POST /sessions/{id}/draft/sections/{key}": with(http.StatusSeeOther, func(*matrixCase) url.Values { return url.Values{"text": {"Meet again next week."}} }),
+		"POST /sessions/{id}/draft/sections/{key}/statements": with(http.StatusSeeOther, func(*matrixCase) url.Values {
+			return url.Values{"text": {"Practise the breathing exercise daily."}}
+		}),
+		"POST /sessions/{id}/draft/sections/{key}/statements/{index}": with(http.StatusSeeOther, func(*matrixCase) url.Values {
+			return url.Values{"text": {"Meet again next Wednesday."}}
+		}),
 		"POST /sessions/{id}/draft/flags/{code}/resolve": with(http.StatusSeeOther, func(*matrixCase) url.Values {
 			return url.Values{"reason": {"risk assessed in the session"}}
 		}),
@@ -393,7 +401,7 @@ func (e *env) seedAudio(sessionID, speaker string) {
 func (e *env) matrixRequest(b *browserish, method, pattern string, c *matrixCase, m matrixEntry, admin bool) resp {
 	e.t.Helper()
 	p := strings.TrimSuffix(pattern, "{$}")
-	p = strings.NewReplacer("{id}", c.sess.ID, "{key}", "plan", "{code}", "risk_not_assessed", "{client}", c.client.ID).Replace(p)
+	p = strings.NewReplacer("{id}", c.sess.ID, "{key}", "plan", "{index}", "0", "{code}", "risk_not_assessed", "{client}", c.client.ID).Replace(p)
 	if strings.Contains(p, "{") {
 		e.t.Fatalf("route %s has a wildcard the matrix does not fill", pattern)
 	}

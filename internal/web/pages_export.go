@@ -49,9 +49,16 @@ func (s *Server) exportNote(w http.ResponseWriter, r *http.Request, c *call) {
 		s.fail(w, r, http.StatusInternalServerError, "the note could not be rendered; see the server log")
 		return
 	}
+	// Copy asks for the paste-ready text, shown in place (the page's
+	// script puts it on the clipboard; without it the browser shows it).
+	copyText := r.PostFormValue("copy") == "1"
+	format := r.PostFormValue("format")
+	if copyText {
+		format = exchange.FormatText
+	}
 	ex, err := exchange.Run(ctx, s.cfg.Store, exchange.Request{
 		Input:     exchange.Input{Session: sess, Draft: dr, View: view, Now: s.cfg.Now()},
-		Format:    r.PostFormValue("format"),
+		Format:    format,
 		Recipient: strings.TrimSpace(r.PostFormValue("recipient")),
 		Purpose:   strings.TrimSpace(r.PostFormValue("purpose")),
 		Actor:     c.user.Email, AgentRole: c.user.Role, Via: "web", Reidentified: opts.Reidentify,
@@ -72,7 +79,11 @@ func (s *Server) exportNote(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	w.Header().Set("Content-Type", ex.ContentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="note-%s-v%d.%s"`, sess.ID, dr.Version, ex.Extension))
+	disposition := "attachment"
+	if copyText {
+		disposition = "inline"
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`%s; filename="note-%s-v%d.%s"`, disposition, sess.ID, dr.Version, ex.Extension))
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(ex.Body)
 }

@@ -71,6 +71,7 @@ type sectionView struct {
 	NotDiscussedText string
 	Statements       []stmtView
 	EditText         string
+	Missing          bool // a section of the template the note does not have (yet)
 }
 
 type stmtView struct {
@@ -78,6 +79,9 @@ type stmtView struct {
 	Citations         []string
 	Unsupported       bool
 	UnsupportedReason string
+	Index             int
+	Ref               string // drafts.StatementRef of the stored text
+	Edited            bool   // written or changed by the clinician
 }
 
 type reviewData struct {
@@ -98,6 +102,7 @@ type reviewData struct {
 	Versions    []store.Draft
 	Edited      bool
 	Regenerable bool
+	reviewExtra
 }
 
 // review is the review page: the draft beside the transcript.
@@ -150,15 +155,8 @@ func (s *Server) reviewData(ctx context.Context, sess store.Session, c *call) (r
 	d.Locked = d.Signed || dr.Status == store.DraftRejected
 	d.CanSign = !d.Locked && hasRole(c.user.Role, clinicalRoles)
 	d.Regenerable = !d.Signed && hasRole(c.user.Role, clinicalRoles) && sess.Status == store.StatusReady
-	for _, sec := range v.Note.Sections {
-		sv := sectionView{Key: sec.Key, Title: sec.Title, NotDiscussed: sec.NotDiscussed || len(sec.Statements) == 0, NotDiscussedText: sec.NotDiscussedText}
-		var texts []string
-		for _, st := range sec.Statements {
-			sv.Statements = append(sv.Statements, stmtView{Text: st.Text, Citations: st.Citations, Unsupported: st.Unsupported, UnsupportedReason: st.UnsupportedReason})
-			texts = append(texts, st.Text)
-		}
-		sv.EditText = strings.Join(texts, "\n")
-		d.Sections = append(d.Sections, sv)
+	if err := s.reviewSections(ctx, &d); err != nil {
+		return reviewData{}, err
 	}
 	for _, f := range v.Flags {
 		if f.Resolved {
@@ -224,7 +222,9 @@ func deidentify(text string, m redaction.TokenMap) string {
 	return strings.NewReplacer(args...).Replace(text)
 }
 
-func (s *Server) svc() *drafts.Service { return &drafts.Service{Store: s.cfg.Store, Now: s.cfg.Now} }
+func (s *Server) svc() *drafts.Service {
+	return &drafts.Service{Store: s.cfg.Store, Blobs: s.cfg.Blobs, Now: s.cfg.Now}
+}
 
 // draftChange answers a change to the draft: JSON for the page's scripts,
 // a redirect back to the review page otherwise.
@@ -256,6 +256,10 @@ func (s *Server) editSection(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	_, err = s.svc().Edit(ctx, sess.ID, r.PathValue("key"), deidentify(text, tm), c.user.Email)
+	if err != nil {
+		s.editRefused(w, r, c, sess, "edit-"+r.PathValue("key"), err)
+		return
+	}
 	s.draftChange(w, r, sess.ID, "Saved.", err)
 }
 
@@ -275,14 +279,19 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	ctx := r.Context()
 	if r.PostFormValue("attest") != "1" {
-		s.draftChange(w, r, sess.ID, "", errors.New("tick the attestation to sign"))
+		field, msg, _ := signError(drafts.ErrNoAttestation)
+		s.signRefused(w, r, c, sess, http.StatusBadRequest, field, msg)
 		return
 	}
 	if status, msg := s.checkSignCredential(ctx, c.user, r.PostFormValue("credential")); status != 0 {
-		s.fail(w, r, status, msg)
+		s.signRefused(w, r, c, sess, status, "credential", msg)
 		return
 	}
 	_, err := s.svc().Sign(ctx, sess.ID, drafts.SignOptions{Clinician: c.user.Email, Attest: true, OverrideReason: strings.TrimSpace(r.PostFormValue("override"))})
+	if field, msg, ok := signError(err); ok {
+		s.signRefused(w, r, c, sess, http.StatusBadRequest, field, msg)
+		return
+	}
 	s.draftChange(w, r, sess.ID, "Signed. The note is locked.", err)
 }
 
@@ -407,6 +416,10 @@ func noteText(v drafts.View) string {
 	for _, sec := range v.Note.Sections {
 		fmt.Fprintf(&b, "## %s\n", sec.Title)
 		for _, st := range sec.Statements {
+			if st.ClinicianEdited {
+				fmt.Fprintf(&b, "%s (edited by clinician)\n", st.Text)
+				continue
+			}
 			fmt.Fprintf(&b, "%s\n", st.Text)
 		}
 	}

@@ -43,6 +43,25 @@ func TestReviewAndSign(t *testing.T) {
 				t.Fatalf("viewing wrote audit %v, want one draft.read", acts[before:])
 			}
 
+			// Signing with the high-severity flag open, no override: refused in
+			// words for the clinician (no flag code, no command-line text).
+			// (Before any edit: an edit checks the flags again, and this
+			// session's transcript has no risk language.)
+			b.get("/sessions/" + sess.ID + "/review")
+			if r := b.post("/sessions/"+sess.ID+"/draft/sign", url.Values{"attest": {"1"}, "credential": {testPassword}}); r.status != http.StatusBadRequest || !strings.Contains(signErrorText(r.body), "Risk not documented") || strings.Contains(signErrorText(r.body), "risk_not_assessed") || strings.Contains(r.body, "--override") {
+				t.Fatalf("sign over open flag: %d %q", r.status, signErrorText(r.body))
+			}
+			// A wrong password with an override reason typed: both the tick and the reason are kept.
+			if r := b.post("/sessions/"+sess.ID+"/draft/sign", url.Values{"attest": {"1"}, "override": {"discussed by phone the same day"}, "credential": {"wrong"}}); r.status != http.StatusUnauthorized ||
+				!strings.Contains(r.body, `name="override" rows="2">discussed by phone the same day</textarea>`) || !strings.Contains(r.body, `checked>`) {
+				t.Fatalf("wrong password with an override: %d %q", r.status, signErrorText(r.body))
+			}
+			if r := b.post("/sessions/"+sess.ID+"/draft/flags/risk_not_assessed/resolve", url.Values{"reason": {""}}); r.status != http.StatusBadRequest {
+				t.Fatalf("resolve without reason: %d", r.status)
+			}
+			if r := b.post("/sessions/"+sess.ID+"/draft/flags/risk_not_assessed/resolve", url.Values{"reason": {"risk screened verbally, negative"}}); r.status != http.StatusSeeOther {
+				t.Fatalf("resolve: %d %s", r.status, errorText(r.body))
+			}
 			// Autosave of an edit (the script's request) keeps identifiers out of the stored draft.
 			req, _ := http.NewRequest("POST", e.srv.URL+"/sessions/"+sess.ID+"/draft/sections/plan", strings.NewReader(url.Values{"text": {"Dana Whitfield will practise breathing daily; next visit Tuesday."}}.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -59,24 +78,13 @@ func TestReviewAndSign(t *testing.T) {
 				t.Fatal("the edit is not shown re-identified")
 			}
 			// An empty edit is refused and changes nothing.
-			if r := b.post("/sessions/"+sess.ID+"/draft/sections/plan", url.Values{"text": {"  "}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "empty") {
+			if r := b.post("/sessions/"+sess.ID+"/draft/sections/plan", url.Values{"text": {"  "}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, `id="edit-plan-error" role="alert">The new section text is empty; nothing was changed.<`) {
 				t.Fatalf("empty edit: %d %s", r.status, errorText(r.body))
 			}
 			if r := b.post("/sessions/"+sess.ID+"/draft/sections/nosuch", url.Values{"text": {"x"}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "no section") {
 				t.Fatalf("unknown section: %d %s", r.status, errorText(r.body))
 			}
 
-			// Signing with the high-severity flag open, no override: refused.
-			b.get("/sessions/" + sess.ID + "/review")
-			if r := b.post("/sessions/"+sess.ID+"/draft/sign", url.Values{"attest": {"1"}, "credential": {testPassword}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "risk_not_assessed") {
-				t.Fatalf("sign over open flag: %d %s", r.status, errorText(r.body))
-			}
-			if r := b.post("/sessions/"+sess.ID+"/draft/flags/risk_not_assessed/resolve", url.Values{"reason": {""}}); r.status != http.StatusBadRequest {
-				t.Fatalf("resolve without reason: %d", r.status)
-			}
-			if r := b.post("/sessions/"+sess.ID+"/draft/flags/risk_not_assessed/resolve", url.Values{"reason": {"risk screened verbally, negative"}}); r.status != http.StatusSeeOther {
-				t.Fatalf("resolve: %d %s", r.status, errorText(r.body))
-			}
 			if r := b.post("/sessions/"+sess.ID+"/draft/sign", url.Values{"credential": {testPassword}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "attestation") {
 				t.Fatalf("sign without attestation: %d %s", r.status, errorText(r.body))
 			}

@@ -41,6 +41,8 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/sessions/{id}/versions", access: signedIn, roles: anyRole, h: s.versions},
 		{method: "GET", path: "/sessions/{id}/audio", access: signedIn, roles: anyRole, h: s.segmentAudio},
 		{method: "POST", path: "/sessions/{id}/draft/sections/{key}", access: signedIn, roles: clinicalRoles, h: s.editSection},
+		{method: "POST", path: "/sessions/{id}/draft/sections/{key}/statements", access: signedIn, roles: clinicalRoles, h: s.addStatement},
+		{method: "POST", path: "/sessions/{id}/draft/sections/{key}/statements/{index}", access: signedIn, roles: clinicalRoles, h: s.editStatement},
 		{method: "POST", path: "/sessions/{id}/draft/flags/{code}/resolve", access: signedIn, roles: clinicalRoles, h: s.resolveFlag},
 		{method: "POST", path: "/sessions/{id}/draft/sign", access: signedIn, roles: clinicalRoles, h: s.sign},
 		{method: "POST", path: "/sessions/{id}/draft/reject", access: signedIn, roles: clinicalRoles, h: s.reject},
@@ -64,6 +66,8 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/admin/policy", access: signedIn, roles: adminOnly, h: s.adminPolicySave},
 		{method: "GET", path: "/admin/templates", access: signedIn, roles: adminOnly, h: s.adminTemplates},
 		{method: "POST", path: "/admin/templates", access: signedIn, roles: adminOnly, h: s.adminTemplateAdd},
+		{method: "GET", path: "/admin/ai-statement", access: signedIn, roles: adminOnly, h: s.adminAIStatement},
+		{method: "POST", path: "/admin/ai-statement", access: signedIn, roles: adminOnly, h: s.adminAIStatementSave},
 		{method: "GET", path: "/admin/audit", access: signedIn, roles: adminOnly, h: s.adminAudit},
 		{method: "POST", path: "/admin/audit/verify", access: signedIn, roles: adminOnly, h: s.adminAuditVerify},
 		// The job dashboard's own API posts without our form token; SameSite

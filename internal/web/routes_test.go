@@ -50,7 +50,7 @@ func TestRouteTable(t *testing.T) {
 
 	path := func(rt route, sessionID string) string {
 		p := strings.TrimSuffix(rt.path, "{$}")
-		p = strings.NewReplacer("{id}", sessionID, "{key}", "plan", "{code}", "risk_not_assessed", "{name}", "nothing", "{client}", own.ClientID, "{token}", "nothing").Replace(p)
+		p = strings.NewReplacer("{id}", sessionID, "{key}", "plan", "{code}", "risk_not_assessed", "{name}", "nothing", "{client}", own.ClientID, "{token}", "nothing", "{index}", "0").Replace(p)
 		if strings.Contains(p, "{") {
 			t.Fatalf("route %s has a wildcard the test does not fill", rt.path)
 		}
