@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"log/slog"
 	"time"
 )
 
@@ -62,15 +61,15 @@ func (rm *room) writeAttendanceEvent(ev attendanceEvent) {
 		err := rm.relay.backend.Attendance(ctx, rm.id, ev.p, ev.event, ev.at)
 		if err == nil {
 			if attempt > 1 {
-				slog.Info("capture: attendance recorded after retrying", "session", rm.id, "participant", ev.p.ID, "event", ev.event, "attempts", attempt)
+				rm.relay.log.Info("capture: attendance recorded after retrying", "session", rm.id, "participant", ev.p.ID, "event", ev.event, "attempts", attempt)
 			}
 			return
 		}
 		if ctx.Err() != nil || time.Now().Add(wait).After(deadline) {
-			slog.Error("capture: recording attendance failed; event lost", "session", rm.id, "participant", ev.p.ID, "event", ev.event, "attempts", attempt, "err", err)
+			rm.relay.log.Error("capture: recording attendance failed; event lost", "session", rm.id, "participant", ev.p.ID, "event", ev.event, "attempts", attempt, "err", err)
 			return
 		}
-		slog.Warn("capture: recording attendance failed; retrying", "session", rm.id, "participant", ev.p.ID, "event", ev.event, "attempt", attempt, "err", err)
+		rm.relay.log.Warn("capture: recording attendance failed; retrying", "session", rm.id, "participant", ev.p.ID, "event", ev.event, "attempt", attempt, "err", err)
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):

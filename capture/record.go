@@ -66,6 +66,7 @@ const maxGapSamples = 2 * SampleRate
 // feed it, so a participant who drops and rejoins continues one timeline and
 // one chunk index sequence.
 type speakerSink struct {
+	log        *slog.Logger
 	ctx        context.Context
 	backend    Backend
 	sessionID  string
@@ -129,7 +130,7 @@ func (s *speakerSink) emit(c Chunk) error {
 	c.EndSample += s.base
 	if err := s.backend.StoreChunk(s.ctx, s.sessionID, s.speaker, c); err != nil {
 		s.lastErr = err
-		slog.Error("capture: storing audio chunk failed", "session", s.sessionID, "chunk", c.Index, "err", err)
+		s.log.Error("capture: storing audio chunk failed", "session", s.sessionID, "chunk", c.Index, "err", err)
 		return fmt.Errorf("store chunk %d of session %s: %w", c.Index, s.sessionID, err)
 	}
 	s.index++
@@ -161,6 +162,7 @@ func (s *speakerSink) discard() {
 // trackRecording feeds one audio track's packets to its recorder on a
 // goroutine of its own, so decoding never slows forwarding.
 type trackRecording struct {
+	log   *slog.Logger
 	rec   TrackRecorder
 	pkts  chan recPacket
 	stopc chan struct{}
@@ -175,8 +177,9 @@ type recPacket struct {
 	arrival time.Time
 }
 
-func startTrackRecording(rec TrackRecorder, sessionID string) *trackRecording {
+func startTrackRecording(log *slog.Logger, rec TrackRecorder, sessionID string) *trackRecording {
 	tr := &trackRecording{
+		log:   log,
 		rec:   rec,
 		pkts:  make(chan recPacket, 512),
 		stopc: make(chan struct{}),
@@ -196,13 +199,13 @@ func (tr *trackRecording) run(sessionID string) {
 		case p, ok := <-tr.pkts:
 			if !ok {
 				if err := tr.rec.Flush(); err != nil {
-					slog.Error("capture: flushing recorder failed", "session", sessionID, "err", err)
+					tr.log.Error("capture: flushing recorder failed", "session", sessionID, "err", err)
 				}
 				tr.rec.Stop()
 				return
 			}
 			if err := tr.rec.Push(p.pkt, p.arrival); err != nil {
-				slog.Warn("capture: recorder refused packet", "session", sessionID, "err", err)
+				tr.log.Warn("capture: recorder refused packet", "session", sessionID, "err", err)
 			}
 		}
 	}
@@ -224,7 +227,7 @@ func (tr *trackRecording) push(raw []byte, arrival time.Time) {
 	select {
 	case tr.pkts <- recPacket{pkt, arrival}:
 	default:
-		slog.Warn("capture: recorder queue full, packet dropped", "session_track_ssrc", pkt.SSRC)
+		tr.log.Warn("capture: recorder queue full, packet dropped", "session_track_ssrc", pkt.SSRC)
 	}
 }
 
@@ -258,9 +261,16 @@ func (tr *trackRecording) finish() {
 	<-tr.done
 }
 
-// NewRecorder is the default RecorderFactory: capture/recorder.
+// NewRecorder is the default RecorderFactory: capture/recorder (logging
+// nowhere; the relay's default logs to its own logger).
 func NewRecorder(sessionStart time.Time, speaker string, format TrackFormat, sink PCMSink) (TrackRecorder, error) {
-	return recorder.New(recorder.Config{SessionStart: sessionStart, Speaker: speaker, Sink: sink, REDPayloadType: format.REDPayloadType})
+	return newRecorder(nil)(sessionStart, speaker, format, sink)
+}
+
+func newRecorder(log *slog.Logger) RecorderFactory {
+	return func(sessionStart time.Time, speaker string, format TrackFormat, sink PCMSink) (TrackRecorder, error) {
+		return recorder.New(recorder.Config{SessionStart: sessionStart, Speaker: speaker, Sink: sink, REDPayloadType: format.REDPayloadType, Logger: log})
+	}
 }
 
 // NewChunker is the default ChunkerFactory: internal/audio's silence-aware

@@ -36,6 +36,13 @@ const (
 type RelayConfig struct {
 	// ICEServers are given to the relay's peer connections (STUN/TURN).
 	ICEServers []webrtc.ICEServer
+	// Logger receives the relay's log lines (nil: nothing is logged). They
+	// carry session and participant ids, never names or aliases.
+	Logger *slog.Logger
+	// ParticipantICE, when set, adds ICE servers for one participant's
+	// browser to ICEServers (the embedded TURN server's per-participant,
+	// time-limited credentials).
+	ParticipantICE func(participantID string) []webrtc.ICEServer
 	// UDPPort, when > 0, makes every peer connection share one UDP port
 	// (webrtc.NewICEUDPMux), which is what a firewall rule can allow.
 	UDPPort int
@@ -77,6 +84,7 @@ var (
 // their peer connections and recorders.
 type Relay struct {
 	cfg     RelayConfig
+	log     *slog.Logger
 	backend Backend
 	api     *webrtc.API
 	udp     net.PacketConn
@@ -96,8 +104,11 @@ func NewRelay(cfg RelayConfig, backend Backend) (*Relay, error) {
 	if backend == nil {
 		return nil, errors.New("capture: NewRelay needs a Backend")
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	if cfg.NewRecorder == nil {
-		cfg.NewRecorder = NewRecorder
+		cfg.NewRecorder = newRecorder(cfg.Logger)
 	}
 	if cfg.MaxParticipants == 0 {
 		cfg.MaxParticipants = DefaultMaxParticipants
@@ -131,7 +142,7 @@ func NewRelay(cfg RelayConfig, backend Backend) (*Relay, error) {
 	if cfg.MaxDuration < 0 || cfg.AloneTimeout < 0 {
 		return nil, fmt.Errorf("capture: RelayConfig.MaxDuration (%v) and AloneTimeout (%v) must not be negative", cfg.MaxDuration, cfg.AloneTimeout)
 	}
-	r := &Relay{cfg: cfg, backend: backend, rooms: map[string]*room{}}
+	r := &Relay{cfg: cfg, log: cfg.Logger, backend: backend, rooms: map[string]*room{}}
 	api, err := r.newAPI()
 	if err != nil {
 		if r.udp != nil {
@@ -253,10 +264,10 @@ func (r *Relay) roomFor(ctx context.Context, sessionID string) (*room, error) {
 				return nil, err
 			}
 			if !errors.Is(err, ErrHostedElsewhere) {
-				slog.Error("capture: claiming the call failed", "session", sessionID, "err", err)
+				r.log.Error("capture: claiming the call failed", "session", sessionID, "err", err)
 				return nil, errors.New("server error: the call could not be started; try again")
 			}
-			slog.Warn("capture: join for a call hosted by another relay", "session", sessionID)
+			r.log.Warn("capture: join for a call hosted by another relay", "session", sessionID)
 			return nil, ErrHostedElsewhere
 		}
 	}
@@ -267,7 +278,7 @@ func (r *Relay) roomFor(ctx context.Context, sessionID string) (*room, error) {
 			if errors.Is(err, ErrSessionEnded) {
 				return nil, err
 			}
-			slog.Error("capture: reading the session's schedule and recording failed", "session", sessionID, "err", err)
+			r.log.Error("capture: reading the session's schedule and recording failed", "session", sessionID, "err", err)
 			return nil, errors.New("server error: the call could not be started; try again")
 		}
 	}
@@ -285,7 +296,7 @@ func (r *Relay) roomFor(ctx context.Context, sessionID string) (*room, error) {
 	if shared {
 		go rm.keepHosting(host)
 	}
-	slog.Info("capture: call started", "session", sessionID)
+	r.log.Info("capture: call started", "session", sessionID)
 	return rm, nil
 }
 

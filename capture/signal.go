@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -144,7 +143,7 @@ func (m *member) closePeer() bool {
 		return false
 	}
 	if err := pc.Close(); err != nil {
-		slog.Debug("capture: closing peer connection", "session", m.room.id, "err", err)
+		m.room.relay.log.Debug("capture: closing peer connection", "session", m.room.id, "err", err)
 	}
 	return true
 }
@@ -153,14 +152,14 @@ func (m *member) closePeer() bool {
 func (m *member) send(msg message) {
 	b, err := json.Marshal(msg)
 	if err != nil {
-		slog.Error("capture: encoding signaling message", "type", msg.Type, "err", err)
+		m.room.relay.log.Error("capture: encoding signaling message", "type", msg.Type, "err", err)
 		return
 	}
 	select {
 	case m.out <- b:
 	case <-m.ctx.Done():
 	default:
-		slog.Warn("capture: signaling client too slow; disconnecting", "session", m.room.id, "participant", m.p.ID)
+		m.room.relay.log.Warn("capture: signaling client too slow; disconnecting", "session", m.room.id, "participant", m.p.ID)
 		m.closeConn("too slow")
 	}
 }
@@ -245,7 +244,7 @@ func (m *member) negotiate() {
 	}
 	if err != nil {
 		if !errors.Is(err, webrtc.ErrConnectionClosed) {
-			slog.Warn("capture: renegotiation failed", "session", m.room.id, "participant", m.p.ID, "err", err)
+			m.room.relay.log.Warn("capture: renegotiation failed", "session", m.room.id, "participant", m.p.ID, "err", err)
 		}
 		return
 	}
@@ -269,7 +268,7 @@ func (m *member) answerOverdue(gen uint64) {
 	if !stuck || m.ctx.Err() != nil {
 		return
 	}
-	slog.Warn("capture: no answer to the server's offer; closing the connection", "session", m.room.id, "participant", m.p.ID)
+	m.room.relay.log.Warn("capture: no answer to the server's offer; closing the connection", "session", m.room.id, "participant", m.p.ID)
 	m.sendError("your browser did not complete the call's set-up; reconnecting")
 	m.closeAfterFlush(websocket.StatusPolicyViolation, "no answer to the offer")
 }
@@ -361,7 +360,7 @@ func (m *member) onOffer(sdp webrtc.SessionDescription) error {
 		}
 		local, err := webrtc.NewTrackLocalStaticRTP(capability, newTrackID(remote.Kind()), m.p.ID)
 		if err != nil {
-			slog.Error("capture: creating forwarding track", "session", rm.id, "err", err)
+			m.room.relay.log.Error("capture: creating forwarding track", "session", rm.id, "err", err)
 			return
 		}
 		t := &fwdTrack{room: rm, owner: m, remote: remote, local: local, kind: remote.Kind(), redPT: redPT}
@@ -369,7 +368,7 @@ func (m *member) onOffer(sdp webrtc.SessionDescription) error {
 			t.strip = make([]byte, 1500)
 			if t.redInner = redInnerPT(redCodec.SDPFmtpLine); t.redInner != 0 {
 				if t.localRED, err = webrtc.NewTrackLocalStaticRTP(redCodec, local.ID(), m.p.ID); err != nil {
-					slog.Error("capture: creating RED forwarding track", "session", rm.id, "err", err)
+					m.room.relay.log.Error("capture: creating RED forwarding track", "session", rm.id, "err", err)
 					t.localRED = nil
 				}
 			}
@@ -383,7 +382,7 @@ func (m *member) onOffer(sdp webrtc.SessionDescription) error {
 			m.mediaConnected()
 		}
 		if s == webrtc.PeerConnectionStateFailed {
-			slog.Info("capture: peer connection failed", "session", rm.id, "participant", m.p.ID)
+			m.room.relay.log.Info("capture: peer connection failed", "session", rm.id, "participant", m.p.ID)
 			m.closeConn("media connection failed")
 		}
 	})
@@ -452,7 +451,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	}
 	p, err := r.backend.Authorize(ctx, sessionID, join.Token)
 	if err != nil {
-		slog.Info("capture: join refused", "session", sessionID, "err", err)
+		r.log.Info("capture: join refused", "session", sessionID, "err", err)
 		if errors.Is(err, ErrSessionEnded) {
 			over(err)
 			return
@@ -461,13 +460,13 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 		return
 	}
 	if p.ID == "" || p.Label == "" {
-		slog.Error("capture: backend authorised a participant without ID or label", "session", sessionID)
+		r.log.Error("capture: backend authorised a participant without ID or label", "session", sessionID)
 		refuse("server error: participant has no speaker label")
 		return
 	}
 	info, err := r.backend.ConsentText(ctx, sessionID)
 	if err != nil {
-		slog.Error("capture: loading consent text failed", "session", sessionID, "err", err)
+		r.log.Error("capture: loading consent text failed", "session", sessionID, "err", err)
 		refuse("server error: consent text unavailable; try again")
 		return
 	}
@@ -512,9 +511,9 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	defer m.close()
 
 	st := rm.state()
-	m.send(message{Type: msgWelcome, Participant: &p, ConsentInfo: &info, State: &st, ICEServers: r.cfg.ICEServers, Schedule: scheduleInfo(rm.schedule)})
+	m.send(message{Type: msgWelcome, Participant: &p, ConsentInfo: &info, State: &st, ICEServers: r.browserICE(p.ID), Schedule: scheduleInfo(rm.schedule)})
 	rm.broadcastState()
-	slog.Info("capture: participant connected", "session", sessionID, "participant", p.ID, "role", p.Role)
+	r.log.Info("capture: participant connected", "session", sessionID, "participant", p.ID, "role", p.Role)
 
 	for {
 		var msg message
@@ -569,7 +568,7 @@ func (m *member) handle(msg message, info ConsentInfo) bool {
 			err = m.onAnswer(*msg.SDP)
 		}
 		if err != nil {
-			slog.Warn("capture: negotiation failed", "session", rm.id, "participant", m.p.ID, "err", err)
+			m.room.relay.log.Warn("capture: negotiation failed", "session", rm.id, "participant", m.p.ID, "err", err)
 			m.sendError(err.Error())
 		}
 	case msgCandidate:
@@ -592,7 +591,7 @@ func (m *member) handle(msg message, info ConsentInfo) bool {
 		}
 		current, err := rm.relay.backend.ConsentText(ctx, rm.id)
 		if err != nil {
-			slog.Error("capture: loading consent text failed", "session", rm.id, "err", err)
+			m.room.relay.log.Error("capture: loading consent text failed", "session", rm.id, "err", err)
 			m.sendError("consent could not be checked; try again")
 			return false
 		}
@@ -601,7 +600,7 @@ func (m *member) handle(msg message, info ConsentInfo) bool {
 			return false
 		}
 		if err := rm.relay.backend.RecordConsent(ctx, rm.id, m.p, *msg.Consent); err != nil {
-			slog.Error("capture: recording consent failed", "session", rm.id, "participant", m.p.ID, "err", err)
+			m.room.relay.log.Error("capture: recording consent failed", "session", rm.id, "participant", m.p.ID, "err", err)
 			m.sendError("your consent decision could not be saved; try again")
 			return false
 		}
@@ -613,7 +612,7 @@ func (m *member) handle(msg message, info ConsentInfo) bool {
 		rm.broadcastState()
 	case msgStopScribe:
 		if err := rm.stopScribe(ctx, m.p); err != nil {
-			slog.Error("capture: recording revocation failed; recorders are stopped", "session", rm.id, "err", err)
+			m.room.relay.log.Error("capture: recording revocation failed; recorders are stopped", "session", rm.id, "err", err)
 			m.sendError("the AI scribe is stopped, but the revocation could not be saved; tell your clinician")
 		}
 	case msgLeave:
@@ -638,4 +637,12 @@ func (m *member) handle(msg message, info ConsentInfo) bool {
 		m.sendError(fmt.Sprintf("unknown message type %q", msg.Type))
 	}
 	return false
+}
+
+// browserICE is the ICE server list a participant's browser gets.
+func (r *Relay) browserICE(participantID string) []webrtc.ICEServer {
+	if r.cfg.ParticipantICE == nil {
+		return r.cfg.ICEServers
+	}
+	return append(append([]webrtc.ICEServer(nil), r.cfg.ICEServers...), r.cfg.ParticipantICE(participantID)...)
 }

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/scribe-health/scribe/internal/vocab"
-	"os"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,12 +13,14 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
+	"github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/metrics"
 	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/stagekit"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/transcript"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"github.com/scribe-health/scribe/prompts"
 	"github.com/scribe-health/scribe/summarize"
 )
@@ -62,7 +62,7 @@ func (w *Worker) now() time.Time {
 func NewOpenAILLM(p store.Provider, pol modelcall.Policy) (summarize.LLM, error) {
 	key := ""
 	if p.APIKeyEnv != "" {
-		if key = os.Getenv(p.APIKeyEnv); key == "" {
+		if key = config.Secret(p.APIKeyEnv); key == "" {
 			return nil, stagekit.Permanentf("provider %q: environment variable %s (its API key) is not set in the worker's environment", p.Name, p.APIKeyEnv)
 		}
 	}
@@ -183,6 +183,7 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 		return err
 	}
 	res, err := summarize.Draft(ctx, llm, summarize.NoteInput{
+		Logger:    w.Store.Logger(),
 		SessionID: a.SessionID, Segments: segs, Format: format, Modality: modality, Group: sess.Group, Program: sess.Program,
 		ContextBudgetTokens: prov.ContextTokens, Consent: consent, Part2: sess.Part2(), MAT: sess.Modality == "mat",
 	})

@@ -25,6 +25,9 @@ type ConsentState struct {
 
 // NoteInput is everything Draft needs about one session.
 type NoteInput struct {
+	// Logger receives the drafting's log lines (ids and counts, never
+	// text; nil: nothing is logged).
+	Logger    *slog.Logger
 	SessionID string
 	Segments  []transcript.Segment // already redacted text
 	Format    prompts.Format
@@ -118,7 +121,7 @@ func Draft(ctx context.Context, llm LLM, in NoteInput) (Result, error) {
 		note, version, err = d.twoPass(ctx, base, budget)
 	}
 	if err != nil {
-		slog.Warn("summarize: draft failed", "session_id", in.SessionID, "format", in.Format.ID,
+		in.logger().Warn("summarize: draft failed", "session_id", in.SessionID, "format", in.Format.ID,
 			"passes", d.res.Passes, "attempts", d.res.Attempts, "malformed", errors.Is(err, ErrMalformedOutput))
 		return Result{}, err
 	}
@@ -129,7 +132,7 @@ func Draft(ctx context.Context, llm LLM, in NoteInput) (Result, error) {
 	res.PromptVersion = version
 	res.Flags = gapChecks(in, note, riskIDs, total, unsupported)
 	res.Latency = time.Since(start)
-	slog.Info("summarize: draft ready", "session_id", in.SessionID, "format", in.Format.ID,
+	in.logger().Info("summarize: draft ready", "session_id", in.SessionID, "format", in.Format.ID,
 		"prompt_version", version, "model", res.Model, "passes", res.Passes, "attempts", res.Attempts,
 		"statements", total, "unsupported", unsupported, "flags", len(res.Flags),
 		"prompt_tokens", res.Usage.Prompt, "completion_tokens", res.Usage.Completion, "latency_ms", res.Latency.Milliseconds())
@@ -169,7 +172,7 @@ func (d *drafter) call(ctx context.Context, sys, user string) (Note, error) {
 		if resp.FinishReason == "length" {
 			problems = append(problems, "reply was cut off at the token limit; write shorter statements")
 		}
-		slog.Warn("summarize: model reply failed validation", "session_id", d.in.SessionID, "attempt", attempt, "problems", len(problems))
+		d.in.logger().Warn("summarize: model reply failed validation", "session_id", d.in.SessionID, "attempt", attempt, "problems", len(problems))
 		msgs = append(msgs,
 			Message{Role: RoleAssistant, Content: resp.Content},
 			Message{Role: RoleUser, Content: repairMessage(d.in.Format, problems)})
@@ -244,7 +247,7 @@ func (d *drafter) condense(ctx context.Context, base prompts.RenderInput, budget
 		if est := EstimateTokens(sys) + EstimateTokens(user); est <= budget {
 			return extracted, nil
 		} else {
-			slog.Debug("summarize: pass-2 statements over budget", "session_id", d.in.SessionID, "estimated_tokens", est, "budget", budget)
+			d.in.logger().Debug("summarize: pass-2 statements over budget", "session_id", d.in.SessionID, "estimated_tokens", est, "budget", budget)
 		}
 		batches := batchStatements(extracted, room)
 		if len(batches) < 2 {
@@ -266,7 +269,7 @@ func (d *drafter) condense(ctx context.Context, base prompts.RenderInput, budget
 			}
 		}
 		d.res.Passes++
-		slog.Info("summarize: condensed pass-1 statements", "session_id", d.in.SessionID, "round", round,
+		d.in.logger().Info("summarize: condensed pass-1 statements", "session_id", d.in.SessionID, "round", round,
 			"batches", len(batches), "statements_before", len(extracted), "statements_after", len(next))
 		if statementsTokens(next) >= statementsTokens(extracted) {
 			return extracted, nil // no progress: keep what we had
@@ -355,13 +358,20 @@ func (d *drafter) twoPass(ctx context.Context, base prompts.RenderInput, budget 
 	if est := EstimateTokens(sys) + EstimateTokens(user); est > budget {
 		// Condensing could not bring the statements under the budget:
 		// send them whole rather than drop any.
-		slog.Warn("summarize: pass-2 prompt exceeds context budget", "session_id", d.in.SessionID,
+		d.in.logger().Warn("summarize: pass-2 prompt exceeds context budget", "session_id", d.in.SessionID,
 			"estimated_tokens", est, "budget", budget, "statements", len(extracted))
 	}
 	note, err := d.call(ctx, sys, user)
 	if err != nil {
 		return Note{}, "", fmt.Errorf("pass 2: %w", err)
 	}
-	slog.Info("summarize: two-pass draft", "session_id", d.in.SessionID, "windows", len(wins), "extracted", len(extracted))
+	d.in.logger().Info("summarize: two-pass draft", "session_id", d.in.SessionID, "windows", len(wins), "extracted", len(extracted))
 	return note, version, nil
+}
+
+func (in NoteInput) logger() *slog.Logger {
+	if in.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return in.Logger
 }

@@ -38,6 +38,7 @@ type Config struct {
 // provider-call policy of internal/modelcall; a failed call is a
 // *modelcall.Error.
 type OpenAI struct {
+	log   *slog.Logger
 	api   *modelcall.OpenAI
 	model string
 	// schemaRejected remembers that the server refused json_schema.
@@ -59,7 +60,11 @@ func NewOpenAI(cfg Config) (*OpenAI, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &OpenAI{api: api, model: cfg.Model, wantSchema: cfg.JSONSchema}, nil
+	log := cfg.Policy.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &OpenAI{log: log, api: api, model: cfg.Model, wantSchema: cfg.JSONSchema}, nil
 }
 
 // UsesJSONSchema reports whether the next structured request will ask for
@@ -94,7 +99,7 @@ func (o *OpenAI) Chat(ctx context.Context, req ChatRequest) (ChatResponse, error
 		resp, err = o.api.CreateChatCompletion(ctx, creq)
 		if err == nil {
 			o.schemaRejected.Store(true)
-			slog.Warn("summarize: provider rejected json_schema; using json_object from now on", "model", o.model)
+			o.log.Warn("summarize: provider rejected json_schema; using json_object from now on", "model", o.model)
 		}
 	}
 	if err != nil {

@@ -8,11 +8,11 @@ package transcribe
 import (
 	"bytes"
 	"context"
-	"os"
 	"strings"
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/stagekit"
 	"github.com/scribe-health/scribe/internal/store"
@@ -43,7 +43,7 @@ type OpenAI struct {
 func NewOpenAI(p store.Provider, pol modelcall.Policy) (*OpenAI, error) {
 	key := ""
 	if p.APIKeyEnv != "" {
-		key = os.Getenv(p.APIKeyEnv)
+		key = config.Secret(p.APIKeyEnv)
 		if key == "" {
 			return nil, stagekit.Permanentf("provider %q: environment variable %s (its API key) is not set in the worker's environment", p.Name, p.APIKeyEnv)
 		}

@@ -35,7 +35,7 @@ type Config struct {
 	// numbers have arrived. 0 means DefaultJitterWindow.
 	JitterWindow int
 	// Logger receives operational events (no audio, no speaker label).
-	// nil means slog.Default().
+	// nil logs nothing.
 	Logger *slog.Logger
 	// REDPayloadType, if not 0, is the RTP payload type of RFC 2198
 	// redundant audio ("audio/red") on this track: such packets carry the
@@ -129,7 +129,7 @@ func New(cfg Config) (*Recorder, error) {
 	}
 	log := cfg.Logger
 	if log == nil {
-		log = slog.Default()
+		log = slog.New(slog.DiscardHandler)
 	}
 	return &Recorder{
 		cfg:       cfg,

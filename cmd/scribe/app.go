@@ -4,7 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
+	"log/slog"
 	"os/user"
 	"path/filepath"
 	"time"
@@ -12,33 +12,41 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
+	settings "github.com/scribe-health/scribe/internal/config"
+	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/retention"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/web"
 )
 
-// config is what every command that touches data shares.
+// config is what every command that touches data shares. Its values come
+// from internal/config (flag > environment > --config file > default),
+// filled in when the command's flags are parsed (see parse).
 type config struct {
 	dataDir      string
 	databaseURL  string
 	blobStore    string // "dir" or "database"
+	masterKey    string // "" = DATA_DIR/master.key
 	auditWitness string // "" = DATA_DIR/audit-witness.jsonl
+	// log is the logger handed to the store and everything that runs on it
+	// (nil: the process logger main set up).
+	log *slog.Logger
 }
 
 func (c *config) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.dataDir, "data-dir", envOr("SCRIBE_DATA_DIR", "./scribe-data"), "data directory (SQLite database, encrypted blobs, key file) [$SCRIBE_DATA_DIR]")
-	fs.StringVar(&c.blobStore, "blob-store", envOr("SCRIBE_BLOB_STORE", "dir"), "where encrypted audio, transcripts and token maps are kept: dir (the data dir) or database (the blobs table; use it when several scribe processes share one PostgreSQL, with the same SCRIBE_MASTER_KEY) [$SCRIBE_BLOB_STORE]")
-	c.databaseURL = os.Getenv("DATABASE_URL")
+	settings.Var(fs, &c.dataDir, "data_dir")
+	settings.Var(fs, &c.blobStore, "blob_store")
+	settings.Var(fs, &c.databaseURL, "database_url")
+	settings.Var(fs, &c.masterKey, "master_key")
 }
 
 // registerAuditWitness adds --audit-witness for the commands that write or
 // read audit checkpoints.
 func (c *config) registerAuditWitness(fs *flag.FlagSet) {
-	fs.StringVar(&c.auditWitness, "audit-witness", envOr("SCRIBE_AUDIT_WITNESS", ""), "append-only file that receives a copy of every audit checkpoint, outside the database (default DATA_DIR/"+audit.WitnessFile+"; point it at WORM storage) [$SCRIBE_AUDIT_WITNESS]")
+	settings.Var(fs, &c.auditWitness, "audit_witness")
 }
 
 // auditTrust is what audit verification trusts outside the database.
@@ -57,23 +65,33 @@ type app struct {
 	cfg   config
 	store *store.Store
 	blobs blobStore
+	// settings and log are serve's resolved configuration and logger (nil
+	// in the other commands).
+	settings *settings.Config
+	log      *slog.Logger
 }
 
 func openApp(ctx context.Context, cfg config) (*app, error) {
-	if err := store.PrivateDir(cfg.dataDir); err != nil {
+	if cfg.log == nil {
+		cfg.log = slog.Default()
+	}
+	if err := store.PrivateDir(cfg.dataDir, cfg.log); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", cfg.dataDir, err)
 	}
 	if cfg.blobStore == "" {
 		cfg.blobStore = "dir"
 	}
 	if cfg.blobStore != "dir" && cfg.blobStore != "database" {
-		return nil, fmt.Errorf("--blob-store %q: want dir or database", cfg.blobStore)
+		return nil, fmt.Errorf("blob_store %q: want dir or database", cfg.blobStore)
 	}
-	kek, _, err := blob.LoadKEK(cfg.dataDir)
+	kek, created, err := blob.LoadKEK(cfg.dataDir, cfg.masterKey)
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.databaseURL, DataDir: cfg.dataDir})
+	if created {
+		cfg.log.Warn("created a local master key file; production deployments should supply master_key (SCRIBE_MASTER_KEY) from a secret manager", "path", filepath.Join(cfg.dataDir, "master.key"))
+	}
+	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.databaseURL, DataDir: cfg.dataDir, Logger: cfg.log})
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +111,7 @@ func openApp(ctx context.Context, cfg config) (*app, error) {
 func (a *app) Close() error { return a.store.Close() }
 
 func (a *app) deps() pipeline.Deps {
-	return pipeline.Deps{Store: a.store, Blobs: a.blobs, Now: time.Now}
+	return pipeline.Deps{Store: a.store, Blobs: a.blobs, Now: time.Now, ProviderPolicy: modelcall.Policy{Log: a.store.Logger()}}
 }
 
 func (a *app) startWorkers(ctx context.Context, concurrency int) error {

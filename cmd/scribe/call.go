@@ -11,25 +11,38 @@ import (
 
 	"github.com/scribe-health/scribe/capture"
 	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/turnserver"
 )
 
 func init() { mounts = append(mounts, mountCalls) }
 
 // mountCalls serves the call page and its signaling, backed by the store.
 func mountCalls(ctx context.Context, mux *http.ServeMux, a *app) error {
-	ice, err := parseICEServers(serveOpts.iceServers)
+	sc := a.settings
+	ice, err := parseICEServers(strings.Join(sc.ICEServers, ","))
 	if err != nil {
 		return err
 	}
-	backend := &pipeline.CallBackend{Store: a.store, Blobs: a.blobs, PurgeOnRevoke: !serveOpts.keepAudioOnRevoke}
-	var publicIPs []string
-	for _, ip := range strings.Split(serveOpts.publicIP, ",") {
-		if ip = strings.TrimSpace(ip); ip != "" {
-			publicIPs = append(publicIPs, ip)
+	backend := &pipeline.CallBackend{Store: a.store, Blobs: a.blobs, PurgeOnRevoke: !sc.KeepAudioOnRevoke}
+	rc := capture.RelayConfig{ICEServers: ice, UDPPort: sc.WebRTCUDPPort, Loopback: len(ice) == 0, PublicIPs: sc.WebRTCPublicIP,
+		MaxDuration: sc.MaxCallDuration, AloneTimeout: sc.CallAloneTimeout, Logger: a.log}
+	if sc.TURNEnabled {
+		ts, err := turnserver.Start(turnserver.Config{Port: sc.TURNUDPPort, PublicIP: sc.TURNAddress(), AllowedPeers: sc.WebRTCPublicIP,
+			Realm: sc.TURNRealm, Secret: sc.TURNSecret, TTL: sc.TURNCredentialTTL, Logger: a.log})
+		if err != nil {
+			return err
+		}
+		closers = append(closers, func() { ts.Close() })
+		rc.ParticipantICE = func(participant string) []webrtc.ICEServer {
+			s, err := ts.ICEServer(participant)
+			if err != nil {
+				a.log.Error("turn: credentials", "participant", participant, "error", err)
+				return nil
+			}
+			return []webrtc.ICEServer{s}
 		}
 	}
-	relay, err := capture.NewRelay(capture.RelayConfig{ICEServers: ice, UDPPort: serveOpts.udpPort, Loopback: len(ice) == 0, PublicIPs: publicIPs,
-		MaxDuration: serveOpts.maxCall, AloneTimeout: serveOpts.aloneTimeout}, backend)
+	relay, err := capture.NewRelay(rc, backend)
 	if err != nil {
 		return fmt.Errorf("call relay: %w", err)
 	}
@@ -48,7 +61,7 @@ func parseICEServers(s string) ([]webrtc.ICEServer, error) {
 		}
 		scheme, rest, ok := strings.Cut(raw, ":")
 		if !ok || (scheme != "stun" && scheme != "stuns" && scheme != "turn" && scheme != "turns") {
-			return nil, fmt.Errorf("--ice-servers: %q is not a stun: or turn: URL", raw)
+			return nil, fmt.Errorf("ice_servers: %q is not a stun: or turn: URL", raw)
 		}
 		srv := webrtc.ICEServer{URLs: []string{raw}}
 		if at := strings.LastIndex(rest, "@"); at >= 0 && strings.HasPrefix(scheme, "turn") {

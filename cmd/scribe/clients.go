@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/scribe-health/scribe/internal/clients"
+	settings "github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/store"
 )
 
@@ -18,7 +19,9 @@ import (
 
 // asFlag registers --as on a command that reads or changes client data.
 func asFlag(fs *flag.FlagSet) *string {
-	return fs.String("as", envOr("SCRIBE_USER", ""), "act as this Scribe user (e-mail): only the clients and sessions they may see, audited under their name [$SCRIBE_USER] (default: the host operator, who sees every client)")
+	var as string
+	settings.Var(fs, &as, "act_as")
+	return &as
 }
 
 // actorOf names the principal in the audit log: always the user ID (the

@@ -558,7 +558,7 @@ func cmdRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 // the files in the blob directory and the rows of the blobs table (the
 // database blob store), whichever the archive holds.
 func verifyRestoredBlobs(ctx context.Context, a *app) (backup.BlobCheck, error) {
-	kek, _, err := blob.LoadKEK(a.cfg.dataDir)
+	kek, _, err := blob.LoadKEK(a.cfg.dataDir, a.cfg.masterKey)
 	if err != nil {
 		return backup.BlobCheck{}, err
 	}

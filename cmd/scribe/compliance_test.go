@@ -53,7 +53,7 @@ func seedDraft(t *testing.T, dataDir, id, program, alias string) {
 // testBlobs opens the data directory's blob store as scribe does.
 func testBlobs(t *testing.T, dataDir string) *blob.Dir {
 	t.Helper()
-	kek, _, err := blob.LoadKEK(dataDir)
+	kek, _, err := blob.LoadKEK(dataDir, "")
 	if err != nil {
 		t.Fatal(err)
 	}

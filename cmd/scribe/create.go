@@ -11,6 +11,7 @@ import (
 	"time"
 
 	service "github.com/scribe-health/scribe/internal/app"
+	settings "github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/validate"
@@ -38,7 +39,7 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	at := fs.String("at", "", "the appointment's date and time, in this machine's time zone unless it carries an offset (2026-12-10T14:00, 2026-12-10 14:00 or RFC 3339); default now")
 	fs.DurationVar(&in.Length, "duration", pipeline.DefaultSessionLength, "the appointment's length, 10m to 4h; the join links work until it ends plus 30 minutes")
 	ttl := fs.Duration("link-ttl", 0, "no longer used: the join links work until the appointment ends plus the grace period (see --at and --duration)")
-	baseURL := fs.String("base-url", envOr("SCRIBE_PUBLIC_URL", ""), "public base URL of the server for join links [$SCRIBE_PUBLIC_URL] (default http://$SCRIBE_ADDR)")
+	baseURL := fs.String("base-url", "", "public base URL of the server for join links (default: the public_url setting, $SCRIBE_PUBLIC_URL, else the listen address)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -59,7 +60,7 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	base := *baseURL
 	if base == "" {
-		base = "http://" + envOr("SCRIBE_ADDR", "127.0.0.1:8080")
+		base = publicBase(settings.For(fs).Config())
 	} else if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return &validate.Error{Field: "base-url", Value: base, Hint: "give the server's public http(s) URL, such as https://scribe.example.org"}
 	}

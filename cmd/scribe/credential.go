@@ -16,6 +16,7 @@ import (
 
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/auth"
+	settings "github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/store"
 )
 
@@ -34,10 +35,12 @@ var errNoCredential = errors.New("this command acts as a clinician, so it needs 
 // credential is how a command finds the acting person's credential.
 type credential struct {
 	tokenFile string
+	envToken  string // the token setting (SCRIBE_TOKEN)
 }
 
 func (c *credential) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.tokenFile, "token-file", envOr("SCRIBE_TOKEN_FILE", ""), "file holding your personal API token from your account page in the web app (mode 0600); or set SCRIBE_TOKEN; without either, a terminal asks for your password and authenticator code [$SCRIBE_TOKEN_FILE]")
+	settings.Var(fs, &c.tokenFile, "token_file")
+	settings.Var(fs, &c.envToken, "token")
 }
 
 func (a *app) authService() *auth.Service {
@@ -74,7 +77,7 @@ func (a *app) actingUser(ctx context.Context, cred credential, claimed, purpose 
 // token reads the API token from --token-file or SCRIBE_TOKEN ("" when neither).
 func (c credential) token() (string, error) {
 	if c.tokenFile == "" {
-		return strings.TrimSpace(os.Getenv("SCRIBE_TOKEN")), nil
+		return strings.TrimSpace(c.envToken), nil
 	}
 	fi, err := os.Stat(c.tokenFile)
 	if err != nil {

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
+	settings "github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/doctor"
 	"github.com/scribe-health/scribe/internal/store"
 )
@@ -25,20 +25,21 @@ func cmdDoctor(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	cfg.register(fs)
 	cfg.registerAuditWitness(fs)
 	var opt doctor.Options
-	fs.StringVar(&opt.PublicURL, "public-url", envOr("SCRIBE_PUBLIC_URL", ""), "the address people reach Scribe at [$SCRIBE_PUBLIC_URL]")
-	tlsCert := fs.String("tls-cert", envOr("SCRIBE_TLS_CERT", ""), "the TLS certificate scribe serve is given, if any [$SCRIBE_TLS_CERT]")
-	proxies := fs.String("trusted-proxies", envOr("SCRIBE_TRUSTED_PROXIES", ""), "reverse proxies scribe serve believes, comma-separated [$SCRIBE_TRUSTED_PROXIES]")
-	fs.StringVar(&opt.ListenAddr, "addr", envOr("SCRIBE_ADDR", "127.0.0.1:8080"), "the address scribe serve listens on [$SCRIBE_ADDR]")
+	// The settings scribe serve would run with (flag, environment, --config file).
+	loader := settings.For(fs)
+	loader.Flags("public_url", "tls_cert", "trusted_proxies", "listen_addr")
 	fs.BoolVar(&opt.SkipModelCalls, "no-calls", false, "read each provider's model list but send no transcription or chat test")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	opt.TLS = *tlsCert != ""
-	for _, p := range strings.Split(*proxies, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			opt.TrustedProxies = append(opt.TrustedProxies, p)
+	sc := loader.Config()
+	opt.PublicURL, opt.TLS, opt.TrustedProxies, opt.ListenAddr = sc.PublicURL, sc.TLSCert != "", sc.TrustedProxies, sc.ListenAddr
+	opt.Getenv = func(name string) string {
+		if name == "SCRIBE_MASTER_KEY" {
+			return cfg.masterKey // the master_key setting, wherever it came from
 		}
+		return settings.Secret(name)
 	}
 	opt.DataDir = cfg.dataDir
 	opt.Audit = cfg.auditTrust("")

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,8 @@ import (
 // the call; the session page follows the pipeline to a ready draft, and the
 // review page shows what each said under the right speaker; /metrics
 // (behind its bearer token) shows the series of every step (metrics_test.go).
+// Everything serve logs (at debug level, every package) is kept, and none
+// of it may carry the client's alias or a word either of them said.
 func TestProductEndToEnd(t *testing.T) {
 	for _, tool := range []string{"chromium", "pocketsphinx_continuous", "flite", "sox"} {
 		testenv.Tool(t, tool)
@@ -59,8 +62,10 @@ func TestProductEndToEnd(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
+	logs := &lockedBuffer{}
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", addr, "--data-dir", dir, "--workers", "2", "--metrics-token", e2eMetricsToken, "--audit-checkpoint-every", "1"}, io.Discard, io.Discard)
+		done <- run(ctx, []string{"serve", "--addr", addr, "--data-dir", dir, "--workers", "2", "--metrics-token", e2eMetricsToken, "--audit-checkpoint-every", "1",
+			"--log-level", "debug", "--log-format", "json"}, io.Discard, logs)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -109,7 +114,8 @@ func TestProductEndToEnd(t *testing.T) {
 		}
 	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	therapist, tStep := browser("therapist", speech("how have you been sleeping this week"))
+	const clientAlias, therapistSays, clientSays = "client-e2e", "how have you been sleeping this week", "i want to call my family more often"
+	therapist, tStep := browser("therapist", speech(therapistSays))
 	tStep("choose a password", 15*time.Second,
 		chromedp.Navigate(base+invite),
 		chromedp.WaitVisible(css(`#password`)),
@@ -125,7 +131,7 @@ func TestProductEndToEnd(t *testing.T) {
 	tStep("schedule a session", 15*time.Second,
 		chromedp.Navigate(base+"/sessions/new"),
 		chromedp.WaitVisible(css(`[data-testid=schedule-session]`)),
-		chromedp.SendKeys(css(`#alias`), "client-e2e"),
+		chromedp.SendKeys(css(`#alias`), clientAlias),
 		chromedp.Click(css(`[data-testid=schedule-session]`)),
 		chromedp.WaitVisible(css(`[data-testid=join-link]`)))
 	links, err := chromedp.Run(therapist, chromedp.Evaluate[[]string](`[...document.querySelectorAll("[data-testid=join-link]")].map(e => e.value)`))
@@ -149,7 +155,7 @@ func TestProductEndToEnd(t *testing.T) {
 		chromedp.WaitVisible(css(`[data-testid=join]:not([disabled])`)),
 		chromedp.Click(css(`[data-testid=join]`)))
 
-	_, cStep := browser("client", speech("i want to call my family more often"))
+	_, cStep := browser("client", speech(clientSays))
 	cStep("consent and join", 20*time.Second,
 		chromedp.Navigate(clientLink),
 		chromedp.WaitVisible(css(`[data-testid=consent-accept]`)),
@@ -195,5 +201,69 @@ func TestProductEndToEnd(t *testing.T) {
 	if p := fake.Problems(); len(p) > 0 {
 		t.Fatalf("the fake model API found problems with what it was sent: %v", p)
 	}
+	said := []string{therapistSays, clientSays}
+	for _, s := range segs { // "clinician s0001 00:00:00 how have you …": the words after the speaker, id and time
+		if f := strings.Fields(s); len(f) > 3 {
+			said = append(said, strings.Join(f[3:], " "))
+		}
+	}
 	metricsAfterEndToEnd(t, base, dir, sessionID)
+	checkLogsCarryNoPHI(t, logs.String(), sessionID, clientAlias, said...)
+}
+
+// checkLogsCarryNoPHI fails when a log line carries the client's alias or
+// a word of what was said (the script, or the transcript as shown), and
+// when the logs are too thin to mean anything (no request ids, no session).
+func checkLogsCarryNoPHI(t *testing.T, logs, sessionID, alias string, said ...string) {
+	t.Helper()
+	lower := strings.ToLower(logs)
+	for _, want := range []string{`"msg":"scribe serving"`, `"request_id":`, sessionID,
+		`"msg":"capture: participant connected"`, `"msg":"summarize: draft ready"`} { // the relay's and the stages' lines reach serve's logger
+		if !strings.Contains(logs, want) {
+			t.Errorf("the logs lack %s: is everything logged to serve's logger?", want)
+		}
+	}
+	if strings.Contains(lower, strings.ToLower(alias)) {
+		t.Errorf("the client's alias is in the logs")
+	}
+	// Words of four letters or more: short ones ("how", "my") occur in any
+	// log line; what matters is the content of the conversation.
+	seen := map[string]bool{}
+	for _, text := range said {
+		for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return r < 'a' || r > 'z' }) {
+			if len(w) < 4 || seen[w] || logVocabulary[w] {
+				continue
+			}
+			seen[w] = true
+			if regexp.MustCompile(`\b` + w + `\b`).MatchString(lower) {
+				t.Errorf("a word of the conversation (%q) is in the logs", w)
+			}
+		}
+	}
+	if t.Failed() {
+		t.Logf("logs:\n%s", logs)
+	}
+}
+
+// logVocabulary are words of the script that are also words of log lines
+// themselves ("call" in "capture: call ended"), so finding them proves
+// nothing.
+var logVocabulary = map[string]bool{"call": true}
+
+// lockedBuffer is a log sink several goroutines write.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -15,8 +15,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
-	"time"
 
+	settings "github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/validate"
 )
 
@@ -49,6 +49,7 @@ func commands() []command {
 		{"restore", "restore a backup into an empty data dir and verify its audit log", cmdRestore},
 		{"doctor", "check the installation: database, key, disk, providers, BAAs, HTTPS, audit log", cmdDoctor},
 		{"demo", "load (or --remove) a SAMPLE client with a finished session and draft, to try Scribe without a model", cmdDemo},
+		{"config", "print the effective configuration and where each value came from", cmdConfig},
 		{"version", "print the version", cmdVersion},
 	}
 }
@@ -60,20 +61,20 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	privateUmask()
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()})))
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
-}
-
-func logLevel() slog.Level {
-	switch strings.ToLower(os.Getenv("SCRIBE_LOG_LEVEL")) {
-	case "debug":
-		return slog.LevelDebug
-	case "warn":
-		return slog.LevelWarn
-	case "error":
-		return slog.LevelError
+	// The process logger, from log_level and log_format of the environment
+	// and the SCRIBE_CONFIG file: the command-line tools hand it to the
+	// store they open (openApp). serve builds its own from its resolved
+	// settings and passes it down. It is also the default logger, for the
+	// web app's page handlers that still log through slog's package
+	// functions (internal/web/pages_*.go, being moved to Server.logFor);
+	// this is the only place the default is set.
+	base, err := settings.Load()
+	if err != nil {
+		d := settings.Defaults()
+		base = &d
 	}
-	return slog.LevelInfo
+	slog.SetDefault(base.NewLogger(os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -125,8 +126,9 @@ func usage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
-	fmt.Fprintln(w, "\nEnvironment: DATABASE_URL (postgres:// selects PostgreSQL; unset = embedded SQLite in the data dir),")
-	fmt.Fprintln(w, "SCRIBE_DATA_DIR, SCRIBE_ADDR, SCRIBE_MASTER_KEY (base64 32-byte key-encryption key), SCRIBE_LOG_LEVEL.")
+	fmt.Fprintln(w, "\nSettings come from flags, the environment (DATABASE_URL, SCRIBE_DATA_DIR, SCRIBE_ADDR, SCRIBE_MASTER_KEY …)")
+	fmt.Fprintln(w, "or a TOML file (--config FILE or $SCRIBE_CONFIG); docs/configuration.md lists every one, and")
+	fmt.Fprintln(w, "`scribe config` shows what is in effect and where each value came from.")
 }
 
 // newFlags makes a FlagSet whose --help prints the command's usage.
@@ -219,6 +221,11 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	if err := fs.Parse(flags); err != nil {
 		return nil, err
 	}
+	// The settings the command registered (internal/config) are completed
+	// from the environment, the --config file and the defaults, and checked.
+	if _, err := settings.Resolve(fs); err != nil {
+		return nil, err
+	}
 	return pos, nil
 }
 
@@ -234,34 +241,6 @@ func parseOne(fs *flag.FlagSet, args []string) ([]string, error) {
 		return nil, errUsage
 	}
 	return pos, nil
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
-// envDuration reads a duration ("90m", "4h") from the environment; an
-// unreadable value keeps the default (the flag's help names the variable).
-func envDuration(key string, def time.Duration) time.Duration {
-	if v := os.Getenv(key); v != "" {
-		if d, err := time.ParseDuration(v); err == nil {
-			return d
-		}
-	}
-	return def
-}
-
-func envInt(key string, def int) int {
-	if v := os.Getenv(key); v != "" {
-		var n int
-		if _, err := fmt.Sscan(v, &n); err == nil {
-			return n
-		}
-	}
-	return def
 }
 
 func sortedNames[M ~map[string]V, V any](m M) []string {

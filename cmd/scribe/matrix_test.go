@@ -90,7 +90,8 @@ type cliEntry struct {
 var cliNone = map[string]string{
 	"serve": "runs the server", "migrate": "schema only", "provider": "model providers", "template": "note templates",
 	"redact": "text on standard input, no store", "audit": "the audit log names IDs, never aliases", "version": "version",
-	"user": "accounts", "backup": "the operator's whole data dir", "restore": "into an empty data dir",
+	"config": "settings only, secrets masked; opens no store",
+	"user":   "accounts", "backup": "the operator's whole data dir", "restore": "into an empty data dir",
 	"consent text-add": "consent wording", "consent texts": "consent wording",
 	"doctor":         "system checks: database, keys, disk, providers (with synthetic audio), the audit chain",
 	"demo":           "the fictional SAMPLE client only, which no real session can join",

@@ -21,7 +21,10 @@ type observability struct {
 // (or its traces-only variant) is set, and points the scrape-time series at
 // this process's relay and the job table.
 func startObservability(ctx context.Context, a *app) (*observability, error) {
-	endpoint := envOr("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", envOr("OTEL_EXPORTER_OTLP_ENDPOINT", ""))
+	endpoint := a.settings.OTLPTracesEndpoint
+	if endpoint == "" {
+		endpoint = a.settings.OTLPEndpoint
+	}
 	tr, err := telemetry.Start(ctx, endpoint, version.Version)
 	if err != nil {
 		return nil, err

@@ -9,73 +9,51 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/scribe-health/scribe/capture"
 	"github.com/scribe-health/scribe/internal/compliance"
-	"github.com/scribe-health/scribe/internal/validate"
+	settings "github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/version"
-	"github.com/scribe-health/scribe/internal/web"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "serve [--addr HOST:PORT] [--data-dir DIR] [--workers N]", stderr)
+	fs := newFlags("serve", "serve [--addr HOST:PORT] [--data-dir DIR] [--workers N] [--config FILE]", stderr)
 	var cfg config
 	cfg.register(fs)
-	addr := fs.String("addr", envOr("SCRIBE_ADDR", "127.0.0.1:8080"), "listen address [$SCRIBE_ADDR]")
-	workers := fs.Int("workers", 4, "pipeline jobs worked at once by this process")
-	fs.StringVar(&serveOpts.iceServers, "ice-servers", envOr("SCRIBE_ICE_SERVERS", ""), "comma-separated STUN/TURN URLs for calls (turn:user:pass@host:port for TURN) [$SCRIBE_ICE_SERVERS]; none needed on one network")
-	fs.IntVar(&serveOpts.udpPort, "webrtc-udp-port", envInt("SCRIBE_WEBRTC_UDP_PORT", 0), "carry all call media on this one UDP port (for firewalls) [$SCRIBE_WEBRTC_UDP_PORT]")
-	fs.StringVar(&serveOpts.publicIP, "webrtc-public-ip", envOr("SCRIBE_WEBRTC_PUBLIC_IP", ""), "public IP address(es), comma-separated, to announce for call media when this server is behind 1:1 NAT (a cloud VM's elastic IP) [$SCRIBE_WEBRTC_PUBLIC_IP]")
-	fs.DurationVar(&serveOpts.maxCall, "max-call-duration", envDuration("SCRIBE_MAX_CALL_DURATION", capture.DefaultMaxDuration), "a call still open after this long ends (and moves on to the draft) [$SCRIBE_MAX_CALL_DURATION]")
-	fs.DurationVar(&serveOpts.aloneTimeout, "call-alone-timeout", envDuration("SCRIBE_CALL_ALONE_TIMEOUT", capture.DefaultAloneTimeout), "a participant alone this long after the others left is disconnected: the session ends if that participant is being recorded, else it stays open for a rejoin [$SCRIBE_CALL_ALONE_TIMEOUT]")
-	fs.BoolVar(&serveOpts.keepAudioOnRevoke, "keep-audio-on-revoke", false, "retention policy: keep audio already captured when a participant stops the AI scribe (default: purge it)")
-	fs.DurationVar(&serveOpts.httpTimeout, "http-timeout", envDuration("SCRIBE_HTTP_TIMEOUT", defaultHTTPTimeout), "longest time to read a request (headers and body) and to write its answer; recording uploads are paced by --upload-stall instead [$SCRIBE_HTTP_TIMEOUT]")
-	fs.DurationVar(&serveOpts.uploadStall, "upload-stall", envDuration("SCRIBE_UPLOAD_STALL", web.DefaultUploadStall), "a recording upload that sends nothing for this long, or averages under 64 KiB/s over the time the server waited for it, is stopped and nothing of it kept [$SCRIBE_UPLOAD_STALL]")
 	cfg.registerAuditWitness(fs)
-	cpEvery := fs.Int64("audit-checkpoint-every", int64(envInt("SCRIBE_AUDIT_CHECKPOINT_EVERY", 1000)), "sign the audit chain head (Ed25519; also appended to the witness) after this many new entries [$SCRIBE_AUDIT_CHECKPOINT_EVERY]")
-	cpInterval := fs.Duration("audit-checkpoint-interval", envDuration("SCRIBE_AUDIT_CHECKPOINT_INTERVAL", 10*time.Minute), "and at least this often while entries arrive, so no entry stays unsigned longer [$SCRIBE_AUDIT_CHECKPOINT_INTERVAL]")
-	var tlsCert, tlsKey string
-	fs.StringVar(&tlsCert, "tls-cert", envOr("SCRIBE_TLS_CERT", ""), "TLS certificate file: serve HTTPS (browsers need a secure context for calls away from localhost) [$SCRIBE_TLS_CERT]")
-	fs.StringVar(&tlsKey, "tls-key", envOr("SCRIBE_TLS_KEY", ""), "TLS private key file [$SCRIBE_TLS_KEY]")
-	metricsToken := fs.String("metrics-token", envOr("SCRIBE_METRICS_TOKEN", ""), "bearer token that GET /metrics requires; empty: /metrics is open (keep it off the public proxy) [$SCRIBE_METRICS_TOKEN]")
+	loader := settings.For(fs)
+	loader.Flags("listen_addr", "public_url", "workers", "tls_cert", "tls_key", "trusted_proxies", "http_timeout", "upload_stall", "idle_timeout",
+		"ice_servers", "webrtc_udp_port", "webrtc_public_ip", "max_call_duration", "call_alone_timeout", "keep_audio_on_revoke",
+		"turn_enabled", "turn_udp_port", "turn_realm", "turn_public_ip", "turn_credential_ttl",
+		"audit_checkpoint_every", "audit_checkpoint_interval", "log_level", "log_format", "metrics_token")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	for _, err := range []error{checkWorkers(*workers), validate.Duration("http-timeout", serveOpts.httpTimeout, 100*time.Millisecond, time.Hour),
-		validate.Duration("upload-stall", serveOpts.uploadStall, 100*time.Millisecond, time.Hour)} {
-		if err != nil {
-			return err
+	sc := loader.Config()
+	// serve's logger goes to everything it runs: the store (and through it
+	// River, the stages, retention, audit checkpoints, provider calls), the
+	// call relay, the TURN server and the web app.
+	log := sc.NewLogger(stderr)
+	if sc.TLSCert != "" {
+		if _, err := tls.LoadX509KeyPair(sc.TLSCert, sc.TLSKey); err != nil {
+			return fmt.Errorf("tls_cert, tls_key: %w", err)
 		}
 	}
-	if (tlsCert == "") != (tlsKey == "") {
-		return fmt.Errorf("--tls-cert and --tls-key go together")
-	}
-	if tlsCert != "" {
-		if _, err := tls.LoadX509KeyPair(tlsCert, tlsKey); err != nil {
-			return fmt.Errorf("TLS certificate: %w", err)
-		}
-		// The web app reads these to mark cookies Secure and send HSTS.
-		os.Setenv("SCRIBE_TLS_CERT", tlsCert)
-		os.Setenv("SCRIBE_TLS_KEY", tlsKey)
-	}
+	cfg.log = log
 	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	a.settings, a.log = sc, log
 	obs, err := startObservability(ctx, a)
 	if err != nil {
 		return fmt.Errorf("tracing (OTEL_EXPORTER_OTLP_ENDPOINT): %w", err)
 	}
 	defer obs.stop(context.WithoutCancel(ctx))
-	if err := a.startServeWorkers(ctx, *workers, obs.tracing.RiverMiddleware()...); err != nil {
+	if err := a.startServeWorkers(ctx, sc.Workers, obs.tracing.RiverMiddleware()...); err != nil {
 		return err
-	}
-	if *cpEvery < 1 || *cpInterval < time.Second {
-		return fmt.Errorf("--audit-checkpoint-every must be at least 1 and --audit-checkpoint-interval at least 1s")
 	}
 	// Automatic audit checkpoints; the last one is signed after the web app
 	// and the workers have stopped, so a clean shutdown leaves no unsigned tail.
@@ -83,7 +61,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cpDone := make(chan struct{})
 	go func() {
 		defer close(cpDone)
-		(&compliance.Checkpointer{Store: a.store, Trust: a.cfg.auditTrust(""), Every: *cpEvery, Interval: *cpInterval}).Run(cpCtx)
+		(&compliance.Checkpointer{Store: a.store, Trust: a.cfg.auditTrust(""), Every: sc.AuditCheckpointEvery, Interval: sc.AuditCheckpointInterval}).Run(cpCtx)
 	}()
 	defer func() { stopCheckpoints(); <-cpDone }()
 	mux := http.NewServeMux()
@@ -95,15 +73,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		rctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if _, err := a.store.ListSessions(rctx, "", 1); err != nil {
-			slog.Warn("readiness check failed", "error", err)
+			log.Warn("readiness check failed", "error", err)
 			http.Error(w, "database not ready", http.StatusServiceUnavailable)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ready\n")
 	})
-	obs.mount(mux, *metricsToken)
-	serveOpts.addr = *addr
+	obs.mount(mux, sc.MetricsToken)
 	for _, m := range mounts {
 		if err := m(ctx, mux, a); err != nil {
 			return err
@@ -114,20 +91,21 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			c()
 		}
 	}()
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", sc.ListenAddr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		return fmt.Errorf("listen_addr: listen on %s: %w", sc.ListenAddr, err)
 	}
-	srv := newHTTPServer(obs.tracing.HTTP(securityHeaders(bodyLimits(mux))), serveOpts.httpTimeout)
-	slog.Info("scribe serving", "addr", ln.Addr().String(), "version", version.Version, "database", a.store.Dialect(), "data_dir", cfg.dataDir)
+	srv := newHTTPServer(obs.tracing.HTTP(securityHeaders(bodyLimits(mux))), sc.HTTPTimeout)
+	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	log.Info("scribe serving", "addr", ln.Addr().String(), "version", version.Version, "database", a.store.Dialect(), "data_dir", cfg.dataDir)
 	scheme := "http"
-	if tlsCert != "" {
+	if sc.TLSCert != "" {
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "Scribe %s listening on %s://%s (database: %s)\n", version.Version, scheme, ln.Addr(), a.store.Dialect())
 	errc := make(chan error, 1)
-	if tlsCert != "" && tlsKey != "" {
-		go func() { errc <- srv.ServeTLS(ln, tlsCert, tlsKey) }()
+	if sc.TLSCert != "" {
+		go func() { errc <- srv.ServeTLS(ln, sc.TLSCert, sc.TLSKey) }()
 	} else {
 		go func() { errc <- srv.Serve(ln) }()
 	}
@@ -147,15 +125,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return err
 }
 
-// defaultHTTPTimeout bounds reading a request and writing its answer: a
-// form post or a page is far quicker; a client holding a connection open
-// with a body that never finishes is cut off after it.
-const defaultHTTPTimeout = time.Minute
-
 // newHTTPServer sets every timeout. ReadTimeout covers the whole request,
 // body included, so it alone would cut off a long recording upload; that
 // one route (POST /ingest) lifts it and paces its body instead (per-read
-// deadlines through http.ResponseController: --upload-stall), which holds a
+// deadlines through http.ResponseController: upload_stall), which holds a
 // slow client to a minimum rate without limiting the upload's length.
 // WebSocket connections (calls) have their deadlines cleared when hijacked.
 func newHTTPServer(h http.Handler, timeout time.Duration) *http.Server {
@@ -179,19 +152,6 @@ func bodyLimits(mux *http.ServeMux) http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
-}
-
-// serveOpts are serve's flags that features read when they mount.
-var serveOpts struct {
-	addr              string // the listen address, for links printed at start-up
-	iceServers        string
-	udpPort           int
-	publicIP          string
-	maxCall           time.Duration
-	aloneTimeout      time.Duration
-	keepAudioOnRevoke bool
-	httpTimeout       time.Duration
-	uploadStall       time.Duration
 }
 
 // closers run when serve stops (before workers stop).

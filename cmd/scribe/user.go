@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	service "github.com/scribe-health/scribe/internal/app"
+	settings "github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/store"
 )
 
@@ -50,7 +51,7 @@ func userAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	u := nu.User
 	fmt.Fprintf(stdout, "user %s added as %s%s\n", u.Email, u.Role, map[bool]string{true: " with Part 2 access", false: ""}[u.Part2Access])
-	fmt.Fprintf(stdout, "send them this one-time link to choose a password (valid 72 hours):\n%s/invite?token=%s\n", publicBase(), nu.InviteToken)
+	fmt.Fprintf(stdout, "send them this one-time link to choose a password (valid 72 hours):\n%s/invite?token=%s\n", publicBase(settings.For(fs).Config()), nu.InviteToken)
 	if u.Role == store.RoleAdmin {
 		fmt.Fprintln(stdout, "admins set up two-step sign-in (an authenticator app) at their first sign-in")
 	}

@@ -15,7 +15,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -188,7 +187,7 @@ func (s *Service) passwordFailed(ctx context.Context, userID string) {
 		return tx.Audit(ctx, audit.Event{Actor: userID, AgentRole: u.Role, Action: action, EntityType: "user", EntityID: userID, Outcome: "failure", Details: details})
 	})
 	if err != nil {
-		slog.Error("auth: record a failed password", "user", userID, "error", err)
+		s.Store.Logger().Error("auth: record a failed password", "user", userID, "error", err)
 	}
 }
 
@@ -355,6 +354,6 @@ func (s *Service) openSecret(u store.User) (string, error) {
 
 func (s *Service) audit(ctx context.Context, ev audit.Event) {
 	if err := s.Store.Audit(ctx, ev); err != nil {
-		slog.Error("auth: write audit entry", "action", ev.Action, "error", err)
+		s.Store.Logger().Error("auth: write audit entry", "action", ev.Action, "error", err)
 	}
 }

@@ -28,7 +28,7 @@ func populate(t *testing.T, dbURL, dir string) (*store.Store, *blob.Dir) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	kek, _, err := blob.LoadKEK(dir)
+	kek, _, err := blob.LoadKEK(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func TestBackupRestoreRoundTripSQLite(t *testing.T) {
 	if sess, err := rs.Session(ctx, "s1"); err != nil || sess.ClientAlias != "client-b" {
 		t.Fatalf("restored session: %v %+v", err, sess)
 	}
-	kek, _, err := blob.LoadKEK(dst)
+	kek, _, err := blob.LoadKEK(dst, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -74,14 +73,15 @@ type Dir struct {
 	root string
 }
 
-// LoadKEK returns the key-encryption key: SCRIBE_MASTER_KEY (base64 of 32
-// bytes) when set, else dataDir/master.key, created with mode 0600 on first
-// use. created reports that a new key file was written.
-func LoadKEK(dataDir string) (key []byte, created bool, err error) {
-	if v := strings.TrimSpace(os.Getenv("SCRIBE_MASTER_KEY")); v != "" {
+// LoadKEK returns the key-encryption key: masterKey (the master_key
+// setting, base64 of 32 bytes) when given, else dataDir/master.key, created
+// with mode 0600 on first use. created reports that a new key file was
+// written.
+func LoadKEK(dataDir, masterKey string) (key []byte, created bool, err error) {
+	if v := strings.TrimSpace(masterKey); v != "" {
 		k, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(k) != 32 {
-			return nil, false, errors.New("SCRIBE_MASTER_KEY must be the base64 encoding of exactly 32 bytes (generate one with: head -c32 /dev/urandom | base64)")
+			return nil, false, errors.New("master_key (SCRIBE_MASTER_KEY) must be the base64 encoding of exactly 32 bytes (generate one with: head -c32 /dev/urandom | base64)")
 		}
 		return k, false, nil
 	}
@@ -103,7 +103,6 @@ func LoadKEK(dataDir string) (key []byte, created bool, err error) {
 	if !created {
 		return k, false, nil
 	}
-	slog.Warn("created a local master key file; production deployments should supply SCRIBE_MASTER_KEY from a secret manager", "path", path)
 	return k, true, nil
 }
 

@@ -14,7 +14,7 @@ func newTestDir(t *testing.T) *Dir {
 	t.Helper()
 	t.Setenv("SCRIBE_MASTER_KEY", "")
 	dir := t.TempDir()
-	kek, created, err := LoadKEK(dir)
+	kek, created, err := LoadKEK(dir, "")
 	if err != nil || !created {
 		t.Fatalf("LoadKEK: created=%v err=%v", created, err)
 	}
@@ -22,7 +22,7 @@ func newTestDir(t *testing.T) *Dir {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("key file mode: %v %v", st, err)
 	}
-	again, created, err := LoadKEK(dir)
+	again, created, err := LoadKEK(dir, "")
 	if err != nil || created || !bytes.Equal(again, kek) {
 		t.Fatalf("key file not reused: created=%v err=%v", created, err)
 	}
@@ -97,13 +97,11 @@ func TestWrongKeyFails(t *testing.T) {
 
 func TestMasterKeyEnv(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("SCRIBE_MASTER_KEY", "not-base64!")
-	if _, _, err := LoadKEK(dir); err == nil {
-		t.Fatal("bad SCRIBE_MASTER_KEY accepted")
+	if _, _, err := LoadKEK(dir, "not-base64!"); err == nil {
+		t.Fatal("bad master key accepted")
 	}
 	k := bytes.Repeat([]byte{7}, 32)
-	t.Setenv("SCRIBE_MASTER_KEY", base64.StdEncoding.EncodeToString(k))
-	got, created, err := LoadKEK(dir)
+	got, created, err := LoadKEK(dir, base64.StdEncoding.EncodeToString(k))
 	if err != nil || created || !bytes.Equal(got, k) {
 		t.Fatalf("env key: %v", err)
 	}

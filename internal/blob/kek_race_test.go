@@ -21,7 +21,7 @@ func TestMasterKeyCreatedOnceUnderARace(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Add(1)
-			go func() { defer wg.Done(); keys[i], _, errs[i] = LoadKEK(dir) }()
+			go func() { defer wg.Done(); keys[i], _, errs[i] = LoadKEK(dir, "") }()
 		}
 		wg.Wait()
 		for i := range n {

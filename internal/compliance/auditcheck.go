@@ -298,7 +298,7 @@ func (c *Checkpointer) defaults() {
 		c.Now = time.Now
 	}
 	if c.Log == nil {
-		c.Log = slog.Default()
+		c.Log = c.Store.Logger()
 	}
 }
 
@@ -381,7 +381,7 @@ func RecordVerify(ctx context.Context, s *store.Store, rep AuditReport, verr err
 	r := VerifyRecord{At: now.UnixMilli(), By: by, OK: verr == nil, Message: DescribeVerify(rep, verr)}
 	b, _ := json.Marshal(r)
 	if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.PutSetting(ctx, settingLastVerify, string(b)) }); err != nil {
-		slog.Warn("audit: record the verification's outcome", "error", err)
+		s.Logger().Warn("audit: record the verification's outcome", "error", err)
 	}
 	return r
 }

@@ -15,11 +15,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/scribe-health/scribe/internal/compliance"
+	"github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/store"
 )
 
@@ -104,7 +104,7 @@ type Options struct {
 	SkipModelCalls bool
 
 	Now      func() time.Time
-	Getenv   func(string) string                  // default os.Getenv
+	Getenv   func(string) string                  // default config.Secret
 	DiskStat func(path string) (DiskUsage, error) // default the file system's own figures
 	// DiskWarnFree and DiskFailFree are the free-space thresholds in bytes.
 	DiskWarnFree, DiskFailFree uint64
@@ -119,7 +119,7 @@ func (o *Options) defaults() {
 		o.Now = time.Now
 	}
 	if o.Getenv == nil {
-		o.Getenv = os.Getenv
+		o.Getenv = config.Secret
 	}
 	if o.DiskStat == nil {
 		o.DiskStat = statDisk

@@ -349,7 +349,7 @@ func TestDoctor(t *testing.T) {
 // creates.
 func TestKeyFileIsBlobs(t *testing.T) {
 	dir := t.TempDir()
-	if _, created, err := blob.LoadKEK(dir); err != nil || !created {
+	if _, created, err := blob.LoadKEK(dir, ""); err != nil || !created {
 		t.Fatalf("LoadKEK: created %v, %v", created, err)
 	}
 	rep := doctor.Run(context.Background(), doctor.Options{DataDir: dir, Getenv: func(string) string { return "" }})

@@ -55,7 +55,7 @@ type Policy struct {
 	Jitter func() float64
 	// Observe, when set, is told of every attempt (metrics, tests).
 	Observe func(Attempt)
-	// Log gets one line per failed attempt; default slog.Default().
+	// Log gets one line per failed attempt (nil: nothing is logged).
 	Log *slog.Logger
 }
 
@@ -111,7 +111,7 @@ func (p Policy) withDefaults() Policy {
 		p.Jitter = rand.Float64
 	}
 	if p.Log == nil {
-		p.Log = slog.Default()
+		p.Log = slog.New(slog.DiscardHandler)
 	}
 	return p
 }

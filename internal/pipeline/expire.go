@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -53,13 +52,13 @@ func EndExpiredSessions(ctx context.Context, st *store.Store, now time.Time) (in
 			return err
 		})
 		if err != nil {
-			slog.Error("ending an expired session failed", "session", id, "err", err)
+			st.Logger().Error("ending an expired session failed", "session", id, "err", err)
 			errs = append(errs, fmt.Errorf("session %s: %w", id, err))
 			continue
 		}
 		if ended {
 			n++
-			slog.Info("session expired: its appointment time is over", "session", id)
+			st.Logger().Info("session expired: its appointment time is over", "session", id)
 		}
 	}
 	return n, errors.Join(errs...)

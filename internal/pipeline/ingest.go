@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -250,7 +249,7 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 		cleanup()
 		return "", err
 	}
-	slog.Info("session ingested", "session", sessionID, "chunks", n, "duration_ms", durationMS)
+	in.Store.Logger().Info("session ingested", "session", sessionID, "chunks", n, "duration_ms", durationMS)
 	return sessionID, nil
 }
 

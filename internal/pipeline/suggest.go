@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/redaction"
@@ -52,7 +52,7 @@ func NewModelSuggester(p store.Provider, pol modelcall.Policy) (redaction.Sugges
 	}
 	key := ""
 	if p.APIKeyEnv != "" {
-		if key = os.Getenv(p.APIKeyEnv); key == "" {
+		if key = config.Secret(p.APIKeyEnv); key == "" {
 			return nil, fmt.Errorf("the redaction provider '%s': environment variable %s (its API key) is not set in the worker's environment", p.Name, p.APIKeyEnv)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -103,7 +102,7 @@ func PurgeAudio(ctx context.Context, st *store.Store, blobs blob.Store, sessionI
 		return res, err
 	}
 	res.Chunks = len(purged)
-	slog.Info("audio purged", "session", sessionID, "chunks", len(purged), "reason", reason)
+	st.Logger().Info("audio purged", "session", sessionID, "chunks", len(purged), "reason", reason)
 	return res, nil
 }
 
@@ -240,7 +239,7 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[jobs.RetentionSwe
 	if err != nil {
 		return err
 	}
-	slog.Info("retention sweep", "audio_sessions", r.AudioSessions, "audio_chunks", r.AudioChunks, "transcript_sessions", r.TranscriptSessions, "held", r.Held)
+	w.Store.Logger().Info("retention sweep", "audio_sessions", r.AudioSessions, "audio_chunks", r.AudioChunks, "transcript_sessions", r.TranscriptSessions, "held", r.Held)
 	return nil
 }
 

@@ -19,7 +19,7 @@ const (
 
 // PrivateDir creates dir (and its parents) with mode 0700, or tightens an
 // existing dir that others may read or enter, saying so in the log.
-func PrivateDir(dir string) error {
+func PrivateDir(dir string, log *slog.Logger) error {
 	if err := os.MkdirAll(dir, privateDirMode); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
@@ -31,7 +31,7 @@ func PrivateDir(dir string) error {
 		if err := os.Chmod(dir, privateDirMode); err != nil { // #nosec G302 -- 0700 on a directory: the owner needs x to enter it
 			return fmt.Errorf("make the data dir private (chmod 700 %s): %w", dir, err)
 		}
-		slog.Warn("data dir was readable by other users; made it private (0700)", "dir", dir, "was", fi.Mode().Perm().String())
+		log.Warn("data dir was readable by other users; made it private (0700)", "dir", dir, "was", fi.Mode().Perm().String())
 	}
 	return nil
 }
@@ -41,7 +41,7 @@ func PrivateDir(dir string) error {
 // file as a new database and creates its -wal and -shm files with the
 // database file's mode), and tightens files an older version created with
 // the process umask (0644).
-func privateSQLite(path string) error {
+func privateSQLite(path string, log *slog.Logger) error {
 	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, privateFileMode) // #nosec G304 -- scribe.db in the data dir the operator configured
 	if err != nil {
 		return fmt.Errorf("create the database file: %w", err)
@@ -59,7 +59,7 @@ func privateSQLite(path string) error {
 			if err := os.Chmod(p, privateFileMode); err != nil {
 				return fmt.Errorf("make %s private (chmod 600): %w", filepath.Base(p), err)
 			}
-			slog.Warn("database file was readable by other users; made it private (0600)", "file", filepath.Base(p), "was", fi.Mode().Perm().String())
+			log.Warn("database file was readable by other users; made it private (0600)", "file", filepath.Base(p), "was", fi.Mode().Perm().String())
 		}
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -136,7 +135,7 @@ func (s *Store) rescueOrphans(ctx context.Context, self, me string, staleAfter t
 		}
 		for _, j := range rescued {
 			metrics.JobsRescued.Inc("worker_gone")
-			slog.Warn("job of a stopped worker process taken back", "job", j.ID, "kind", j.Kind, "session", j.SessionID, "attempt", j.Attempt, "now", j.State, "client", h.client, "why", reason)
+			s.log.Warn("job of a stopped worker process taken back", "job", j.ID, "kind", j.Kind, "session", j.SessionID, "attempt", j.Attempt, "now", j.State, "client", h.client, "why", reason)
 		}
 		out = append(out, rescued...)
 		// Its jobs are back in the queue and it can take no new ones: the
@@ -164,19 +163,19 @@ func (s *Store) heartbeat(ctx context.Context, clientID, instance string, every,
 			}
 			steadySince = time.Time{}
 			if !failing {
-				slog.Error("worker heartbeat could not be written; other processes may take over this process's jobs", "client", clientID, "error", err)
+				s.log.Error("worker heartbeat could not be written; other processes may take over this process's jobs", "client", clientID, "error", err)
 			}
 			failing = true
 		} else {
 			if failing {
-				slog.Info("worker heartbeat written again", "client", clientID)
+				s.log.Info("worker heartbeat written again", "client", clientID)
 			}
 			failing = false
 			if steadySince.IsZero() {
 				steadySince = time.Now()
 			}
 			if _, err := s.rescueOrphans(ctx, clientID, instance, staleAfter, time.Since(steadySince) >= staleAfter/2); err != nil && ctx.Err() == nil {
-				slog.Error("rescue of stopped workers' jobs failed", "client", clientID, "error", err)
+				s.log.Error("rescue of stopped workers' jobs failed", "client", clientID, "error", err)
 			}
 		}
 		select {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 
 	"github.com/riverqueue/river"
@@ -13,7 +12,7 @@ import (
 // JobsDashboard returns River's job dashboard (riverui) for this database,
 // served under prefix (e.g. "/admin/jobs"). Access control is the caller's.
 func (s *Store) JobsDashboard(ctx context.Context, prefix string) (http.Handler, error) {
-	opts := &riverui.HandlerOpts{Logger: slog.Default(), Prefix: prefix, JobListHideArgsByDefault: true}
+	opts := &riverui.HandlerOpts{Logger: s.log, Prefix: prefix, JobListHideArgsByDefault: true}
 	c, err := s.newJobClient(&river.Config{})
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -83,6 +84,9 @@ type Options struct {
 	// postgresql://; empty means the embedded SQLite file in DataDir.
 	DatabaseURL string
 	DataDir     string
+	// Logger receives the store's and River's log lines (nil: nothing is
+	// logged); Logger() hands it to the stages that run on the store.
+	Logger *slog.Logger
 	// SkipMigrations opens the database as it is, applying nothing (scribe
 	// doctor looks without changing anything; see MigrationStatus).
 	SkipMigrations bool
@@ -91,6 +95,7 @@ type Options struct {
 // Store is the one storage contract. Both backends are the same type; the
 // dialect lives in the adapter below.
 type Store struct {
+	log     *slog.Logger
 	dialect Dialect
 	sqlDB   *sql.DB
 	pool    *pgxpool.Pool
@@ -118,7 +123,10 @@ func Open(ctx context.Context, opt Options) (*Store, error) { return open(ctx, o
 // open is Open applying app migrations up to version upTo only (0: all), so
 // a test can put rows in an older schema and then migrate them.
 func open(ctx context.Context, opt Options, upTo int) (*Store, error) {
-	s := &Store{now: time.Now}
+	s := &Store{now: time.Now, log: opt.Logger}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
 	if strings.HasPrefix(opt.DatabaseURL, "postgres://") || strings.HasPrefix(opt.DatabaseURL, "postgresql://") {
 		pool, err := pgxpool.New(ctx, opt.DatabaseURL)
 		if err != nil {
@@ -135,11 +143,11 @@ func open(ctx context.Context, opt Options, upTo int) (*Store, error) {
 		if opt.DataDir == "" {
 			return nil, errors.New("no data dir configured")
 		}
-		if err := PrivateDir(opt.DataDir); err != nil {
+		if err := PrivateDir(opt.DataDir, s.log); err != nil {
 			return nil, err
 		}
 		path := filepath.Join(opt.DataDir, "scribe.db")
-		if err := privateSQLite(path); err != nil {
+		if err := privateSQLite(path, s.log); err != nil {
 			return nil, err
 		}
 		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate")
@@ -434,6 +442,7 @@ func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 		MaxAttempts:          5,
 		JobTimeout:           10 * time.Minute,
 		RescueStuckJobsAfter: 20 * time.Minute,
+		Logger:               s.log,
 		Middleware:           opt.Middleware,
 	}
 	if opt.RescueAfter > 0 {

@@ -9,13 +9,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/compliance"
+	"github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/prompts"
 )
@@ -199,7 +199,7 @@ func testProviderHTTP(ctx context.Context, p store.Provider) error {
 		return err
 	}
 	if p.APIKeyEnv != "" {
-		key := os.Getenv(p.APIKeyEnv)
+		key := config.Secret(p.APIKeyEnv)
 		if key == "" {
 			return fmt.Errorf("the environment variable %s (the API key) is not set on this server", p.APIKeyEnv)
 		}

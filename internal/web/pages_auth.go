@@ -323,13 +323,13 @@ func (s *Server) startLogin(w http.ResponseWriter, r *http.Request, u store.User
 		slog.Error("web: start sign-in session", "error", err)
 		return err
 	}
-	s.setSessionCookie(w, tok)
+	s.setSessionCookie(w, r, tok)
 	return nil
 }
 
-func (s *Server) setSessionCookie(w http.ResponseWriter, tok string) {
-	// #nosec G124 -- HttpOnly, SameSite=Lax, and Secure whenever Scribe serves TLS (cfg.Secure); on plain http://127.0.0.1 a Secure cookie would never come back
-	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: tok, Path: "/", HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, tok string) {
+	// #nosec G124 -- HttpOnly, SameSite=Lax, and Secure whenever the browser reached Scribe over HTTPS (s.secure); on plain http://127.0.0.1 a Secure cookie would never come back
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: tok, Path: "/", HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 }
 
 // rotation is the next ID of a sign-in session whose factor is being
@@ -346,8 +346,8 @@ func (rt rotation) apply(ctx context.Context, c *call, mfaDone bool) func(tx *st
 }
 
 // done gives the browser the new cookie and the request the new session.
-func (rt rotation) done(s *Server, w http.ResponseWriter, c *call) {
-	s.setSessionCookie(w, rt.tok)
+func (rt rotation) done(s *Server, w http.ResponseWriter, r *http.Request, c *call) {
+	s.setSessionCookie(w, r, rt.tok)
 	c.login.IDHash, c.login.CSRF, c.login.MFADone, c.csrf = hashToken(rt.tok), rt.csrf, true, rt.csrf
 }
 
@@ -355,7 +355,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *call) {
 	_ = s.cfg.Store.DeleteLoginSession(r.Context(), c.login.IDHash)
 	_ = s.cfg.Store.Audit(r.Context(), audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "auth.logout", EntityType: "user", EntityID: c.user.ID})
 	// #nosec G124 -- clears the session cookie with the same attributes it was set with (HttpOnly, SameSite=Lax, Secure under TLS)
-	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 	back(w, r, "/login", "You are signed out.")
 }
 
@@ -415,7 +415,7 @@ func (s *Server) totpSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 	var wait *auth.WaitError
 	switch {
 	case err == nil:
-		rt.done(s, w, c)
+		rt.done(s, w, r, c)
 		http.Redirect(w, r, next, http.StatusSeeOther) // #nosec G710 -- next went through safeNext: a path on this site, else /sessions
 	case errors.As(err, &wait):
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait, s.cfg.Now())))
@@ -540,7 +540,7 @@ func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 		s.render(w, r, http.StatusBadRequest, "enrol", c, page{Title: "Set up two-step sign-in", Error: msg, Data: s.enrolData(c.user.Email, secret)})
 		return
 	}
-	rt.done(s, w, c)
+	rt.done(s, w, r, c)
 	c.user.TOTPEnabled = true
 	s.render(w, r, http.StatusOK, "recovery_codes", c, page{Title: "Your recovery codes", Flash: "Two-step sign-in is on.", Data: codesData{Codes: codes, Next: "/sessions"}})
 }

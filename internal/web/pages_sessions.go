@@ -121,7 +121,7 @@ func (s *Server) baseURL(r *http.Request) string {
 		return strings.TrimRight(s.cfg.PublicURL, "/")
 	}
 	scheme := "http"
-	if r.TLS != nil || s.cfg.Secure {
+	if s.secure(r) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host

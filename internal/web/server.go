@@ -14,8 +14,8 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -51,6 +51,14 @@ type Config struct {
 	IdleTimeout time.Duration
 	// Secure marks cookies Secure and sends HSTS: set it when serving TLS.
 	Secure bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-Proto,
+	// X-Forwarded-For and X-Request-Id are believed: a request from one that
+	// says the browser used HTTPS gets Secure cookies and HSTS, and its
+	// client address is the forwarded one. Empty: believe no one.
+	TrustedProxies []netip.Prefix
+	// Logger receives the app's log lines, each with its request id (nil:
+	// nothing is logged).
+	Logger *slog.Logger
 	// PublicURL is the base of join links ("" = the request's own host).
 	PublicURL string
 	// NewJoinToken makes a call join token and the hash the store keeps.
@@ -85,15 +93,17 @@ type Config struct {
 
 // Server is the web app.
 type Server struct {
-	cfg      Config
-	pages    map[string]*template.Template
-	routes   []route
-	mux      *http.ServeMux
-	limiter  *rateLimiter
-	auth     *auth.Service
-	flashKey []byte // signs the messages redirects carry (see back)
-	hasUsers atomic.Bool
-	setupMu  sync.Mutex
+	cfg        Config
+	log        *slog.Logger
+	publicHost string // scheme://host of cfg.PublicURL, "" when unset
+	pages      map[string]*template.Template
+	routes     []route
+	mux        *http.ServeMux
+	limiter    *rateLimiter
+	auth       *auth.Service
+	flashKey   []byte // signs the messages redirects carry (see back)
+	hasUsers   atomic.Bool
+	setupMu    sync.Mutex
 }
 
 // Access levels of a route.
@@ -170,7 +180,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.TestProvider == nil {
 		cfg.TestProvider = testProviderHTTP
 	}
-	s := &Server{cfg: cfg, limiter: newRateLimiter(20, 3*time.Second),
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	publicHost := ""
+	if u, err := url.Parse(cfg.PublicURL); err == nil && u.Host != "" {
+		publicHost = u.Scheme + "://" + u.Host
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, publicHost: publicHost, limiter: newRateLimiter(20, 3*time.Second),
 		auth: &auth.Service{Store: cfg.Store, Sealer: cfg.Sealer, Now: cfg.Now, LockoutAfter: cfg.LockoutAfter, LockoutFor: cfg.LockoutFor}}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
@@ -206,6 +223,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // Handler serves the whole app (mount it at "/").
 func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		r = s.withRequestInfo(w, r)
+		rec := &statusRecorder{ResponseWriter: w}
+		w = rec
+		defer s.accessLog(r, rec, start)
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
@@ -213,10 +235,11 @@ func (s *Server) Handler() http.Handler {
 		if !strings.HasPrefix(r.URL.Path, "/admin/jobs") {
 			h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
 		}
-		if s.cfg.Secure {
+		if s.secure(r) {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		s.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), flashKeyCtx{}, s.flashKey)))
+		r = r.WithContext(context.WithValue(r.Context(), flashKeyCtx{}, s.flashKey))
+		s.mux.ServeHTTP(w, r)
 	})
 }
 
@@ -227,13 +250,14 @@ func (s *Server) Mount(mux *http.ServeMux) { mux.Handle("/", s.Handler()) }
 // wrap applies the route's access rule, idle logoff and CSRF check.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		matched(r, rt)
 		if !s.limitBody(w, r, rt) {
 			return
 		}
 		if !s.hasUsers.Load() {
 			// `scribe user add` may create the first user while the server
 			// runs: until a user is seen, ask the database each time.
-			s.refreshHasUsers(r.Context())
+			s.refreshHasUsers(r)
 		}
 		if !s.hasUsers.Load() && rt.path != "/setup" && rt.path != "/{$}" {
 			http.Redirect(w, r, "/setup", http.StatusSeeOther)
@@ -285,10 +309,10 @@ func (s *Server) wrap(rt route) http.Handler {
 
 // refreshHasUsers notes that users exist once the database has one; it
 // never goes back (users are disabled, not deleted).
-func (s *Server) refreshHasUsers(ctx context.Context) {
-	n, err := s.cfg.Store.CountUsers(ctx)
+func (s *Server) refreshHasUsers(r *http.Request) {
+	n, err := s.cfg.Store.CountUsers(r.Context())
 	if err != nil {
-		slog.Warn("web: count users", "error", err)
+		s.logFor(r).Warn("web: count users", "error", err)
 		return
 	}
 	if n > 0 {
@@ -313,7 +337,12 @@ func (s *Server) sameOrigin(r *http.Request) bool {
 		return r.Header.Get("Sec-Fetch-Site") != "cross-site"
 	}
 	u, err := url.Parse(o)
-	return err == nil && u.Host == r.Host
+	if err != nil {
+		return false
+	}
+	// Behind a reverse proxy that passes its own Host upstream, the
+	// browser's origin is the public URL's.
+	return u.Host == r.Host || (s.publicHost != "" && u.Scheme+"://"+u.Host == s.publicHost)
 }
 
 func formOrHeaderCSRF(r *http.Request) string {
@@ -346,8 +375,8 @@ func (s *Server) preAuthCSRF(w http.ResponseWriter, r *http.Request) string {
 		return c.Value
 	}
 	t := randomToken(24)
-	// #nosec G124 -- Secure whenever Scribe serves TLS (cfg.Secure); on plain http://127.0.0.1 a Secure cookie would never come back
-	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: t, Path: "/", HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteStrictMode})
+	// #nosec G124 -- Secure whenever the browser reached Scribe over HTTPS (s.secure); on plain http://127.0.0.1 a Secure cookie would never come back
+	http.SetCookie(w, &http.Cookie{Name: preCSRFCookie, Value: t, Path: "/", HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
 	return t
 }
 
@@ -370,7 +399,7 @@ func (s *Server) authenticate(r *http.Request, touch bool) (*call, int, string) 
 		return nil, http.StatusUnauthorized, "Your sign-in has ended; please sign in again."
 	}
 	if err != nil {
-		slog.Error("web: read sign-in session", "error", err)
+		s.logFor(r).Error("web: read sign-in session", "error", err)
 		return nil, http.StatusInternalServerError, "the database is not answering; try again shortly"
 	}
 	now := s.cfg.Now().UnixMilli()
@@ -386,7 +415,7 @@ func (s *Server) authenticate(r *http.Request, touch bool) (*call, int, string) 
 	}
 	if touch && now-ls.LastSeen > 5000 {
 		if err := s.cfg.Store.TouchLoginSession(ctx, idHash, now); err != nil {
-			slog.Warn("web: touch sign-in session", "error", err)
+			s.logFor(r).Warn("web: touch sign-in session", "error", err)
 		}
 	}
 	return &call{user: u, login: ls, csrf: ls.CSRF}, 0, ""
@@ -451,8 +480,8 @@ type page struct {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, c *call, p page) {
 	t, ok := s.pages[name]
 	if !ok {
-		slog.Error("web: no such template", "name", name)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.logFor(r).Error("web: no such template", "name", name)
+		http.Error(w, "internal error (reference "+RequestID(r)+")", http.StatusInternalServerError)
 		return
 	}
 	if c != nil {
@@ -464,8 +493,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		slog.Error("web: render", "template", name, "error", err)
-		http.Error(w, "internal error while rendering the page", http.StatusInternalServerError)
+		s.logFor(r).Error("web: render", "template", name, "error", err)
+		http.Error(w, "internal error while rendering the page (reference "+RequestID(r)+")", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -504,6 +533,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	if msg == "" {
 		msg = http.StatusText(status)
+	}
+	if status >= 500 {
+		// The id in the log line of the cause (see internalError).
+		if id := RequestID(r); id != "" {
+			msg += " Reference: " + id + "."
+		}
 	}
 	if wantsJSON(r) {
 		writeJSON(w, status, map[string]string{"error": msg})
@@ -578,14 +613,6 @@ func (s *Server) flashOf(r *http.Request) string {
 		return ""
 	}
 	return msg
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func clock(ms int64) string {
