@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/pion/opus"
+	"github.com/scribe-health/scribe/third_party/pion-opus"
 )
 
 // conformanceConfigs cover the three Opus modes a browser or client may send.

@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/pion/opus"
+	"github.com/scribe-health/scribe/third_party/pion-opus"
 	"github.com/pion/rtp"
 )
 

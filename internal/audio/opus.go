@@ -3,7 +3,7 @@ package audio
 import (
 	"fmt"
 
-	"github.com/pion/opus"
+	"github.com/scribe-health/scribe/third_party/pion-opus"
 )
 
 // opusRate is the rate the Opus decoder is asked for: the pipeline's own,

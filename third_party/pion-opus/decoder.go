@@ -7,11 +7,11 @@ package opus
 import (
 	"fmt"
 
-	"github.com/pion/opus/internal/bitdepth"
-	"github.com/pion/opus/internal/celt"
-	"github.com/pion/opus/internal/rangecoding"
-	silkresample "github.com/pion/opus/internal/resample/silk"
-	"github.com/pion/opus/internal/silk"
+	"github.com/scribe-health/scribe/third_party/pion-opus/internal/bitdepth"
+	"github.com/scribe-health/scribe/third_party/pion-opus/internal/celt"
+	"github.com/scribe-health/scribe/third_party/pion-opus/internal/rangecoding"
+	silkresample "github.com/scribe-health/scribe/third_party/pion-opus/internal/resample/silk"
+	"github.com/scribe-health/scribe/third_party/pion-opus/internal/silk"
 )
 
 const (

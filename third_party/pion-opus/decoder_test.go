@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pion/opus/pkg/oggreader"
+	"github.com/scribe-health/scribe/third_party/pion-opus/pkg/oggreader"
 	"github.com/stretchr/testify/assert"
 )
 

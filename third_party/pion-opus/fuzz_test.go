@@ -12,7 +12,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/pion/opus/pkg/oggreader"
+	"github.com/scribe-health/scribe/third_party/pion-opus/pkg/oggreader"
 )
 
 func FuzzDecoder(f *testing.F) {

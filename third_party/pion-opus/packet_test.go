@@ -9,7 +9,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/pion/opus/pkg/oggreader"
+	"github.com/scribe-health/scribe/third_party/pion-opus/pkg/oggreader"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )

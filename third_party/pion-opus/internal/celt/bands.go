@@ -8,8 +8,8 @@ import (
 	"math"
 	"math/bits"
 
-	"github.com/pion/opus/internal/rangecoding"
-	"github.com/pion/opus/internal/slicetools"
+	"github.com/scribe-health/scribe/third_party/pion-opus/internal/rangecoding"
+	"github.com/scribe-health/scribe/third_party/pion-opus/internal/slicetools"
 )
 
 const (

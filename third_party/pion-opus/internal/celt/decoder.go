@@ -4,7 +4,7 @@
 //nolint:cyclop,gosec,varnamelen // CELT decode keeps RFC/reference branch structure and vector naming.
 package celt
 
-import "github.com/pion/opus/internal/rangecoding"
+import "github.com/scribe-health/scribe/third_party/pion-opus/internal/rangecoding"
 
 // Decoder maintains state for the RFC 6716 Section 4.3 CELT layer.
 type Decoder struct {

@@ -4,7 +4,7 @@
 //nolint:gosec // G115/G602: integer conversions are bounded by CELT frame and band sizes.
 package celt
 
-import "github.com/pion/opus/internal/rangecoding"
+import "github.com/scribe-health/scribe/third_party/pion-opus/internal/rangecoding"
 
 // Encoder encodes PCM audio into CELT-only Opus frames.
 //

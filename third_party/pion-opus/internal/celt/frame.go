@@ -6,7 +6,7 @@ package celt
 import (
 	"fmt"
 
-	"github.com/pion/opus/internal/rangecoding"
+	"github.com/scribe-health/scribe/third_party/pion-opus/internal/rangecoding"
 )
 
 const (

@@ -7,7 +7,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/pion/opus/internal/rangecoding"
+	"github.com/scribe-health/scribe/third_party/pion-opus/internal/rangecoding"
 	"github.com/stretchr/testify/assert"
 )
 

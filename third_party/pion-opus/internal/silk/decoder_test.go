@@ -6,7 +6,7 @@ package silk
 import (
 	"testing"
 
-	"github.com/pion/opus/internal/rangecoding"
+	"github.com/scribe-health/scribe/third_party/pion-opus/internal/rangecoding"
 	"github.com/stretchr/testify/assert"
 )
 

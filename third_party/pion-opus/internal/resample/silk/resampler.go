@@ -7,7 +7,7 @@ package silkresample
 import (
 	"errors"
 
-	"github.com/pion/opus/internal/bitdepth"
+	"github.com/scribe-health/scribe/third_party/pion-opus/internal/bitdepth"
 )
 
 const (
