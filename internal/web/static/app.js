@@ -109,6 +109,19 @@
           if (!p) return;
           if (p.label !== last) { label.textContent = p.label; last = p.label; }
           label.className = "status status-" + p.status;
+          var steps = document.getElementById("pipeline-steps");
+          if (steps && p.steps) {
+            var words = { done: "done", current: "under way", failed: "stopped", waiting: "waiting" };
+            p.steps.forEach(function (st, i) {
+              var li = steps.children[i];
+              if (!li) return;
+              li.className = "step step-" + st.state;
+              if (st.state === "current") li.setAttribute("aria-current", "step"); else li.removeAttribute("aria-current");
+              li.querySelector(".step-state").textContent = words[st.state] || st.state;
+              var t = li.querySelector(".step-time");
+              if (st.time) { if (!t) { t = document.createElement("span"); t.className = "step-time"; li.appendChild(t); } t.textContent = st.time; }
+            });
+          }
           var bar = document.getElementById("progress-bar");
           if (bar && p.chunks) { bar.max = p.chunks; bar.value = p.chunks_done; }
           if (p.ready) { document.getElementById("review-link").hidden = false; return; }
