@@ -124,7 +124,7 @@ func (s *Server) renderClient(w http.ResponseWriter, r *http.Request, c *call, c
 	for _, m := range cl.CareTeam {
 		account := "no account (named on a session)"
 		if u, ok := byEmail[m]; ok {
-			account = u.Role
+			account = labelOf(kindRole, u.Role).Text
 			if u.Disabled {
 				account += ", disabled"
 			}

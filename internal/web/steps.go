@@ -17,7 +17,9 @@ type pipeStep struct {
 	Key   string `json:"key"`   // the stage (labels kindStage)
 	Label string `json:"label"` // its human name
 	State string `json:"state"` // done, current, failed or waiting
-	Time  string `json:"time"`  // when it finished and how long it took, in words ("" while not done)
+	// StateText is the state in words (the labels of the stage states).
+	StateText string `json:"state_text"`
+	Time      string `json:"time"` // when it finished and how long it took, in words ("" while not done)
 }
 
 // The steps in order; a stage row's name maps onto one of them.
@@ -83,6 +85,7 @@ func pipelineSteps(sess store.Session, stages []store.Stage, draftAt int64) []pi
 				prev = at
 			}
 		}
+		s.StateText = labelOf(kindState, map[string]string{"done": store.StateDone, "current": store.StateRunning, "failed": store.StateFailed, "waiting": store.StatePending}[s.State]).Text
 		steps[i] = s
 	}
 	return steps

@@ -111,13 +111,12 @@
           label.className = "status status-" + p.status;
           var steps = document.getElementById("pipeline-steps");
           if (steps && p.steps) {
-            var words = { done: "done", current: "under way", failed: "stopped", waiting: "waiting" };
             p.steps.forEach(function (st, i) {
               var li = steps.children[i];
               if (!li) return;
               li.className = "step step-" + st.state;
               if (st.state === "current") li.setAttribute("aria-current", "step"); else li.removeAttribute("aria-current");
-              li.querySelector(".step-state").textContent = words[st.state] || st.state;
+              li.querySelector(".step-state").textContent = st.state_text;
               var t = li.querySelector(".step-time");
               if (st.time) { if (!t) { t = document.createElement("span"); t.className = "step-time"; li.appendChild(t); } t.textContent = st.time; }
             });
