@@ -17,13 +17,16 @@ import (
 	"github.com/scribe-health/scribe/internal/testenv/chrome"
 )
 
-// a11yWidths are the window widths every page must work at: a phone
-// (390 px) and a laptop (1280 px).
+// a11yWidths are the window widths every page is checked at (axe-core and
+// a screenshot): a phone (390 px) and a laptop (1280 px); wideWidth is
+// checked for sideways scrolling too (a 1920 px desktop).
 var a11yWidths = []int64{390, 1280}
+
+const wideWidth = 1920
 
 // TestAccessibilityAndLayout opens the sign-in, home, schedule, upload,
 // session, review, account and admin pages in headless Chromium at 390 and
-// 1280 px, runs axe-core (WCAG 2.1 A and AA rules) on each and fails on any
+// 1280 px (and 1920 px for the overflow check), runs axe-core (WCAG 2.1 A and AA rules) on each and fails on any
 // serious or critical violation, fails when a page scrolls sideways
 // (scrollWidth > clientWidth), and saves a screenshot of each (under
 // SCRIBE_ARTIFACTS when set).
@@ -232,6 +235,10 @@ func (a *a11yRun) check(name, url, ready string) {
 		if ce := a.errs(); len(ce) > 0 {
 			a.t.Fatalf("%s: console errors: %v", name, ce)
 		}
+	}
+	a.do(fmt.Sprintf("%s at %d px", name, wideWidth), chromedp.EmulateViewport(wideWidth, 1080))
+	if over, err := chrome.Overflow(a.ctx); err != nil || over > 0 {
+		a.problems = append(a.problems, fmt.Sprintf("%s at %d px scrolls sideways by %d px (%v)", name, wideWidth, over, err))
 	}
 }
 

@@ -155,4 +155,15 @@
       xhr.send(new FormData(up));
     });
   }
+
+  // On a narrow window a wide table scrolls inside itself (app.css): then
+  // it takes keyboard focus so it can be scrolled with the arrow keys.
+  var fitTables = function () {
+    Array.prototype.forEach.call(document.querySelectorAll("main table"), function (t) {
+      if (t.scrollWidth > t.clientWidth + 1) t.setAttribute("tabindex", "0");
+      else if (t.getAttribute("tabindex") === "0") t.removeAttribute("tabindex");
+    });
+  };
+  fitTables();
+  window.addEventListener("resize", fitTables);
 })();
