@@ -124,3 +124,7 @@ var labelFuncs = template.FuncMap{
 	"labelNext": func(kind, value string) string { return labelOf(kind, value).Next },
 	"labelled":  labelled,
 }
+
+// statusWords is a session status inside a sentence ("it is ready for
+// review").
+func statusWords(status string) string { return strings.ToLower(labelOf(kindStatus, status).Text) }

@@ -26,7 +26,7 @@ func (s *Server) exportNote(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx := r.Context()
 	dr, addenda, err := drafts.Load(ctx, s.cfg.Store, sess.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("this session has no note to export yet (it is %s)", sess.Status))
+		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("this session has no note to export yet (it is %s)", statusWords(sess.Status)))
 		return
 	}
 	if err != nil {

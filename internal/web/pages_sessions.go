@@ -239,7 +239,7 @@ func (s *Server) startCall(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	if sess.Source != "call" || (sess.Status != store.StatusScheduled && sess.Status != store.StatusInCall && sess.Status != store.StatusRecording) {
-		s.fail(w, r, http.StatusConflict, fmt.Sprintf("this session is %s; only a scheduled or running call can be joined", sess.Status))
+		s.fail(w, r, http.StatusConflict, fmt.Sprintf("this session is %s; only a scheduled or running call can be joined", statusWords(sess.Status)))
 		return
 	}
 	if s.cfg.NewJoinToken == nil {

@@ -231,7 +231,7 @@ func TestErrorsSpeakToThePerson(t *testing.T) {
 				if r.status != wantStatus {
 					t.Errorf("%s, %s: HTTP %d, want %d: %s", who, what, r.status, wantStatus, errorText(r.body))
 				}
-				if bad := internalText(r.body); len(bad) > 0 {
+				if bad := append(internalText(r.body), rawNames(r.body)...); len(bad) > 0 {
 					t.Errorf("%s, %s: the page shows %q", who, what, bad)
 				}
 				if !strings.Contains(r.body, "<html") {
