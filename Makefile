@@ -35,9 +35,18 @@ fuzz:
 sec:
 	./scripts/security.sh
 
-# Benchmarks for the figures the issues name (see README.md).
+# Every benchmark at Go's default benchtime (1s per benchmark), BENCHCOUNT
+# runs each, into bench.txt in the format benchstat reads (log output goes
+# to bench.log, so it cannot split a result line):
+#   make bench && mv bench.txt old.txt; (change something); make bench
+#   benchstat old.txt bench.txt
+# BENCH=Forward BENCHPKGS=./capture narrows it. docs/benchmarks.md lists
+# the figures and the command behind each.
+BENCH      ?= .
+BENCHPKGS  ?= ./...
+BENCHCOUNT ?= 6
 bench:
-	$(GO) test -tags nolibopusfile -run '^$$' -bench . -benchtime 3x ./... | tee bench.txt
+	GO=$(GO) BENCH='$(BENCH)' BENCHPKGS='$(BENCHPKGS)' BENCHCOUNT=$(BENCHCOUNT) ./scripts/bench.sh
 
 # The fault-injection soak (docs/reliability.md): kill -9 of scribe serve at
 # random moments, 50 trials on SQLite, 50 on PostgreSQL, 20 with two processes.
@@ -46,4 +55,4 @@ soak:
 	./scripts/soak $(SOAK_ARGS)
 
 clean:
-	rm -rf bin bench.txt
+	rm -rf bin bench.txt bench.log

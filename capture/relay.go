@@ -141,6 +141,7 @@ func NewRelay(cfg RelayConfig, backend Backend) (*Relay, error) {
 	}
 	r.api = api
 	r.ctx, r.cancel = context.WithCancel(context.Background())
+	liveRelays.Store(r, struct{}{})
 	return r, nil
 }
 
@@ -194,6 +195,7 @@ func (r *Relay) newAPI() (*webrtc.API, error) {
 // the call pages reconnect once a relay is back) and releases the relay's
 // UDP port.
 func (r *Relay) Close() error {
+	liveRelays.Delete(r)
 	r.mu.Lock()
 	r.closed = true
 	rooms := make([]*room, 0, len(r.rooms))

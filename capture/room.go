@@ -107,6 +107,7 @@ type fwdTrack struct {
 // forward writes one RTP packet to every subscriber and, while recording,
 // hands a copy to the recorder. With recording off it allocates nothing.
 func (t *fwdTrack) forward(pkt []byte, arrival time.Time) {
+	packetsIn.Add(1)
 	out := pkt
 	if t.redPT != 0 && len(pkt) > 1 && pkt[1]&0x7f == t.redPT {
 		if t.localRED != nil {
@@ -625,6 +626,7 @@ func (rm *room) startRecording(t *fwdTrack) {
 		return
 	}
 	t.rec.Store(startTrackRecording(rec, rm.id))
+	tracksRecorded.Add(1)
 }
 
 // stopScribe stops every recorder at once, then records the revocation.

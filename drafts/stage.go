@@ -15,6 +15,7 @@ import (
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/jobs"
+	"github.com/scribe-health/scribe/internal/metrics"
 	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/stagekit"
 	"github.com/scribe-health/scribe/internal/store"
@@ -216,7 +217,7 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 	callDetails["prompt_tokens"] = fmt.Sprint(res.Usage.Prompt)
 	callDetails["completion_tokens"] = fmt.Sprint(res.Usage.Completion)
 	callDetails["latency_ms"] = fmt.Sprint(res.Latency.Milliseconds())
-	return stagekit.InSessionTx(ctx, w.Store, a.SessionID, func(tx *store.Tx) error {
+	err = stagekit.InSessionTx(ctx, w.Store, a.SessionID, func(tx *store.Tx) error {
 		if err := tx.Audit(ctx, audit.Event{Actor: "system", Action: "provider.call", EntityType: "session", EntityID: a.SessionID, Details: callDetails}); err != nil {
 			return err
 		}
@@ -235,4 +236,17 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 		}
 		return tx.SetSessionStatus(ctx, a.SessionID, store.StatusReady)
 	})
+	if err == nil {
+		metrics.StageLatency.WithLabelValues(metrics.StageSessionReady).Observe(time.Since(recordingEnded(sess)).Seconds())
+	}
+	return err
+}
+
+// recordingEnded is when a session's audio ended: the end of a call's
+// recording timeline, or the upload of a recording.
+func recordingEnded(s store.Session) time.Time {
+	if s.ClockStartAt > 0 && s.DurationMS > 0 {
+		return time.UnixMilli(s.ClockStartAt + s.DurationMS)
+	}
+	return time.UnixMilli(s.CreatedAt)
 }

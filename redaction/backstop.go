@@ -89,6 +89,15 @@ func (d *detector) suspect(i int) bool {
 		return d.personCue(i) && (d.lower || i > 0 && !d.toks[i-1].stop || d.pairedPerson(i) ||
 			e.given >= 100 && d.joined(i) && d.lowIs(i+1, lfPersonVerb))
 	}
+	// a family by its surname in cased text: "the Bakers have three dogs",
+	// "moved in with the Woods" (a capitalised plural mid-sentence after
+	// "the" whose singular is a surname; not a team's game)
+	if !d.lower && t.cap && !t.sentStart && !t.upper && i > 0 && d.joined(i-1) && d.low(i-1) == "the" && len(s) > 3 &&
+		s[len(s)-1] == 's' && !t.is(lfClinical|lfExcluded|lfCommonProper) && !notFamily[s] && !(d.joined(i) && sportsAfter[d.low(i+1)]) {
+		if e := d.g.lex.get(s[:len(s)-1]); e.surname > 0 && e.surname <= 50000 {
+			return true
+		}
+	}
 	// a rarer everyday word that no name list holds, where only a person
 	// fits: "Pumpkin's mom", "moose and I", "staying with bandit"
 	// (a plural is a group, not a person: "living with roommates")
@@ -115,12 +124,61 @@ func (d *detector) pairedPerson(i int) bool {
 	if d.toks[i].stemCut > 0 && d.joined(i) && d.lowIs(i+1, lfRelation) {
 		return true
 	}
+	// a relation right before and a person's verb or "is"/"was" right
+	// after: "my little brother Sparkle is", "my cousin taffy was"
+	if i >= 1 && d.joined(i-1) && d.lowIs(i-1, lfRelation) && d.joined(i) &&
+		(d.lowIs(i+1, lfPersonVerb) || relationThen[d.low(i+1)]) {
+		return true
+	}
 	if i >= 2 && d.joined(i-1) && d.joined(i-2) {
 		p, pp := d.low(i-1), d.low(i-2)
-		return p == "with" && (companyWith[pp] || pp == "out" || pp == "in" || pp == "up") || p == "to" && talkTo[pp]
+		if p == "with" && (companyWith[pp] || pp == "out" || pp == "in" || pp == "up") || p == "to" && talkTo[pp] {
+			return true
+		}
+	}
+	// the object of a verb that takes a person, ending its clause: "knows
+	// Taffy.", "I lent my truck to sparkle", "called sparkle and"
+	if i >= 1 && d.joined(i-1) && d.clauseEnd(i) {
+		if p := d.low(i - 1); personObject[p] {
+			return true
+		} else if p == "to" {
+			for k := i - 2; k >= 0 && k >= i-5 && d.joined(k); k-- {
+				if giveTo[d.low(k)] {
+					return true
+				}
+			}
+		}
 	}
 	return false
 }
+
+// clauseEnd: token i ends its clause (punctuation, a line's end, or "and"
+// / "but" after it).
+func (d *detector) clauseEnd(i int) bool {
+	t := &d.toks[i]
+	if t.stop || t.comma || i+1 >= len(d.toks) || d.toks[i+1].lineStart {
+		return true
+	}
+	n := d.low(i + 1)
+	return n == "and" || n == "but" || n == "so"
+}
+
+// notFamily: capitalised plurals after "the" that are no family (services,
+// mountain ranges, teams).
+var notFamily = set(`marines rangers rockies smokies ozarks catskills adirondacks poconos berkshires cowboys giants
+packers steelers browns bears lions eagles saints chiefs patriots cardinals twins royals mariners`)
+
+// sportsAfter: words after "the Browns" that make it a team.
+var sportsAfter = set(`game games fan fans play played won lost win lose beat season score`)
+
+// relationThen: words after "my brother X" that make X a name.
+var relationThen = set(`is was has had never always still just`)
+
+// personObject: verbs whose object at a clause's end is a person.
+var personObject = set(`knows knew texted called asked told met visited blocked hugged thanked`)
+
+// giveTo: verbs of "… to X" whose X is a person ("lent my truck to X").
+var giveTo = set(`lent loaned lend lends sold owe owed owes showed handed`)
 
 // inflected reports whether s is an inflection of an English word that is
 // no name ("journaled", "texting", "relapses", "worrier"): word lists hold the

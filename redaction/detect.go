@@ -51,6 +51,10 @@ type detector struct {
 	// spoken ZIP code or a facility after a place verb: "and", a state, a
 	// two-letter capital word, a place preposition (see markPhrases)
 	cues []int32
+
+	// candsByLen indexes cands[:candsIndexed] by byte length (mentionsFound)
+	candsByLen   map[int][]int32
+	candsIndexed int
 }
 
 func newDetector(g *gazetteers, text string) *detector {

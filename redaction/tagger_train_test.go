@@ -147,6 +147,7 @@ func trainTaggerModel(t testing.TB, g *gazetteers, r recipe, extra []trainDoc) *
 		q[i] = int16(math.Round(float64(v * scale)))
 	}
 	m := &taggerModel{w: q}
+	m.setRows()
 	best := int32(math.MaxInt32)
 	for _, th := range []int32{0, 200, 400, 800, 1600, 3200, 6400, 12800} {
 		m.threshold = th

@@ -14,6 +14,7 @@ import (
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/jobs"
+	"github.com/scribe-health/scribe/internal/metrics"
 	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/stagekit"
 	"github.com/scribe-health/scribe/internal/store"
@@ -181,6 +182,9 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 		return advanceTx(ctx, tx, a.SessionID, chunk.ID, job.Attempt)
 	})
 	if err != nil || !purged {
+		if err == nil {
+			metrics.StageLatency.WithLabelValues(metrics.StageChunkTranscribed).Observe(time.Since(job.CreatedAt).Seconds())
+		}
 		return err
 	}
 	return w.Blobs.Delete(ctx, blobID)

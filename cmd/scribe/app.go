@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
@@ -100,8 +101,8 @@ func (a *app) startWorkers(ctx context.Context, concurrency int) error {
 }
 
 // startServeWorkers also schedules the hourly retention sweep.
-func (a *app) startServeWorkers(ctx context.Context, concurrency int) error {
-	return pipeline.Start(ctx, a.deps(), store.WorkerOptions{Concurrency: concurrency, Periodic: []*river.PeriodicJob{retention.Periodic(), pipeline.ExpirePeriodic()}})
+func (a *app) startServeWorkers(ctx context.Context, concurrency int, mw ...rivertype.Middleware) error {
+	return pipeline.Start(ctx, a.deps(), store.WorkerOptions{Concurrency: concurrency, Periodic: []*river.PeriodicJob{retention.Periodic(), pipeline.ExpirePeriodic()}, Middleware: mw})
 }
 
 // cliActor names the person at the terminal for the audit log.

@@ -27,7 +27,8 @@ import (
 // client opens the client link in another Chromium, consents and joins;
 // both speak through their (fake-device) microphones; the therapist ends
 // the call; the session page follows the pipeline to a ready draft, and the
-// review page shows what each said under the right speaker.
+// review page shows what each said under the right speaker; /metrics
+// (behind its bearer token) shows the series of every step (metrics_test.go).
 func TestProductEndToEnd(t *testing.T) {
 	for _, tool := range []string{"chromium", "pocketsphinx_continuous", "flite", "sox"} {
 		testenv.Tool(t, tool)
@@ -47,6 +48,7 @@ func TestProductEndToEnd(t *testing.T) {
 
 	fake := fakeopenai.New("whisper-x", "notes-x")
 	defer fake.Close()
+	fake.Inject(fakeopenai.ChatCompletions, fakeopenai.Fault{Status: http.StatusServiceUnavailable}) // retried; counted in /metrics
 	mustCLI(t, dir, "provider", "add", "--name", "asr", "--base-url", fake.BaseURL(), "--model", "whisper-x", "--use", "transcription", "--self-hosted")
 	mustCLI(t, dir, "provider", "add", "--name", "llm", "--base-url", fake.BaseURL(), "--model", "notes-x", "--use", "drafting", "--self-hosted")
 	out := mustCLI(t, dir, "user", "add", "--email", "therapist@example.org", "--role", "clinician")
@@ -58,7 +60,7 @@ func TestProductEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", addr, "--data-dir", dir, "--workers", "2"}, io.Discard, io.Discard)
+		done <- run(ctx, []string{"serve", "--addr", addr, "--data-dir", dir, "--workers", "2", "--metrics-token", e2eMetricsToken, "--audit-checkpoint-every", "1"}, io.Discard, io.Discard)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -159,6 +161,7 @@ func TestProductEndToEnd(t *testing.T) {
 	tStep("recording, with the client's tile", 20*time.Second,
 		chromedp.WaitVisible(css(`[data-testid=recording-indicator]`)),
 		chromedp.WaitVisible(css(`#tiles figure:nth-child(2) video`)))
+	metricsDuringCall(t, base)
 	time.Sleep(12 * time.Second) // each microphone says its sentence a few times
 
 	tStep("end the call", 15*time.Second,
@@ -192,4 +195,5 @@ func TestProductEndToEnd(t *testing.T) {
 	if p := fake.Problems(); len(p) > 0 {
 		t.Fatalf("the fake model API found problems with what it was sent: %v", p)
 	}
+	metricsAfterEndToEnd(t, base, dir, sessionID)
 }

@@ -14,7 +14,7 @@ import (
 )
 
 func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("ingest", "ingest [--template soap] [--modality general] [--speakers stereo|mono] [--program mh|sud] [--client-alias A] [--consent-attested [--token-file F]] [--wait] FILE.wav", stderr)
+	fs := newFlags("ingest", "ingest [--template soap] [--modality general] [--speakers stereo|mono] [--program mh|sud] [--client-alias A] [--consent-attested [--token-file F]] [--wait] FILE (WAV, FLAC, MP3, Ogg or WebM Opus; M4A, MP4, MOV with ffmpeg)", stderr)
 	var cfg config
 	cfg.register(fs)
 	template := fs.String("template", "soap", "note template: soap, dap, birp, girp, group, or an added template's id")

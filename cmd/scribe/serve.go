@@ -40,6 +40,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var tlsCert, tlsKey string
 	fs.StringVar(&tlsCert, "tls-cert", envOr("SCRIBE_TLS_CERT", ""), "TLS certificate file: serve HTTPS (browsers need a secure context for calls away from localhost) [$SCRIBE_TLS_CERT]")
 	fs.StringVar(&tlsKey, "tls-key", envOr("SCRIBE_TLS_KEY", ""), "TLS private key file [$SCRIBE_TLS_KEY]")
+	metricsToken := fs.String("metrics-token", envOr("SCRIBE_METRICS_TOKEN", ""), "bearer token that GET /metrics requires; empty: /metrics is open (keep it off the public proxy) [$SCRIBE_METRICS_TOKEN]")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -65,7 +66,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.Close()
-	if err := a.startServeWorkers(ctx, *workers); err != nil {
+	obs, err := startObservability(ctx, a)
+	if err != nil {
+		return fmt.Errorf("tracing (OTEL_EXPORTER_OTLP_ENDPOINT): %w", err)
+	}
+	defer obs.stop(context.WithoutCancel(ctx))
+	if err := a.startServeWorkers(ctx, *workers, obs.tracing.RiverMiddleware()...); err != nil {
 		return err
 	}
 	if *cpEvery < 1 || *cpInterval < time.Second {
@@ -96,6 +102,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ready\n")
 	})
+	obs.mount(mux, *metricsToken)
 	serveOpts.addr = *addr
 	for _, m := range mounts {
 		if err := m(ctx, mux, a); err != nil {
@@ -111,7 +118,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	srv := newHTTPServer(securityHeaders(bodyLimits(mux)), serveOpts.httpTimeout)
+	srv := newHTTPServer(obs.tracing.HTTP(securityHeaders(bodyLimits(mux))), serveOpts.httpTimeout)
 	slog.Info("scribe serving", "addr", ln.Addr().String(), "version", version.Version, "database", a.store.Dialect(), "data_dir", cfg.dataDir)
 	scheme := "http"
 	if tlsCert != "" {

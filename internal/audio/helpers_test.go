@@ -26,7 +26,7 @@ func requireTool(t testing.TB, name string) string {
 
 // wavSpec describes a WAV file a test builds byte by byte.
 type wavSpec struct {
-	format     uint16 // 1 = PCM, 3 = float, 0xFFFE = extensible
+	format     uint16 // 1 = PCM, 3 = float, 6 = A-law, 7 = mu-law, 0xFFFE = extensible
 	subFormat  uint16 // for extensible
 	channels   int
 	rate       int
@@ -77,7 +77,7 @@ func (s wavSpec) encode(ch [][]float64) []byte {
 	data := make([]byte, frames*s.channels*bps)
 	for i := 0; i < frames; i++ {
 		for c := 0; c < s.channels; c++ {
-			putSample(data[(i*s.channels+c)*bps:], s.bits, ch[c][i])
+			s.put(data[(i*s.channels+c)*bps:], ch[c][i])
 		}
 	}
 	out := append(s.header(int64(len(data))), data...)
@@ -85,6 +85,39 @@ func (s wavSpec) encode(ch [][]float64) []byte {
 		out = append(out, 0) // RIFF pad byte
 	}
 	return out
+}
+
+// put writes v in [-1, 1) as one sample in the spec's encoding.
+func (s wavSpec) put(b []byte, v float64) {
+	format := s.format
+	if format == 0xFFFE {
+		format = s.subFormat
+	}
+	switch {
+	case format == 3 && s.bits == 32:
+		binary.LittleEndian.PutUint32(b, math.Float32bits(float32(v)))
+	case format == 3 && s.bits == 64:
+		binary.LittleEndian.PutUint64(b, math.Float64bits(v))
+	case format == 6:
+		b[0] = g711Encode(&aLawTable, v*32768)
+	case format == 7:
+		b[0] = g711Encode(&muLawTable, v*32768)
+	default:
+		putSample(b, s.bits, v)
+	}
+}
+
+// g711Encode returns the code whose expansion is nearest v. The expansion
+// tables are checked against sox's encoder (TestG711MatchesSox), so this
+// brute-force encoder is as good as a reference one.
+func g711Encode(table *[256]float32, v float64) byte {
+	best, bestD := 0, math.Inf(1)
+	for i, e := range table {
+		if d := math.Abs(float64(e) - v); d < bestD {
+			best, bestD = i, d
+		}
+	}
+	return byte(best)
 }
 
 // putSample writes v in [-1, 1) as one little-endian integer sample.

@@ -2,10 +2,15 @@ package audio
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -82,10 +87,19 @@ func TestDecodeFormats(t *testing.T) {
 		{wavSpec{format: 1, channels: 1, rate: 22050, bits: 32}, 60},
 		{wavSpec{format: 1, channels: 2, rate: 11025, bits: 8}, 38},
 		{wavSpec{format: 0xFFFE, subFormat: 1, channels: 2, rate: 48000, bits: 24}, 60},
+		{wavSpec{format: 0xFFFE, subFormat: 1, channels: 1, rate: 16000, bits: 32}, 70},
+		{wavSpec{format: 3, channels: 1, rate: 48000, bits: 32}, 60},
+		{wavSpec{format: 3, channels: 2, rate: 44100, bits: 64}, 60},
+		{wavSpec{format: 0xFFFE, subFormat: 3, channels: 2, rate: 48000, bits: 32}, 60},
+		{wavSpec{format: 0xFFFE, subFormat: 3, channels: 1, rate: 96000, bits: 64}, 60},
+		{wavSpec{format: 7, channels: 1, rate: 8000, bits: 8}, 30},
+		{wavSpec{format: 6, channels: 1, rate: 8000, bits: 8}, 30},
+		{wavSpec{format: 0xFFFE, subFormat: 7, channels: 2, rate: 8000, bits: 8}, 30},
+		{wavSpec{format: 0xFFFE, subFormat: 6, channels: 1, rate: 16000, bits: 8}, 30},
 	}
 	for _, c := range cases {
 		s := c.spec
-		name := fmt.Sprintf("%dch_%dHz_%dbit_fmt%x", s.channels, s.rate, s.bits, s.format)
+		name := fmt.Sprintf("%dch_%dHz_%dbit_fmt%x_%x", s.channels, s.rate, s.bits, s.format, s.subFormat)
 		t.Run(name, func(t *testing.T) {
 			n := s.rate * secs
 			// Left 1 kHz, right 2 kHz, so we can tell the channels apart.
@@ -97,7 +111,12 @@ func TestDecodeFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := Info{SampleRate: s.rate, Channels: s.channels, BitDepth: s.bits, Frames: int64(n), Duration: secs * time.Second}
+			code := s.format
+			if code == 0xFFFE {
+				code = s.subFormat
+			}
+			enc := map[uint16]string{1: "pcm", 3: "float", 6: "a-law", 7: "mu-law"}[code]
+			want := Info{Format: "wav", Encoding: enc, SampleRate: s.rate, Channels: s.channels, BitDepth: s.bits, Frames: int64(n), Duration: secs * time.Second}
 			if info != want {
 				t.Fatalf("info %+v, want %+v", info, want)
 			}
@@ -159,7 +178,7 @@ func TestDecodeToleratesExtraChunksAndPadding(t *testing.T) {
 	}
 }
 
-var sentinels = []error{ErrEmpty, ErrNotWAV, ErrNoAudio, ErrUnsupportedEncoding, ErrTooManyChannels, ErrTooLong, ErrCorrupt}
+var sentinels = []error{ErrEmpty, ErrUnknownFormat, ErrNeedsFFmpeg, ErrNotWAV, ErrNoAudio, ErrUnsupportedEncoding, ErrTooManyChannels, ErrTooLong, ErrCorrupt}
 
 func TestDecodeRejectsBadInput(t *testing.T) {
 	pcm := wavSpec{format: 1, channels: 1, rate: 16000, bits: 16}
@@ -187,10 +206,11 @@ func TestDecodeRejectsBadInput(t *testing.T) {
 		{"header only, zero-length data", pcm.header(0), Options{}, ErrNoAudio, "zero-length"},
 		{"no data chunk", pcm.header(0)[:36], Options{}, ErrNoAudio, "no data chunk"},
 		{"less than a frame", append(wavSpec{format: 1, channels: 2, rate: 16000, bits: 16}.header(2), 1, 2), Options{}, ErrNoAudio, "less than one"},
-		{"float", wavSpec{format: 3, channels: 1, rate: 16000, bits: 32}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "format code 3 (IEEE float)"},
+		{"16-bit float", wavSpec{format: 3, channels: 1, rate: 16000, bits: 16}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "16-bit float"},
 		{"ADPCM", wavSpec{format: 2, channels: 1, rate: 16000, bits: 16}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "format code 2 (Microsoft ADPCM)"},
-		{"A-law", wavSpec{format: 6, channels: 1, rate: 8000, bits: 8}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "format code 6 (A-law)"},
-		{"extensible float", wavSpec{format: 0xFFFE, subFormat: 3, channels: 2, rate: 48000, bits: 32}.encode([][]float64{make([]float64, 10), make([]float64, 10)}), Options{}, ErrUnsupportedEncoding, "format code 3 (IEEE float)"},
+		{"16-bit A-law", wavSpec{format: 6, channels: 1, rate: 8000, bits: 16}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "16-bit a-law"},
+		{"GSM", wavSpec{format: 0x31, channels: 1, rate: 8000, bits: 8}.encode([][]float64{make([]float64, 100)}), Options{}, ErrUnsupportedEncoding, "format code 49 (GSM 6.10)"},
+		{"extensible ADPCM", wavSpec{format: 0xFFFE, subFormat: 2, channels: 2, rate: 48000, bits: 16}.encode([][]float64{make([]float64, 10), make([]float64, 10)}), Options{}, ErrUnsupportedEncoding, "format code 2 (Microsoft ADPCM)"},
 		{"12-bit", wavSpec{format: 1, channels: 1, rate: 16000, bits: 12}.header(0), Options{}, ErrUnsupportedEncoding, "12-bit"},
 		{"4 channels", wavSpec{format: 1, channels: 4, rate: 16000, bits: 16}.encode([][]float64{make([]float64, 10), make([]float64, 10), make([]float64, 10), make([]float64, 10)}), Options{}, ErrTooManyChannels, "4 channels"},
 		{"zero rate", wavSpec{format: 1, channels: 1, rate: 0, bits: 16}.encode([][]float64{make([]float64, 10)}), Options{}, ErrCorrupt, "sample rate 0"},
@@ -370,5 +390,111 @@ func TestStreamMatchesWholeDecode(t *testing.T) {
 		if !slices.Equal(whole[c], streamed[c]) {
 			t.Errorf("channel %d: stream and whole decode differ", c)
 		}
+	}
+}
+
+// TestG711MatchesSox checks the μ-law and A-law expansion against an
+// independent encoder: sox encodes a 16-bit tone to G.711, and what we
+// decode must match the original as closely as G.711 allows (and the
+// 16-bit original decoded the same way).
+func TestG711MatchesSox(t *testing.T) {
+	sox := requireTool(t, "sox")
+	dir := t.TempDir()
+	n := 8000
+	src := wavSpec{format: 1, channels: 1, rate: 8000, bits: 16}.encode([][]float64{sine(700, 0.5, 8000, n)})
+	in := filepath.Join(dir, "in.wav")
+	if err := os.WriteFile(in, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, ref, err := Decode16k(bytes.NewReader(src), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ enc, want string }{{"u-law", "mu-law"}, {"a-law", "a-law"}} {
+		out := filepath.Join(dir, c.enc+".wav")
+		if b, err := exec.Command(sox, in, "-e", c.enc, "-b", "8", out).CombinedOutput(); err != nil {
+			t.Fatalf("sox: %v: %s", err, b)
+		}
+		f, err := os.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, got, err := Decode16k(f, Options{})
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", c.enc, err)
+		}
+		if info.Encoding != c.want || info.BitDepth != 8 {
+			t.Fatalf("%s: info %+v", c.enc, info)
+		}
+		var sig, noise float64
+		for i := range ref[0] {
+			d := float64(got[0][i]) - float64(ref[0][i])
+			sig += float64(ref[0][i]) * float64(ref[0][i])
+			noise += d * d
+		}
+		if snr := 10 * math.Log10(sig/noise); snr < 30 {
+			t.Errorf("%s from sox: SNR %.1f dB against the 16-bit original, want >= 30 (a wrong table gives far less)", c.enc, snr)
+		}
+	}
+}
+
+// rf64 rewrites a canonical WAV (fmt chunk first, then data) as RF64: a
+// ds64 chunk carries the sizes and the 32-bit ones say 0xFFFFFFFF.
+func rf64(wavFile []byte, magic string) []byte {
+	le := binary.LittleEndian
+	dataAt := bytes.Index(wavFile, []byte("data"))
+	dataLen := le.Uint32(wavFile[dataAt+4:])
+	ds := []byte("ds64")
+	ds = le.AppendUint32(ds, 28)
+	ds = le.AppendUint64(ds, uint64(len(wavFile)-8+36))
+	ds = le.AppendUint64(ds, uint64(dataLen))
+	ds = le.AppendUint64(ds, 0) // sample count (unused)
+	ds = le.AppendUint32(ds, 0) // table length
+	out := append([]byte(magic), 0xff, 0xff, 0xff, 0xff)
+	out = append(out, "WAVE"...)
+	out = append(out, ds...)
+	out = append(out, wavFile[12:dataAt+4]...)
+	out = append(out, 0xff, 0xff, 0xff, 0xff)
+	return append(out, wavFile[dataAt+8:]...)
+}
+
+// TestDecodeRF64: RF64 and BW64 (WAV over 4 GB, as field recorders write
+// it) decode like the WAV they were made from, as a file and as a stream;
+// one without its ds64 chunk is refused.
+func TestDecodeRF64(t *testing.T) {
+	spec := wavSpec{format: 1, channels: 2, rate: 48000, bits: 24}
+	plain := spec.encode([][]float64{sine(1000, 0.5, 48000, 4800), sine(2000, 0.5, 48000, 4800)})
+	_, want, err := Decode16k(bytes.NewReader(plain), Options{Split: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, magic := range []string{"RF64", "BW64"} {
+		file := rf64(plain, magic)
+		for name, r := range map[string]io.Reader{"file": bytes.NewReader(file), "stream": onlyReader{bytes.NewReader(file)}} {
+			s, err := OpenStream(r, Options{Split: true})
+			if err != nil {
+				t.Fatalf("%s %s: %v", magic, name, err)
+			}
+			got := make([][]int16, 2)
+			if err := s.Decode(func(b [][]int16) error {
+				for c := range b {
+					got[c] = append(got[c], b[c]...)
+				}
+				return nil
+			}); err != nil {
+				t.Fatalf("%s %s: %v", magic, name, err)
+			}
+			for c := range got {
+				if !slices.Equal(got[c], want[c]) {
+					t.Fatalf("%s %s: channel %d differs from the plain WAV's", magic, name, c)
+				}
+			}
+		}
+	}
+	noDS := rf64(plain, "RF64")
+	noDS = append(noDS[:12:12], noDS[12+36:]...)
+	if _, _, err := Decode16k(bytes.NewReader(noDS), Options{}); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "ds64") {
+		t.Fatalf("RF64 without ds64: %v", err)
 	}
 }

@@ -11,11 +11,15 @@ import (
 // Rate is the sample rate, in Hz, of everything the pipeline transcribes.
 const Rate = 16000
 
-// Info describes a WAV input as its header declares it.
+// Info describes an input as its header declares it. For a compressed
+// format whose header does not give the length, Frames and Duration are 0
+// until it has been decoded.
 type Info struct {
-	SampleRate int // Hz
-	Channels   int // 1 or 2
-	BitDepth   int // 8, 16, 24 or 32
+	Format     string // "wav", "flac", "mp3", "ogg-opus", "webm-opus", or "ffmpeg" (M4A, MP4, MOV)
+	Encoding   string // WAV: "pcm", "float", "mu-law" or "a-law"; otherwise the codec
+	SampleRate int    // Hz
+	Channels   int    // 1 or 2
+	BitDepth   int    // bits per sample in the file (8..64); 0 for a lossy codec
 	Frames     int64
 	Duration   time.Duration
 }
@@ -47,6 +51,7 @@ const readBlockBytes = 256 * 1024
 // wavHeader is what the decoder needs to know before reading samples.
 type wavHeader struct {
 	Info
+	enc        wavEncoding
 	blockAlign int
 	dataSize   int64 // bytes of whole frames in the data chunk
 	partial    int64 // bytes of a partial frame after them, which must still be there
@@ -130,6 +135,10 @@ func OpenStream(r io.Reader, opt Options) (*Stream, error) {
 // Info is what the header declares.
 func (s *Stream) Info() Info { return s.h.Info }
 
+// Close does nothing: a WAV stream holds nothing but its reader, which
+// belongs to the caller.
+func (s *Stream) Close() error { return nil }
+
 // OutChannels is the number of channels Decode hands out.
 func (s *Stream) OutChannels() int { return s.opt.OutChannels(s.h.Info) }
 
@@ -212,45 +221,22 @@ func decodeData(r io.Reader, h wavHeader, opt Options, bufs [][]int16, after fun
 	return after(bufs)
 }
 
-// deinterleave converts frames of little-endian PCM into float channels on
-// the int16 scale; stereo goes to two outputs, or is averaged into one.
+// deinterleave converts frames of little-endian samples into float
+// channels on the int16 scale; stereo goes to two outputs, or is averaged
+// into one.
 func deinterleave(raw []byte, frames int, h wavHeader, out [][]float32) {
-	const (
-		s8  = 256.0
-		s24 = 1.0 / 256
-		s32 = 1.0 / 65536
-	)
 	bps := h.BitDepth / 8
 	inCh := h.Channels
-	get := func(i int) float32 { // sample i (interleaved index)
-		b := raw[i*bps:]
-		switch bps {
-		case 1:
-			return (float32(b[0]) - 128) * s8
-		case 2:
-			return float32(int16(binary.LittleEndian.Uint16(b)))
-		case 3:
-			v := int32(uint32(b[0])<<8|uint32(b[1])<<16|uint32(b[2])<<24) >> 8
-			return float32(v) * s24
-		default:
-			return float32(int32(binary.LittleEndian.Uint32(b))) * s32
-		}
-	}
-	switch {
-	case inCh == 1:
-		o := out[0][:frames]
-		if bps == 2 {
+	if h.enc == encPCM && bps == 2 { // the common case, without the per-sample switch
+		switch {
+		case inCh == 1:
+			o := out[0][:frames]
 			for i := range o {
 				o[i] = float32(int16(uint16(raw[2*i]) | uint16(raw[2*i+1])<<8))
 			}
 			return
-		}
-		for i := range o {
-			o[i] = get(i)
-		}
-	case len(out) == 2:
-		l, r := out[0][:frames], out[1][:frames]
-		if bps == 2 {
+		case len(out) == 2:
+			l, r := out[0][:frames], out[1][:frames]
 			for i := range l {
 				b := raw[4*i : 4*i+4]
 				l[i] = float32(int16(uint16(b[0]) | uint16(b[1])<<8))
@@ -258,6 +244,16 @@ func deinterleave(raw []byte, frames int, h wavHeader, out [][]float32) {
 			}
 			return
 		}
+	}
+	get := sampleReader(h.enc, bps, raw)
+	switch {
+	case inCh == 1:
+		o := out[0][:frames]
+		for i := range o {
+			o[i] = get(i)
+		}
+	case len(out) == 2:
+		l, r := out[0][:frames], out[1][:frames]
 		for i := range l {
 			l[i] = get(2 * i)
 			r[i] = get(2*i + 1)
@@ -305,10 +301,12 @@ func readHeader(r io.Reader, size int64, opt Options) (wavHeader, error) {
 		}
 		return h, fmt.Errorf("%w: only %d bytes, too short for a RIFF header", ErrNotWAV, n)
 	}
+	// RF64 and BW64 (EBU Tech 3306, ITU-R BS.2088) are WAV for recordings
+	// over 4 GB, as field recorders write them: a ds64 chunk holds the
+	// 64-bit data size that a 0xFFFFFFFF data chunk size stands for.
+	rf64 := string(magic[0:4]) == "RF64" || string(magic[0:4]) == "BW64"
 	switch {
-	case string(magic[0:4]) == "RF64":
-		return h, fmt.Errorf("%w: RF64 (64-bit WAV) is not supported", ErrNotWAV)
-	case string(magic[0:4]) != "RIFF":
+	case !rf64 && string(magic[0:4]) != "RIFF":
 		return h, fmt.Errorf("%w: no RIFF signature", ErrNotWAV)
 	case string(magic[8:12]) != "WAVE":
 		return h, fmt.Errorf("%w: RIFF form is not WAVE", ErrNotWAV)
@@ -316,6 +314,7 @@ func readHeader(r io.Reader, size int64, opt Options) (wavHeader, error) {
 	pos := int64(12)
 	var fmtChunk []byte // the first 40 bytes at most
 	var declared int64  // the data chunk's size
+	ds64Data := int64(-1)
 	found := false
 	for !found {
 		var hdr [8]byte
@@ -327,6 +326,12 @@ func readHeader(r io.Reader, size int64, opt Options) (wavHeader, error) {
 		n := int64(binary.LittleEndian.Uint32(hdr[4:]))
 		if id == "data" {
 			declared, found = n, true
+			if rf64 && n == 0xFFFFFFFF {
+				if ds64Data < 0 {
+					return h, fmt.Errorf("%w: RF64 file without a ds64 chunk before its data", ErrCorrupt)
+				}
+				declared = ds64Data
+			}
 			break
 		}
 		if size >= 0 && n > size-pos {
@@ -339,6 +344,21 @@ func readHeader(r io.Reader, size int64, opt Options) (wavHeader, error) {
 			}
 		}
 		body := int64(0)
+		if id == "ds64" && rf64 && ds64Data < 0 {
+			if n < 28 || n > maxMetaChunk {
+				return h, fmt.Errorf("%w: ds64 chunk of %d bytes, want 28 or more", ErrCorrupt, n)
+			}
+			var ds [16]byte
+			got, _ := io.ReadFull(r, ds[:])
+			body = int64(got)
+			if got < len(ds) {
+				return h, fmt.Errorf("%w: chunk %q declares %d bytes but only %d follow", ErrCorrupt, id, n, got)
+			}
+			ds64Data = int64(binary.LittleEndian.Uint64(ds[8:]))
+			if ds64Data < 0 {
+				return h, fmt.Errorf("%w: ds64 declares an impossible data size", ErrCorrupt)
+			}
+		}
 		if id == "fmt " && fmtChunk == nil {
 			fmtChunk = make([]byte, min(n, 40))
 			got, _ := io.ReadFull(r, fmtChunk)
@@ -403,28 +423,44 @@ func parseFmt(h *wavHeader, f []byte) error {
 		return fmt.Errorf("%w: unreadable header: fmt chunk is %d bytes, want at least 16", ErrNotWAV, len(f))
 	}
 	format := binary.LittleEndian.Uint16(f[0:])
-	if format == 0xFFFE {
+	if format == waveExtensible {
 		if len(f) < 40 {
 			return fmt.Errorf("%w: extensible fmt chunk is %d bytes, want at least 40", ErrCorrupt, len(f))
 		}
 		format = binary.LittleEndian.Uint16(f[24:])
 	}
-	if format != 1 {
-		return fmt.Errorf("%w: %s; only integer PCM is supported", ErrUnsupportedEncoding, formatName(format))
-	}
 	h.Channels = int(binary.LittleEndian.Uint16(f[2:]))
 	h.SampleRate = int(binary.LittleEndian.Uint32(f[4:]))
 	h.BitDepth = int(binary.LittleEndian.Uint16(f[14:]))
+	switch format {
+	case wavePCM:
+		h.enc = encPCM
+	case waveFloat:
+		h.enc = encFloat
+	case waveMuLaw:
+		h.enc = encMuLaw
+	case waveALaw:
+		h.enc = encALaw
+	default:
+		return fmt.Errorf("%w: %s; integer PCM, IEEE float, mu-law and A-law are supported", ErrUnsupportedEncoding, formatName(format))
+	}
+	h.Format, h.Encoding = "wav", h.enc.String()
 	switch {
 	case h.Channels == 0:
 		return fmt.Errorf("%w: header declares 0 channels", ErrCorrupt)
 	case h.Channels > 2:
 		return fmt.Errorf("%w: %d channels; only mono or stereo is supported", ErrTooManyChannels, h.Channels)
 	}
-	switch h.BitDepth {
-	case 8, 16, 24, 32:
-	default:
+	switch {
+	case h.enc == encPCM && (h.BitDepth == 8 || h.BitDepth == 16 || h.BitDepth == 24 || h.BitDepth == 32):
+	case h.enc == encFloat && (h.BitDepth == 32 || h.BitDepth == 64):
+	case (h.enc == encMuLaw || h.enc == encALaw) && h.BitDepth == 8:
+	case h.enc == encPCM:
 		return fmt.Errorf("%w: %d-bit PCM; only 8, 16, 24 or 32-bit is supported", ErrUnsupportedEncoding, h.BitDepth)
+	case h.enc == encFloat:
+		return fmt.Errorf("%w: %d-bit float; only 32 or 64-bit is supported", ErrUnsupportedEncoding, h.BitDepth)
+	default:
+		return fmt.Errorf("%w: %d-bit %s; G.711 is 8-bit", ErrUnsupportedEncoding, h.BitDepth, h.enc)
 	}
 	if h.SampleRate < 1000 || h.SampleRate > 384000 {
 		return fmt.Errorf("%w: sample rate %d Hz is outside 1000..384000", ErrCorrupt, h.SampleRate)

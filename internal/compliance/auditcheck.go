@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/metrics"
 	"github.com/scribe-health/scribe/internal/store"
 )
 
@@ -314,6 +315,7 @@ func (c *Checkpointer) Run(ctx context.Context) {
 	signed, lastAt := int64(0), c.Now()
 	if rep.LastCheckpoint != nil {
 		signed, lastAt = rep.LastCheckpoint.Seq, time.UnixMilli(rep.LastCheckpoint.At)
+		metrics.AuditCheckpointed(lastAt)
 	}
 	failedAt := time.Time{}
 	tick := time.NewTicker(c.Poll)
@@ -357,6 +359,7 @@ func (c *Checkpointer) checkpoint(ctx context.Context) (audit.Checkpoint, bool) 
 		c.Log.Warn("created the audit checkpoint key; record its public key outside Scribe", "public_key", cp.PublicKey)
 	}
 	c.Log.Info("audit checkpoint", "entry", cp.Seq)
+	metrics.AuditCheckpointed(time.UnixMilli(cp.At))
 	return cp, true
 }
 

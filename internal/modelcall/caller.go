@@ -8,7 +8,15 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/scribe-health/scribe/internal/metrics"
 )
 
 // Provider names the provider a Caller talks to, as its messages say it.
@@ -149,8 +157,10 @@ func New(p Provider, pol Policy) *Caller {
 // its body read into memory; every other outcome is an *Error (the
 // provider's error answer is read for its code and closed). A request whose
 // body cannot be replayed (no GetBody) is tried once.
-func (c *Caller) Do(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
+func (c *Caller) Do(req *http.Request) (resp *http.Response, err error) {
+	ctx, span := c.startSpan(req.Context())
+	req = req.WithContext(ctx)
+	defer func() { endSpan(span, err) }()
 	pol := c.policy
 	var last *Error
 	for n := 1; ; n++ {
@@ -169,17 +179,17 @@ func (c *Caller) Do(req *http.Request) (*http.Response, error) {
 		resp, e := c.attempt(ctx, r)
 		took := time.Since(started)
 		if e == nil {
-			c.observe(Attempt{N: n, StatusCode: resp.StatusCode, Duration: took})
+			c.observe(ctx, Attempt{N: n, StatusCode: resp.StatusCode, Duration: took})
 			return resp, nil
 		}
 		c.fill(e, n)
 		if ctx.Err() != nil {
-			c.observe(Attempt{N: n, StatusCode: e.StatusCode, Kind: KindCanceled, Duration: took})
+			c.observe(ctx, Attempt{N: n, StatusCode: e.StatusCode, Kind: KindCanceled, Duration: took})
 			return nil, c.canceled(ctx, last, n)
 		}
 		last = e
 		wait, again := c.next(ctx, req, n, e)
-		c.observe(Attempt{N: n, StatusCode: e.StatusCode, Kind: e.Kind, Duration: took, Wait: wait})
+		c.observe(ctx, Attempt{N: n, StatusCode: e.StatusCode, Kind: e.Kind, Duration: took, Wait: wait})
 		c.log(e, n, wait, again)
 		if !again {
 			return nil, e
@@ -251,11 +261,49 @@ func (c *Caller) canceled(ctx context.Context, last *Error, attempts int) *Error
 	return c.fill(&Error{Kind: KindCanceled, Err: ctx.Err(), last: last}, attempts)
 }
 
-func (c *Caller) observe(a Attempt) {
+// observe records every attempt in the provider series (internal/metrics)
+// and on the call's span, then tells Policy.Observe.
+func (c *Caller) observe(ctx context.Context, a Attempt) {
+	a.Provider = c.provider
+	status := "none"
+	if a.StatusCode != 0 {
+		status = strconv.Itoa(a.StatusCode)
+	}
+	metrics.ProviderRequestDuration.WithLabelValues(c.provider.Name, c.provider.Use, status).Observe(a.Duration.Seconds())
+	if a.Kind != "" {
+		metrics.ProviderErrors.WithLabelValues(c.provider.Name, c.provider.Use, status, string(a.Kind)).Inc()
+	}
+	attrs := []attribute.KeyValue{attribute.Int("attempt", a.N), attribute.String("http.status", status)}
+	if a.Kind != "" {
+		attrs = append(attrs, attribute.String("error.kind", string(a.Kind)))
+	}
+	trace.SpanFromContext(ctx).AddEvent("attempt", trace.WithAttributes(attrs...))
 	if c.policy.Observe != nil {
-		a.Provider = c.provider
 		c.policy.Observe(a)
 	}
+}
+
+// startSpan opens the span of one call: the provider's name, use and model
+// (settings an admin chose), never the request, its answer or the key.
+func (c *Caller) startSpan(ctx context.Context) (context.Context, trace.Span) {
+	// The global tracer provider, looked up per call: a no-op unless
+	// `scribe serve` turned on OTLP export (internal/telemetry).
+	return otel.Tracer("github.com/scribe-health/scribe/internal/modelcall").Start(ctx, "provider "+c.provider.Use, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("scribe.provider", c.provider.Name), attribute.String("scribe.provider.use", c.provider.Use),
+			attribute.String("scribe.provider.model", c.provider.Model)))
+}
+
+func endSpan(span trace.Span, err error) {
+	var e *Error
+	if errors.As(err, &e) {
+		span.SetAttributes(attribute.String("error.kind", string(e.Kind)), attribute.Int("attempts", e.Attempts))
+		// The policy's message names the provider and status, never the
+		// provider's own text (which may echo the prompt).
+		span.SetStatus(codes.Error, e.Error())
+	} else if err != nil {
+		span.SetStatus(codes.Error, "provider call failed")
+	}
+	span.End()
 }
 
 // log writes one line per failed attempt for the operator: the provider,

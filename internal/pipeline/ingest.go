@@ -73,7 +73,8 @@ func AudioBlobID(sessionID, track string, idx int) string {
 	return fmt.Sprintf("sessions/%s/audio/%s-%04d.wav", sessionID, track, idx)
 }
 
-// Ingest checks the options, then streams a WAV recording — read forward
+// Ingest checks the options, then streams a recording in any format
+// audio.Open reads (told from its content) — read forward
 // once, never held whole — through decoding, resampling, chunking and
 // encryption into the blob store, and creates the session and one
 // transcription job per chunk in a single transaction. r need not seek (an
@@ -107,10 +108,11 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 	if err := CheckSession(ctx, in.Store, &choices); err != nil {
 		return "", err
 	}
-	src, err := audio.OpenStream(r, audio.Options{MaxDuration: maxDur, Split: opt.Speakers != "mono"})
+	src, err := audio.Open(r, audio.Options{MaxDuration: maxDur, Split: opt.Speakers != "mono"})
 	if err != nil {
 		return "", err
 	}
+	defer src.Close()
 	info := src.Info()
 	if opt.Speakers == "stereo" && info.Channels != 2 {
 		return "", &validate.Error{Field: FieldSpeakers, Value: opt.Speakers,
@@ -241,7 +243,7 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 		}
 		return tx.Audit(ctx, audit.Event{Actor: actor(opt.Actor), Action: "session.ingest", EntityType: "session", EntityID: sessionID, Details: map[string]string{
 			"chunks": fmt.Sprint(n), "speakers": fmt.Sprint(speakers), "duration_ms": fmt.Sprint(durationMS),
-			"source_rate": fmt.Sprint(info.SampleRate), "source_bits": fmt.Sprint(info.BitDepth), "program": choices.Program,
+			"source_format": info.Format, "source_encoding": info.Encoding, "source_rate": fmt.Sprint(info.SampleRate), "source_bits": fmt.Sprint(info.BitDepth), "program": choices.Program,
 			"consent": consentStatus(opt.ConsentAttestedBy)}})
 	})
 	if err != nil {

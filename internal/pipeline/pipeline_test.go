@@ -317,7 +317,7 @@ func TestBadInputLeavesNothing(t *testing.T) {
 		data []byte
 		want error
 	}{
-		"not a wav":   {[]byte("hello, this is not audio at all, just text"), audio.ErrNotWAV},
+		"not audio":   {[]byte("hello, this is not audio at all, just text"), audio.ErrUnknownFormat},
 		"empty":       {nil, audio.ErrEmpty},
 		"header only": {testenv.WAV(16000, []int16{}), audio.ErrNoAudio},
 		"too long":    {testenv.WAV(8000, make([]int16, 8000*5)), audio.ErrTooLong},

@@ -64,6 +64,11 @@ func (r *Reconciler) Timeout(*river.Job[jobs.ReconcileArgs]) time.Duration { ret
 
 func (r *Reconciler) Work(ctx context.Context, _ *river.Job[jobs.ReconcileArgs]) error {
 	_, err := r.Reconcile(ctx)
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	metrics.ReconcilerPasses.Inc(outcome)
 	return err
 }
 

@@ -340,6 +340,8 @@ type WorkerOptions struct {
 	// Periodic jobs this client schedules when it is the elected leader
 	// (the retention sweep, the reconciler).
 	Periodic []*river.PeriodicJob
+	// Middleware wraps job inserts and work (OpenTelemetry tracing).
+	Middleware []rivertype.Middleware
 }
 
 // StartWorkers starts a River client that works jobs with the given
@@ -432,6 +434,7 @@ func (s *Store) initRiver(workers *river.Workers, opt WorkerOptions) error {
 		MaxAttempts:          5,
 		JobTimeout:           10 * time.Minute,
 		RescueStuckJobsAfter: 20 * time.Minute,
+		Middleware:           opt.Middleware,
 	}
 	if opt.RescueAfter > 0 {
 		cfg.RescueStuckJobsAfter = opt.RescueAfter

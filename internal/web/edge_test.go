@@ -224,7 +224,8 @@ func TestUploadRefusesBadFieldsAndSecondFile(t *testing.T) {
 		{"two files", uploadFields, [][]byte{wav, wav}, 400, "Only one recording"},
 		{"no file", uploadFields, nil, 400, "no recording"},
 		{"empty file", uploadFields, [][]byte{{}}, 400, "empty"},
-		{"not a WAV", uploadFields, [][]byte{[]byte("hello, not audio")}, 400, "not a WAV"},
+		{"not audio", uploadFields, [][]byte{[]byte("hello, not audio")}, 400, "not a recording format Scribe reads"},
+		{"damaged FLAC", uploadFields, [][]byte{damagedFLAC(t)}, 400, "corrupt"},
 		{"a field too long", with("alias", strings.Repeat("x", 5000)), [][]byte{wav}, 400, "longer than 4096"},
 		{"too many fields", append(manyFields(40), uploadFields...), [][]byte{wav}, 400, "more than 32 fields"},
 	}

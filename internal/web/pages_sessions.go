@@ -521,7 +521,7 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	body.done()
 	if id == "" {
-		s.fail(w, r, http.StatusBadRequest, "no recording was uploaded (the file is missing); choose a WAV file")
+		s.fail(w, r, http.StatusBadRequest, "no recording was uploaded (the file is missing); choose the recording file")
 		return
 	}
 	if wantsJSON(r) {
@@ -568,7 +568,7 @@ func (s *Server) uploadRefusal(r *http.Request, err error) (int, string) {
 	case errors.Is(err, errSecondFile), errors.Is(err, errFieldAfter):
 		return http.StatusBadRequest, capitalize(err.Error()) + "; nothing was stored."
 	case errors.Is(err, audio.ErrEmpty):
-		return http.StatusBadRequest, "the recording file is empty; choose a WAV file; nothing was stored"
+		return http.StatusBadRequest, "the recording file is empty; choose the session's audio or video file; nothing was stored"
 	case isAudioError(err):
 		return http.StatusBadRequest, "the recording was not accepted: " + err.Error() + "; nothing was stored"
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -587,11 +587,4 @@ func (s *Server) uploadRefusal(r *http.Request, err error) (int, string) {
 	return http.StatusInternalServerError, "the recording could not be stored; nothing was kept; try again"
 }
 
-func isAudioError(err error) bool {
-	for _, e := range []error{audio.ErrNotWAV, audio.ErrNoAudio, audio.ErrUnsupportedEncoding, audio.ErrTooManyChannels, audio.ErrTooLong, audio.ErrCorrupt} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
-}
+func isAudioError(err error) bool { return audio.IsInputError(err) }

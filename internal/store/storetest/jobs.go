@@ -81,6 +81,27 @@ func exerciseJobs(t *testing.T, open func(t *testing.T) *store.Store) {
 		}
 	})
 
+	t.Run("JobCounts", func(t *testing.T) {
+		s := setup(t)
+		enqueue(t, s, 1)
+		enqueue(t, s, 2)
+		enqueue(t, s, 3)
+		setState(t, s, jobsOf(t, s)[0].ID, store.JobCompleted)
+		counts, err := s.JobCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, c := range counts {
+			if c.Kind == "store_test_job" {
+				got[c.State] = c.Count
+			}
+		}
+		if len(got) != 2 || got[store.JobAvailable] != 2 || got[store.JobCompleted] != 1 {
+			t.Fatalf("job counts by state: %v (all: %+v)", got, counts)
+		}
+	})
+
 	t.Run("EnqueueNow", func(t *testing.T) {
 		s := setup(t)
 		enqueue(t, s, 2)
