@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"time"
 
 	"github.com/scribe-health/scribe/internal/audio"
@@ -18,8 +19,8 @@ const (
 
 // Consent scopes and capture methods.
 const (
-	ScopeAIScribe = "ai_scribe"
-	ScopePart2TPO = "part2_tpo"
+	ScopeAIScribe = string(vocab.ScopeAIScribe)
+	ScopePart2TPO = string(vocab.ScopePart2TPO)
 
 	MethodElectronic     = "electronic"
 	MethodVerbalAttested = "verbal_attested"

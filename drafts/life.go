@@ -23,7 +23,14 @@ var (
 	ErrRejected        = errors.New("the draft was rejected; regenerate it to get a new draft")
 	ErrNotSigned       = errors.New("addenda attach to a signed note; this draft is not signed yet")
 	ErrUnresolvedFlags = errors.New("the draft has unresolved high-severity flags")
-	ErrNoAttestation   = errors.New("signing needs the attestation (--attest)")
+	ErrNoAttestation   = errors.New("signing needs the attestation")
+	// ErrNotRegenerable: the session is not at a point where its draft can
+	// be made again (still in progress, or already drafting).
+	ErrNotRegenerable = errors.New("the draft cannot be regenerated now")
+	// ErrNoSection: the note has no section of that key or title.
+	ErrNoSection = errors.New("the note has no such section")
+	// ErrNoOpenFlag: the draft has no open flag of that code.
+	ErrNoOpenFlag = errors.New("the draft has no such open flag")
 )
 
 // Service changes drafts; every change is audited in the same transaction.
@@ -32,6 +39,18 @@ type Service struct {
 	// Blobs holds the redacted transcript, which an edit's flag check reads.
 	Blobs blob.Store
 	Now   func() time.Time
+	// AuditActor, when set, is the audit log's actor for the changes made
+	// through this Service (the acting user's ID; internal/app sets it);
+	// the note itself names the person by the name each method is given.
+	AuditActor string
+}
+
+// auditActor is who the audit log names for a change by name.
+func (s *Service) auditActor(name string) string {
+	if s.AuditActor != "" {
+		return s.AuditActor
+	}
+	return name
 }
 
 func (s *Service) now() time.Time {
@@ -67,7 +86,7 @@ func (s *Service) change(ctx context.Context, sessionID, actor, action string, d
 		}
 		details["session"], details["version"] = sessionID, fmt.Sprint(d.Version)
 		out = d
-		return tx.Audit(ctx, audit.Event{Actor: actor, Action: action, EntityType: "draft", EntityID: d.ID, Details: details})
+		return tx.Audit(ctx, audit.Event{Actor: s.auditActor(actor), Action: action, EntityType: "draft", EntityID: d.ID, Details: details})
 	})
 	return out, err
 }
@@ -111,7 +130,7 @@ func (s *Service) ResolveFlag(ctx context.Context, sessionID, code, reason, acto
 			}
 		}
 		if !found {
-			return fmt.Errorf("the draft has no open flag %q", code)
+			return fmt.Errorf("%w: %q", ErrNoOpenFlag, code)
 		}
 		d.Flags = mustJSON(flags)
 		return nil
@@ -134,7 +153,7 @@ type SignOptions struct {
 type UnresolvedFlagsError struct{ Codes []string }
 
 func (e *UnresolvedFlagsError) Error() string {
-	return fmt.Sprintf("%v (%s): resolve them, or sign with --override-flags \"reason\"", ErrUnresolvedFlags, strings.Join(e.Codes, ", "))
+	return fmt.Sprintf("%v (%s): resolve them, or give a reason for signing over them", ErrUnresolvedFlags, strings.Join(e.Codes, ", "))
 }
 
 func (e *UnresolvedFlagsError) Unwrap() error { return ErrUnresolvedFlags }
@@ -146,7 +165,7 @@ func (s *Service) Sign(ctx context.Context, sessionID string, opt SignOptions) (
 		return store.Draft{}, ErrNoAttestation
 	}
 	if strings.TrimSpace(opt.Clinician) == "" {
-		return store.Draft{}, errors.New("signing needs the clinician (--clinician EMAIL)")
+		return store.Draft{}, errors.New("signing needs the clinician who signs")
 	}
 	if opt.Attestation == "" {
 		opt.Attestation = DefaultAttestation
@@ -197,7 +216,7 @@ func (s *Service) Sign(ctx context.Context, sessionID string, opt SignOptions) (
 // Reject marks the draft rejected with a reason.
 func (s *Service) Reject(ctx context.Context, sessionID, reason, actor string) (store.Draft, error) {
 	if strings.TrimSpace(reason) == "" {
-		return store.Draft{}, errors.New("rejecting a draft needs a reason (--reason)")
+		return store.Draft{}, errors.New("rejecting a draft needs a reason")
 	}
 	return s.change(ctx, sessionID, actor, "draft.reject", nil, func(d *store.Draft) error {
 		d.Status = store.DraftRejected
@@ -214,7 +233,7 @@ func (s *Service) AddAddendum(ctx context.Context, sessionID, author, text strin
 		return a, errors.New("the addendum text is empty")
 	}
 	if strings.TrimSpace(author) == "" {
-		return a, errors.New("an addendum needs its author (--clinician EMAIL)")
+		return a, errors.New("an addendum needs its author")
 	}
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		d, err := tx.LatestDraft(ctx, sessionID)
@@ -229,7 +248,7 @@ func (s *Service) AddAddendum(ctx context.Context, sessionID, author, text strin
 		if err := tx.AddAddendum(ctx, &a); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Actor: author, Action: "draft.addendum", EntityType: "draft", EntityID: d.ID,
+		return tx.Audit(ctx, audit.Event{Actor: s.auditActor(author), Action: "draft.addendum", EntityType: "draft", EntityID: d.ID,
 			Details: map[string]string{"session": sessionID, "addendum": a.ID}})
 	})
 	return a, err
@@ -256,10 +275,10 @@ func (s *Service) Regenerate(ctx context.Context, sessionID, template, actor str
 			version = d.Version + 1
 		}
 		if sess.Status == store.StatusDrafting {
-			return errors.New("a draft is already being generated for this session")
+			return fmt.Errorf("%w: a draft is already being generated for this session", ErrNotRegenerable)
 		}
 		if sess.Status != store.StatusReady && !(sess.Status == store.StatusFailed && sess.FailedStage == jobs.StageDraft) {
-			return fmt.Errorf("the session is %s; a draft can be regenerated once the transcript is redacted", sess.Status)
+			return fmt.Errorf("%w: the session is %s; a draft can be regenerated once the transcript is redacted", ErrNotRegenerable, strings.ReplaceAll(sess.Status, "_", " "))
 		}
 		if template != "" {
 			if err := tx.SetSessionTemplate(ctx, sessionID, template); err != nil {
@@ -275,7 +294,7 @@ func (s *Service) Regenerate(ctx context.Context, sessionID, template, actor str
 		if err := tx.Enqueue(ctx, jobs.DraftArgs{SessionID: sessionID, Version: version, Template: template}, nil); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, audit.Event{Actor: actor, Action: "draft.regenerate", EntityType: "session", EntityID: sessionID,
+		return tx.Audit(ctx, audit.Event{Actor: s.auditActor(actor), Action: "draft.regenerate", EntityType: "session", EntityID: sessionID,
 			Details: map[string]string{"version": fmt.Sprint(version), "template": template}})
 	})
 	return version, err

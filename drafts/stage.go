@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"os"
 	"time"
 
@@ -164,7 +165,7 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 	if err != nil {
 		return err
 	}
-	aiConsent, part2Consent := inForce["ai_scribe"], inForce["part2_tpo"]
+	aiConsent, part2Consent := inForce[string(vocab.ScopeAIScribe)], inForce[string(vocab.ScopePart2TPO)]
 	newLLM := w.NewLLM
 	if newLLM == nil {
 		newLLM = func(p store.Provider) (summarize.LLM, error) { return NewOpenAILLM(p, w.Policy) }

@@ -192,8 +192,20 @@ func findSection(n *summarize.Note, f prompts.Format, name string, add bool) (*s
 			return &n.Sections[at], nil
 		}
 	}
-	return nil, fmt.Errorf("the note has no section %q (sections: %s)", name, strings.Join(keys, ", "))
+	return nil, &SectionError{Section: name, Sections: keys}
 }
+
+// SectionError is a change to a section the note does not have.
+type SectionError struct {
+	Section  string
+	Sections []string // the note's section keys
+}
+
+func (e *SectionError) Error() string {
+	return fmt.Sprintf("the note has no section %q (sections: %s)", e.Section, strings.Join(e.Sections, ", "))
+}
+
+func (e *SectionError) Is(target error) bool { return target == ErrNoSection }
 
 // WithTemplateSections returns the note with every section of its template
 // that it lacks added, empty and marked not discussed, in template order:

@@ -3,6 +3,7 @@ package prompts
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"strconv"
 	"strings"
 
@@ -123,10 +124,10 @@ func Render(f Format, m Modality, in RenderInput) (system, user, version string)
 	} else {
 		u.WriteString("- Individual session.\n")
 	}
-	switch in.Program {
-	case "sud":
+	switch vocab.Program(in.Program) {
+	case vocab.ProgramSUD:
 		u.WriteString("- Program: substance use disorder treatment.\n")
-	case "mh":
+	case vocab.ProgramMH:
 		u.WriteString("- Program: mental health.\n")
 	}
 	if in.Part2 {

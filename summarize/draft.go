@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"log/slog"
 	"strings"
 	"time"
@@ -57,7 +58,7 @@ func validateInput(llm LLM, in NoteInput) error {
 	if in.Format.ID == "" || len(in.Format.Sections) == 0 {
 		return fmt.Errorf("%w: no note format given (see prompts.FormatByID)", ErrBadInput)
 	}
-	if in.Program != "" && in.Program != "sud" && in.Program != "mh" {
+	if in.Program != "" && in.Program != string(vocab.ProgramSUD) && in.Program != string(vocab.ProgramMH) {
 		return fmt.Errorf("%w: program %q is neither \"sud\" nor \"mh\"", ErrBadInput, in.Program)
 	}
 	if in.ContextBudgetTokens < 0 {
@@ -99,7 +100,7 @@ func Draft(ctx context.Context, llm LLM, in NoteInput) (Result, error) {
 	}
 	riskIDs := RiskSegments(in.Segments)
 	base := prompts.RenderInput{
-		Group: in.Group, Program: in.Program, Part2: in.Part2 || in.Program == "sud",
+		Group: in.Group, Program: in.Program, Part2: in.Part2 || vocab.IsPart2(in.Program),
 		MAT: in.MAT || in.Modality.ID == "mat", RiskLanguage: len(riskIDs) > 0,
 	}
 	d := &drafter{llm: llm, in: in, schema: &OutputSchema{Name: SchemaName(in.Format), Schema: NoteSchema(in.Format)}}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	"github.com/scribe-health/scribe/internal/transcript"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"github.com/scribe-health/scribe/prompts"
 )
 
@@ -58,7 +59,7 @@ func gapChecks(in NoteInput, n Note, riskIDs []string, total, unsupported int) [
 		flags = append(flags, Flag{Code: FlagConsentMissing, Severity: SeverityHigh,
 			Reason: "no AI-scribe consent on file for this session; confirm consent before using this draft"})
 	}
-	if (in.Part2 || in.Program == "sud") && !in.Consent.Part2 {
+	if (in.Part2 || vocab.IsPart2(in.Program)) && !in.Consent.Part2 {
 		flags = append(flags, Flag{Code: FlagPart2ConsentMissing, Severity: SeverityHigh,
 			Reason: "42 CFR Part 2 session without Part 2 consent on file; do not disclose this draft"})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/scribe-health/scribe/internal/vocab"
 
 	"github.com/coder/websocket"
 	"github.com/pion/webrtc/v4"
@@ -29,8 +30,8 @@ const (
 
 // Consent scopes and methods as the protocol spells them.
 const (
-	ScopeAIScribe        = "ai_scribe"
-	ScopePart2TPO        = "part2_tpo"
+	ScopeAIScribe        = string(vocab.ScopeAIScribe)
+	ScopePart2TPO        = string(vocab.ScopePart2TPO)
 	MethodElectronic     = "electronic"
 	MethodVerbalAttested = "verbal_attested"
 )

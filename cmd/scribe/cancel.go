@@ -7,7 +7,9 @@ import (
 	"io"
 	"strings"
 
+	service "github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/validate"
 )
 
 // sessionCancel cancels a call session that has not ended, for a reason
@@ -15,10 +17,8 @@ import (
 func sessionCancel(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	codes := strings.Join(pipeline.CancelReasonCodes(), ", ")
 	fs := newFlags("session cancel", "session cancel ID --reason "+strings.Join(pipeline.CancelReasonCodes(), "|"), stderr)
-	var cfg config
-	cfg.register(fs)
+	act := registerActing(fs)
 	reason := fs.String("reason", "", "why the session is cancelled: "+codes+" (required)")
-	as := asFlag(fs)
 	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
@@ -26,25 +26,19 @@ func sessionCancel(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *reason == "" {
 		return fmt.Errorf("--reason is required: one of %s", codes)
 	}
-	a, err := openApp(ctx, cfg)
+	x, err := act.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	u, err := principal(ctx, a, *as)
-	if err != nil {
-		return err
-	}
-	if _, err := sessionFor(ctx, a, u, pos[0]); err != nil {
-		return err
-	}
-	res, err := pipeline.CancelSession(ctx, a.store, pos[0], actorOf(u), "", *reason)
-	var ve *pipeline.ValidationError
-	switch {
-	case errors.As(err, &ve):
+	defer x.Close()
+	res, err := x.svc.CancelSession(ctx, x.by, pos[0], *reason)
+	switch _, invalid := validate.As(err); {
+	case invalid:
 		return fmt.Errorf("--reason %q is not a cancellation reason; allowed: %s", *reason, codes)
-	case err != nil:
+	case errors.Is(err, service.ErrConflict):
 		return fmt.Errorf("session %s: %w", pos[0], err)
+	case err != nil:
+		return err
 	}
 	if res.Recorded {
 		fmt.Fprintf(stdout, "session %s had recorded audio: it was ended rather than cancelled and moves on to transcription and a draft (revoke the consent to discard the audio)\n", pos[0])

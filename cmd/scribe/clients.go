@@ -9,7 +9,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/store"
 )
@@ -17,53 +16,18 @@ import (
 // Clients at the command line (issue 12): `scribe client`, and --as, the
 // Scribe user a command that reads or changes client data acts as.
 
-func init() {
-	extraCommands = append(extraCommands, command{"client", "list or show clients; add or remove care-team members", cmdClient})
-}
-
 // asFlag registers --as on a command that reads or changes client data.
 func asFlag(fs *flag.FlagSet) *string {
 	return fs.String("as", envOr("SCRIBE_USER", ""), "act as this Scribe user (e-mail): only the clients and sessions they may see, audited under their name [$SCRIBE_USER] (default: the host operator, who sees every client)")
 }
 
-// principal is who a command acts as: the Scribe user named by --as, or the
-// host operator (whoever holds the data directory and its keys).
-func principal(ctx context.Context, a *app, as string) (store.User, error) {
-	if strings.TrimSpace(as) == "" {
-		return clients.Operator(cliActor()), nil
-	}
-	u, err := a.store.UserByEmail(ctx, as)
-	if errors.Is(err, store.ErrNotFound) {
-		return u, fmt.Errorf("--as %s: there is no Scribe user with this e-mail", as)
-	}
-	if err != nil {
-		return u, err
-	}
-	if u.Disabled {
-		return u, fmt.Errorf("--as %s: the account is disabled", as)
-	}
-	return u, nil
-}
-
-// actorOf names the principal in the audit log.
-func actorOf(u store.User) string {
-	if u.Email == "" {
-		return u.ID
-	}
-	return u.Email
-}
+// actorOf names the principal in the audit log: always the user ID (the
+// host operator's is "cli:NAME"); the audit viewer shows the e-mail.
+func actorOf(u store.User) string { return u.ID }
 
 // sessionFor reads a session the principal may see.
 func sessionFor(ctx context.Context, a *app, u store.User, id string) (store.Session, error) {
-	sess, _, err := clients.ForSession(ctx, a.store, u, id)
-	if errors.Is(err, clients.ErrNotFound) {
-		return sess, fmt.Errorf("there is no session %s", id)
-	}
-	if errors.Is(err, clients.ErrNoAccess) {
-		_ = a.store.Audit(ctx, audit.Event{Actor: actorOf(u), AgentRole: u.Role, Action: "session.access_denied", EntityType: "session", EntityID: sess.ID, Outcome: "denied",
-			Details: map[string]string{"role": u.Role, "part2": fmt.Sprint(sess.Part2()), "via": "cli"}})
-	}
-	return sess, err
+	return a.service().Session(ctx, u, id)
 }
 
 // findClient finds the client the principal means by ID or alias.
@@ -75,33 +39,18 @@ func findClient(ctx context.Context, a *app, u store.User, ref string) (store.Cl
 	return c, err
 }
 
-// resolveFor is the hook that points a new session at its client, deciding
-// for the session's clinician and the principal.
-func resolveFor(ctx context.Context, a *app, by store.User, clinicianEmail string) (func(context.Context, *store.Tx, *store.Session) error, error) {
-	clinician := by
-	if clinicianEmail != "" {
-		var err error
-		if clinician, err = clients.Person(ctx, a.store, clinicianEmail); err != nil {
-			return nil, err
-		}
-	}
-	return func(ctx context.Context, tx *store.Tx, s *store.Session) error {
-		id, err := clients.Resolve(ctx, tx, clients.Request{Alias: s.ClientAlias, Program: s.Program, Clinician: clinician, By: by, Actor: actorOf(by)})
-		s.ClientID = id
-		return err
-	}, nil
-}
-
 const clientUsage = `Usage: scribe client list [--json] [--as EMAIL]
        scribe client show CLIENT [--json] [--as EMAIL]            (CLIENT: the client's ID or alias)
        scribe client add-member CLIENT --email EMAIL [--as ADMIN_EMAIL]
        scribe client remove-member CLIENT --email EMAIL [--as ADMIN_EMAIL]`
 
 func cmdClient(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub, args, err := takeSub(args, clientUsage, stderr, "list", "show", "add-member", "remove-member")
-	if err != nil {
-		return err
-	}
+	return dispatch(ctx, args, stdout, stderr, clientUsage, shared(clientSub, "list", "show", "add-member", "remove-member"))
+}
+
+// clientSub runs one subcommand of client (they share one flag set).
+func clientSub(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
+	var err error
 	fs := newFlags("client "+sub, "client "+sub+" [flags]", stderr)
 	var cfg config
 	cfg.register(fs)
@@ -116,15 +65,12 @@ func cmdClient(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, clientUsage)
 		return errUsage
 	}
-	a, err := openApp(ctx, cfg)
+	x, err := openActing(ctx, cfg, *as)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	u, err := principal(ctx, a, *as)
-	if err != nil {
-		return err
-	}
+	defer x.Close()
+	a, u := x.app, x.by
 	if sub == "list" {
 		cs, err := clients.Visible(ctx, a.store, u)
 		if err != nil {

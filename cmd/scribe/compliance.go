@@ -11,30 +11,19 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/scribe-health/scribe/drafts"
+	service "github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/backup"
 	"github.com/scribe-health/scribe/internal/blob"
-	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/exchange"
 	"github.com/scribe-health/scribe/internal/retention"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/validate"
 )
 
 // Compliance and exchange commands (issue 7): consent registry, accounting
 // of disclosures, FHIR and HL7 v2 exports, retention, backup and restore.
-func init() {
-	extraCommands = append(extraCommands,
-		command{"consent", "add, revoke or list consent records; add consent text versions", cmdConsent},
-		command{"disclosures", "accounting of disclosures of a client's Part 2 records (text or CSV)", cmdDisclosures},
-		command{"export", "export a session's note as FHIR R4 or HL7 v2 MDM^T02", cmdExport},
-		command{"retention", "show or set the retention policy, sweep, place or lift legal holds", cmdRetention},
-		command{"backup", "back up the database snapshot, blobs and keys into one tar.gz", cmdBackup},
-		command{"restore", "restore a backup into an empty data dir and verify its audit log", cmdRestore},
-	)
-}
-
 const consentUsage = `Usage: scribe consent add --scope ai_scribe|part2_tpo|recording (--session ID | --client ID_OR_ALIAS) --method electronic|written|verbal_attested
            --signature TEXT [--captured-by EMAIL] [--signed YYYY-MM-DD] [--expires YYYY-MM-DD] [--expiry-event TEXT]
            [--discloser TEXT --information TEXT --recipients TEXT --purpose TEXT --revocation-notice] [--text-version V] [--refused]
@@ -57,10 +46,12 @@ func parseDay(name, v string) (int64, error) {
 }
 
 func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub, args, err := takeSub(args, consentUsage, stderr, "add", "revoke", "list", "text-add", "texts")
-	if err != nil {
-		return err
-	}
+	return dispatch(ctx, args, stdout, stderr, consentUsage, shared(consentSub, "add", "revoke", "list", "text-add", "texts"))
+}
+
+// consentSub runs one subcommand of consent (they share one flag set).
+func consentSub(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
+	var err error
 	fs := newFlags("consent "+sub, "consent "+sub+" [flags]", stderr)
 	var cfg config
 	cfg.register(fs)
@@ -108,9 +99,6 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if sub == "add" {
-		c.CapturedBy = u.Email
-	}
 	actor := actorOf(u)
 	// The consent's session or client, as the principal may see it.
 	pointAt := func() error {
@@ -137,40 +125,31 @@ func cmdConsent(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	switch sub {
 	case "add":
-		if err := pointAt(); err != nil {
+		in := service.ConsentInput{SessionID: c.SessionID, Client: c.ClientAlias, Scope: c.Scope, Method: c.Method, Granted: !*refused,
+			Signature: c.Signature, ExpiryEvent: c.ExpiryEvent, Discloser: c.Discloser, Information: c.Information, Recipients: c.Recipients,
+			Purpose: c.Purpose, RevocationNotice: c.RevocationNotice, TextVersion: c.TextVersion}
+		var day int64
+		if day, err = parseDay("signed", *signed); err != nil {
+			return err
+		} else if day != 0 {
+			in.Signed = time.UnixMilli(day)
+		}
+		if day, err = parseDay("expires", *expires); err != nil {
+			return err
+		} else if day != 0 {
+			in.Expires = time.UnixMilli(day)
+		}
+		rec, err := a.service().AddConsent(ctx, u, in)
+		if err != nil {
 			return err
 		}
-		c.Granted = !*refused
-		if c.SignedAt, err = parseDay("signed", *signed); err != nil {
-			return err
-		}
-		if c.ExpiresAt, err = parseDay("expires", *expires); err != nil {
-			return err
-		}
-		if err := compliance.Add(ctx, a.store, &c, actor); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "consent %s recorded (%s, %s)\n", c.ID, c.Scope, map[bool]string{true: "granted", false: "refused"}[c.Granted])
+		fmt.Fprintf(stdout, "consent %s recorded (%s, %s)\n", rec.ID, rec.Scope, map[bool]string{true: "granted", false: "refused"}[rec.Granted])
 	case "revoke":
 		if len(pos) != 1 {
 			fmt.Fprintln(stderr, consentUsage)
 			return errUsage
 		}
-		// A consent of a client the principal may not see is not found.
-		rec, err := a.store.ConsentRecord(ctx, pos[0])
-		if err == nil {
-			var cl store.Client
-			if cl, err = a.store.Client(ctx, rec.ClientID); err == nil && !clients.MaySee(u, cl) {
-				err = store.ErrNotFound
-			}
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("there is no consent %s that you may see", pos[0])
-		}
-		if err != nil {
-			return err
-		}
-		r, err := compliance.Revoke(ctx, a.store, pos[0], u.Email, c.Method)
+		r, err := a.service().RevokeConsent(ctx, u, service.Revocation{ConsentID: pos[0], Method: c.Method})
 		if err != nil {
 			return err
 		}
@@ -256,15 +235,12 @@ func cmdDisclosures(ctx context.Context, args []string, stdout, stderr io.Writer
 	if sinceMS != 0 {
 		sinceT = time.UnixMilli(sinceMS)
 	}
-	a, err := openApp(ctx, cfg)
+	x, err := openActing(ctx, cfg, *as)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	u, err := principal(ctx, a, *as)
-	if err != nil {
-		return err
-	}
+	defer x.Close()
+	a, u := x.app, x.by
 	if strings.TrimSpace(*client) == "" {
 		return errors.New("an accounting of disclosures is per client: give --client ID_OR_ALIAS")
 	}
@@ -293,10 +269,12 @@ const exportUsage = `Usage: scribe export fhir|hl7v2|text SESSION_ID [--out FILE
   SCRIBE_TOKEN (a personal API token from the account page in the web app), or a terminal prompt.`
 
 func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	format, args, err := takeSub(args, exportUsage, stderr, "fhir", "hl7v2", "text")
-	if err != nil {
-		return err
-	}
+	return dispatch(ctx, args, stdout, stderr, exportUsage, shared(exportSub, "fhir", "hl7v2", "text"))
+}
+
+// exportSub runs one subcommand of export (they share one flag set).
+func exportSub(ctx context.Context, format string, args []string, stdout, stderr io.Writer) error {
+	var err error
 	fs := newFlags("export "+format, "export "+format+" SESSION_ID [flags]", stderr)
 	var cfg config
 	cfg.register(fs)
@@ -333,42 +311,13 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	sess, err := sessionFor(ctx, a, u, pos[0])
-	if err != nil {
-		return err
+	ex, err := a.service().Export(ctx, u, service.ExportInput{SessionID: pos[0], Format: format, Version: *version, Reidentify: *reidentify,
+		Recipient: *recipient, Purpose: *purpose, Via: "cli",
+		HL7: exchange.HL7Options{ReceivingApp: *receivingApp, ReceivingFacility: *receivingFac}})
+	if ve, ok := validate.As(err); ok && (ve.Field == service.FieldRecipient || ve.Field == service.FieldPurpose) {
+		return fmt.Errorf("session %s is a 42 CFR Part 2 record: give --recipient and --purpose; the export is recorded as a disclosure", pos[0])
 	}
-	actor := actorOf(u)
-	d, err := pickDraft(ctx, a.store, sess, *version)
 	if err != nil {
-		return err
-	}
-	addenda, err := a.store.Addenda(ctx, d.ID)
-	if err != nil {
-		return err
-	}
-	opts := drafts.RenderOptions{Part2: sess.Part2()}
-	if *reidentify {
-		if sess.Clinician == "" || actor != store.NormalizeEmail(sess.Clinician) {
-			return errors.New("only the session's clinician may export the note with identifiers, with their own credential")
-		}
-		if opts.TokenMap, err = loadTokenMap(ctx, a, sess.ID); err != nil {
-			return err
-		}
-		opts.Reidentify = true
-	}
-	view, err := drafts.BuildView(d, addenda, opts)
-	if err != nil {
-		return err
-	}
-	ex, err := exchange.Run(ctx, a.store, exchange.Request{
-		Input:  exchange.Input{Session: sess, Draft: d, View: view, Now: time.UnixMilli(a.store.NowMS())},
-		Format: format, Recipient: *recipient, Purpose: *purpose, Actor: actor, Via: "cli", Reidentified: *reidentify,
-		HL7: exchange.HL7Options{ReceivingApp: *receivingApp, ReceivingFacility: *receivingFac},
-	})
-	if err != nil {
-		if errors.Is(err, exchange.ErrPart2NeedsRecipient) {
-			return fmt.Errorf("session %s is a 42 CFR Part 2 record: give --recipient and --purpose; the export is recorded as a disclosure", sess.ID)
-		}
 		return err
 	}
 	body := ex.Body
@@ -384,26 +333,6 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stderr, "wrote %s (%d bytes)\n", *out, len(body))
 	return nil
-}
-
-func pickDraft(ctx context.Context, st *store.Store, sess store.Session, version int) (store.Draft, error) {
-	if version <= 0 {
-		d, err := st.LatestDraft(ctx, sess.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return d, fmt.Errorf("session %s has no draft yet (status %s)", sess.ID, sess.Status)
-		}
-		return d, err
-	}
-	ds, err := st.Drafts(ctx, sess.ID)
-	if err != nil {
-		return store.Draft{}, err
-	}
-	for _, d := range ds {
-		if d.Version == version {
-			return d, nil
-		}
-	}
-	return store.Draft{}, fmt.Errorf("session %s has no draft version %d", sess.ID, version)
 }
 
 // writeNewFile writes a file that must not exist yet, mode 0600, via a
@@ -438,10 +367,12 @@ const retentionUsage = `Usage: scribe retention show [--json]
        scribe retention release SESSION_ID`
 
 func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub, args, err := takeSub(args, retentionUsage, stderr, "show", "set", "sweep", "hold", "release")
-	if err != nil {
-		return err
-	}
+	return dispatch(ctx, args, stdout, stderr, retentionUsage, shared(retentionSub, "show", "set", "sweep", "hold", "release"))
+}
+
+// retentionSub runs one subcommand of retention (they share one flag set).
+func retentionSub(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
+	var err error
 	fs := newFlags("retention "+sub, "retention "+sub+" [flags]", stderr)
 	var cfg config
 	cfg.register(fs)
@@ -455,17 +386,13 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg)
+	x, err := openActing(ctx, cfg, *as)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	u, err := principal(ctx, a, *as)
-	if err != nil {
-		return err
-	}
-	actor := actorOf(u)
-	if (sub == "set" || sub == "sweep") && u.Role != store.RoleAdmin {
+	defer x.Close()
+	a, u := x.app, x.by
+	if sub == "sweep" && u.Role != store.RoleAdmin {
 		return errors.New("the retention policy and sweeps are for admins")
 	}
 	switch sub {
@@ -498,18 +425,8 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		default:
 			return fmt.Errorf("--purge-after-transcription must be true or false, not %q", *purgeAfter)
 		}
-		if *audioDays < -1 || *transcriptDays < -1 {
-			return errors.New("retention days cannot be negative")
-		}
-		p.UpdatedBy = actor
-		err = a.store.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.SetRetentionPolicy(ctx, &p); err != nil {
-				return err
-			}
-			return tx.Audit(ctx, audit.Event{Actor: actor, Action: "retention.set", EntityType: "retention_policy", EntityID: "1", Details: map[string]string{
-				"audio_days": fmt.Sprint(p.AudioDays), "transcript_days": fmt.Sprint(p.TranscriptDays), "purge_after_transcription": fmt.Sprint(p.PurgeAudioAfterTranscription)}})
-		})
-		if err != nil {
+		if p, err = a.service().SetPolicy(ctx, u, service.PolicyInput{PurgeAudioAfterTranscription: p.PurgeAudioAfterTranscription,
+			AudioDays: p.AudioDays, TranscriptDays: p.TranscriptDays}); err != nil {
 			return err
 		}
 		printPolicy(stdout, p)
@@ -526,19 +443,7 @@ func cmdRetention(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return errUsage
 		}
 		on := sub == "hold"
-		if on && strings.TrimSpace(*reason) == "" {
-			return errors.New("a legal hold needs --reason (a case or matter number)")
-		}
-		if _, err := sessionFor(ctx, a, u, pos[0]); err != nil {
-			return err
-		}
-		err := a.store.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.SetLegalHold(ctx, pos[0], on, *reason); err != nil {
-				return err
-			}
-			return tx.Audit(ctx, audit.Event{Actor: actor, Action: "legal_hold." + sub, EntityType: "session", EntityID: pos[0], Details: map[string]string{"reason": *reason}})
-		})
-		if err != nil {
+		if err := a.service().SetLegalHold(ctx, u, pos[0], on, *reason); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "session %s: legal hold %s\n", pos[0], map[bool]string{true: "placed", false: "lifted"}[on])

@@ -9,10 +9,6 @@ import (
 	"github.com/scribe-health/scribe/internal/store"
 )
 
-func init() {
-	extraCommands = append(extraCommands, command{"demo", "load (or --remove) a SAMPLE client with a finished session and draft, to try Scribe without a model", cmdDemo})
-}
-
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", "demo [--clinician EMAIL] [--remove]\n\nLoads a clearly labelled SAMPLE client (alias "+store.SampleAlias+") with one finished session: a fictional\ntranscript and an AI-style draft with citations and a flag, so you can review, edit, sign and export a\nnote before any model is set up. Running it again changes nothing. --remove deletes it (audited).", stderr)
 	var cfg config

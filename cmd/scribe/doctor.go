@@ -11,10 +11,6 @@ import (
 	"github.com/scribe-health/scribe/internal/store"
 )
 
-func init() {
-	extraCommands = append(extraCommands, command{"doctor", "check the installation: database, key, disk, providers, BAAs, HTTPS, audit log", cmdDoctor})
-}
-
 // errChecksFailed: scribe doctor found a failing check (exit 1; the report
 // has been printed).
 type errChecksFailed int

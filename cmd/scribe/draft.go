@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,13 +10,11 @@ import (
 	"os"
 
 	"github.com/scribe-health/scribe/drafts"
+	service "github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/audit"
-	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
-	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/validate"
-	"github.com/scribe-health/scribe/redaction"
 )
 
 const draftUsage = `Usage: scribe draft show SESSION_ID [--json] [--reidentify] [--version N]
@@ -49,10 +48,12 @@ func draftActsAsClinician(sub string, clinician string, reidentify bool) bool {
 }
 
 func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub, args, err := takeSub(args, draftUsage, stderr, "show", "edit", "sign", "reject", "addendum", "regenerate", "resolve-flag", "versions")
-	if err != nil {
-		return err
-	}
+	return dispatch(ctx, args, stdout, stderr, draftUsage, shared(draftSub, "show", "edit", "sign", "reject", "addendum", "regenerate", "resolve-flag", "versions"))
+}
+
+// draftSub runs one subcommand of draft (they share one flag set).
+func draftSub(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
+	var err error
 	fs := newFlags("draft "+sub, "draft "+sub+" SESSION_ID [flags]", stderr)
 	var cfg config
 	cfg.register(fs)
@@ -112,16 +113,16 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	sess, err := sessionFor(ctx, a, u, sessionID)
-	if err != nil {
-		return err
-	}
-	actor := actorOf(u)
-	svc := &drafts.Service{Store: a.store, Blobs: a.blobs}
+	svc := a.service()
 	switch sub {
-	case "show":
-		return draftShow(ctx, a, sess, *version, *reident, actor, *asJSON, stdout)
-	case "versions":
+	case "show", "versions":
+		sess, err := svc.Session(ctx, u, sessionID)
+		if err != nil {
+			return err
+		}
+		if sub == "show" {
+			return draftShow(ctx, a, sess, *version, *reident, u, *asJSON, stdout)
+		}
 		ds, err := a.store.Drafts(ctx, sessionID)
 		if err != nil {
 			return err
@@ -144,25 +145,25 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		d, err := svc.Edit(ctx, sessionID, *section, text, actor)
+		d, err := svc.EditSection(ctx, u, service.DraftEdit{SessionID: sessionID, Section: *section, Text: text})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "section %s updated; draft v%d is now %s\n", *section, d.Version, d.Status)
 	case "resolve-flag":
-		d, err := svc.ResolveFlag(ctx, sessionID, *code, *reason, actor)
+		d, err := svc.ResolveFlag(ctx, u, sessionID, *code, *reason)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "flag %s resolved on draft v%d\n", *code, d.Version)
 	case "sign":
-		d, err := svc.Sign(ctx, sessionID, drafts.SignOptions{Clinician: actor, Attest: *attest, OverrideReason: *override})
+		d, err := svc.Sign(ctx, u, service.Signature{SessionID: sessionID, Attest: *attest, Override: *override})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "signed draft v%d by %s; content hash %s\n", d.Version, d.SignedBy, d.ContentHash)
 	case "reject":
-		d, err := svc.Reject(ctx, sessionID, *reason, actor)
+		d, err := svc.Reject(ctx, u, sessionID, *reason)
 		if err != nil {
 			return err
 		}
@@ -172,18 +173,13 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		ad, err := svc.AddAddendum(ctx, sessionID, actor, text)
+		ad, err := svc.AddAddendum(ctx, u, sessionID, text)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "addendum %s added\n", ad.ID)
 	case "regenerate":
-		if *template != "" {
-			if err := pipeline.CheckTemplate(ctx, a.store, template); err != nil {
-				return err
-			}
-		}
-		v, err := svc.Regenerate(ctx, sessionID, *template, actor)
+		v, err := svc.Regenerate(ctx, u, sessionID, *template)
 		if err != nil {
 			return err
 		}
@@ -196,7 +192,8 @@ func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-func draftShow(ctx context.Context, a *app, sess store.Session, version int, reidentify bool, actor string, asJSON bool, stdout io.Writer) error {
+func draftShow(ctx context.Context, a *app, sess store.Session, version int, reidentify bool, u store.User, asJSON bool, stdout io.Writer) error {
+	actor := actorOf(u)
 	var d store.Draft
 	var err error
 	if version > 0 {
@@ -223,17 +220,17 @@ func draftShow(ctx context.Context, a *app, sess store.Session, version int, rei
 	if err != nil {
 		return err
 	}
-	tokenMap, err := loadTokenMap(ctx, a, sess.ID)
+	tokenMap, err := a.service().TokenMap(ctx, sess.ID)
 	if err != nil {
 		return err
 	}
-	if reidentify && (sess.Clinician == "" || store.NormalizeEmail(actor) != store.NormalizeEmail(sess.Clinician)) {
+	if reidentify && (sess.Clinician == "" || u.Email != store.NormalizeEmail(sess.Clinician)) {
 		return errors.New("only the session's clinician may see identifiers from the command line, with their own credential")
 	}
 	var consent compliance.Decision
 	if err := a.store.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if consent, _, err = compliance.RecordDisclosure(ctx, tx, sess.ID, compliance.Disclosure{Kind: compliance.KindView, Recipient: actor,
+		if consent, _, err = compliance.RecordDisclosure(ctx, tx, sess.ID, compliance.Disclosure{Kind: compliance.KindView, Recipient: cmp.Or(u.Email, u.ID),
 			Description: fmt.Sprintf("progress note v%d (%s) shown on the command line", d.Version, d.Status), Purpose: "treatment", Actor: actor}); err != nil {
 			return err
 		}
@@ -260,25 +257,6 @@ func draftShow(ctx context.Context, a *app, sess store.Session, version int, rei
 	}
 	_, err = io.WriteString(stdout, text)
 	return err
-}
-
-func loadTokenMap(ctx context.Context, a *app, sessionID string) (redaction.TokenMap, error) {
-	tr, err := a.store.Transcript(ctx, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	b, err := a.blobs.Get(ctx, tr.MapBlob)
-	if err != nil {
-		if errors.Is(err, blob.ErrNotFound) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	rs, err := redaction.RestoreSession(b)
-	if err != nil {
-		return nil, fmt.Errorf("identifier map: %w", err)
-	}
-	return rs.Map(), nil
 }
 
 var _ = json.Marshal

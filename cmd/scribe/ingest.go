@@ -9,6 +9,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 
+	service "github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/validate"
 )
@@ -62,21 +63,12 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if attesting {
-		*attested = u.Email
+	in := service.IngestInput{Recording: f, Template: *template, Modality: *modality, Program: *program, Speakers: *speakers,
+		ClientAlias: *alias, Clinician: *clinician, ConsentAttested: attesting}
+	if isTerminal(stderr) && *wait {
+		in.Progress = func(stage string, _, _ int) { fmt.Fprintf(stderr, "%s…\n", stage) }
 	}
-	attach, err := resolveFor(ctx, a, u, *clinician)
-	if err != nil {
-		return err
-	}
-	term := isTerminal(stderr)
-	in := &pipeline.Ingester{Store: a.store, Blobs: a.blobs, ChunkMax: *chunkMax, MaxDuration: *maxDur}
-	opt := pipeline.IngestOptions{Template: *template, Modality: *modality, Program: *program, Speakers: *speakers, ClientAlias: *alias, Clinician: *clinician,
-		ConsentAttestedBy: *attested, Actor: actorOf(u), Prepare: attach}
-	if term && *wait {
-		opt.Progress = func(stage string, _, _ int) { fmt.Fprintf(stderr, "%s…\n", stage) }
-	}
-	id, err := in.Ingest(ctx, f, opt)
+	id, err := a.service().Ingest(ctx, u, &pipeline.Ingester{Store: a.store, Blobs: a.blobs, ChunkMax: *chunkMax, MaxDuration: *maxDur}, in)
 	if err != nil {
 		return err
 	}

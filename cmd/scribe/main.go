@@ -26,11 +26,10 @@ type command struct {
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
-// extraCommands lets a feature register its command from its own file (in init).
-var extraCommands []command
-
+// commands lists every command, in the order the usage shows them; each
+// is registered here, explicitly, not from its file's init.
 func commands() []command {
-	return append([]command{
+	return []command{
 		{"serve", "run the web app, call relay and pipeline workers", cmdServe},
 		{"migrate", "apply database migrations and exit", cmdMigrate},
 		{"ingest", "ingest a WAV recording as a new session", cmdIngest},
@@ -40,8 +39,18 @@ func commands() []command {
 		{"template", "add or list note templates", cmdTemplate},
 		{"redact", "redact identifiers from text on standard input (JSON out)", cmdRedact},
 		{"audit", "verify or export the audit log", cmdAudit},
+		{"user", "add, list or change web app users", cmdUser},
+		{"client", "list or show clients; add or remove care-team members", cmdClient},
+		{"consent", "add, revoke or list consent records; add consent text versions", cmdConsent},
+		{"disclosures", "accounting of disclosures of a client's Part 2 records (text or CSV)", cmdDisclosures},
+		{"export", "export a session's note as FHIR R4 or HL7 v2 MDM^T02", cmdExport},
+		{"retention", "show or set the retention policy, sweep, place or lift legal holds", cmdRetention},
+		{"backup", "back up the database snapshot, blobs and keys into one tar.gz", cmdBackup},
+		{"restore", "restore a backup into an empty data dir and verify its audit log", cmdRestore},
+		{"doctor", "check the installation: database, key, disk, providers, BAAs, HTTPS, audit log", cmdDoctor},
+		{"demo", "load (or --remove) a SAMPLE client with a finished session and draft, to try Scribe without a model", cmdDemo},
 		{"version", "print the version", cmdVersion},
-	}, extraCommands...)
+	}
 }
 
 // errUsage is returned after a usage message has been printed.
@@ -100,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // its flag (a validation error's field is the flag's name).
 func cliMessage(err error) string {
 	if ve, ok := validate.As(err); ok {
-		return ve.Phrase("--" + string(ve.Field))
+		return ve.Phrase(flagFor(ve.Field))
 	}
 	return oneLine(err)
 }
@@ -163,6 +172,18 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, usag
 		return err
 	}
 	return subs[sub](ctx, rest, stdout, stderr)
+}
+
+// shared makes the subcommands of a command whose subcommands share one
+// flag set, for dispatch: each runs run with its own name.
+func shared(run func(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error, names ...string) map[string]runFunc {
+	subs := make(map[string]runFunc, len(names))
+	for _, n := range names {
+		subs[n] = func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+			return run(ctx, n, args, stdout, stderr)
+		}
+	}
+	return subs
 }
 
 // parse parses flags that may come before or after positional arguments.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -73,6 +74,9 @@ type cliEntry struct {
 	// client; adminOnly commands also refuse non-admins who may.
 	denied    string
 	adminOnly bool
+	// roles: only these roles may (beside the operator), as the web app's
+	// route for the same operation says; others are refused by role.
+	roles []string
 	// listing: it succeeds for everyone, showing only what they may see.
 	listing bool
 	// acts: the command acts in a person's name, so it runs with the
@@ -113,7 +117,7 @@ func cliTable() map[string]cliEntry {
 			}
 		}},
 		"session show":   {args: func(c *cliCase) []string { return []string{"session", "show", sid(c)} }, denied: noAccess},
-		"session cancel": {status: store.StatusScheduled, args: func(c *cliCase) []string { return []string{"session", "cancel", sid(c), "--reason", "rescheduled"} }, denied: noAccess},
+		"session cancel": {status: store.StatusScheduled, roles: []string{store.RoleAdmin, store.RoleClinician}, args: func(c *cliCase) []string { return []string{"session", "cancel", sid(c), "--reason", "rescheduled"} }, denied: noAccess},
 		"session retry":  {status: store.StatusFailed, args: func(c *cliCase) []string { return []string{"session", "retry", sid(c)} }, denied: noAccess},
 		"session create": {args: func(c *cliCase) []string {
 			return []string{"session", "create", "--clinician", clinician(c), "--client-alias", c.client.Alias, "--program", "mh"}
@@ -404,6 +408,8 @@ func TestCommandRoleClientMatrix(t *testing.T) {
 					allowed, denied = false, "own credential"
 				case byRole:
 					allowed, denied = false, "clinician or supervisor"
+				case len(e.roles) > 0 && !p.operator && !slices.Contains(e.roles, p.role):
+					allowed, denied = false, "only "
 				}
 				switch {
 				case allowed && code != 0:

@@ -7,7 +7,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/store"
 )
 
@@ -18,8 +17,7 @@ func cmdProvider(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 func providerAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("provider add", "provider add --name N --kind openai|azure --base-url URL --model M --api-key-env VAR --use transcription|drafting [--self-hosted] [--baa-signed YYYY-MM-DD --baa-expires YYYY-MM-DD] [--zero-retention] [--part2-allowed] [--context-tokens N]", stderr)
-	var cfg config
-	cfg.register(fs)
+	act := registerActing(fs)
 	var p store.Provider
 	fs.StringVar(&p.Name, "name", "", "provider name (required)")
 	fs.StringVar(&p.Kind, "kind", store.KindOpenAI, "openai (OpenAI or any OpenAI-compatible server: vLLM, Ollama, whisper servers) or azure")
@@ -40,22 +38,14 @@ func providerAdd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	p.JSONSchema = !*noSchema
 	if err := p.Validate(); err != nil {
-		return err
+		return err // before the data directory is touched
 	}
-	a, err := openApp(ctx, cfg)
+	x, err := act.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	err = a.store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.PutProvider(ctx, p); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Actor: cliActor(), Action: "provider.add", EntityType: "provider", EntityID: p.Name, Details: map[string]string{
-			"kind": p.Kind, "use": p.Use, "model": p.Model, "self_hosted": fmt.Sprint(p.SelfHosted), "baa_signed": p.BAASigned, "baa_expires": p.BAAExpires,
-			"zero_retention": fmt.Sprint(p.ZeroRetention), "part2_allowed": fmt.Sprint(p.Part2Allowed)}})
-	})
-	if err != nil {
+	defer x.Close()
+	if _, err := x.svc.PutProvider(ctx, x.by, p); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "provider %s saved for %s: %s\n", p.Name, p.Use, baaStatus(p, time.Now()))

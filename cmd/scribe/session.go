@@ -15,6 +15,7 @@ import (
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/transcript"
 	"github.com/scribe-health/scribe/internal/validate"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"github.com/scribe-health/scribe/transcribe"
 )
 
@@ -25,33 +26,29 @@ func cmdSession(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func sessionList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("session list", "session list [--status STATUS] [--json]", stderr)
-	var cfg config
-	cfg.register(fs)
+	act := registerActing(fs)
 	status := fs.String("status", "", "only sessions in this status ("+strings.Join(store.SessionStatuses, ", ")+")")
 	asJSON := fs.Bool("json", false, "print JSON")
 	limit := fs.Int("limit", 100, "most sessions to list (1 to 10000)")
-	as := asFlag(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if *status != "" {
-		if err := validate.OneOf("status", *status, store.SessionStatuses...); err != nil {
+		st, err := vocab.ParseSessionStatus(*status)
+		if err != nil {
 			return err
 		}
+		*status = string(st)
 	}
 	if err := validate.Int("limit", *limit, 1, 10000); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg)
+	x, err := act.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	u, err := principal(ctx, a, *as)
-	if err != nil {
-		return err
-	}
-	list, err := clients.Sessions(ctx, a.store, u, *status, *limit)
+	defer x.Close()
+	list, err := clients.Sessions(ctx, x.store, x.by, *status, *limit)
 	if err != nil {
 		return err
 	}
@@ -85,24 +82,19 @@ type sessionView struct {
 
 func sessionShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("session show", "session show ID [--json]", stderr)
-	var cfg config
-	cfg.register(fs)
+	act := registerActing(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	as := asFlag(fs)
 	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg)
+	x, err := act.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	u, err := principal(ctx, a, *as)
-	if err != nil {
-		return err
-	}
-	sess, err := sessionFor(ctx, a, u, pos[0])
+	defer x.Close()
+	a, u := x.app, x.by
+	sess, err := x.session(ctx, pos[0])
 	if err != nil {
 		return err
 	}
@@ -182,27 +174,18 @@ func writeJSON(w io.Writer, v any) error {
 
 func sessionRetry(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("session retry", "session retry ID [--wait]", stderr)
-	var cfg config
-	cfg.register(fs)
+	act := registerActing(fs)
 	wait := fs.Bool("wait", false, "work the session's jobs in this process until it is ready or fails again")
-	as := asFlag(fs)
 	pos, err := parseOne(fs, args)
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg)
+	x, err := act.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	u, err := principal(ctx, a, *as)
-	if err != nil {
-		return err
-	}
-	if _, err := sessionFor(ctx, a, u, pos[0]); err != nil {
-		return err
-	}
-	res, err := pipeline.Retry(ctx, a.store, pos[0], actorOf(u))
+	defer x.Close()
+	res, err := x.svc.RetrySession(ctx, x.by, pos[0])
 	if err != nil {
 		return err
 	}
@@ -214,7 +197,7 @@ func sessionRetry(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if !*wait {
 		return nil
 	}
-	return waitHere(ctx, a, pos[0], 4, stderr)
+	return waitHere(ctx, x.app, pos[0], 4, stderr)
 }
 
 // waitHere works jobs in this process until the session is ready or failed.

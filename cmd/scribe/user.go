@@ -2,67 +2,140 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
-	"time"
 
+	service "github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/store"
-	"github.com/scribe-health/scribe/internal/web"
 )
-
-func init() {
-	extraCommands = append(extraCommands, command{"user", "add or list web app users", cmdUser})
-}
 
 const userUsage = `Usage: scribe user add --email EMAIL --role admin|clinician|supervisor [--part2-access]
        scribe user list
+       scribe user role EMAIL --role admin|clinician|supervisor [--part2-access]
+       scribe user disable EMAIL | enable EMAIL
 The role is required and has no default: choose admin only for someone who manages users,
 providers and the audit log (admins must use two-step sign-in).`
 
 func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub, args, err := takeSub(args, userUsage, stderr, "add", "list")
-	if err != nil {
-		return err
-	}
-	fs := newFlags("user "+sub, "user "+sub+" [flags]", stderr)
-	var cfg config
-	cfg.register(fs)
-	email := fs.String("email", "", "add: the user's e-mail (required)")
-	role := fs.String("role", "", "add: admin, clinician or supervisor (required; no default)")
-	part2 := fs.Bool("part2-access", false, "add: may see 42 CFR Part 2 (substance-use program) records")
+	return dispatch(ctx, args, stdout, stderr, userUsage, map[string]runFunc{
+		"add": userAdd, "list": userList, "role": userRole,
+		"disable": userToggle(service.ChangeDisable), "enable": userToggle(service.ChangeEnable),
+	})
+}
+
+func userAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("user add", "user add --email EMAIL --role admin|clinician|supervisor [--part2-access]\n\n"+userUsage, stderr)
+	act := registerActing(fs)
+	var in service.UserInput
+	fs.StringVar(&in.Email, "email", "", "the user's e-mail (required)")
+	fs.StringVar(&in.Role, "role", "", "admin, clinician or supervisor (required; no default)")
+	fs.BoolVar(&in.Part2Access, "part2-access", false, "may see 42 CFR Part 2 (substance-use program) records")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if sub == "add" && (*email == "" || *role == "") {
+	if in.Email == "" || in.Role == "" {
 		fmt.Fprintln(stderr, userUsage)
 		return errUsage
+	}
+	x, err := act.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	nu, err := x.svc.AddUser(ctx, x.by, in)
+	if err != nil {
+		return err
+	}
+	u := nu.User
+	fmt.Fprintf(stdout, "user %s added as %s%s\n", u.Email, u.Role, map[bool]string{true: " with Part 2 access", false: ""}[u.Part2Access])
+	fmt.Fprintf(stdout, "send them this one-time link to choose a password (valid 72 hours):\n%s/invite?token=%s\n", publicBase(), nu.InviteToken)
+	if u.Role == store.RoleAdmin {
+		fmt.Fprintln(stdout, "admins set up two-step sign-in (an authenticator app) at their first sign-in")
+	}
+	return nil
+}
+
+func userList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("user list", "user list", stderr)
+	var cfg config
+	cfg.register(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
 	}
 	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	if sub == "list" {
-		us, err := a.store.Users(ctx)
-		if err != nil {
-			return err
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "EMAIL\tROLE\tPART2\tTWO-STEP\tDISABLED")
-		for _, u := range us {
-			fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%v\n", u.Email, u.Role, u.Part2Access, u.TOTPEnabled, u.Disabled)
-		}
-		return tw.Flush()
-	}
-	u, link, err := web.AddUser(ctx, a.store, cliActor(), *email, *role, *part2, time.Now())
+	us, err := a.store.Users(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "user %s added as %s%s\n", u.Email, u.Role, map[bool]string{true: " with Part 2 access", false: ""}[u.Part2Access])
-	fmt.Fprintf(stdout, "send them this one-time link to choose a password (valid 72 hours):\n%s%s\n", publicBase(), link)
-	if u.Role == store.RoleAdmin {
-		fmt.Fprintln(stdout, "admins set up two-step sign-in (an authenticator app) at their first sign-in")
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "EMAIL\tROLE\tPART2\tTWO-STEP\tDISABLED")
+	for _, u := range us {
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%v\t%v\n", u.Email, u.Role, u.Part2Access, u.TOTPEnabled, u.Disabled)
 	}
+	return tw.Flush()
+}
+
+// userByEmail finds the user a user subcommand changes.
+func (x *acting) userByEmail(ctx context.Context, email string) (store.User, error) {
+	u, err := x.store.UserByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		return u, fmt.Errorf("there is no Scribe user with the e-mail %s", email)
+	}
+	return u, err
+}
+
+func userRole(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("user role", "user role EMAIL --role admin|clinician|supervisor [--part2-access]", stderr)
+	act := registerActing(fs)
+	role := fs.String("role", "", "admin, clinician or supervisor (required)")
+	part2 := fs.Bool("part2-access", false, "may see 42 CFR Part 2 (substance-use program) records (omitted: no access)")
+	pos, err := parseOne(fs, args)
+	if err != nil {
+		return err
+	}
+	x, err := act.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	u, err := x.userByEmail(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if u, err = x.svc.UpdateUser(ctx, x.by, service.UserUpdate{UserID: u.ID, Change: service.ChangeRole, Role: *role, Part2Access: *part2}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s is now %s%s; they were signed out everywhere\n", u.Email, u.Role, map[bool]string{true: " with Part 2 access", false: ""}[u.Part2Access])
 	return nil
+}
+
+func userToggle(change service.UserChange) runFunc {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		fs := newFlags("user "+string(change), "user "+string(change)+" EMAIL", stderr)
+		act := registerActing(fs)
+		pos, err := parseOne(fs, args)
+		if err != nil {
+			return err
+		}
+		x, err := act.open(ctx)
+		if err != nil {
+			return err
+		}
+		defer x.Close()
+		u, err := x.userByEmail(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if _, err = x.svc.UpdateUser(ctx, x.by, service.UserUpdate{UserID: u.ID, Change: change}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "user %s %sd\n", u.Email, change)
+		return nil
+	}
 }

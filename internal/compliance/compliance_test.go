@@ -66,11 +66,14 @@ func TestValidateNamesEveryMissingElement(t *testing.T) {
 		t.Fatalf("want ValidationError, got %v", err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"method must be", "captured-by", "signature", "date of signature", "who may disclose", "description of the information",
+	for _, want := range []string{"method must be", "who obtained the consent", "signature", "date of signature", "who may disclose", "description of the information",
 		"recipients", "purpose", "right to revoke", "expiry date or event"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error does not name %q: %s", want, msg)
 		}
+	}
+	if strings.Contains(msg, "--") {
+		t.Errorf("error names a command-line flag (the adapters name inputs their own way): %s", msg)
 	}
 	if strings.Contains(msg, "client-1") {
 		t.Errorf("error carries the client alias: %s", msg)

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"strings"
 	"time"
 
@@ -24,9 +25,9 @@ import (
 
 // Consent scopes.
 const (
-	ScopeAIScribe  = "ai_scribe" // an AI scribe may record, transcribe and draft
-	ScopePart2TPO  = "part2_tpo" // Part 2 record may be disclosed for treatment, payment and operations
-	ScopeRecording = "recording" // the session may be recorded
+	ScopeAIScribe  = string(vocab.ScopeAIScribe)  // an AI scribe may record, transcribe and draft
+	ScopePart2TPO  = string(vocab.ScopePart2TPO)  // Part 2 record may be disclosed for treatment, payment and operations
+	ScopeRecording = string(vocab.ScopeRecording) // the session may be recorded
 )
 
 // Consent capture and revocation methods.
@@ -85,7 +86,7 @@ func Validate(c store.ConsentRecord) error {
 		p = append(p, fmt.Sprintf("method must be electronic, written or verbal_attested, not %q", c.Method))
 	}
 	if c.CapturedBy == "" {
-		p = append(p, "captured-by missing (who obtained the consent)")
+		p = append(p, "who obtained the consent missing")
 	}
 	if c.Granted {
 		if strings.TrimSpace(c.Signature) == "" {
@@ -100,10 +101,10 @@ func Validate(c store.ConsentRecord) error {
 	}
 	if c.Scope == ScopePart2TPO && c.Granted {
 		need := []struct{ v, name string }{
-			{c.Discloser, "who may disclose (--discloser)"},
-			{c.Information, "description of the information (--information)"},
-			{c.Recipients, "recipients by name or class (--recipients)"},
-			{c.Purpose, "purpose (--purpose)"},
+			{c.Discloser, "who may disclose"},
+			{c.Information, "description of the information"},
+			{c.Recipients, "recipients by name or class"},
+			{c.Purpose, "purpose"},
 		}
 		for _, n := range need {
 			if strings.TrimSpace(n.v) == "" {
@@ -111,10 +112,10 @@ func Validate(c store.ConsentRecord) error {
 			}
 		}
 		if !c.RevocationNotice {
-			p = append(p, "the client must be told of the right to revoke (--revocation-notice)")
+			p = append(p, "the client must be told of the right to revoke")
 		}
 		if c.ExpiresAt == 0 && strings.TrimSpace(c.ExpiryEvent) == "" {
-			p = append(p, "expiry date or event missing (--expires or --expiry-event)")
+			p = append(p, "expiry date or event missing")
 		}
 	}
 	if len(p) > 0 {
@@ -177,7 +178,7 @@ func AddTx(ctx context.Context, tx *store.Tx, c *store.ConsentRecord, actor stri
 		}
 		alias := strings.TrimSpace(c.ClientAlias)
 		if c.ClientID != "" && c.ClientID != sess.ClientID || c.ClientID == "" && alias != "" && sess.ClientAlias != "" && sess.ClientAlias != alias {
-			return fmt.Errorf("the consent's client is not the client of session %s; check --client", c.SessionID)
+			return fmt.Errorf("the consent's client is not the client of session %s", c.SessionID)
 		}
 		c.ClientID = sess.ClientID
 	} else if c.ClientID == "" {
@@ -190,7 +191,7 @@ func AddTx(ctx context.Context, tx *store.Tx, c *store.ConsentRecord, actor stri
 		}
 		switch len(cs) {
 		case 0:
-			return errors.New("no client has this alias; check --client, or record the consent for a session")
+			return errors.New("no client has this alias; name another, or record the consent for a session")
 		case 1:
 			c.ClientID = cs[0].ID
 		default:
@@ -200,7 +201,7 @@ func AddTx(ctx context.Context, tx *store.Tx, c *store.ConsentRecord, actor stri
 	if c.TextVersion != "" {
 		t, err := tx.ConsentText(ctx, c.Scope, c.TextVersion)
 		if err != nil {
-			return fmt.Errorf("the consent refers to a text version that is not on file (add it with scribe consent text-add): %w", err)
+			return fmt.Errorf("%w: %w", ErrTextNotOnFile, err)
 		}
 		c.TextHash = t.SHA256
 	}
@@ -220,8 +221,21 @@ func AttestedAIScribeConsent(sessionID, clientAlias, attestedBy string) *store.C
 		RevocationNotice: true}
 }
 
+// ErrTextNotOnFile: the consent names a version of its scope's text that is
+// not on file (an admin adds texts with scribe consent text-add).
+var ErrTextNotOnFile = errors.New("the consent refers to a text version that is not on file")
+
+// RevokeMethods are the ways a revocation is received.
+var RevokeMethods = []string{MethodElectronic, MethodWritten, "verbal", MethodVerbalAttested}
+
 // Revoke revokes one consent record (time, who and how are recorded) and audits it.
 func Revoke(ctx context.Context, s *store.Store, id, by, method string) (store.ConsentRecord, error) {
+	return RevokeAs(ctx, s, id, by, by, method)
+}
+
+// RevokeAs is Revoke with the audit log's actor (a user ID) apart from the
+// name the record keeps as who recorded the revocation.
+func RevokeAs(ctx context.Context, s *store.Store, id, by, actor, method string) (store.ConsentRecord, error) {
 	var out store.ConsentRecord
 	switch method {
 	case MethodElectronic, MethodWritten, "verbal", MethodVerbalAttested:
@@ -229,7 +243,7 @@ func Revoke(ctx context.Context, s *store.Store, id, by, method string) (store.C
 		return out, fmt.Errorf("revocation method must be electronic, written, verbal or verbal_attested, not %q", method)
 	}
 	if by == "" {
-		return out, errors.New("who recorded the revocation is missing (--by)")
+		return out, errors.New("who recorded the revocation is missing")
 	}
 	err := s.InTx(ctx, func(tx *store.Tx) error {
 		c, err := tx.RevokeConsent(ctx, id, by, method)
@@ -237,7 +251,7 @@ func Revoke(ctx context.Context, s *store.Store, id, by, method string) (store.C
 			return err
 		}
 		out = c
-		return tx.Audit(ctx, audit.Event{Actor: by, Action: "consent.revoke", EntityType: "consent", EntityID: id, Details: map[string]string{
+		return tx.Audit(ctx, audit.Event{Actor: actor, Action: "consent.revoke", EntityType: "consent", EntityID: id, Details: map[string]string{
 			"session": c.SessionID, "scope": c.Scope, "method": method}})
 	})
 	return out, err

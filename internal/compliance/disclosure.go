@@ -84,8 +84,21 @@ func RequirePart2Consent(sessionID string, dec Decision) error {
 	if dec.Status == statusUnchecked || dec.InForce() {
 		return nil
 	}
-	return fmt.Errorf("session %s: %w (status %s); nothing was disclosed. Record the client's written consent with scribe consent add --scope part2_tpo", sessionID, ErrPart2NoConsent, dec.Status)
+	return &Part2ConsentError{SessionID: sessionID, Status: dec.Status}
 }
+
+// Part2ConsentError is a disclosure refused for want of a part2_tpo consent
+// in force; Status says what the consent is (none, revoked, expired …).
+type Part2ConsentError struct {
+	SessionID string
+	Status    string
+}
+
+func (e *Part2ConsentError) Error() string {
+	return fmt.Sprintf("session %s: %v (status %s); nothing was disclosed. Record the client's written consent with scribe consent add --scope part2_tpo", e.SessionID, ErrPart2NoConsent, e.Status)
+}
+
+func (e *Part2ConsentError) Unwrap() error { return ErrPart2NoConsent }
 
 // AccountingYears is how far back an accounting of disclosures reaches by default.
 const AccountingYears = 3

@@ -3,12 +3,14 @@
 // each other.
 package jobs
 
+import "github.com/scribe-health/scribe/internal/vocab"
+
 // Stage names, also used as the stage column of a session's stage rows.
 const (
-	StageTranscribe = "transcribe_chunk"
-	StageRedact     = "redact"
-	StageDraft      = "draft"
-	StagePurge      = "purge"
+	StageTranscribe = string(vocab.StageTranscribe)
+	StageRedact     = string(vocab.StageRedact)
+	StageDraft      = string(vocab.StageDraft)
+	StagePurge      = string(vocab.StagePurge)
 )
 
 // TranscribeChunkArgs transcribes one stored audio chunk.

@@ -11,21 +11,26 @@ import (
 
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/validate"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"github.com/scribe-health/scribe/prompts"
 )
 
-// The inputs a person gives when a session is created. Each is the flag's
-// name on the command line; the web app labels them itself.
+// The inputs a person gives when a session is created, named in the
+// domain's words; the command line maps each to its flag and the web app
+// to its form label.
 const (
-	FieldTemplate          validate.Field = "template"
+	FieldTemplate          validate.Field = "note template"
 	FieldModality          validate.Field = "modality"
-	FieldProgram           validate.Field = "program"
+	FieldProgram                          = vocab.FieldProgram
 	FieldSpeakers          validate.Field = "speakers"
 	FieldClinician         validate.Field = "clinician"
-	FieldClientAlias       validate.Field = "client-alias"
-	FieldConsentAttestedBy validate.Field = "consent-attested-by"
-	FieldChunkMax          validate.Field = "chunk-max"
-	FieldMaxDuration       validate.Field = "max-duration"
+	FieldClientAlias       validate.Field = "client alias"
+	FieldConsentAttestedBy validate.Field = "consent attested by"
+	FieldChunkMax          validate.Field = "longest chunk"
+	FieldMaxDuration       validate.Field = "longest recording"
+	FieldAppointmentTime   validate.Field = "appointment time"
+	FieldAppointmentLength validate.Field = "appointment length"
+	FieldCancelReason      validate.Field = "cancellation reason"
 )
 
 // Limits on an ingest's chunk length and recording length. A chunk shorter
@@ -77,15 +82,17 @@ func CheckSession(ctx context.Context, st *store.Store, c *SessionChoices) error
 		for _, m := range prompts.Modalities() {
 			ids = append(ids, m.ID)
 		}
-		return &validate.Error{Field: FieldModality, Value: c.Modality, Allowed: "use " + validate.List(ids)}
+		return &validate.Error{Field: FieldModality, Value: c.Modality, Allowed: ids}
 	}
 	c.Program = strings.ToLower(strings.TrimSpace(c.Program))
 	if c.Program == "" {
 		c.Program = store.ProgramMH
 	}
-	if err := validate.OneOf(FieldProgram, c.Program, store.ProgramMH, store.ProgramSUD); err != nil {
+	program, err := vocab.ParseProgram(c.Program)
+	if err != nil {
 		return err
 	}
+	c.Program = string(program)
 	if err := checkAlias(&c.ClientAlias, c.RequireAlias); err != nil {
 		return err
 	}
@@ -118,14 +125,14 @@ func checkTemplate(ctx context.Context, st *store.Store, id *string) error {
 	for _, t := range custom {
 		ids = append(ids, t.ID)
 	}
-	return &validate.Error{Field: FieldTemplate, Value: *id, Allowed: "use " + validate.List(ids)}
+	return &validate.Error{Field: FieldTemplate, Value: *id, Allowed: ids}
 }
 
 func checkAlias(alias *string, required bool) error {
 	*alias = strings.TrimSpace(*alias)
 	if *alias == "" {
 		if required {
-			return &validate.Error{Field: FieldClientAlias, Allowed: "give the client's alias (never the client's real name)"}
+			return &validate.Error{Field: FieldClientAlias, Hint: "give the client's alias (never the client's real name)"}
 		}
 		return nil
 	}
@@ -135,7 +142,7 @@ func checkAlias(alias *string, required bool) error {
 	}
 	if bad {
 		return &validate.Error{Field: FieldClientAlias, Value: *alias, Hidden: true,
-			Allowed: fmt.Sprintf("use at most %d characters on one line", maxAliasLen)}
+			Hint: fmt.Sprintf("use at most %d characters on one line", maxAliasLen)}
 	}
 	return nil
 }
@@ -147,13 +154,13 @@ func checkClinician(ctx context.Context, st *store.Store, email *string, require
 	given := strings.TrimSpace(*email)
 	if given == "" {
 		if required {
-			return &validate.Error{Field: FieldClinician, Allowed: "give the e-mail of the clinician's Scribe account"}
+			return &validate.Error{Field: FieldClinician, Hint: "give the e-mail of the clinician's Scribe account"}
 		}
 		*email = ""
 		return nil
 	}
 	refuse := func(why string) error {
-		return &validate.Error{Field: FieldClinician, Value: given, Allowed: why + "; give the e-mail of an active clinician or supervisor account"}
+		return &validate.Error{Field: FieldClinician, Value: given, Hint: why + "; give the e-mail of an active clinician or supervisor account"}
 	}
 	if a, err := mail.ParseAddress(given); err != nil || a.Address != given {
 		return refuse("that is not an e-mail address")
@@ -189,7 +196,7 @@ func CheckConsentAttester(s string) error {
 		return nil
 	}
 	if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
-		return &validate.Error{Field: FieldConsentAttestedBy, Value: s, Allowed: "give the e-mail address of the person attesting the client's consent"}
+		return &validate.Error{Field: FieldConsentAttestedBy, Value: s, Hint: "give the e-mail address of the person attesting the client's consent"}
 	}
 	return nil
 }

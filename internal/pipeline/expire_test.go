@@ -13,6 +13,7 @@ import (
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
+	"github.com/scribe-health/scribe/internal/validate"
 )
 
 // bookCall creates a call session booked at start for 50 minutes, with a
@@ -169,8 +170,8 @@ func TestCancelSession(t *testing.T) {
 		cb := &pipeline.CallBackend{Store: h.store, Blobs: h.blobs}
 		id, tok := h.bookCall(time.Now().Add(time.Hour), false)
 
-		var ve *pipeline.ValidationError
-		if _, err := pipeline.CancelSession(h.ctx, h.store, id, "admin@example.org", "admin", "bored"); !errors.As(err, &ve) || ve.Field != "reason" {
+		var ve *validate.Error
+		if _, err := pipeline.CancelSession(h.ctx, h.store, id, "admin@example.org", "admin", "bored"); !errors.As(err, &ve) || ve.Field != pipeline.FieldCancelReason {
 			t.Errorf("a made-up reason: %v, want a ValidationError naming the reason", err)
 		}
 		if !h.session(id).Open() {

@@ -116,7 +116,7 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 	info := src.Info()
 	if opt.Speakers == "stereo" && info.Channels != 2 {
 		return "", &validate.Error{Field: FieldSpeakers, Value: opt.Speakers,
-			Allowed: fmt.Sprintf("stereo needs a 2-channel recording and this one has %d channel; use mono", info.Channels)}
+			Hint: fmt.Sprintf("stereo needs a 2-channel recording and this one has %d channel; use mono", info.Channels)}
 	}
 	sessionID := uuid.NewString()
 	// Track names: the speakers when known now; a stereo file split by

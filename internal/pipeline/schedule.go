@@ -3,6 +3,8 @@ package pipeline
 import (
 	"fmt"
 	"time"
+
+	"github.com/scribe-health/scribe/internal/validate"
 )
 
 // Appointment limits. A call session is booked for a window of
@@ -18,20 +20,6 @@ const (
 	startTolerance = 5 * time.Minute
 )
 
-// ValidationError is bad input named by its field (in words, never a
-// command-line flag or a form field's internal name), with what is allowed.
-// Adapters may say it their own way from the fields.
-type ValidationError struct {
-	Field   string // "appointment time", "appointment length", "reason"
-	Value   string
-	Problem string // "is in the past"
-	Allowed string
-}
-
-func (e *ValidationError) Error() string {
-	return fmt.Sprintf("the %s %q %s (allowed: %s)", e.Field, e.Value, e.Problem, e.Allowed)
-}
-
 // CheckSchedule validates an appointment: it starts now or later (within a
 // few minutes' tolerance) and at most ScheduleAhead from now, and lasts
 // between MinSessionLength and MaxSessionLength. start is shown in its own
@@ -39,16 +27,16 @@ func (e *ValidationError) Error() string {
 func CheckSchedule(start time.Time, length time.Duration, now time.Time) error {
 	const layout = "2006-01-02 15:04 MST"
 	if start.Before(now.Add(-startTolerance)) {
-		return &ValidationError{Field: "appointment time", Value: start.Format(layout), Problem: "is in the past",
-			Allowed: "now (" + now.In(start.Location()).Format(layout) + ") or later"}
+		return &validate.Error{Field: FieldAppointmentTime, Value: start.Format(layout), Problem: "is in the past",
+			Hint: "now (" + now.In(start.Location()).Format(layout) + ") or later"}
 	}
 	if start.After(now.Add(ScheduleAhead)) {
-		return &ValidationError{Field: "appointment time", Value: start.Format(layout), Problem: "is too far ahead",
-			Allowed: "up to a year from now"}
+		return &validate.Error{Field: FieldAppointmentTime, Value: start.Format(layout), Problem: "is too far ahead",
+			Hint: "up to a year from now"}
 	}
 	if length < MinSessionLength || length > MaxSessionLength {
-		return &ValidationError{Field: "appointment length", Value: minutes(length), Problem: "is out of range",
-			Allowed: minutes(MinSessionLength) + " to " + minutes(MaxSessionLength)}
+		return &validate.Error{Field: FieldAppointmentLength, Value: minutes(length), Problem: "is out of range",
+			Hint: minutes(MinSessionLength) + " to " + minutes(MaxSessionLength)}
 	}
 	return nil
 }
@@ -61,6 +49,8 @@ func minutes(d time.Duration) string {
 			return "1 hour"
 		}
 		return fmt.Sprintf("%d hours", d/time.Hour)
+	case d == time.Minute:
+		return "1 minute"
 	case d%time.Minute == 0:
 		return fmt.Sprintf("%d minutes", d/time.Minute)
 	default:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/validate"
 	"github.com/scribe-health/scribe/transcribe"
 )
 
@@ -114,7 +115,7 @@ func CancelSession(ctx context.Context, st *store.Store, sessionID, actor, agent
 		}
 	}
 	if !found {
-		return out, &ValidationError{Field: "reason", Value: reasonCode, Problem: "is not a cancellation reason", Allowed: strings.Join(CancelReasonCodes(), ", ")}
+		return out, &validate.Error{Field: FieldCancelReason, Value: reasonCode, Problem: "is not one of the reasons", Allowed: CancelReasonCodes()}
 	}
 	err := st.InTx(ctx, func(tx *store.Tx) error {
 		sess, err := tx.Session(ctx, sessionID, true)

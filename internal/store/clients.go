@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"sort"
 	"strings"
 
@@ -17,8 +18,8 @@ import (
 
 // Programs a client or session belongs to.
 const (
-	ProgramMH  = "mh"  // mental health (not a Part 2 program)
-	ProgramSUD = "sud" // substance use: a 42 CFR Part 2 program
+	ProgramMH  = string(vocab.ProgramMH)  // mental health (not a Part 2 program)
+	ProgramSUD = string(vocab.ProgramSUD) // substance use: a 42 CFR Part 2 program
 )
 
 // Client is one client: its programs and its care team.

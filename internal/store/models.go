@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"strings"
 	"time"
 
@@ -12,20 +13,20 @@ import (
 
 // Session statuses.
 const (
-	StatusRecording    = "recording"
-	StatusTranscribing = "transcribing"
-	StatusRedacting    = "redacting"
-	StatusDrafting     = "drafting"
-	StatusReady        = "ready"
-	StatusFailed       = "failed"
-	StatusScheduled    = "scheduled"
-	StatusInCall       = "in_call"
+	StatusRecording    = string(vocab.StatusRecording)
+	StatusTranscribing = string(vocab.StatusTranscribing)
+	StatusRedacting    = string(vocab.StatusRedacting)
+	StatusDrafting     = string(vocab.StatusDrafting)
+	StatusReady        = string(vocab.StatusReady)
+	StatusFailed       = string(vocab.StatusFailed)
+	StatusScheduled    = string(vocab.StatusScheduled)
+	StatusInCall       = string(vocab.StatusInCall)
 	// StatusNoRecording: the call ended with no audio kept (consent never
 	// given, or revoked and purged). There is nothing to draft.
-	StatusNoRecording = "no_recording"
+	StatusNoRecording = string(vocab.StatusNoRecording)
 	// StatusCancelled: the session was cancelled before anything was
 	// recorded (EndReason says why).
-	StatusCancelled = "cancelled"
+	StatusCancelled = string(vocab.StatusCancelled)
 )
 
 // Stage states.
@@ -69,7 +70,7 @@ type Session struct {
 }
 
 // Part2 reports whether the session is a 42 CFR Part 2 record.
-func (s Session) Part2() bool { return s.Program == "sud" }
+func (s Session) Part2() bool { return vocab.IsPart2(s.Program) }
 
 // Stage is the state of one stage (per chunk for transcription).
 type Stage struct {

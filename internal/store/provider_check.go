@@ -11,19 +11,19 @@ import (
 	"github.com/scribe-health/scribe/internal/validate"
 )
 
-// The inputs of a provider record, named as the command line's flags; the
-// admin page labels them itself.
+// The inputs of a provider record, named in the domain's words; the
+// command line maps each to its flag and the admin page to its label.
 const (
-	FieldProviderName    validate.Field = "name"
-	FieldProviderKind    validate.Field = "kind"
-	FieldProviderUse     validate.Field = "use"
-	FieldBaseURL         validate.Field = "base-url"
+	FieldProviderName    validate.Field = "provider name"
+	FieldProviderKind    validate.Field = "provider kind"
+	FieldProviderUse     validate.Field = "provider use"
+	FieldBaseURL         validate.Field = "base URL"
 	FieldModel           validate.Field = "model"
-	FieldAPIKeyEnv       validate.Field = "api-key-env" // #nosec G101 -- a form field's name, not a credential
-	FieldBAASigned       validate.Field = "baa-signed"
-	FieldBAAExpires      validate.Field = "baa-expires"
-	FieldContextTokens   validate.Field = "context-tokens"
-	FieldAzureAPIVersion validate.Field = "azure-api-version"
+	FieldAPIKeyEnv       validate.Field = "API key variable" // #nosec G101 -- a form field's name, not a credential
+	FieldBAASigned       validate.Field = "BAA signing date"
+	FieldBAAExpires      validate.Field = "BAA expiry date"
+	FieldContextTokens   validate.Field = "context budget"
+	FieldAzureAPIVersion validate.Field = "Azure API version"
 )
 
 // Provider uses and kinds.
@@ -48,7 +48,7 @@ var (
 // line and the admin page alike; a refusal is a *validate.Error.
 func (p Provider) Validate() error {
 	if !providerName.MatchString(p.Name) {
-		return &validate.Error{Field: FieldProviderName, Value: p.Name, Allowed: "use 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit"}
+		return &validate.Error{Field: FieldProviderName, Value: p.Name, Hint: "use 1 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit"}
 	}
 	if err := validate.OneOf(FieldProviderKind, p.Kind, KindOpenAI, KindAzure); err != nil {
 		return err
@@ -57,36 +57,36 @@ func (p Provider) Validate() error {
 		return err
 	}
 	if p.Use == UseRedaction && !p.SelfHosted {
-		return &validate.Error{Field: FieldProviderUse, Value: p.Use, Allowed: "a redaction provider is sent transcripts before redaction, so it must be self-hosted (--self-hosted); use a hosted provider for drafting instead"}
+		return &validate.Error{Field: FieldProviderUse, Value: p.Use, Problem: "needs a self-hosted provider", Hint: "a redaction provider is sent transcripts before redaction, so it must be self-hosted; use a hosted provider for drafting instead"}
 	}
 	if u, err := url.Parse(p.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &validate.Error{Field: FieldBaseURL, Value: p.BaseURL, Allowed: "give the API's http(s) URL, such as https://api.openai.com/v1 or http://gpu-box:8000/v1"}
+		return &validate.Error{Field: FieldBaseURL, Value: p.BaseURL, Hint: "give the API's http(s) URL, such as https://api.openai.com/v1 or http://gpu-box:8000/v1"}
 	}
 	if p.Model == "" || len(p.Model) > 200 || strings.IndexFunc(p.Model, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return &validate.Error{Field: FieldModel, Value: p.Model, Allowed: "give the model's name (Azure: the deployment's name), without spaces"}
+		return &validate.Error{Field: FieldModel, Value: p.Model, Hint: "give the model's name (Azure: the deployment's name), without spaces"}
 	}
 	if p.APIKeyEnv != "" && !envVarName.MatchString(p.APIKeyEnv) {
 		// The value may be a pasted key: never echo it.
-		return &validate.Error{Field: FieldAPIKeyEnv, Value: p.APIKeyEnv, Hidden: true, Allowed: "give the NAME of the environment variable holding the key, such as OPENAI_API_KEY (the key itself is never stored)"}
+		return &validate.Error{Field: FieldAPIKeyEnv, Value: p.APIKeyEnv, Hidden: true, Hint: "give the NAME of the environment variable holding the key, such as OPENAI_API_KEY (the key itself is never stored)"}
 	}
 	if (p.BAASigned == "") != (p.BAAExpires == "") {
 		f, v := FieldBAAExpires, p.BAAExpires
 		if p.BAASigned == "" {
 			f, v = FieldBAASigned, p.BAASigned
 		}
-		return &validate.Error{Field: f, Value: v, Allowed: "give both BAA dates (signed and expires) or neither"}
+		return &validate.Error{Field: f, Value: v, Hint: "give both BAA dates (signed and expires) or neither"}
 	}
 	if p.BAASigned != "" {
 		signed, err := time.Parse(time.DateOnly, p.BAASigned)
 		if err != nil {
-			return &validate.Error{Field: FieldBAASigned, Value: p.BAASigned, Allowed: "give a date as YYYY-MM-DD"}
+			return &validate.Error{Field: FieldBAASigned, Value: p.BAASigned, Hint: "give a date as YYYY-MM-DD"}
 		}
 		expires, err := time.Parse(time.DateOnly, p.BAAExpires)
 		if err != nil {
-			return &validate.Error{Field: FieldBAAExpires, Value: p.BAAExpires, Allowed: "give a date as YYYY-MM-DD"}
+			return &validate.Error{Field: FieldBAAExpires, Value: p.BAAExpires, Hint: "give a date as YYYY-MM-DD"}
 		}
 		if expires.Before(signed) {
-			return &validate.Error{Field: FieldBAAExpires, Value: p.BAAExpires, Allowed: fmt.Sprintf("give a date on or after the signing date, %s", p.BAASigned)}
+			return &validate.Error{Field: FieldBAAExpires, Value: p.BAAExpires, Hint: fmt.Sprintf("give a date on or after the signing date, %s", p.BAASigned)}
 		}
 	}
 	if p.ContextTokens != 0 {
@@ -95,7 +95,7 @@ func (p Provider) Validate() error {
 		}
 	}
 	if p.AzureAPIVersion != "" && !azureVersion.MatchString(p.AzureAPIVersion) {
-		return &validate.Error{Field: FieldAzureAPIVersion, Value: p.AzureAPIVersion, Allowed: "give a version such as 2024-10-21 or 2025-01-01-preview"}
+		return &validate.Error{Field: FieldAzureAPIVersion, Value: p.AzureAPIVersion, Hint: "give a version such as 2024-10-21 or 2025-01-01-preview"}
 	}
 	return nil
 }

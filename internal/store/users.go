@@ -4,14 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"strings"
 )
 
 // Roles a web user may hold.
 const (
-	RoleAdmin      = "admin"
-	RoleClinician  = "clinician"
-	RoleSupervisor = "supervisor"
+	RoleAdmin      = string(vocab.RoleAdmin)
+	RoleClinician  = string(vocab.RoleClinician)
+	RoleSupervisor = string(vocab.RoleSupervisor)
 )
 
 // ValidRole reports whether r is one of the roles above.

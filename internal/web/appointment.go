@@ -3,14 +3,15 @@ package web
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/validate"
 )
 
 // appointment reads the schedule form's appointment: "start" (a
@@ -44,10 +45,10 @@ func appointment(f map[string]string, now time.Time) (time.Time, time.Duration, 
 		}
 		length = time.Duration(m) * time.Minute
 	}
-	var ve *pipeline.ValidationError
-	if err := pipeline.CheckSchedule(start, length, now); errors.As(err, &ve) {
-		return time.Time{}, 0, fmt.Sprintf("The %s %s %s: choose %s.", ve.Field, ve.Value, ve.Problem, ve.Allowed)
-	} else if err != nil {
+	if err := pipeline.CheckSchedule(start, length, now); err != nil {
+		if ve, ok := validate.As(err); ok {
+			return time.Time{}, 0, fmt.Sprintf("The %s %s %s: choose %s.", ve.Field, ve.Value, ve.Problem, ve.Hint)
+		}
 		return time.Time{}, 0, err.Error()
 	}
 	return start, length, ""
@@ -69,8 +70,8 @@ func offsetZone(minutes int) *time.Location {
 	return time.FixedZone(name, minutes*60)
 }
 
-// cancelRoles may cancel a session: an admin, or its own clinician (the
-// session rule of canSee keeps clinicians to their own sessions).
+// cancelRoles may cancel a session: an admin, or its own clinician
+// (internal/app decides; the route only keeps the others away early).
 var cancelRoles = []string{store.RoleAdmin, store.RoleClinician}
 
 // cancelSession cancels an open call session for a reason from the closed
@@ -81,18 +82,17 @@ func (s *Server) cancelSession(w http.ResponseWriter, r *http.Request, c *call) 
 	if !ok {
 		return
 	}
-	res, err := pipeline.CancelSession(r.Context(), s.cfg.Store, sess.ID, c.user.ID, c.user.Role, strings.TrimSpace(r.PostFormValue("reason")))
-	var ve *pipeline.ValidationError
-	switch {
-	case errors.As(err, &ve):
+	res, err := s.service().CancelSession(r.Context(), c.user, sess.ID, strings.TrimSpace(r.PostFormValue("reason")))
+	if _, invalid := validate.As(err); invalid {
 		s.renderSession(w, r, c, sess, http.StatusBadRequest, "Choose why the session is cancelled from the list; nothing was changed.", nil)
 		return
-	case errors.Is(err, pipeline.ErrSessionNotOpen):
+	}
+	if errors.Is(err, app.ErrConflict) {
 		s.fail(w, r, http.StatusConflict, "This session has already ended, so it cannot be cancelled.")
 		return
-	case err != nil:
-		slog.Error("web: cancel session", "session", sess.ID, "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "The session could not be cancelled; nothing was changed. Try again.")
+	}
+	if err != nil {
+		s.refusal(w, r, err)
 		return
 	}
 	msg := "Session cancelled (" + res.Reason.Label + "). Its join links no longer open the call."

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -76,5 +77,27 @@ func TestAuditPageVerify(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// TestAuditPageNamesActors: the log records the acting user's ID (as every
+// operation of the service layer does); the page shows the e-mail beside
+// it and its actor filter finds entries by either.
+func TestAuditPageNamesActors(t *testing.T) {
+	e := newEnv(t, "", nil)
+	admin := e.addUser("admin@example.org", store.RoleAdmin, false)
+	secret := e.enableTOTP(admin)
+	b := e.client()
+	b.login(admin.Email, secret)
+	b.get("/admin/users")
+	if r := b.post("/admin/users", url.Values{"email": {"new@example.org"}, "role": {"clinician"}}); r.status != http.StatusCreated {
+		t.Fatalf("add a user: %d %s", r.status, errorText(r.body))
+	}
+	row := regexp.MustCompile(`<tr><td>\d+</td><td>[^<]*</td><td>([^<]*) <small>([^<]*)</small></td><td>user\.add</td>`).FindStringSubmatch(b.get("/admin/audit").body)
+	if row == nil || row[1] != admin.Email || row[2] != admin.ID {
+		t.Fatalf("the user.add entry does not show the admin's e-mail beside their ID: %v", row)
+	}
+	if r := b.get("/admin/audit?actor=" + url.QueryEscape(admin.Email)); !strings.Contains(r.body, "user.add") {
+		t.Error("the actor filter does not find the admin by e-mail")
 	}
 }

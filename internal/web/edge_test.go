@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/app"
 	"io"
 	"io/fs"
 	"math"
@@ -33,10 +34,12 @@ func TestUserAddedWhileServingOnEmptyDatabase(t *testing.T) {
 		t.Fatalf("before any user: GET /login = %d → %q, want the set-up redirect", r.status, r.location)
 	}
 	// What `scribe user add` does, against the same database.
-	_, link, err := AddUser(e.ctx, e.store, "cli:admin", "dr@example.org", store.RoleClinician, false, e.clock.Now())
+	svc := &app.Service{Store: e.store, Now: e.clock.Now}
+	nu, err := svc.AddUser(e.ctx, app.Operator("cli:admin"), app.UserInput{Email: "dr@example.org", Role: store.RoleClinician})
 	if err != nil {
 		t.Fatal(err)
 	}
+	link := "/invite?token=" + nu.InviteToken
 	if r := b.get("/login"); r.status != http.StatusOK {
 		t.Fatalf("after user add: GET /login = %d → %q, want the sign-in page", r.status, r.location)
 	}

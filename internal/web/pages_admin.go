@@ -4,19 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/app"
+	"github.com/scribe-health/scribe/internal/validate"
 	"log/slog"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/scribe-health/scribe/internal/audit"
-	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/prompts"
@@ -61,90 +59,31 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, c *call, st
 	s.render(w, r, status, "admin_users", c, page{Title: "Users and roles", Nav: "admin", Error: errMsg, Data: d})
 }
 
-// AddUser creates a user and returns a one-time link to choose a password
-// (used by the admin page and `scribe user add`).
-func AddUser(ctx context.Context, st *store.Store, actor, email, role string, part2 bool, now time.Time) (store.User, string, error) {
-	if _, err := mail.ParseAddress(email); err != nil || strings.ContainsAny(email, "<> ") {
-		return store.User{}, "", fmt.Errorf("%q is not an e-mail address", email)
-	}
-	if role == "" {
-		return store.User{}, "", errors.New("choose the user's role (admin, clinician or supervisor); there is no default")
-	}
-	if !store.ValidRole(role) {
-		return store.User{}, "", fmt.Errorf("the role must be admin, clinician or supervisor, not %q", role)
-	}
-	u := store.User{ID: uuid.NewString(), Email: email, Role: role, Part2Access: part2}
-	err := st.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateUser(ctx, &u); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Actor: actor, Action: "user.add", EntityType: "user", EntityID: u.ID,
-			Details: map[string]string{"role": role, "part2_access": fmt.Sprint(part2)}})
-	})
-	if err != nil {
-		return u, "", err
-	}
-	link, err := InviteLink(ctx, st, u.ID, 72*time.Hour, now)
-	return u, link, err
-}
-
 func (s *Server) adminUserAdd(w http.ResponseWriter, r *http.Request, c *call) {
-	ctx := r.Context()
-	_, link, err := AddUser(ctx, s.cfg.Store, c.user.Email, strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("role"), r.PostFormValue("part2") == "1", s.cfg.Now())
+	nu, err := s.service().AddUser(r.Context(), c.user, app.UserInput{Email: r.PostFormValue("email"), Role: r.PostFormValue("role"), Part2Access: r.PostFormValue("part2") == "1"})
+	var invalid bool
+	if _, invalid = validate.As(err); invalid || errors.Is(err, app.ErrConflict) {
+		s.renderUsers(w, r, c, http.StatusBadRequest, "", formError(err)+" Nobody was added.")
+		return
+	}
 	if err != nil {
-		s.renderUsers(w, r, c, http.StatusBadRequest, "", capitalize(err.Error())+"; nobody was added.")
+		s.refusal(w, r, err)
 		return
 	}
 	s.hasUsers.Store(true)
-	s.renderUsers(w, r, c, http.StatusCreated, s.baseURL(r)+link, "")
+	s.renderUsers(w, r, c, http.StatusCreated, s.baseURL(r)+"/invite?token="+nu.InviteToken, "")
 }
 
 func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request, c *call) {
-	ctx := r.Context()
-	id := r.PathValue("id")
-	action := r.PostFormValue("action")
-	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		u, err := tx.User(ctx, id)
-		if err != nil {
-			return err
-		}
-		details := map[string]string{"change": action}
-		switch action {
-		case "save":
-			role := r.PostFormValue("role")
-			if u.ID == c.user.ID && role != store.RoleAdmin {
-				return errors.New("you cannot remove your own admin role (another admin must)")
-			}
-			u.Role, u.Part2Access = role, r.PostFormValue("part2") == "1"
-			details["role"], details["part2_access"] = role, fmt.Sprint(u.Part2Access)
-		case "disable", "enable":
-			if u.ID == c.user.ID {
-				return errors.New("you cannot disable your own account")
-			}
-			u.Disabled = action == "disable"
-		case "unlock":
-			if err := auth.Unlock(ctx, tx, &u); err != nil {
-				return err
-			}
-		case "reset_totp":
-			if err := auth.ResetSecondFactor(ctx, tx, &u); err != nil {
-				return err
-			}
-		default:
-			return fmt.Errorf("unknown change %q", action)
-		}
-		if err := tx.UpdateUser(ctx, &u); err != nil {
-			return err
-		}
-		if action != "unlock" {
-			if err := tx.DeleteUserLoginSessions(ctx, u.ID); err != nil {
-				return err
-			}
-		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "user.update", EntityType: "user", EntityID: u.ID, Details: details})
-	})
+	_, err := s.service().UpdateUser(r.Context(), c.user, app.UserUpdate{UserID: r.PathValue("id"), Change: app.UserChange(r.PostFormValue("action")),
+		Role: r.PostFormValue("role"), Part2Access: r.PostFormValue("part2") == "1"})
+	var invalid bool
+	if _, invalid = validate.As(err); invalid || errors.Is(err, app.ErrForbidden) {
+		s.renderUsers(w, r, c, http.StatusBadRequest, "", formError(err)+" Nothing was changed.")
+		return
+	}
 	if err != nil {
-		s.renderUsers(w, r, c, http.StatusBadRequest, "", capitalize(err.Error())+"; nothing was changed.")
+		s.refusal(w, r, err)
 		return
 	}
 	back(w, r, "/admin/users", "User updated.")
@@ -200,21 +139,12 @@ func (s *Server) adminProviderPut(w http.ResponseWriter, r *http.Request, c *cal
 		}
 		p.ContextTokens = n
 	}
-	if err := p.Validate(); err != nil {
-		s.renderProviders(w, r, c, http.StatusBadRequest, "", false, formError(err)+" Nothing was saved.")
-		return
-	}
-	ctx := r.Context()
-	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.PutProvider(ctx, p); err != nil {
-			return err
+	if _, err := s.service().PutProvider(r.Context(), c.user, p); err != nil {
+		if _, invalid := validate.As(err); invalid {
+			s.renderProviders(w, r, c, http.StatusBadRequest, "", false, formError(err)+" Nothing was saved.")
+			return
 		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "provider.put", EntityType: "provider", EntityID: p.Name, Details: map[string]string{
-			"use": p.Use, "self_hosted": fmt.Sprint(p.SelfHosted), "baa_signed": p.BAASigned, "baa_expires": p.BAAExpires,
-			"zero_retention": fmt.Sprint(p.ZeroRetention), "part2_allowed": fmt.Sprint(p.Part2Allowed)}})
-	})
-	if err != nil {
-		s.renderProviders(w, r, c, http.StatusInternalServerError, "", false, "The provider could not be saved; try again.")
+		s.refusal(w, r, err)
 		return
 	}
 	back(w, r, "/admin/providers", "Provider "+p.Name+" saved.")
@@ -245,7 +175,7 @@ func (s *Server) adminProviderTest(w http.ResponseWriter, r *http.Request, c *ca
 	if terr != nil {
 		outcome = "failure"
 	}
-	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "provider.test", EntityType: "provider", EntityID: name, Outcome: outcome})
+	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "provider.test", EntityType: "provider", EntityID: name, Outcome: outcome})
 	if terr != nil {
 		s.renderProviders(w, r, c, http.StatusOK, fmt.Sprintf("%s did not answer: %v", name, terr), false, "")
 		return
@@ -312,47 +242,35 @@ func (s *Server) adminPolicy(w http.ResponseWriter, r *http.Request, c *call) {
 }
 
 func (s *Server) adminPolicySave(w http.ResponseWriter, r *http.Request, c *call) {
-	ctx := r.Context()
-	days := func(field string, max int) (int, bool) {
+	days := func(field string) (int, bool) {
 		v := strings.TrimSpace(r.PostFormValue(field))
 		if v == "" {
 			return 0, true
 		}
-		var n int
-		if _, err := fmt.Sscanf(v, "%d", &n); err != nil || n < 0 || n > max {
-			return 0, false
-		}
-		return n, true
+		n, err := strconv.Atoi(v)
+		return n, err == nil
 	}
-	p := store.RetentionPolicy{PurgeAudioAfterTranscription: r.PostFormValue("retention_audio") != "days", UpdatedBy: c.user.Email}
+	in := app.PolicyInput{PurgeAudioAfterTranscription: r.PostFormValue("retention_audio") != "days", SecondFactorRoles: []string{}}
 	var ok bool
-	if p.AudioDays, ok = days("audio_days", 3650); !ok || (!p.PurgeAudioAfterTranscription && p.AudioDays < 1) {
-		s.fail(w, r, http.StatusBadRequest, "audio retention must be 'after transcription' or a number of days between 1 and 3650; nothing was saved")
+	if in.AudioDays, ok = days("audio_days"); !ok {
+		s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("audio retention must be 'after transcription' or a number of days between 1 and %d; nothing was saved", app.MaxAudioDays))
 		return
 	}
-	if p.TranscriptDays, ok = days("transcript_days", 36500); !ok {
+	if in.TranscriptDays, ok = days("transcript_days"); !ok {
 		s.fail(w, r, http.StatusBadRequest, "transcript retention must be a number of days (0 keeps them); nothing was saved")
 		return
 	}
-	roles := []string{store.RoleAdmin}
 	for _, rl := range r.PostForm["totp_roles"] {
 		if rl == store.RoleClinician || rl == store.RoleSupervisor {
-			roles = append(roles, rl)
+			in.SecondFactorRoles = append(in.SecondFactorRoles, rl)
 		}
 	}
-	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.SetRetentionPolicy(ctx, &p); err != nil {
-			return err
+	if _, err := s.service().SetPolicy(r.Context(), c.user, in); err != nil {
+		if _, invalid := validate.As(err); invalid {
+			s.fail(w, r, http.StatusBadRequest, formError(err)+" Nothing was saved.")
+			return
 		}
-		if err := tx.PutSetting(ctx, settingTOTPRoles, strings.Join(roles, ",")); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "policy.update", EntityType: "settings", EntityID: "policy",
-			Details: map[string]string{"purge_audio_after_transcription": fmt.Sprint(p.PurgeAudioAfterTranscription), "audio_days": fmt.Sprint(p.AudioDays),
-				"transcript_days": fmt.Sprint(p.TranscriptDays), "totp_roles": strings.Join(roles, ",")}})
-	})
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the policy could not be saved; nothing was changed")
+		s.refusal(w, r, err)
 		return
 	}
 	back(w, r, "/admin/policy", "Policy saved.")
@@ -383,19 +301,17 @@ func (s *Server) renderTemplates(w http.ResponseWriter, r *http.Request, c *call
 func (s *Server) adminTemplateAdd(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx := r.Context()
 	content := r.PostFormValue("content")
-	f, err := prompts.ParseTemplate([]byte(content))
-	if err != nil {
-		s.renderTemplates(w, r, c, http.StatusBadRequest, content, "The template was not added: "+err.Error())
+	f, err := s.service().AddTemplate(ctx, c.user, []byte(content))
+	if ve, invalid := validate.As(err); invalid {
+		s.renderTemplates(w, r, c, http.StatusBadRequest, content, "The template was not added: "+ve.Hint)
 		return
 	}
-	err = s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.PutTemplate(ctx, store.CustomTemplate{ID: f.ID, Version: fmt.Sprint(f.Version), Content: content}); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "template.add", EntityType: "template", EntityID: f.VersionString()})
-	})
-	if err != nil {
+	if errors.Is(err, app.ErrConflict) {
 		s.renderTemplates(w, r, c, http.StatusConflict, content, capitalize(err.Error())+".")
+		return
+	}
+	if err != nil {
+		s.refusal(w, r, err)
 		return
 	}
 	back(w, r, "/admin/templates", "Template "+f.VersionString()+" added.")
@@ -414,6 +330,9 @@ type auditData struct {
 	LastCheckpoint *audit.Checkpoint
 	Witness        string
 	LastVerify     compliance.VerifyRecord
+	// Emails names each user ID the log records as an actor: the log keeps
+	// the ID (stable when an e-mail changes), the page shows both.
+	Emails map[string]string
 }
 
 func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, c *call) {
@@ -423,11 +342,19 @@ func (s *Server) adminAudit(w http.ResponseWriter, r *http.Request, c *call) {
 func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	d := auditData{Actor: q.Get("actor"), Action: q.Get("action"), Entity: q.Get("entity"), Witness: s.cfg.Audit.WitnessPath()}
+	d := auditData{Actor: q.Get("actor"), Action: q.Get("action"), Entity: q.Get("entity"), Witness: s.cfg.Audit.WitnessPath(), Emails: map[string]string{}}
+	users, err := s.cfg.Store.Users(ctx)
+	if err != nil {
+		s.internalError(w, r, fmt.Errorf("read the users for the audit log: %w", err))
+		return
+	}
+	for _, u := range users {
+		d.Emails[u.ID] = u.Email
+	}
 	const show = 500
-	err := s.cfg.Store.AuditEntries(ctx, 0, func(e audit.Entry) error {
+	err = s.cfg.Store.AuditEntries(ctx, 0, func(e audit.Entry) error {
 		d.Total++
-		if d.Actor != "" && !strings.Contains(e.Actor, d.Actor) || d.Action != "" && !strings.HasPrefix(e.Action, d.Action) || d.Entity != "" && e.EntityID != d.Entity {
+		if d.Actor != "" && !strings.Contains(e.Actor, d.Actor) && !strings.Contains(d.Emails[e.Actor], d.Actor) || d.Action != "" && !strings.HasPrefix(e.Action, d.Action) || d.Entity != "" && e.EntityID != d.Entity {
 			return nil
 		}
 		d.Entries = append(d.Entries, e)
@@ -463,7 +390,7 @@ func (s *Server) adminAuditVerify(w http.ResponseWriter, r *http.Request, c *cal
 	ctx := r.Context()
 	rep, err := compliance.VerifyAudit(ctx, s.cfg.Store, s.cfg.Audit)
 	compliance.RecordVerify(ctx, s.cfg.Store, rep, err, c.user.Email, s.cfg.Now())
-	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "audit.verify", EntityType: "audit", EntityID: "chain", Outcome: map[bool]string{true: "success", false: "failure"}[err == nil]})
+	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "audit.verify", EntityType: "audit", EntityID: "chain", Outcome: map[bool]string{true: "success", false: "failure"}[err == nil]})
 	s.renderAudit(w, r, c)
 }
 

@@ -27,7 +27,6 @@ import (
 const (
 	settingSetupToken = "setup_token_hash"
 	settingTOTPRoles  = auth.SettingTOTPRoles
-	invitePrefix      = "invite:"
 )
 
 // SetupLink returns a fresh one-time set-up path ("/setup?token=…") when no
@@ -53,10 +52,7 @@ func (s *Server) SetupLink(ctx context.Context) (string, error) {
 // InviteLink creates a one-time link ("/invite?token=…") with which a user
 // sets a password; it expires after ttl.
 func InviteLink(ctx context.Context, st *store.Store, userID string, ttl time.Duration, now time.Time) (string, error) {
-	tok := randomToken(24)
-	err := st.InTx(ctx, func(tx *store.Tx) error {
-		return tx.PutSetting(ctx, invitePrefix+hashToken(tok), userID+"|"+strconv.FormatInt(now.Add(ttl).UnixMilli(), 10))
-	})
+	tok, err := auth.CreateInvite(ctx, st, userID, ttl, now)
 	if err != nil {
 		return "", err
 	}
@@ -162,7 +158,7 @@ func (s *Server) setupTokenOKTx(ctx context.Context, tok string) bool {
 // ---- invitations (scribe user add) ----
 
 func (s *Server) inviteUser(ctx context.Context, tok string) (store.User, string, error) {
-	key := invitePrefix + hashToken(tok)
+	key := auth.InviteKey(tok)
 	v, err := s.cfg.Store.Setting(ctx, key, "")
 	if err != nil || v == "" {
 		return store.User{}, key, errors.New("this invitation link is not valid (it was used or never existed); ask an admin for a new one")

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,22 +14,6 @@ import (
 // Clients and their care teams (issue 12). Who may see a client is
 // internal/clients' rule; these pages let admins see clients and change
 // care teams, and attach new sessions to their client.
-
-// clientRefused reports whether err is internal/clients refusing a new
-// session's alias; its words are for the person who typed the alias.
-func clientRefused(err error) bool {
-	return errors.Is(err, clients.ErrAliasTaken) || errors.Is(err, clients.ErrNotInProgram)
-}
-
-// attachClient is the ingest hook that points an uploaded session at its
-// client, deciding as the schedule form does.
-func (s *Server) attachClient(by store.User, clinician store.User) func(ctx context.Context, tx *store.Tx, sess *store.Session) error {
-	return func(ctx context.Context, tx *store.Tx, sess *store.Session) error {
-		id, err := clients.Resolve(ctx, tx, clients.Request{Alias: sess.ClientAlias, Program: sess.Program, Clinician: clinician, By: by, Actor: by.ID})
-		sess.ClientID = id
-		return err
-	}
-}
 
 func programsLabel(ps []string) string {
 	var out []string

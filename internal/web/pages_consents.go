@@ -2,11 +2,10 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
+	"github.com/scribe-health/scribe/internal/app"
+	"github.com/scribe-health/scribe/internal/validate"
 	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -129,58 +128,50 @@ func prefill(body string, today time.Time) map[string]string {
 
 var consentFields = []string{"scope", "decision", "method", "signature", "signed", "expires", "expiry_event", "discloser", "information", "recipients", "purpose", "revocation_notice", "text_version"}
 
-// cliHint is the flag name compliance adds to a problem for the CLI; the
-// web form names the field in words instead.
-var cliHint = regexp.MustCompile(`\s*\(--[a-z-]+(?: or --[a-z-]+)?\)`)
-
 // consentAdd records a consent for the session from the add form, through
-// compliance.Add (validated, audited, one transaction). An incomplete
+// the service layer (validated, audited, one transaction). An incomplete
 // record is refused with every missing element named, and nothing stored.
 func (s *Server) consentAdd(w http.ResponseWriter, r *http.Request, c *call) {
 	sess, ok := s.session(w, r, c)
 	if !ok {
 		return
 	}
-	ctx := r.Context()
 	f := consentForm{Values: map[string]string{}}
 	for _, k := range consentFields {
 		f.Values[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
 	f.Scope = f.Values["scope"]
-	rec := store.ConsentRecord{Consent: store.Consent{SessionID: sess.ID, ClientAlias: sess.ClientAlias, Scope: f.Scope, Method: f.Values["method"],
-		CapturedBy: c.user.Email, TextVersion: f.Values["text_version"]},
-		Signature: f.Values["signature"], Discloser: f.Values["discloser"], Information: f.Values["information"], Recipients: f.Values["recipients"],
-		Purpose: f.Values["purpose"], ExpiryEvent: f.Values["expiry_event"], RevocationNotice: f.Values["revocation_notice"] == "1"}
+	in := app.ConsentInput{SessionID: sess.ID, Scope: f.Scope, Method: f.Values["method"], Signature: f.Values["signature"],
+		Discloser: f.Values["discloser"], Information: f.Values["information"], Recipients: f.Values["recipients"], Purpose: f.Values["purpose"],
+		ExpiryEvent: f.Values["expiry_event"], RevocationNotice: f.Values["revocation_notice"] == "1", TextVersion: f.Values["text_version"]}
 	switch f.Values["decision"] {
 	case "granted":
-		rec.Granted = true
+		in.Granted = true
 	case "refused":
 	default:
 		f.Problems = append(f.Problems, fmt.Sprintf("decision must be granted or refused, not %q", f.Values["decision"]))
 	}
 	var err error
-	if rec.SignedAt, err = formDay("date of signature", f.Values["signed"]); err != nil {
+	if in.Signed, err = formDay("date of signature", f.Values["signed"]); err != nil {
 		f.Problems = append(f.Problems, err.Error())
 	}
-	if rec.ExpiresAt, err = formDay("expiry date", f.Values["expires"]); err != nil {
+	if in.Expires, err = formDay("expiry date", f.Values["expires"]); err != nil {
 		f.Problems = append(f.Problems, err.Error())
 	}
 	if len(f.Problems) == 0 {
-		err = compliance.Add(ctx, s.cfg.Store, &rec, c.user.ID)
-		var ve *compliance.ValidationError
-		switch {
-		case err == nil:
+		rec, err := s.service().AddConsent(r.Context(), c.user, in)
+		if err == nil {
 			back(w, r, "/sessions/"+sess.ID+"#consents", fmt.Sprintf("Consent %s recorded (%s, %s).", rec.ID, rec.Scope, f.Values["decision"]))
 			return
-		case errors.As(err, &ve):
-			for _, p := range ve.Problems {
-				f.Problems = append(f.Problems, cliHint.ReplaceAllString(p, ""))
-			}
-		case errors.Is(err, store.ErrNotFound):
-			f.Problems = append(f.Problems, fmt.Sprintf("consent text version %q of scope %s is not on file; choose the version the client was shown", rec.TextVersion, rec.Scope))
+		}
+		ve, invalid := validate.As(err)
+		switch {
+		case invalid && len(ve.Problems) > 0:
+			f.Problems = append(f.Problems, ve.Problems...)
+		case invalid:
+			f.Problems = append(f.Problems, strings.TrimSuffix(formError(err), "."))
 		default:
-			slog.Error("web: add consent", "session", sess.ID, "error", err)
-			s.fail(w, r, http.StatusInternalServerError, "the consent could not be saved; nothing was recorded. Try again.")
+			s.refusal(w, r, err)
 			return
 		}
 	}
@@ -193,15 +184,15 @@ func (s *Server) consentAdd(w http.ResponseWriter, r *http.Request, c *call) {
 }
 
 // formDay parses an optional YYYY-MM-DD form date.
-func formDay(name, v string) (int64, error) {
+func formDay(name, v string) (time.Time, error) {
 	if v == "" {
-		return 0, nil
+		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.DateOnly, v)
 	if err != nil {
-		return 0, fmt.Errorf("%s must be a date YYYY-MM-DD, not %q", name, v)
+		return time.Time{}, fmt.Errorf("%s must be a date YYYY-MM-DD, not %q", name, v)
 	}
-	return t.UnixMilli(), nil
+	return t, nil
 }
 
 // consentRevoke revokes one of the consent records the session page lists
@@ -212,45 +203,20 @@ func (s *Server) consentRevoke(w http.ResponseWriter, r *http.Request, c *call) 
 	if !ok {
 		return
 	}
-	ctx := r.Context()
-	id := strings.TrimSpace(r.PostFormValue("consent"))
-	method := strings.TrimSpace(r.PostFormValue("method"))
-	if id == "" {
-		s.fail(w, r, http.StatusBadRequest, "choose the consent to revoke; nothing was revoked")
-		return
-	}
-	if !hasRole(method, revokeMethods) {
-		s.fail(w, r, http.StatusBadRequest, fmt.Sprintf("revocation method must be %s, not %q; nothing was revoked", strings.Join(revokeMethods, ", "), method))
-		return
-	}
-	if r.PostFormValue("confirm") != "1" {
+	if r.PostFormValue("confirm") != "1" && strings.TrimSpace(r.PostFormValue("consent")) != "" {
 		s.fail(w, r, http.StatusBadRequest, "confirm the revocation (tick the box); nothing was revoked")
 		return
 	}
-	recs, err := s.cfg.Store.ConsentRecords(ctx, store.ConsentFilter{SessionID: sess.ID, ClientID: sess.ClientID})
+	rec, err := s.service().RevokeConsent(r.Context(), c.user, app.Revocation{ConsentID: r.PostFormValue("consent"), SessionID: sess.ID, Method: r.PostFormValue("method")})
+	if _, invalid := validate.As(err); invalid {
+		s.fail(w, r, http.StatusBadRequest, err.Error()+"; nothing was revoked.")
+		return
+	}
 	if err != nil {
-		slog.Error("web: read consents", "session", sess.ID, "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the consents could not be read; nothing was revoked. Try again.")
+		s.refusal(w, r, err)
 		return
 	}
-	found := false
-	for _, x := range recs {
-		found = found || x.ID == id
-	}
-	if !found {
-		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("consent %s is not a consent of this session or its client; nothing was revoked", id))
-		return
-	}
-	rec, err := compliance.Revoke(ctx, s.cfg.Store, id, c.user.Email, method)
-	switch {
-	case err == nil:
-		back(w, r, "/sessions/"+sess.ID+"#consents", fmt.Sprintf("Consent %s revoked (%s).", rec.ID, rec.RevokeMethod))
-	case errors.Is(err, store.ErrAlreadyRevoked):
-		s.fail(w, r, http.StatusConflict, fmt.Sprintf("consent %s is already revoked; nothing was changed", id))
-	default:
-		slog.Error("web: revoke consent", "session", sess.ID, "consent", id, "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the consent could not be revoked; try again")
-	}
+	back(w, r, "/sessions/"+sess.ID+"#consents", fmt.Sprintf("Consent %s revoked (%s).", rec.ID, rec.RevokeMethod))
 }
 
 func dayOrDash(ms int64) string {

@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/scribe-health/scribe/internal/app"
+	"github.com/scribe-health/scribe/internal/validate"
 	"log/slog"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -16,17 +17,11 @@ import (
 	"github.com/scribe-health/scribe/internal/audio"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
-	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/transcript"
 	"github.com/scribe-health/scribe/prompts"
 	"github.com/scribe-health/scribe/redaction"
 )
-
-func ingestOptions(f map[string]string, u store.User) pipeline.IngestOptions {
-	return pipeline.IngestOptions{Template: f["template"], Modality: f["modality"], Program: f["program"], Speakers: f["speakers"],
-		ClientAlias: f["alias"], Clinician: store.NormalizeEmail(f["clinician"]), ConsentAttestedBy: u.Email, Actor: u.Email}
-}
 
 // transcriptFor returns the session's redacted, speaker-labelled
 // transcript and its identifier map (nil when not redacted yet).
@@ -103,6 +98,9 @@ type reviewData struct {
 	Edited      bool
 	Regenerable bool
 	reviewExtra
+	// CanReidentify: the viewer is the session's clinician, the one person
+	// who may export the note with identifiers.
+	CanReidentify bool
 }
 
 // review is the review page: the draft beside the transcript.
@@ -142,7 +140,7 @@ func (s *Server) reviewData(ctx context.Context, sess store.Session, c *call) (r
 	}
 	// Every view of a draft and transcript is a disclosure: audited before
 	// anything is shown, and nothing is shown if the entry cannot be written.
-	if err := s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "draft.read", EntityType: "draft", EntityID: dr.ID,
+	if err := s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "draft.read", EntityType: "draft", EntityID: dr.ID,
 		Details: map[string]string{"session": sess.ID, "reidentified": strconv.FormatBool(tokenMap != nil), "part2": strconv.FormatBool(sess.Part2()), "transcript": "true", "via": "web"}}); err != nil {
 		return reviewData{}, auditError{err}
 	}
@@ -153,6 +151,7 @@ func (s *Server) reviewData(ctx context.Context, sess store.Session, c *call) (r
 	d := reviewData{Session: sess, View: v, Signed: dr.Status == store.DraftSigned, HasTOTP: c.user.TOTPEnabled,
 		Attestation: drafts.DefaultAttestation, Templates: prompts.Formats(), Edited: len(v.Edits) > 0}
 	d.Locked = d.Signed || dr.Status == store.DraftRejected
+	d.CanReidentify = sess.Clinician != "" && store.NormalizeEmail(sess.Clinician) == c.user.Email
 	d.CanSign = !d.Locked && hasRole(c.user.Role, clinicalRoles)
 	d.Regenerable = !d.Signed && hasRole(c.user.Role, clinicalRoles) && sess.Status == store.StatusReady
 	if err := s.reviewSections(ctx, &d); err != nil {
@@ -195,33 +194,12 @@ func (s *Server) audioRetained(ctx context.Context, sessionID string) bool {
 	return err == nil && ok
 }
 
-// deidentify puts placeholders back for identifiers a clinician typed or
-// kept while editing the re-identified text, so the stored draft stays
-// de-identified; originals are replaced longest first.
-func deidentify(text string, m redaction.TokenMap) string {
-	if len(m) == 0 {
-		return text
-	}
-	type pair struct{ ph, orig string }
-	pairs := make([]pair, 0, len(m))
-	for ph, orig := range m {
-		if len(orig) >= 2 {
-			pairs = append(pairs, pair{ph, orig})
-		}
-	}
-	sort.Slice(pairs, func(i, j int) bool {
-		if len(pairs[i].orig) != len(pairs[j].orig) {
-			return len(pairs[i].orig) > len(pairs[j].orig)
-		}
-		return pairs[i].ph < pairs[j].ph
-	})
-	args := make([]string, 0, 2*len(pairs))
-	for _, p := range pairs {
-		args = append(args, p.orig, p.ph)
-	}
-	return strings.NewReplacer(args...).Replace(text)
-}
+// deidentify is the service layer's: what a clinician types is stored
+// with the session's placeholders.
+var deidentify = app.Deidentify
 
+// svc is the drafts service for the statement editor, which is the web
+// app's alone (internal/app has the section-level operations).
 func (s *Server) svc() *drafts.Service {
 	return &drafts.Service{Store: s.cfg.Store, Blobs: s.cfg.Blobs, Now: s.cfg.Now}
 }
@@ -229,18 +207,26 @@ func (s *Server) svc() *drafts.Service {
 // draftChange answers a change to the draft: JSON for the page's scripts,
 // a redirect back to the review page otherwise.
 func (s *Server) draftChange(w http.ResponseWriter, r *http.Request, sessionID, done string, err error) {
-	if err != nil {
-		status := http.StatusBadRequest
-		if errors.Is(err, drafts.ErrAlreadySigned) || errors.Is(err, drafts.ErrRejected) {
-			status = http.StatusConflict
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			status = http.StatusNotFound
-		}
-		s.fail(w, r, status, capitalize(err.Error())+"; nothing was changed.")
+	if err == nil {
+		back(w, r, "/sessions/"+sessionID+"/review", done)
 		return
 	}
-	back(w, r, "/sessions/"+sessionID+"/review", done)
+	status := http.StatusBadRequest
+	switch {
+	case errors.Is(err, app.ErrConflict):
+		status = http.StatusConflict
+	case errors.Is(err, app.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, app.ErrForbidden):
+		status = http.StatusForbidden
+	default:
+		if _, invalid := validate.As(err); !invalid {
+			s.internalError(w, r, err)
+			return
+		}
+		err = errors.New(strings.TrimSuffix(formError(err), "."))
+	}
+	s.fail(w, r, status, capitalize(err.Error())+"; nothing was changed.")
 }
 
 func (s *Server) editSection(w http.ResponseWriter, r *http.Request, c *call) {
@@ -248,14 +234,10 @@ func (s *Server) editSection(w http.ResponseWriter, r *http.Request, c *call) {
 	if !ok {
 		return
 	}
-	ctx := r.Context()
-	text := r.PostFormValue("text")
-	_, tm, err := s.transcriptFor(ctx, sess.ID)
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the identifier map could not be read; the edit was not saved")
-		return
+	_, err := s.service().EditSection(r.Context(), c.user, app.DraftEdit{SessionID: sess.ID, Section: r.PathValue("key"), Text: r.PostFormValue("text")})
+	if ve, ok := validate.As(err); ok && ve.Field == app.FieldSectionText {
+		err = errors.New("the new section text is empty")
 	}
-	_, err = s.svc().Edit(ctx, sess.ID, r.PathValue("key"), deidentify(text, tm), c.user.Email)
 	if err != nil {
 		s.editRefused(w, r, c, sess, "edit-"+r.PathValue("key"), err)
 		return
@@ -264,12 +246,8 @@ func (s *Server) editSection(w http.ResponseWriter, r *http.Request, c *call) {
 }
 
 func (s *Server) resolveFlag(w http.ResponseWriter, r *http.Request, c *call) {
-	sess, ok := s.session(w, r, c)
-	if !ok {
-		return
-	}
-	_, err := s.svc().ResolveFlag(r.Context(), sess.ID, r.PathValue("code"), strings.TrimSpace(r.PostFormValue("reason")), c.user.Email)
-	s.draftChange(w, r, sess.ID, "Flag resolved.", err)
+	_, err := s.service().ResolveFlag(r.Context(), c.user, r.PathValue("id"), r.PathValue("code"), r.PostFormValue("reason"))
+	s.draftChange(w, r, r.PathValue("id"), "Flag resolved.", err)
 }
 
 func (s *Server) sign(w http.ResponseWriter, r *http.Request, c *call) {
@@ -278,7 +256,8 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	ctx := r.Context()
-	if r.PostFormValue("attest") != "1" {
+	in := app.Signature{SessionID: sess.ID, Attest: r.PostFormValue("attest") == "1", Override: r.PostFormValue("override")}
+	if !in.Attest {
 		field, msg, _ := signError(drafts.ErrNoAttestation)
 		s.signRefused(w, r, c, sess, http.StatusBadRequest, field, msg)
 		return
@@ -287,7 +266,7 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request, c *call) {
 		s.signRefused(w, r, c, sess, status, "credential", msg)
 		return
 	}
-	_, err := s.svc().Sign(ctx, sess.ID, drafts.SignOptions{Clinician: c.user.Email, Attest: true, OverrideReason: strings.TrimSpace(r.PostFormValue("override"))})
+	_, err := s.service().Sign(ctx, c.user, in)
 	if field, msg, ok := signError(err); ok {
 		s.signRefused(w, r, c, sess, http.StatusBadRequest, field, msg)
 		return
@@ -296,47 +275,23 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request, c *call) {
 }
 
 func (s *Server) reject(w http.ResponseWriter, r *http.Request, c *call) {
-	sess, ok := s.session(w, r, c)
-	if !ok {
-		return
-	}
-	_, err := s.svc().Reject(r.Context(), sess.ID, strings.TrimSpace(r.PostFormValue("reason")), c.user.Email)
-	s.draftChange(w, r, sess.ID, "Draft rejected.", err)
+	_, err := s.service().Reject(r.Context(), c.user, r.PathValue("id"), r.PostFormValue("reason"))
+	s.draftChange(w, r, r.PathValue("id"), "Draft rejected.", err)
 }
 
 func (s *Server) regenerate(w http.ResponseWriter, r *http.Request, c *call) {
-	sess, ok := s.session(w, r, c)
-	if !ok {
-		return
-	}
-	tpl := strings.TrimSpace(r.PostFormValue("template"))
-	if tpl != "" {
-		if err := pipeline.CheckTemplate(r.Context(), s.cfg.Store, &tpl); err != nil {
-			s.draftChange(w, r, sess.ID, "", errors.New(strings.TrimSuffix(formError(err), ".")))
-			return
-		}
-	}
-	v, err := s.svc().Regenerate(r.Context(), sess.ID, tpl, c.user.Email)
+	id := r.PathValue("id")
+	v, err := s.service().Regenerate(r.Context(), c.user, id, r.PostFormValue("template"))
 	if err != nil {
-		s.draftChange(w, r, sess.ID, "", err)
+		s.draftChange(w, r, id, "", err)
 		return
 	}
-	back(w, r, "/sessions/"+sess.ID, fmt.Sprintf("Draft version %d is being generated.", v))
+	back(w, r, "/sessions/"+id, fmt.Sprintf("Draft version %d is being generated.", v))
 }
 
 func (s *Server) addendum(w http.ResponseWriter, r *http.Request, c *call) {
-	sess, ok := s.session(w, r, c)
-	if !ok {
-		return
-	}
-	ctx := r.Context()
-	_, tm, err := s.transcriptFor(ctx, sess.ID)
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the identifier map could not be read; the addendum was not saved")
-		return
-	}
-	_, err = s.svc().AddAddendum(ctx, sess.ID, c.user.Email, deidentify(r.PostFormValue("text"), tm))
-	s.draftChange(w, r, sess.ID, "Addendum added.", err)
+	_, err := s.service().AddAddendum(r.Context(), c.user, r.PathValue("id"), r.PostFormValue("text"))
+	s.draftChange(w, r, r.PathValue("id"), "Addendum added.", err)
 }
 
 // ---- version history ----
@@ -378,7 +333,7 @@ func (s *Server) versions(w http.ResponseWriter, r *http.Request, c *call) {
 		s.fail(w, r, http.StatusInternalServerError, "the identifier map could not be read")
 		return
 	}
-	if err := s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "draft.read", EntityType: "session", EntityID: sess.ID,
+	if err := s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "draft.read", EntityType: "session", EntityID: sess.ID,
 		Details: map[string]string{"versions": fmt.Sprintf("%d,%d", d.A, d.B), "part2": strconv.FormatBool(sess.Part2()), "via": "web"}}); err != nil {
 		s.fail(w, r, http.StatusServiceUnavailable, "the audit log could not record this view, so the versions are not shown")
 		return
@@ -630,7 +585,7 @@ func (s *Server) segmentAudio(w http.ResponseWriter, r *http.Request, c *call) {
 		s.fail(w, r, http.StatusGone, "no audio is kept for this stretch of the session")
 		return
 	}
-	if err := s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "audio.read", EntityType: "session", EntityID: sess.ID,
+	if err := s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "audio.read", EntityType: "session", EntityID: sess.ID,
 		Details: map[string]string{"segment": seg.ID, "part2": strconv.FormatBool(sess.Part2()), "via": "web"}}); err != nil {
 		s.fail(w, r, http.StatusServiceUnavailable, "the audit log could not record this playback, so it is refused")
 		return

@@ -12,8 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
+	"github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/audio"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/clients"
@@ -28,20 +27,13 @@ import (
 // the user may see it; on failure it has answered the request. Refusals are
 // audited, and say the same for Part 2 and other clients.
 func (s *Server) session(w http.ResponseWriter, r *http.Request, c *call) (store.Session, bool) {
-	ctx := r.Context()
-	sess, _, err := clients.ForSession(ctx, s.cfg.Store, c.user, r.PathValue("id"))
+	sess, err := s.service().Session(r.Context(), c.user, r.PathValue("id"))
 	switch {
-	case errors.Is(err, clients.ErrNotFound):
+	case errors.Is(err, app.ErrNotFound):
 		s.fail(w, r, http.StatusNotFound, "there is no session with this ID")
 		return sess, false
-	case errors.Is(err, clients.ErrNoAccess):
-		_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "session.access_denied", EntityType: "session", EntityID: sess.ID, Outcome: "denied",
-			Details: map[string]string{"role": c.user.Role, "part2": strconv.FormatBool(sess.Part2())}})
-		s.fail(w, r, http.StatusForbidden, capitalize(err.Error())+".")
-		return sess, false
 	case err != nil:
-		slog.Error("web: read session", "session", r.PathValue("id"), "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the session could not be read; try again")
+		s.refusal(w, r, err)
 		return sess, false
 	}
 	return sess, true
@@ -149,26 +141,17 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 	if c.user.Role == store.RoleClinician || f["clinician"] == "" {
 		f["clinician"] = c.user.Email
 	}
-	choices := pipeline.SessionChoices{Template: f["template"], Modality: f["modality"], Program: f["program"], ClientAlias: f["alias"], Clinician: f["clinician"],
-		RequireAlias: true, RequireClinician: true}
-	if err := pipeline.CheckSession(ctx, s.cfg.Store, &choices); err != nil {
-		again(formError(err))
-		return
-	}
-	if choices.Program == store.ProgramSUD && !c.user.Part2Access {
-		again("Your account has no Part 2 access, so it cannot schedule a substance-use (Part 2) session.")
-		return
-	}
-	group := f["kind"] == "group"
-	n := 1
-	if group {
+	in := app.ScheduleInput{Template: f["template"], Modality: f["modality"], Program: f["program"], ClientAlias: f["alias"], Clinician: f["clinician"],
+		Group: f["kind"] == "group"}
+	if in.Group {
 		var err error
-		if n, err = strconv.Atoi(f["clients"]); err != nil || n < 1 || n > 11 {
+		if in.Clients, err = strconv.Atoi(f["clients"]); err != nil || in.Clients < 1 || in.Clients > app.MaxGroupClients {
 			again("A group session has between 1 and 11 client links (a call holds at most 12 people).")
 			return
 		}
 	}
-	start, length, problem := appointment(f, s.cfg.Now())
+	var problem string
+	in.Start, in.Length, problem = appointment(f, s.cfg.Now())
 	if problem != "" {
 		again(problem)
 		return
@@ -177,58 +160,32 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 		again("Calls are not available on this server (no call relay is configured).")
 		return
 	}
-	sess := store.Session{ID: uuid.NewString(), Source: "call", Status: store.StatusScheduled, Template: choices.Template, Modality: choices.Modality,
-		Program: choices.Program, Group: group, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician}
-	// The links work until the appointment window and its grace period end.
-	sess.Book(start, length)
-	expires := time.UnixMilli(sess.ExpiresAt)
-	var links []joinLink
-	clinician, err := clients.Person(ctx, s.cfg.Store, sess.Clinician)
-	if err != nil {
-		slog.Error("web: schedule: read clinician", "error", err)
-		again("The session could not be saved; nothing was scheduled. Try again.")
-		return
-	}
-	err = s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		clientID, err := clients.Resolve(ctx, tx, clients.Request{Alias: sess.ClientAlias, Program: sess.Program, Clinician: clinician, By: c.user, Actor: c.user.ID})
-		if err != nil {
-			return err
-		}
-		sess.ClientID = clientID
-		if err := tx.CreateSession(ctx, &sess); err != nil {
-			return err
-		}
-		for i := 0; i <= n; i++ {
-			role, label := "client", "client"
-			if i == 0 {
-				role, label = "clinician", "clinician"
-			} else if group {
-				label = fmt.Sprintf("participant %d", i)
-			}
-			tok, hash := s.cfg.NewJoinToken()
-			if err := tx.AddJoinToken(ctx, store.JoinToken{TokenHash: hash, SessionID: sess.ID, Role: role, Label: label, ExpiresAt: expires.UnixMilli()}); err != nil {
-				return err
-			}
-			links = append(links, joinLink{Label: label, URL: fmt.Sprintf("%s/call/%s?token=%s", s.baseURL(r), sess.ID, tok)})
-		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "session.create", EntityType: "session", EntityID: sess.ID,
-			Details: map[string]string{"program": sess.Program, "group": strconv.FormatBool(group), "links": strconv.Itoa(len(links)), "via": "web",
-				"scheduled_at": start.UTC().Format(time.RFC3339), "minutes": strconv.Itoa(int(length / time.Minute))}})
-	})
-	if clientRefused(err) {
+	res, err := s.service().ScheduleSession(ctx, c.user, in)
+	switch {
+	case err == nil:
+	case errors.Is(err, app.ErrConflict):
 		f["alias"] = ""
 		d := s.scheduleData(ctx)
 		d.Form = f
 		s.render(w, r, http.StatusConflict, "schedule", c, page{Title: "Schedule a session", Nav: "schedule", Error: capitalize(err.Error()) + ".", Data: d})
 		return
-	}
-	if err != nil {
-		slog.Error("web: schedule", "error", err)
-		again("The session could not be saved; nothing was scheduled. Try again.")
+	case errors.Is(err, app.ErrForbidden):
+		again(capitalize(err.Error()) + ".")
+		return
+	default:
+		if _, ok := validate.As(err); ok {
+			again(formError(err))
+			return
+		}
+		s.internalError(w, r, err)
 		return
 	}
+	links := make([]joinLink, len(res.Links))
+	for i, l := range res.Links {
+		links[i] = joinLink{Label: l.Label, URL: fmt.Sprintf("%s/call/%s?token=%s", s.baseURL(r), res.Session.ID, l.Token)}
+	}
 	d := s.scheduleData(ctx)
-	d.Session, d.Links, d.Expires = &sess, links, expires.UnixMilli()
+	d.Session, d.Links, d.Expires = &res.Session, links, res.ExpiresAt.UnixMilli()
 	s.render(w, r, http.StatusCreated, "scheduled", c, page{Title: "Session scheduled", Nav: "schedule", Data: d})
 }
 
@@ -412,14 +369,10 @@ func (s *Server) retry(w http.ResponseWriter, r *http.Request, c *call) {
 	if !ok {
 		return
 	}
-	res, err := pipeline.Retry(r.Context(), s.cfg.Store, sess.ID, c.user.ID)
-	var nr *pipeline.NotRetryableError
+	res, err := s.service().RetrySession(r.Context(), c.user, sess.ID)
 	switch {
-	case errors.As(err, &nr):
-		s.fail(w, r, http.StatusConflict, nr.Error())
 	case err != nil:
-		slog.Error("web: retry", "session", sess.ID, "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the retry could not be started; try again in a moment")
+		s.refusal(w, r, err)
 	case res.AlreadyUnderway:
 		back(w, r, "/sessions/"+sess.ID, "A retry is already under way.")
 	default:
@@ -497,24 +450,18 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 		if c.user.Role == store.RoleClinician || f["clinician"] == "" {
 			f["clinician"] = c.user.Email
 		}
-		if f["program"] == store.ProgramSUD && !c.user.Part2Access {
-			refuse(http.StatusForbidden, "your account has no Part 2 access, so it cannot create a substance-use (Part 2) session")
-			return
-		}
 		if f["consent"] != "1" {
 			refuse(http.StatusBadRequest, "confirm that the client consented to AI scribing of this recording; nothing was stored")
 			return
 		}
-		opt := ingestOptions(f, c.user)
-		opt.RequireAlias, opt.RequireClinician = true, true
-		opt.BeforeCommit = func() error { return nothingAfter(mr) }
-		clinician, err := clients.Person(ctx, s.cfg.Store, opt.Clinician)
-		if err != nil {
-			refuse(s.uploadRefusal(r, err))
+		id, err = s.service().Ingest(ctx, c.user, s.cfg.Ingester, app.IngestInput{Recording: part, Template: f["template"], Modality: f["modality"],
+			Program: f["program"], Speakers: f["speakers"], ClientAlias: f["alias"], Clinician: f["clinician"], RequireChoices: true,
+			ConsentAttested: true, BeforeCommit: func() error { return nothingAfter(mr) }})
+		if errors.Is(err, app.ErrForbidden) {
+			refuse(http.StatusForbidden, err.Error())
 			return
 		}
-		opt.Prepare = s.attachClient(c.user, clinician)
-		if id, err = s.cfg.Ingester.Ingest(ctx, part, opt); err != nil {
+		if err != nil {
 			refuse(s.uploadRefusal(r, err))
 			return
 		}
@@ -573,7 +520,7 @@ func (s *Server) uploadRefusal(r *http.Request, err error) (int, string) {
 		return http.StatusBadRequest, "the recording was not accepted: " + err.Error() + "; nothing was stored"
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return http.StatusBadRequest, "the upload was cut off; nothing was stored"
-	case clientRefused(err):
+	case errors.Is(err, app.ErrConflict):
 		return http.StatusConflict, capitalize(err.Error()) + "; nothing was stored."
 	}
 	if _, ok := validate.As(err); ok {
