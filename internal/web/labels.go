@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/scribe-health/scribe/internal/compliance"
-	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/vocab"
 )
 
 // A label is what a person reads for one value of the app's vocabulary
@@ -29,28 +29,31 @@ const (
 	kindUse     = "use"     // what a model provider is used for
 )
 
-// labels is the one table of human words for internal names; templates
-// reach it through the label, labelNext and labelled functions.
+// labels is the one table of human words for internal names, keyed by the
+// closed vocabularies of internal/vocab (statuses, stages, scopes, roles,
+// programs) and the store's own (stage states, draft statuses); templates
+// reach it through the label, labelNext and labelled functions, Go code
+// through labelOf and the typed helpers below.
 var labels = map[string]map[string]label{
 	kindStatus: {
-		store.StatusScheduled:    {"Scheduled", "Waiting for the appointment: start the call from this page when it is time."},
-		store.StatusInCall:       {"In a call", "The call has started; recording begins once the client consents."},
-		store.StatusRecording:    {"Recording", "The session is being recorded; transcription starts when it ends."},
-		store.StatusTranscribing: {"Transcribing", "The recording is being turned into text; identifiers are removed next."},
-		store.StatusRedacting:    {"Removing identifiers", "Names and other identifiers are being removed; the note is drafted next."},
-		store.StatusDrafting:     {"Drafting the note", "The note is being written from the transcript; you can review it next."},
-		store.StatusReady:        {"Ready for review", "The draft note is ready: review, edit and sign it."},
-		store.StatusFailed:       {"Stopped", "A step could not finish; the session page says why and offers a retry."},
-		store.StatusNoRecording:  {"Nothing recorded", "The call ended with no recording kept; there is no note to write."},
-		store.StatusCancelled:    {"Cancelled", "The session was cancelled before anything was recorded."},
+		string(vocab.StatusScheduled):    {"Scheduled", "Waiting for the appointment: start the call from this page when it is time."},
+		string(vocab.StatusInCall):       {"In a call", "The call has started; recording begins once the client consents."},
+		string(vocab.StatusRecording):    {"Recording", "The session is being recorded; transcription starts when it ends."},
+		string(vocab.StatusTranscribing): {"Transcribing", "The recording is being turned into text; identifiers are removed next."},
+		string(vocab.StatusRedacting):    {"Removing identifiers", "Names and other identifiers are being removed; the note is drafted next."},
+		string(vocab.StatusDrafting):     {"Drafting the note", "The note is being written from the transcript; you can review it next."},
+		string(vocab.StatusReady):        {"Ready for review", "The draft note is ready: review, edit and sign it."},
+		string(vocab.StatusFailed):       {"Stopped", "A step could not finish; the session page says why and offers a retry."},
+		string(vocab.StatusNoRecording):  {"Nothing recorded", "The call ended with no recording kept; there is no note to write."},
+		string(vocab.StatusCancelled):    {"Cancelled", "The session was cancelled before anything was recorded."},
 	},
 	kindStage: {
-		"recording":          {"Recording", "The session's audio is captured and stored encrypted."},
-		jobs.StageTranscribe: {"Transcribing", "The recording is turned into text."},
-		jobs.StageRedact:     {"Removing identifiers", "Names and other identifiers are removed from the text."},
-		jobs.StageDraft:      {"Drafting", "The note is written from the transcript."},
-		jobs.StagePurge:      {"Removing the audio", "The recording is deleted as the retention policy asks."},
-		"ready":              {"Ready", "The draft note waits for the clinician's review and signature."},
+		"recording":                   {"Recording", "The session's audio is captured and stored encrypted."},
+		string(vocab.StageTranscribe): {"Transcribing", "The recording is turned into text."},
+		string(vocab.StageRedact):     {"Removing identifiers", "Names and other identifiers are removed from the text."},
+		string(vocab.StageDraft):      {"Drafting", "The note is written from the transcript."},
+		string(vocab.StagePurge):      {"Removing the audio", "The recording is deleted as the retention policy asks."},
+		"ready":                       {"Ready", "The draft note waits for the clinician's review and signature."},
 	},
 	kindState: {
 		store.StatePending: {"Waiting", "This step starts when the one before it finishes."},
@@ -59,18 +62,18 @@ var labels = map[string]map[string]label{
 		store.StateFailed:  {"Stopped", "This step could not finish; a retry starts it again."},
 	},
 	kindScope: {
-		compliance.ScopeAIScribe:  {"AI scribe", "Consent for the AI scribe to record, transcribe and draft the note."},
-		compliance.ScopePart2TPO:  {"Part 2 disclosure (treatment, payment, operations)", "Consent to disclose this 42 CFR Part 2 record for treatment, payment and health care operations."},
-		compliance.ScopeRecording: {"Recording", "Consent to keep the session's audio recording."},
+		string(vocab.ScopeAIScribe):  {"AI scribe", "Consent for the AI scribe to record, transcribe and draft the note."},
+		string(vocab.ScopePart2TPO):  {"Part 2 disclosure (treatment, payment, operations)", "Consent to disclose this 42 CFR Part 2 record for treatment, payment and health care operations."},
+		string(vocab.ScopeRecording): {"Recording", "Consent to keep the session's audio recording."},
 	},
 	kindRole: {
-		store.RoleAdmin:      {"Administrator", "Sets up users, model providers, retention and policy."},
-		store.RoleClinician:  {"Clinician", "Runs sessions and reviews and signs their own notes."},
-		store.RoleSupervisor: {"Supervisor", "A clinician who may also see the sessions of the clinicians they supervise."},
+		string(vocab.RoleAdmin):      {"Administrator", "Sets up users, model providers, retention and policy."},
+		string(vocab.RoleClinician):  {"Clinician", "Runs sessions and reviews and signs their own notes."},
+		string(vocab.RoleSupervisor): {"Supervisor", "A clinician who may also see the sessions of the clinicians they supervise."},
 	},
 	kindProgram: {
-		store.ProgramMH:  {"Mental health", "An ordinary health record."},
-		store.ProgramSUD: {"Substance use (42 CFR Part 2)", "A Part 2 record: only people with Part 2 access see it, and disclosure needs the client's written consent."},
+		string(vocab.ProgramMH):  {"Mental health", "An ordinary health record."},
+		string(vocab.ProgramSUD): {"Substance use (42 CFR Part 2)", "A Part 2 record: only people with Part 2 access see it, and disclosure needs the client's written consent."},
 	},
 	kindDraft: {
 		store.DraftDraft:    {"Draft", "Waiting for the clinician to review and sign it."},
@@ -127,4 +130,13 @@ var labelFuncs = template.FuncMap{
 
 // statusWords is a session status inside a sentence ("it is ready for
 // review").
-func statusWords(status string) string { return strings.ToLower(labelOf(kindStatus, status).Text) }
+func statusWords(status string) string {
+	return strings.ToLower(statusLabel(vocab.SessionStatus(status)).Text)
+}
+
+// The typed ways in, for Go code holding a vocabulary value.
+func statusLabel(v vocab.SessionStatus) label { return labelOf(kindStatus, string(v)) }
+func stageLabel(v vocab.Stage) label          { return labelOf(kindStage, string(v)) }
+func scopeLabel(v vocab.ConsentScope) label   { return labelOf(kindScope, string(v)) }
+func roleLabel(v vocab.Role) label            { return labelOf(kindRole, string(v)) }
+func programLabel(v vocab.Program) label      { return labelOf(kindProgram, string(v)) }

@@ -17,6 +17,7 @@ import (
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
+	"github.com/scribe-health/scribe/internal/vocab"
 )
 
 var (
@@ -186,6 +187,44 @@ func TestPagesShowNoRawNames(t *testing.T) {
 				t.Errorf("%s %s shows internal names: %q", tc.who, p, raw)
 			}
 		}
+	}
+	// Every value of internal/vocab's vocabularies has its own label (a new
+	// status without one would read as its code).
+	var missing []string
+	has := func(kind, v string) {
+		if _, ok := labels[kind][v]; !ok {
+			missing = append(missing, kind+" "+v)
+		}
+	}
+	for _, v := range vocab.SessionStatuses() {
+		has(kindStatus, string(v))
+		if statusLabel(v).Next == "" {
+			t.Errorf("status %s has no tooltip", v)
+		}
+	}
+	for _, v := range append(vocab.Stages(), vocab.StagePurge) {
+		has(kindStage, string(v))
+	}
+	for _, v := range vocab.ConsentScopes() {
+		has(kindScope, string(v))
+		if scopeLabel(v).Next == "" {
+			t.Errorf("scope %s has no tooltip", v)
+		}
+	}
+	for _, v := range vocab.Roles() {
+		has(kindRole, string(v))
+		if roleLabel(v).Next == "" {
+			t.Errorf("role %s has no tooltip", v)
+		}
+	}
+	for _, v := range vocab.Programs() {
+		has(kindProgram, string(v))
+		if programLabel(v).Next == "" {
+			t.Errorf("program %s has no tooltip", v)
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("vocabulary values without a label: %v", missing)
 	}
 	// The labels table itself: every value has words, and every tooltip
 	// says what happens next in a sentence.

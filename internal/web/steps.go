@@ -9,6 +9,7 @@ import (
 
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/vocab"
 )
 
 // pipeStep is one step of the progress bar on the session page:
@@ -61,7 +62,7 @@ func pipelineSteps(sess store.Session, stages []store.Stage, draftAt int64) []pi
 	steps := make([]pipeStep, len(stepKeys))
 	var prev int64
 	for i, k := range stepKeys {
-		s := pipeStep{Key: k, Label: labelOf(kindStage, k).Text, State: "waiting"}
+		s := pipeStep{Key: k, Label: stageLabel(vocab.Stage(k)).Text, State: "waiting"}
 		switch {
 		case i < cur:
 			s.State = "done"
