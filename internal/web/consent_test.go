@@ -36,8 +36,13 @@ func formValues(t *testing.T, body, scope string) url.Values {
 		v.Set(attr("name"), htmlUnescape(attr("value")))
 	}
 	for _, m := range regexp.MustCompile(`(?s)<select name="([^"]+)">(.*?)</select>`).FindAllStringSubmatch(form, -1) {
-		if o := regexp.MustCompile(`<option(?: value="[^"]*")? selected>([^<]*)<`).FindStringSubmatch(m[2]); o != nil {
-			v.Set(m[1], o[1])
+		// A browser submits an option's value, or its text when it has none.
+		if o := regexp.MustCompile(`<option(?: value="([^"]*)")? selected>([^<]*)<`).FindStringSubmatch(m[2]); o != nil {
+			if strings.Contains(o[0], ` value="`) {
+				v.Set(m[1], htmlUnescape(o[1]))
+			} else {
+				v.Set(m[1], o[2])
+			}
 		}
 	}
 	return v

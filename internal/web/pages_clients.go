@@ -9,6 +9,7 @@ import (
 
 	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/vocab"
 )
 
 // Clients and their care teams (issue 12). Who may see a client is
@@ -107,7 +108,7 @@ func (s *Server) renderClient(w http.ResponseWriter, r *http.Request, c *call, c
 	for _, m := range cl.CareTeam {
 		account := "no account (named on a session)"
 		if u, ok := byEmail[m]; ok {
-			account = u.Role
+			account = roleLabel(vocab.Role(u.Role)).Text
 			if u.Disabled {
 				account += ", disabled"
 			}

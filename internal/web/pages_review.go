@@ -111,7 +111,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	d, err := s.reviewData(r.Context(), sess, c)
 	if errors.Is(err, store.ErrNotFound) {
-		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("this session has no draft yet (it is %s); its page shows the progress", sess.Status))
+		s.fail(w, r, http.StatusNotFound, fmt.Sprintf("this session has no draft yet (it is %s); its page shows the progress", statusWords(sess.Status)))
 		return
 	}
 	if err != nil {

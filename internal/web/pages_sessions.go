@@ -196,7 +196,7 @@ func (s *Server) startCall(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	if sess.Source != "call" || (sess.Status != store.StatusScheduled && sess.Status != store.StatusInCall && sess.Status != store.StatusRecording) {
-		s.fail(w, r, http.StatusConflict, fmt.Sprintf("this session is %s; only a scheduled or running call can be joined", sess.Status))
+		s.fail(w, r, http.StatusConflict, fmt.Sprintf("this session is %s; only a scheduled or running call can be joined", statusWords(sess.Status)))
 		return
 	}
 	if s.cfg.NewJoinToken == nil {
@@ -229,10 +229,15 @@ type progress struct {
 	FailedReason string `json:"failed_reason,omitempty"`
 	Ready        bool   `json:"ready"`
 	CanRetry     bool   `json:"can_retry"`
+	// FixURL: where an admin fixes the failure (steps.go); Steps: the
+	// progress bar.
+	FixURL string     `json:"fix_url,omitempty"`
+	Steps  []pipeStep `json:"steps,omitempty"`
 }
 
-func (s *Server) progressOf(ctx context.Context, sess store.Session) (progress, error) {
-	p := progress{ID: sess.ID, Status: sess.Status, FailedStage: sess.FailedStage, FailedReason: sess.FailedReason}
+func (s *Server) progressOf(ctx context.Context, sess store.Session, admin bool) (progress, error) {
+	p := progress{ID: sess.ID, Status: sess.Status, FailedStage: sess.FailedStage}
+	p.FailedReason, p.FixURL = s.reasonForPerson(ctx, sess.FailedStage, sess.FailedReason, admin)
 	chunks, err := s.cfg.Store.Chunks(ctx, sess.ID)
 	if err != nil {
 		return p, err
@@ -266,10 +271,21 @@ func (s *Server) progressOf(ctx context.Context, sess store.Session) (progress, 
 	case store.StatusReady:
 		p.Label, p.Ready = "Draft ready for review", true
 	case store.StatusFailed:
-		p.Label, p.CanRetry = fmt.Sprintf("%s failed: %s", stageWords(sess.FailedStage), sess.FailedReason), true
+		p.Label, p.CanRetry = fmt.Sprintf("%s failed: %s", stageWords(sess.FailedStage), p.FailedReason), true
 	default:
-		p.Label = sess.Status
+		p.Label = labelOf(kindStatus, sess.Status).Text
 	}
+	stages, err := s.cfg.Store.Stages(ctx, sess.ID)
+	if err != nil {
+		return p, err
+	}
+	var draftAt int64
+	if sess.Status == store.StatusReady {
+		if dr, err := s.cfg.Store.LatestDraft(ctx, sess.ID); err == nil {
+			draftAt = dr.CreatedAt
+		}
+	}
+	p.Steps = pipelineSteps(sess, stages, draftAt)
 	return p, nil
 }
 
@@ -311,13 +327,16 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
 // the error and that form as submitted.
 func (s *Server) renderSession(w http.ResponseWriter, r *http.Request, c *call, sess store.Session, status int, errMsg string, failed *consentForm) {
 	ctx := r.Context()
-	p, err := s.progressOf(ctx, sess)
+	p, err := s.progressOf(ctx, sess, c.user.Role == store.RoleAdmin)
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "the session's progress could not be read")
 		return
 	}
 	d := sessionData{Session: sess, Progress: p, CanCancel: sess.Open() && hasRole(c.user.Role, cancelRoles), CancelReasons: pipeline.CancelReasons}
 	d.Stages, _ = s.cfg.Store.Stages(ctx, sess.ID)
+	for i, st := range d.Stages {
+		d.Stages[i].Error, _ = s.reasonForPerson(ctx, st.Stage, st.Error, c.user.Role == store.RoleAdmin)
+	}
 	if dr, err := s.cfg.Store.LatestDraft(ctx, sess.ID); err == nil {
 		d.Draft = &dr
 	}
@@ -334,7 +353,7 @@ func (s *Server) sessionStatus(w http.ResponseWriter, r *http.Request, c *call) 
 	if !ok {
 		return
 	}
-	p, err := s.progressOf(r.Context(), sess)
+	p, err := s.progressOf(r.Context(), sess, c.user.Role == store.RoleAdmin)
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the session's progress could not be read"})
 		return

@@ -23,7 +23,7 @@ func TestFailedSessionLabelReadsWell(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := e.web.progressOf(e.ctx, sess)
+			p, err := e.web.progressOf(e.ctx, sess, false)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -211,6 +211,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		s.mux.Handle(pattern, s.wrap(rt))
 	}
+	// Any other address gets the app's own page, not Go's plain "404 page
+	// not found".
+	s.mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusNotFound, "there is no page at this address; it may have moved, or the link was mistyped")
+	}))
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))
 	s.mux.Handle("GET /static/", http.MaxBytesHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -442,6 +447,9 @@ func (s *Server) parseTemplates() error {
 			return false
 		},
 	}
+	for k, f := range labelFuncs {
+		funcs[k] = f
+	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return fmt.Errorf("web: layout template: %w", err)
@@ -548,7 +556,30 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg st
 	if status == http.StatusForbidden || status == http.StatusNotFound {
 		c, _, _ = s.authenticate(r, false)
 	}
-	s.render(w, r, status, "error", c, page{Title: http.StatusText(status), Error: msg})
+	s.render(w, r, status, "error", c, page{Title: errorTitle(status), Error: msg})
+}
+
+// errorTitle heads an error page in words for the person, not the HTTP
+// status name.
+func errorTitle(status int) string {
+	switch status {
+	case http.StatusBadRequest, http.StatusUnprocessableEntity, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
+		return "Please check what you sent"
+	case http.StatusForbidden:
+		return "You do not have access to this"
+	case http.StatusNotFound:
+		return "We could not find that"
+	case http.StatusConflict:
+		return "This cannot be done right now"
+	case http.StatusTooManyRequests:
+		return "Please wait a moment"
+	case http.StatusServiceUnavailable:
+		return "Not available on this server"
+	}
+	if status >= 500 {
+		return "Something went wrong"
+	}
+	return http.StatusText(status)
 }
 
 // back redirects to a page with a flash message.

@@ -404,13 +404,13 @@ func TestNewUserRoleIsChosen(t *testing.T) {
 	if m == nil {
 		t.Fatal("no role select on the add-user form")
 	}
-	opts := regexp.MustCompile(`<option([^>]*)>([a-z]+)</option>`).FindAllStringSubmatch(m[1], -1)
+	opts := regexp.MustCompile(`<option value="([a-z]+)"([^>]*)>[^<]*</option>`).FindAllStringSubmatch(m[1], -1)
 	chosen := ""
 	for i, o := range opts {
-		if i == 0 || strings.Contains(o[1], "selected") {
-			chosen = o[2]
+		if i == 0 || strings.Contains(o[2], "selected") {
+			chosen = o[1]
 		}
-		if strings.Contains(o[1], "selected") {
+		if strings.Contains(o[2], "selected") {
 			break
 		}
 	}

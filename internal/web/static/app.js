@@ -109,6 +109,18 @@
           if (!p) return;
           if (p.label !== last) { label.textContent = p.label; last = p.label; }
           label.className = "status status-" + p.status;
+          var steps = document.getElementById("pipeline-steps");
+          if (steps && p.steps) {
+            p.steps.forEach(function (st, i) {
+              var li = steps.children[i];
+              if (!li) return;
+              li.className = "step step-" + st.state;
+              if (st.state === "current") li.setAttribute("aria-current", "step"); else li.removeAttribute("aria-current");
+              li.querySelector(".step-state").textContent = st.state_text;
+              var t = li.querySelector(".step-time");
+              if (st.time) { if (!t) { t = document.createElement("span"); t.className = "step-time"; li.appendChild(t); } t.textContent = st.time; }
+            });
+          }
           var bar = document.getElementById("progress-bar");
           if (bar && p.chunks) { bar.max = p.chunks; bar.value = p.chunks_done; }
           if (p.ready) { document.getElementById("review-link").hidden = false; return; }
@@ -143,4 +155,15 @@
       xhr.send(new FormData(up));
     });
   }
+
+  // On a narrow window a wide table scrolls inside itself (app.css): then
+  // it takes keyboard focus so it can be scrolled with the arrow keys.
+  var fitTables = function () {
+    Array.prototype.forEach.call(document.querySelectorAll("main table"), function (t) {
+      if (t.scrollWidth > t.clientWidth + 1) t.setAttribute("tabindex", "0");
+      else if (t.getAttribute("tabindex") === "0") t.removeAttribute("tabindex");
+    });
+  };
+  fitTables();
+  window.addEventListener("resize", fitTables);
 })();
