@@ -73,7 +73,10 @@ type app struct {
 
 func openApp(ctx context.Context, cfg config) (*app, error) {
 	if cfg.log == nil {
-		cfg.log = slog.Default()
+		cfg.log = processLog
+	}
+	if cfg.log == nil {
+		cfg.log = slog.New(slog.DiscardHandler)
 	}
 	if err := store.PrivateDir(cfg.dataDir, cfg.log); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", cfg.dataDir, err)

@@ -14,8 +14,6 @@ import (
 	"github.com/scribe-health/scribe/internal/turnserver"
 )
 
-func init() { mounts = append(mounts, mountCalls) }
-
 // mountCalls serves the call page and its signaling, backed by the store.
 func mountCalls(ctx context.Context, mux *http.ServeMux, a *app) error {
 	sc := a.settings

@@ -54,6 +54,10 @@ func commands() []command {
 	}
 }
 
+// processLog is the command-line tools' logger (see main); tests leave it
+// nil, and openApp then logs nothing.
+var processLog *slog.Logger
+
 // errUsage is returned after a usage message has been printed.
 var errUsage = errors.New("usage")
 
@@ -64,16 +68,14 @@ func main() {
 	// The process logger, from log_level and log_format of the environment
 	// and the SCRIBE_CONFIG file: the command-line tools hand it to the
 	// store they open (openApp). serve builds its own from its resolved
-	// settings and passes it down. It is also the default logger, for the
-	// web app's page handlers that still log through slog's package
-	// functions (internal/web/pages_*.go, being moved to Server.logFor);
-	// this is the only place the default is set.
+	// settings and passes it down. slog's default logger is never set: every
+	// package logs through the logger it is given.
 	base, err := settings.Load()
 	if err != nil {
 		d := settings.Defaults()
 		base = &d
 	}
-	slog.SetDefault(base.NewLogger(os.Stderr))
+	processLog = base.NewLogger(os.Stderr)
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 

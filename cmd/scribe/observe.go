@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 
 	"github.com/scribe-health/scribe/capture"
@@ -15,6 +16,7 @@ import (
 // endpoint is set, OpenTelemetry traces (internal/telemetry).
 type observability struct {
 	tracing *telemetry.Tracing
+	log     *slog.Logger
 }
 
 // startObservability turns tracing on when OTEL_EXPORTER_OTLP_ENDPOINT
@@ -42,12 +44,12 @@ func startObservability(ctx context.Context, a *app) (*observability, error) {
 		}
 		return out, err
 	})
-	return &observability{tracing: tr}, nil
+	return &observability{tracing: tr, log: a.store.Logger()}, nil
 }
 
 // mount adds GET /metrics, behind the bearer token when one is set.
 func (o *observability) mount(mux *http.ServeMux, token string) {
-	mux.Handle("GET /metrics", metrics.Handler(token))
+	mux.Handle("GET /metrics", metrics.Handler(token, o.log))
 }
 
 // stop sends the last spans and detaches the scrape-time series from the

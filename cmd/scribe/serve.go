@@ -81,7 +81,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		io.WriteString(w, "ready\n")
 	})
 	obs.mount(mux, sc.MetricsToken)
-	for _, m := range mounts {
+	for _, m := range []func(ctx context.Context, mux *http.ServeMux, a *app) error{mountWeb, mountCalls} {
 		if err := m(ctx, mux, a); err != nil {
 			return err
 		}
@@ -156,10 +156,6 @@ func bodyLimits(mux *http.ServeMux) http.Handler {
 
 // closers run when serve stops (before workers stop).
 var closers []func()
-
-// mounts lets a feature add its routes from its own file (in init): the web
-// app, the call relay. They run after the app is open and workers started.
-var mounts []func(ctx context.Context, mux *http.ServeMux, a *app) error
 
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

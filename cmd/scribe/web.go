@@ -14,8 +14,6 @@ import (
 	"github.com/scribe-health/scribe/internal/web"
 )
 
-func init() { mounts = append(mounts, mountWeb) }
-
 // publicBase is the base URL printed in links: public_url, else the
 // listen address (https when a TLS certificate is configured).
 func publicBase(sc *settings.Config) string {
@@ -45,13 +43,12 @@ func mountWeb(ctx context.Context, mux *http.ServeMux, a *app) error {
 		Audit:          a.cfg.auditTrust(""),
 		Doctor:         doctor.Options{ListenAddr: sc.ListenAddr},
 	}
-	if jobsUI != nil {
-		h, err := jobsUI(ctx, a)
-		if err != nil {
-			return err
-		}
-		cfg.JobsUI = h
+	// River's job dashboard under /admin/jobs (the web app allows admins only).
+	jobs, err := a.store.JobsDashboard(ctx, "/admin/jobs")
+	if err != nil {
+		return err
 	}
+	cfg.JobsUI = jobs
 	srv, err := web.New(ctx, cfg)
 	if err != nil {
 		return err
@@ -66,6 +63,3 @@ func mountWeb(ctx context.Context, mux *http.ServeMux, a *app) error {
 	srv.Mount(mux)
 	return nil
 }
-
-// jobsUI builds the River job dashboard for /admin/jobs/ when set.
-var jobsUI func(ctx context.Context, a *app) (http.Handler, error)

@@ -37,9 +37,12 @@ func newRegistry() *prometheus.Registry {
 // Handler serves every series in the Prometheus text format. With a
 // non-empty token, a request must carry "Authorization: Bearer <token>"
 // or it is answered 401 and sees nothing.
-func Handler(token string) http.Handler {
+func Handler(token string, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	h := promhttp.InstrumentMetricHandler(registry, promhttp.HandlerFor(registry, promhttp.HandlerOpts{
-		ErrorLog:      errorLog{},
+		ErrorLog:      errorLog{log},
 		ErrorHandling: promhttp.ContinueOnError, // a failed database read leaves the other series
 		Timeout:       20 * time.Second,
 	}))
@@ -58,9 +61,9 @@ func Handler(token string) http.Handler {
 	})
 }
 
-type errorLog struct{}
+type errorLog struct{ log *slog.Logger }
 
-func (errorLog) Println(v ...any) {
+func (l errorLog) Println(v ...any) {
 	parts := make([]string, 0, len(v))
 	for _, x := range v {
 		if e, ok := x.(error); ok {
@@ -69,7 +72,7 @@ func (errorLog) Println(v ...any) {
 			parts = append(parts, s)
 		}
 	}
-	slog.Warn("metrics: a series could not be collected", "error", strings.Join(parts, " "))
+	l.log.Warn("metrics: a series could not be collected", "error", strings.Join(parts, " "))
 }
 
 // Counter is a monotonically increasing count per label value, exported as

@@ -21,13 +21,13 @@ func TestHandlerToken(t *testing.T) {
 		b, _ := io.ReadAll(w.Result().Body)
 		return w.Code, string(b)
 	}
-	h := Handler("s3cret-token")
+	h := Handler("s3cret-token", nil)
 	for _, auth := range []string{"", "Bearer wrong", "s3cret-token", "Basic s3cret-token", "Bearer s3cret-tokenx"} {
 		if code, body := get(h, auth); code != http.StatusUnauthorized || strings.Contains(body, "scribe_") {
 			t.Errorf("Authorization %q: HTTP %d, want 401 and no series", auth, code)
 		}
 	}
-	for _, h := range []http.Handler{h, Handler("")} {
+	for _, h := range []http.Handler{h, Handler("", nil)} {
 		auth := "Bearer s3cret-token"
 		code, body := get(h, auth)
 		if code != http.StatusOK || !strings.Contains(body, `scribe_session_repairs_total{repair="lease_expired"} 0`) || !strings.Contains(body, "go_goroutines") {
@@ -46,7 +46,7 @@ func TestCounterReadsBack(t *testing.T) {
 		t.Fatalf("blue %d red %d total %d", c.Get("blue"), c.Get("red"), c.Total())
 	}
 	w := httptest.NewRecorder()
-	Handler("").ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
+	Handler("", nil).ServeHTTP(w, httptest.NewRequest("GET", "/metrics", nil))
 	body := w.Body.String()
 	for _, want := range []string{`scribe_test_things_total{colour="blue"} 3`, `scribe_test_things_total{colour="red"} 0`, "# HELP scribe_test_things_total Things, by colour."} {
 		if !strings.Contains(body, want) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/validate"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -371,7 +370,7 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, c *call) {
 		d.LastVerify, err = compliance.LastVerify(ctx, s.cfg.Store)
 	}
 	if err != nil {
-		slog.Error("web: read audit", "error", err)
+		s.logFor(r).Error("web: read audit", "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "the audit log could not be read")
 		return
 	}

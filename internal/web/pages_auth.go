@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"html/template"
 	"image/png"
-	"log/slog"
 	"net/http"
 	"net/mail"
 	"net/url"
@@ -139,7 +138,7 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, _ *call) {
 		return
 	}
 	if err != nil {
-		slog.Error("web: set-up", "error", err)
+		s.logFor(r).Error("web: set-up", "error", err)
 		again("The admin could not be saved; nothing was changed. Try again.")
 		return
 	}
@@ -282,7 +281,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, _ *call) {
 		return
 	}
 	if err != nil {
-		slog.Error("web: check password", "error", err)
+		s.logFor(r).Error("web: check password", "error", err)
 		again(http.StatusInternalServerError, "Signing in failed on the server; try again.")
 		return
 	}
@@ -320,7 +319,7 @@ func (s *Server) startLogin(w http.ResponseWriter, r *http.Request, u store.User
 		return tx.Audit(ctx, audit.Event{Actor: u.ID, AgentRole: u.Role, Action: "auth.login", EntityType: "user", EntityID: u.ID, Details: map[string]string{"second_factor_pending": strconv.FormatBool(!mfaDone)}})
 	})
 	if err != nil {
-		slog.Error("web: start sign-in session", "error", err)
+		s.logFor(r).Error("web: start sign-in session", "error", err)
 		return err
 	}
 	s.setSessionCookie(w, r, tok)
@@ -423,7 +422,7 @@ func (s *Server) totpSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 	case errors.Is(err, auth.ErrWrongCode):
 		again(http.StatusUnauthorized, "That code is not right (or was already used); enter the current code from your authenticator app, or one of your recovery codes.")
 	default:
-		slog.Error("web: check second factor", "user", c.user.ID, "error", err)
+		s.logFor(r).Error("web: check second factor", "user", c.user.ID, "error", err)
 		again(http.StatusInternalServerError, "The code could not be checked on the server; try again.")
 	}
 }
@@ -451,7 +450,7 @@ func (s *Server) checkSignCredential(ctx context.Context, u store.User, cred str
 		}
 		return http.StatusUnauthorized, "The password (or authenticator code) you entered to sign is not right; the note was not signed."
 	default:
-		slog.Error("web: check signing credential", "user", u.ID, "error", err)
+		s.logCtx(ctx).Error("web: check signing credential", "user", u.ID, "error", err)
 		return http.StatusInternalServerError, "The credential could not be checked on the server; the note was not signed. Try again."
 	}
 }
@@ -478,7 +477,7 @@ func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	secret, err := s.auth.PendingTOTP(r.Context(), c.user.ID)
 	if err != nil {
-		slog.Error("web: read pending TOTP secret", "user", c.user.ID, "error", err)
+		s.logFor(r).Error("web: read pending TOTP secret", "user", c.user.ID, "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "the authenticator key could not be read; try again")
 		return
 	}
@@ -508,7 +507,7 @@ func (s *Server) enrolData(email, secret string) enrolData {
 // enrolKey makes the pending key (or keeps the one already pending).
 func (s *Server) enrolKey(w http.ResponseWriter, r *http.Request, c *call) {
 	if _, err := s.auth.NewPendingTOTP(r.Context(), c.user.ID); err != nil && !errors.Is(err, auth.ErrAlreadyEnrolled) {
-		slog.Error("web: make TOTP secret", "user", c.user.ID, "error", err)
+		s.logFor(r).Error("web: make TOTP secret", "user", c.user.ID, "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "could not make an authenticator key; try again")
 		return
 	}
@@ -565,7 +564,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, c *call, 
 		d.Tokens, err = s.cfg.Store.APITokens(ctx, c.user.ID)
 	}
 	if err != nil {
-		slog.Error("web: account page", "user", c.user.ID, "error", err)
+		s.logFor(r).Error("web: account page", "user", c.user.ID, "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "your account could not be read; try again")
 		return
 	}
@@ -622,7 +621,7 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	if err != nil {
-		slog.Error("web: revoke API token", "user", c.user.ID, "error", err)
+		s.logFor(r).Error("web: revoke API token", "user", c.user.ID, "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "the token could not be revoked; try again")
 		return
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -54,7 +53,7 @@ type clientData struct {
 func (s *Server) adminClients(w http.ResponseWriter, r *http.Request, c *call) {
 	cs, err := clients.Visible(r.Context(), s.cfg.Store, c.user)
 	if err != nil {
-		slog.Error("web: list clients", "error", err)
+		s.logFor(r).Error("web: list clients", "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "clients could not be listed; try again")
 		return
 	}
@@ -75,7 +74,7 @@ func (s *Server) adminClientLoad(w http.ResponseWriter, r *http.Request, c *call
 		return cl, false
 	}
 	if err != nil {
-		slog.Error("web: read client", "client", r.PathValue("client"), "error", err)
+		s.logFor(r).Error("web: read client", "client", r.PathValue("client"), "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "the client could not be read; try again")
 		return cl, false
 	}
@@ -162,7 +161,7 @@ func (s *Server) changeCareTeam(w http.ResponseWriter, r *http.Request, c *call,
 	case errors.Is(err, clients.ErrNoPart2Access) || errors.Is(err, clients.ErrMemberDisabled):
 		s.renderClient(w, r, c, cl, http.StatusBadRequest, capitalize(err.Error())+"; nothing was changed.")
 	case err != nil:
-		slog.Error("web: care team", "client", cl.ID, "error", err)
+		s.logFor(r).Error("web: care team", "client", cl.ID, "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "the care team could not be changed; try again")
 	default:
 		msg := fmt.Sprintf("%s is now on the care team.", email)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/validate"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -120,7 +119,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, c *call) {
 			s.fail(w, r, http.StatusServiceUnavailable, "the audit log could not record this view, so the note is not shown; try again")
 			return
 		}
-		slog.Error("web: review", "session", sess.ID, "error", err)
+		s.logFor(r).Error("web: review", "session", sess.ID, "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "the draft could not be read; see the server log")
 		return
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -67,7 +66,7 @@ func (s *Server) sessionsList(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	list, err := clients.Sessions(ctx, s.cfg.Store, c.user, status, 200)
 	if err != nil {
-		slog.Error("web: list sessions", "error", err)
+		s.logFor(r).Error("web: list sessions", "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "sessions could not be listed; try again")
 		return
 	}
@@ -341,7 +340,7 @@ func (s *Server) renderSession(w http.ResponseWriter, r *http.Request, c *call, 
 		d.Draft = &dr
 	}
 	if d.Consents, err = s.consentData(ctx, sess, failed); err != nil {
-		slog.Error("web: session consents", "session", sess.ID, "error", err)
+		s.logFor(r).Error("web: session consents", "session", sess.ID, "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "the session's consents could not be read")
 		return
 	}
@@ -527,10 +526,10 @@ func (s *Server) uploadRefusal(r *http.Request, err error) (int, string) {
 		return http.StatusBadRequest, formError(err) + " Nothing was stored."
 	}
 	if r.Context().Err() != nil {
-		slog.Info("web: upload abandoned by the browser", "error", err)
+		s.logFor(r).Info("web: upload abandoned by the browser", "error", err)
 		return 0, ""
 	}
-	slog.Error("web: upload", "error", err)
+	s.logFor(r).Error("web: upload", "error", err)
 	return http.StatusInternalServerError, "the recording could not be stored; nothing was kept; try again"
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -68,7 +67,7 @@ func (s *Server) reviewSections(ctx context.Context, d *reviewData) error {
 	if err == nil && !d.Locked {
 		note = drafts.WithTemplateSections(note, format)
 	} else if err != nil {
-		slog.Warn("web: review template", "session", d.Session.ID, "template", d.View.Template, "error", err)
+		s.logCtx(ctx).Warn("web: review template", "session", d.Session.ID, "template", d.View.Template, "error", err)
 	}
 	refs := map[string][]string{}
 	for i, sec := range d.View.Note.Sections {
@@ -280,7 +279,7 @@ type aiStatementData struct {
 func (s *Server) adminAIStatement(w http.ResponseWriter, r *http.Request, c *call) {
 	st, err := drafts.AIStatement(r.Context(), s.cfg.Store)
 	if err != nil {
-		slog.Error("web: AI statement", "error", err)
+		s.logFor(r).Error("web: AI statement", "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "the statement could not be read; see the server log")
 		return
 	}
@@ -308,7 +307,7 @@ func (s *Server) adminAIStatementSave(w http.ResponseWriter, r *http.Request, c 
 			Details: map[string]string{"ai_statement_chars": strconv.Itoa(len([]rune(clean))), "default": strconv.FormatBool(clean == drafts.AIDisclosure)}})
 	})
 	if err != nil {
-		slog.Error("web: save AI statement", "error", err)
+		s.logFor(r).Error("web: save AI statement", "error", err)
 		s.fail(w, r, http.StatusInternalServerError, "the statement could not be saved; nothing was changed")
 		return
 	}

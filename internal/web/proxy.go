@@ -146,7 +146,16 @@ func RequestID(r *http.Request) string {
 // logFor is the server's logger with the request's id and, on a session's
 // pages, the session id. Handlers log through it, never the default logger.
 func (s *Server) logFor(r *http.Request) *slog.Logger {
-	ri := requestInfoOf(r)
+	return s.logCtx(r.Context())
+}
+
+// logCtx is logFor for code that has the request's context but not the
+// request.
+func (s *Server) logCtx(ctx context.Context) *slog.Logger {
+	ri, ok := ctx.Value(requestInfoKey{}).(*requestInfo)
+	if !ok {
+		return s.log
+	}
 	l := s.log.With("request_id", ri.id)
 	if ri.sessionID != "" {
 		l = l.With("session_id", ri.sessionID)
