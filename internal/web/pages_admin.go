@@ -48,7 +48,7 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, c *call, st
 		mfa, err = s.cfg.Store.MFAStates(r.Context())
 	}
 	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "users could not be listed")
+		s.serverError(w, r, err, "users could not be listed")
 		return
 	}
 	d := usersData{Invite: invite, Now: s.cfg.Now().UnixMilli(), Roles: allRoles, NewRole: store.RoleClinician}
@@ -110,7 +110,7 @@ func (s *Server) adminProviders(w http.ResponseWriter, r *http.Request, c *call)
 func (s *Server) renderProviders(w http.ResponseWriter, r *http.Request, c *call, status int, result string, ok bool, errMsg string) {
 	ps, err := s.cfg.Store.Providers(r.Context(), "")
 	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "providers could not be listed")
+		s.serverError(w, r, err, "providers could not be listed")
 		return
 	}
 	now := s.cfg.Now()
@@ -155,7 +155,7 @@ func (s *Server) adminProviderTest(w http.ResponseWriter, r *http.Request, c *ca
 	var p *store.Provider
 	ps, err := s.cfg.Store.Providers(ctx, "")
 	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "providers could not be listed")
+		s.serverError(w, r, err, "providers could not be listed")
 		return
 	}
 	for i := range ps {
@@ -233,7 +233,7 @@ func (s *Server) adminPolicy(w http.ResponseWriter, r *http.Request, c *call) {
 	var d policyData
 	var err error
 	if d.Retention, err = s.cfg.Store.RetentionPolicy(ctx); err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the retention policy could not be read")
+		s.serverError(w, r, err, "the retention policy could not be read")
 		return
 	}
 	d.TOTPRoles, _ = s.cfg.Store.Setting(ctx, settingTOTPRoles, store.RoleAdmin)
@@ -290,7 +290,7 @@ func (s *Server) adminTemplates(w http.ResponseWriter, r *http.Request, c *call)
 func (s *Server) renderTemplates(w http.ResponseWriter, r *http.Request, c *call, status int, content, errMsg string) {
 	cs, err := s.cfg.Store.CustomTemplates(r.Context())
 	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "templates could not be listed")
+		s.serverError(w, r, err, "templates could not be listed")
 		return
 	}
 	s.render(w, r, status, "admin_templates", c, page{Title: "Note templates", Nav: "admin", Error: errMsg,
@@ -370,8 +370,7 @@ func (s *Server) renderAudit(w http.ResponseWriter, r *http.Request, c *call) {
 		d.LastVerify, err = compliance.LastVerify(ctx, s.cfg.Store)
 	}
 	if err != nil {
-		s.logFor(r).Error("web: read audit", "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the audit log could not be read")
+		s.serverError(w, r, err, "the audit log could not be read")
 		return
 	}
 	if len(cps) > 0 {

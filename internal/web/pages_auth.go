@@ -144,7 +144,7 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request, _ *call) {
 	}
 	s.hasUsers.Store(true)
 	if err := s.startLogin(w, r, u, false); err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the admin was created but signing in failed; sign in at /login")
+		s.serverError(w, r, err, "the admin was created but signing in failed; sign in at /login")
 		return
 	}
 	http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
@@ -477,8 +477,7 @@ func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	secret, err := s.auth.PendingTOTP(r.Context(), c.user.ID)
 	if err != nil {
-		s.logFor(r).Error("web: read pending TOTP secret", "user", c.user.ID, "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the authenticator key could not be read; try again")
+		s.serverError(w, r, err, "the authenticator key could not be read; try again")
 		return
 	}
 	s.render(w, r, http.StatusOK, "enrol", c, page{Title: "Set up two-step sign-in", Data: s.enrolData(c.user.Email, secret)})
@@ -507,8 +506,7 @@ func (s *Server) enrolData(email, secret string) enrolData {
 // enrolKey makes the pending key (or keeps the one already pending).
 func (s *Server) enrolKey(w http.ResponseWriter, r *http.Request, c *call) {
 	if _, err := s.auth.NewPendingTOTP(r.Context(), c.user.ID); err != nil && !errors.Is(err, auth.ErrAlreadyEnrolled) {
-		s.logFor(r).Error("web: make TOTP secret", "user", c.user.ID, "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "could not make an authenticator key; try again")
+		s.serverError(w, r, err, "could not make an authenticator key; try again")
 		return
 	}
 	http.Redirect(w, r, "/account/totp", http.StatusSeeOther)
@@ -564,8 +562,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, c *call, 
 		d.Tokens, err = s.cfg.Store.APITokens(ctx, c.user.ID)
 	}
 	if err != nil {
-		s.logFor(r).Error("web: account page", "user", c.user.ID, "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "your account could not be read; try again")
+		s.serverError(w, r, err, "your account could not be read; try again")
 		return
 	}
 	d.CodesTotal = auth.RecoveryCodeCount
@@ -621,8 +618,7 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	if err != nil {
-		s.logFor(r).Error("web: revoke API token", "user", c.user.ID, "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the token could not be revoked; try again")
+		s.serverError(w, r, err, "the token could not be revoked; try again")
 		return
 	}
 	back(w, r, "/account", "Token revoked; the command line no longer accepts it.")

@@ -53,8 +53,7 @@ type clientData struct {
 func (s *Server) adminClients(w http.ResponseWriter, r *http.Request, c *call) {
 	cs, err := clients.Visible(r.Context(), s.cfg.Store, c.user)
 	if err != nil {
-		s.logFor(r).Error("web: list clients", "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "clients could not be listed; try again")
+		s.serverError(w, r, err, "clients could not be listed; try again")
 		return
 	}
 	d := clientsData{}
@@ -74,8 +73,7 @@ func (s *Server) adminClientLoad(w http.ResponseWriter, r *http.Request, c *call
 		return cl, false
 	}
 	if err != nil {
-		s.logFor(r).Error("web: read client", "client", r.PathValue("client"), "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the client could not be read; try again")
+		s.serverError(w, r, err, "the client could not be read; try again")
 		return cl, false
 	}
 	return cl, true
@@ -93,7 +91,7 @@ func (s *Server) renderClient(w http.ResponseWriter, r *http.Request, c *call, c
 	ctx := r.Context()
 	users, err := s.cfg.Store.Users(ctx)
 	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "users could not be listed")
+		s.serverError(w, r, err, "users could not be listed")
 		return
 	}
 	d := clientData{Client: clientView{Client: cl, ProgramsLabel: programsLabel(cl.Programs)}}
@@ -118,7 +116,7 @@ func (s *Server) renderClient(w http.ResponseWriter, r *http.Request, c *call, c
 		d.Members = append(d.Members, memberView{Email: m, Account: account})
 	}
 	if d.Sessions, err = s.cfg.Store.SessionsOfClient(ctx, cl.ID, 100); err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the client's sessions could not be listed")
+		s.serverError(w, r, err, "the client's sessions could not be listed")
 		return
 	}
 	s.render(w, r, status, "admin_client", c, page{Title: "Client and care team", Nav: "admin", Error: errMsg, Data: d})
@@ -147,7 +145,7 @@ func (s *Server) changeCareTeam(w http.ResponseWriter, r *http.Request, c *call,
 		s.renderClient(w, r, c, cl, http.StatusBadRequest, fmt.Sprintf("There is no user %q; nothing was changed.", email))
 		return
 	case err != nil:
-		s.fail(w, r, http.StatusInternalServerError, "the user could not be read; nothing was changed")
+		s.serverError(w, r, err, "the user could not be read; nothing was changed")
 		return
 	}
 	change := clients.RemoveMember
@@ -161,8 +159,7 @@ func (s *Server) changeCareTeam(w http.ResponseWriter, r *http.Request, c *call,
 	case errors.Is(err, clients.ErrNoPart2Access) || errors.Is(err, clients.ErrMemberDisabled):
 		s.renderClient(w, r, c, cl, http.StatusBadRequest, capitalize(err.Error())+"; nothing was changed.")
 	case err != nil:
-		s.logFor(r).Error("web: care team", "client", cl.ID, "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the care team could not be changed; try again")
+		s.serverError(w, r, err, "the care team could not be changed; try again")
 	default:
 		msg := fmt.Sprintf("%s is now on the care team.", email)
 		if !add {

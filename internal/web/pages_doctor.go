@@ -60,7 +60,7 @@ func (s *Server) renderSystem(w http.ResponseWriter, r *http.Request, c *call, c
 		}
 		if err := s.cfg.Store.Audit(r.Context(), audit.Event{Actor: c.user.Email, AgentRole: c.user.Role, Action: "system.check", EntityType: "system", EntityID: "doctor", Outcome: outcome,
 			Details: map[string]string{"ok": fmt.Sprint(d.OK), "warn": fmt.Sprint(d.Warn), "fail": fmt.Sprint(d.Fail), "model_calls": "true"}}); err != nil {
-			s.fail(w, r, http.StatusInternalServerError, "the check ran but could not be recorded in the audit log; try again")
+			s.serverError(w, r, err, "the check ran but could not be recorded in the audit log; try again")
 			return
 		}
 	}

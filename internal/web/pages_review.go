@@ -119,8 +119,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, c *call) {
 			s.fail(w, r, http.StatusServiceUnavailable, "the audit log could not record this view, so the note is not shown; try again")
 			return
 		}
-		s.logFor(r).Error("web: review", "session", sess.ID, "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the draft could not be read; see the server log")
+		s.serverError(w, r, err, "the draft could not be read; try again")
 		return
 	}
 	s.render(w, r, http.StatusOK, "review", c, page{Title: "Review note", Nav: "sessions", Data: d})
@@ -329,7 +328,7 @@ func (s *Server) versions(w http.ResponseWriter, r *http.Request, c *call) {
 	found := 0
 	_, tm, err := s.transcriptFor(ctx, sess.ID)
 	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the identifier map could not be read")
+		s.serverError(w, r, err, "the identifier map could not be read")
 		return
 	}
 	if err := s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "draft.read", EntityType: "session", EntityID: sess.ID,
@@ -532,7 +531,7 @@ func (s *Server) segmentAudio(w http.ResponseWriter, r *http.Request, c *call) {
 	ctx := r.Context()
 	segs, _, err := s.transcriptFor(ctx, sess.ID)
 	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the transcript could not be read")
+		s.serverError(w, r, err, "the transcript could not be read")
 		return
 	}
 	want := r.URL.Query().Get("seg")
@@ -548,7 +547,7 @@ func (s *Server) segmentAudio(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	chunks, err := s.cfg.Store.Chunks(ctx, sess.ID)
 	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the session's audio could not be listed")
+		s.serverError(w, r, err, "the session's audio could not be listed")
 		return
 	}
 	var out []int16
@@ -566,12 +565,12 @@ func (s *Server) segmentAudio(w http.ResponseWriter, r *http.Request, c *call) {
 			return
 		}
 		if err != nil {
-			s.fail(w, r, http.StatusInternalServerError, "the audio could not be read")
+			s.serverError(w, r, err, "the audio could not be read")
 			return
 		}
 		_, chans, err := audio.Decode16k(bytes.NewReader(b), audio.Options{})
 		if err != nil || len(chans) == 0 {
-			s.fail(w, r, http.StatusInternalServerError, "the stored audio could not be decoded")
+			s.serverError(w, r, err, "the stored audio could not be decoded")
 			return
 		}
 		from := max(0, (seg.StartMS-ch.StartMS)*16)

@@ -66,8 +66,7 @@ func (s *Server) sessionsList(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	list, err := clients.Sessions(ctx, s.cfg.Store, c.user, status, 200)
 	if err != nil {
-		s.logFor(r).Error("web: list sessions", "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "sessions could not be listed; try again")
+		s.serverError(w, r, err, "sessions could not be listed; try again")
 		return
 	}
 	d := listData{Status: status, Statuses: statuses, All: mine == ""}
@@ -211,7 +210,7 @@ func (s *Server) startCall(w http.ResponseWriter, r *http.Request, c *call) {
 		return tx.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "call.start", EntityType: "session", EntityID: sess.ID})
 	})
 	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the call could not be started; try again")
+		s.serverError(w, r, err, "the call could not be started; try again")
 		return
 	}
 	http.Redirect(w, r, "/call/"+sess.ID+"?token="+tok, http.StatusSeeOther)
@@ -328,7 +327,7 @@ func (s *Server) renderSession(w http.ResponseWriter, r *http.Request, c *call, 
 	ctx := r.Context()
 	p, err := s.progressOf(ctx, sess, c.user.Role == store.RoleAdmin)
 	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the session's progress could not be read")
+		s.serverError(w, r, err, "the session's progress could not be read")
 		return
 	}
 	d := sessionData{Session: sess, Progress: p, CanCancel: sess.Open() && hasRole(c.user.Role, cancelRoles), CancelReasons: pipeline.CancelReasons}
@@ -340,8 +339,7 @@ func (s *Server) renderSession(w http.ResponseWriter, r *http.Request, c *call, 
 		d.Draft = &dr
 	}
 	if d.Consents, err = s.consentData(ctx, sess, failed); err != nil {
-		s.logFor(r).Error("web: session consents", "session", sess.ID, "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the session's consents could not be read")
+		s.serverError(w, r, err, "the session's consents could not be read")
 		return
 	}
 	s.render(w, r, status, "session", c, page{Title: "Session " + sess.ClientAlias, Nav: "sessions", Error: errMsg, Data: d})

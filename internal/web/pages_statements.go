@@ -166,7 +166,7 @@ func (s *Server) statementChange(w http.ResponseWriter, r *http.Request, c *call
 	if !e.Remove {
 		_, tm, err := s.transcriptFor(ctx, sess.ID)
 		if err != nil {
-			s.fail(w, r, http.StatusInternalServerError, "the identifier map could not be read; the change was not saved")
+			s.serverError(w, r, err, "the identifier map could not be read; the change was not saved")
 			return
 		}
 		e.Text = deidentify(r.PostFormValue("text"), tm)
@@ -279,8 +279,7 @@ type aiStatementData struct {
 func (s *Server) adminAIStatement(w http.ResponseWriter, r *http.Request, c *call) {
 	st, err := drafts.AIStatement(r.Context(), s.cfg.Store)
 	if err != nil {
-		s.logFor(r).Error("web: AI statement", "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the statement could not be read; see the server log")
+		s.serverError(w, r, err, "the statement could not be read; try again")
 		return
 	}
 	s.render(w, r, http.StatusOK, "admin_ai_statement", c, page{Title: "AI-assistance statement", Nav: "admin",
@@ -307,8 +306,7 @@ func (s *Server) adminAIStatementSave(w http.ResponseWriter, r *http.Request, c 
 			Details: map[string]string{"ai_statement_chars": strconv.Itoa(len([]rune(clean))), "default": strconv.FormatBool(clean == drafts.AIDisclosure)}})
 	})
 	if err != nil {
-		s.logFor(r).Error("web: save AI statement", "error", err)
-		s.fail(w, r, http.StatusInternalServerError, "the statement could not be saved; nothing was changed")
+		s.serverError(w, r, err, "the statement could not be saved; nothing was changed")
 		return
 	}
 	back(w, r, "/admin/ai-statement", "Saved. Notes signed from now on carry this statement; notes signed earlier keep theirs.")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -178,6 +179,17 @@ func matched(r *http.Request, rt route) {
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	s.logFor(r).Error("web: internal error", "route", requestInfoOf(r).route, "error", err)
 	s.fail(w, r, http.StatusInternalServerError, "Something went wrong on the server and nothing was changed. Try again; if it happens again, give your administrator this reference.")
+}
+
+// serverError answers 500 with msg (in words for the person, with the
+// reference of the request) and logs the cause with the request id, so an
+// operator can tell why from the reference the person quotes.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error, msg string) {
+	if err == nil {
+		err = errors.New("no cause given")
+	}
+	s.logFor(r).Error("web: "+msg, "route", requestInfoOf(r).route, "error", err)
+	s.fail(w, r, http.StatusInternalServerError, msg)
 }
 
 // statusRecorder notes the status a handler answered, for the access log.

@@ -213,3 +213,35 @@ func TestOriginOfThePublicURL(t *testing.T) {
 		}
 	}
 }
+
+// TestServerErrorLogsTheCause: every page that answers 500 (serverError)
+// logs its cause with the request id, and the person sees what failed in
+// words and the reference to quote, never the cause.
+func TestServerErrorLogsTheCause(t *testing.T) {
+	logs := &syncBuffer{}
+	e := newEnv(t, "", func(c *Config) {
+		c.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+	})
+	for _, cause := range []error{errors.New("relation custom_templates: disk I/O error"), nil} {
+		w := httptest.NewRecorder()
+		r := e.web.withRequestInfo(w, httptest.NewRequest("GET", "/admin/templates", nil))
+		e.web.serverError(w, r, cause, "templates could not be listed")
+		id := w.Header().Get("X-Request-Id")
+		body := errorText(w.Body.String())
+		if w.Code != http.StatusInternalServerError || id == "" || !strings.Contains(body, id) || !strings.Contains(strings.ToLower(body), "templates could not be listed") {
+			t.Fatalf("HTTP %d, request id %q: %s", w.Code, id, body)
+		}
+		if strings.Contains(body, "disk I/O") {
+			t.Errorf("the page shows the cause: %s", body)
+		}
+		var line map[string]any
+		for _, l := range logs.lines(t) {
+			if l["msg"] == "web: templates could not be listed" && l["request_id"] == id {
+				line = l
+			}
+		}
+		if line == nil || line["error"] == "" || (cause != nil && !strings.Contains(line["error"].(string), "disk I/O")) {
+			t.Fatalf("log %v; want the cause with request_id %s", line, id)
+		}
+	}
+}
