@@ -15,6 +15,7 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/config"
+	"github.com/scribe-health/scribe/internal/doctor"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/prompts"
 )
@@ -63,7 +64,7 @@ func (s *Server) adminUserAdd(w http.ResponseWriter, r *http.Request, c *call) {
 	var invalid bool
 	if _, invalid = validate.As(err); invalid || errors.Is(err, app.ErrConflict) {
 		if fromSetup(r) {
-			s.renderSetup(w, r, c, http.StatusBadRequest, setupStepInvite, setupData{}, formError(err)+" Nobody was added.")
+			s.renderSetup(w, r, c, http.StatusBadRequest, setupStepInvite, setupData{InviteEmail: r.PostFormValue("email")}, formError(err)+" Nobody was added.")
 			return
 		}
 		s.renderUsers(w, r, c, http.StatusBadRequest, "", formError(err)+" Nobody was added.")
@@ -150,7 +151,7 @@ func (s *Server) adminProviderPut(w http.ResponseWriter, r *http.Request, c *cal
 	if _, err := s.service().PutProvider(r.Context(), c.user, p); err != nil {
 		if _, invalid := validate.As(err); invalid {
 			if fromSetup(r) {
-				s.renderSetup(w, r, c, http.StatusBadRequest, setupStepProviders, setupData{}, formError(err)+" Nothing was saved.")
+				s.renderSetup(w, r, c, http.StatusBadRequest, setupStepProviders, setupData{Typed: p}, formError(err)+" Nothing was saved.")
 				return
 			}
 			s.renderProviders(w, r, c, http.StatusBadRequest, "", false, formError(err)+" Nothing was saved.")
@@ -197,7 +198,22 @@ func (s *Server) adminProviderTest(w http.ResponseWriter, r *http.Request, c *ca
 		result = fmt.Sprintf("%s did not answer: %v", name, terr)
 	}
 	if fromSetup(r) {
-		s.renderSetup(w, r, c, http.StatusOK, setupStepProviders, setupData{Result: result, ResultOK: terr == nil}, "")
+		// The wizard goes on to what `scribe doctor` checks: the model is
+		// listed and one round trip (a second of test tone, or a fixed
+		// question) comes back in the shape Scribe needs.
+		d := setupData{Result: result, ResultOK: terr == nil}
+		if terr == nil {
+			opt := s.doctorOptions()
+			cctx, ccancel := context.WithTimeout(ctx, time.Minute)
+			d.Checks = doctor.CheckProvider(cctx, opt, *p)
+			ccancel()
+			for _, ch := range d.Checks {
+				if ch.Status == doctor.Fail {
+					d.ResultOK = false
+				}
+			}
+		}
+		s.renderSetup(w, r, c, http.StatusOK, setupStepProviders, d, "")
 		return
 	}
 	s.renderProviders(w, r, c, http.StatusOK, result, terr == nil, "")

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/scribe-health/scribe/internal/app"
+	"github.com/scribe-health/scribe/internal/doctor"
 	"github.com/scribe-health/scribe/internal/store"
 )
 
@@ -44,12 +45,15 @@ type setupData struct {
 	Providers []store.Provider
 	Result    string
 	ResultOK  bool
+	Checks    []doctor.Result // the Test button's round trip (doctor's checks)
+	Typed     store.Provider  // what was typed into a refused provider form
 	// The retention step.
 	Retention store.RetentionPolicy
 	// The invitation step.
-	Invite  string
-	Roles   []string
-	NewRole string
+	Invite      string
+	InviteEmail string // what was typed into a refused invitation
+	Roles       []string
+	NewRole     string
 }
 
 func (s *Server) setupWizard(w http.ResponseWriter, r *http.Request, c *call) {

@@ -85,14 +85,21 @@ func TestFirstRunWizardInBrowser(t *testing.T) {
 			chromedp.Click(css(`[data-testid=setup-provider-save]`)),
 			chromedp.WaitVisible(css(`[data-testid=setup-provider-test][data-provider=`+p.name+`]`)))
 	}
-	before := fake.Requests(fakeopenai.Models)
-	a.do("test a provider", chromedp.Click(css(`[data-testid=setup-provider-test]`)), chromedp.WaitVisible(css(`[data-testid=setup-provider-result]`)))
+	// Test the transcription provider: the Test button's model listing,
+	// then doctor's one-second transcription round trip.
+	models, trips := fake.Requests(fakeopenai.Models), fake.Requests(fakeopenai.Transcriptions)
+	a.do("test a provider", chromedp.Click(css(`[data-testid=setup-provider-test][data-provider=speech]`)), chromedp.WaitVisible(css(`[data-testid=setup-provider-checks]`)))
 	if got := text(`document.querySelector("[data-testid=setup-provider-result]").textContent`); !strings.Contains(got, "answered") {
 		t.Errorf("test result %q", got)
 	}
-	if fake.Requests(fakeopenai.Models) <= before {
-		t.Error("the Test button did not reach the provider")
+	if got := text(`Array.from(document.querySelectorAll("[data-testid=setup-provider-checks] li")).map(function(li){return li.dataset.status+" "+li.textContent}).join("\n")`); strings.Contains(got, "fail") || !strings.Contains(got, "one-second transcription") {
+		t.Errorf("round-trip checks:\n%s", got)
 	}
+	if fake.Requests(fakeopenai.Models) <= models || fake.Requests(fakeopenai.Transcriptions) <= trips {
+		t.Errorf("the Test button did not reach the provider (model listings %d → %d, transcriptions %d → %d)",
+			models, fake.Requests(fakeopenai.Models), trips, fake.Requests(fakeopenai.Transcriptions))
+	}
+	a.check("setup-providers-tested", "", `[data-testid=setup-provider-checks]`)
 	if done := text(`document.querySelector("[data-testid=setup-step-providers]").dataset.done`); done != "true" {
 		t.Errorf("the providers step is not done with both providers: %q", done)
 	}
