@@ -58,7 +58,7 @@ func mountWeb(ctx context.Context, mux *http.ServeMux, a *app) error {
 		return fmt.Errorf("create the set-up link: %w", err)
 	}
 	if link != "" {
-		fmt.Fprintf(os.Stderr, "\nScribe has no users yet. Create the first admin with this one-time link:\n\n    %s%s\n\n", publicBase(sc), link)
+		fmt.Fprintf(os.Stderr, "\nScribe has no users yet. Create the first admin with this one-time link;\na short set-up then walks you through model providers, retention and the first clinician:\n\n    %s%s\n\n", publicBase(sc), link)
 	}
 	srv.Mount(mux)
 	return nil

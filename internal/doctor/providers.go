@@ -47,6 +47,14 @@ func checkProviders(ctx context.Context, opt Options) []Result {
 	return out
 }
 
+// CheckProvider runs one provider's checks (BAA, key, model list and,
+// unless opt.SkipModelCalls, the round trip) as `scribe doctor` does: the
+// first-run wizard's Test button uses it.
+func CheckProvider(ctx context.Context, opt Options, p store.Provider) []Result {
+	opt.defaults()
+	return checkProvider(ctx, opt, p)
+}
+
 // checkProvider checks one provider: BAA, key, model list, round trip.
 func checkProvider(ctx context.Context, opt Options, p store.Provider) []Result {
 	name := fmt.Sprintf("Provider %s (%s)", p.Name, p.Use)

@@ -120,6 +120,7 @@ func matrixTable() map[string]matrixEntry {
 		"POST /logout":                        none("sign-out"),
 		"GET /sessions/new":                   none("the empty schedule form"),
 		"GET /ingest":                         none("the empty upload form"),
+		"GET /admin/setup":                    none("first-run wizard: providers, retention, accounts; never clients"),
 		"GET /admin/system":                   none("system check: names providers and counts, never clients"),
 		"POST /admin/system":                  none("system check: names providers and counts, never clients"),
 		"GET /admin/users":                    none("accounts, not clients"),

@@ -15,6 +15,7 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/config"
+	"github.com/scribe-health/scribe/internal/doctor"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/prompts"
 )
@@ -62,6 +63,10 @@ func (s *Server) adminUserAdd(w http.ResponseWriter, r *http.Request, c *call) {
 	nu, err := s.service().AddUser(r.Context(), c.user, app.UserInput{Email: r.PostFormValue("email"), Role: r.PostFormValue("role"), Part2Access: r.PostFormValue("part2") == "1"})
 	var invalid bool
 	if _, invalid = validate.As(err); invalid || errors.Is(err, app.ErrConflict) {
+		if fromSetup(r) {
+			s.renderSetup(w, r, c, http.StatusBadRequest, setupStepInvite, setupData{InviteEmail: r.PostFormValue("email")}, formError(err)+" Nobody was added.")
+			return
+		}
 		s.renderUsers(w, r, c, http.StatusBadRequest, "", formError(err)+" Nobody was added.")
 		return
 	}
@@ -70,7 +75,12 @@ func (s *Server) adminUserAdd(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	s.hasUsers.Store(true)
-	s.renderUsers(w, r, c, http.StatusCreated, s.baseURL(r)+"/invite?token="+nu.InviteToken, "")
+	link := s.baseURL(r) + "/invite?token=" + nu.InviteToken
+	if fromSetup(r) {
+		s.renderSetup(w, r, c, http.StatusCreated, setupStepInvite, setupData{Invite: link}, "")
+		return
+	}
+	s.renderUsers(w, r, c, http.StatusCreated, link, "")
 }
 
 func (s *Server) adminUserUpdate(w http.ResponseWriter, r *http.Request, c *call) {
@@ -140,10 +150,18 @@ func (s *Server) adminProviderPut(w http.ResponseWriter, r *http.Request, c *cal
 	}
 	if _, err := s.service().PutProvider(r.Context(), c.user, p); err != nil {
 		if _, invalid := validate.As(err); invalid {
+			if fromSetup(r) {
+				s.renderSetup(w, r, c, http.StatusBadRequest, setupStepProviders, setupData{Typed: p}, formError(err)+" Nothing was saved.")
+				return
+			}
 			s.renderProviders(w, r, c, http.StatusBadRequest, "", false, formError(err)+" Nothing was saved.")
 			return
 		}
 		s.refusal(w, r, err)
+		return
+	}
+	if fromSetup(r) {
+		back(w, r, setupPath+"?step="+setupStepProviders, "Provider "+p.Name+" saved. Test it with its button.")
 		return
 	}
 	back(w, r, "/admin/providers", "Provider "+p.Name+" saved.")
@@ -175,11 +193,30 @@ func (s *Server) adminProviderTest(w http.ResponseWriter, r *http.Request, c *ca
 		outcome = "failure"
 	}
 	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "provider.test", EntityType: "provider", EntityID: name, Outcome: outcome})
+	result := name + " answered."
 	if terr != nil {
-		s.renderProviders(w, r, c, http.StatusOK, fmt.Sprintf("%s did not answer: %v", name, terr), false, "")
+		result = fmt.Sprintf("%s did not answer: %v", name, terr)
+	}
+	if fromSetup(r) {
+		// The wizard goes on to what `scribe doctor` checks: the model is
+		// listed and one round trip (a second of test tone, or a fixed
+		// question) comes back in the shape Scribe needs.
+		d := setupData{Result: result, ResultOK: terr == nil}
+		if terr == nil {
+			opt := s.doctorOptions()
+			cctx, ccancel := context.WithTimeout(ctx, time.Minute)
+			d.Checks = doctor.CheckProvider(cctx, opt, *p)
+			ccancel()
+			for _, ch := range d.Checks {
+				if ch.Status == doctor.Fail {
+					d.ResultOK = false
+				}
+			}
+		}
+		s.renderSetup(w, r, c, http.StatusOK, setupStepProviders, d, "")
 		return
 	}
-	s.renderProviders(w, r, c, http.StatusOK, name+" answered.", true, "")
+	s.renderProviders(w, r, c, http.StatusOK, result, terr == nil, "")
 }
 
 // testProviderHTTP lists the provider's models: it proves the URL, the key
@@ -264,12 +301,19 @@ func (s *Server) adminPolicySave(w http.ResponseWriter, r *http.Request, c *call
 			in.SecondFactorRoles = append(in.SecondFactorRoles, rl)
 		}
 	}
+	if r.PostFormValue("keep_totp_roles") == "1" { // the wizard's form asks only about retention
+		in.SecondFactorRoles = nil
+	}
 	if _, err := s.service().SetPolicy(r.Context(), c.user, in); err != nil {
 		if _, invalid := validate.As(err); invalid {
 			s.fail(w, r, http.StatusBadRequest, formError(err)+" Nothing was saved.")
 			return
 		}
 		s.refusal(w, r, err)
+		return
+	}
+	if fromSetup(r) {
+		back(w, r, setupPath+"?step="+setupStepNext[setupStepPolicy], "Retention policy saved.")
 		return
 	}
 	back(w, r, "/admin/policy", "Policy saved.")

@@ -539,7 +539,12 @@ func (s *Server) enrolSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 	}
 	rt.done(s, w, r, c)
 	c.user.TOTPEnabled = true
-	s.render(w, r, http.StatusOK, "recovery_codes", c, page{Title: "Your recovery codes", Flash: "Two-step sign-in is on.", Data: codesData{Codes: codes, Next: "/sessions"}})
+	next, u := "/sessions", c.user
+	u.TOTPEnabled = true
+	if s.setupPending(r, u) { // the first admin goes on with the set-up wizard
+		next = setupPath
+	}
+	s.render(w, r, http.StatusOK, "recovery_codes", c, page{Title: "Your recovery codes", Flash: "Two-step sign-in is on.", Data: codesData{Codes: codes, Next: next}})
 }
 
 // ---- account page: recovery codes and personal API tokens ----

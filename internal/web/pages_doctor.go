@@ -29,7 +29,8 @@ func (s *Server) adminSystemRun(w http.ResponseWriter, r *http.Request, c *call)
 	s.renderSystem(w, r, c, true)
 }
 
-func (s *Server) renderSystem(w http.ResponseWriter, r *http.Request, c *call, calls bool) {
+// doctorOptions are the checks' options on this server.
+func (s *Server) doctorOptions() doctor.Options {
 	opt := s.cfg.Doctor
 	opt.Store = s.cfg.Store
 	opt.Audit = s.cfg.Audit
@@ -43,6 +44,11 @@ func (s *Server) renderSystem(w http.ResponseWriter, r *http.Request, c *call, c
 	if opt.Now == nil {
 		opt.Now = s.cfg.Now
 	}
+	return opt
+}
+
+func (s *Server) renderSystem(w http.ResponseWriter, r *http.Request, c *call, calls bool) {
+	opt := s.doctorOptions()
 	opt.SkipModelCalls = !calls
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Minute)
 	defer cancel()

@@ -50,6 +50,7 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/sessions/{id}/draft/addenda", access: signedIn, roles: clinicalRoles, h: s.addendum},
 		{method: "POST", path: "/sessions/{id}/export", access: signedIn, roles: clinicalRoles, h: s.exportNote},
 
+		{method: "GET", path: "/admin/setup", access: signedIn, roles: adminOnly, h: s.setupWizard},
 		{method: "GET", path: "/admin/system", access: signedIn, roles: adminOnly, h: s.adminSystem},
 		{method: "POST", path: "/admin/system", access: signedIn, roles: adminOnly, h: s.adminSystemRun},
 		{method: "GET", path: "/admin/users", access: signedIn, roles: adminOnly, h: s.adminUsers},

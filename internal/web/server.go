@@ -483,6 +483,9 @@ type page struct {
 	IdleMS int64
 	Nav    string
 	Data   any
+	// SetupPending: an admin's home offers the first-run wizard until
+	// every step is done.
+	SetupPending bool
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, c *call, p page) {
@@ -495,6 +498,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if c != nil {
 		u := c.user
 		p.User, p.CSRF, p.IdleMS = &u, c.csrf, s.cfg.IdleTimeout.Milliseconds()
+		p.SetupPending = name == "sessions" && s.setupPending(r, u)
 	}
 	if p.Flash == "" {
 		p.Flash = s.flashOf(r)
