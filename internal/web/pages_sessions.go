@@ -13,7 +13,6 @@ import (
 
 	"github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/audio"
-	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/pipeline"
@@ -202,18 +201,12 @@ func (s *Server) startCall(w http.ResponseWriter, r *http.Request, c *call) {
 		s.fail(w, r, http.StatusServiceUnavailable, "calls are not available on this server (no call relay is configured)")
 		return
 	}
-	tok, hash := s.cfg.NewJoinToken()
-	ctx := r.Context()
-	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.AddJoinToken(ctx, store.JoinToken{TokenHash: hash, SessionID: sess.ID, Role: "clinician", Label: "clinician", ExpiresAt: s.cfg.Now().Add(4 * time.Hour).UnixMilli()}); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "call.start", EntityType: "session", EntityID: sess.ID})
-	})
+	res, err := s.service().StartCallLink(r.Context(), c.user, sess.ID)
 	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "the call could not be started; try again")
+		s.refusal(w, r, err)
 		return
 	}
+	tok := res.Link.Token
 	http.Redirect(w, r, "/call/"+sess.ID+"?token="+tok, http.StatusSeeOther)
 }
 
@@ -312,6 +305,10 @@ type sessionData struct {
 	// clinician; CancelReasons are the reasons offered.
 	CanCancel     bool
 	CancelReasons []pipeline.CancelReason
+	// CanRenew: the user may issue a new client link (the session's
+	// window is open or upcoming); NewLink is the one just issued.
+	CanRenew bool
+	NewLink  *joinLink
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -325,6 +322,11 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
 // renderSession shows the session page; after a refused consent form, with
 // the error and that form as submitted.
 func (s *Server) renderSession(w http.ResponseWriter, r *http.Request, c *call, sess store.Session, status int, errMsg string, failed *consentForm) {
+	s.renderSessionLink(w, r, c, sess, status, errMsg, failed, nil)
+}
+
+// renderSessionLink is renderSession showing a join link just issued.
+func (s *Server) renderSessionLink(w http.ResponseWriter, r *http.Request, c *call, sess store.Session, status int, errMsg string, failed *consentForm, link *joinLink) {
 	ctx := r.Context()
 	p, err := s.progressOf(ctx, sess, c.user.Role == store.RoleAdmin)
 	if err != nil {
@@ -332,6 +334,9 @@ func (s *Server) renderSession(w http.ResponseWriter, r *http.Request, c *call, 
 		return
 	}
 	d := sessionData{Session: sess, Progress: p, CanCancel: sess.Open() && hasRole(c.user.Role, cancelRoles), CancelReasons: pipeline.CancelReasons}
+	d.CanRenew = sess.Open() && hasRole(c.user.Role, cancelRoles) && s.cfg.NewJoinToken != nil &&
+		(sess.ExpiresAt == 0 || s.cfg.Now().UnixMilli() < sess.ExpiresAt)
+	d.NewLink = link
 	d.Stages, _ = s.cfg.Store.Stages(ctx, sess.ID)
 	for i, st := range d.Stages {
 		d.Stages[i].Error, _ = s.reasonForPerson(ctx, st.Stage, st.Error, c.user.Role == store.RoleAdmin)
@@ -534,3 +539,27 @@ func (s *Server) uploadRefusal(r *http.Request, err error) (int, string) {
 }
 
 func isAudioError(err error) bool { return audio.IsInputError(err) }
+
+// renewLink issues a fresh link for the session's client and revokes the
+// old one; the page shows the new link once.
+func (s *Server) renewLink(w http.ResponseWriter, r *http.Request, c *call) {
+	sess, ok := s.session(w, r, c)
+	if !ok {
+		return
+	}
+	if s.cfg.NewJoinToken == nil {
+		s.fail(w, r, http.StatusServiceUnavailable, "calls are not available on this server (no call relay is configured)")
+		return
+	}
+	res, err := s.service().RenewClientLink(r.Context(), c.user, sess.ID, r.PostFormValue("participant"))
+	if _, invalid := validate.As(err); invalid {
+		s.renderSession(w, r, c, sess, http.StatusBadRequest, formError(err), nil)
+		return
+	}
+	if err != nil {
+		s.refusal(w, r, err)
+		return
+	}
+	link := &joinLink{Label: res.Link.Label, URL: fmt.Sprintf("%s/call/%s?token=%s", s.baseURL(r), sess.ID, res.Link.Token)}
+	s.renderSessionLink(w, r, c, sess, http.StatusOK, "", nil, link)
+}
