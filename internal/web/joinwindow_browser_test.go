@@ -1,0 +1,210 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/scribe-health/scribe/capture"
+	"github.com/scribe-health/scribe/capture/capturetest"
+	"github.com/scribe-health/scribe/internal/app"
+	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/testenv/chrome"
+)
+
+func (c *fakeClock) set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// callEnv serves the web app and a call relay on one server, the relay's
+// backend on the web app's store and (fake) clock, as `scribe serve` does.
+func callEnv(t *testing.T) (*env, *httptest.Server) {
+	t.Helper()
+	e := newEnv(t, "", nil)
+	cb := &pipeline.CallBackend{Store: e.store, Blobs: e.blobs, PurgeOnRevoke: true, Now: e.clock.Now}
+	relay, err := capture.NewRelay(capture.RelayConfig{Loopback: true}, cb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	relay.Routes(mux)
+	e.web.Mount(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		srv.Close()
+		relay.Close()
+	})
+	return e, srv
+}
+
+// kolkata starts Chromium in Kolkata (UTC+5:30) with a British locale.
+func kolkata(t *testing.T) (context.Context, func() []string) {
+	t.Helper()
+	ctx, errs := chrome.Start(t)
+	if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Kolkata"}); err != nil {
+		t.Fatalf("time zone override: %v", err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "en_GB"}); err != nil {
+		t.Fatalf("locale override: %v", err)
+	}
+	return ctx, errs
+}
+
+func tokenOfURL(t *testing.T, link string) string {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil || u.Query().Get("token") == "" {
+		t.Fatalf("join link %q has no token (%v)", link, err)
+	}
+	return u.Query().Get("token")
+}
+
+// TestBrowserJoinLinkWindow (must show): a clinician schedules a session
+// for 14:00 the day after tomorrow on the web form (browser in Kolkata);
+// the client opens the link 40 minutes early and sees a waiting message
+// with the appointment time in their own zone, and the link is not spent;
+// with the server's clock at the appointment time, the same link joins the
+// call (the consent question, the clinician being there).
+func TestBrowserJoinLinkWindow(t *testing.T) {
+	requireTool(t, "chromium")
+	e, srv := callEnv(t)
+	e.addUser("therapist@example.org", store.RoleClinician, false)
+	ist := time.FixedZone("IST", 5*3600+1800)
+	day := e.clock.Now().In(ist).Add(48 * time.Hour)
+	appt := time.Date(day.Year(), day.Month(), day.Day(), 14, 0, 0, 0, ist)
+
+	ctx, errs := kolkata(t)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	step := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			st, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.Evaluate[string](`(document.getElementById("status")||document.body).textContent`))
+			t.Fatalf("%s: %v (page status %q; console errors: %v)", what, err, st, errs())
+		}
+	}
+	step("sign in",
+		chromedp.Navigate(srv.URL+"/login"),
+		chromedp.WaitVisible(css(`[data-testid=signin-email]`)),
+		chromedp.SendKeys(css(`[data-testid=signin-email]`), "therapist@example.org"),
+		chromedp.SendKeys(css(`[data-testid=signin-password]`), testPassword),
+		chromedp.Click(css(`[data-testid=signin-submit]`)),
+		chromedp.WaitVisible(css(`form.logout`)))
+	step("schedule at 14:00 local time",
+		chromedp.Navigate(srv.URL+"/sessions/new"),
+		chromedp.WaitVisible(css(`[data-testid=schedule-session]`)),
+		chromedp.SendKeys(css(`#alias`), "client-17"),
+		chromedp.SetValue(css(`[data-testid=schedule-start]`), appt.Format("2006-01-02T15:04")),
+		chromedp.SetValue(css(`[data-testid=schedule-duration]`), "45"),
+		chromedp.Click(css(`[data-testid=schedule-session]`)),
+		chromedp.WaitVisible(css(`[data-testid=join-link]`)))
+	links, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("[data-testid=join-link]")].map(e => e.value)`))
+	if err != nil || len(links) != 2 {
+		t.Fatalf("join links %v, %v", links, err)
+	}
+	var clientLink, clinTok string
+	for _, l := range links {
+		tok := tokenOfURL(t, l)
+		jt, err := e.store.JoinTokenByHash(e.ctx, pipeline.HashJoinToken(tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if jt.Role == capture.RoleClinician {
+			clinTok = tok
+		} else {
+			clientLink = l
+		}
+	}
+	if clientLink == "" || clinTok == "" || !strings.HasPrefix(clientLink, srv.URL+"/call/") {
+		t.Fatalf("links %v: want a clinician's and a client's on this server", links)
+	}
+	sessionID := strings.TrimPrefix(strings.SplitN(clientLink, "?", 2)[0], srv.URL+"/call/")
+
+	// 40 minutes early: a waiting message with the time, in Kolkata time.
+	e.clock.set(appt.Add(-40 * time.Minute))
+	step("the early page",
+		chromedp.Navigate(clientLink),
+		chromedp.WaitVisible(css(`[data-testid=waiting]`)))
+	text, err := chromedp.Run(ctx, chromedp.Poll[string](`(t => t.includes("13:30") ? t : null)(document.querySelector("[data-testid=waiting-text]").textContent)`, chromedp.WithPollingTimeout(10*time.Second)))
+	if err != nil {
+		t.Fatalf("early page text: %v", err)
+	}
+	t.Logf("early page: %q", text)
+	wantDay := appt.Format("2 January")
+	if !strings.Contains(text, "Your appointment is on") || !strings.Contains(text, wantDay) || !strings.Contains(text, "at 14:00") ||
+		!strings.Contains(text, "opens the call from 13:30") || !strings.Contains(text, "Your link stays valid") {
+		t.Errorf("early text %q; want the appointment on … %s at 14:00 (Kolkata), opening at 13:30, the link still valid", text, wantDay)
+	}
+	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("consent").hidden`)); err != nil || !hidden {
+		t.Errorf("the consent question is shown before the call opens (hidden=%v, %v)", hidden, err)
+	}
+	if _, err := e.store.JoinTokenByHash(e.ctx, pipeline.HashJoinToken(tokenOfURL(t, clientLink))); err != nil {
+		t.Errorf("the client's link is gone after an early look: %v", err)
+	}
+
+	// At the appointment time the same link joins; the clinician is there.
+	e.clock.set(appt)
+	clin, refused := capturetest.Dial(t, srv.URL, sessionID, clinTok)
+	if clin == nil {
+		t.Fatalf("clinician refused at the appointment time: %s", refused)
+	}
+	defer clin.Close()
+	step("joined at the appointment time",
+		chromedp.Navigate(clientLink),
+		chromedp.WaitVisible(css(`[data-testid=consent-accept]`)),
+		chromedp.WaitNotVisible(css(`[data-testid=waiting]`)))
+	if ce := errs(); len(ce) > 0 {
+		t.Errorf("console errors: %v", ce)
+	}
+}
+
+// TestBrowserJoinLinkAfterWindow (must show): a client's link opened after
+// the appointment window and its grace period is refused with a message
+// that says what to do.
+func TestBrowserJoinLinkAfterWindow(t *testing.T) {
+	requireTool(t, "chromium")
+	e, srv := callEnv(t)
+	u := e.addUser("therapist@example.org", store.RoleClinician, false)
+	start := e.clock.Now().Add(2 * time.Hour).Truncate(time.Minute)
+	res, err := e.web.service().ScheduleSession(e.ctx, u, app.ScheduleInput{ClientAlias: "client-18", Start: start, Length: 45 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok string
+	for _, l := range res.Links {
+		if l.Role == "client" {
+			tok = l.Token
+		}
+	}
+	e.clock.set(res.ExpiresAt.Add(time.Minute))
+	ctx, errs := kolkata(t)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/call/"+res.Session.ID+"?token="+tok)); err != nil {
+		t.Fatal(err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.Poll[string](`(t => t.startsWith("The time of this appointment is over") ? t : null)(document.getElementById("status").textContent)`, chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil {
+		s, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.Evaluate[string](`document.getElementById("status").textContent`))
+		t.Fatalf("the link after the window shows %q (%v)", s, err)
+	}
+	t.Logf("after the window: %q", status)
+	if !strings.Contains(status, "ask your clinician for a new link") {
+		t.Errorf("the refusal %q does not say what to do", status)
+	}
+	if hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("consent").hidden`)); err != nil || !hidden {
+		t.Errorf("the consent question is shown after the window (hidden=%v, %v)", hidden, err)
+	}
+	if ce := errs(); len(ce) > 0 {
+		t.Errorf("console errors: %v", ce)
+	}
+}
