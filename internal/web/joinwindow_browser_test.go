@@ -208,3 +208,58 @@ func TestBrowserJoinLinkAfterWindow(t *testing.T) {
 		t.Errorf("console errors: %v", ce)
 	}
 }
+
+// TestRenewLinkAndStartCallFromWeb: the session page offers a new client
+// link; pressing it shows the new link once and the old one stops
+// working; another clinician may not. The clinician's Start-call link
+// lasts until the appointment window ends, not a fixed time.
+func TestRenewLinkAndStartCallFromWeb(t *testing.T) {
+	e := newEnv(t, "", nil)
+	u := e.addUser("therapist@example.org", store.RoleClinician, false)
+	e.addUser("other@example.org", store.RoleClinician, false)
+	res, err := e.web.service().ScheduleSession(e.ctx, u, app.ScheduleInput{ClientAlias: "client-19", Start: e.clock.Now().Add(26 * time.Hour), Length: 50 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old string
+	for _, l := range res.Links {
+		if l.Role == "client" {
+			old = l.Token
+		}
+	}
+	clin := e.client()
+	clin.login("therapist@example.org", "")
+	if page := clin.get("/sessions/" + res.Session.ID); !strings.Contains(page.body, `data-testid="renew-link"`) {
+		t.Fatal("the session page does not offer a new client link")
+	}
+	other := e.client()
+	other.login("other@example.org", "")
+	if r := other.post("/sessions/"+res.Session.ID+"/link", nil); r.status != http.StatusForbidden {
+		t.Errorf("another clinician renewing: HTTP %d", r.status)
+	}
+	r := clin.post("/sessions/"+res.Session.ID+"/link", nil)
+	if r.status != http.StatusOK || !strings.Contains(r.body, `data-testid="new-join-link"`) || !strings.Contains(r.body, "the old one no longer opens the call") {
+		t.Fatalf("renew: HTTP %d %s", r.status, errorText(r.body))
+	}
+	i := strings.Index(r.body, "?token=")
+	tok := r.body[i+len("?token="):]
+	tok = tok[:strings.IndexAny(tok, `"&<`)]
+	if _, err := e.store.JoinTokenByHash(e.ctx, pipeline.HashJoinToken(old)); err == nil {
+		t.Error("the old client link still exists after a renewal")
+	}
+	if jt, err := e.store.JoinTokenByHash(e.ctx, pipeline.HashJoinToken(tok)); err != nil || jt.Role != "client" || jt.ExpiresAt != res.Session.ExpiresAt {
+		t.Errorf("the new link %+v, %v; want a client link until the window ends", jt, err)
+	}
+	if !contains(e.auditActions(), "session.link_renewed") {
+		t.Error("the renewal was not audited")
+	}
+
+	r = clin.post("/sessions/"+res.Session.ID+"/call", nil)
+	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "token=") {
+		t.Fatalf("start call: HTTP %d to %q", r.status, r.location)
+	}
+	jt, err := e.store.JoinTokenByHash(e.ctx, pipeline.HashJoinToken(tokenOfURL(t, r.location)))
+	if err != nil || jt.Role != "clinician" || jt.ExpiresAt != res.Session.ExpiresAt {
+		t.Errorf("the Start-call link %+v, %v; want the clinician's, until %v", jt, err, time.UnixMilli(res.Session.ExpiresAt))
+	}
+}

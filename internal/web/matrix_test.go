@@ -157,6 +157,7 @@ func matrixTable() map[string]matrixEntry {
 		"POST /sessions/{id}/call":             {status: store.StatusScheduled, ok: http.StatusSeeOther, denied: sessionDenied},
 		"POST /sessions/{id}/retry":            {status: store.StatusFailed, ok: http.StatusSeeOther, denied: sessionDenied},
 		"POST /sessions/{id}/cancel":           {status: store.StatusScheduled, ok: http.StatusSeeOther, denied: sessionDenied, form: func(*matrixCase) url.Values { return url.Values{"reason": {"rescheduled"}} }},
+		"POST /sessions/{id}/link":             {status: store.StatusScheduled, ok: http.StatusOK, denied: sessionDenied},
 		"POST /sessions/{id}/draft/regenerate": plain(http.StatusSeeOther),
 		"POST /sessions/{id}/consents": with(http.StatusSeeOther, func(c *matrixCase) url.Values {
 			return url.Values{"scope": {"ai_scribe"}, "decision": {"granted"}, "method": {"verbal_attested"}, "signature": {"attested"}, "signed": {time.Now().UTC().Format(time.DateOnly)}}

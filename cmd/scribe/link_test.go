@@ -1,0 +1,57 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSessionLink: `scribe session link ID` issues a new client link for a
+// booked session (until its window ends) and the earlier one is revoked;
+// a group session needs the participant; an unknown session is refused.
+func TestSessionLink(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("SCRIBE_MASTER_KEY", "")
+	dir := t.TempDir()
+	mustCLI(t, dir, "user", "add", "--email", "therapist@example.org", "--role", "clinician")
+	start := time.Now().Add(30 * time.Hour).Truncate(time.Minute)
+	out := mustCLI(t, dir, "session", "create", "--clinician", "therapist@example.org", "--client-alias", "client-21", "--at", start.Format(time.RFC3339), "--duration", "50m", "--json")
+	var created struct {
+		SessionID string `json:"session_id"`
+		ExpiresAt string `json:"expires_at"`
+	}
+	if err := json.Unmarshal([]byte(out), &created); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	type renewed struct {
+		Label, URL, ExpiresAt string
+		Revoked               int
+	}
+	var first, second renewed
+	for _, r := range []*renewed{&first, &second} {
+		out := mustCLI(t, dir, "session", "link", created.SessionID, "--base-url", "https://scribe.example.org", "--json")
+		var v struct {
+			Label     string `json:"label"`
+			URL       string `json:"url"`
+			ExpiresAt string `json:"expires_at"`
+			Revoked   int    `json:"revoked"`
+		}
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		*r = renewed{v.Label, v.URL, v.ExpiresAt, v.Revoked}
+	}
+	if first.Label != "client" || !strings.HasPrefix(first.URL, "https://scribe.example.org/call/"+created.SessionID+"?token=") || first.ExpiresAt != created.ExpiresAt || first.Revoked != 1 {
+		t.Errorf("first renewal %+v; want a client link until %s replacing the booked one", first, created.ExpiresAt)
+	}
+	if second.URL == first.URL || second.Revoked != 1 {
+		t.Errorf("second renewal %+v; want a new link replacing the first", second)
+	}
+	if _, stderr, code := cli(t, dir, "session", "link", created.SessionID, "--participant", "participant 2"); code == 0 || !strings.Contains(stderr, "individual session has one client") {
+		t.Errorf("a participant of an individual session: exit %d %q", code, stderr)
+	}
+	if _, stderr, code := cli(t, dir, "session", "link", "no-such-session"); code == 0 || !strings.Contains(stderr, "there is no session with this ID") {
+		t.Errorf("an unknown session: exit %d %q", code, stderr)
+	}
+}
