@@ -130,6 +130,10 @@ func TestBrowserJoinLinkWindow(t *testing.T) {
 		t.Fatalf("links %v: want a clinician's and a client's on this server", links)
 	}
 	sessionID := strings.TrimPrefix(strings.SplitN(clientLink, "?", 2)[0], srv.URL+"/call/")
+	invite, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("[data-testid=invitation-text]").value`))
+	if want := "on " + appt.Format("Monday 2 January 2006") + " at 14:00 (UTC+05:30), join here: " + clientLink; err != nil || !strings.HasSuffix(invite, want) {
+		t.Errorf("invitation %q (%v); want it to end %q", invite, err, want)
+	}
 
 	// 40 minutes early: a waiting message with the time, in Kolkata time.
 	e.clock.set(appt.Add(-40 * time.Minute))
@@ -249,6 +253,9 @@ func TestRenewLinkAndStartCallFromWeb(t *testing.T) {
 	}
 	if jt, err := e.store.JoinTokenByHash(e.ctx, pipeline.HashJoinToken(tok)); err != nil || jt.Role != "client" || jt.ExpiresAt != res.Session.ExpiresAt {
 		t.Errorf("the new link %+v, %v; want a client link until the window ends", jt, err)
+	}
+	if !strings.Contains(r.body, `data-testid="invitation-text"`) || !strings.Contains(r.body, `download="appointment.ics"`) {
+		t.Error("the new link comes without its invitation and calendar file")
 	}
 	if !contains(e.auditActions(), "session.link_renewed") {
 		t.Error("the renewal was not audited")

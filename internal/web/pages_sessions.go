@@ -90,7 +90,12 @@ type scheduleData struct {
 	Expires    int64
 }
 
-type joinLink struct{ Label, URL string }
+// joinLink is a link shown once; Invite (a client's) is the invitation
+// text and calendar file to send with it.
+type joinLink struct {
+	Label, URL string
+	Invite     *invitation
+}
 
 func (s *Server) scheduleData(ctx context.Context) scheduleData {
 	d := scheduleData{Templates: prompts.Formats(), Modalities: prompts.Modalities()}
@@ -181,6 +186,9 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 	links := make([]joinLink, len(res.Links))
 	for i, l := range res.Links {
 		links[i] = joinLink{Label: l.Label, URL: fmt.Sprintf("%s/call/%s?token=%s", s.baseURL(r), res.Session.ID, l.Token)}
+		if l.Role != "clinician" {
+			links[i].Invite = s.invitation(res.Session.ID, res.Start, res.Start.Add(res.Length), in.Start.Location(), links[i].URL)
+		}
 	}
 	d := s.scheduleData(ctx)
 	d.Session, d.Links, d.Expires = &res.Session, links, res.ExpiresAt.UnixMilli()
@@ -561,5 +569,12 @@ func (s *Server) renewLink(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	link := &joinLink{Label: res.Link.Label, URL: fmt.Sprintf("%s/call/%s?token=%s", s.baseURL(r), sess.ID, res.Link.Token)}
+	if start, end, ok := sess.Window(); ok {
+		loc := time.Local
+		if off, err := strconv.Atoi(r.PostFormValue("tz_offset")); err == nil && off >= -14*60 && off <= 14*60 {
+			loc = offsetZone(off)
+		}
+		link.Invite = s.invitation(sess.ID, start, end, loc, link.URL)
+	}
 	s.renderSessionLink(w, r, c, sess, http.StatusOK, "", nil, link)
 }

@@ -75,10 +75,14 @@
   // The schedule form's appointment time is the browser's local time: send
   // the offset from UTC it has at that date, so the server reads it right.
   Array.prototype.forEach.call(document.querySelectorAll("input.tz-offset"), function (tz) {
+    // data-for: the date-time field whose offset is sent; data-at: a
+    // fixed time (ISO) of the page, such as a booked appointment's.
     var input = document.getElementById(tz.getAttribute("data-for"));
-    if (!input || !input.form) return;
-    input.form.addEventListener("submit", function () {
-      var d = input.value ? new Date(input.value) : new Date();
+    var form = input ? input.form : tz.form;
+    if (!form) return;
+    form.addEventListener("submit", function () {
+      var at = input ? input.value : tz.getAttribute("data-at");
+      var d = at ? new Date(at) : new Date();
       if (!isNaN(d)) tz.value = String(-d.getTimezoneOffset());
     });
   });
@@ -94,7 +98,7 @@
     });
   });
   function selectLink(b) {
-    var input = b.parentNode.querySelector("input.link");
+    var input = b.parentNode.querySelector("input.link, textarea.link");
     if (input) { input.focus(); input.select(); }
   }
 
