@@ -133,3 +133,51 @@ func TestRenewClientLink(t *testing.T) {
 		wantKind(t, "starting a call whose time is over", err, app.ErrConflict)
 	})
 }
+
+// TestRescheduleSession: moving a booked appointment moves its window; the
+// links it already has stay valid and follow it (early before the new
+// window, in during it); it is audited; a bad time, another clinician and
+// a session that has started are refused.
+func TestRescheduleSession(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		clk, res, cb := windowEnv(t, e, "client-m")
+		id, client := res.Session.ID, tokenOf(t, res, "client")
+		later := res.Start.Add(26 * time.Hour)
+
+		_, err := e.svc.RescheduleSession(e.ctx, e.other, id, later, 0)
+		wantKind(t, "another clinician", err, app.ErrForbidden)
+		_, err = e.svc.RescheduleSession(e.ctx, e.clinician, id, e.now.Add(-time.Hour), 0)
+		wantValidation(t, "a time in the past", err, pipeline.FieldAppointmentTime)
+
+		moved, err := e.svc.RescheduleSession(e.ctx, e.clinician, id, later, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := later.Add(time.Hour + store.ScheduleGrace); !moved.ExpiresAt.Equal(want) || !moved.Start.Equal(later) {
+			t.Errorf("moved to %v until %v; want %v until %v", moved.Start, moved.ExpiresAt, later, want)
+		}
+		if s, _ := e.st.Session(e.ctx, id); s.ScheduledAt != later.UnixMilli() || s.ScheduledDurationMS != time.Hour.Milliseconds() || s.ExpiresAt != moved.ExpiresAt.UnixMilli() {
+			t.Errorf("stored %+v", s)
+		}
+		if a := e.lastAudit("session.reschedule"); a.Actor != e.clinician.ID || a.Details["from"] != res.Start.UTC().Format(time.RFC3339) || a.Details["scheduled_at"] != later.UTC().Format(time.RFC3339) {
+			t.Errorf("audited %+v", a)
+		}
+		*clk = res.Start // the old time: now early for the new one
+		var early *capture.TooEarlyError
+		if _, err := cb.Authorize(e.ctx, id, client); !errors.As(err, &early) || !early.Start.Equal(later) {
+			t.Errorf("the link at the old time: %v; want early for the new one", err)
+		}
+		*clk = later.Add(time.Hour + 20*time.Minute) // past the old expiry, inside the new window's grace
+		if _, err := cb.Authorize(e.ctx, id, client); err != nil {
+			t.Errorf("the link in the new window: %v", err)
+		}
+		if err := cb.Attendance(e.ctx, id, capture.Participant{ID: "p", Role: "client", Label: "client"}, capture.EventJoin, *clk); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.st.InTx(e.ctx, func(tx *store.Tx) error { return tx.SetSessionStatus(e.ctx, id, store.StatusInCall) }); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.RescheduleSession(e.ctx, e.clinician, id, later.Add(24*time.Hour), 0)
+		wantKind(t, "a session that has started", err, app.ErrConflict)
+	})
+}
