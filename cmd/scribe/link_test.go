@@ -55,3 +55,46 @@ func TestSessionLink(t *testing.T) {
 		t.Errorf("an unknown session: exit %d %q", code, stderr)
 	}
 }
+
+// TestSessionReschedule: `scribe session reschedule ID --at --duration`
+// moves the appointment and its links' expiry; --at is required, a time in
+// the past names the flag, and a cancelled session is refused.
+func TestSessionReschedule(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("SCRIBE_MASTER_KEY", "")
+	dir := t.TempDir()
+	mustCLI(t, dir, "user", "add", "--email", "therapist@example.org", "--role", "clinician")
+	start := time.Now().Add(30 * time.Hour).Truncate(time.Minute)
+	out := mustCLI(t, dir, "session", "create", "--clinician", "therapist@example.org", "--client-alias", "client-22", "--at", start.Format(time.RFC3339), "--json")
+	var created struct {
+		SessionID string `json:"session_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &created); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	id := created.SessionID
+	if _, stderr, code := cli(t, dir, "session", "reschedule", id); code == 0 || !strings.Contains(stderr, "--at is required") {
+		t.Errorf("no --at: exit %d %q", code, stderr)
+	}
+	past := time.Now().Add(-3 * time.Hour).Format("2006-01-02T15:04")
+	if _, stderr, code := cli(t, dir, "session", "reschedule", id, "--at", past); code == 0 || !strings.Contains(stderr, "--at "+past+": the appointment time is in the past") {
+		t.Errorf("a time in the past: exit %d %q", code, stderr)
+	}
+	later := start.Add(24 * time.Hour).UTC()
+	out = mustCLI(t, dir, "session", "reschedule", id, "--at", later.Format(time.RFC3339), "--duration", "30m", "--json")
+	var moved struct {
+		ScheduledAt string `json:"scheduled_at"`
+		Minutes     int    `json:"duration_minutes"`
+		ExpiresAt   string `json:"expires_at"`
+	}
+	if err := json.Unmarshal([]byte(out), &moved); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if moved.ScheduledAt != later.Format(time.RFC3339) || moved.Minutes != 30 || moved.ExpiresAt != later.Add(time.Hour).Format(time.RFC3339) {
+		t.Errorf("moved %+v; want %s for 30 minutes, links until an hour later", moved, later.Format(time.RFC3339))
+	}
+	mustCLI(t, dir, "session", "cancel", id, "--reason", "rescheduled")
+	if _, stderr, code := cli(t, dir, "session", "reschedule", id, "--at", later.Add(time.Hour).Format(time.RFC3339)); code == 0 || !strings.Contains(stderr, "only a booked call that has not started can be rescheduled") {
+		t.Errorf("a cancelled session: exit %d %q", code, stderr)
+	}
+}

@@ -270,3 +270,51 @@ func TestRenewLinkAndStartCallFromWeb(t *testing.T) {
 		t.Errorf("the Start-call link %+v, %v; want the clinician's, until %v", jt, err, time.UnixMilli(res.Session.ExpiresAt))
 	}
 }
+
+// TestRescheduleFromWeb: the session page's Reschedule form moves the
+// appointment (the time read in the browser's zone); the links follow;
+// a time in the past is refused in words with nothing changed; a session
+// that has started offers no form and refuses the request.
+func TestRescheduleFromWeb(t *testing.T) {
+	e := newEnv(t, "", nil)
+	u := e.addUser("therapist@example.org", store.RoleClinician, false)
+	res, err := e.web.service().ScheduleSession(e.ctx, u, app.ScheduleInput{ClientAlias: "client-20", Start: e.clock.Now().Add(26 * time.Hour), Length: 50 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clin := e.client()
+	clin.login("therapist@example.org", "")
+	path := "/sessions/" + res.Session.ID
+	if page := clin.get(path); !strings.Contains(page.body, `data-testid="reschedule-session"`) {
+		t.Fatal("the session page does not offer to reschedule")
+	}
+	past := e.clock.Now().Add(-2 * time.Hour).UTC().Format("2006-01-02T15:04")
+	if r := clin.post(path+"/reschedule", url.Values{"start": {past}, "duration": {"50"}, "tz_offset": {"0"}}); r.status != http.StatusBadRequest || !strings.Contains(errorText(r.body), "in the past") {
+		t.Errorf("a time in the past: HTTP %d %q", r.status, errorText(r.body))
+	}
+	ist := time.FixedZone("", 330*60)
+	day := e.clock.Now().In(ist).Add(72 * time.Hour)
+	want := time.Date(day.Year(), day.Month(), day.Day(), 9, 15, 0, 0, ist)
+	r := clin.post(path+"/reschedule", url.Values{"start": {want.Format("2006-01-02T15:04")}, "duration": {"30"}, "tz_offset": {"330"}})
+	if r.status != http.StatusSeeOther || !strings.Contains(r.location, "flash=") {
+		t.Fatalf("reschedule: HTTP %d %q %s", r.status, r.location, errorText(r.body))
+	}
+	s, _ := e.store.Session(e.ctx, res.Session.ID)
+	if !time.UnixMilli(s.ScheduledAt).Equal(want) || s.ScheduledDurationMS != (30*time.Minute).Milliseconds() {
+		t.Errorf("moved to %v for %d ms; want %v for 30 minutes", time.UnixMilli(s.ScheduledAt).UTC(), s.ScheduledDurationMS, want.UTC())
+	}
+	for _, l := range res.Links {
+		if jt, err := e.store.JoinTokenByHash(e.ctx, pipeline.HashJoinToken(l.Token)); err != nil || jt.ExpiresAt != s.ExpiresAt {
+			t.Errorf("the %s link %+v, %v; want it to follow the window (until %v)", l.Role, jt, err, time.UnixMilli(s.ExpiresAt))
+		}
+	}
+	if err := e.store.InTx(e.ctx, func(tx *store.Tx) error { return tx.SetSessionStatus(e.ctx, s.ID, store.StatusInCall) }); err != nil {
+		t.Fatal(err)
+	}
+	if page := clin.get(path); strings.Contains(page.body, `data-testid="reschedule-session"`) {
+		t.Error("a session in its call still offers to reschedule")
+	}
+	if r := clin.post(path+"/reschedule", url.Values{"start": {want.Add(24 * time.Hour).Format("2006-01-02T15:04")}, "tz_offset": {"330"}}); r.status != http.StatusConflict {
+		t.Errorf("rescheduling a session in its call: HTTP %d", r.status)
+	}
+}

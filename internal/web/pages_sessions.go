@@ -317,6 +317,9 @@ type sessionData struct {
 	// window is open or upcoming); NewLink is the one just issued.
 	CanRenew bool
 	NewLink  *joinLink
+	// CanReschedule: a booked call that has not started, and the user is
+	// an admin or its clinician.
+	CanReschedule bool
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -345,6 +348,7 @@ func (s *Server) renderSessionLink(w http.ResponseWriter, r *http.Request, c *ca
 	d.CanRenew = sess.Open() && hasRole(c.user.Role, cancelRoles) && s.cfg.NewJoinToken != nil &&
 		(sess.ExpiresAt == 0 || s.cfg.Now().UnixMilli() < sess.ExpiresAt)
 	d.NewLink = link
+	d.CanReschedule = d.CanRenew && sess.Status == store.StatusScheduled && sess.ClockStartAt == 0
 	d.Stages, _ = s.cfg.Store.Stages(ctx, sess.ID)
 	for i, st := range d.Stages {
 		d.Stages[i].Error, _ = s.reasonForPerson(ctx, st.Stage, st.Error, c.user.Role == store.RoleAdmin)
@@ -577,4 +581,37 @@ func (s *Server) renewLink(w http.ResponseWriter, r *http.Request, c *call) {
 		link.Invite = s.invitation(sess.ID, start, end, loc, link.URL)
 	}
 	s.renderSessionLink(w, r, c, sess, http.StatusOK, "", nil, link)
+}
+
+// reschedule moves a booked session's appointment (the form's start,
+// duration and tz_offset, as on the schedule form); its links follow.
+func (s *Server) reschedule(w http.ResponseWriter, r *http.Request, c *call) {
+	sess, ok := s.session(w, r, c)
+	if !ok {
+		return
+	}
+	f := map[string]string{}
+	for _, k := range []string{"start", "duration", "tz_offset"} {
+		f[k] = strings.TrimSpace(r.PostFormValue(k))
+	}
+	if f["start"] == "" {
+		s.renderSession(w, r, c, sess, http.StatusBadRequest, "Choose the new date and time of the appointment; nothing was changed.", nil)
+		return
+	}
+	start, length, problem := appointment(f, s.cfg.Now())
+	if problem != "" {
+		s.renderSession(w, r, c, sess, http.StatusBadRequest, problem+" Nothing was changed.", nil)
+		return
+	}
+	res, err := s.service().RescheduleSession(r.Context(), c.user, sess.ID, start, length)
+	if _, invalid := validate.As(err); invalid {
+		s.renderSession(w, r, c, sess, http.StatusBadRequest, formError(err), nil)
+		return
+	}
+	if err != nil {
+		s.refusal(w, r, err)
+		return
+	}
+	back(w, r, "/sessions/"+sess.ID, fmt.Sprintf("Appointment moved to %s for %d minutes. The links already sent still work, from 30 minutes before the new time.",
+		res.Start.Format("Monday 2 January 2006 at 15:04 (MST)"), int(res.Length/time.Minute)))
 }
