@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scribe-health/scribe/internal/testenv"
 )
 
 // TestSessionLink: `scribe session link ID` issues a new client link for a
@@ -96,5 +100,46 @@ func TestSessionReschedule(t *testing.T) {
 	mustCLI(t, dir, "session", "cancel", id, "--reason", "rescheduled")
 	if _, stderr, code := cli(t, dir, "session", "reschedule", id, "--at", later.Add(time.Hour).Format(time.RFC3339)); code == 0 || !strings.Contains(stderr, "only a booked call that has not started can be rescheduled") {
 		t.Errorf("a cancelled session: exit %d %q", code, stderr)
+	}
+}
+
+// TestIngestIntoBookedSession: `scribe ingest --session ID FILE` attaches
+// the recording to the booked session (same ID, its client); the client or
+// clinician flags are refused with --session, and a second upload into the
+// session is refused naming it.
+func TestIngestIntoBookedSession(t *testing.T) {
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("SCRIBE_MASTER_KEY", "")
+	dir := t.TempDir()
+	mustCLI(t, dir, "user", "add", "--email", "therapist@example.org", "--role", "clinician")
+	out := mustCLI(t, dir, "session", "create", "--clinician", "therapist@example.org", "--client-alias", "client-23", "--template", "dap", "--json")
+	var created struct {
+		SessionID string `json:"session_id"`
+	}
+	if err := json.Unmarshal([]byte(out), &created); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	wav := filepath.Join(t.TempDir(), "session.wav")
+	if err := os.WriteFile(wav, testenv.WAV(16000, testenv.Silence(2000)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := cli(t, dir, "ingest", "--session", created.SessionID, "--client-alias", "client-99", wav); code == 0 || !strings.Contains(stderr, "--client-alias cannot be given with --session") {
+		t.Errorf("--client-alias with --session: exit %d %q", code, stderr)
+	}
+	out, stderr, code := cli(t, dir, "ingest", "--session", created.SessionID, wav)
+	if code != 0 || strings.TrimSpace(out) != created.SessionID {
+		t.Fatalf("ingest --session: exit %d, %q %s; want the booked session's ID", code, out, stderr)
+	}
+	out = mustCLI(t, dir, "session", "show", created.SessionID, "--json")
+	var v struct {
+		Status      string `json:"status"`
+		ClientAlias string `json:"client_alias"`
+		Template    string `json:"template"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.ClientAlias != "client-23" || v.Template != "dap" || v.Status == "scheduled" {
+		t.Errorf("after the upload: %+v (%v) %s", v, err, out)
+	}
+	if _, stderr, code := cli(t, dir, "ingest", "--session", created.SessionID, wav); code == 0 || !strings.Contains(stderr, "session "+created.SessionID+": this session already has a recording") {
+		t.Errorf("a second upload: exit %d %q", code, stderr)
 	}
 }
