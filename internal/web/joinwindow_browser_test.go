@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -316,5 +317,53 @@ func TestRescheduleFromWeb(t *testing.T) {
 	}
 	if r := clin.post(path+"/reschedule", url.Values{"start": {want.Add(24 * time.Hour).Format("2006-01-02T15:04")}, "tz_offset": {"330"}}); r.status != http.StatusConflict {
 		t.Errorf("rescheduling a session in its call: HTTP %d", r.status)
+	}
+}
+
+// TestUploadIntoBookedSession: a booked session's page offers "Upload the
+// recording"; the upload attaches to that session (no new session, its
+// client) and the page then offers neither the call nor another upload; a
+// second upload into it is refused with nothing stored; without the
+// consent confirmation (none on file) it is refused.
+func TestUploadIntoBookedSession(t *testing.T) {
+	e := newEnv(t, "", nil)
+	u := e.addUser("therapist@example.org", store.RoleClinician, false)
+	res, err := e.web.service().ScheduleSession(e.ctx, u, app.ScheduleInput{ClientAlias: "client-24", Start: e.clock.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := res.Session.ID
+	clin := e.client()
+	clin.login("therapist@example.org", "")
+	page := clin.get("/sessions/" + id)
+	if !strings.Contains(page.body, `data-testid="upload-recording"`) || !strings.Contains(page.body, `name="session" value="`+id+`"`) {
+		t.Fatal("the booked session's page does not offer to upload its recording")
+	}
+	ct, body := uploadForm(t, [][2]string{{"session", id}}, toneWAV(2))
+	if r := clin.postUpload(ct, bytes.NewReader(body)); r.status != http.StatusBadRequest || !strings.Contains(r.body, "confirm that the client consented") {
+		t.Errorf("no consent: HTTP %d %q", r.status, r.body)
+	}
+	ct, body = uploadForm(t, [][2]string{{"session", id}, {"consent", "1"}}, toneWAV(2))
+	r := clin.postUpload(ct, bytes.NewReader(body))
+	if r.status != http.StatusCreated || !strings.Contains(r.body, `"session_id":"`+id+`"`) {
+		t.Fatalf("upload into the booked session: HTTP %d %s", r.status, r.body)
+	}
+	if all, _ := e.store.ListSessions(e.ctx, "", 10); len(all) != 1 {
+		t.Errorf("%d sessions after the upload; want the booked one only", len(all))
+	}
+	s, _ := e.store.Session(e.ctx, id)
+	if s.ClientID != res.Session.ClientID || s.Status != store.StatusTranscribing || s.DurationMS != 2000 {
+		t.Errorf("after the upload: %+v", s)
+	}
+	page = clin.get("/sessions/" + id)
+	if strings.Contains(page.body, `data-testid="upload-recording"`) || strings.Contains(page.body, `data-testid="start-call"`) {
+		t.Error("the session with its recording still offers an upload or the call")
+	}
+	ct, body = uploadForm(t, [][2]string{{"session", id}, {"consent", "1"}}, toneWAV(2))
+	if r := clin.postUpload(ct, bytes.NewReader(body)); r.status != http.StatusConflict || !strings.Contains(r.body, "already has a recording") {
+		t.Errorf("a second upload: HTTP %d %q", r.status, r.body)
+	}
+	if ch, _ := e.store.Chunks(e.ctx, id); len(ch) != 1 {
+		t.Errorf("%d chunks after a refused second upload", len(ch))
 	}
 }

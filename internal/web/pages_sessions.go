@@ -320,6 +320,9 @@ type sessionData struct {
 	// CanReschedule: a booked call that has not started, and the user is
 	// an admin or its clinician.
 	CanReschedule bool
+	// CanUpload: a booked call that has not started takes its recording as
+	// a file; ConsentInForce: the AI-scribe consent is on file already.
+	CanUpload, ConsentInForce bool
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -349,6 +352,15 @@ func (s *Server) renderSessionLink(w http.ResponseWriter, r *http.Request, c *ca
 		(sess.ExpiresAt == 0 || s.cfg.Now().UnixMilli() < sess.ExpiresAt)
 	d.NewLink = link
 	d.CanReschedule = d.CanRenew && sess.Status == store.StatusScheduled && sess.ClockStartAt == 0
+	d.CanUpload = s.cfg.Ingester != nil && sess.Source == "call" && sess.Status == store.StatusScheduled && !sess.CaptureEnded && sess.ClockStartAt == 0 &&
+		hasRole(c.user.Role, schedulerRoles)
+	if d.CanUpload {
+		in, err := s.cfg.Store.ConsentScopesInForce(ctx, sess.ID)
+		if err != nil {
+			s.logFor(r).Error("web: session consents in force", "session", sess.ID, "error", err)
+		}
+		d.ConsentInForce = in["ai_scribe"]
+	}
 	d.Stages, _ = s.cfg.Store.Stages(ctx, sess.ID)
 	for i, st := range d.Stages {
 		d.Stages[i].Error, _ = s.reasonForPerson(ctx, st.Stage, st.Error, c.user.Role == store.RoleAdmin)
@@ -467,14 +479,26 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 			f["clinician"] = c.user.Email
 		}
 		if f["consent"] != "1" {
-			refuse(http.StatusBadRequest, "confirm that the client consented to AI scribing of this recording; nothing was stored")
-			return
+			// A booked session may have its consent on file already.
+			inForce := false
+			if f["session"] != "" {
+				in, err := s.cfg.Store.ConsentScopesInForce(ctx, f["session"])
+				inForce = err == nil && in["ai_scribe"]
+			}
+			if !inForce {
+				refuse(http.StatusBadRequest, "confirm that the client consented to AI scribing of this recording; nothing was stored")
+				return
+			}
 		}
 		id, err = s.service().Ingest(ctx, c.user, s.cfg.Ingester, app.IngestInput{Recording: part, Template: f["template"], Modality: f["modality"],
 			Program: f["program"], Speakers: f["speakers"], ClientAlias: f["alias"], Clinician: f["clinician"], RequireChoices: true,
-			ConsentAttested: true, BeforeCommit: func() error { return nothingAfter(mr) }})
+			ConsentAttested: f["consent"] == "1", SessionID: f["session"], BeforeCommit: func() error { return nothingAfter(mr) }})
 		if errors.Is(err, app.ErrForbidden) {
 			refuse(http.StatusForbidden, err.Error())
+			return
+		}
+		if errors.Is(err, app.ErrNotFound) {
+			refuse(http.StatusNotFound, capitalize(err.Error())+"; nothing was stored.")
 			return
 		}
 		if err != nil {
