@@ -50,6 +50,11 @@ type listData struct {
 	Statuses []string
 	Sessions []sessionRow
 	All      bool
+	// Today (a clinician's or supervisor's home, unfiltered): their
+	// appointments of today in their zone, in time order; Day names the day.
+	ShowDay bool
+	Today   []dayRow
+	Day     string
 }
 
 func (s *Server) sessionsList(w http.ResponseWriter, r *http.Request, c *call) {
@@ -76,6 +81,11 @@ func (s *Server) sessionsList(w http.ResponseWriter, r *http.Request, c *call) {
 			row.Draft = dr.Status
 		}
 		d.Sessions = append(d.Sessions, row)
+	}
+	if status == "" && hasRole(c.user.Role, clinicalRoles) {
+		loc := viewerZone(r)
+		d.ShowDay, d.Day = true, s.cfg.Now().In(loc).Format("Monday 2 January")
+		d.Today = dayView(d.Sessions, c.user.Email, s.cfg.Now(), loc)
 	}
 	s.render(w, r, http.StatusOK, "sessions", c, page{Title: "Sessions", Nav: "sessions", Data: d})
 }

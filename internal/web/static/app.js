@@ -4,6 +4,14 @@
   var body = document.body;
   var csrf = body.getAttribute("data-csrf") || "";
 
+  // The browser's time zone, for the server's "today" (the day view).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("scribe_tz=" + zone) < 0) {
+      document.cookie = "scribe_tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax" + (location.protocol === "https:" ? "; Secure" : "");
+    }
+  } catch (e) { /* no Intl: the server's zone is used */ }
+
   // Idle logoff: the server signs the browser out after the idle time; the
   // page follows it there instead of showing stale data.
   var idle = parseInt(body.getAttribute("data-idle-ms") || "0", 10);
