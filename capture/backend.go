@@ -96,6 +96,23 @@ var ErrSessionEnded = errors.New("the session has ended")
 // ErrSessionCancelled is ErrSessionEnded for a cancelled session.
 var ErrSessionCancelled = fmt.Errorf("%w: it was cancelled", ErrSessionEnded)
 
+// ErrWindowOver is ErrSessionEnded for a link opened after its
+// appointment window and grace period: the participant is told to ask the
+// clinician for a new link.
+var ErrWindowOver = fmt.Errorf("%w: its appointment time is over", ErrSessionEnded)
+
+// TooEarlyError is a backend's refusal (Authorize) of a link opened before
+// its call opens (JoinEarly before the appointment). The link is not
+// spent: the same link joins once Opens has passed. The participant sees
+// the appointment time in their own time zone.
+type TooEarlyError struct {
+	Start, End, Opens time.Time
+}
+
+func (e *TooEarlyError) Error() string {
+	return "the call opens at " + e.Opens.UTC().Format(time.RFC3339) + ", before the appointment at " + e.Start.UTC().Format(time.RFC3339)
+}
+
 // Schedule is a session's appointment, shown to a participant who arrives
 // before the clinician. Deadline is the end of the session's life (the
 // window plus a grace period): after it, a call that is not recording and

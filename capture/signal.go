@@ -33,6 +33,7 @@ const (
 	msgState           = "state"
 	msgError           = "error"
 	msgEnded           = "ended"
+	msgEarly           = "early"  // the link opens the call later (Schedule.Opens)
 	msgNotice          = "notice" // information for the participants (Reason)
 )
 
@@ -65,6 +66,8 @@ type message struct {
 type ScheduleInfo struct {
 	Start string `json:"start"`
 	End   string `json:"end"`
+	// Opens (early) is when the link starts to open the call.
+	Opens string `json:"opens,omitempty"`
 }
 
 func scheduleInfo(s Schedule) *ScheduleInfo {
@@ -79,6 +82,9 @@ func scheduleInfo(s Schedule) *ScheduleInfo {
 func sessionOverText(err error) string {
 	if errors.Is(err, ErrSessionCancelled) {
 		return "This session was cancelled. You can close this page; your clinician will be in touch."
+	}
+	if errors.Is(err, ErrWindowOver) {
+		return "The time of this appointment is over, so this link no longer opens the call. If you still need to meet, ask your clinician for a new link."
 	}
 	return "This session has ended. You can close this page."
 }
@@ -450,6 +456,18 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 		_ = conn.Close(websocket.StatusNormalClosure, "session over")
 	}
 	p, err := r.backend.Authorize(ctx, sessionID, join.Token)
+	var early *TooEarlyError
+	if errors.As(err, &early) {
+		// Not a refusal of the link: it opens the call later.
+		r.log.Info("capture: join before the call opens", "session", sessionID, "opens", early.Opens.UTC().Format(time.RFC3339))
+		b, _ := json.Marshal(message{Type: msgEarly, Schedule: &ScheduleInfo{Start: early.Start.UTC().Format(time.RFC3339),
+			End: early.End.UTC().Format(time.RFC3339), Opens: early.Opens.UTC().Format(time.RFC3339)}})
+		wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+		_ = conn.Write(wctx, websocket.MessageText, b)
+		wcancel()
+		_ = conn.Close(websocket.StatusNormalClosure, "too early")
+		return
+	}
 	if err != nil {
 		r.log.Info("capture: join refused", "session", sessionID, "err", err)
 		if errors.Is(err, ErrSessionEnded) {

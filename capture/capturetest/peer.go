@@ -67,6 +67,13 @@ func Dial(t testing.TB, baseURL, session, token string) (*Peer, string) {
 	if err := readMessage(ctx, ws, &first); err != nil {
 		return nil, "connection closed: " + err.Error()
 	}
+	if first.Type == MsgEarly && first.Schedule != nil {
+		// Too early: the server says when the link opens and hangs up.
+		if _, _, err := ws.Read(ctx); err == nil {
+			t.Errorf("connection still open after an early join")
+		}
+		return nil, "early: the call opens at " + first.Schedule.Opens
+	}
 	if first.Type == MsgError || first.Type == MsgEnded {
 		// The server closes the connection after refusing (an error), or
 		// after saying the session is over (ended, with its words).

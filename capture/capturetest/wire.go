@@ -26,6 +26,7 @@ const (
 	MsgError           = "error"
 	MsgEnded           = "ended"
 	MsgNotice          = "notice"
+	MsgEarly           = "early" // the link opens the call later
 )
 
 // Consent scopes and methods as the protocol spells them.
@@ -105,6 +106,7 @@ type Message struct {
 type ScheduleInfo struct {
 	Start string `json:"start"`
 	End   string `json:"end"`
+	Opens string `json:"opens,omitempty"` // (early) when the link opens the call
 }
 
 // maxMsgBytes matches the server's read limit.

@@ -39,6 +39,7 @@
   let welcomed = false; // on the current connection
   let refused = false;  // the server refused the join: do not retry
   let joinedOnce = false;
+  let early = false;    // the link opens the call later: wait, do not reconnect
   const tiles = new Map(); // participant id → {fig, video, stream}
 
   function setStatus(text) { $("status").textContent = text; }
@@ -79,7 +80,7 @@
       const replaced = ev.code === 4001;
       // Let an "ended" still in the queue be handled first.
       queue = queue.then(() => {
-        if (left || ended) return;
+        if (left || ended || early) return;
         hangUp();
         if (replaced) {
           setStatus("You joined this call from another window or device; the call continues there.");
@@ -147,6 +148,13 @@
         if (!welcomed) refused = true; // the join itself was refused
         showError(msg.error);
         break;
+      case "early":
+        // The link opens the call later; it stays good (come back, or
+        // keep the page open: it tries again when the call opens).
+        early = true;
+        schedule = msg.schedule || null;
+        showEarly();
+        break;
       case "notice":
         $("notice").textContent = msg.reason || "";
         $("notice").hidden = !msg.reason;
@@ -188,6 +196,7 @@
   // when the clinician arrives (a state message).
   function showWaiting() {
     waiting = true;
+    $("waiting-title").textContent = "Waiting for your clinician";
     const text = $("waiting-text");
     text.replaceChildren();
     const start = schedule ? new Date(schedule.start) : null;
@@ -205,6 +214,37 @@
     }
     $("waiting").hidden = false;
     setStatus("Waiting for your clinician.");
+  }
+
+  // showEarly tells a participant who opened the link before the call
+  // opens when the appointment is, in their own time zone, and tries again
+  // by itself when the call opens.
+  function showEarly() {
+    const text = $("waiting-text");
+    text.replaceChildren();
+    const start = schedule ? new Date(schedule.start) : null;
+    const opens = schedule && schedule.opens ? new Date(schedule.opens) : null;
+    $("waiting-title").textContent = "Your appointment has not started yet";
+    if (start && !isNaN(start)) {
+      const t = document.createElement("time");
+      t.dateTime = schedule.start;
+      t.textContent = when(start);
+      text.append("Your appointment is ", t, ".");
+      if (opens && !isNaN(opens)) {
+        const o = document.createElement("time");
+        o.dateTime = schedule.opens;
+        o.textContent = opens.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        text.append(" This link opens the call from ", o, " (30 minutes before). Your link stays valid: come back then.");
+      }
+    } else {
+      text.textContent = "This link does not open the call yet. Your link stays valid: come back at the time of your appointment.";
+    }
+    $("waiting").hidden = false;
+    setStatus("Your appointment has not started yet.");
+    if (opens && !isNaN(opens)) {
+      const wait = Math.min(Math.max(opens - new Date(), 0) + 1000, 2147483647);
+      setTimeout(() => { early = false; connect(); }, wait);
+    }
   }
 
   function proceedToConsent() {

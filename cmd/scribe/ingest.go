@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,7 +16,7 @@ import (
 )
 
 func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("ingest", "ingest [--template soap] [--modality general] [--speakers stereo|mono] [--program mh|sud] [--client-alias A] [--consent-attested [--token-file F]] [--wait] FILE (WAV, FLAC, MP3, Ogg or WebM Opus; M4A, MP4, MOV with ffmpeg)", stderr)
+	fs := newFlags("ingest", "ingest [--template soap] [--modality general] [--speakers stereo|mono] [--program mh|sud] [--client-alias A | --session ID] [--consent-attested [--token-file F]] [--wait] FILE (WAV, FLAC, MP3, Ogg or WebM Opus; M4A, MP4, MOV with ffmpeg)", stderr)
 	var cfg config
 	cfg.register(fs)
 	template := fs.String("template", "soap", "note template: soap, dap, birp, girp, group, or an added template's id")
@@ -24,6 +25,7 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	program := fs.String("program", "mh", "program: mh, or sud for a 42 CFR Part 2 substance-use program")
 	alias := fs.String("client-alias", "", "the client's alias (never a real name)")
 	clinician := fs.String("clinician", "", "the e-mail of the clinician's account, a clinician or supervisor")
+	into := fs.String("session", "", "attach the recording to this booked session (its client, clinician, program and template) instead of creating one")
 	attest := fs.Bool("consent-attested", false, "you attest that the client consented to AI scribing; recorded in the name of the person whose credential is given (--token-file, SCRIBE_TOKEN or a terminal prompt)")
 	attested := fs.String("consent-attested-by", "", "like --consent-attested, naming the attesting person's e-mail, which must be whose credential is given")
 	var cred credential
@@ -46,6 +48,16 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
+	if *into != "" {
+		// The booked session says whose it is and how it is written up.
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		for _, name := range []string{"client-alias", "clinician", "program", "template", "modality"} {
+			if set[name] {
+				return fmt.Errorf("--%s cannot be given with --session: the recording takes the booked session's", name)
+			}
+		}
+	}
 	f, err := os.Open(pos[0]) // #nosec G703 -- the operator names the audio file to ingest on the command line
 	if err != nil {
 		return fmt.Errorf("cannot open the recording: %w", errors.Unwrap(err))
@@ -64,11 +76,14 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	in := service.IngestInput{Recording: f, Template: *template, Modality: *modality, Program: *program, Speakers: *speakers,
-		ClientAlias: *alias, Clinician: *clinician, ConsentAttested: attesting}
+		ClientAlias: *alias, Clinician: *clinician, ConsentAttested: attesting, SessionID: *into}
 	if isTerminal(stderr) && *wait {
 		in.Progress = func(stage string, _, _ int) { fmt.Fprintf(stderr, "%s…\n", stage) }
 	}
 	id, err := a.service().Ingest(ctx, u, &pipeline.Ingester{Store: a.store, Blobs: a.blobs, ChunkMax: *chunkMax, MaxDuration: *maxDur}, in)
+	if *into != "" && (errors.Is(err, service.ErrConflict) || errors.Is(err, service.ErrNotFound)) {
+		return fmt.Errorf("session %s: %w", *into, err)
+	}
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -119,7 +120,11 @@ func cliTable() map[string]cliEntry {
 		}},
 		"session show":   {args: func(c *cliCase) []string { return []string{"session", "show", sid(c)} }, denied: noAccess},
 		"session cancel": {status: store.StatusScheduled, roles: []string{store.RoleAdmin, store.RoleClinician}, args: func(c *cliCase) []string { return []string{"session", "cancel", sid(c), "--reason", "rescheduled"} }, denied: noAccess},
-		"session retry":  {status: store.StatusFailed, args: func(c *cliCase) []string { return []string{"session", "retry", sid(c)} }, denied: noAccess},
+		"session link":   {status: store.StatusScheduled, roles: []string{store.RoleAdmin, store.RoleClinician}, args: func(c *cliCase) []string { return []string{"session", "link", sid(c)} }, denied: noAccess},
+		"session reschedule": {status: store.StatusScheduled, roles: []string{store.RoleAdmin, store.RoleClinician}, args: func(c *cliCase) []string {
+			return []string{"session", "reschedule", sid(c), "--at", time.Now().Add(72 * time.Hour).Format(time.RFC3339)}
+		}, denied: noAccess},
+		"session retry": {status: store.StatusFailed, args: func(c *cliCase) []string { return []string{"session", "retry", sid(c)} }, denied: noAccess},
 		"session create": {args: func(c *cliCase) []string {
 			return []string{"session", "create", "--clinician", clinician(c), "--client-alias", c.client.Alias, "--program", "mh"}
 		}, denied: "already used"},

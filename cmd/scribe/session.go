@@ -20,8 +20,8 @@ import (
 )
 
 func cmdSession(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return dispatch(ctx, args, stdout, stderr, "Usage: scribe session list [--status S] [--json] | show ID [--json] | retry ID [--wait] | create --clinician EMAIL --client-alias ALIAS [--at TIME --duration 50m] [...] | cancel ID --reason R",
-		map[string]runFunc{"list": sessionList, "show": sessionShow, "create": sessionCreate, "retry": sessionRetry, "cancel": sessionCancel})
+	return dispatch(ctx, args, stdout, stderr, "Usage: scribe session list [--status S] [--json] | show ID [--json] | retry ID [--wait] | create --clinician EMAIL --client-alias ALIAS [--at TIME --duration 50m] [...] | cancel ID --reason R | link ID [--participant P] | reschedule ID --at TIME [--duration D]",
+		map[string]runFunc{"list": sessionList, "show": sessionShow, "create": sessionCreate, "retry": sessionRetry, "cancel": sessionCancel, "link": sessionLink, "reschedule": sessionReschedule})
 }
 
 func sessionList(ctx context.Context, args []string, stdout, stderr io.Writer) error {

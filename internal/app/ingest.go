@@ -27,7 +27,11 @@ type IngestInput struct {
 	// ConsentAttested: the principal attests that the client consented to
 	// AI scribing; the consent is recorded in their name with the session.
 	ConsentAttested bool
-	Progress        func(stage string, done, total int)
+	// SessionID, when set, is a booked call session (scheduled, no audio)
+	// the recording attaches to: its client, clinician, program, template
+	// and consents are the session's, and the choices above are ignored.
+	SessionID string
+	Progress  func(stage string, done, total int)
 	// BeforeCommit runs after the audio is stored and before the session is
 	// created; an error from it discards everything.
 	BeforeCommit func() error
@@ -41,6 +45,16 @@ type IngestInput struct {
 func (s *Service) Ingest(ctx context.Context, by store.User, ing *pipeline.Ingester, in IngestInput) (string, error) {
 	if err := requireRole(by, "upload a recording", schedulerRoles...); err != nil {
 		return "", err
+	}
+	if in.SessionID != "" {
+		sess, err := s.Session(ctx, by, in.SessionID)
+		if err != nil {
+			return "", err
+		}
+		if by.Role == store.RoleClinician && sess.Clinician != by.Email {
+			return "", forbidden("a clinician uploads only their own sessions' recordings; ask a supervisor or an admin to upload one for another clinician")
+		}
+		in.Template, in.Modality, in.Program, in.ClientAlias, in.Clinician = sess.Template, sess.Modality, sess.Program, sess.ClientAlias, sess.Clinician
 	}
 	if in.Clinician == "" {
 		in.Clinician = by.Email
@@ -73,8 +87,11 @@ func (s *Service) Ingest(ctx context.Context, by store.User, ing *pipeline.Inges
 	if in.ConsentAttested {
 		opt.ConsentAttestedBy = by.Email
 	}
+	opt.Into = in.SessionID
 	id, err := ing.Ingest(ctx, in.Recording, opt)
 	switch {
+	case errors.Is(err, pipeline.ErrHasAudio), errors.Is(err, pipeline.ErrNotBooked):
+		return "", as(ErrConflict, err)
 	case errors.Is(err, clients.ErrAliasTaken), errors.Is(err, clients.ErrNotInProgram), errors.Is(err, clients.ErrAmbiguous):
 		return "", as(ErrConflict, err)
 	case errors.Is(err, clients.ErrCreatorNoPart2):

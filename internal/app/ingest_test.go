@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"bytes"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/pipeline"
@@ -45,5 +47,58 @@ func TestIngest(t *testing.T) {
 		if all, _ := e.st.ListSessions(e.ctx, "", 100); len(all) != 2 {
 			t.Errorf("%d sessions after two accepted uploads and five refused ones, want 2", len(all))
 		}
+	})
+}
+
+// TestIngestIntoScheduledSession: an upload for a booked session attaches
+// to that session (its client, clinician and template; no new session),
+// queues transcription and ends its call window; a second upload into it,
+// another clinician and a cancelled session are refused with nothing
+// stored.
+func TestIngestIntoScheduledSession(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ing := &pipeline.Ingester{Store: e.st, Blobs: e.blobs}
+		wav := func() *bytes.Reader { return bytes.NewReader(testenv.WAV(16000, testenv.Silence(3000))) }
+		res, err := e.svc.ScheduleSession(e.ctx, e.clinician, app.ScheduleInput{ClientAlias: "client-u", Template: "dap", Start: e.now.Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		booked := res.Session
+		_, err = e.svc.Ingest(e.ctx, e.other, ing, app.IngestInput{Recording: wav(), SessionID: booked.ID})
+		if !errors.Is(err, app.ErrForbidden) && !errors.Is(err, app.ErrNotFound) {
+			t.Errorf("another clinician's upload into the session: %v", err)
+		}
+		id, err := e.svc.Ingest(e.ctx, e.clinician, ing, app.IngestInput{Recording: wav(), SessionID: booked.ID, ClientAlias: "ignored", ConsentAttested: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id != booked.ID {
+			t.Errorf("the upload made session %s; want it attached to %s", id, booked.ID)
+		}
+		s, err := e.st.Session(e.ctx, id)
+		if err != nil || s.ClientID != booked.ClientID || s.ClientAlias != "client-u" || s.Template != "dap" || s.Status != store.StatusTranscribing || !s.CaptureEnded || s.DurationMS != 3000 || s.ConsentAttestedBy != e.clinician.Email {
+			t.Errorf("after the upload %+v, %v", s, err)
+		}
+		if ch, _ := e.st.Chunks(e.ctx, id); len(ch) == 0 {
+			t.Error("no audio chunks stored")
+		}
+		if all, _ := e.st.ListSessions(e.ctx, "", 100); len(all) != 1 {
+			t.Errorf("%d sessions; the upload must not make a new one", len(all))
+		}
+		if a := e.lastAudit("session.ingest"); a.EntityID != booked.ID || a.Details["into_booked_session"] != "true" {
+			t.Errorf("audited %+v", a)
+		}
+		_, err = e.svc.Ingest(e.ctx, e.clinician, ing, app.IngestInput{Recording: wav(), SessionID: booked.ID})
+		wantKind(t, "a second upload into the session", err, app.ErrConflict)
+		if ch, _ := e.st.Chunks(e.ctx, id); len(ch) != 1 {
+			t.Errorf("%d chunks after a refused second upload; want the first's only", len(ch))
+		}
+
+		other := e.schedule("client-v")
+		if _, err := e.svc.CancelSession(e.ctx, e.clinician, other.ID, "client_cancelled"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.Ingest(e.ctx, e.clinician, ing, app.IngestInput{Recording: wav(), SessionID: other.ID})
+		wantKind(t, "an upload into a cancelled session", err, app.ErrConflict)
 	})
 }

@@ -169,6 +169,10 @@ func (b *CallBackend) now() time.Time {
 	return time.Now()
 }
 
+// JoinEarly is how long before its appointment a client's join link opens
+// the call.
+const JoinEarly = 30 * time.Minute
+
 // ErrJoinRefused is returned for any invalid, expired or foreign join token.
 var ErrJoinRefused = errors.New("join link is not valid for this session (expired, mistyped, or for another session)")
 
@@ -190,10 +194,19 @@ func (b *CallBackend) Authorize(ctx context.Context, sessionID, token string) (c
 	if err != nil {
 		return capture.Participant{}, ErrJoinRefused
 	}
+	now := b.now()
 	if err := sessionOver(sess); err != nil {
+		if !errors.Is(err, capture.ErrSessionCancelled) && sess.ExpiresAt > 0 && now.UnixMilli() >= sess.ExpiresAt {
+			err = capture.ErrWindowOver // ended with its time: the link is past its window
+		}
 		return capture.Participant{}, fmt.Errorf("%w: %w", ErrJoinRefused, err)
 	}
-	now := b.now()
+	// A client's link opens the call JoinEarly before the appointment;
+	// opened earlier, it says when and stays good (nothing is spent). The
+	// clinician may open the room at any time before.
+	if start, end, ok := sess.Window(); ok && t.Role != capture.RoleClinician && now.Before(start.Add(-JoinEarly)) {
+		return capture.Participant{}, &capture.TooEarlyError{Start: start, End: end, Opens: start.Add(-JoinEarly)}
+	}
 	if now.UnixMilli() >= t.ExpiresAt {
 		// A call still going past the session's time (it overran while
 		// recording) takes its participants back after a reconnect.
@@ -202,7 +215,7 @@ func (b *CallBackend) Authorize(ctx context.Context, sessionID, token string) (c
 		case err == nil && live:
 		case sess.ExpiresAt > 0 && now.UnixMilli() >= sess.ExpiresAt:
 			// Its time is over; the expiry sweep ends it shortly.
-			return capture.Participant{}, fmt.Errorf("%w: %w", ErrJoinRefused, capture.ErrSessionEnded)
+			return capture.Participant{}, fmt.Errorf("%w: %w", ErrJoinRefused, capture.ErrWindowOver)
 		default:
 			return capture.Participant{}, ErrJoinRefused
 		}

@@ -56,6 +56,29 @@ type IngestOptions struct {
 	// just before it does: the caller points the session at its client
 	// (internal/clients.Resolve). An error stores nothing.
 	Prepare func(ctx context.Context, tx *store.Tx, s *store.Session) error
+	// Into, when set, is a booked call session (scheduled, no audio) the
+	// recording attaches to instead of a new session: the caller gives its
+	// choices (template, client, clinician) from it; Prepare is not run.
+	Into string
+}
+
+// ErrHasAudio refuses an upload into a session that already has a
+// recording (or whose call has started).
+var ErrHasAudio = errors.New("this session already has a recording or its call has started; upload the file as a new session instead")
+
+// ErrNotBooked refuses an upload into a session that is not a booked call.
+var ErrNotBooked = errors.New("a recording can be attached only to a booked call session that has not ended")
+
+// checkAttachable is Into's rule: a call session, still booked (not
+// ended, nobody in its call), without audio.
+func checkAttachable(sess store.Session, chunks int) error {
+	switch {
+	case chunks > 0 || sess.Status == store.StatusInCall || sess.Status == store.StatusRecording || sess.ClockStartAt > 0:
+		return ErrHasAudio
+	case sess.Source != "call" || sess.Status != store.StatusScheduled || sess.CaptureEnded:
+		return ErrNotBooked
+	}
+	return nil
 }
 
 // Speaker labels for stereo call recordings.
@@ -118,6 +141,21 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 			Hint: fmt.Sprintf("stereo needs a 2-channel recording and this one has %d channel; use mono", info.Channels)}
 	}
 	sessionID := uuid.NewString()
+	if opt.Into != "" {
+		// Refuse early, before reading the file; the transaction checks again.
+		sess, err := in.Store.Session(ctx, opt.Into)
+		if err != nil {
+			return "", err
+		}
+		chunks, err := in.Store.Chunks(ctx, opt.Into)
+		if err != nil {
+			return "", err
+		}
+		if err := checkAttachable(sess, len(chunks)); err != nil {
+			return "", err
+		}
+		sessionID = opt.Into
+	}
 	// Track names: the speakers when known now; a stereo file split by
 	// default is left/right until its channels are compared at the end.
 	tracks := []string{SpeakerMixed}
@@ -212,13 +250,30 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 	err = in.Store.InTx(ctx, func(tx *store.Tx) error {
 		sess := &store.Session{ID: sessionID, Source: "ingest", Status: store.StatusTranscribing, Template: choices.Template, Modality: choices.Modality,
 			Program: choices.Program, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician, ConsentAttestedBy: opt.ConsentAttestedBy, CaptureEnded: true, DurationMS: durationMS}
-		if opt.Prepare != nil {
-			if err := opt.Prepare(ctx, tx, sess); err != nil {
+		if opt.Into != "" {
+			cur, err := tx.Session(ctx, sessionID, true)
+			if err != nil {
 				return err
 			}
-		}
-		if err := tx.CreateSession(ctx, sess); err != nil {
-			return err
+			have, err := tx.Chunks(ctx, sessionID)
+			if err != nil {
+				return err
+			}
+			if err := checkAttachable(cur, len(have)); err != nil {
+				return err
+			}
+			if err := tx.AttachRecording(ctx, sessionID, durationMS, opt.ConsentAttestedBy); err != nil {
+				return err
+			}
+		} else {
+			if opt.Prepare != nil {
+				if err := opt.Prepare(ctx, tx, sess); err != nil {
+					return err
+				}
+			}
+			if err := tx.CreateSession(ctx, sess); err != nil {
+				return err
+			}
 		}
 		if opt.ConsentAttestedBy != "" {
 			if err := compliance.AddTx(ctx, tx, compliance.AttestedAIScribeConsent(sessionID, choices.ClientAlias, opt.ConsentAttestedBy), actor(opt.Actor)); err != nil {
@@ -243,7 +298,7 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 		return tx.Audit(ctx, audit.Event{Actor: actor(opt.Actor), Action: "session.ingest", EntityType: "session", EntityID: sessionID, Details: map[string]string{
 			"chunks": fmt.Sprint(n), "speakers": fmt.Sprint(speakers), "duration_ms": fmt.Sprint(durationMS),
 			"source_format": info.Format, "source_encoding": info.Encoding, "source_rate": fmt.Sprint(info.SampleRate), "source_bits": fmt.Sprint(info.BitDepth), "program": choices.Program,
-			"consent": consentStatus(opt.ConsentAttestedBy)}})
+			"consent": consentStatus(opt.ConsentAttestedBy), "into_booked_session": fmt.Sprint(opt.Into != "")}})
 	})
 	if err != nil {
 		cleanup()

@@ -23,6 +23,19 @@ func (tx *Tx) AddJoinToken(ctx context.Context, t JoinToken) error {
 	return err
 }
 
+// RevokeJoinTokens deletes the session's join tokens of one speaker label
+// (a renewed link replaces the old one); it returns how many it deleted.
+func (tx *Tx) RevokeJoinTokens(ctx context.Context, sessionID, label string) (int64, error) {
+	return tx.q.exec(ctx, `DELETE FROM join_tokens WHERE session_id = $1 AND label = $2`, sessionID, label)
+}
+
+// SetJoinTokensExpiry moves the expiry of every join token of the session
+// (a rescheduled appointment's links follow its window).
+func (tx *Tx) SetJoinTokensExpiry(ctx context.Context, sessionID string, expiresAt int64) error {
+	_, err := tx.q.exec(ctx, `UPDATE join_tokens SET expires_at = $2 WHERE session_id = $1`, sessionID, expiresAt)
+	return err
+}
+
 // JoinTokenByHash finds a join token.
 func (s *Store) JoinTokenByHash(ctx context.Context, hash string) (JoinToken, error) {
 	var t JoinToken

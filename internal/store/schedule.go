@@ -102,3 +102,25 @@ func (s *Store) CallLive(ctx context.Context, sessionID string, liveSince int64)
 	}
 	return n > 0, nil
 }
+
+// RescheduleSession moves a session's appointment window (Book's fields)
+// and the expiry of its join links with it: they stay valid and follow the
+// window. The caller checks that the session has not started.
+func (tx *Tx) RescheduleSession(ctx context.Context, sess Session) error {
+	if _, err := tx.q.exec(ctx, `UPDATE sessions SET scheduled_at = $2, scheduled_duration_ms = $3, expires_at = $4, updated_at = $5 WHERE id = $1`,
+		sess.ID, sess.ScheduledAt, sess.ScheduledDurationMS, sess.ExpiresAt, tx.s.nowMS()); err != nil {
+		return err
+	}
+	return tx.SetJoinTokensExpiry(ctx, sess.ID, sess.ExpiresAt)
+}
+
+// AttachRecording turns a booked call session into an upload: its
+// recording came as a file (source ingest, capture ended, transcribing),
+// with the attesting principal's e-mail when given. The caller checks in
+// the same transaction that the session is booked and has no audio.
+func (tx *Tx) AttachRecording(ctx context.Context, id string, durationMS int64, consentAttestedBy string) error {
+	_, err := tx.q.exec(ctx, `UPDATE sessions SET source = 'ingest', status = $2, capture_ended = 1, duration_ms = $3,
+		consent_attested_by = CASE WHEN $4 = '' THEN consent_attested_by ELSE $4 END, updated_at = $5 WHERE id = $1`,
+		id, StatusTranscribing, durationMS, consentAttestedBy, tx.s.nowMS())
+	return err
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/demo"
 	"github.com/scribe-health/scribe/internal/store"
@@ -56,6 +57,12 @@ func TestAccessibilityAndLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A booked session today: the day view, and the session page's link,
+	// reschedule and upload forms.
+	booked, err := e.web.service().ScheduleSession(e.ctx, clin, app.ScheduleInput{ClientAlias: "client-41", Start: time.Now().Add(5 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, errs := chrome.Start(t, chromedp.WindowSize(1280, 900))
 	if err := chromedp.Do(ctx, chromedp.Navigate(e.srv.URL+"/login")); err != nil {
 		t.Fatalf("open the app: %v", err)
@@ -75,6 +82,7 @@ func TestAccessibilityAndLayout(t *testing.T) {
 	a.check("upload", e.srv.URL+"/ingest", `[data-testid=ingest-submit]`)
 	a.check("session", e.srv.URL+"/sessions/"+store.SampleSessionID, `[data-testid=pipeline-steps]`)
 	a.check("session-stopped", e.srv.URL+"/sessions/"+stopped.ID, `[data-testid=pipeline-status]`)
+	a.check("session-booked", e.srv.URL+"/sessions/"+booked.Session.ID, `[data-testid=reschedule-session]`)
 	a.check("review", e.srv.URL+"/sessions/"+store.SampleSessionID+"/review", `[data-testid=draft-banner]`)
 	a.check("versions", e.srv.URL+"/sessions/"+store.SampleSessionID+"/versions", `main h1`)
 	a.check("account", e.srv.URL+"/account", `main h1`)

@@ -155,9 +155,13 @@ func matrixTable() map[string]matrixEntry {
 		"GET /sessions/{id}/audio": {audio: true, ok: http.StatusOK, denied: sessionDenied, form: func(c *matrixCase) url.Values {
 			return url.Values{"seg": {c.seg}}
 		}},
-		"POST /sessions/{id}/call":             {status: store.StatusScheduled, ok: http.StatusSeeOther, denied: sessionDenied},
-		"POST /sessions/{id}/retry":            {status: store.StatusFailed, ok: http.StatusSeeOther, denied: sessionDenied},
-		"POST /sessions/{id}/cancel":           {status: store.StatusScheduled, ok: http.StatusSeeOther, denied: sessionDenied, form: func(*matrixCase) url.Values { return url.Values{"reason": {"rescheduled"}} }},
+		"POST /sessions/{id}/call":   {status: store.StatusScheduled, ok: http.StatusSeeOther, denied: sessionDenied},
+		"POST /sessions/{id}/retry":  {status: store.StatusFailed, ok: http.StatusSeeOther, denied: sessionDenied},
+		"POST /sessions/{id}/cancel": {status: store.StatusScheduled, ok: http.StatusSeeOther, denied: sessionDenied, form: func(*matrixCase) url.Values { return url.Values{"reason": {"rescheduled"}} }},
+		"POST /sessions/{id}/link":   {status: store.StatusScheduled, ok: http.StatusOK, denied: sessionDenied},
+		"POST /sessions/{id}/reschedule": {status: store.StatusScheduled, ok: http.StatusSeeOther, denied: sessionDenied, form: func(*matrixCase) url.Values {
+			return url.Values{"start": {time.Now().Add(72 * time.Hour).Format("2006-01-02T15:04")}, "duration": {"50"}, "tz_offset": {"0"}}
+		}},
 		"POST /sessions/{id}/draft/regenerate": plain(http.StatusSeeOther),
 		"POST /sessions/{id}/consents": with(http.StatusSeeOther, func(c *matrixCase) url.Values {
 			return url.Values{"scope": {"ai_scribe"}, "decision": {"granted"}, "method": {"verbal_attested"}, "signature": {"attested"}, "signed": {time.Now().UTC().Format(time.DateOnly)}}

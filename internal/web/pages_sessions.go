@@ -13,7 +13,6 @@ import (
 
 	"github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/audio"
-	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/clients"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/pipeline"
@@ -51,6 +50,11 @@ type listData struct {
 	Statuses []string
 	Sessions []sessionRow
 	All      bool
+	// Today (a clinician's or supervisor's home, unfiltered): their
+	// appointments of today in their zone, in time order; Day names the day.
+	ShowDay bool
+	Today   []dayRow
+	Day     string
 }
 
 func (s *Server) sessionsList(w http.ResponseWriter, r *http.Request, c *call) {
@@ -77,6 +81,11 @@ func (s *Server) sessionsList(w http.ResponseWriter, r *http.Request, c *call) {
 		}
 		d.Sessions = append(d.Sessions, row)
 	}
+	if status == "" && hasRole(c.user.Role, clinicalRoles) {
+		loc := viewerZone(r)
+		d.ShowDay, d.Day = true, s.cfg.Now().In(loc).Format("Monday 2 January")
+		d.Today = dayView(d.Sessions, c.user.Email, s.cfg.Now(), loc)
+	}
 	s.render(w, r, http.StatusOK, "sessions", c, page{Title: "Sessions", Nav: "sessions", Data: d})
 }
 
@@ -90,7 +99,12 @@ type scheduleData struct {
 	Expires    int64
 }
 
-type joinLink struct{ Label, URL string }
+// joinLink is a link shown once; Invite (a client's) is the invitation
+// text and calendar file to send with it.
+type joinLink struct {
+	Label, URL string
+	Invite     *invitation
+}
 
 func (s *Server) scheduleData(ctx context.Context) scheduleData {
 	d := scheduleData{Templates: prompts.Formats(), Modalities: prompts.Modalities()}
@@ -181,6 +195,9 @@ func (s *Server) scheduleSubmit(w http.ResponseWriter, r *http.Request, c *call)
 	links := make([]joinLink, len(res.Links))
 	for i, l := range res.Links {
 		links[i] = joinLink{Label: l.Label, URL: fmt.Sprintf("%s/call/%s?token=%s", s.baseURL(r), res.Session.ID, l.Token)}
+		if l.Role != "clinician" {
+			links[i].Invite = s.invitation(res.Session.ID, res.Start, res.Start.Add(res.Length), in.Start.Location(), links[i].URL)
+		}
 	}
 	d := s.scheduleData(ctx)
 	d.Session, d.Links, d.Expires = &res.Session, links, res.ExpiresAt.UnixMilli()
@@ -201,18 +218,12 @@ func (s *Server) startCall(w http.ResponseWriter, r *http.Request, c *call) {
 		s.fail(w, r, http.StatusServiceUnavailable, "calls are not available on this server (no call relay is configured)")
 		return
 	}
-	tok, hash := s.cfg.NewJoinToken()
-	ctx := r.Context()
-	err := s.cfg.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.AddJoinToken(ctx, store.JoinToken{TokenHash: hash, SessionID: sess.ID, Role: "clinician", Label: "clinician", ExpiresAt: s.cfg.Now().Add(4 * time.Hour).UnixMilli()}); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "call.start", EntityType: "session", EntityID: sess.ID})
-	})
+	res, err := s.service().StartCallLink(r.Context(), c.user, sess.ID)
 	if err != nil {
-		s.serverError(w, r, err, "the call could not be started; try again")
+		s.refusal(w, r, err)
 		return
 	}
+	tok := res.Link.Token
 	http.Redirect(w, r, "/call/"+sess.ID+"?token="+tok, http.StatusSeeOther)
 }
 
@@ -311,6 +322,16 @@ type sessionData struct {
 	// clinician; CancelReasons are the reasons offered.
 	CanCancel     bool
 	CancelReasons []pipeline.CancelReason
+	// CanRenew: the user may issue a new client link (the session's
+	// window is open or upcoming); NewLink is the one just issued.
+	CanRenew bool
+	NewLink  *joinLink
+	// CanReschedule: a booked call that has not started, and the user is
+	// an admin or its clinician.
+	CanReschedule bool
+	// CanUpload: a booked call that has not started takes its recording as
+	// a file; ConsentInForce: the AI-scribe consent is on file already.
+	CanUpload, ConsentInForce bool
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -324,6 +345,11 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
 // renderSession shows the session page; after a refused consent form, with
 // the error and that form as submitted.
 func (s *Server) renderSession(w http.ResponseWriter, r *http.Request, c *call, sess store.Session, status int, errMsg string, failed *consentForm) {
+	s.renderSessionLink(w, r, c, sess, status, errMsg, failed, nil)
+}
+
+// renderSessionLink is renderSession showing a join link just issued.
+func (s *Server) renderSessionLink(w http.ResponseWriter, r *http.Request, c *call, sess store.Session, status int, errMsg string, failed *consentForm, link *joinLink) {
 	ctx := r.Context()
 	p, err := s.progressOf(ctx, sess, c.user.Role == store.RoleAdmin)
 	if err != nil {
@@ -331,6 +357,19 @@ func (s *Server) renderSession(w http.ResponseWriter, r *http.Request, c *call, 
 		return
 	}
 	d := sessionData{Session: sess, Progress: p, CanCancel: sess.Open() && hasRole(c.user.Role, cancelRoles), CancelReasons: pipeline.CancelReasons}
+	d.CanRenew = sess.Open() && hasRole(c.user.Role, cancelRoles) && s.cfg.NewJoinToken != nil &&
+		(sess.ExpiresAt == 0 || s.cfg.Now().UnixMilli() < sess.ExpiresAt)
+	d.NewLink = link
+	d.CanReschedule = d.CanRenew && sess.Status == store.StatusScheduled && sess.ClockStartAt == 0
+	d.CanUpload = s.cfg.Ingester != nil && sess.Source == "call" && sess.Status == store.StatusScheduled && !sess.CaptureEnded && sess.ClockStartAt == 0 &&
+		hasRole(c.user.Role, schedulerRoles)
+	if d.CanUpload {
+		in, err := s.cfg.Store.ConsentScopesInForce(ctx, sess.ID)
+		if err != nil {
+			s.logFor(r).Error("web: session consents in force", "session", sess.ID, "error", err)
+		}
+		d.ConsentInForce = in["ai_scribe"]
+	}
 	d.Stages, _ = s.cfg.Store.Stages(ctx, sess.ID)
 	for i, st := range d.Stages {
 		d.Stages[i].Error, _ = s.reasonForPerson(ctx, st.Stage, st.Error, c.user.Role == store.RoleAdmin)
@@ -448,14 +487,26 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 			f["clinician"] = c.user.Email
 		}
 		if f["consent"] != "1" {
-			refuse(http.StatusBadRequest, "confirm that the client consented to AI scribing of this recording; nothing was stored")
-			return
+			// A booked session may have its consent on file already.
+			inForce := false
+			if f["session"] != "" {
+				in, err := s.cfg.Store.ConsentScopesInForce(ctx, f["session"])
+				inForce = err == nil && in["ai_scribe"]
+			}
+			if !inForce {
+				refuse(http.StatusBadRequest, "confirm that the client consented to AI scribing of this recording; nothing was stored")
+				return
+			}
 		}
 		id, err = s.service().Ingest(ctx, c.user, s.cfg.Ingester, app.IngestInput{Recording: part, Template: f["template"], Modality: f["modality"],
 			Program: f["program"], Speakers: f["speakers"], ClientAlias: f["alias"], Clinician: f["clinician"], RequireChoices: true,
-			ConsentAttested: true, BeforeCommit: func() error { return nothingAfter(mr) }})
+			ConsentAttested: f["consent"] == "1", SessionID: f["session"], BeforeCommit: func() error { return nothingAfter(mr) }})
 		if errors.Is(err, app.ErrForbidden) {
 			refuse(http.StatusForbidden, err.Error())
+			return
+		}
+		if errors.Is(err, app.ErrNotFound) {
+			refuse(http.StatusNotFound, capitalize(err.Error())+"; nothing was stored.")
 			return
 		}
 		if err != nil {
@@ -532,3 +583,67 @@ func (s *Server) uploadRefusal(r *http.Request, err error) (int, string) {
 }
 
 func isAudioError(err error) bool { return audio.IsInputError(err) }
+
+// renewLink issues a fresh link for the session's client and revokes the
+// old one; the page shows the new link once.
+func (s *Server) renewLink(w http.ResponseWriter, r *http.Request, c *call) {
+	sess, ok := s.session(w, r, c)
+	if !ok {
+		return
+	}
+	if s.cfg.NewJoinToken == nil {
+		s.fail(w, r, http.StatusServiceUnavailable, "calls are not available on this server (no call relay is configured)")
+		return
+	}
+	res, err := s.service().RenewClientLink(r.Context(), c.user, sess.ID, r.PostFormValue("participant"))
+	if _, invalid := validate.As(err); invalid {
+		s.renderSession(w, r, c, sess, http.StatusBadRequest, formError(err), nil)
+		return
+	}
+	if err != nil {
+		s.refusal(w, r, err)
+		return
+	}
+	link := &joinLink{Label: res.Link.Label, URL: fmt.Sprintf("%s/call/%s?token=%s", s.baseURL(r), sess.ID, res.Link.Token)}
+	if start, end, ok := sess.Window(); ok {
+		loc := time.Local
+		if off, err := strconv.Atoi(r.PostFormValue("tz_offset")); err == nil && off >= -14*60 && off <= 14*60 {
+			loc = offsetZone(off)
+		}
+		link.Invite = s.invitation(sess.ID, start, end, loc, link.URL)
+	}
+	s.renderSessionLink(w, r, c, sess, http.StatusOK, "", nil, link)
+}
+
+// reschedule moves a booked session's appointment (the form's start,
+// duration and tz_offset, as on the schedule form); its links follow.
+func (s *Server) reschedule(w http.ResponseWriter, r *http.Request, c *call) {
+	sess, ok := s.session(w, r, c)
+	if !ok {
+		return
+	}
+	f := map[string]string{}
+	for _, k := range []string{"start", "duration", "tz_offset"} {
+		f[k] = strings.TrimSpace(r.PostFormValue(k))
+	}
+	if f["start"] == "" {
+		s.renderSession(w, r, c, sess, http.StatusBadRequest, "Choose the new date and time of the appointment; nothing was changed.", nil)
+		return
+	}
+	start, length, problem := appointment(f, s.cfg.Now())
+	if problem != "" {
+		s.renderSession(w, r, c, sess, http.StatusBadRequest, problem+" Nothing was changed.", nil)
+		return
+	}
+	res, err := s.service().RescheduleSession(r.Context(), c.user, sess.ID, start, length)
+	if _, invalid := validate.As(err); invalid {
+		s.renderSession(w, r, c, sess, http.StatusBadRequest, formError(err), nil)
+		return
+	}
+	if err != nil {
+		s.refusal(w, r, err)
+		return
+	}
+	back(w, r, "/sessions/"+sess.ID, fmt.Sprintf("Appointment moved to %s for %d minutes. The links already sent still work, from 30 minutes before the new time.",
+		res.Start.Format("Monday 2 January 2006 at 15:04 (MST)"), int(res.Length/time.Minute)))
+}

@@ -37,6 +37,8 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/sessions/{id}/retry", access: signedIn, roles: schedulerRoles, h: s.retry},
 		{method: "POST", path: "/sessions/{id}/call", access: signedIn, roles: clinicalRoles, h: s.startCall},
 		{method: "POST", path: "/sessions/{id}/cancel", access: signedIn, roles: cancelRoles, h: s.cancelSession},
+		{method: "POST", path: "/sessions/{id}/link", access: signedIn, roles: cancelRoles, h: s.renewLink},
+		{method: "POST", path: "/sessions/{id}/reschedule", access: signedIn, roles: cancelRoles, h: s.reschedule},
 		{method: "GET", path: "/sessions/{id}/review", access: signedIn, roles: anyRole, h: s.review},
 		{method: "GET", path: "/sessions/{id}/versions", access: signedIn, roles: anyRole, h: s.versions},
 		{method: "GET", path: "/sessions/{id}/audio", access: signedIn, roles: anyRole, h: s.segmentAudio},

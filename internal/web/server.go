@@ -61,6 +61,9 @@ type Config struct {
 	Logger *slog.Logger
 	// PublicURL is the base of join links ("" = the request's own host).
 	PublicURL string
+	// PracticeName, when set, names the practice in the invitations a
+	// clinician sends clients ("Your appointment with …").
+	PracticeName string
 	// NewJoinToken makes a call join token and the hash the store keeps.
 	NewJoinToken func() (token, hash string)
 	// Ingester stores uploaded recordings (nil: uploads are refused).

@@ -4,6 +4,14 @@
   var body = document.body;
   var csrf = body.getAttribute("data-csrf") || "";
 
+  // The browser's time zone, for the server's "today" (the day view).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("scribe_tz=" + zone) < 0) {
+      document.cookie = "scribe_tz=" + zone + "; path=/; max-age=31536000; SameSite=Lax" + (location.protocol === "https:" ? "; Secure" : "");
+    }
+  } catch (e) { /* no Intl: the server's zone is used */ }
+
   // Idle logoff: the server signs the browser out after the idle time; the
   // page follows it there instead of showing stale data.
   var idle = parseInt(body.getAttribute("data-idle-ms") || "0", 10);
@@ -75,10 +83,14 @@
   // The schedule form's appointment time is the browser's local time: send
   // the offset from UTC it has at that date, so the server reads it right.
   Array.prototype.forEach.call(document.querySelectorAll("input.tz-offset"), function (tz) {
+    // data-for: the date-time field whose offset is sent; data-at: a
+    // fixed time (ISO) of the page, such as a booked appointment's.
     var input = document.getElementById(tz.getAttribute("data-for"));
-    if (!input || !input.form) return;
-    input.form.addEventListener("submit", function () {
-      var d = input.value ? new Date(input.value) : new Date();
+    var form = input ? input.form : tz.form;
+    if (!form) return;
+    form.addEventListener("submit", function () {
+      var at = input ? input.value : tz.getAttribute("data-at");
+      var d = at ? new Date(at) : new Date();
       if (!isNaN(d)) tz.value = String(-d.getTimezoneOffset());
     });
   });
@@ -94,7 +106,7 @@
     });
   });
   function selectLink(b) {
-    var input = b.parentNode.querySelector("input.link");
+    var input = b.parentNode.querySelector("input.link, textarea.link");
     if (input) { input.focus(); input.select(); }
   }
 
