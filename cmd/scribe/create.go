@@ -6,12 +6,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"time"
 
 	service "github.com/scribe-health/scribe/internal/app"
-	settings "github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/validate"
@@ -58,13 +56,10 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 		// Required here (the web app's form fills in the signed-in clinician).
 		return &validate.Error{Field: pipeline.FieldClinician, Hint: "give the e-mail of the clinician's Scribe account"}
 	}
-	base := *baseURL
-	if base == "" {
-		base = publicBase(settings.For(fs).Config())
-	} else if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &validate.Error{Field: "base-url", Value: base, Hint: "give the server's public http(s) URL, such as https://scribe.example.org"}
+	base, err := joinLinkBase(fs, *baseURL)
+	if err != nil {
+		return err
 	}
-	base = strings.TrimRight(base, "/")
 	x, err := act.open(ctx)
 	if err != nil {
 		return err

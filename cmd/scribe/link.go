@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -26,13 +27,10 @@ func sessionLink(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	base := *baseURL
-	if base == "" {
-		base = publicBase(settings.For(fs).Config())
-	} else if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &validate.Error{Field: "base-url", Value: base, Hint: "give the server's public http(s) URL, such as https://scribe.example.org"}
+	base, err := joinLinkBase(fs, *baseURL)
+	if err != nil {
+		return err
 	}
-	base = strings.TrimRight(base, "/")
 	x, err := act.open(ctx)
 	if err != nil {
 		return err
@@ -93,4 +91,17 @@ func sessionReschedule(ctx context.Context, args []string, stdout, stderr io.Wri
 	const layout = "2006-01-02 15:04 MST"
 	fmt.Fprintf(stdout, "session %s moved to %s for %v; the links already sent work until %s\n", pos[0], res.Start.Format(layout), res.Length, res.ExpiresAt.In(res.Start.Location()).Format(layout))
 	return nil
+}
+
+// joinLinkBase is the base URL join links are printed with: --base-url when
+// given (an http(s) URL), else the public_url setting, else the listen
+// address.
+func joinLinkBase(fs *flag.FlagSet, baseURL string) (string, error) {
+	if baseURL == "" {
+		return strings.TrimRight(publicBase(settings.For(fs).Config()), "/"), nil
+	}
+	if u, err := url.Parse(baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", &validate.Error{Field: "base-url", Value: baseURL, Hint: "give the server's public http(s) URL, such as https://scribe.example.org"}
+	}
+	return strings.TrimRight(baseURL, "/"), nil
 }

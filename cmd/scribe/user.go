@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -82,13 +83,27 @@ func userList(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return tw.Flush()
 }
 
-// userByEmail finds the user a user subcommand changes.
-func (x *acting) userByEmail(ctx context.Context, email string) (store.User, error) {
-	u, err := x.store.UserByEmail(ctx, email)
-	if errors.Is(err, store.ErrNotFound) {
-		return u, fmt.Errorf("there is no Scribe user with the e-mail %s", email)
+// updateUser is what the user subcommands that change one user share:
+// read the EMAIL argument, find that user, and make the change through the
+// service (which checks the principal may). It returns the user as changed.
+func updateUser(ctx context.Context, act *actingFlags, fs *flag.FlagSet, args []string, change func(store.User) service.UserUpdate) (store.User, error) {
+	pos, err := parseOne(fs, args)
+	if err != nil {
+		return store.User{}, err
 	}
-	return u, err
+	x, err := act.open(ctx)
+	if err != nil {
+		return store.User{}, err
+	}
+	defer x.Close()
+	u, err := x.store.UserByEmail(ctx, pos[0])
+	if errors.Is(err, store.ErrNotFound) {
+		return u, fmt.Errorf("there is no Scribe user with the e-mail %s", pos[0])
+	}
+	if err != nil {
+		return u, err
+	}
+	return x.svc.UpdateUser(ctx, x.by, change(u))
 }
 
 func userRole(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -96,20 +111,10 @@ func userRole(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	act := registerActing(fs)
 	role := fs.String("role", "", "admin, clinician or supervisor (required)")
 	part2 := fs.Bool("part2-access", false, "may see 42 CFR Part 2 (substance-use program) records (omitted: no access)")
-	pos, err := parseOne(fs, args)
+	u, err := updateUser(ctx, act, fs, args, func(u store.User) service.UserUpdate {
+		return service.UserUpdate{UserID: u.ID, Change: service.ChangeRole, Role: *role, Part2Access: *part2}
+	})
 	if err != nil {
-		return err
-	}
-	x, err := act.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer x.Close()
-	u, err := x.userByEmail(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if u, err = x.svc.UpdateUser(ctx, x.by, service.UserUpdate{UserID: u.ID, Change: service.ChangeRole, Role: *role, Part2Access: *part2}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "user %s is now %s%s; they were signed out everywhere\n", u.Email, u.Role, map[bool]string{true: " with Part 2 access", false: ""}[u.Part2Access])
@@ -120,20 +125,10 @@ func userToggle(change service.UserChange) runFunc {
 	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs := newFlags("user "+string(change), "user "+string(change)+" EMAIL", stderr)
 		act := registerActing(fs)
-		pos, err := parseOne(fs, args)
+		u, err := updateUser(ctx, act, fs, args, func(u store.User) service.UserUpdate {
+			return service.UserUpdate{UserID: u.ID, Change: change}
+		})
 		if err != nil {
-			return err
-		}
-		x, err := act.open(ctx)
-		if err != nil {
-			return err
-		}
-		defer x.Close()
-		u, err := x.userByEmail(ctx, pos[0])
-		if err != nil {
-			return err
-		}
-		if _, err = x.svc.UpdateUser(ctx, x.by, service.UserUpdate{UserID: u.ID, Change: change}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "user %s %sd\n", u.Email, change)
