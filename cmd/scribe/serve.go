@@ -23,7 +23,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.register(fs)
 	cfg.registerAuditWitness(fs)
 	loader := settings.For(fs)
-	loader.Flags("listen_addr", "public_url", "workers", "tls_cert", "tls_key", "trusted_proxies", "http_timeout", "upload_stall", "idle_timeout",
+	loader.Flags("listen_addr", "public_url", "practice_name", "workers", "tls_cert", "tls_key", "trusted_proxies", "http_timeout", "upload_stall", "idle_timeout",
 		"ice_servers", "webrtc_udp_port", "webrtc_public_ip", "max_call_duration", "call_alone_timeout", "keep_audio_on_revoke",
 		"turn_enabled", "turn_udp_port", "turn_realm", "turn_public_ip", "turn_credential_ttl",
 		"audit_checkpoint_every", "audit_checkpoint_interval", "log_level", "log_format", "metrics_token")

@@ -35,6 +35,7 @@ func mountWeb(ctx context.Context, mux *http.ServeMux, a *app) error {
 		Store: a.store, Blobs: a.blobs, Sealer: a.blobs, Now: time.Now, IdleTimeout: sc.IdleTimeout,
 		Secure:         sc.TLSCert != "",
 		PublicURL:      sc.PublicURL,
+		PracticeName:   sc.PracticeName,
 		TrustedProxies: sc.TrustedProxyPrefixes(),
 		Logger:         a.log,
 		NewJoinToken:   func() (string, string) { t := newJoinToken(); return t, pipeline.HashJoinToken(t) },

@@ -38,6 +38,7 @@ type Config struct {
 	// Web server
 	ListenAddr     string        `name:"listen_addr" env:"SCRIBE_ADDR" flag:"addr" default:"127.0.0.1:8080" group:"Web server" help:"listen address (host:port)"`
 	PublicURL      string        `name:"public_url" env:"SCRIBE_PUBLIC_URL" flag:"public-url" group:"Web server" help:"the address people use to reach Scribe (https://scribe.example.org), the base of join, invitation and set-up links; empty = the listen address"`
+	PracticeName   string        `name:"practice_name" env:"SCRIBE_PRACTICE_NAME" flag:"practice-name" group:"Web server" help:"the practice's name as clients know it, put in appointment invitations (\"Your appointment with NAME on …\"); empty = no name"`
 	TLSCert        string        `name:"tls_cert" env:"SCRIBE_TLS_CERT" flag:"tls-cert" group:"Web server" help:"TLS certificate file: serve HTTPS (browsers need a secure context for calls away from localhost)"`
 	TLSKey         string        `name:"tls_key" env:"SCRIBE_TLS_KEY" flag:"tls-key" group:"Web server" help:"TLS private key file (with tls_cert)"`
 	TrustedProxies []string      `name:"trusted_proxies" env:"SCRIBE_TRUSTED_PROXIES" flag:"trusted-proxies" group:"Web server" help:"comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-Proto, X-Forwarded-For and X-Request-Id are believed (Secure cookies and HSTS when the proxy took HTTPS, the client's address for rate limits and logs); empty = believe no one"`
