@@ -22,6 +22,7 @@ import (
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
@@ -111,6 +112,13 @@ func Load(ctx context.Context, o Options) (loaded bool, err error) {
 			Program: store.ProgramMH, ClientID: store.SampleClientID, Clinician: store.NormalizeEmail(o.Clinician),
 			ConsentAttestedBy: "SAMPLE (fictional consent)", CaptureEnded: true, DurationMS: last.EndMS}
 		if err := tx.CreateSession(ctx, &s); err != nil {
+			return err
+		}
+		// The session page lists the consent the draft relies on: a
+		// fictional attested AI-scribe consent, labelled as such.
+		consent := compliance.AttestedAIScribeConsent(s.ID, "", "SAMPLE (fictional consent)")
+		consent.ClientID = store.SampleClientID
+		if err := compliance.AddTx(ctx, tx, consent, o.Actor); err != nil {
 			return err
 		}
 		if err := tx.PutTranscript(ctx, store.Transcript{SessionID: s.ID, RedactedBlob: pipeline.RedactedBlobID(s.ID), MapBlob: pipeline.TokenMapBlobID(s.ID), Segments: len(segs)}); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/clients"
+	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/demo"
 	"github.com/scribe-health/scribe/internal/exchange"
 	"github.com/scribe-health/scribe/internal/pipeline"
@@ -83,6 +84,15 @@ func TestDemo(t *testing.T) {
 			ds, err := st.Drafts(ctx, sess.ID)
 			if err != nil || len(ds) != 1 {
 				t.Fatalf("drafts: %d, %v", len(ds), err)
+			}
+			// The consent the draft relies on is on the session, in force
+			// and labelled as fictional.
+			cs, err := st.ConsentRecords(ctx, store.ConsentFilter{SessionID: sess.ID})
+			if err != nil || len(cs) != 1 || !cs[0].Granted || cs[0].RevokedAt != 0 || !strings.Contains(cs[0].CapturedBy, "SAMPLE") {
+				t.Fatalf("sample consents: %+v, %v; want one granted, fictional", cs, err)
+			}
+			if d := compliance.Decide(cs, compliance.ScopeAIScribe, st.NowMS()); d.Status != "in_force" {
+				t.Errorf("sample consent is %s, want in force", d.Status)
 			}
 			if n := auditCount(t, st, "sample.load"); n != 1 {
 				t.Errorf("sample.load audited %d times, want 1", n)
