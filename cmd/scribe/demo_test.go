@@ -17,6 +17,7 @@ func TestDemoCommand(t *testing.T) {
 		{[]string{"demo", "--clinician", "therapist@example.org"}, "Loaded the SAMPLE client SAMPLE-client"},
 		{[]string{"demo"}, "already loaded; nothing was added"},
 		{[]string{"session", "list"}, "5a3b1e00-0000-4000-8000-000000000002  "},
+		{[]string{"session", "list"}, "SAMPLE (scribe demo)"},
 		{[]string{"demo", "--remove"}, "Removed the SAMPLE client"},
 		{[]string{"demo", "--remove"}, "nothing was removed"},
 	}

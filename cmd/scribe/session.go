@@ -65,7 +65,11 @@ func sessionList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if s.Status == store.StatusFailed {
 			status += " (" + s.FailedStage + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, time.UnixMilli(s.CreatedAt).UTC().Format("2006-01-02 15:04"), s.Source, status, s.Template, s.Program,
+		source := s.Source
+		if s.Sample() {
+			source = "SAMPLE (scribe demo)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, time.UnixMilli(s.CreatedAt).UTC().Format("2006-01-02 15:04"), source, status, s.Template, s.Program,
 			(time.Duration(s.DurationMS) * time.Millisecond).Round(time.Second))
 	}
 	return tw.Flush()
