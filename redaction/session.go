@@ -330,6 +330,12 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 	d.employerTypes(cs, s)
 	parts := map[string]string{} // name part → type
 	phrases := map[string]string{}
+	// lowerSeen: name parts and phrases labelled somewhere in lower case.
+	// In cased text an everyday word in lower case is not taken for a
+	// mention of a capitalised identifier ("the main thing" after "Elm and
+	// Main"), but one labelled in lower case is redacted wherever it recurs.
+	lowerSeen := map[string]bool{}
+	startsLower := func(v string) bool { r, _ := utf8.DecodeRuneInString(v); return unicode.IsLower(r) }
 	for _, c := range cs {
 		switch c.typ {
 		case TypeName:
@@ -337,11 +343,28 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 				if d.propagatable(p) {
 					parts[p] = TypeName
 				}
+				if startsLower(d.text[c.s:c.e]) {
+					lowerSeen[p] = true
+				}
 			}
 		case TypeOrg, TypeLocation:
 			ph := d.normKey(c.typ, d.text[c.s:c.e])
 			if !strings.ContainsAny(ph, "0123456789") && d.propagatable(ph) {
 				phrases[ph] = c.typ
+			}
+			if startsLower(d.text[c.s:c.e]) {
+				lowerSeen[ph] = true
+			}
+		}
+	}
+	for _, e := range s.entities {
+		for _, f := range e.Forms {
+			if !startsLower(f) {
+				continue
+			}
+			lowerSeen[e.Key] = true
+			for _, p := range e.Parts {
+				lowerSeen[p] = true
 			}
 		}
 	}
@@ -417,7 +440,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 			if i+w > len(d.toks) {
 				continue
 			}
-			if w == 1 && !d.lower && !t.cap && t.lx.level > 0 {
+			if w == 1 && !d.lower && !t.cap && t.lx.level > 0 && !lowerSeen[t.stem()] {
 				continue // "the main thing" after the corner of "Elm and Main"
 			}
 			b = b[:0]
@@ -445,7 +468,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 			continue
 		}
 		if m&markPart != 0 {
-			if !d.lower && !t.cap && t.lx.level > 0 {
+			if !d.lower && !t.cap && t.lx.level > 0 && !lowerSeen[t.stem()] {
 				continue // "will" the verb after "Will Turner"
 			}
 			j := i + 1
