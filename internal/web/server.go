@@ -589,13 +589,18 @@ func errorTitle(status int) string {
 	return http.StatusText(status)
 }
 
-// back redirects to a page with a flash message.
+// back redirects to a page of this site with a flash message. Callers pass
+// a path that begins with a fixed segment ("/sessions/"+id); anything that
+// is not a path on this host goes to the home page instead.
 func back(w http.ResponseWriter, r *http.Request, path, flash string) {
+	if !strings.HasPrefix(path, "/") || strings.HasPrefix(path, "//") || strings.HasPrefix(path, "/\\") {
+		path = "/"
+	}
 	if wantsJSON(r) {
 		writeJSON(w, http.StatusOK, map[string]string{"ok": flash, "location": path})
 		return
 	}
-	http.Redirect(w, r, withFlash(r, path, flash), http.StatusSeeOther)
+	http.Redirect(w, r, withFlash(r, path, flash), http.StatusSeeOther) // #nosec G710 -- path is a path on this host (checked above), built by the handlers from fixed segments
 }
 
 // A flash message travels in the address of the page a redirect leads to,
