@@ -427,7 +427,7 @@ func (d *detector) propagate(cs []cand, s *Session) []cand {
 		if !t.alpha || d.text[t.s] == '-' || d.text[t.e-1] == '-' {
 			// Symbols, digits or a hyphen at an end ("-maria"; the other
 			// punctuation at the ends is trimmed by tokenize).
-			extra = d.gluedMentions(t, markOf, phrases, extra)
+			extra = d.gluedMentions(t, markOf, phrases, lowerSeen, extra)
 			continue
 		}
 		m := markOf(t)
@@ -593,7 +593,7 @@ func (d *detector) patternMentions(forms []patternForm, covered []bool) []cand {
 // "maria2", "altoona!") is still that identifier. The rule for a word
 // written in lower case in capitalised text applies as in propagate ("will"
 // the verb is no name).
-func (d *detector) gluedMentions(t *token, markOf func(*token) uint8, phrases map[string]string, extra []cand) []cand {
+func (d *detector) gluedMentions(t *token, markOf func(*token) uint8, phrases map[string]string, lowerSeen map[string]bool, extra []cand) []cand {
 	raw := d.text[t.s:t.e]
 	for k := 0; k < len(raw); {
 		r, w := utf8.DecodeRuneInString(raw[k:])
@@ -616,7 +616,7 @@ func (d *detector) gluedMentions(t *token, markOf func(*token) uint8, phrases ma
 		sub := token{s: t.s + int32(k), e: t.s + int32(e)} // #nosec G115 -- offsets inside a token of a text under maxRedactInput
 		fillToken(&sub, raw[k:e], d.lc)
 		m := markOf(&sub)
-		if m != 0 && sub.alpha && (d.lower || sub.cap || sub.lx.level == 0) {
+		if m != 0 && sub.alpha && (d.lower || sub.cap || sub.lx.level == 0 || lowerSeen[sub.stem()]) {
 			if typ, ok := phrases[sub.stem()]; ok && m&markFirst != 0 {
 				extra = append(extra, cand{s: int(sub.s), e: int(sub.stemEnd), typ: typ, prio: prioPropagated})
 			} else if m&markPart != 0 {
