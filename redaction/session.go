@@ -549,6 +549,11 @@ func (d *detector) patternMentions(forms []patternForm, covered []bool) []cand {
 	var firstLen [32]bool
 	for _, f := range forms { // longest first, as forms come
 		w, _, _ := strings.Cut(f.text, " ")
+		// A token holds its word without the punctuation after it ("A." of
+		// a spelled "A. A. A" is the token "A").
+		if t := strings.TrimRight(w, ".,;:!?"); t != "" {
+			w = t
+		}
 		byFirst[w] = append(byFirst[w], f)
 		firstByte[w[0]] = true
 		firstLen[min(len(w), len(firstLen)-1)] = true
