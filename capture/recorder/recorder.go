@@ -8,8 +8,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/scribe-health/scribe/third_party/pion-opus"
 	"github.com/pion/rtp"
+
+	"github.com/scribe-health/scribe/third_party/pion-opus"
 )
 
 // Sink receives a participant's recorded audio.
