@@ -62,11 +62,11 @@ type Turn struct {
 
 // Fact is something a good note states.
 type Fact struct {
-	ID    string `json:"id"` // "k1", "r1", "p1", "m1"
-	Kind  string `json:"kind"`
-	Role  string `json:"role"` // note section role it belongs in: "", focus, risk, medication, plan
+	ID    string   `json:"id"` // "k1", "r1", "p1", "m1"
+	Kind  string   `json:"kind"`
+	Role  string   `json:"role"`  // note section role it belongs in: "", focus, risk, medication, plan
 	Turns []string `json:"turns"` // the segment IDs that support it
-	Match Expr   `json:"match"`
+	Match Expr     `json:"match"`
 	// Note is how a good note states it (close to the transcript's words).
 	Note string `json:"note"`
 	// Medication facts only.
