@@ -1,0 +1,164 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/scribe-health/scribe/drafts"
+	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/eval"
+	"github.com/scribe-health/scribe/internal/modelcall"
+	"github.com/scribe-health/scribe/internal/pipeline"
+	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/validate"
+	"github.com/scribe-health/scribe/prompts"
+	"github.com/scribe-health/scribe/transcribe"
+)
+
+// The inputs of an evaluation, in the domain's words.
+const (
+	FieldEvalProvider Field = "drafting provider to evaluate"
+	FieldEvalJudge    Field = "judge provider"
+	FieldEvalRuns     Field = "runs per session"
+)
+
+// MaxEvalRuns bounds how many times each gold session is drafted per
+// provider in one evaluation.
+const MaxEvalRuns = 20
+
+// EvalInput is an evaluation of note quality on the gold set.
+type EvalInput struct {
+	// Providers are the drafting providers to compare, by name; none means
+	// the configured drafting provider.
+	Providers []string
+	// Judge names a drafting provider that reads every note a second time
+	// (model-as-judge); "" means none.
+	Judge string
+	// Template overrides each gold session's note template ("" keeps it).
+	Template string
+	// Runs per session and provider (0 means 1).
+	Runs int
+	// Audio synthesises each session and sends it through the configured
+	// transcription provider first.
+	Audio bool
+	// Policy is how model calls retry (zero: modelcall's defaults).
+	Policy modelcall.Policy
+}
+
+// RunEval runs the SYNTHETIC gold set through the pipeline's stages with
+// each named drafting provider and scores the notes (internal/eval). The
+// BAA gate applies as for a session: a provider without a BAA in force
+// that is not self-hosted is refused before anything is sent, and gold
+// sessions of the substance-use program go only to providers allowed Part
+// 2 records (the others report them as skipped). The run is audited before
+// any call. Admins only.
+func (s *Service) RunEval(ctx context.Context, by store.User, in EvalInput) (*eval.Report, error) {
+	if err := requireRole(by, "run a note-quality evaluation", adminOnly...); err != nil {
+		return nil, err
+	}
+	if in.Runs == 0 {
+		in.Runs = 1
+	}
+	if err := validate.Int(FieldEvalRuns, in.Runs, 1, MaxEvalRuns); err != nil {
+		return nil, err
+	}
+	if in.Template != "" {
+		if _, err := prompts.FormatByID(in.Template); err != nil {
+			var ids []string
+			for _, f := range prompts.Formats() {
+				ids = append(ids, f.ID)
+			}
+			return nil, &ValidationError{Field: pipeline.FieldTemplate, Value: in.Template, Allowed: ids}
+		}
+	}
+	all, err := s.Store.Providers(ctx, "drafting")
+	if err != nil {
+		return nil, fmt.Errorf("read the providers: %w", err)
+	}
+	var names []string
+	for _, p := range all {
+		names = append(names, p.Name)
+	}
+	if len(in.Providers) == 0 {
+		p, err := s.Store.ProviderFor(ctx, "drafting")
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, notFound("no drafting provider is configured; add one before evaluating")
+			}
+			return nil, err
+		}
+		in.Providers = []string{p.Name}
+	}
+	byName := func(field Field, name string) (store.Provider, error) {
+		for _, p := range all {
+			if p.Name == strings.TrimSpace(name) {
+				return p, nil
+			}
+		}
+		return store.Provider{}, &ValidationError{Field: field, Value: name, Problem: "is not a drafting provider", Allowed: names}
+	}
+	now := s.now()
+	open := func(field Field, name string) (eval.Provider, error) {
+		p, err := byName(field, name)
+		if err != nil {
+			return eval.Provider{}, err
+		}
+		if err := p.CheckSend(now, false); err != nil {
+			return eval.Provider{}, as(ErrForbidden, err)
+		}
+		llm, err := drafts.NewOpenAILLM(p, in.Policy)
+		if err != nil {
+			return eval.Provider{}, err
+		}
+		return eval.Provider{Name: p.Name, Model: p.Model, LLM: llm, ContextTokens: p.ContextTokens, Part2Allowed: p.CheckSend(now, true) == nil}, nil
+	}
+	opt := eval.Options{Template: in.Template, Runs: in.Runs, Logger: s.Store.Logger(), Now: s.now}
+	seen := map[string]bool{}
+	for _, name := range in.Providers {
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		p, err := open(FieldEvalProvider, name)
+		if err != nil {
+			return nil, err
+		}
+		opt.Providers = append(opt.Providers, p)
+	}
+	if in.Judge != "" {
+		j, err := open(FieldEvalJudge, in.Judge)
+		if err != nil {
+			return nil, err
+		}
+		opt.Judge = &j
+	}
+	details := map[string]string{"providers": strings.Join(in.Providers, ","), "judge": in.Judge, "template": in.Template,
+		"runs": strconv.Itoa(in.Runs), "audio": strconv.FormatBool(in.Audio), "data": "SYNTHETIC gold set"}
+	if in.Audio {
+		tp, err := s.Store.ProviderFor(ctx, "transcription")
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, notFound("no transcription provider is configured; the spoken evaluation needs one")
+			}
+			return nil, err
+		}
+		if err := tp.CheckSend(now, false); err != nil {
+			return nil, as(ErrForbidden, err)
+		}
+		tr, err := transcribe.NewOpenAI(tp, in.Policy)
+		if err != nil {
+			return nil, err
+		}
+		opt.Audio = &eval.Audio{Transcriber: tr, Name: tp.Name, Part2Allowed: tp.CheckSend(now, true) == nil}
+		details["transcription"] = tp.Name
+	}
+	if err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		return tx.Audit(ctx, event(by, audit.Event{Action: "eval.run", EntityType: "provider", EntityID: strings.Join(in.Providers, ","), Details: details}))
+	}); err != nil {
+		return nil, fmt.Errorf("audit the evaluation: %w", err)
+	}
+	return eval.Run(ctx, opt)
+}
