@@ -3,6 +3,7 @@ package eval_test
 import (
 	"bytes"
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -93,5 +94,42 @@ func TestRunRanksGoodAboveDegraded(t *testing.T) {
 	}
 	if !strings.Contains(text.String(), "SYNTHETIC") || !strings.Contains(text.String(), "omission rate") {
 		t.Errorf("text report:\n%s", text.String())
+	}
+}
+
+// TestRunLongSessionTwoPasses: with a small context budget the 90-minute
+// session is drafted in two passes (windows, then composition), as in
+// production; the good fake still scores perfect and the degraded one
+// does not.
+func TestRunLongSessionTwoPasses(t *testing.T) {
+	long := sessionByID(t, "long-extended-assessment")
+	// Two budgets, so the windows are cut at different turns.
+	for _, budget := range []int{1500, 1800} {
+		t.Run(strconv.Itoa(budget), func(t *testing.T) { twoPasses(t, long, budget) })
+	}
+}
+
+func twoPasses(t *testing.T, long *gold.Session, budget int) {
+	good, _ := fakeProvider(t, "fake-good", gold.Good)
+	bad, _ := fakeProvider(t, "fake-degraded", gold.Degraded)
+	good.ContextTokens, bad.ContextTokens = budget, budget
+	rep, err := eval.Run(context.Background(), eval.Options{Sessions: []*gold.Session{long}, Providers: []eval.Provider{good, bad}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, b := rep.Summaries[0], rep.Summaries[1]
+	if g.Provider != "fake-good" || g.Failed != 0 || g.OmissionRate != 0 || g.HallucinationRate != 0 || g.DistractorLeakage != 0 {
+		t.Errorf("good, two passes: %+v %+v", g, rep.Sessions)
+	}
+	if b.OmissionRate == 0 || b.DistractorLeakage == 0 {
+		t.Errorf("degraded, two passes: %+v", b)
+	}
+	for _, sc := range rep.Sessions {
+		if sc.Passes < 2 {
+			t.Errorf("%s: drafted in %d pass(es), want two", sc.Provider, sc.Passes)
+		}
+	}
+	if tokens := g.MeanPromptTokens; tokens == 0 {
+		t.Error("no tokens counted")
 	}
 }

@@ -71,6 +71,8 @@ type SessionScore struct {
 
 	Format FormatCheck `json:"format"`
 
+	// Passes is 1, or 2 and more for a session drafted in windows.
+	Passes           int      `json:"passes"`
 	LatencyMS        int64    `json:"latency_ms"`
 	PromptTokens     int      `json:"prompt_tokens"`
 	CompletionTokens int      `json:"completion_tokens"`
@@ -87,6 +89,7 @@ type SessionScore struct {
 func Score(s *gold.Session, f prompts.Format, segs []transcript.Segment, res summarize.Result) SessionScore {
 	sc := blank(s, f)
 	sc.LatencyMS = res.Latency.Milliseconds()
+	sc.Passes = res.Passes
 	sc.PromptTokens, sc.CompletionTokens = res.Usage.Prompt, res.Usage.Completion
 	for _, fl := range res.Flags {
 		sc.Flags = append(sc.Flags, fl.Code)

@@ -72,13 +72,23 @@ func Craft(s *Session, f prompts.Format, q Quality, present map[string]bool) Cra
 		}
 		return out
 	}
+	lastPresent := ""
+	for _, t := range s.Turns {
+		if present[t.ID] {
+			lastPresent = t.ID
+		}
+	}
 	kindSeen := map[string]int{}
 	wrongCited := false
 	for _, fact := range s.MustAppear() {
 		n := kindSeen[fact.Kind]
 		kindSeen[fact.Kind]++
 		cites := avail(fact.Turns)
-		if len(cites) == 0 {
+		// In a window, a fact is stated where all its evidence is; one
+		// whose evidence spans windows is stated in the window where it
+		// begins, unless it begins on that window's last segment (which
+		// the next window repeats).
+		if len(cites) == 0 || len(cites) < len(fact.Turns) && (cites[0] != fact.Turns[0] || cites[0] == lastPresent) {
 			continue
 		}
 		sec := sectionFor(fact.Role)
