@@ -13,6 +13,7 @@ import (
 	"github.com/scribe-health/scribe/internal/eval"
 	"github.com/scribe-health/scribe/internal/eval/gold"
 	"github.com/scribe-health/scribe/internal/fakeopenai"
+	"github.com/scribe-health/scribe/internal/testenv"
 )
 
 func attr(n *html.Node, key string) string {
@@ -231,6 +232,64 @@ func TestEvalCommandEndToEnd(t *testing.T) {
 		t.Errorf("eval --runs 21: exit %d, %s", code, stderr)
 	}
 	for name, f := range map[string]*fakeopenai.Server{"good": good, "degraded": bad, "judge": judge, "cloud": cloud} {
+		if p := f.Problems(); len(p) > 0 {
+			t.Errorf("the %s fake saw problems: %v", name, p)
+		}
+	}
+}
+
+// TestEvalAudio: `scribe eval --audio` synthesises each turn with flite,
+// sends it through the transcription provider (the fake runs the offline
+// recogniser pocketsphinx on it) and drafts from what was recognised. The
+// good fake still ranks above the degraded one.
+func TestEvalAudio(t *testing.T) {
+	testenv.Tool(t, "flite")
+	testenv.Tool(t, "pocketsphinx_continuous")
+	dir := t.TempDir()
+	t.Setenv("SCRIBE_MASTER_KEY", "")
+	good := evalFake(t, "notes-good", gold.Good)
+	good.TranscribeModel = "whisper-x"
+	bad := evalFake(t, "notes-bad", gold.Degraded)
+	if _, stderr, code := cli(t, dir, "migrate"); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	for _, p := range [][]string{
+		{"--name", "speech", "--use", "transcription", "--model", "whisper-x", "--base-url", good.BaseURL()},
+		{"--name", "fake-good", "--use", "drafting", "--model", "notes-good", "--base-url", good.BaseURL()},
+		{"--name", "fake-degraded", "--use", "drafting", "--model", "notes-bad", "--base-url", bad.BaseURL()},
+	} {
+		if _, stderr, code := cli(t, dir, append([]string{"provider", "add", "--kind", "openai", "--self-hosted"}, p...)...); code != 0 {
+			t.Fatalf("provider add: %s", stderr)
+		}
+	}
+	const session = "brief-telehealth-checkin"
+	stdout, stderr, code := cli(t, dir, "eval", "--audio", "--session", session, "--provider", "fake-good,fake-degraded", "--format", "json")
+	if code != 0 {
+		t.Fatalf("scribe eval --audio: exit %d\n%s", code, stderr)
+	}
+	var rep eval.Report
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var turns int
+	sessions, _ := gold.Load()
+	for _, s := range sessions {
+		if s.ID == session {
+			turns = len(s.Turns)
+		}
+	}
+	if got := len(good.Transcriptions()); got != turns {
+		t.Errorf("%d turns sent for transcription, want %d", got, turns)
+	}
+	if rep.Path != "audio via speech" || len(rep.Summaries) != 2 || rep.Summaries[0].Provider != "fake-good" {
+		t.Fatalf("report: path %q, summaries %+v", rep.Path, rep.Summaries)
+	}
+	g, b := rep.Summaries[0], rep.Summaries[1]
+	t.Logf("spoken path: good omissions %.3f hallucinations %.3f; degraded omissions %.3f hallucinations %.3f", g.OmissionRate, g.HallucinationRate, b.OmissionRate, b.HallucinationRate)
+	if g.Failed+b.Failed != 0 || !(g.OmissionRate < b.OmissionRate) {
+		t.Errorf("spoken path does not tell them apart: good %+v, degraded %+v", g, b)
+	}
+	for name, f := range map[string]*fakeopenai.Server{"good": good, "degraded": bad} {
 		if p := f.Problems(); len(p) > 0 {
 			t.Errorf("the %s fake saw problems: %v", name, p)
 		}

@@ -29,7 +29,7 @@ func (l *listFlag) Set(v string) error {
 }
 
 func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", `eval [--provider NAME …] [--template T] [--runs N] [--audio] [--judge NAME] [--format text|json|html] [--out FILE]
+	fs := newFlags("eval", `eval [--provider NAME …] [--session ID …] [--template T] [--runs N] [--audio] [--judge NAME] [--format text|json|html] [--out FILE]
 
 Runs Scribe's SYNTHETIC gold set of behavioral-health sessions through the pipeline's stages
 (redaction, drafting with each provider, grounding, gap checks; with --audio, synthesised speech
@@ -41,6 +41,8 @@ docs/quality.md explains each figure.`, stderr)
 	act := registerActing(fs)
 	var providers listFlag
 	fs.Var(&providers, "provider", "a drafting provider to evaluate, by name (repeat or comma-separate for several; default: the configured drafting provider)")
+	var sessions listFlag
+	fs.Var(&sessions, "session", "only this gold session, by ID (repeat for several; default: all of them)")
 	template := fs.String("template", "", "note template for every session (default: each session's own)")
 	runs := fs.Int("runs", 1, fmt.Sprintf("times each session is drafted by each provider (1–%d)", service.MaxEvalRuns))
 	audio := fs.Bool("audio", false, "synthesise each session (flite) and send it through the transcription provider first")
@@ -58,7 +60,7 @@ docs/quality.md explains each figure.`, stderr)
 		return err
 	}
 	defer x.Close()
-	rep, err := x.svc.RunEval(ctx, x.by, service.EvalInput{Providers: providers, Judge: *judge, Template: *template, Runs: *runs, Audio: *audio})
+	rep, err := x.svc.RunEval(ctx, x.by, service.EvalInput{Providers: providers, Sessions: sessions, Judge: *judge, Template: *template, Runs: *runs, Audio: *audio})
 	if err != nil {
 		return err
 	}

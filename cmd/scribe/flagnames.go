@@ -52,6 +52,7 @@ var flagNames = map[validate.Field]string{
 	service.FieldEvalProvider:       "provider",
 	service.FieldEvalJudge:          "judge",
 	service.FieldEvalRuns:           "runs",
+	service.FieldEvalSession:        "session",
 	store.FieldProviderName:         "name",
 	store.FieldProviderKind:         "kind",
 	store.FieldProviderUse:          "use",

@@ -10,6 +10,7 @@ import (
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/eval"
+	"github.com/scribe-health/scribe/internal/eval/gold"
 	"github.com/scribe-health/scribe/internal/modelcall"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
@@ -23,6 +24,7 @@ const (
 	FieldEvalProvider Field = "drafting provider to evaluate"
 	FieldEvalJudge    Field = "judge provider"
 	FieldEvalRuns     Field = "runs per session"
+	FieldEvalSession  Field = "gold session"
 )
 
 // MaxEvalRuns bounds how many times each gold session is drafted per
@@ -39,6 +41,8 @@ type EvalInput struct {
 	Judge string
 	// Template overrides each gold session's note template ("" keeps it).
 	Template string
+	// Sessions limits the run to these gold sessions, by ID (none: all).
+	Sessions []string
 	// Runs per session and provider (0 means 1).
 	Runs int
 	// Audio synthesises each session and sends it through the configured
@@ -73,6 +77,27 @@ func (s *Service) RunEval(ctx context.Context, by store.User, in EvalInput) (*ev
 			}
 			return nil, &ValidationError{Field: pipeline.FieldTemplate, Value: in.Template, Allowed: ids}
 		}
+	}
+	sessions, err := gold.Load()
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Sessions) > 0 {
+		var ids []string
+		byID := map[string]*gold.Session{}
+		for _, g := range sessions {
+			ids = append(ids, g.ID)
+			byID[g.ID] = g
+		}
+		var chosen []*gold.Session
+		for _, id := range in.Sessions {
+			g, ok := byID[strings.TrimSpace(id)]
+			if !ok {
+				return nil, &ValidationError{Field: FieldEvalSession, Value: id, Problem: "is not a session of the gold set", Allowed: ids}
+			}
+			chosen = append(chosen, g)
+		}
+		sessions = chosen
 	}
 	all, err := s.Store.Providers(ctx, "drafting")
 	if err != nil {
@@ -115,7 +140,7 @@ func (s *Service) RunEval(ctx context.Context, by store.User, in EvalInput) (*ev
 		}
 		return eval.Provider{Name: p.Name, Model: p.Model, LLM: llm, ContextTokens: p.ContextTokens, Part2Allowed: p.CheckSend(now, true) == nil}, nil
 	}
-	opt := eval.Options{Template: in.Template, Runs: in.Runs, Logger: s.Store.Logger(), Now: s.now}
+	opt := eval.Options{Sessions: sessions, Template: in.Template, Runs: in.Runs, Logger: s.Store.Logger(), Now: s.now}
 	seen := map[string]bool{}
 	for _, name := range in.Providers {
 		if seen[name] {
@@ -136,7 +161,7 @@ func (s *Service) RunEval(ctx context.Context, by store.User, in EvalInput) (*ev
 		opt.Judge = &j
 	}
 	details := map[string]string{"providers": strings.Join(in.Providers, ","), "judge": in.Judge, "template": in.Template,
-		"runs": strconv.Itoa(in.Runs), "audio": strconv.FormatBool(in.Audio), "data": "SYNTHETIC gold set"}
+		"runs": strconv.Itoa(in.Runs), "sessions": strconv.Itoa(len(sessions)), "audio": strconv.FormatBool(in.Audio), "data": "SYNTHETIC gold set"}
 	if in.Audio {
 		tp, err := s.Store.ProviderFor(ctx, "transcription")
 		if err != nil {
