@@ -210,6 +210,17 @@ func TestEvalCommandEndToEnd(t *testing.T) {
 		t.Errorf("JSON summary %+v: want %d Part 2 sessions skipped and the rest perfect", rep.Summaries, part2)
 	}
 
+	// A saved JSON report renders again without any model call.
+	saved := filepath.Join(t.TempDir(), "report.json")
+	if err := os.WriteFile(saved, []byte(stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := good.Requests(fakeopenai.ChatCompletions)
+	text, stderr, code := cli(t, dir, "eval", "--from", saved, "--format", "text")
+	if code != 0 || !strings.Contains(text, "no-part2") || !strings.Contains(text, "omission rate") || good.Requests(fakeopenai.ChatCompletions) != before {
+		t.Errorf("eval --from: exit %d, %s\n%s", code, stderr, text)
+	}
+
 	// The BAA gate: nothing is sent to a cloud provider without a BAA.
 	cloud := evalFake(t, "notes-cloud", gold.Good)
 	if _, stderr, code := cli(t, dir, "provider", "add", "--kind", "openai", "--use", "drafting", "--name", "cloud", "--model", "notes-cloud", "--base-url", cloud.BaseURL()); code != 0 {

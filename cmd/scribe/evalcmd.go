@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -29,7 +30,7 @@ func (l *listFlag) Set(v string) error {
 }
 
 func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", `eval [--provider NAME …] [--session ID …] [--template T] [--runs N] [--audio] [--judge NAME] [--format text|json|html] [--out FILE]
+	fs := newFlags("eval", `eval [--provider NAME … | --all] [--session ID …] [--template T] [--runs N] [--audio] [--judge NAME] [--format text|json|html] [--out FILE]
 
 Runs Scribe's SYNTHETIC gold set of behavioral-health sessions through the pipeline's stages
 (redaction, drafting with each provider, grounding, gap checks; with --audio, synthesised speech
@@ -41,6 +42,7 @@ docs/quality.md explains each figure.`, stderr)
 	act := registerActing(fs)
 	var providers listFlag
 	fs.Var(&providers, "provider", "a drafting provider to evaluate, by name (repeat or comma-separate for several; default: the configured drafting provider)")
+	all := fs.Bool("all", false, "evaluate every configured drafting provider (instead of --provider)")
 	var sessions listFlag
 	fs.Var(&sessions, "session", "only this gold session, by ID (repeat for several; default: all of them)")
 	template := fs.String("template", "", "note template for every session (default: each session's own)")
@@ -49,35 +51,53 @@ docs/quality.md explains each figure.`, stderr)
 	judge := fs.String("judge", "", "a second drafting provider that judges every note (reported apart)")
 	format := fs.String("format", "text", "report format: "+strings.Join(eval.Formats, ", "))
 	out := fs.String("out", "", "write the report to this file instead of standard output")
+	from := fs.String("from", "", "render a saved JSON report (from --format json) again instead of running; calls no model")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := validate.OneOf("format", *format, eval.Formats...); err != nil {
 		return err
 	}
+	if *from != "" {
+		b, err := os.ReadFile(*from) // #nosec G304 -- the operator names the file on the command line
+		if err != nil {
+			return fmt.Errorf("read the saved report: %w", err)
+		}
+		var rep eval.Report
+		if err := json.Unmarshal(b, &rep); err != nil || len(rep.Summaries) == 0 {
+			return fmt.Errorf("%s is not a report written by scribe eval --format json", *from)
+		}
+		return writeReport(&rep, *format, *out, stdout)
+	}
 	x, err := act.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer x.Close()
-	rep, err := x.svc.RunEval(ctx, x.by, service.EvalInput{Providers: providers, Sessions: sessions, Judge: *judge, Template: *template, Runs: *runs, Audio: *audio})
+	rep, err := x.svc.RunEval(ctx, x.by, service.EvalInput{Providers: providers, AllProviders: *all, Sessions: sessions, Judge: *judge, Template: *template, Runs: *runs, Audio: *audio})
 	if err != nil {
 		return err
 	}
+	return writeReport(rep, *format, *out, stdout)
+}
+
+// writeReport renders the report to out, or to stdout when out is empty
+// (then with a one-line summary per provider on stdout).
+func writeReport(rep *eval.Report, format, out string, stdout io.Writer) error {
 	var buf bytes.Buffer
-	if err := rep.Write(&buf, *format); err != nil {
+	if err := rep.Write(&buf, format); err != nil {
 		return err
 	}
-	if *out == "" {
+	if out == "" {
 		_, err := stdout.Write(buf.Bytes())
 		return err
 	}
-	if err := os.WriteFile(*out, buf.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(out, buf.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
 	for _, s := range rep.Summaries {
 		fmt.Fprintf(stdout, "%d. %s: quality %.3f, omissions %.1f%%, hallucinations %.1f%%, %d notes\n", s.Rank, s.Provider, s.Quality, 100*s.OmissionRate, 100*s.HallucinationRate, s.Notes)
 	}
-	fmt.Fprintf(stdout, "report written to %s\n", *out)
+	fmt.Fprintf(stdout, "report written to %s\n", out)
 	return nil
 }

@@ -36,6 +36,9 @@ type EvalInput struct {
 	// Providers are the drafting providers to compare, by name; none means
 	// the configured drafting provider.
 	Providers []string
+	// AllProviders evaluates every configured drafting provider (the
+	// nightly run); Providers is then ignored.
+	AllProviders bool
 	// Judge names a drafting provider that reads every note a second time
 	// (model-as-judge); "" means none.
 	Judge string
@@ -106,6 +109,12 @@ func (s *Service) RunEval(ctx context.Context, by store.User, in EvalInput) (*ev
 	var names []string
 	for _, p := range all {
 		names = append(names, p.Name)
+	}
+	if in.AllProviders {
+		in.Providers = names
+		if len(names) == 0 {
+			return nil, notFound("no drafting provider is configured; add one before evaluating")
+		}
 	}
 	if len(in.Providers) == 0 {
 		p, err := s.Store.ProviderFor(ctx, "drafting")
