@@ -83,7 +83,7 @@ func TestEvalCommandEndToEnd(t *testing.T) {
 	sessions, _ := gold.Load()
 
 	out := filepath.Join(t.TempDir(), "report.html")
-	stdout, stderr, code := cli(t, dir, "eval", "--provider", "fake-degraded", "--provider", "fake-good", "--judge", "judge", "--format", "html", "--out", out)
+	stdout, stderr, code := cli(t, dir, "eval", "--provider", "fake-degraded", "--provider", "fake-good", "--judge", "judge", "--price", "fake-good=2.5/10", "--format", "html", "--out", out)
 	if code != 0 {
 		t.Fatalf("scribe eval: exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -147,6 +147,9 @@ func TestEvalCommandEndToEnd(t *testing.T) {
 			t.Fatalf("cell %q is not a percentage", s)
 		}
 		return v
+	}
+	if r := cells["mean cost per note"]; len(r) != 2 || !strings.HasPrefix(r[0], "$") || r[1] != "not priced" {
+		t.Errorf("cost row %v: want a dollar figure for the priced provider only", r)
 	}
 	if r := cells["rank"]; strings.Join(r, ",") != "1,2" {
 		t.Errorf("rank row %v", r)
@@ -237,6 +240,10 @@ func TestEvalCommandEndToEnd(t *testing.T) {
 	_, stderr, code = cli(t, dir, "eval", "--provider", "nope")
 	if code != 1 || !strings.Contains(stderr, "--provider") || !strings.Contains(stderr, "fake-good") {
 		t.Errorf("eval with an unknown provider: exit %d, %s", code, stderr)
+	}
+	_, stderr, code = cli(t, dir, "eval", "--provider", "fake-good", "--price", "fake-good=cheap")
+	if code != 1 || !strings.Contains(stderr, "--price") {
+		t.Errorf("eval --price fake-good=cheap: exit %d, %s", code, stderr)
 	}
 	_, stderr, code = cli(t, dir, "eval", "--runs", "21", "--provider", "fake-good")
 	if code != 1 || !strings.Contains(stderr, "--runs") {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	service "github.com/scribe-health/scribe/internal/app"
@@ -30,7 +31,7 @@ func (l *listFlag) Set(v string) error {
 }
 
 func cmdEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", `eval [--provider NAME … | --all] [--session ID …] [--template T] [--runs N] [--audio] [--judge NAME] [--format text|json|html] [--out FILE]
+	fs := newFlags("eval", `eval [--provider NAME … | --all] [--session ID …] [--template T] [--runs N] [--audio] [--judge NAME] [--price NAME=IN/OUT …] [--format text|json|html] [--out FILE]
 
 Runs Scribe's SYNTHETIC gold set of behavioral-health sessions through the pipeline's stages
 (redaction, drafting with each provider, grounding, gap checks; with --audio, synthesised speech
@@ -42,6 +43,8 @@ docs/quality.md explains each figure.`, stderr)
 	act := registerActing(fs)
 	var providers listFlag
 	fs.Var(&providers, "provider", "a drafting provider to evaluate, by name (repeat or comma-separate for several; default: the configured drafting provider)")
+	var prices listFlag
+	fs.Var(&prices, "price", "a provider's price for the cost per note: NAME=PROMPT/COMPLETION in US dollars per million tokens (repeat for several)")
 	all := fs.Bool("all", false, "evaluate every configured drafting provider (instead of --provider)")
 	var sessions listFlag
 	fs.Var(&sessions, "session", "only this gold session, by ID (repeat for several; default: all of them)")
@@ -69,12 +72,16 @@ docs/quality.md explains each figure.`, stderr)
 		}
 		return writeReport(&rep, *format, *out, stdout)
 	}
+	priced, err := parsePrices(prices)
+	if err != nil {
+		return err
+	}
 	x, err := act.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer x.Close()
-	rep, err := x.svc.RunEval(ctx, x.by, service.EvalInput{Providers: providers, AllProviders: *all, Sessions: sessions, Judge: *judge, Template: *template, Runs: *runs, Audio: *audio})
+	rep, err := x.svc.RunEval(ctx, x.by, service.EvalInput{Providers: providers, AllProviders: *all, Prices: priced, Sessions: sessions, Judge: *judge, Template: *template, Runs: *runs, Audio: *audio})
 	if err != nil {
 		return err
 	}
@@ -100,4 +107,25 @@ func writeReport(rep *eval.Report, format, out string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "report written to %s\n", out)
 	return nil
+}
+
+// parsePrices reads --price NAME=PROMPT/COMPLETION values.
+func parsePrices(vals []string) (map[string]eval.Price, error) {
+	out := map[string]eval.Price{}
+	for _, v := range vals {
+		bad := &validate.Error{Field: service.FieldEvalPrice, Value: v,
+			Hint: "use NAME=PROMPT/COMPLETION in US dollars per million tokens, e.g. azure-gpt=2.5/10"}
+		name, rate, ok := strings.Cut(v, "=")
+		in, outRate, ok2 := strings.Cut(rate, "/")
+		if !ok || !ok2 || strings.TrimSpace(name) == "" {
+			return nil, bad
+		}
+		p, err1 := strconv.ParseFloat(strings.TrimSpace(in), 64)
+		c, err2 := strconv.ParseFloat(strings.TrimSpace(outRate), 64)
+		if err1 != nil || err2 != nil {
+			return nil, bad
+		}
+		out[strings.TrimSpace(name)] = eval.Price{Prompt: p, Completion: c}
+	}
+	return out, nil
 }

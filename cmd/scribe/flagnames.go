@@ -53,6 +53,7 @@ var flagNames = map[validate.Field]string{
 	service.FieldEvalJudge:          "judge",
 	service.FieldEvalRuns:           "runs",
 	service.FieldEvalSession:        "session",
+	service.FieldEvalPrice:          "price",
 	store.FieldProviderName:         "name",
 	store.FieldProviderKind:         "kind",
 	store.FieldProviderUse:          "use",

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scribe-health/scribe/internal/app"
+	"github.com/scribe-health/scribe/internal/eval"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/vocab"
@@ -99,6 +100,7 @@ func TestErrorsSpeakTheDomain(t *testing.T) {
 			"eval: runs":                  evalRun(e, e.admin, app.EvalInput{Runs: app.MaxEvalRuns + 1}),
 			"eval: unknown gold session":  evalRun(e, e.admin, app.EvalInput{Sessions: []string{"nope"}}),
 			"eval: unknown template":      evalRun(e, e.admin, app.EvalInput{Template: "haiku"}),
+			"eval: price of another":      evalRun(e, e.admin, app.EvalInput{Providers: []string{"notes"}, Prices: map[string]eval.Price{"other": {}}}),
 			"template: not an admin":      func() error { _, err := e.svc.AddTemplate(e.ctx, e.clinician, []byte(template)); return err },
 			"user: bad e-mail":            addUser(e.admin, app.UserInput{Email: "x", Role: "clinician"}),
 			"user: no role":               addUser(e.admin, app.UserInput{Email: "x@example.org"}),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,6 +26,7 @@ const (
 	FieldEvalJudge    Field = "judge provider"
 	FieldEvalRuns     Field = "runs per session"
 	FieldEvalSession  Field = "gold session"
+	FieldEvalPrice    Field = "provider price"
 )
 
 // MaxEvalRuns bounds how many times each gold session is drafted per
@@ -51,6 +53,9 @@ type EvalInput struct {
 	// Audio synthesises each session and sends it through the configured
 	// transcription provider first.
 	Audio bool
+	// Prices are the providers' prices by name, for the cost per note
+	// (a provider not named is not priced).
+	Prices map[string]eval.Price
 	// Policy is how model calls retry (zero: modelcall's defaults).
 	Policy modelcall.Policy
 }
@@ -149,6 +154,14 @@ func (s *Service) RunEval(ctx context.Context, by store.User, in EvalInput) (*ev
 		}
 		return eval.Provider{Name: p.Name, Model: p.Model, LLM: llm, ContextTokens: p.ContextTokens, Part2Allowed: p.CheckSend(now, true) == nil}, nil
 	}
+	for name, pr := range in.Prices {
+		if !slices.Contains(in.Providers, name) && name != in.Judge {
+			return nil, &ValidationError{Field: FieldEvalPrice, Value: name, Problem: "names a provider this evaluation does not use", Allowed: in.Providers}
+		}
+		if pr.Prompt < 0 || pr.Completion < 0 {
+			return nil, &ValidationError{Field: FieldEvalPrice, Value: name, Problem: "is negative", Hint: "give US dollars per million tokens, zero or more"}
+		}
+	}
 	opt := eval.Options{Sessions: sessions, Template: in.Template, Runs: in.Runs, Logger: s.Store.Logger(), Now: s.now}
 	seen := map[string]bool{}
 	for _, name := range in.Providers {
@@ -160,6 +173,7 @@ func (s *Service) RunEval(ctx context.Context, by store.User, in EvalInput) (*ev
 		if err != nil {
 			return nil, err
 		}
+		p.Price = in.Prices[name]
 		opt.Providers = append(opt.Providers, p)
 	}
 	if in.Judge != "" {

@@ -78,6 +78,12 @@ var columns = []struct {
 	{"mean tokens per note (prompt/completion)", func(s Summary) string {
 		return fmt.Sprintf("%.0f / %.0f", s.MeanPromptTokens, s.MeanCompletionTokens)
 	}},
+	{"mean cost per note", func(s Summary) string {
+		if s.Price == nil {
+			return "not priced"
+		}
+		return fmt.Sprintf("$%.4f", s.MeanCostUSD)
+	}},
 }
 
 var judgeColumns = []struct {

@@ -31,10 +31,24 @@ type Provider struct {
 	// default), so long sessions are drafted in two passes as in
 	// production.
 	ContextTokens int
+	// Price is what the provider charges, for the cost per note (zero:
+	// not priced).
+	Price Price
 	// Part2Allowed: the provider may receive 42 CFR Part 2 records. Gold
 	// sessions of the substance-use program are not sent to one that may
 	// not (they are reported as skipped).
 	Part2Allowed bool
+}
+
+// Price is a provider's price in US dollars per million tokens.
+type Price struct {
+	Prompt     float64 `json:"prompt_per_mtok"`
+	Completion float64 `json:"completion_per_mtok"`
+}
+
+// Cost is the price of a note's tokens.
+func (p Price) Cost(prompt, completion int) float64 {
+	return (p.Prompt*float64(prompt) + p.Completion*float64(completion)) / 1e6
 }
 
 // Audio is the spoken path: each turn is synthesised and sent to the
@@ -180,6 +194,10 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	for _, p := range opt.Providers {
 		sum := Summarize(p.Name, byProvider[p.Name])
 		sum.Model = p.Model
+		if p.Price != (Price{}) {
+			sum.Price = &p.Price
+			sum.MeanCostUSD = p.Price.Cost(int(sum.MeanPromptTokens), int(sum.MeanCompletionTokens))
+		}
 		if opt.Judge != nil {
 			sum.Judge = summarizeJudge(opt.Judge.Name, byProvider[p.Name])
 		}

@@ -35,6 +35,9 @@ type Summary struct {
 	MaxLatencyMS         int64   `json:"max_latency_ms"`
 	MeanPromptTokens     float64 `json:"mean_prompt_tokens"`
 	MeanCompletionTokens float64 `json:"mean_completion_tokens"`
+	// Price, when given, makes MeanCostUSD the mean cost per note.
+	Price       *Price  `json:"price,omitempty"`
+	MeanCostUSD float64 `json:"mean_cost_usd,omitempty"`
 
 	// Quality is 1 minus the mean of the seven error shares (omissions,
 	// hallucinations, leaks, and one minus citation precision, risk
