@@ -67,6 +67,8 @@ var columns = []struct {
 	{"hallucination rate", func(s Summary) string { return pct(s.HallucinationRate) }},
 	{"  unsupported", func(s Summary) string { return pct(s.UnsupportedRate) }},
 	{"  contradicting", func(s Summary) string { return pct(s.ContradictionRate) }},
+	{"notes with an omission", func(s Summary) string { return pct(s.NotesWithOmission) }},
+	{"notes with a hallucination", func(s Summary) string { return pct(s.NotesWithHallucination) }},
 	{"citation precision", func(s Summary) string { return pct(s.CitationPrecision) }},
 	{"risk recall", func(s Summary) string { return pct(s.RiskRecall) }},
 	{"risk precision", func(s Summary) string { return pct(s.RiskPrecision) }},

@@ -30,6 +30,10 @@ type Summary struct {
 	MedPrecision      float64 `json:"medication_precision"`
 	DistractorLeakage float64 `json:"distractor_leakage"`
 	FormatCompliance  float64 `json:"format_compliance"`
+	// Per note, as the physician-rated studies count: the share of notes
+	// with at least one omission, and with at least one hallucination.
+	NotesWithOmission      float64 `json:"notes_with_omission"`
+	NotesWithHallucination float64 `json:"notes_with_hallucination"`
 
 	MeanLatencyMS        float64 `json:"mean_latency_ms"`
 	MaxLatencyMS         int64   `json:"max_latency_ms"`
@@ -62,6 +66,7 @@ func share(n, d int, empty float64) float64 {
 // apart and score nothing).
 func Summarize(provider string, scores []SessionScore) Summary {
 	sum := Summary{Provider: provider}
+	var withOmission, withHallucination int
 	var facts, missing, stmts, unsup, contra, cites, supp, riskF, riskFound, riskS, riskC, meds, medsFound, medM, medC, distr, leaks, compliant int
 	var latency, prompt, completion int64
 	for _, sc := range scores {
@@ -72,6 +77,12 @@ func Summarize(provider string, scores []SessionScore) Summary {
 		sum.Notes++
 		if sc.Error != "" {
 			sum.Failed++
+		}
+		if len(sc.Missing) > 0 {
+			withOmission++
+		}
+		if len(sc.Hallucinated) > 0 {
+			withHallucination++
 		}
 		facts += sc.Facts
 		missing += len(sc.Missing)
@@ -109,6 +120,8 @@ func Summarize(provider string, scores []SessionScore) Summary {
 	sum.MedPrecision = share(medC, medM, 1)
 	sum.DistractorLeakage = share(leaks, distr, 0)
 	sum.FormatCompliance = share(compliant, sum.Notes, 0)
+	sum.NotesWithOmission = share(withOmission, sum.Notes, 0)
+	sum.NotesWithHallucination = share(withHallucination, sum.Notes, 0)
 	if sum.Notes > 0 {
 		sum.MeanLatencyMS = float64(latency) / float64(sum.Notes)
 		sum.MeanPromptTokens = float64(prompt) / float64(sum.Notes)
