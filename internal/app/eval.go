@@ -137,7 +137,11 @@ func (s *Service) RunEval(ctx context.Context, by store.User, in EvalInput) (*ev
 				return p, nil
 			}
 		}
-		return store.Provider{}, &ValidationError{Field: field, Value: name, Problem: "is not a drafting provider", Allowed: names}
+		ve := &ValidationError{Field: field, Value: name, Problem: "is not a drafting provider", Allowed: names}
+		if len(names) == 0 {
+			ve.Hint = "no drafting provider is configured yet; add one first"
+		}
+		return store.Provider{}, ve
 	}
 	now := s.now()
 	open := func(field Field, name string) (eval.Provider, error) {
@@ -146,6 +150,11 @@ func (s *Service) RunEval(ctx context.Context, by store.User, in EvalInput) (*ev
 			return eval.Provider{}, err
 		}
 		if err := p.CheckSend(now, false); err != nil {
+			// The refusal is on record, as the drafting stage records one.
+			_ = s.Store.InTx(ctx, func(tx *store.Tx) error {
+				return tx.Audit(ctx, event(by, audit.Event{Action: "eval.run", EntityType: "provider", EntityID: p.Name, Outcome: "failure",
+					Details: map[string]string{"refused": "baa_gate", "data": "SYNTHETIC gold set"}}))
+			})
 			return eval.Provider{}, as(ErrForbidden, err)
 		}
 		llm, err := drafts.NewOpenAILLM(p, in.Policy)
@@ -155,7 +164,7 @@ func (s *Service) RunEval(ctx context.Context, by store.User, in EvalInput) (*ev
 		return eval.Provider{Name: p.Name, Model: p.Model, LLM: llm, ContextTokens: p.ContextTokens, Part2Allowed: p.CheckSend(now, true) == nil}, nil
 	}
 	for name, pr := range in.Prices {
-		if !slices.Contains(in.Providers, name) && name != in.Judge {
+		if !slices.Contains(in.Providers, name) {
 			return nil, &ValidationError{Field: FieldEvalPrice, Value: name, Problem: "names a provider this evaluation does not use", Allowed: in.Providers}
 		}
 		if pr.Prompt < 0 || pr.Completion < 0 {

@@ -51,6 +51,9 @@ func TestRunEval(t *testing.T) {
 		if n := fake.Requests(fakeopenai.ChatCompletions); n != 0 {
 			t.Fatalf("%d model calls before any evaluation was allowed", n)
 		}
+		if a := e.lastAudit("eval.run"); a.Outcome != "failure" || a.EntityID != "cloud" || a.Details["refused"] != "baa_gate" {
+			t.Errorf("the BAA refusal's audit entry: %+v", a)
+		}
 
 		rep, err := e.svc.RunEval(e.ctx, e.admin, app.EvalInput{Providers: []string{"local"}, Sessions: []string{mh, sud}, Runs: 2})
 		if err != nil {
