@@ -67,7 +67,7 @@ func (s *Server) reviewSections(ctx context.Context, d *reviewData) error {
 	if err == nil && !d.Locked {
 		note = drafts.WithTemplateSections(note, format)
 	} else if err != nil {
-		s.logCtx(ctx).Warn("web: review template", "session", d.Session.ID, "template", d.View.Template, "error", err)
+		s.logCtx(ctx).Warn("web: review template", "session_id", d.Session.ID, "template", d.View.Template, "error", err)
 	}
 	refs := map[string][]string{}
 	for i, sec := range d.View.Note.Sections {
