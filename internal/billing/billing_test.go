@@ -107,11 +107,11 @@ func TestDiagnosesFromCitedStatements(t *testing.T) {
 	st := []Statement{
 		{Section: "Assessment", Text: "Major depressive disorder, recurrent, moderate, with improving sleep.", Citations: []string{"S10"}},
 		{Section: "Assessment", Text: "Alcohol use disorder, mild; client is cutting back.", Citations: []string{"S12", "S13"}},
-		{Section: "Data", Text: "GAD-7 score was 12 today.", Citations: []string{"S2"}},                        // an instrument, not a diagnosis
-		{Section: "Data", Text: "Her mother has bipolar disorder.", Citations: []string{"S4"}},                  // a relative's
-		{Section: "Data", Text: "Client denies PTSD symptoms since the move.", Citations: []string{"S5"}},       // denied
-		{Section: "Plan", Text: "Rule out ADHD at the next visit.", Citations: []string{"S6"}},                  // not yet a diagnosis
-		{Section: "Assessment", Text: "Generalized anxiety disorder remains the focus.", Citations: nil},        // no evidence
+		{Section: "Data", Text: "GAD-7 score was 12 today.", Citations: []string{"S2"}},                   // an instrument, not a diagnosis
+		{Section: "Data", Text: "Her mother has bipolar disorder.", Citations: []string{"S4"}},            // a relative's
+		{Section: "Data", Text: "Client denies PTSD symptoms since the move.", Citations: []string{"S5"}}, // denied
+		{Section: "Plan", Text: "Rule out ADHD at the next visit.", Citations: []string{"S6"}},            // not yet a diagnosis
+		{Section: "Assessment", Text: "Generalized anxiety disorder remains the focus.", Citations: nil},  // no evidence
 		{Section: "Assessment", Text: "Chronic PTSD related to the accident.", Citations: []string{"S20"}},
 		{Section: "Assessment", Text: "Symptoms still consistent with MDD, recurrent.", Citations: []string{"S11"}}, // same disorder, less specific
 	}
