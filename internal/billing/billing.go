@@ -115,7 +115,7 @@ func Suggest(s Session, statements []Statement) Suggestion {
 	var out Suggestion
 	m := minutes(s.Recorded)
 	basis := timeBasis(s)
-	mods := modifiers(s.Setting)
+	mods := Modifiers(s.Setting)
 	out.PlaceOfService, out.PlaceOfServiceBasis = placeOfService(s.Setting)
 	add := func(code string, units int, why string) {
 		t, _ := terminology.Lookup(terminology.SystemCPT, code)
@@ -196,7 +196,9 @@ func timeBasis(s Session) string {
 	return b
 }
 
-func modifiers(st Setting) []string {
+// Modifiers are the CPT modifiers of a setting: 95 for audio-video
+// telehealth, 93 for audio only, none in person.
+func Modifiers(st Setting) []string {
 	switch st {
 	case TelehealthHome, TelehealthOther:
 		return []string{"95"} // synchronous audio-video telehealth
