@@ -10,6 +10,7 @@ import (
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/terminology"
 	"github.com/scribe-health/scribe/internal/validate"
+	"github.com/scribe-health/scribe/internal/vocab"
 	"github.com/scribe-health/scribe/summarize"
 )
 
@@ -74,7 +75,7 @@ func defaultSetting(sess store.Session) billing.Setting {
 // and the latest draft's cited statements, for the kind and setting given
 // (empty: the session's defaults). Times are rendered in loc.
 func (s *Service) SuggestCodes(ctx context.Context, by store.User, sessionID string, choice CodeChoice, loc *time.Location) (CodeSuggestion, error) {
-	sess, _, err := s.draftChange(ctx, by, sessionID, "see billing suggestions")
+	sess, _, err := s.draftChange(ctx, by, sessionID, "see billing suggestions", vocab.RoleClinician, vocab.RoleSupervisor, vocab.RoleAdmin)
 	if err != nil {
 		return CodeSuggestion{}, err
 	}
