@@ -27,7 +27,9 @@ func TestBillingCodesFromTheCommandLine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.EndCapture(ctx, "s-bill", (40*time.Minute + 5*time.Second).Milliseconds()) }); err != nil {
+	if err := st.InTx(ctx, func(tx *store.Tx) error {
+		return tx.EndCapture(ctx, "s-bill", (40*time.Minute + 5*time.Second).Milliseconds())
+	}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
