@@ -23,7 +23,8 @@ const maxChargeSessions = 10000
 
 // Charges lists the confirmed codes of the signed notes the principal may
 // see whose signature falls in [from, to): one row per service code, for
-// billing staff. Nothing is submitted anywhere; the export is audited.
+// billing staff. Nothing is submitted anywhere; an export that lists
+// anything is audited.
 // Dates are rendered in loc.
 func (s *Service) Charges(ctx context.Context, by store.User, from, to time.Time, loc *time.Location) ([]billing.Charge, error) {
 	if err := requireRole(by, "export charges", vocab.RoleClinician, vocab.RoleSupervisor, vocab.RoleAdmin); err != nil {
@@ -72,6 +73,9 @@ func (s *Service) Charges(ctx context.Context, by store.User, from, to time.Time
 				Clinician: sess.Clinician, Code: p.Code, Modifiers: p.Modifiers, Units: max(p.Units, 1), PlaceOfService: v.Billing.PlaceOfService,
 				Diagnoses: dx, Basis: p.Basis, SignedAt: signed.UTC().Format(time.RFC3339)})
 		}
+	}
+	if len(out) == 0 {
+		return out, nil // an export that lists nothing discloses nothing
 	}
 	if err := s.Store.Audit(ctx, event(by, audit.Event{Action: "charges.export", EntityType: "charges", EntityID: from.Format(time.DateOnly) + ".." + to.Format(time.DateOnly),
 		Details: map[string]string{"rows": fmt.Sprint(len(out))}})); err != nil {
