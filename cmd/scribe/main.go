@@ -44,6 +44,7 @@ func commands() []command {
 		{"consent", "add, revoke or list consent records; add consent text versions", cmdConsent},
 		{"disclosures", "accounting of disclosures of a client's Part 2 records (text or CSV)", cmdDisclosures},
 		{"export", "export a session's note as FHIR R4 or HL7 v2 MDM^T02", cmdExport},
+		{"charges", "the billing codes confirmed at signing in a period, as CSV for billing staff", cmdCharges},
 		{"retention", "show or set the retention policy, sweep, place or lift legal holds", cmdRetention},
 		{"backup", "back up the database snapshot, blobs and keys into one tar.gz", cmdBackup},
 		{"restore", "restore a backup into an empty data dir and verify its audit log", cmdRestore},
