@@ -208,6 +208,35 @@ func TestScoreCatchesEachDefect(t *testing.T) {
 		clean(t, sc, "leak")
 	})
 
+	t.Run("statement contradicting its segment", func(t *testing.T) {
+		d := sessionByID(t, "intake-depression")
+		sc := scorePerfect(t, d, func(n *summarize.Note) {
+			n.Sections[0].Statements = append(n.Sections[0].Statements, summarize.Statement{Text: "Client has had thoughts of killing themself.", Citations: []string{"S0008"}})
+		})
+		if sc.Contradicting != 1 || sc.Unsupported != 0 || len(sc.Hallucinated) != 1 {
+			t.Fatalf("contradicting %d, unsupported %d, hallucinated %v: want the one contradiction", sc.Contradicting, sc.Unsupported, sc.Hallucinated)
+		}
+		if sum := eval.Summarize("x", []eval.SessionScore{sc}); sum.ContradictionRate <= 0 {
+			t.Errorf("contradiction rate %.3f", sum.ContradictionRate)
+		}
+	})
+
+	t.Run("risk fact outside the risk assessment", func(t *testing.T) {
+		r1 := factByID(t, s, "r1")
+		sc := scorePerfect(t, s, func(n *summarize.Note) {
+			i, j := findStatement(t, n, r1.Note)
+			st := n.Sections[i].Statements[j]
+			n.Sections[i].Statements = append(n.Sections[i].Statements[:j], n.Sections[i].Statements[j+1:]...)
+			n.Sections[0].Statements = append(n.Sections[0].Statements, st)
+		})
+		if sc.RiskFound != sc.RiskFacts-1 || sc.Format.Compliant {
+			t.Fatalf("risk found %d of %d, format %+v: want the risk fact missed in the risk assessment and the note out of format", sc.RiskFound, sc.RiskFacts, sc.Format)
+		}
+		if len(sc.Missing) != 0 {
+			t.Errorf("a misplaced fact counted as omitted: %v", sc.Missing)
+		}
+	})
+
 	t.Run("the relative's diagnosis attributed is no leak", func(t *testing.T) {
 		d := sessionByID(t, "intake-depression")
 		sc := scorePerfect(t, d, func(n *summarize.Note) {
