@@ -75,7 +75,10 @@ func TestRunRanksGoodAboveDegraded(t *testing.T) {
 			t.Errorf("%s does not tell them apart: good %.3f, degraded %.3f", c.metric, c.good, c.bd)
 		}
 	}
-	if g.Judge == nil || b.Judge == nil || !(g.Judge.OmissionRate < b.Judge.OmissionRate) {
+	if g.Judge != nil && b.Judge != nil {
+		t.Logf("judge: good %+v, degraded %+v", *g.Judge, *b.Judge)
+	}
+	if g.Judge == nil || b.Judge == nil || !(g.Judge.OmissionRate < b.Judge.OmissionRate) || !(g.Judge.UnsupportedRate < b.Judge.UnsupportedRate) {
 		t.Errorf("judge figures: good %+v, degraded %+v", g.Judge, b.Judge)
 	}
 	for name, f := range map[string]*fakeopenai.Server{"good": goodFake, "degraded": badFake, "judge": judgeFake} {

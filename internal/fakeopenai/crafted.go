@@ -3,6 +3,7 @@ package fakeopenai
 import (
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/scribe-health/scribe/internal/eval/gold"
@@ -153,9 +154,10 @@ var (
 	judgeStatement = regexp.MustCompile(`(?m)^STATEMENT (\d+): (.*)$`)
 )
 
-// judge answers a judge request by reading the note's statements for most
-// of each fact's words. It finds nothing unsupported: a lexical judge
-// cannot tell, and the fake claims no more than it checks.
+// judge answers a judge request lexically: a fact is present when most of
+// its words are in the note's statements, a statement unsupported when
+// fewer than half of its words were said in the transcript. It cannot
+// tell a distractor stated as fact from the truth; a real judge should.
 func judge(req ChatRequest) string {
 	var user string
 	for _, m := range req.Messages {
@@ -163,10 +165,26 @@ func judge(req ChatRequest) string {
 			user = m.Content
 		}
 	}
+	said := map[string]bool{}
+	for _, sg := range req.Segments() {
+		for w := range words(sg.Speaker + " " + sg.Text) {
+			said[w] = true
+		}
+	}
 	stated := map[string]bool{}
+	unsupported := []int{}
 	for _, m := range judgeStatement.FindAllStringSubmatch(user, -1) {
-		for w := range words(m[2]) {
+		sw := words(m[2])
+		found := 0
+		for w := range sw {
 			stated[w] = true
+			if said[w] {
+				found++
+			}
+		}
+		if 2*found < len(sw) {
+			n, _ := strconv.Atoi(m[1])
+			unsupported = append(unsupported, n)
 		}
 	}
 	type fact struct {
@@ -184,6 +202,6 @@ func judge(req ChatRequest) string {
 		}
 		facts = append(facts, fact{ID: m[1], Present: len(fw) > 0 && 10*found >= 8*len(fw)})
 	}
-	b, _ := json.Marshal(map[string]any{"facts": facts, "unsupported": []int{}})
+	b, _ := json.Marshal(map[string]any{"facts": facts, "unsupported": unsupported})
 	return string(b)
 }
