@@ -48,6 +48,7 @@ func commands() []command {
 		{"retention", "show or set the retention policy, sweep, place or lift legal holds", cmdRetention},
 		{"backup", "back up the database snapshot, blobs and keys into one tar.gz", cmdBackup},
 		{"restore", "restore a backup into an empty data dir and verify its audit log", cmdRestore},
+		{"eval", "score note quality on the SYNTHETIC gold set, providers side by side (docs/quality.md)", cmdEval},
 		{"doctor", "check the installation: database, key, disk, providers, BAAs, HTTPS, audit log", cmdDoctor},
 		{"demo", "load (or --remove) a SAMPLE client with a finished session and draft, to try Scribe without a model", cmdDemo},
 		{"config", "print the effective configuration and where each value came from", cmdConfig},

@@ -96,6 +96,7 @@ var cliNone = map[string]string{
 	"consent text-add": "consent wording", "consent texts": "consent wording",
 	"doctor":         "system checks: database, keys, disk, providers (with synthetic audio), the audit chain",
 	"demo":           "the fictional SAMPLE client only, which no real session can join",
+	"eval":           "the SYNTHETIC gold set only; no client or session is read",
 	"retention show": "the policy", "retention set": "the policy", "retention sweep": "purges by age for every client alike",
 }
 
