@@ -77,7 +77,9 @@ func TestPHQ9ItemNineBlocksSigning(t *testing.T) {
 			Entry []struct {
 				Resource struct {
 					ResourceType string `json:"resourceType"`
-					Code         struct{ Coding []struct{ System, Code string } }
+					Code         struct {
+						Coding []struct{ System, Code string }
+					}
 					ValueInteger *int `json:"valueInteger"`
 					Item         []json.RawMessage
 				} `json:"resource"`

@@ -7,7 +7,7 @@ import (
 )
 
 // Measure is one administration of a screening questionnaire for a client
-// (migration 014).
+// (migration 011).
 type Measure struct {
 	ID         string `json:"id"`
 	ClientID   string `json:"client_id"`

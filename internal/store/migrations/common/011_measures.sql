@@ -1,4 +1,4 @@
--- 014: measurement-based care. One row per administration of a screening
+-- 011: measurement-based care. One row per administration of a screening
 -- questionnaire (PHQ-9, GAD-7, AUDIT-C) for a client: the answers (a JSON
 -- array, one score per item), the total, whether its risk item was
 -- positive (PHQ-9 item 9), who entered it (source 'client' through their
