@@ -40,6 +40,8 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/sessions/{id}/link", access: signedIn, roles: cancelRoles, h: s.renewLink},
 		{method: "POST", path: "/sessions/{id}/reschedule", access: signedIn, roles: cancelRoles, h: s.reschedule},
 		{method: "GET", path: "/sessions/{id}/review", access: signedIn, roles: anyRole, h: s.review},
+		{method: "GET", path: "/sessions/{id}/measures/new", access: signedIn, roles: clinicalRoles, h: s.measureNew},
+		{method: "POST", path: "/sessions/{id}/measures", access: signedIn, roles: clinicalRoles, h: s.measureAdd},
 		{method: "GET", path: "/sessions/{id}/versions", access: signedIn, roles: anyRole, h: s.versions},
 		{method: "GET", path: "/sessions/{id}/audio", access: signedIn, roles: anyRole, h: s.segmentAudio},
 		{method: "POST", path: "/sessions/{id}/draft/sections/{key}", access: signedIn, roles: clinicalRoles, h: s.editSection},
