@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/instruments"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/summarize"
@@ -70,4 +74,50 @@ func RaiseScreeningRisk(ctx context.Context, tx *store.Tx, sessionID, reason str
 	flags = append(flags, Flag{Flag: summarize.Flag{Code: FlagScreeningRisk, Severity: summarize.SeverityHigh, Reason: reason}})
 	d.Flags = mustJSON(flags)
 	return true, tx.UpdateDraft(ctx, &d)
+}
+
+// Administration is one scored questionnaire to store for a session.
+type Administration struct {
+	Session    store.Session
+	Instrument instruments.Instrument
+	Answers    []int
+	Result     instruments.Result
+	At         time.Time
+	Source     string // store.MeasureByClient or MeasureByClinician
+	EnteredBy  string // the clinician's e-mail (clinician entries)
+	// Actor is the audit entry's actor (a user, or the client's link).
+	Actor audit.Event
+}
+
+// RecordMeasure stores a scored administration and its audit entry, and
+// when its risk item is positive raises the screening-risk flag on the
+// session's unsigned draft (audited too), all in one transaction. It
+// reports whether the flag was raised now.
+func RecordMeasure(ctx context.Context, st *store.Store, a Administration) (store.Measure, bool, error) {
+	m := store.Measure{ID: uuid.NewString(), ClientID: a.Session.ClientID, SessionID: a.Session.ID, Instrument: a.Instrument.ID, Answers: a.Answers,
+		Total: a.Result.Total, Risk: a.Result.Risk, Source: a.Source, EnteredBy: a.EnteredBy, AdministeredAt: a.At.UnixMilli()}
+	raised := false
+	err := st.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.InsertMeasure(ctx, &m); err != nil {
+			return err
+		}
+		ev := a.Actor
+		ev.Action, ev.EntityType, ev.EntityID = "measure.record", "session", a.Session.ID
+		ev.Details = map[string]string{"instrument": a.Instrument.ID, "total": fmt.Sprint(a.Result.Total), "risk": fmt.Sprint(a.Result.Risk), "source": a.Source, "measure": m.ID}
+		if err := tx.Audit(ctx, ev); err != nil {
+			return err
+		}
+		if !a.Result.Risk {
+			return nil
+		}
+		var err error
+		if raised, err = RaiseScreeningRisk(ctx, tx, a.Session.ID, a.Instrument.RiskReason); err != nil || !raised {
+			return err
+		}
+		flag := a.Actor
+		flag.Action, flag.EntityType, flag.EntityID = "draft.flag_raised", "session", a.Session.ID
+		flag.Details = map[string]string{"flag": FlagScreeningRisk, "measure": m.ID}
+		return tx.Audit(ctx, flag)
+	})
+	return m, raised, err
 }

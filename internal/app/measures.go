@@ -2,10 +2,8 @@ package app
 
 import (
 	"context"
-	"fmt"
+	"strings"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/audit"
@@ -88,33 +86,9 @@ func (s *Service) recordMeasure(ctx context.Context, sess store.Session, in Meas
 	if at.IsZero() {
 		at = s.now()
 	}
-	out := MeasureResult{Band: res.Band}
-	out.Measure = store.Measure{ID: uuid.NewString(), ClientID: sess.ClientID, SessionID: sess.ID, Instrument: inst.ID, Answers: in.Answers,
-		Total: res.Total, Risk: res.Risk, Source: source, EnteredBy: enteredBy, AdministeredAt: at.UnixMilli()}
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.InsertMeasure(ctx, &out.Measure); err != nil {
-			return err
-		}
-		ev := actor
-		ev.Action, ev.EntityType, ev.EntityID = "measure.record", "session", sess.ID
-		ev.Details = map[string]string{"instrument": inst.ID, "total": fmt.Sprint(res.Total), "risk": fmt.Sprint(res.Risk), "source": source, "measure": out.ID}
-		if err := tx.Audit(ctx, ev); err != nil {
-			return err
-		}
-		if !res.Risk {
-			return nil
-		}
-		raised, err := drafts.RaiseScreeningRisk(ctx, tx, sess.ID, inst.RiskReason)
-		if err != nil || !raised {
-			return err
-		}
-		out.FlagRaised = true
-		flag := actor
-		flag.Action, flag.EntityType, flag.EntityID = "draft.flag_raised", "session", sess.ID
-		flag.Details = map[string]string{"flag": drafts.FlagScreeningRisk, "measure": out.ID}
-		return tx.Audit(ctx, flag)
-	})
-	return out, err
+	m, raised, err := drafts.RecordMeasure(ctx, s.Store, drafts.Administration{Session: sess, Instrument: inst, Answers: in.Answers, Result: res,
+		At: at, Source: source, EnteredBy: enteredBy, Actor: actor})
+	return MeasureResult{Measure: m, Band: res.Band, FlagRaised: raised}, err
 }
 
 // ClientMeasures lists a client's administrations, oldest first, for a
@@ -130,4 +104,37 @@ func (s *Service) ClientMeasures(ctx context.Context, by store.User, clientID st
 		}
 	}
 	return nil, notFound("there is no client with this ID that you may see")
+}
+
+// RequestMeasures sends questionnaires to the session's client: they
+// answer them through their join link, on the waiting page before the
+// call. Audited; asking again for one already asked changes nothing.
+func (s *Service) RequestMeasures(ctx context.Context, by store.User, sessionID string, ids []string) error {
+	if err := requireRole(by, "send a questionnaire", vocab.RoleClinician, vocab.RoleSupervisor); err != nil {
+		return err
+	}
+	sess, err := s.Session(ctx, by, sessionID)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return &validate.Error{Field: FieldInstrument, Problem: "is missing", Hint: "choose at least one questionnaire to send"}
+	}
+	var chosen []string
+	for _, id := range ids {
+		in, err := instruments.ByID(id)
+		if err != nil {
+			return &validate.Error{Field: FieldInstrument, Value: id, Err: err}
+		}
+		chosen = append(chosen, in.ID)
+	}
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		for _, id := range chosen {
+			if err := tx.RequestMeasure(ctx, sess.ID, id, by.Email); err != nil {
+				return err
+			}
+		}
+		return tx.Audit(ctx, event(by, audit.Event{Action: "measure.request", EntityType: "session", EntityID: sess.ID,
+			Details: map[string]string{"instruments": strings.Join(chosen, ",")}}))
+	})
 }

@@ -76,3 +76,20 @@ func (s *Store) MeasuresOfSession(ctx context.Context, sessionID string) ([]Meas
 	return collect(ctx, s.conn, func(r rows) (Measure, error) { return scanMeasure(r) },
 		`SELECT `+measureCols+` FROM measures WHERE session_id = $1 ORDER BY administered_at, id`, sessionID)
 }
+
+// RequestMeasure asks the client of a session to answer a questionnaire
+// through their link (again a no-op when already asked).
+func (tx *Tx) RequestMeasure(ctx context.Context, sessionID, instrument, by string) error {
+	_, err := tx.q.exec(ctx, `INSERT INTO measure_requests (session_id, instrument, requested_by, requested_at) VALUES ($1,$2,$3,$4)
+		ON CONFLICT (session_id, instrument) DO NOTHING`, sessionID, instrument, by, tx.s.nowMS())
+	return err
+}
+
+// MeasureRequests lists the questionnaires asked of a session's client, in
+// the order they were asked.
+func (s *Store) MeasureRequests(ctx context.Context, sessionID string) ([]string, error) {
+	return collect(ctx, s.conn, func(r rows) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	}, `SELECT instrument FROM measure_requests WHERE session_id = $1 ORDER BY requested_at, instrument`, sessionID)
+}

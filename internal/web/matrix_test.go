@@ -149,7 +149,8 @@ func matrixTable() map[string]matrixEntry {
 				t.Errorf("the charges list the session's 90834: %v, want %v", !sees, sees)
 			}
 		}},
-		"GET /sessions/{id}/measures/new": with(http.StatusOK, func(*matrixCase) url.Values { return url.Values{"instrument": {"gad7"}} }),
+		"POST /sessions/{id}/measures/request": with(http.StatusSeeOther, func(*matrixCase) url.Values { return url.Values{"instrument": {"phq9", "gad7"}} }),
+		"GET /sessions/{id}/measures/new":      with(http.StatusOK, func(*matrixCase) url.Values { return url.Values{"instrument": {"gad7"}} }),
 		"POST /sessions/{id}/measures": with(http.StatusSeeOther, func(*matrixCase) url.Values {
 			return url.Values{"instrument": {"gad7"}, "q1": {"1"}, "q2": {"1"}, "q3": {"0"}, "q4": {"0"}, "q5": {"0"}, "q6": {"2"}, "q7": {"0"}}
 		}),

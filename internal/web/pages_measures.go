@@ -18,10 +18,19 @@ import (
 // questionnaires: this session's, and a trend chart per instrument.
 type measuresPanel struct {
 	SessionID string
+	CSRF      string // the page's form token (the panel is rendered as its own template)
+	// Requested lists the questionnaires sent to the client's link, each
+	// with whether the client has answered it.
+	Requested []requested
 	Session   []measureRow
 	Trends    []trend
 	CanAdd    bool
 	All       []instruments.Instrument
+}
+
+type requested struct {
+	Name     string
+	Answered bool
 }
 
 type measureRow struct {
@@ -58,13 +67,25 @@ func (s *Server) measuresFor(r *http.Request, c *call, sess store.Session) *meas
 		return nil
 	}
 	loc := viewerZone(r)
-	p := &measuresPanel{SessionID: sess.ID, CanAdd: hasRole(c.user.Role, clinicalRoles), All: instruments.All}
+	p := &measuresPanel{SessionID: sess.ID, CSRF: c.login.CSRF, CanAdd: hasRole(c.user.Role, clinicalRoles), All: instruments.All}
 	byInst := map[string][]store.Measure{}
 	for _, m := range all {
 		byInst[m.Instrument] = append(byInst[m.Instrument], m)
 		if m.SessionID == sess.ID {
 			p.Session = append(p.Session, rowOf(m, loc))
 		}
+	}
+	asked, _ := s.cfg.Store.MeasureRequests(r.Context(), sess.ID)
+	for _, id := range asked {
+		in, err := instruments.ByID(id)
+		if err != nil {
+			continue
+		}
+		rq := requested{Name: in.Name}
+		for _, m := range all {
+			rq.Answered = rq.Answered || (m.SessionID == sess.ID && m.Instrument == id && m.Source == store.MeasureByClient)
+		}
+		p.Requested = append(p.Requested, rq)
 	}
 	for _, in := range instruments.All {
 		if ms := byInst[in.ID]; len(ms) > 0 {
@@ -191,4 +212,23 @@ func (s *Server) measureAdd(w http.ResponseWriter, r *http.Request, c *call) {
 		done += fmt.Sprintf(" Item %d is positive: assess suicide risk; the note cannot be signed until the flag is resolved.", in.RiskItem)
 	}
 	back(w, r, "/sessions/"+sess.ID, done)
+}
+
+// measureRequest sends questionnaires to the client's link.
+func (s *Server) measureRequest(w http.ResponseWriter, r *http.Request, c *call) {
+	sess, ok := s.session(w, r, c)
+	if !ok {
+		return
+	}
+	_ = r.ParseForm()
+	err := s.service().RequestMeasures(r.Context(), c.user, sess.ID, r.PostForm["instrument"])
+	if _, invalid := validate.As(err); invalid {
+		s.renderSession(w, r, c, sess, http.StatusBadRequest, "Choose at least one questionnaire to send; nothing was sent.", nil)
+		return
+	}
+	if err != nil {
+		s.refusal(w, r, err)
+		return
+	}
+	back(w, r, "/sessions/"+sess.ID, "Sent: the client answers on their link's waiting page, before the call.")
 }

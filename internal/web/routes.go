@@ -42,6 +42,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/sessions/{id}/review", access: signedIn, roles: anyRole, h: s.review},
 		{method: "GET", path: "/sessions/{id}/measures/new", access: signedIn, roles: clinicalRoles, h: s.measureNew},
 		{method: "POST", path: "/sessions/{id}/measures", access: signedIn, roles: clinicalRoles, h: s.measureAdd},
+		{method: "POST", path: "/sessions/{id}/measures/request", access: signedIn, roles: clinicalRoles, h: s.measureRequest},
 		{method: "GET", path: "/sessions/{id}/versions", access: signedIn, roles: anyRole, h: s.versions},
 		{method: "GET", path: "/sessions/{id}/audio", access: signedIn, roles: anyRole, h: s.segmentAudio},
 		{method: "POST", path: "/sessions/{id}/draft/sections/{key}", access: signedIn, roles: clinicalRoles, h: s.editSection},

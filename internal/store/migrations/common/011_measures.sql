@@ -20,3 +20,12 @@ CREATE TABLE measures (
 );
 CREATE INDEX measures_client ON measures (client_id, administered_at);
 CREATE INDEX measures_session ON measures (session_id) WHERE session_id <> '';
+-- The questionnaires a clinician sends to the client's join link for a
+-- session: the client answers them on the waiting page before the call.
+CREATE TABLE measure_requests (
+    session_id TEXT NOT NULL,
+    instrument TEXT NOT NULL,
+    requested_by TEXT NOT NULL,
+    requested_at BIGINT NOT NULL,
+    PRIMARY KEY (session_id, instrument)
+);
