@@ -152,9 +152,17 @@ type SignOptions struct {
 
 // UnresolvedFlagsError refuses a signature over open high-severity flags
 // without a reason; it is ErrUnresolvedFlags.
-type UnresolvedFlagsError struct{ Codes []string }
+type UnresolvedFlagsError struct {
+	Codes []string
+	// NoOverride: these flags must be resolved; a reason to sign over
+	// them is not enough (a positive suicide-risk screening item).
+	NoOverride bool
+}
 
 func (e *UnresolvedFlagsError) Error() string {
+	if e.NoOverride {
+		return fmt.Sprintf("%v (%s): resolve it by saying how the risk was assessed; it cannot be signed over", ErrUnresolvedFlags, strings.Join(e.Codes, ", "))
+	}
 	return fmt.Sprintf("%v (%s): resolve them, or give a reason for signing over them", ErrUnresolvedFlags, strings.Join(e.Codes, ", "))
 }
 
@@ -187,6 +195,9 @@ func (s *Service) Sign(ctx context.Context, sessionID string, opt SignOptions) (
 		}
 		var open []string
 		for _, f := range flags {
+			if f.Code == FlagScreeningRisk && !f.Resolved {
+				return &UnresolvedFlagsError{Codes: []string{f.Code}, NoOverride: true}
+			}
 			if f.Severity == summarize.SeverityHigh && !f.Resolved {
 				open = append(open, f.Code)
 			}

@@ -48,6 +48,9 @@ type Input struct {
 	// Consent is the part2_tpo decision at the moment of export (Part 2 records only).
 	Consent *compliance.Decision
 	Now     time.Time
+	// Measures are the questionnaires given for the session (exported as
+	// QuestionnaireResponse and Observation; listed in the text).
+	Measures []store.Measure
 }
 
 func (in Input) check() error {
@@ -70,7 +73,7 @@ func (in Input) Signed() bool { return in.Draft.Status == store.DraftSigned }
 // banner or signature), and for a Part 2 record the short notice at the top,
 // the full 42 CFR 2.32 notice and the consent description at the end.
 func RenderedText(in Input) string {
-	t := in.View.Text()
+	t := in.View.Text() + measureText(in.Measures)
 	if in.Session.Sample() {
 		t = store.SampleMarker + "\n\n" + t
 	}
@@ -94,7 +97,7 @@ func RenderedText(in Input) string {
 // short notice at the top and the full 42 CFR 2.32 notice at the end, which
 // must go with every disclosure.
 func PasteText(in Input) string {
-	t := drafts.PasteText(in.View)
+	t := drafts.PasteText(in.View) + measureText(in.Measures)
 	if in.Session.Sample() {
 		t = store.SampleMarker + "\n\n" + t
 	}
@@ -330,6 +333,7 @@ func FHIRBundle(in Input) ([]byte, error) {
 		{"fullUrl": "urn:uuid:" + provID, "resource": prov},
 	}
 	entries = append(entries, chargeItems(in, docID)...)
+	entries = append(entries, measureResources(in)...)
 	if part2 && in.Consent != nil && in.Consent.Consent != nil {
 		entries = append(entries, map[string]any{"fullUrl": "urn:uuid:" + fhirID("consent", in.Consent.Consent.ID), "resource": fhirConsent(in)})
 	}

@@ -149,6 +149,11 @@ func matrixTable() map[string]matrixEntry {
 				t.Errorf("the charges list the session's 90834: %v, want %v", !sees, sees)
 			}
 		}},
+		"POST /sessions/{id}/measures/request": with(http.StatusSeeOther, func(*matrixCase) url.Values { return url.Values{"instrument": {"phq9", "gad7"}} }),
+		"GET /sessions/{id}/measures/new":      with(http.StatusOK, func(*matrixCase) url.Values { return url.Values{"instrument": {"gad7"}} }),
+		"POST /sessions/{id}/measures": with(http.StatusSeeOther, func(*matrixCase) url.Values {
+			return url.Values{"instrument": {"gad7"}, "q1": {"1"}, "q2": {"1"}, "q3": {"0"}, "q4": {"0"}, "q5": {"0"}, "q6": {"2"}, "q7": {"0"}}
+		}),
 		"GET /sessions": {ok: http.StatusOK, denied: http.StatusOK, check: func(t *testing.T, c *matrixCase, sees bool, r resp) {
 			if strings.Contains(r.body, c.sess.ID) != sees {
 				t.Errorf("the session list shows the session: %v, want %v", !sees, sees)

@@ -100,6 +100,8 @@ type reviewData struct {
 	// CanReidentify: the viewer is the session's clinician, the one person
 	// who may export the note with identifiers.
 	CanReidentify bool
+	// Measures are the client's questionnaires (this session's, trends).
+	Measures *measuresPanel
 }
 
 // review is the review page: the draft beside the transcript.
@@ -125,6 +127,7 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, c *call) {
 	if d.CanSign {
 		d.Codes = s.codesFor(r, c, sess, r.URL.Query().Get("kind"), r.URL.Query().Get("setting"))
 	}
+	d.Measures = s.measuresFor(r, c, sess)
 	s.render(w, r, http.StatusOK, "review", c, page{Title: "Review note", Nav: "sessions", Data: d})
 }
 

@@ -332,6 +332,9 @@ type sessionData struct {
 	// CanUpload: a booked call that has not started takes its recording as
 	// a file; ConsentInForce: the AI-scribe consent is on file already.
 	CanUpload, ConsentInForce bool
+	// Measures are the client's questionnaires: this session's and the
+	// trend of each.
+	Measures *measuresPanel
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -377,6 +380,7 @@ func (s *Server) renderSessionLink(w http.ResponseWriter, r *http.Request, c *ca
 	if dr, err := s.cfg.Store.LatestDraft(ctx, sess.ID); err == nil {
 		d.Draft = &dr
 	}
+	d.Measures = s.measuresFor(r, c, sess)
 	if d.Consents, err = s.consentData(ctx, sess, failed); err != nil {
 		s.serverError(w, r, err, "the session's consents could not be read")
 		return

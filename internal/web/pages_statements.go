@@ -250,6 +250,7 @@ func (s *Server) signRefused(w http.ResponseWriter, r *http.Request, c *call, se
 		return
 	}
 	d.Sign = signForm{Attest: r.PostFormValue("attest") == "1", Override: r.PostFormValue("override"), Field: field, Error: msg}
+	d.Measures = s.measuresFor(r, c, sess)
 	if d.CanSign {
 		d.Codes = s.codesFor(r, c, sess, r.PostFormValue("kind"), r.PostFormValue("setting"))
 		d.Codes.keep(r, "")
@@ -269,6 +270,9 @@ func signError(err error) (field, msg string, ok bool) {
 		names := make([]string, len(uf.Codes))
 		for i, code := range uf.Codes {
 			names[i] = drafts.FlagTitle(code)
+		}
+		if uf.NoOverride {
+			return "override", fmt.Sprintf("%s: resolve it above by saying how the risk was assessed. It cannot be signed over; the note was not signed.", strings.Join(names, ", ")), true
 		}
 		return "override", fmt.Sprintf("High-severity flags are still open (%s). Resolve them above, or give the reason you are signing anyway; the note was not signed.", strings.Join(names, ", ")), true
 	case errors.Is(err, drafts.ErrNoAttestation):

@@ -436,6 +436,11 @@ func (s *Server) parseTemplates() error {
 		"upper":      strings.ToUpper,
 		"join":       strings.Join,
 		"hashBroken": func(ok *bool) bool { return ok != nil && !*ok },
+		"inc":        func(i int) int { return i + 1 },
+		"answered": func(typed map[int]int, i, v int) bool {
+			got, ok := typed[i]
+			return ok && got == v
+		},
 		"hasWord": func(list, w string) bool {
 			for _, x := range strings.Split(list, ",") {
 				if strings.TrimSpace(x) == w {

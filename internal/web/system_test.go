@@ -53,7 +53,7 @@ func TestSystemCheckPage(t *testing.T) {
 			for _, want := range []string{
 				`<td>Disk space</td>`, "2.0 GiB free", "Plan more space", // a warning with its fix
 				"the BAA expired on 2025-01-01", "Record the renewed BAA", // a failure with its fix
-				"lists the model whisper-test", "all 10 database updates are applied", "hash chain whole",
+				"lists the model whisper-test", "all 11 database updates are applied", "hash chain whole",
 			} {
 				if !strings.Contains(p.body, want) {
 					t.Errorf("the page does not say %q", want)
