@@ -152,6 +152,9 @@ func (s *Server) reviewData(ctx context.Context, sess store.Session, c *call) (r
 	if err != nil {
 		return reviewData{}, err
 	}
+	if err := drafts.WithSupervision(ctx, s.cfg.Store, dr, &v); err != nil {
+		return reviewData{}, err
+	}
 	d := reviewData{Session: sess, View: v, Signed: dr.Status == store.DraftSigned, HasTOTP: c.user.TOTPEnabled,
 		Attestation: drafts.DefaultAttestation, Templates: prompts.Formats(), Edited: len(v.Edits) > 0}
 	d.Locked = d.Signed || dr.Status == store.DraftRejected
