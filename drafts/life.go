@@ -24,6 +24,9 @@ var (
 	ErrNotSigned       = errors.New("addenda attach to a signed note; this draft is not signed yet")
 	ErrUnresolvedFlags = errors.New("the draft has unresolved high-severity flags")
 	ErrNoAttestation   = errors.New("signing needs the attestation")
+	// ErrAwaitingCosign: an associate signed the note and it waits for
+	// their supervisor, who co-signs it or returns it for changes.
+	ErrAwaitingCosign = errors.New("the note waits for the supervisor's co-signature; it changes only if the supervisor returns it")
 	// ErrNotRegenerable: the session is not at a point where its draft can
 	// be made again (still in progress, or already drafting).
 	ErrNotRegenerable = errors.New("the draft cannot be regenerated now")
@@ -74,6 +77,9 @@ func (s *Service) change(ctx context.Context, sessionID, actor, action string, d
 		}
 		if d.Status == store.DraftRejected {
 			return ErrRejected
+		}
+		if d.Status == store.DraftAwaitingCosign {
+			return ErrAwaitingCosign
 		}
 		if err := fn(&d); err != nil {
 			return err
@@ -188,6 +194,11 @@ func (s *Service) Sign(ctx context.Context, sessionID string, opt SignOptions) (
 		opt.AIStatement = st
 	}
 	details := map[string]string{}
+	// An associate's signature waits for their supervisor's co-signature.
+	supervisor, err := s.Store.SupervisorOf(ctx, opt.Clinician)
+	if err != nil {
+		return store.Draft{}, fmt.Errorf("the signer's supervisor cannot be read: %w", err)
+	}
 	return s.change(ctx, sessionID, opt.Clinician, "draft.sign", details, func(d *store.Draft) error {
 		flags, err := decodeFlags(*d)
 		if err != nil {
@@ -221,6 +232,10 @@ func (s *Service) Sign(ctx context.Context, sessionID string, opt SignOptions) (
 		}
 		d.Content = mustJSON(c)
 		d.Status = store.DraftSigned
+		if supervisor != "" {
+			d.Status = store.DraftAwaitingCosign
+			details["awaiting_cosign_by"] = supervisor
+		}
 		d.SignedBy = opt.Clinician
 		d.SignedAt = s.now().UnixMilli()
 		d.Attestation = opt.Attestation
@@ -288,6 +303,8 @@ func (s *Service) Regenerate(ctx context.Context, sessionID, template, actor str
 			return err
 		case d.Status == store.DraftSigned:
 			return ErrAlreadySigned
+		case d.Status == store.DraftAwaitingCosign:
+			return ErrAwaitingCosign
 		default:
 			version = d.Version + 1
 		}

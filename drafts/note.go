@@ -88,7 +88,7 @@ func ContentHash(d store.Draft) string {
 
 // VerifySigned checks a signed draft against its stored hash.
 func VerifySigned(d store.Draft) error {
-	if d.Status != store.DraftSigned {
+	if d.Status != store.DraftSigned && d.Status != store.DraftAwaitingCosign {
 		return nil
 	}
 	if d.ContentHash == "" || ContentHash(d) != d.ContentHash {

@@ -93,6 +93,9 @@ func PasteText(v View) string {
 	}
 	if v.Signature != "" {
 		fmt.Fprintf(&b, "\n%s\n", v.Signature)
+		if v.Cosign != nil {
+			fmt.Fprintf(&b, "Co-signed by %s on %s\n", v.Cosign.Supervisor, time.UnixMilli(v.Cosign.CosignedAt).UTC().Format("2006-01-02 15:04 MST"))
+		}
 		if v.Disclosure != "" {
 			fmt.Fprintf(&b, "\n%s\n", v.Disclosure)
 		}

@@ -3,6 +3,7 @@ package drafts
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -61,6 +62,11 @@ type View struct {
 	Reidentified  bool             `json:"reidentified"`
 	Unknown       []string         `json:"unknown_placeholders,omitempty"`
 	Part2Notice   string           `json:"part2_notice,omitempty"`
+	// Cosign is the supervisor's co-signature of an associate's note;
+	// Returns the times a supervisor sent it back, with why (see
+	// WithSupervision).
+	Cosign  *store.Cosignature  `json:"cosign,omitempty"`
+	Returns []store.DraftReturn `json:"returns,omitempty"`
 	// Billing is the codes confirmed at signing (signed notes only).
 	Billing *Billing `json:"billing,omitempty"`
 	// Refs are the StatementRef of each statement's stored text, section by
@@ -95,7 +101,7 @@ func BuildView(d store.Draft, addenda []store.Addendum, opt RenderOptions) (View
 	if v.Flags == nil {
 		v.Flags = []Flag{}
 	}
-	if d.Status == store.DraftSigned {
+	if d.Status == store.DraftSigned || d.Status == store.DraftAwaitingCosign {
 		v.SignedBy, v.SignedAt = d.SignedBy, time.UnixMilli(d.SignedAt).UTC().Format(time.RFC3339)
 		v.Signature = fmt.Sprintf("Reviewed and signed by %s on %s", d.SignedBy, time.UnixMilli(d.SignedAt).UTC().Format("2006-01-02 15:04 MST"))
 		v.Attestation, v.ContentHash, v.Disclosure, v.Override = d.Attestation, d.ContentHash, AIDisclosure, d.OverrideReason
@@ -105,6 +111,9 @@ func BuildView(d store.Draft, addenda []store.Addendum, opt RenderOptions) (View
 		v.Billing = c.Billing
 		ok := VerifySigned(d) == nil
 		v.HashVerified = &ok
+		if d.Status == store.DraftAwaitingCosign {
+			v.Banner = AwaitingBanner
+		}
 	} else {
 		v.Banner = Banner
 	}
@@ -207,6 +216,9 @@ func (v View) Text() string {
 	}
 	if v.Signature != "" {
 		fmt.Fprintf(&b, "\n%s\nAttestation: %s\n", v.Signature, v.Attestation)
+		if v.Cosign != nil {
+			fmt.Fprintf(&b, "Co-signed by supervisor %s on %s\nCo-signature attestation: %s\n", v.Cosign.Supervisor, time.UnixMilli(v.Cosign.CosignedAt).UTC().Format("2006-01-02 15:04 MST"), v.Cosign.Attestation)
+		}
 		if v.Override != "" {
 			fmt.Fprintf(&b, "Signed over open high-severity flags; reason: %s\n", v.Override)
 		}
@@ -233,4 +245,29 @@ func Load(ctx context.Context, s *store.Store, sessionID string) (store.Draft, [
 	}
 	a, err := s.Addenda(ctx, d.ID)
 	return d, a, err
+}
+
+// WithSupervision adds the note's co-signature and returns to its view.
+func WithSupervision(ctx context.Context, s *store.Store, d store.Draft, v *View) error {
+	rs, err := s.DraftReturns(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	v.Returns = rs
+	if d.Status != store.DraftSigned {
+		return nil
+	}
+	c, err := s.CosignatureOf(ctx, d.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v.Cosign = &c
+	if VerifyCosign(d, c) != nil {
+		bad := false
+		v.HashVerified = &bad
+	}
+	return nil
 }

@@ -271,6 +271,9 @@ func draftShow(ctx context.Context, a *app, sess store.Session, version int, rei
 	if err != nil {
 		return err
 	}
+	if err := drafts.WithSupervision(ctx, a.store, d, &v); err != nil {
+		return err
+	}
 	if asJSON {
 		b, err := v.JSON()
 		if err != nil {

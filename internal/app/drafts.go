@@ -54,7 +54,7 @@ func draftError(err error) error {
 		return nil
 	case errors.Is(err, store.ErrNotFound):
 		return notFound("this session has no draft yet")
-	case errors.Is(err, drafts.ErrAlreadySigned), errors.Is(err, drafts.ErrRejected), errors.Is(err, drafts.ErrNotSigned),
+	case errors.Is(err, drafts.ErrAlreadySigned), errors.Is(err, drafts.ErrRejected), errors.Is(err, drafts.ErrNotSigned), errors.Is(err, drafts.ErrAwaitingCosign),
 		errors.Is(err, drafts.ErrNotRegenerable):
 		return as(ErrConflict, err)
 	}

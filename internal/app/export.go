@@ -94,6 +94,9 @@ func (s *Service) Export(ctx context.Context, by store.User, in ExportInput) (Ex
 	if err != nil {
 		return out, fmt.Errorf("render the note: %w", err)
 	}
+	if err := drafts.WithSupervision(ctx, s.Store, d, &view); err != nil {
+		return Exported{}, err
+	}
 	ex, err := exchange.Run(ctx, s.Store, exchange.Request{
 		Input:  exchange.Input{Session: sess, Draft: d, View: view, Now: s.now()},
 		Format: in.Format, Recipient: in.Recipient, Purpose: in.Purpose, Actor: by.ID, AgentRole: by.Role, Via: in.Via,

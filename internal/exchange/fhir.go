@@ -273,6 +273,9 @@ func FHIRBundle(in Input) ([]byte, error) {
 		}
 	} else {
 		desc = drafts.Banner
+		if in.View.Banner != "" {
+			desc = in.View.Banner
+		}
 	}
 	if part2 {
 		labels := part2Labels()
@@ -314,6 +317,14 @@ func FHIRBundle(in Input) ([]byte, error) {
 			"type": concept{Coding: []Coding{{System: SystemParticipantType, Code: "verifier", Display: "Verifier"}}},
 			"who":  signer,
 		})
+	}
+	if c := in.View.Cosign; in.Signed() && c != nil {
+		if sup := clinicianRef(c.Supervisor); sup != nil {
+			agents = append(agents, map[string]any{
+				"type": concept{Coding: []Coding{{System: SystemParticipantType, Code: "attester", Display: "Attester"}}, Text: "supervisor's co-signature, " + instant(time.UnixMilli(c.CosignedAt))},
+				"who":  sup,
+			})
+		}
 	}
 	prov := map[string]any{
 		"resourceType": "Provenance",

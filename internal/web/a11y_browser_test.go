@@ -102,7 +102,7 @@ func TestAccessibilityAndLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.do("admin second step", chromedp.SendKeys(chromedp.CSS(`input[name=code]`), code+"\r"), chromedp.WaitVisible(chromedp.CSS(`form.logout`)))
-	for _, p := range []string{"users", "providers", "clients", "policy", "templates", "ai-statement", "audit", "system"} {
+	for _, p := range []string{"users", "providers", "clients", "policy", "templates", "ai-statement", "audit", "system", "supervision"} {
 		a.check("admin-"+p, e.srv.URL+"/admin/"+p, `main h1`)
 	}
 	a.check("admin-session-stopped", e.srv.URL+"/sessions/"+stopped.ID, `[data-testid=failure-fix]`)

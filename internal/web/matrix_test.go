@@ -154,6 +154,13 @@ func matrixTable() map[string]matrixEntry {
 		"POST /sessions/{id}/measures": with(http.StatusSeeOther, func(*matrixCase) url.Values {
 			return url.Values{"instrument": {"gad7"}, "q1": {"1"}, "q2": {"1"}, "q3": {"0"}, "q4": {"0"}, "q5": {"0"}, "q6": {"2"}, "q7": {"0"}}
 		}),
+		// No supervision is set up in the matrix: the note is not awaiting
+		// co-signature, which the supervisor who may see it is told (409).
+		"POST /sessions/{id}/draft/cosign": with(http.StatusConflict, func(*matrixCase) url.Values { return url.Values{"attest": {"1"}, "credential": {testPassword}} }),
+		"POST /sessions/{id}/draft/return": with(http.StatusConflict, func(*matrixCase) url.Values { return url.Values{"comment": {"add the plan"}} }),
+		"GET /supervision":                 none("the supervisor's own queue: only their associates' notes awaiting co-signature"),
+		"GET /admin/supervision":           none("accounts: who supervises whom"),
+		"POST /admin/supervision":          none("accounts: who supervises whom"),
 		"GET /sessions": {ok: http.StatusOK, denied: http.StatusOK, check: func(t *testing.T, c *matrixCase, sees bool, r resp) {
 			if strings.Contains(r.body, c.sess.ID) != sees {
 				t.Errorf("the session list shows the session: %v, want %v", !sees, sees)

@@ -100,6 +100,11 @@ type reviewData struct {
 	// CanReidentify: the viewer is the session's clinician, the one person
 	// who may export the note with identifiers.
 	CanReidentify bool
+	// CanCosign: the viewer is the supervisor of the associate whose
+	// signed note waits for co-signature; CosignError is a refused
+	// co-signature or return, shown in place.
+	CanCosign   bool
+	CosignError string
 	// Measures are the client's questionnaires (this session's, trends).
 	Measures *measuresPanel
 }
@@ -152,9 +157,19 @@ func (s *Server) reviewData(ctx context.Context, sess store.Session, c *call) (r
 	if err != nil {
 		return reviewData{}, err
 	}
+	if err := drafts.WithSupervision(ctx, s.cfg.Store, dr, &v); err != nil {
+		return reviewData{}, err
+	}
 	d := reviewData{Session: sess, View: v, Signed: dr.Status == store.DraftSigned, HasTOTP: c.user.TOTPEnabled,
 		Attestation: drafts.DefaultAttestation, Templates: prompts.Formats(), Edited: len(v.Edits) > 0}
-	d.Locked = d.Signed || dr.Status == store.DraftRejected
+	d.Locked = d.Signed || dr.Status == store.DraftRejected || dr.Status == store.DraftAwaitingCosign
+	if dr.Status == store.DraftAwaitingCosign && c.user.Role == store.RoleSupervisor {
+		sup, err := s.cfg.Store.SupervisorOf(ctx, dr.SignedBy)
+		if err != nil {
+			return reviewData{}, err
+		}
+		d.CanCosign = sup == c.user.Email
+	}
 	d.CanReidentify = sess.Clinician != "" && store.NormalizeEmail(sess.Clinician) == c.user.Email
 	d.CanSign = !d.Locked && hasRole(c.user.Role, clinicalRoles)
 	d.Regenerable = !d.Signed && hasRole(c.user.Role, clinicalRoles) && sess.Status == store.StatusReady

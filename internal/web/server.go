@@ -149,6 +149,7 @@ var (
 	clinicalRoles  = []string{store.RoleClinician, store.RoleSupervisor}
 	schedulerRoles = []string{store.RoleClinician, store.RoleSupervisor, store.RoleAdmin}
 	adminOnly      = []string{store.RoleAdmin}
+	supervisorOnly = []string{store.RoleSupervisor}
 )
 
 // New builds the web app. It creates a one-time set-up link when no user
