@@ -85,3 +85,42 @@ func TestQuestionnaireOnTheSessionPage(t *testing.T) {
 		t.Fatalf("sign after resolving: %d %q", r.status, signErrorText(r.body))
 	}
 }
+
+// TestBriefOnTheSessionPage: the session page of a client's next session
+// shows the brief from the signed note, linking it; an unsigned draft's
+// words are not there.
+func TestBriefOnTheSessionPage(t *testing.T) {
+	e := newEnv(t, testenv.Backends[0].URL(t), nil)
+	u := e.addUser("c1@example.org", store.RoleClinician, false)
+	c := store.Client{Alias: "client-" + testenv.RandomHex(3), Programs: []string{store.ProgramMH}, CareTeam: []string{u.Email}}
+	mk := func() store.Session {
+		s := store.Session{ID: uuid.NewString(), Source: "call", Status: store.StatusReady, Template: "soap", Modality: "general", Program: store.ProgramMH, ClientAlias: c.Alias, Clinician: u.Email}
+		if err := e.store.InTx(e.ctx, func(tx *store.Tx) error {
+			if c.ID == "" {
+				if err := tx.CreateClient(e.ctx, &c, "test"); err != nil {
+					return err
+				}
+			}
+			s.ClientID = c.ID
+			return tx.CreateSession(e.ctx, &s)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	past, next := mk(), mk()
+	e.seedDraft(past.ID, 1)
+	b := e.client()
+	b.login(u.Email, "")
+	if p := b.get("/sessions/" + next.ID); strings.Contains(p.body, `data-testid="brief"`) {
+		t.Fatal("a brief from an unsigned draft")
+	}
+	b.post("/sessions/"+past.ID+"/draft/flags/"+summarize.FlagRiskNotAssessed+"/resolve", url.Values{"reason": {"assessed"}})
+	if r := b.post("/sessions/"+past.ID+"/draft/sign", url.Values{"attest": {"1"}, "credential": {testPassword}}); r.status != http.StatusSeeOther {
+		t.Fatalf("sign: %d", r.status)
+	}
+	p := b.get("/sessions/" + next.ID)
+	if !strings.Contains(p.body, `data-testid="brief"`) || !strings.Contains(p.body, "Client reports sleeping better most nights.") || !strings.Contains(p.body, `href="/sessions/`+past.ID+`/review"`) {
+		t.Fatalf("the brief is missing or does not link its note:\n%s", errorText(p.body))
+	}
+}

@@ -335,6 +335,9 @@ type sessionData struct {
 	// Measures are the client's questionnaires: this session's and the
 	// trend of each.
 	Measures *measuresPanel
+	// Brief is what the client's signed notes say, for the clinician
+	// before the session (nil when the user may not draw on any).
+	Brief *app.Brief
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -381,6 +384,13 @@ func (s *Server) renderSessionLink(w http.ResponseWriter, r *http.Request, c *ca
 		d.Draft = &dr
 	}
 	d.Measures = s.measuresFor(r, c, sess)
+	if hasRole(c.user.Role, clinicalRoles) {
+		if b, err := s.service().ClientBrief(ctx, c.user, sess.ID); err != nil {
+			s.logFor(r).Warn("web: the client's brief could not be built", "error", err)
+		} else if len(b.Lines) > 0 {
+			d.Brief = &b
+		}
+	}
 	if d.Consents, err = s.consentData(ctx, sess, failed); err != nil {
 		s.serverError(w, r, err, "the session's consents could not be read")
 		return
