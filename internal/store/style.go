@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// ClinicianStyle is a clinician's preferences for the notes drafted for
+// them (migration 011). The store keeps the words as given; the values
+// are checked by the service layer (prompts.Parse*). The zero value is no
+// preference.
+type ClinicianStyle struct {
+	UserID     string   `json:"user_id"`
+	NoteLength string   `json:"note_length,omitempty"`
+	Person     string   `json:"person,omitempty"`
+	Headings   string   `json:"headings,omitempty"`
+	Avoid      []string `json:"avoid,omitempty"`
+	UpdatedAt  int64    `json:"updated_at,omitempty"`
+}
+
+// ClinicianStyle reads a user's style; a user who never set one has the
+// zero style (and no error).
+func (s *Store) ClinicianStyle(ctx context.Context, userID string) (ClinicianStyle, error) {
+	st := ClinicianStyle{UserID: userID}
+	var avoid string
+	err := s.conn.queryRow(ctx, `SELECT note_length, person, headings, avoid, updated_at FROM clinician_styles WHERE user_id = $1`, userID).
+		Scan(&st.NoteLength, &st.Person, &st.Headings, &avoid, &st.UpdatedAt)
+	if errors.Is(err, ErrNotFound) {
+		return st, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("read the note style: %w", err)
+	}
+	if err := json.Unmarshal([]byte(avoid), &st.Avoid); err != nil {
+		return st, fmt.Errorf("the note style's phrases of user %s are not valid JSON: %w", userID, err)
+	}
+	return st, nil
+}
+
+// SetClinicianStyle writes a user's style whole (insert or replace).
+func (tx *Tx) SetClinicianStyle(ctx context.Context, st *ClinicianStyle) error {
+	if st.Avoid == nil {
+		st.Avoid = []string{}
+	}
+	avoid, err := json.Marshal(st.Avoid)
+	if err != nil {
+		return err
+	}
+	st.UpdatedAt = tx.s.nowMS()
+	_, err = tx.q.exec(ctx, `INSERT INTO clinician_styles (user_id, note_length, person, headings, avoid, updated_at) VALUES ($1,$2,$3,$4,$5,$6)
+		ON CONFLICT (user_id) DO UPDATE SET note_length = excluded.note_length, person = excluded.person, headings = excluded.headings,
+		avoid = excluded.avoid, updated_at = excluded.updated_at`,
+		st.UserID, st.NoteLength, st.Person, st.Headings, string(avoid), st.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("save the note style: %w", err)
+	}
+	return nil
+}
+
+// EditMeasure is how much of a draft the clinician changed before signing
+// it, in words: the word-level edit distance between the AI draft and the
+// signed note (migration 011). It holds counts only, never text.
+type EditMeasure struct {
+	DraftID      string `json:"draft_id"`
+	SessionID    string `json:"session_id"`
+	UserID       string `json:"user_id"`
+	DraftedWords int    `json:"drafted_words"`
+	SignedWords  int    `json:"signed_words"`
+	ChangedWords int    `json:"changed_words"`
+	SignedAt     int64  `json:"signed_at"`
+}
+
+// Share is the part of the draft the clinician changed, from 0 (signed as
+// drafted) to 1 (rewritten): the edit distance over the longer of the two
+// texts.
+func (m EditMeasure) Share() float64 {
+	n := max(m.DraftedWords, m.SignedWords)
+	if n == 0 {
+		return 0
+	}
+	return min(1, float64(m.ChangedWords)/float64(n))
+}
+
+// RecordEditMeasure stores the measure of a signed draft (once: a second
+// record of the same draft is ignored).
+func (tx *Tx) RecordEditMeasure(ctx context.Context, m EditMeasure) error {
+	_, err := tx.q.exec(ctx, `INSERT INTO note_edit_measures (draft_id, session_id, user_id, drafted_words, signed_words, changed_words, signed_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (draft_id) DO NOTHING`,
+		m.DraftID, m.SessionID, m.UserID, m.DraftedWords, m.SignedWords, m.ChangedWords, m.SignedAt)
+	if err != nil {
+		return fmt.Errorf("record how much of the draft was changed: %w", err)
+	}
+	return nil
+}
+
+// EditMeasures lists a user's last n measures, newest first.
+func (s *Store) EditMeasures(ctx context.Context, userID string, n int) ([]EditMeasure, error) {
+	return collect(ctx, s.conn, func(r rows) (EditMeasure, error) {
+		var m EditMeasure
+		err := r.Scan(&m.DraftID, &m.SessionID, &m.UserID, &m.DraftedWords, &m.SignedWords, &m.ChangedWords, &m.SignedAt)
+		return m, err
+	}, `SELECT draft_id, session_id, user_id, drafted_words, signed_words, changed_words, signed_at FROM note_edit_measures
+		WHERE user_id = $1 ORDER BY signed_at DESC, draft_id LIMIT $2`, userID, n)
+}
