@@ -26,6 +26,10 @@ type Content struct {
 	// was signed (empty before signing, and in notes signed before it was
 	// kept: those carry AIDisclosure).
 	AIStatement string `json:"ai_statement,omitempty"`
+	// Drafted is the note's text as the model drafted it (NoteText), kept
+	// at the first change so that signing can measure how much the
+	// clinician changed (empty: the note is unchanged since drafting).
+	Drafted string `json:"drafted,omitempty"`
 }
 
 // Edit records a clinician's change: a section replaced (Op "section" or

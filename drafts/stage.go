@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -174,6 +175,10 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 	if err != nil {
 		return err
 	}
+	style, err := ClinicianStyle(ctx, w.Store, sess.Clinician)
+	if err != nil {
+		return err
+	}
 	consent := summarize.ConsentState{AIScribe: aiConsent || sess.ConsentAttestedBy != "", Part2: part2Consent}
 	if err := w.Store.InTx(ctx, func(tx *store.Tx) error {
 		_, _, err := compliance.RecordDisclosure(ctx, tx, a.SessionID, compliance.Disclosure{Kind: compliance.KindModelCall, Recipient: "model provider " + prov.Name,
@@ -186,6 +191,7 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 		Logger:    w.Store.Logger(),
 		SessionID: a.SessionID, Segments: segs, Format: format, Modality: modality, Group: sess.Group, Program: sess.Program,
 		ContextBudgetTokens: prov.ContextTokens, Consent: consent, Part2: sess.Part2(), MAT: sess.Modality == "mat",
+		Style: style,
 	})
 	callDetails := map[string]string{"provider": prov.Name, "model": prov.Model, "use": "drafting", "sent": fmt.Sprintf("redacted transcript (%d segments)", len(segs)),
 		"consent_ai_scribe": fmt.Sprint(consent.AIScribe), "part2": fmt.Sprint(sess.Part2()), "attempt": fmt.Sprint(job.Attempt)}
@@ -242,6 +248,32 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 		metrics.StageLatency.WithLabelValues(metrics.StageSessionReady).Observe(time.Since(recordingEnded(sess)).Seconds())
 	}
 	return err
+}
+
+// ClinicianStyle is the drafting style of the session's clinician (by
+// e-mail): the preferences they saved on their account page, or none when
+// the session names no clinician with an account.
+func ClinicianStyle(ctx context.Context, s *store.Store, clinician string) (prompts.Style, error) {
+	if strings.TrimSpace(clinician) == "" {
+		return prompts.Style{}, nil
+	}
+	u, err := s.UserByEmail(ctx, clinician)
+	if errors.Is(err, store.ErrNotFound) {
+		return prompts.Style{}, nil
+	}
+	if err != nil {
+		return prompts.Style{}, err
+	}
+	st, err := s.ClinicianStyle(ctx, u.ID)
+	if err != nil {
+		return prompts.Style{}, err
+	}
+	return StyleOf(st), nil
+}
+
+// StyleOf is a stored style as the prompt takes it.
+func StyleOf(st store.ClinicianStyle) prompts.Style {
+	return prompts.Style{Length: prompts.NoteLength(st.NoteLength), Person: prompts.Person(st.Person), Headings: prompts.Headings(st.Headings), Avoid: st.Avoid}
 }
 
 // recordingEnded is when a session's audio ended: the end of a call's
