@@ -112,7 +112,7 @@ type NewUser struct {
 	InviteToken string
 }
 
-// AddUser adds a web app user with a role (there is no default) and makes
+// AddUser adds a web app user with a role (a clinician when none is given) and makes
 // their invitation. Admins only.
 func (s *Service) AddUser(ctx context.Context, by store.User, in UserInput) (NewUser, error) {
 	if err := requireRole(by, "add users", adminOnly...); err != nil {
