@@ -96,7 +96,6 @@ func TestErrorsSpeakTheDomain(t *testing.T) {
 			},
 			"template: not an admin":      func() error { _, err := e.svc.AddTemplate(e.ctx, e.clinician, []byte(template)); return err },
 			"user: bad e-mail":            addUser(e.admin, app.UserInput{Email: "x", Role: "clinician"}),
-			"user: no role":               addUser(e.admin, app.UserInput{Email: "x@example.org"}),
 			"user: unknown role":          addUser(e.admin, app.UserInput{Email: "x@example.org", Role: "owner"}),
 			"user: taken e-mail":          addUser(e.admin, app.UserInput{Email: e.other.Email, Role: "clinician"}),
 			"user: not an admin":          addUser(e.clinician, app.UserInput{Email: "x@example.org", Role: "clinician"}),

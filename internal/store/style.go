@@ -17,7 +17,10 @@ type ClinicianStyle struct {
 	Person     string   `json:"person,omitempty"`
 	Headings   string   `json:"headings,omitempty"`
 	Avoid      []string `json:"avoid,omitempty"`
-	UpdatedAt  int64    `json:"updated_at,omitempty"`
+	// Examples: the drafting may show the model this clinician's own
+	// recent signed notes as examples of their style.
+	Examples  bool  `json:"examples,omitempty"`
+	UpdatedAt int64 `json:"updated_at,omitempty"`
 }
 
 // ClinicianStyle reads a user's style; a user who never set one has the
@@ -25,8 +28,10 @@ type ClinicianStyle struct {
 func (s *Store) ClinicianStyle(ctx context.Context, userID string) (ClinicianStyle, error) {
 	st := ClinicianStyle{UserID: userID}
 	var avoid string
-	err := s.conn.queryRow(ctx, `SELECT note_length, person, headings, avoid, updated_at FROM clinician_styles WHERE user_id = $1`, userID).
-		Scan(&st.NoteLength, &st.Person, &st.Headings, &avoid, &st.UpdatedAt)
+	var examples int
+	err := s.conn.queryRow(ctx, `SELECT note_length, person, headings, avoid, use_examples, updated_at FROM clinician_styles WHERE user_id = $1`, userID).
+		Scan(&st.NoteLength, &st.Person, &st.Headings, &avoid, &examples, &st.UpdatedAt)
+	st.Examples = examples != 0
 	if errors.Is(err, ErrNotFound) {
 		return st, nil
 	}
@@ -49,10 +54,10 @@ func (tx *Tx) SetClinicianStyle(ctx context.Context, st *ClinicianStyle) error {
 		return err
 	}
 	st.UpdatedAt = tx.s.nowMS()
-	_, err = tx.q.exec(ctx, `INSERT INTO clinician_styles (user_id, note_length, person, headings, avoid, updated_at) VALUES ($1,$2,$3,$4,$5,$6)
+	_, err = tx.q.exec(ctx, `INSERT INTO clinician_styles (user_id, note_length, person, headings, avoid, use_examples, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7)
 		ON CONFLICT (user_id) DO UPDATE SET note_length = excluded.note_length, person = excluded.person, headings = excluded.headings,
-		avoid = excluded.avoid, updated_at = excluded.updated_at`,
-		st.UserID, st.NoteLength, st.Person, st.Headings, string(avoid), st.UpdatedAt)
+		avoid = excluded.avoid, use_examples = excluded.use_examples, updated_at = excluded.updated_at`,
+		st.UserID, st.NoteLength, st.Person, st.Headings, string(avoid), b2i(st.Examples), st.UpdatedAt)
 	if err != nil {
 		return fmt.Errorf("save the note style: %w", err)
 	}
@@ -103,4 +108,26 @@ func (s *Store) EditMeasures(ctx context.Context, userID string, n int) ([]EditM
 		return m, err
 	}, `SELECT draft_id, session_id, user_id, drafted_words, signed_words, changed_words, signed_at FROM note_edit_measures
 		WHERE user_id = $1 ORDER BY signed_at DESC, draft_id LIMIT $2`, userID, n)
+}
+
+// SignedNote is a note a clinician signed: its session's program and
+// client (to judge whether it may be used) and the draft's content.
+type SignedNote struct {
+	SessionID string
+	Program   string
+	ClientID  string
+	SignedAt  int64
+	Content   string // drafts.Content JSON (de-identified)
+}
+
+// SignedNotesBy lists, newest first, up to n notes signed by the clinician
+// (by e-mail) in sessions that are theirs, other than the session except.
+func (s *Store) SignedNotesBy(ctx context.Context, clinician, except string, n int) ([]SignedNote, error) {
+	return collect(ctx, s.conn, func(r rows) (SignedNote, error) {
+		var sn SignedNote
+		err := r.Scan(&sn.SessionID, &sn.Program, &sn.ClientID, &sn.SignedAt, &sn.Content)
+		return sn, err
+	}, `SELECT d.session_id, s.program, COALESCE(s.client_id, ''), d.signed_at, d.content FROM drafts d JOIN sessions s ON s.id = d.session_id
+		WHERE d.status = $1 AND LOWER(d.signed_by) = $2 AND LOWER(s.clinician) = $2 AND s.id <> $3 ORDER BY d.signed_at DESC, d.id LIMIT $4`,
+		DraftSigned, NormalizeEmail(clinician), except, n)
 }

@@ -25,17 +25,17 @@ func exerciseStyle(t *testing.T, open func(t *testing.T) *store.Store) {
 		if err != nil || st.UserID != "u-style" || st.NoteLength != "" || st.Avoid != nil || st.UpdatedAt != 0 {
 			t.Fatalf("unset style = %+v, %v; want the zero style", st, err)
 		}
-		set := store.ClinicianStyle{UserID: "u-style", NoteLength: "short", Person: "first", Headings: "off", Avoid: []string{"client presents as", "WNL"}}
+		set := store.ClinicianStyle{UserID: "u-style", NoteLength: "short", Person: "first", Headings: "off", Avoid: []string{"client presents as", "WNL"}, Examples: true}
 		mustTx(t, s, func(tx *store.Tx) error { return tx.SetClinicianStyle(ctx, &set) })
 		got, err := s.ClinicianStyle(ctx, "u-style")
-		if err != nil || got.NoteLength != "short" || got.Person != "first" || got.Headings != "off" || !slices.Equal(got.Avoid, set.Avoid) || got.UpdatedAt == 0 {
+		if err != nil || got.NoteLength != "short" || got.Person != "first" || got.Headings != "off" || !slices.Equal(got.Avoid, set.Avoid) || !got.Examples || got.UpdatedAt == 0 {
 			t.Fatalf("read back %+v, %v", got, err)
 		}
 		// Replaced whole: a field left empty is no preference again.
 		set = store.ClinicianStyle{UserID: "u-style", NoteLength: "detailed"}
 		mustTx(t, s, func(tx *store.Tx) error { return tx.SetClinicianStyle(ctx, &set) })
 		got, err = s.ClinicianStyle(ctx, "u-style")
-		if err != nil || got.NoteLength != "detailed" || got.Person != "" || got.Headings != "" || len(got.Avoid) != 0 {
+		if err != nil || got.NoteLength != "detailed" || got.Person != "" || got.Headings != "" || len(got.Avoid) != 0 || got.Examples {
 			t.Fatalf("after replacing: %+v, %v", got, err)
 		}
 		// A style belongs to an existing user.
@@ -80,6 +80,50 @@ func exerciseStyle(t *testing.T, open func(t *testing.T) *store.Store) {
 		}
 		if got, _ := s.EditMeasures(ctx, "u-b", 10); len(got) != 1 || got[0].DraftID != "d-measure-1" {
 			t.Errorf("u-b's measures = %+v", got)
+		}
+	})
+	t.Run("SignedNotesBy", func(t *testing.T) {
+		s := open(t)
+		type seed struct {
+			id, clinician, signedBy, status string
+			at                      int64
+		}
+		for _, sd := range []seed{
+			{"s-mine-old", "Dr@Example.org", "dr@example.org", store.DraftSigned, 100},
+			{"s-mine-new", "dr@example.org", "dr@example.org", store.DraftSigned, 300},
+			{"s-mine-open", "dr@example.org", "", store.DraftEdited, 0},
+			{"s-theirs", "other@example.org", "other@example.org", store.DraftSigned, 400},
+			{"s-signed-for-me", "other@example.org", "dr@example.org", store.DraftSigned, 500}, // another clinician's session
+			{"s-current", "dr@example.org", "dr@example.org", store.DraftSigned, 600},
+		} {
+			mustTx(t, s, func(tx *store.Tx) error {
+				if err := tx.CreateSession(ctx, &store.Session{ID: sd.id, Source: "ingest", Status: store.StatusReady, Template: "soap", Modality: "general", Program: "mh", Clinician: sd.clinician}); err != nil {
+					return err
+				}
+				d := &store.Draft{ID: "d-" + sd.id, SessionID: sd.id, Version: 1, Status: store.DraftDraft, Template: "soap", Content: `{"note":"` + sd.id + `"}`, Flags: "[]"}
+				if _, err := tx.InsertDraft(ctx, d); err != nil {
+					return err
+				}
+				d.Status, d.SignedBy, d.SignedAt = sd.status, sd.signedBy, sd.at
+				return tx.UpdateDraft(ctx, d)
+			})
+		}
+		got, err := s.SignedNotesBy(ctx, "DR@example.org", "s-current", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, n := range got {
+			ids = append(ids, n.SessionID)
+			if n.Content != `{"note":"`+n.SessionID+`"}` || n.Program != "mh" || n.SignedAt == 0 {
+				t.Errorf("note %+v", n)
+			}
+		}
+		if !slices.Equal(ids, []string{"s-mine-new", "s-mine-old"}) {
+			t.Fatalf("signed notes of dr = %v; want only their own signed sessions, newest first, not the current one", ids)
+		}
+		if got, _ := s.SignedNotesBy(ctx, "dr@example.org", "", 1); len(got) != 1 || got[0].SessionID != "s-current" {
+			t.Errorf("last 1: %+v", got)
 		}
 	})
 }
