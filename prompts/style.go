@@ -2,6 +2,7 @@ package prompts
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -56,6 +57,9 @@ type Style struct {
 	Person   Person
 	Headings Headings
 	Avoid    []string // phrases the clinician does not want in their notes
+	// Examples are notes the clinician signed earlier (de-identified),
+	// shown for tone and wording only.
+	Examples []string
 }
 
 // ParseNoteLength accepts a note length or "" (no preference).
@@ -117,7 +121,30 @@ func CleanAvoidPhrases(lines []string) ([]string, error) {
 
 // IsZero reports whether s states no preference.
 func (s Style) IsZero() bool {
-	return s.Length == "" && s.Person == "" && s.Headings == "" && len(s.Avoid) == 0
+	return s.Length == "" && s.Person == "" && s.Headings == "" && len(s.Avoid) == 0 && len(s.Examples) == 0
+}
+
+// MaxExampleRunes bounds each example note in the prompt.
+const MaxExampleRunes = 1500
+
+// The examples' delimiters inside the style section.
+const (
+	ExamplesStart = "<style_examples>"
+	ExamplesEnd   = "</style_examples>"
+)
+
+// tagLike is anything in an example that looks like one of the prompt's
+// delimiters; it is taken out so an example cannot close its section.
+var tagLike = regexp.MustCompile(`</?[A-Za-z_]+>`)
+
+// exampleText is one example as the prompt shows it: markup-like tags
+// removed, at most MaxExampleRunes.
+func exampleText(s string) string {
+	s = strings.TrimSpace(tagLike.ReplaceAllString(s, ""))
+	if r := []rune(s); len(r) > MaxExampleRunes {
+		s = string(r[:MaxExampleRunes]) + " …"
+	}
+	return s
 }
 
 // The style section's delimiters in the system message. Everything between
@@ -167,6 +194,17 @@ func styleSection(s Style) string {
 		for _, p := range s.Avoid {
 			fmt.Fprintf(&b, "  - %q\n", p)
 		}
+	}
+	if len(s.Examples) > 0 {
+		b.WriteString("- Notes this clinician signed earlier, for their tone, wording and length only. They are about other sessions: ")
+		b.WriteString("never take a fact, a name, a placeholder or a citation from them.\n")
+		b.WriteString(ExamplesStart)
+		b.WriteString("\n")
+		for i, e := range s.Examples {
+			fmt.Fprintf(&b, "Example %d:\n%s\n", i+1, exampleText(e))
+		}
+		b.WriteString(ExamplesEnd)
+		b.WriteString("\n")
 	}
 	b.WriteString(StyleEnd)
 	b.WriteString("\n")

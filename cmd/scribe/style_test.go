@@ -39,8 +39,9 @@ func TestUserAddDefaultsToClinician(t *testing.T) {
 // TestStyleReachesDraftPrompt: a clinician's note style, set with `scribe
 // user style set`, is what the drafting model is sent for that clinician's
 // session — a delimited section of the instructions with each preference —
-// and another clinician's session is drafted with no style section. The
-// fake provider checks what it receives.
+// and, once they ask for examples, their next draft is shown the note they
+// signed; another clinician's session is drafted with neither their style
+// nor their notes. The fake provider checks what it receives.
 func TestStyleReachesDraftPrompt(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("SCRIBE_MASTER_KEY", "")
@@ -48,9 +49,10 @@ func TestStyleReachesDraftPrompt(t *testing.T) {
 	t.Setenv("SCRIBE_BLOB_STORE", "")
 	fake := fakeopenai.New("whisper-x", "notes-x")
 	defer fake.Close()
-	// The words do not matter here: each channel gets one sentence.
+	// Each channel gets one sentence: said, which each session changes.
+	said := "We talked about sleep and walking every morning."
 	fake.Transcribe = func(pcm []int) ([]fakeopenai.Segment, error) {
-		return []fakeopenai.Segment{{Start: 0, End: 2, Text: "We talked about sleep and walking every morning."}}, nil
+		return []fakeopenai.Segment{{Start: 0, End: 2, Text: said}}, nil
 	}
 	mustCLI(t, dir, "provider", "add", "--name", "speech", "--base-url", fake.BaseURL(), "--model", "whisper-x", "--use", "transcription", "--self-hosted")
 	mustCLI(t, dir, "provider", "add", "--name", "notes", "--base-url", fake.BaseURL(), "--model", "notes-x", "--use", "drafting", "--self-hosted")
@@ -71,12 +73,19 @@ func TestStyleReachesDraftPrompt(t *testing.T) {
 		t.Fatalf("the host operator keeping a style: %s", errOut)
 	}
 
+	tokens := map[string]string{}
+	var lastSession string
 	draftFor := func(u store.User) []fakeopenai.Chat {
 		t.Helper()
 		before := len(fake.Chats())
-		tf, _ := tokenFile(t, dir, u)
-		mustCLI(t, dir, "ingest", "--template", "soap", "--speakers", "stereo", "--clinician", u.Email, "--client-alias", "client-"+u.ID[:8],
+		tf, ok := tokens[u.ID]
+		if !ok {
+			tf, _ = tokenFile(t, dir, u)
+			tokens[u.ID] = tf
+		}
+		out := mustCLI(t, dir, "ingest", "--template", "soap", "--speakers", "stereo", "--clinician", u.Email, "--client-alias", "client-"+u.ID[:8],
 			"--consent-attested", "--token-file", tf, "--wait", sampleRecording)
+		lastSession = strings.SplitN(out, "\n", 2)[0]
 		if p := fake.Problems(); len(p) > 0 {
 			t.Fatalf("the fake provider saw problems: %v", p)
 		}
@@ -99,9 +108,27 @@ func TestStyleReachesDraftPrompt(t *testing.T) {
 			}
 		}
 	}
+	if strings.Contains(system(t, fake.Chats()[len(fake.Chats())-1]), prompts.ExamplesStart) {
+		t.Error("examples were sent though the clinician did not ask for them")
+	}
+	// The clinician signs that note and asks for examples: their next
+	// draft is shown the signed note; another clinician's never is.
+	mustCLI(t, dir, "draft", "sign", lastSession, "--attest", "--token-file", tokens[styled.ID])
+	mustCLI(t, dir, "user", "style", "set", "--as", styled.Email, "--length", "short", "--examples")
+	mustCLI(t, dir, "user", "style", "set", "--as", plain.Email, "--examples")
+	said = "We planned a second walk on the weekend."
+	for _, c := range draftFor(styled) {
+		sys := system(t, c)
+		start, end := strings.Index(sys, prompts.ExamplesStart), strings.Index(sys, prompts.ExamplesEnd)
+		if start < 0 || end < start || !strings.Contains(sys[start:end], "walking every morning") || strings.Contains(sys[start:end], "second walk") {
+			t.Fatalf("the styled clinician's next request does not show their signed note as an example:\n%s", sys)
+		}
+	}
+	said = "We reviewed the budget worksheet."
 	for _, c := range draftFor(plain) {
-		if sys := system(t, c); strings.Contains(sys, prompts.StyleStart) || strings.Contains(c.Body, "client presents as") {
-			t.Errorf("another clinician's drafting request carries the style:\n%s", sys)
+		sys := system(t, c)
+		if strings.Contains(sys, "client presents as") || strings.Contains(sys, "walking every morning") || strings.Contains(sys, "second walk") || strings.Contains(sys, prompts.ExamplesStart) {
+			t.Errorf("another clinician's drafting request carries the first clinician's style or notes:\n%s", sys)
 		}
 	}
 }

@@ -20,7 +20,7 @@ const userUsage = `Usage: scribe user add --email EMAIL [--role clinician|superv
        scribe user disable EMAIL | enable EMAIL
        scribe user style show --as EMAIL
        scribe user style set --as EMAIL [--length short|standard|detailed] [--person first|third]
-                             [--headings on|off] [--avoid PHRASE]...
+                             [--headings on|off] [--avoid PHRASE]... [--examples]
 The role defaults to clinician. Choose admin only for someone who manages users,
 providers and the audit log (admins must use two-step sign-in).
 A clinician's note style (also on their account page) shapes the drafts of their sessions;
@@ -173,7 +173,7 @@ func userStyleShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 func userStyleSet(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("user style set", "user style set --as EMAIL [--length short|standard|detailed] [--person first|third] [--headings on|off] [--avoid PHRASE]...", stderr)
+	fs := newFlags("user style set", "user style set --as EMAIL [--length short|standard|detailed] [--person first|third] [--headings on|off] [--avoid PHRASE]... [--examples]", stderr)
 	act := registerActing(fs)
 	var in service.StyleInput
 	var avoid phraseFlags
@@ -181,6 +181,7 @@ func userStyleSet(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.StringVar(&in.Person, "person", "", "first or third person (omitted: no preference, the drafts use the third)")
 	fs.StringVar(&in.Headings, "headings", "", "on or off: whether the note is pasted with its section headings (omitted: no preference)")
 	fs.Var(&avoid, "avoid", "a phrase the drafts should not use (repeat for each phrase)")
+	fs.BoolVar(&in.Examples, "examples", false, "show the model your two most recent signed notes as examples of your style (redacted; never a Part 2 record)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -215,4 +216,5 @@ func printStyle(w io.Writer, email string, st store.ClinicianStyle) {
 	for _, p := range st.Avoid {
 		fmt.Fprintf(w, "avoid:    %s\n", p)
 	}
+	fmt.Fprintf(w, "examples: %s\n", map[bool]string{true: "your recent signed notes are shown to the model", false: "off"}[st.Examples])
 }

@@ -27,6 +27,9 @@ type StyleInput struct {
 	Person     string
 	Headings   string
 	Avoid      []string
+	// Examples: show the model the clinician's own recent signed notes
+	// (never a Part 2 record, never another clinician's) as examples.
+	Examples bool
 }
 
 // Style is the principal's own note style (the zero style when never set).
@@ -60,7 +63,7 @@ func (s *Service) SetStyle(ctx context.Context, by store.User, in StyleInput) (s
 	if err != nil {
 		return store.ClinicianStyle{}, &validate.Error{Field: FieldAvoidPhrases, Problem: "cannot be saved", Hint: err.Error(), Err: err}
 	}
-	st := store.ClinicianStyle{UserID: by.ID, NoteLength: string(length), Person: string(person), Headings: string(headings), Avoid: avoid}
+	st := store.ClinicianStyle{UserID: by.ID, NoteLength: string(length), Person: string(person), Headings: string(headings), Avoid: avoid, Examples: in.Examples}
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.SetClinicianStyle(ctx, &st); err != nil {
 			return err
@@ -68,7 +71,7 @@ func (s *Service) SetStyle(ctx context.Context, by store.User, in StyleInput) (s
 		// The audit records the choices and how many phrases, not the
 		// phrases themselves (free text).
 		return tx.Audit(ctx, event(by, audit.Event{Action: "user.style_set", EntityType: "user", EntityID: by.ID,
-			Details: map[string]string{"note_length": st.NoteLength, "person": st.Person, "headings": st.Headings, "avoid_phrases": strconv.Itoa(len(avoid))}}))
+			Details: map[string]string{"note_length": st.NoteLength, "person": st.Person, "headings": st.Headings, "avoid_phrases": strconv.Itoa(len(avoid)), "examples": strconv.FormatBool(in.Examples)}}))
 	})
 	if err != nil {
 		return store.ClinicianStyle{}, fmt.Errorf("save the note style: %w", err)

@@ -19,13 +19,13 @@ func TestStyle(t *testing.T) {
 		if err != nil || st.NoteLength != "" || len(st.Avoid) != 0 {
 			t.Fatalf("a new clinician's style: %+v, %v", st, err)
 		}
-		in := app.StyleInput{NoteLength: "Short", Person: "first", Headings: "off", Avoid: app.SplitPhrases("client presents as\r\n\nWNL\n")}
+		in := app.StyleInput{NoteLength: "Short", Person: "first", Headings: "off", Avoid: app.SplitPhrases("client presents as\r\n\nWNL\n"), Examples: true}
 		st, err = e.svc.SetStyle(e.ctx, e.clinician, in)
-		if err != nil || st.NoteLength != "short" || st.Person != "first" || st.Headings != "off" || !slices.Equal(st.Avoid, []string{"client presents as", "WNL"}) {
+		if err != nil || st.NoteLength != "short" || st.Person != "first" || st.Headings != "off" || !slices.Equal(st.Avoid, []string{"client presents as", "WNL"}) || !st.Examples {
 			t.Fatalf("set: %+v, %v", st, err)
 		}
 		a := e.lastAudit("user.style_set")
-		if a.Actor != e.clinician.ID || a.EntityID != e.clinician.ID || a.Details["avoid_phrases"] != "2" || a.Details["note_length"] != "short" {
+		if a.Actor != e.clinician.ID || a.EntityID != e.clinician.ID || a.Details["avoid_phrases"] != "2" || a.Details["note_length"] != "short" || a.Details["examples"] != "true" {
 			t.Errorf("audit %+v", a)
 		}
 		for _, d := range a.Details {

@@ -22,6 +22,7 @@ type styleForm struct {
 	Person     string
 	Headings   string
 	Avoid      string // one phrase a line
+	Examples   bool
 	Field      string // the refused field's form name
 	Error      string
 	Saved      bool
@@ -94,6 +95,7 @@ func (s *Server) fillStyle(r *http.Request, c *call, d *accountData) error {
 			return err
 		}
 		d.Style.NoteLength, d.Style.Person, d.Style.Headings, d.Style.Avoid = st.NoteLength, st.Person, st.Headings, strings.Join(st.Avoid, "\n")
+		d.Style.Examples = st.Examples
 	}
 	h, err := svc.EditHistory(ctx, c.user, 0)
 	if err != nil {
@@ -134,8 +136,8 @@ func joinPercents(rows []editRow) string {
 // styleSave saves the principal's note style; a refused value is shown
 // beside its field with everything typed kept.
 func (s *Server) styleSave(w http.ResponseWriter, r *http.Request, c *call) {
-	form := styleForm{NoteLength: r.PostFormValue("length"), Person: r.PostFormValue("person"), Headings: r.PostFormValue("headings"), Avoid: r.PostFormValue("avoid")}
-	_, err := s.service().SetStyle(r.Context(), c.user, app.StyleInput{NoteLength: form.NoteLength, Person: form.Person, Headings: form.Headings, Avoid: app.SplitPhrases(form.Avoid)})
+	form := styleForm{NoteLength: r.PostFormValue("length"), Person: r.PostFormValue("person"), Headings: r.PostFormValue("headings"), Avoid: r.PostFormValue("avoid"), Examples: r.PostFormValue("examples") == "1"}
+	_, err := s.service().SetStyle(r.Context(), c.user, app.StyleInput{NoteLength: form.NoteLength, Person: form.Person, Headings: form.Headings, Avoid: app.SplitPhrases(form.Avoid), Examples: form.Examples})
 	var ve *validate.Error
 	switch {
 	case errors.As(err, &ve):

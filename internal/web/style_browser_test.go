@@ -126,16 +126,17 @@ func TestAccountStyleAndEditHistory(t *testing.T) {
 	a.do("correct and save",
 		chromedp.SetValue(chromedp.CSS(`[data-testid=style-avoid]`), "client presents as\nWNL"),
 		chromedp.Click(chromedp.CSS(`[data-testid=style-headings-off]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=style-examples]`)),
 		chromedp.Click(chromedp.CSS(`[data-testid=style-save]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)))
 	flash := read(t, ctx, chromedp.Text(chromedp.CSS(`.flash`)))
 	kept = read(t, ctx, chromedp.Value(chromedp.CSS(`[data-testid=style-avoid]`)))
-	short = read(t, ctx, chromedp.Evaluate[bool](`document.querySelector("[data-testid=style-headings-off]").checked && document.querySelector("[data-testid=style-length-short]").checked`))
+	short = read(t, ctx, chromedp.Evaluate[bool](`document.querySelector("[data-testid=style-headings-off]").checked && document.querySelector("[data-testid=style-length-short]").checked && document.querySelector("[data-testid=style-examples]").checked`))
 	if !strings.Contains(flash, "Note style saved") || kept != "client presents as\nWNL" || !short {
 		t.Fatalf("after saving: flash %q, phrases %q, choices shown %v", flash, kept, short)
 	}
 	st, err := e.store.ClinicianStyle(e.ctx, clin.ID)
-	if err != nil || st.NoteLength != "short" || st.Person != "first" || st.Headings != "off" || strings.Join(st.Avoid, "|") != "client presents as|WNL" {
+	if err != nil || st.NoteLength != "short" || st.Person != "first" || st.Headings != "off" || strings.Join(st.Avoid, "|") != "client presents as|WNL" || !st.Examples {
 		t.Fatalf("saved style %+v, %v", st, err)
 	}
 	if o, _ := e.store.ClinicianStyle(e.ctx, other.ID); o.UpdatedAt != 0 {

@@ -86,7 +86,7 @@ func exerciseStyle(t *testing.T, open func(t *testing.T) *store.Store) {
 		s := open(t)
 		type seed struct {
 			id, clinician, signedBy, status string
-			at                      int64
+			at                              int64
 		}
 		for _, sd := range []seed{
 			{"s-mine-old", "Dr@Example.org", "dr@example.org", store.DraftSigned, 100},
