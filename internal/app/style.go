@@ -70,7 +70,7 @@ func (s *Service) SetStyle(ctx context.Context, by store.User, in StyleInput) (s
 		}
 		// The audit records the choices and how many phrases, not the
 		// phrases themselves (free text).
-		return tx.Audit(ctx, event(by, audit.Event{Action: "user.style_set", EntityType: "user", EntityID: by.ID,
+		return tx.Audit(ctx, event(by, audit.Event{Action: "style.set", EntityType: "user", EntityID: by.ID,
 			Details: map[string]string{"note_length": st.NoteLength, "person": st.Person, "headings": st.Headings, "avoid_phrases": strconv.Itoa(len(avoid)), "examples": strconv.FormatBool(in.Examples)}}))
 	})
 	if err != nil {

@@ -24,7 +24,7 @@ func TestStyle(t *testing.T) {
 		if err != nil || st.NoteLength != "short" || st.Person != "first" || st.Headings != "off" || !slices.Equal(st.Avoid, []string{"client presents as", "WNL"}) || !st.Examples {
 			t.Fatalf("set: %+v, %v", st, err)
 		}
-		a := e.lastAudit("user.style_set")
+		a := e.lastAudit("style.set")
 		if a.Actor != e.clinician.ID || a.EntityID != e.clinician.ID || a.Details["avoid_phrases"] != "2" || a.Details["note_length"] != "short" || a.Details["examples"] != "true" {
 			t.Errorf("audit %+v", a)
 		}
