@@ -30,26 +30,51 @@ func MeasureEdits(drafted, signed string) store.EditMeasure {
 	return store.EditMeasure{DraftedWords: len(a), SignedWords: len(b), ChangedWords: wordDistance(a, b)}
 }
 
-// wordDistance is the Levenshtein distance over words, in two rows of
-// memory.
+// wordDistance is the Levenshtein distance over words: the common start
+// and end are cut off first (an edit is usually local), the rest compared
+// as small integers, in two rows of memory.
 func wordDistance(a, b []string) int {
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
+	}
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
 	if len(a) < len(b) {
 		a, b = b, a
 	}
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
+	if len(b) == 0 {
+		return len(a)
+	}
+	ids := map[string]int32{}
+	intern := func(ws []string) []int32 {
+		out := make([]int32, len(ws))
+		for i, w := range ws {
+			id, ok := ids[w]
+			if !ok {
+				id = int32(len(ids))
+				ids[w] = id
+			}
+			out[i] = id
+		}
+		return out
+	}
+	x, y := intern(a), intern(b)
+	prev, cur := make([]int, len(y)+1), make([]int, len(y)+1)
 	for j := range prev {
 		prev[j] = j
 	}
-	for i := 1; i <= len(a); i++ {
+	for i := 1; i <= len(x); i++ {
 		cur[0] = i
-		for j := 1; j <= len(b); j++ {
+		xi := x[i-1]
+		for j := 1; j <= len(y); j++ {
 			cost := 1
-			if a[i-1] == b[j-1] {
+			if xi == y[j-1] {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 		}
 		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return prev[len(y)]
 }

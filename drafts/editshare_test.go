@@ -2,6 +2,8 @@ package drafts_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/scribe-health/scribe/drafts"
@@ -108,4 +110,26 @@ func mustStatement(t *testing.T, f reviewFixture, sec, i int) string {
 	t.Helper()
 	c, _ := f.content(t)
 	return c.Note.Sections[sec].Statements[i].Text
+}
+
+// BenchmarkMeasureEdits measures a long note (2,000 words, a tenth of them
+// changed) the way signing does: ms per note.
+func BenchmarkMeasureEdits(b *testing.B) {
+	var drafted, signed strings.Builder
+	for i := range 2000 {
+		w := fmt.Sprintf("word%d ", i%97)
+		drafted.WriteString(w)
+		if i%10 == 0 {
+			w = "changed "
+		}
+		signed.WriteString(w)
+	}
+	d, s := drafted.String(), signed.String()
+	b.ResetTimer()
+	for b.Loop() {
+		if m := drafts.MeasureEdits(d, s); m.ChangedWords != 200 {
+			b.Fatalf("changed %d words, want 200", m.ChangedWords)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/note")
 }
