@@ -69,7 +69,7 @@ func TestStyleReachesDraftPrompt(t *testing.T) {
 	if errOut := failCLI(t, dir, "user", "style", "set", "--as", styled.Email, "--length", "long"); !strings.Contains(errOut, "--length") || !strings.Contains(errOut, "short") {
 		t.Fatalf("a bad length: %s", errOut)
 	}
-	if errOut := failCLI(t, dir, "user", "style", "set", "--length", "short"); !strings.Contains(errOut, "clinician or supervisor") {
+	if errOut := failCLI(t, dir, "user", "style", "set", "--length", "short"); !strings.Contains(errOut, "clinician or supervisor") || !strings.Contains(errOut, "--as EMAIL") {
 		t.Fatalf("the host operator keeping a style: %s", errOut)
 	}
 

@@ -164,6 +164,9 @@ func userStyleShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer x.Close()
+	if err := styleOwner(x.by); err != nil {
+		return err
+	}
 	st, err := x.svc.Style(ctx, x.by)
 	if err != nil {
 		return err
@@ -191,11 +194,22 @@ func userStyleSet(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer x.Close()
+	if err := styleOwner(x.by); err != nil {
+		return err
+	}
 	st, err := x.svc.SetStyle(ctx, x.by, in)
 	if err != nil {
 		return err
 	}
 	printStyle(stdout, x.by.Email, st)
+	return nil
+}
+
+// styleOwner refuses the host operator: a note style is a clinician's own.
+func styleOwner(by store.User) error {
+	if by.Email == "" {
+		return errors.New("a note style belongs to a clinician or supervisor: name them with --as EMAIL")
+	}
 	return nil
 }
 
