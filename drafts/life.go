@@ -66,6 +66,12 @@ func (s *Service) now() time.Time {
 // change loads the latest draft of a session inside a transaction, lets fn
 // change it, writes it back and audits it.
 func (s *Service) change(ctx context.Context, sessionID, actor, action string, details map[string]string, fn func(d *store.Draft) error) (store.Draft, error) {
+	return s.changeThen(ctx, sessionID, actor, action, details, fn, nil)
+}
+
+// changeThen is change with then run in the same transaction after the
+// draft is written (nil: nothing).
+func (s *Service) changeThen(ctx context.Context, sessionID, actor, action string, details map[string]string, fn func(d *store.Draft) error, then func(tx *store.Tx) error) (store.Draft, error) {
 	var out store.Draft
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		d, err := tx.LatestDraft(ctx, sessionID)
@@ -92,6 +98,11 @@ func (s *Service) change(ctx context.Context, sessionID, actor, action string, d
 		}
 		details["session"], details["version"] = sessionID, fmt.Sprint(d.Version)
 		out = d
+		if then != nil {
+			if err := then(tx); err != nil {
+				return err
+			}
+		}
 		return tx.Audit(ctx, audit.Event{Actor: s.auditActor(actor), Action: action, EntityType: "draft", EntityID: d.ID, Details: details})
 	})
 	return out, err
@@ -193,13 +204,22 @@ func (s *Service) Sign(ctx context.Context, sessionID string, opt SignOptions) (
 		}
 		opt.AIStatement = st
 	}
+	// The signer's user ID: the acting user the service layer names, or
+	// the account with the clinician's e-mail (none for the host operator).
+	signer := s.AuditActor
+	if signer == "" {
+		if u, err := s.Store.UserByEmail(ctx, opt.Clinician); err == nil {
+			signer = u.ID
+		}
+	}
+	var measure store.EditMeasure
 	details := map[string]string{}
 	// An associate's signature waits for their supervisor's co-signature.
 	supervisor, err := s.Store.SupervisorOf(ctx, opt.Clinician)
 	if err != nil {
 		return store.Draft{}, fmt.Errorf("the signer's supervisor cannot be read: %w", err)
 	}
-	return s.change(ctx, sessionID, opt.Clinician, "draft.sign", details, func(d *store.Draft) error {
+	return s.changeThen(ctx, sessionID, opt.Clinician, "draft.sign", details, func(d *store.Draft) error {
 		flags, err := decodeFlags(*d)
 		if err != nil {
 			return err
@@ -241,7 +261,22 @@ func (s *Service) Sign(ctx context.Context, sessionID string, opt SignOptions) (
 		d.Attestation = opt.Attestation
 		d.ContentHash = ContentHash(*d)
 		details["content_hash"] = d.ContentHash
+		drafted := c.Drafted
+		if drafted == "" {
+			drafted = NoteText(c.Note)
+		}
+		measure = MeasureEdits(drafted, NoteText(c.Note))
+		measure.DraftID, measure.SessionID, measure.UserID, measure.SignedAt = d.ID, d.SessionID, signer, d.SignedAt
+		details["changed_words"] = fmt.Sprint(measure.ChangedWords)
 		return nil
+	}, func(tx *store.Tx) error {
+		// The share of the draft changed is the signer's measure; the
+		// SAMPLE session's is not, so the demo leaves no trace in it.
+		sess, err := tx.Session(ctx, sessionID, false)
+		if err != nil || sess.Sample() {
+			return err
+		}
+		return tx.RecordEditMeasure(ctx, measure)
 	})
 }
 

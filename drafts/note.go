@@ -29,6 +29,10 @@ type Content struct {
 	// Billing is the codes the clinician confirmed when signing (nil when
 	// none were).
 	Billing *Billing `json:"billing,omitempty"`
+	// Drafted is the note's text as the model drafted it (NoteText), kept
+	// at the first change so that signing can measure how much the
+	// clinician changed (empty: the note is unchanged since drafting).
+	Drafted string `json:"drafted,omitempty"`
 }
 
 // Edit records a clinician's change: a section replaced (Op "section" or

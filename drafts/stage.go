@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,6 +23,7 @@ import (
 	"github.com/scribe-health/scribe/internal/transcript"
 	"github.com/scribe-health/scribe/internal/vocab"
 	"github.com/scribe-health/scribe/prompts"
+	"github.com/scribe-health/scribe/redaction"
 	"github.com/scribe-health/scribe/summarize"
 )
 
@@ -174,6 +176,10 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 	if err != nil {
 		return err
 	}
+	style, err := ClinicianStyle(ctx, w.Store, sess)
+	if err != nil {
+		return err
+	}
 	consent := summarize.ConsentState{AIScribe: aiConsent || sess.ConsentAttestedBy != "", Part2: part2Consent}
 	if err := w.Store.InTx(ctx, func(tx *store.Tx) error {
 		_, _, err := compliance.RecordDisclosure(ctx, tx, a.SessionID, compliance.Disclosure{Kind: compliance.KindModelCall, Recipient: "model provider " + prov.Name,
@@ -186,6 +192,7 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 		Logger:    w.Store.Logger(),
 		SessionID: a.SessionID, Segments: segs, Format: format, Modality: modality, Group: sess.Group, Program: sess.Program,
 		ContextBudgetTokens: prov.ContextTokens, Consent: consent, Part2: sess.Part2(), MAT: sess.Modality == "mat",
+		Style: style,
 	})
 	callDetails := map[string]string{"provider": prov.Name, "model": prov.Model, "use": "drafting", "sent": fmt.Sprintf("redacted transcript (%d segments)", len(segs)),
 		"consent_ai_scribe": fmt.Sprint(consent.AIScribe), "part2": fmt.Sprint(sess.Part2()), "attempt": fmt.Sprint(job.Attempt)}
@@ -247,6 +254,80 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 		metrics.StageLatency.WithLabelValues(metrics.StageSessionReady).Observe(time.Since(recordingEnded(sess)).Seconds())
 	}
 	return err
+}
+
+// ClinicianStyle is the drafting style of the session's clinician: the
+// preferences they saved on their account page, with their own recent
+// signed notes as examples when they asked for them (see StyleExamples);
+// none when the session names no clinician with an account.
+func ClinicianStyle(ctx context.Context, s *store.Store, sess store.Session) (prompts.Style, error) {
+	if strings.TrimSpace(sess.Clinician) == "" {
+		return prompts.Style{}, nil
+	}
+	u, err := s.UserByEmail(ctx, sess.Clinician)
+	if errors.Is(err, store.ErrNotFound) {
+		return prompts.Style{}, nil
+	}
+	if err != nil {
+		return prompts.Style{}, err
+	}
+	st, err := s.ClinicianStyle(ctx, u.ID)
+	if err != nil {
+		return prompts.Style{}, err
+	}
+	style := StyleOf(st)
+	if st.Examples {
+		if style.Examples, err = StyleExamples(ctx, s, sess); err != nil {
+			return prompts.Style{}, err
+		}
+	}
+	return style, nil
+}
+
+// MaxStyleExamples is how many earlier notes a draft is shown.
+const MaxStyleExamples = 2
+
+// StyleExamples are up to MaxStyleExamples notes the session's clinician
+// signed most recently, as signed, for the model to follow their style.
+// Only the clinician's own notes, in their own sessions, count; never
+// another session's note that is a 42 CFR Part 2 record (its consent
+// covers that client's care, not drafting another's note) nor the SAMPLE
+// session's. The notes are stored de-identified; each is run through the
+// redaction engine again, so that a name a clinician typed that the
+// session's map did not know is not sent either.
+func StyleExamples(ctx context.Context, s *store.Store, sess store.Session) ([]string, error) {
+	notes, err := s.SignedNotesBy(ctx, sess.Clinician, sess.ID, 20)
+	if err != nil {
+		return nil, fmt.Errorf("read the clinician's signed notes: %w", err)
+	}
+	var out []string
+	for _, n := range notes {
+		if len(out) == MaxStyleExamples {
+			break
+		}
+		if vocab.IsPart2(n.Program) || n.ClientID == store.SampleClientID {
+			continue
+		}
+		var c Content
+		if err := json.Unmarshal([]byte(n.Content), &c); err != nil {
+			return nil, fmt.Errorf("a signed note of session %s is not valid JSON: %w", n.SessionID, err)
+		}
+		text := strings.TrimSpace(NoteText(c.Note))
+		if text == "" {
+			continue
+		}
+		res, err := redaction.NewSession().Redact(text)
+		if err != nil {
+			return nil, fmt.Errorf("redact a style example: %w", err)
+		}
+		out = append(out, res.Text)
+	}
+	return out, nil
+}
+
+// StyleOf is a stored style as the prompt takes it.
+func StyleOf(st store.ClinicianStyle) prompts.Style {
+	return prompts.Style{Length: prompts.NoteLength(st.NoteLength), Person: prompts.Person(st.Person), Headings: prompts.Headings(st.Headings), Avoid: st.Avoid}
 }
 
 // recordingEnded is when a session's audio ended: the end of a call's

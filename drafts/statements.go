@@ -293,6 +293,9 @@ func (s *Service) changeNote(ctx context.Context, sessionID, actor, action strin
 		if err != nil {
 			return err
 		}
+		if c.Drafted == "" {
+			c.Drafted = NoteText(c.Note)
+		}
 		if err := fn(&c, rc.in.Format); err != nil {
 			return err
 		}

@@ -25,6 +25,10 @@ type RenderInput struct {
 	Window, Windows int // pass 1: window number (1-based) and count
 
 	Extracted []Extracted // pass 2
+
+	// Style is the signing clinician's preferences (zero: none); it becomes
+	// a delimited section of the system message (see Style).
+	Style Style
 }
 
 // Extracted is one statement produced by a pass-1 extraction.
@@ -113,6 +117,10 @@ func Render(f Format, m Modality, in RenderInput) (system, user, version string)
 		s.WriteString("\n## Long session, pass 1\n")
 		s.WriteString(strings.NewReplacer("{{window}}", strconv.Itoa(in.Window), "{{windows}}", strconv.Itoa(in.Windows)).Replace(registry.extract.Guidance))
 		s.WriteString("\n")
+	}
+	if sec := styleSection(in.Style); sec != "" {
+		parts = append(parts, fmt.Sprintf("style@%d", StyleVersion))
+		s.WriteString(sec)
 	}
 	s.WriteString("\n## Output\n")
 	s.WriteString(OutputContract(f))

@@ -40,6 +40,9 @@ type NoteInput struct {
 	Consent             ConsentState
 	Part2               bool // the session is a Part 2 record
 	MAT                 bool // medication-assisted treatment visit
+	// Style is the signing clinician's preferences, given to every drafting
+	// call as a delimited section of the instructions (zero: none).
+	Style prompts.Style
 }
 
 // ErrBadInput is wrapped by errors about the NoteInput itself.
@@ -105,6 +108,7 @@ func Draft(ctx context.Context, llm LLM, in NoteInput) (Result, error) {
 	base := prompts.RenderInput{
 		Group: in.Group, Program: in.Program, Part2: in.Part2 || vocab.IsPart2(in.Program),
 		MAT: in.MAT || in.Modality.ID == "mat", RiskLanguage: len(riskIDs) > 0,
+		Style: in.Style,
 	}
 	d := &drafter{llm: llm, in: in, schema: &OutputSchema{Name: SchemaName(in.Format), Schema: NoteSchema(in.Format)}}
 

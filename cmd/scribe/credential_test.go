@@ -285,24 +285,6 @@ func TestDraftSignAtATerminal(t *testing.T) {
 	}
 }
 
-// TestUserAddNeedsARole (low finding): `scribe user add` has no default
-// role (the web form starts at clinician); without --role nobody is added.
-func TestUserAddNeedsARole(t *testing.T) {
-	t.Setenv("DATABASE_URL", "")
-	t.Setenv("SCRIBE_MASTER_KEY", "")
-	dir := t.TempDir()
-	_, errOut, code := cli(t, dir, "user", "add", "--email", "new@example.org")
-	if code != 2 || !strings.Contains(errOut, "--role") {
-		t.Fatalf("user add without --role: exit %d %s", code, errOut)
-	}
-	if out := mustCLI(t, dir, "user", "list"); strings.Contains(out, "new@example.org") {
-		t.Fatal("a user was added without a role")
-	}
-	if _, errOut, _ := cli(t, dir, "user", "add", "--help"); !strings.Contains(errOut, "no default") {
-		t.Fatalf("the help does not say that the role has no default: %s", errOut)
-	}
-}
-
 // TestConsentIsRecordedInTheNameOfTheCredentialOwner: `scribe consent add
 // --captured-by EMAIL` and `scribe ingest --consent-attested-by EMAIL` wrote
 // whatever name was typed into the consent record, with no credential. A

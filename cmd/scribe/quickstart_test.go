@@ -42,7 +42,7 @@ func TestQuickStartSample(t *testing.T) {
 	base := "http://" + addr
 	t.Setenv("SCRIBE_PUBLIC_URL", base)
 
-	out := mustCLI(t, dir, "user", "add", "--email", "you@example.org", "--role", "clinician")
+	out := mustCLI(t, dir, "user", "add", "--email", "you@example.org") // a clinician, as the README says
 	invite := regexp.MustCompile(`/invite\?token=\S+`).FindString(out)
 	if invite == "" {
 		t.Fatalf("no invite link in:\n%s", out)

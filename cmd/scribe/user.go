@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	service "github.com/scribe-health/scribe/internal/app"
@@ -13,31 +14,37 @@ import (
 	"github.com/scribe-health/scribe/internal/store"
 )
 
-const userUsage = `Usage: scribe user add --email EMAIL --role admin|clinician|supervisor [--part2-access]
+const userUsage = `Usage: scribe user add --email EMAIL [--role clinician|supervisor|admin] [--part2-access]
        scribe user list
        scribe user role EMAIL --role admin|clinician|supervisor [--part2-access]
        scribe user disable EMAIL | enable EMAIL
-The role is required and has no default: choose admin only for someone who manages users,
-providers and the audit log (admins must use two-step sign-in).`
+       scribe user style show --as EMAIL
+       scribe user style set --as EMAIL [--length short|standard|detailed] [--person first|third]
+                             [--headings on|off] [--avoid PHRASE]... [--examples]
+The role defaults to clinician. Choose admin only for someone who manages users,
+providers and the audit log (admins must use two-step sign-in).
+A clinician's note style (also on their account page) shapes the drafts of their sessions;
+set replaces the whole style, and a preference left out is none.`
 
 func cmdUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return dispatch(ctx, args, stdout, stderr, userUsage, map[string]runFunc{
 		"add": userAdd, "list": userList, "role": userRole,
 		"disable": userToggle(service.ChangeDisable), "enable": userToggle(service.ChangeEnable),
+		"style": userStyle,
 	})
 }
 
 func userAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("user add", "user add --email EMAIL --role admin|clinician|supervisor [--part2-access]\n\n"+userUsage, stderr)
+	fs := newFlags("user add", "user add --email EMAIL [--role clinician|supervisor|admin] [--part2-access]\n\n"+userUsage, stderr)
 	act := registerActing(fs)
 	var in service.UserInput
 	fs.StringVar(&in.Email, "email", "", "the user's e-mail (required)")
-	fs.StringVar(&in.Role, "role", "", "admin, clinician or supervisor (required; no default)")
+	fs.StringVar(&in.Role, "role", store.RoleClinician, "clinician, supervisor or admin")
 	fs.BoolVar(&in.Part2Access, "part2-access", false, "may see 42 CFR Part 2 (substance-use program) records")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if in.Email == "" || in.Role == "" {
+	if in.Email == "" {
 		fmt.Fprintln(stderr, userUsage)
 		return errUsage
 	}
@@ -134,4 +141,94 @@ func userToggle(change service.UserChange) runFunc {
 		fmt.Fprintf(stdout, "user %s %sd\n", u.Email, change)
 		return nil
 	}
+}
+
+// phraseFlags is a flag given once per phrase.
+type phraseFlags []string
+
+func (p *phraseFlags) String() string     { return strings.Join(*p, "; ") }
+func (p *phraseFlags) Set(v string) error { *p = append(*p, v); return nil }
+
+func userStyle(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return dispatch(ctx, args, stdout, stderr, userUsage, map[string]runFunc{"show": userStyleShow, "set": userStyleSet})
+}
+
+func userStyleShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("user style show", "user style show --as EMAIL", stderr)
+	act := registerActing(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	x, err := act.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	if err := styleOwner(x.by); err != nil {
+		return err
+	}
+	st, err := x.svc.Style(ctx, x.by)
+	if err != nil {
+		return err
+	}
+	printStyle(stdout, x.by.Email, st)
+	return nil
+}
+
+func userStyleSet(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("user style set", "user style set --as EMAIL [--length short|standard|detailed] [--person first|third] [--headings on|off] [--avoid PHRASE]... [--examples]", stderr)
+	act := registerActing(fs)
+	var in service.StyleInput
+	var avoid phraseFlags
+	fs.StringVar(&in.NoteLength, "length", "", "short, standard or detailed (omitted: no preference)")
+	fs.StringVar(&in.Person, "person", "", "first or third person (omitted: no preference, the drafts use the third)")
+	fs.StringVar(&in.Headings, "headings", "", "on or off: whether the note is pasted with its section headings (omitted: no preference)")
+	fs.Var(&avoid, "avoid", "a phrase the drafts should not use (repeat for each phrase)")
+	fs.BoolVar(&in.Examples, "examples", false, "show the model your two most recent signed notes as examples of your style (redacted; never a Part 2 record)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	in.Avoid = avoid
+	x, err := act.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	if err := styleOwner(x.by); err != nil {
+		return err
+	}
+	st, err := x.svc.SetStyle(ctx, x.by, in)
+	if err != nil {
+		return err
+	}
+	printStyle(stdout, x.by.Email, st)
+	return nil
+}
+
+// styleOwner refuses the host operator: a note style is a clinician's own.
+func styleOwner(by store.User) error {
+	if by.Email == "" {
+		return errors.New("a note style belongs to a clinician or supervisor: name them with --as EMAIL")
+	}
+	return nil
+}
+
+func printStyle(w io.Writer, email string, st store.ClinicianStyle) {
+	or := func(v, none string) string {
+		if v == "" {
+			return none
+		}
+		return v
+	}
+	fmt.Fprintf(w, "note style of %s\n", email)
+	fmt.Fprintf(w, "length:   %s\n", or(st.NoteLength, "no preference"))
+	fmt.Fprintf(w, "person:   %s\n", or(st.Person, "no preference"))
+	fmt.Fprintf(w, "headings: %s\n", or(st.Headings, "no preference"))
+	if len(st.Avoid) == 0 {
+		fmt.Fprintln(w, "avoid:    none")
+	}
+	for _, p := range st.Avoid {
+		fmt.Fprintf(w, "avoid:    %s\n", p)
+	}
+	fmt.Fprintf(w, "examples: %s\n", map[bool]string{true: "your recent signed notes are shown to the model", false: "off"}[st.Examples])
 }

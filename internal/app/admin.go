@@ -101,7 +101,7 @@ func (s *Service) AddTemplate(ctx context.Context, by store.User, source []byte)
 // UserInput is a new web app user.
 type UserInput struct {
 	Email       string
-	Role        string // required: admin, clinician or supervisor
+	Role        string // admin, clinician or supervisor; empty: clinician
 	Part2Access bool
 }
 
@@ -112,7 +112,7 @@ type NewUser struct {
 	InviteToken string
 }
 
-// AddUser adds a web app user with a role (there is no default) and makes
+// AddUser adds a web app user with a role (a clinician when none is given) and makes
 // their invitation. Admins only.
 func (s *Service) AddUser(ctx context.Context, by store.User, in UserInput) (NewUser, error) {
 	if err := requireRole(by, "add users", adminOnly...); err != nil {
@@ -122,8 +122,9 @@ func (s *Service) AddUser(ctx context.Context, by store.User, in UserInput) (New
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
 		return NewUser{}, &validate.Error{Field: FieldEmail, Value: email, Hint: "give the person's e-mail address, such as name@example.org"}
 	}
+	// Most people added are clinicians: a role left out makes one.
 	if strings.TrimSpace(in.Role) == "" {
-		return NewUser{}, &validate.Error{Field: vocab.FieldRole, Allowed: vocab.Strings(vocab.Roles()), Hint: "choose the user's role (admin, clinician or supervisor); there is no default"}
+		in.Role = string(vocab.RoleClinician)
 	}
 	role, err := vocab.ParseRole(in.Role)
 	if err != nil {

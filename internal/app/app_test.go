@@ -328,8 +328,14 @@ func TestUsers(t *testing.T) {
 			}
 			_, err := e.svc.AddUser(e.ctx, e.admin, app.UserInput{Email: "not an address", Role: "clinician"})
 			wantValidation(t, "a bad e-mail", err, app.FieldEmail)
-			_, err = e.svc.AddUser(e.ctx, e.admin, app.UserInput{Email: "new@example.org"})
-			wantValidation(t, "no role", err, vocab.FieldRole)
+			// A role left out makes a clinician.
+			nu, err := e.svc.AddUser(e.ctx, e.admin, app.UserInput{Email: "plain@example.org"})
+			if err != nil || nu.User.Role != store.RoleClinician {
+				t.Fatalf("no role: %+v, %v; want a clinician", nu.User, err)
+			}
+			if a := e.lastAudit("user.add"); a.EntityID != nu.User.ID || a.Details["role"] != "clinician" {
+				t.Errorf("audit %+v", a)
+			}
 			_, err = e.svc.AddUser(e.ctx, e.admin, app.UserInput{Email: "new@example.org", Role: "owner"})
 			if ve := wantValidation(t, "a made-up role", err, vocab.FieldRole); len(ve.Allowed) != 3 {
 				t.Errorf("allowed %v", ve.Allowed)

@@ -103,7 +103,6 @@ func TestErrorsSpeakTheDomain(t *testing.T) {
 			"eval: price of another":      evalRun(e, e.admin, app.EvalInput{Providers: []string{"notes"}, Prices: map[string]eval.Price{"other": {}}}),
 			"template: not an admin":      func() error { _, err := e.svc.AddTemplate(e.ctx, e.clinician, []byte(template)); return err },
 			"user: bad e-mail":            addUser(e.admin, app.UserInput{Email: "x", Role: "clinician"}),
-			"user: no role":               addUser(e.admin, app.UserInput{Email: "x@example.org"}),
 			"user: unknown role":          addUser(e.admin, app.UserInput{Email: "x@example.org", Role: "owner"}),
 			"user: taken e-mail":          addUser(e.admin, app.UserInput{Email: e.other.Email, Role: "clinician"}),
 			"user: not an admin":          addUser(e.clinician, app.UserInput{Email: "x@example.org", Role: "clinician"}),

@@ -151,6 +151,11 @@ func TestDemo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The sample leaves no trace in how much the clinician changes
+			// their drafts (the account page's measure).
+			if ms, err := st.EditMeasures(ctx, "", 10); err != nil || len(ms) != 0 {
+				t.Errorf("signing the sample recorded an edit measure: %+v, %v", ms, err)
+			}
 			view, err := drafts.BuildView(signed, nil, drafts.RenderOptions{})
 			if err != nil {
 				t.Fatal(err)

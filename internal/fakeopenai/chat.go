@@ -101,7 +101,7 @@ func BuildNote(req ChatRequest) (string, error) {
 		json.Unmarshal(req.ResponseFormat.JSONSchema.Schema, &schema)
 	}
 	if schema == nil {
-		schema = defaultSchema()
+		schema = contractSchema(req)
 	}
 	g := &gen{segs: segs}
 	b, err := json.Marshal(g.value(schema))
@@ -164,6 +164,33 @@ func (g *gen) statements(n int) []any {
 		out = []any{}
 	}
 	return out
+}
+
+// contractKeys finds the section keys a request without a JSON schema
+// asks for in words (prompts.OutputContract: "Include every one of these
+// section keys, in this order: a, b, c.").
+var contractKeys = regexp.MustCompile(`Include every one of these section keys, in this order: ([a-z0-9_, ]+)\.`)
+
+// contractSchema is the note shape a request without a JSON schema asks
+// for in words, as a model that follows them answers it; the SOAP shape
+// when the request names no keys.
+func contractSchema(req ChatRequest) map[string]any {
+	for _, m := range req.Messages {
+		sm := contractKeys.FindStringSubmatch(m.Content)
+		if sm == nil {
+			continue
+		}
+		statement := map[string]any{"type": "object", "required": []any{"statements"}, "properties": map[string]any{"statements": map[string]any{
+			"type": "array", "items": map[string]any{"type": "object", "properties": map[string]any{"text": map[string]any{"type": "string"}, "citations": map[string]any{"type": "array"}}}}}}
+		props, required := map[string]any{}, []any{}
+		for _, k := range strings.Split(sm[1], ",") {
+			k = strings.TrimSpace(k)
+			props[k], required = statement, append(required, k)
+		}
+		return map[string]any{"type": "object", "required": []any{"sections"}, "properties": map[string]any{
+			"sections": map[string]any{"type": "object", "required": required, "properties": props}}}
+	}
+	return defaultSchema()
 }
 
 func defaultSchema() map[string]any {

@@ -554,6 +554,9 @@ type accountData struct {
 	Tokens                []store.APIToken
 	NewToken              string
 	TokenName             string
+	Style                 styleForm // the note style (pages_style.go)
+	StyleChoices          map[string][]styleChoice
+	Edits                 editChart
 }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request, c *call) {
@@ -565,6 +568,9 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, c *call, 
 	var err error
 	if d.CodesLeft, err = s.cfg.Store.RecoveryCodesLeft(ctx, c.user.ID); err == nil {
 		d.Tokens, err = s.cfg.Store.APITokens(ctx, c.user.ID)
+	}
+	if err == nil {
+		err = s.fillStyle(r, c, &d)
 	}
 	if err != nil {
 		s.serverError(w, r, err, "your account could not be read; try again")

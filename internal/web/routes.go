@@ -24,6 +24,7 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/account/recovery-codes", access: signedIn, roles: anyRole, h: s.recoveryCodesNew},
 		{method: "POST", path: "/account/tokens", access: signedIn, roles: anyRole, h: s.tokenCreate},
 		{method: "POST", path: "/account/tokens/{token}/revoke", access: signedIn, roles: anyRole, h: s.tokenRevoke},
+		{method: "POST", path: "/account/style", access: signedIn, roles: clinicalRoles, h: s.styleSave},
 
 		{method: "GET", path: "/sessions", access: signedIn, roles: anyRole, h: s.sessionsList},
 		{method: "GET", path: "/sessions/new", access: signedIn, roles: schedulerRoles, h: s.scheduleForm},

@@ -392,7 +392,8 @@ func recoveryCodes(body string) []string {
 }
 
 // TestNewUserRoleIsChosen (low finding): the add-user form starts at the
-// least-privileged clinical role, and a request without a role adds nobody.
+// least-privileged clinical role, and a request without a role adds a
+// clinician.
 func TestNewUserRoleIsChosen(t *testing.T) {
 	e := newEnv(t, "", nil)
 	admin := e.addUser("admin@example.org", store.RoleAdmin, false)
@@ -417,11 +418,13 @@ func TestNewUserRoleIsChosen(t *testing.T) {
 	if chosen != store.RoleClinician {
 		t.Fatalf("the add-user form starts at role %q, want clinician", chosen)
 	}
-	if r := b.post("/admin/users", url.Values{"email": {"new@example.org"}}); r.status != http.StatusBadRequest {
-		t.Fatalf("add without a role: %d", r.status)
+	// A request without a role adds a clinician: the role defaults to
+	// clinician everywhere (issue 15).
+	if r := b.post("/admin/users", url.Values{"email": {"new@example.org"}}); r.status >= 400 {
+		t.Fatalf("add without a role: %d %s", r.status, errorText(r.body))
 	}
-	if _, err := e.store.UserByEmail(e.ctx, "new@example.org"); err == nil {
-		t.Fatal("a user was added without a role")
+	if u, err := e.store.UserByEmail(e.ctx, "new@example.org"); err != nil || u.Role != store.RoleClinician {
+		t.Fatalf("added without a role: %+v, %v; want a clinician", u, err)
 	}
 }
 

@@ -257,4 +257,5 @@ func Exercise(t *testing.T, open func(t *testing.T) *store.Store) {
 	exerciseAuditFields(t, open)
 	exerciseAuth(t, open)
 	exerciseSchedule(t, open)
+	exerciseStyle(t, open)
 }
