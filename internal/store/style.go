@@ -88,8 +88,8 @@ func (m EditMeasure) Share() float64 {
 	return min(1, float64(m.ChangedWords)/float64(n))
 }
 
-// RecordEditMeasure stores the measure of a signed draft (once: a second
-// record of the same draft is ignored).
+// RecordEditMeasure stores the measure of a signed draft; a draft signed
+// again (an associate's note returned by the supervisor) keeps the latest.
 func (tx *Tx) RecordEditMeasure(ctx context.Context, m EditMeasure) error {
 	_, err := tx.q.exec(ctx, `INSERT INTO note_edit_measures (draft_id, session_id, user_id, drafted_words, signed_words, changed_words, signed_at)
 		VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (draft_id) DO UPDATE SET drafted_words = excluded.drafted_words,
