@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Identifier types, as the command-line contract names them.
@@ -55,14 +56,71 @@ type detector struct {
 	// candsByLen indexes cands[:candsIndexed] by byte length (mentionsFound)
 	candsByLen   map[int][]int32
 	candsIndexed int
+
+	bufs *detBufs // nil once released
+	// slowTagger: the tagger computes every feature of every token (tests
+	// compare it with the form sums)
+	slowTagger bool
 }
 
+// release hands the detector's buffers back for the next call; d must not
+// be used after it (its tokens point into the look-up cache).
+func (d *detector) release() {
+	b := d.bufs
+	if b == nil {
+		return
+	}
+	d.bufs = nil
+	b.lc.reset()
+	clear(d.toks) // drop the references to this text's strings
+	b.toks, b.used, b.streetUsed, b.cues = d.toks[:0], d.used[:0], d.streetUsed[:0], d.cues[:0]
+	d.toks, d.used, d.streetUsed, d.cues = nil, nil, nil, nil
+	detPool.Put(b)
+}
+
+// resetBools returns a zeroed slice of n, reusing b's memory when it can.
+func resetBools(b []bool, n int) []bool {
+	if cap(b) < n {
+		return make([]bool, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
+}
+
+// detBufs are the per-call buffers of a detector that Session.redactCands
+// hands back (release) for the next call: the look-up cache and the token
+// slices are the largest allocations of a call, and reusing them spares
+// both the zeroing of fresh memory and the collector's work.
+type detBufs struct {
+	lc         *lexCache
+	toks       []token
+	used       []bool
+	streetUsed []bool
+	cues       []int32
+	// the tagger's form sums (tokForms), valid where their gen is gen
+	forms      []formSums
+	formsModel *taggerModel
+	gen        uint32
+	tf         []tokFeat
+}
+
+var detPool = sync.Pool{New: func() any { return new(detBufs) }}
+
 func newDetector(g *gazetteers, text string) *detector {
-	lc := &lexCache{lex: g.lex}
-	d := &detector{g: g, text: text, lc: lc, toks: tokenize(text, lc)}
-	d.used = make([]bool, len(d.toks))
-	d.streetUsed = make([]bool, len(d.toks))
-	d.cues = make([]int32, 0, len(d.toks)/16)
+	b := detPool.Get().(*detBufs)
+	if b.lc == nil || b.lc.lex != g.lex {
+		b.lc = &lexCache{lex: g.lex}
+	}
+	lc := b.lc
+	d := &detector{g: g, text: text, lc: lc, bufs: b}
+	d.toks = tokenizeInto(b.toks, text, lc)
+	d.used = resetBools(b.used, len(d.toks))
+	d.streetUsed = resetBools(b.streetUsed, len(d.toks))
+	d.cues = b.cues[:0]
+	if b.gen++; b.gen == 0 { // form numbers start again: every form sum is stale
+		b.gen = 1 // (0 is the generation of a sum never computed)
+	}
 	d.markPhrases()
 	caps, alpha := 0, 0
 	for i := range d.toks {

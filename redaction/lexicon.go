@@ -132,7 +132,10 @@ type lexCache struct {
 	slots [8192]struct {
 		form string
 		e    *lexEntry
+		fid  int32 // form number in this text (1, 2, …; a form evicted and met again gets a new one)
 	}
+	nf   int32 // form numbers handed out
+	last int32 // form number of the last get or getBytes
 }
 
 // get returns the entry of k and k's hash (nil cache: the empty entry, 0).
@@ -143,11 +146,24 @@ func (c *lexCache) get(k string) (*lexEntry, uint64) {
 	h := maphash.String(c.lex.seed, k)
 	s := &c.slots[h&uint64(len(c.slots)-1)]
 	if s.e != nil && s.form == k {
+		c.last = s.fid
 		return s.e, h
 	}
 	e := c.local(c.lex.probe(k, h))
-	s.form, s.e = k, e
+	c.nf++
+	s.form, s.e, s.fid = k, e, c.nf
+	c.last = c.nf
 	return e, h
+}
+
+// reset empties the cache for another text, keeping its memory (the first
+// arena chunk; later chunks go to the collector).
+func (c *lexCache) reset() {
+	clear(c.slots[:])
+	c.nf, c.last = 0, 0
+	if cap(c.arena) > 0 {
+		c.arena = c.arena[:0]
+	}
 }
 
 // local returns a copy of e in the arena (the empty entry as is).
@@ -174,6 +190,7 @@ func (c *lexCache) getBytes(b []byte) (*lexEntry, string, uint64) {
 	h := maphash.Bytes(c.lex.seed, b)
 	s := &c.slots[h&uint64(len(c.slots)-1)]
 	if s.e != nil && s.form == string(b) {
+		c.last = s.fid
 		return s.e, s.form, h
 	}
 	e := c.lex.probe(string(b), h)
@@ -184,7 +201,9 @@ func (c *lexCache) getBytes(b []byte) (*lexEntry, string, uint64) {
 		form = string(b)
 	}
 	e = c.local(e)
-	s.form, s.e = form, e
+	c.nf++
+	s.form, s.e, s.fid = form, e, c.nf
+	c.last = c.nf
 	return e, form, h
 }
 

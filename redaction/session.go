@@ -296,6 +296,7 @@ func (s *Session) redactWith(g *gazetteers, text string) Result {
 // resolved candidates before they are propagated.
 func (s *Session) redactCands(g *gazetteers, text string, addTo func([]cand) []cand) Result {
 	d := newDetector(g, text)
+	defer d.release()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// names known from earlier calls in this session are propagated too

@@ -57,6 +57,10 @@ type taggerModel struct {
 	w         []int16
 	rows      *[1 << taggerBits][nTags]int16 // w by bucket: a bucket indexes it without a bounds check
 	threshold int32                          // margin of a tag over O needed to add a span
+	// shapeSums[prev][shape] is the sum of the features that depend only on
+	// the previous tag and the token's shape (fBias, fShape, fPrevTag,
+	// fPrevTagShape, fMode): one read where tagFeatures makes five
+	shapeSums *[nTags][128][nTags]int32
 }
 
 var (
@@ -101,6 +105,26 @@ func (m *taggerModel) setRows() {
 	for b := range m.rows {
 		copy(m.rows[b][:], m.w[b*nTags:b*nTags+nTags])
 	}
+	m.shapeSums = new([nTags][128][nTags]int32)
+	for prev := range nTags {
+		for sh := range 128 {
+			sc := &m.shapeSums[prev][sh]
+			for _, b := range [...]uint32{feat(fBias, 0), feat(fShape, uint64(sh)), feat(fPrevTag, uint64(prev)),
+				feat(fPrevTagShape, uint64(prev)<<8|uint64(sh)), feat(fMode, uint64(sh&64))} {
+				m.addRow(sc, b)
+			}
+		}
+	}
+}
+
+// addRow adds the weights of bucket b to sc.
+func (m *taggerModel) addRow(sc *[nTags]int32, b uint32) {
+	row := &m.rows[uint16(b)]
+	sc[0] += int32(row[0])
+	sc[1] += int32(row[1])
+	sc[2] += int32(row[2])
+	sc[3] += int32(row[3])
+	sc[4] += int32(row[4])
 }
 
 func encodeTagger(w []int16, threshold int32) []byte {
@@ -174,6 +198,43 @@ type tokFeat struct {
 	suf   uint64 // hash of the stem's last three bytes (0: stem of three or fewer)
 	shape uint8
 	lex   [8]uint16 // lexical classes (0 ends the list)
+	form  int32     // index of the token's formSums (tagLineForms only)
+}
+
+// formSums are the sums of the feature weights that depend on a token's
+// form alone (its lower-case text: the stem, the suffix and the lexicon
+// classes follow from it), computed once per form of a text: a transcript
+// repeats a few thousand forms, and each sum spares tagLine several reads
+// of the 640 kB weight table, which miss the processor cache.
+type formSums struct {
+	gen     uint32              // detBufs.gen when computed (another generation: stale)
+	word    uint64              // hash of the stem
+	own     [nTags]int32        // fWord, fSuffix3 and fLex of the form
+	prevLex [nTags][nTags]int32 // fPrevTagLex of the form, by previous tag
+	nb      [3][nTags]int32     // the form as a neighbour: fLexPrev (at i-1), fLexNext (i+1), fLexNext2 (i+2)
+}
+
+// fill sets the sums of the form whose per-token features are tf.
+func (m *taggerModel) fill(f *formSums, tf *tokFeat) {
+	*f = formSums{gen: f.gen, word: tf.word}
+	m.addRow(&f.own, feat(fWord, tf.word))
+	if tf.suf != 0 {
+		m.addRow(&f.own, feat(fSuffix3, tf.suf))
+	}
+	for _, l := range tf.lex {
+		if l == 0 {
+			break
+		}
+		m.addRow(&f.own, feat(fLex, uint64(l)))
+		for prev := range nTags {
+			m.addRow(&f.prevLex[prev], feat(fPrevTagLex, uint64(prev)<<16|uint64(l)))
+		}
+		if l>>8&0x7f == 5 { // word-list flags of neighbours only
+			m.addRow(&f.nb[0], feat(fLexPrev, uint64(l)))
+			m.addRow(&f.nb[1], feat(fLexNext, uint64(l)))
+			m.addRow(&f.nb[2], feat(fLexNext2, uint64(l)))
+		}
+	}
 }
 
 func bucketOf(n int32, cuts ...int32) uint16 {
@@ -193,6 +254,38 @@ func (d *detector) tokFeatures(i int) tokFeat {
 	if len(s) > 3 {
 		f.suf = strHash(s[len(s)-3:])
 	}
+	f.shape = d.shapeOf(i)
+	e := t.lx
+	n := 0
+	put := func(kind, v uint16) {
+		if n < len(f.lex) {
+			f.lex[n] = kind<<8 | v | 0x8000
+			n++
+		}
+	}
+	put(1, bucketOf(e.given, 1, 20, 500, 5000, 50000))
+	if e.surname > 0 {
+		put(2, bucketOf(e.surname, 1000, 10000, 50000))
+	} else {
+		put(2, 7)
+	}
+	put(3, bucketOf(int32(e.level), 1, 20, 40, 60, 80))
+	if e.place > 0 {
+		put(4, bucketOf(e.place, 2, 5, 20))
+	}
+	fl := (t.lx.flags | t.lxl.flags)
+	for k, lf := range lexFeatFlags {
+		if fl&lf != 0 {
+			put(5, uint16(k))
+		}
+	}
+	return f
+}
+
+// shapeOf is the shape code of token i (tokFeat.shape).
+func (d *detector) shapeOf(i int) uint8 {
+	t := &d.toks[i]
+	s := t.stem()
 	var sh uint8
 	switch {
 	case t.digits || t.hasDigit:
@@ -220,32 +313,7 @@ func (d *detector) tokFeatures(i int) tokFeat {
 	if d.lower {
 		sh |= 64
 	}
-	f.shape = sh
-	e := t.lx
-	n := 0
-	put := func(kind, v uint16) {
-		if n < len(f.lex) {
-			f.lex[n] = kind<<8 | v | 0x8000
-			n++
-		}
-	}
-	put(1, bucketOf(e.given, 1, 20, 500, 5000, 50000))
-	if e.surname > 0 {
-		put(2, bucketOf(e.surname, 1000, 10000, 50000))
-	} else {
-		put(2, 7)
-	}
-	put(3, bucketOf(int32(e.level), 1, 20, 40, 60, 80))
-	if e.place > 0 {
-		put(4, bucketOf(e.place, 2, 5, 20))
-	}
-	fl := (t.lx.flags | t.lxl.flags)
-	for k, lf := range lexFeatFlags {
-		if fl&lf != 0 {
-			put(5, uint16(k))
-		}
-	}
-	return f
+	return sh
 }
 
 // tagFeatures appends the feature buckets of token i to dst, given the
@@ -392,6 +460,69 @@ func (m *taggerModel) tagLine(tf []tokFeat, tags []uint8, margins []int32, buf [
 	return buf
 }
 
+// tagLineForms is tagLine over the form sums of the tokens (tf[i].form
+// indexes forms): the same features, the same integer sums in another
+// order, so the same tags and margins (TestTagLineFormsSame).
+func (m *taggerModel) tagLineForms(tf []tokFeat, forms []formSums, tags []uint8, margins []int32) {
+	const bos, eos = 0x5bd1e995, 0x1b873593
+	n := len(tf)
+	w := func(k int) uint64 {
+		if k < 0 {
+			return bos
+		}
+		if k >= n {
+			return eos
+		}
+		return tf[k].word
+	}
+	sh := func(k int) uint64 {
+		if k < 0 || k >= n {
+			return 255
+		}
+		return uint64(tf[k].shape)
+	}
+	add := func(sc, v *[nTags]int32) {
+		sc[0] += v[0]
+		sc[1] += v[1]
+		sc[2] += v[2]
+		sc[3] += v[3]
+		sc[4] += v[4]
+	}
+	prev := tagO
+	for i := range tf {
+		t := &tf[i]
+		f := &forms[t.form]
+		sc := m.shapeSums[prev][t.shape&127]
+		add(&sc, &f.own)
+		add(&sc, &f.prevLex[prev])
+		if i > 0 {
+			add(&sc, &forms[tf[i-1].form].nb[0])
+		}
+		if i+1 < n {
+			add(&sc, &forms[tf[i+1].form].nb[1])
+		}
+		if i+2 < n {
+			add(&sc, &forms[tf[i+2].form].nb[2])
+		}
+		m.addRow(&sc, feat(fWordPrev, w(i-1)))
+		m.addRow(&sc, feat(fWordNext, w(i+1)))
+		m.addRow(&sc, feat(fWordPrev2, w(i-2)))
+		m.addRow(&sc, feat(fWordNext2, w(i+2)))
+		m.addRow(&sc, feat(fBigramPrev, w(i-1)*31+t.word))
+		m.addRow(&sc, feat(fBigramNext, t.word*31+w(i+1)))
+		m.addRow(&sc, feat(fShapePrevNext, sh(i-1)<<16|uint64(t.shape)<<8|sh(i+1)))
+		best := tagO
+		for k := 1; k < nTags; k++ {
+			if sc[k] > sc[best] {
+				best = k
+			}
+		}
+		tags[i] = uint8(best)
+		margins[i] = sc[best] - sc[tagO]
+		prev = best
+	}
+}
+
 // prioTagger is below the backstop: a tagger span joins only where no other
 // recognizer found anything.
 const prioTagger = 10
@@ -451,12 +582,17 @@ func (d *detector) statTagger(m *taggerModel) {
 func (d *detector) tagStretch(m *taggerModel, a, b int, tf []tokFeat, tags []uint8, margins []int32, buf []uint32) ([]tokFeat, []uint8, []int32, []uint32) {
 	{
 		tf = tf[:0]
-		for i := a; i < b; i++ {
-			tf = append(tf, d.tokFeatures(i))
-		}
 		tags = append(tags[:0], make([]uint8, b-a)...)
 		margins = append(margins[:0], make([]int32, b-a)...)
-		buf = m.tagLine(tf, tags, margins, buf)
+		if forms := d.tokForms(m, a, b, tf); forms != nil {
+			tf = d.bufs.tf
+			m.tagLineForms(tf, forms, tags, margins)
+		} else {
+			for i := a; i < b; i++ {
+				tf = append(tf, d.tokFeatures(i))
+			}
+			buf = m.tagLine(tf, tags, margins, buf)
+		}
 		for i := a; i < b; i++ {
 			tg := tags[i-a]
 			if tg == tagO || !d.taggable(i, tg) {
@@ -486,6 +622,45 @@ func (d *detector) tagStretch(m *taggerModel, a, b int, tf []tokFeat, tags []uin
 		}
 	}
 	return tf, tags, margins, buf
+}
+
+// tokForms sets d.bufs.tf to the features of tokens [a, b) with their
+// form sums, computing the sums of a form the first time it is met, and
+// returns the sums; nil when a token has no form number (no look-up cache)
+// or the detector has no buffers: then tagLine computes every feature.
+func (d *detector) tokForms(m *taggerModel, a, b int, tf []tokFeat) []formSums {
+	bf := d.bufs
+	if bf == nil || d.slowTagger {
+		return nil
+	}
+	for i := a; i < b; i++ {
+		if d.toks[i].fid == 0 {
+			return nil
+		}
+	}
+	if bf.formsModel != m {
+		bf.formsModel = m
+		if bf.gen++; bf.gen == 0 { // sums of another model are stale
+			bf.gen = 1
+		}
+	}
+	tf = bf.tf[:0]
+	for i := a; i < b; i++ {
+		t := &d.toks[i]
+		fid := int(t.fid)
+		if fid >= len(bf.forms) {
+			bf.forms = append(bf.forms, make([]formSums, fid+1-len(bf.forms)+len(bf.forms)/2)...)
+		}
+		f := &bf.forms[fid]
+		if f.gen != bf.gen {
+			full := d.tokFeatures(i)
+			f.gen = bf.gen
+			m.fill(f, &full)
+		}
+		tf = append(tf, tokFeat{word: f.word, shape: d.shapeOf(i), form: int32(fid)})
+	}
+	bf.tf = tf
+	return bf.forms
 }
 
 // tagRunOK: a run worth a span: an ID of three tokens or more, or with a

@@ -14,6 +14,7 @@ type token struct {
 	s, e      int32     // byte offsets of the core in the text
 	stemEnd   int32     // byte offset where the stem ends (possessive excluded)
 	stemHash  uint32    // lexCache hash of the stem (0 without a lexicon)
+	fid       int32     // lexCache form number of low (0 without a lexicon)
 	nv        int32     // number(low) value, -2 when not a number
 	nk        numKind   // number(low) kind
 	stemCut   uint8     // bytes of low after the stem: 2 for 's, 1 for s'
@@ -119,8 +120,16 @@ func isTrim(r rune) bool {
 // (nil: no lexicon, every entry empty). A token's lower-case form is a
 // substring of text, the lexicon's copy, or, for a capitalised form the
 // lexicon does not hold, a new string (reused while lc remembers the form).
-func tokenize(text string, lc *lexCache) []token {
-	toks := make([]token, 0, countWords(text))
+func tokenize(text string, lc *lexCache) []token { return tokenizeInto(nil, text, lc) }
+
+// tokenizeInto is tokenize reusing buf's memory (its elements past len are
+// zero, as release leaves them).
+func tokenizeInto(buf []token, text string, lc *lexCache) []token {
+	n := countWords(text)
+	toks := buf[:0]
+	if cap(toks) < n {
+		toks = make([]token, 0, n)
+	}
 	i := 0
 	lineStart := true
 	sentStart := true
@@ -267,6 +276,9 @@ func fillToken(t *token, raw string, lex *lexCache) {
 		fillUnicode(t, raw)
 		t.lxl, h = lex.get(t.low)
 		apos = true // not known: look
+	}
+	if lex != nil {
+		t.fid = lex.last
 	}
 	if t.lxl.numKind != numNone {
 		t.nv, t.nk = int32(t.lxl.numVal), t.lxl.numKind
