@@ -797,13 +797,20 @@ func (d *detector) particlesAt(i int) int {
 // prefixedCap: a name written with a lower-case particle fused to it, "al-Rashid", "el-Amin", "d'Angelo".
 func (d *detector) prefixedCap(i int) bool {
 	r := d.raw(i)
-	for _, p := range []string{"al-", "el-", "d'", "da-", "de-", "ben-", "bin-"} {
+	// every prefix starts with a, b, d or e and is three letters or more
+	// with the capital: most words are answered by their first two bytes
+	if len(r) < 3 || r[0] != 'a' && r[0] != 'b' && r[0] != 'd' && r[0] != 'e' || r[1] != 'l' && r[1] != '\'' && r[1] != 'a' && r[1] != 'e' && r[1] != 'i' {
+		return false
+	}
+	for _, p := range prefixedCapHeads {
 		if len(r) > len(p)+1 && r[:len(p)] == p && r[len(p)] >= 'A' && r[len(p)] <= 'Z' {
 			return true
 		}
 	}
 	return false
 }
+
+var prefixedCapHeads = [...]string{"al-", "el-", "d'", "da-", "de-", "ben-", "bin-"}
 
 // hyphenName: a hyphenated token each part of which is a name ("mary-kate",
 // "o'donnell-price", "al-rashid", "garcia-ortiz").
