@@ -52,6 +52,10 @@ type detector struct {
 	// spoken ZIP code or a facility after a place verb: "and", a state, a
 	// two-letter capital word, a place preposition (see markPhrases)
 	cues []int32
+	// trig lists, in order, the tokens that can start the recognizers that
+	// look for one word or one list's words (see markPhrases): they visit
+	// those tokens instead of every token
+	trig [nTrig][]int32
 
 	// candsByLen indexes cands[:candsIndexed] by byte length (mentionsFound)
 	candsByLen   map[int][]int32
@@ -74,6 +78,9 @@ func (d *detector) release() {
 	b.lc.reset()
 	clear(d.toks) // drop the references to this text's strings
 	b.toks, b.used, b.streetUsed, b.cues = d.toks[:0], d.used[:0], d.streetUsed[:0], d.cues[:0]
+	for k := range d.trig {
+		b.trig[k] = d.trig[k][:0]
+	}
 	d.toks, d.used, d.streetUsed, d.cues = nil, nil, nil, nil
 	detPool.Put(b)
 }
@@ -98,6 +105,7 @@ type detBufs struct {
 	used       []bool
 	streetUsed []bool
 	cues       []int32
+	trig       [nTrig][]int32
 	// the tagger's form sums (tokForms), valid where their gen is gen
 	forms      []formSums
 	formsModel *taggerModel
@@ -118,6 +126,9 @@ func newDetector(g *gazetteers, text string) *detector {
 	d.used = resetBools(b.used, len(d.toks))
 	d.streetUsed = resetBools(b.streetUsed, len(d.toks))
 	d.cues = b.cues[:0]
+	for k := range d.trig {
+		d.trig[k] = b.trig[k][:0]
+	}
 	if b.gen++; b.gen == 0 { // form numbers start again: every form sum is stale
 		b.gen = 1 // (0 is the generation of a sum never computed)
 	}
@@ -330,12 +341,57 @@ func (b byteSet) take(c *cand) bool {
 // cueFlags are the lexicon flags of the words markPhrases notes in d.cues.
 const cueFlags = lfAnd | lfUSState | lfStateTail | lfPlacePrep
 
+// The recognizers with a trigger list (detector.trig).
+const (
+	trSaint      = iota // "saint", "st" (saintPlaces)
+	trRoute             // "route", "highway", … (routes)
+	trDot               // "dot" (spokenEmailURL)
+	trStreet            // a street type or place head (streets)
+	trBrand             // the first word of a chain's name (brandNames)
+	trPlaceFirst        // the first word of a multi-word place (multiWordPlaces)
+	nTrig
+)
+
+// noteTriggers appends token i to the trigger lists it belongs to: a
+// superset of the tokens each recognizer's first test lets through.
+func (d *detector) noteTriggers(i int) {
+	t := &d.toks[i]
+	f := t.lx.flags
+	if f&(lfStreetType|lfPlaceHead) != 0 {
+		d.trig[trStreet] = append(d.trig[trStreet], int32(i))
+	}
+	if (f|t.lxl.flags)&lfBrandFirst != 0 {
+		d.trig[trBrand] = append(d.trig[trBrand], int32(i))
+	}
+	if f&lfPlaceFirst != 0 {
+		d.trig[trPlaceFirst] = append(d.trig[trPlaceFirst], int32(i))
+	}
+	switch len(t.low) {
+	case 2, 3, 4, 5, 7, 10, 11, 12:
+	default:
+		return
+	}
+	switch t.low {
+	case "saint":
+		d.trig[trSaint] = append(d.trig[trSaint], int32(i))
+	case "route", "rt", "highway", "hwy", "interstate", "county road", "state route":
+		d.trig[trRoute] = append(d.trig[trRoute], int32(i))
+	case "dot":
+		d.trig[trDot] = append(d.trig[trDot], int32(i))
+	default:
+		if t.stem() == "st" {
+			d.trig[trSaint] = append(d.trig[trSaint], int32(i))
+		}
+	}
+}
+
 // markPhrases marks therapy-skill phrases ("Wise Mind") as used so that no
 // recognizer takes them for a name or a place. In the same pass over the
 // tokens it notes the few that start the rarer recognizers in d.cues, which
 // then need no pass of their own.
 func (d *detector) markPhrases() {
 	for i := range d.toks {
+		d.noteTriggers(i)
 		t := &d.toks[i]
 		f := t.lx.flags
 		if f&cueFlags != 0 || t.upper && t.e-t.s == 2 {

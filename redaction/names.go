@@ -33,8 +33,11 @@ func (d *detector) excluded(i int) bool {
 
 // streets: "93 Ashby Court", "delphos avenue", "Lackawanna County".
 func (d *detector) streets() {
-	n := len(d.toks)
-	for i := 1; i < n; i++ {
+	for _, ti := range d.trig[trStreet] {
+		i := int(ti)
+		if i < 1 {
+			continue
+		}
 		t := &d.toks[i]
 		isStreet, isPlace := t.is(lfStreetType), t.is(lfPlaceHead)
 		if d.used[i] || !(isStreet || isPlace) || t.label {
@@ -122,10 +125,10 @@ func (d *detector) unitAfter(i int) int {
 // "I-80" (written with the number in the same token is left to alnumIDs).
 func (d *detector) routes() {
 	n := len(d.toks)
-	for i := 0; i+1 < n; i++ {
-		switch d.toks[i].low {
-		case "route", "rt", "highway", "hwy", "interstate", "county road", "state route":
-		default:
+	next := 0 // a span ends before it
+	for _, ti := range d.trig[trRoute] {
+		i := int(ti)
+		if i < next || i+1 >= n {
 			continue
 		}
 		if d.used[i] || d.toks[i].label || !d.joined(i) || !d.lower && !d.toks[i].cap && d.toks[i].low != "route" {
@@ -138,7 +141,7 @@ func (d *detector) routes() {
 		}
 		if j > i+1 {
 			d.add(i, j, TypeLocation, 55)
-			i = j - 1
+			next = j
 		}
 	}
 }
@@ -619,7 +622,8 @@ func (d *detector) beForm(i int) bool {
 func (d *detector) multiWordPlaces() {
 	n := len(d.toks)
 	var b []byte
-	for i := 0; i < n; i++ {
+	for _, ti := range d.trig[trPlaceFirst] {
+		i := int(ti)
 		if d.used[i] || !d.toks[i].alpha || d.toks[i].label || !d.toks[i].is(lfPlaceFirst) || !d.lower && !d.toks[i].cap {
 			continue
 		}

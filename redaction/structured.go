@@ -112,8 +112,10 @@ func (d *detector) localPartToken(i int) bool {
 // and spoken IP addresses.
 func (d *detector) spokenEmailURL() {
 	n := len(d.toks)
-	for i := 0; i < n; i++ {
-		if d.used[i] || d.toks[i].low != "dot" {
+	next := 0 // a span ends before it
+	for _, ti := range d.trig[trDot] {
+		i := int(ti)
+		if i < next || d.used[i] || d.toks[i].low != "dot" {
 			continue
 		}
 		// find the end of a dotted chain: X dot Y dot Z
@@ -127,7 +129,7 @@ func (d *detector) spokenEmailURL() {
 		// spoken IP: number dot number dot number dot number
 		if d.dottedNumbers(i-1, last) {
 			d.add(i-1, last+1, TypeIP, 85)
-			i = last
+			next = last + 1
 			continue
 		}
 		// is the chain's last word a top-level domain?
@@ -165,7 +167,7 @@ func (d *detector) spokenEmailURL() {
 			start = 0
 		}
 		d.add(start, end, typ, 85)
-		i = end - 1
+		next = end
 	}
 }
 
