@@ -223,7 +223,16 @@ func tokenizeInto(buf []token, text string, lc *lexCache) []token {
 		}
 		t.sentStart = sentStart || cs > 0 && strings.ContainsAny(word[:cs], "\"“")
 		t.lineStart = lineStart
-		fillToken(t, word[cs:ce], lc)
+		if core := word[cs:ce]; lc == nil {
+			fillToken(t, core, lc)
+		} else if h := rawHash(core); true {
+			if tm := lc.rawToken(core, h); tm != nil {
+				t.copyForm(tm)
+			} else {
+				fillToken(t, core, lc)
+				lc.putRawToken(core, h, t)
+			}
+		}
 		if t.period && ce-cs == 1 && t.cap && cs == 0 && !lineStart && len(toks) > 1 && middleInitialAfter(&toks[len(toks)-2], t) {
 			t.stop, t.dot, sentEnd = false, false, false
 		}
@@ -267,6 +276,16 @@ func (t *token) isAbbrev(lc *lexCache) bool {
 		return abbrevs[t.low]
 	}
 	return t.lxl.flags&lfAbbrev != 0
+}
+
+// copyForm sets the fields of t that fillToken derives from the core's
+// text to those of tm, a token of the same text.
+func (t *token) copyForm(tm *token) {
+	t.low, t.lx, t.lxl = tm.low, tm.lx, tm.lxl
+	t.stemEnd = t.e - (tm.e - tm.stemEnd)
+	t.stemHash, t.fid, t.nv, t.nk, t.stemCut = tm.stemHash, tm.fid, tm.nv, tm.nk, tm.stemCut
+	t.cap, t.upper, t.alpha, t.digits, t.hasDigit, t.hasDot = tm.cap, tm.upper, tm.alpha, tm.digits, tm.hasDigit, tm.hasDot
+	t.aposStem = tm.aposStem
 }
 
 // fillToken sets everything a token derives from its core raw.
