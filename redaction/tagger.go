@@ -61,6 +61,10 @@ type taggerModel struct {
 	// the previous tag and the token's shape (fBias, fShape, fPrevTag,
 	// fPrevTagShape, fMode): one read where tagFeatures makes five
 	shapeSums *[nTags][128][nTags]int32
+	// ends[k] is the weight of the word feature of neighbour position k
+	// (formSums.nb) past an end of the stretch: fWordPrev and fWordPrev2 of
+	// bos, fWordNext and fWordNext2 of eos
+	ends [4][nTags]int32
 }
 
 var (
@@ -105,6 +109,11 @@ func (m *taggerModel) setRows() {
 	for b := range m.rows {
 		copy(m.rows[b][:], m.w[b*nTags:b*nTags+nTags])
 	}
+	m.ends = [4][nTags]int32{}
+	m.addRow(&m.ends[nbPrev], feat(fWordPrev, tagBOS))
+	m.addRow(&m.ends[nbNext], feat(fWordNext, tagEOS))
+	m.addRow(&m.ends[nbNext2], feat(fWordNext2, tagEOS))
+	m.addRow(&m.ends[nbPrev2], feat(fWordPrev2, tagBOS))
 	m.shapeSums = new([nTags][128][nTags]int32)
 	for prev := range nTags {
 		for sh := range 128 {
@@ -180,6 +189,9 @@ func strHash(s string) uint64 {
 	return h
 }
 
+// tagBOS and tagEOS stand for the words before and after a stretch.
+const tagBOS, tagEOS = 0x5bd1e995, 0x1b873593
+
 // feat is the bucket of feature template t with value v.
 func feat(t int, v uint64) uint32 {
 	h := (v ^ uint64(t)*0x9E3779B97F4A7C15) * 0xBF58476D1CE4E5B9
@@ -211,13 +223,28 @@ type formSums struct {
 	word    uint64              // hash of the stem
 	own     [nTags]int32        // fWord, fSuffix3 and fLex of the form
 	prevLex [nTags][nTags]int32 // fPrevTagLex of the form, by previous tag
-	nb      [3][nTags]int32     // the form as a neighbour: fLexPrev (at i-1), fLexNext (i+1), fLexNext2 (i+2)
+	// the form as a neighbour of the token tagged: at i-1 (fLexPrev,
+	// fWordPrev), i+1 (fLexNext, fWordNext), i+2 (fLexNext2, fWordNext2),
+	// i-2 (fWordPrev2)
+	nb [4][nTags]int32
 }
+
+// Neighbour positions of formSums.nb.
+const (
+	nbPrev = iota
+	nbNext
+	nbNext2
+	nbPrev2
+)
 
 // fill sets the sums of the form whose per-token features are tf.
 func (m *taggerModel) fill(f *formSums, tf *tokFeat) {
 	*f = formSums{gen: f.gen, word: tf.word}
 	m.addRow(&f.own, feat(fWord, tf.word))
+	m.addRow(&f.nb[nbPrev], feat(fWordPrev, tf.word))
+	m.addRow(&f.nb[nbNext], feat(fWordNext, tf.word))
+	m.addRow(&f.nb[nbNext2], feat(fWordNext2, tf.word))
+	m.addRow(&f.nb[nbPrev2], feat(fWordPrev2, tf.word))
 	if tf.suf != 0 {
 		m.addRow(&f.own, feat(fSuffix3, tf.suf))
 	}
@@ -230,9 +257,9 @@ func (m *taggerModel) fill(f *formSums, tf *tokFeat) {
 			m.addRow(&f.prevLex[prev], feat(fPrevTagLex, uint64(prev)<<16|uint64(l)))
 		}
 		if l>>8&0x7f == 5 { // word-list flags of neighbours only
-			m.addRow(&f.nb[0], feat(fLexPrev, uint64(l)))
-			m.addRow(&f.nb[1], feat(fLexNext, uint64(l)))
-			m.addRow(&f.nb[2], feat(fLexNext2, uint64(l)))
+			m.addRow(&f.nb[nbPrev], feat(fLexPrev, uint64(l)))
+			m.addRow(&f.nb[nbNext], feat(fLexNext, uint64(l)))
+			m.addRow(&f.nb[nbNext2], feat(fLexNext2, uint64(l)))
 		}
 	}
 }
@@ -319,7 +346,7 @@ func (d *detector) shapeOf(i int) uint8 {
 // tagFeatures appends the feature buckets of token i to dst, given the
 // per-token features and the previous token's tag.
 func tagFeatures(dst []uint32, tf []tokFeat, i int, prev int) []uint32 {
-	const bos, eos = 0x5bd1e995, 0x1b873593
+	const bos, eos = tagBOS, tagEOS
 	w := func(k int) uint64 {
 		if k < 0 {
 			return bos
@@ -464,7 +491,7 @@ func (m *taggerModel) tagLine(tf []tokFeat, tags []uint8, margins []int32, buf [
 // indexes forms): the same features, the same integer sums in another
 // order, so the same tags and margins (TestTagLineFormsSame).
 func (m *taggerModel) tagLineForms(tf []tokFeat, forms []formSums, tags []uint8, margins []int32) {
-	const bos, eos = 0x5bd1e995, 0x1b873593
+	const bos, eos = tagBOS, tagEOS
 	n := len(tf)
 	w := func(k int) uint64 {
 		if k < 0 {
@@ -495,19 +522,29 @@ func (m *taggerModel) tagLineForms(tf []tokFeat, forms []formSums, tags []uint8,
 		sc := m.shapeSums[prev][t.shape&127]
 		add(&sc, &f.own)
 		add(&sc, &f.prevLex[prev])
+		// the neighbours' words and word-list flags; the features of a
+		// neighbour past either end of the stretch have their own buckets
+		// (bos, eos) and no flags
 		if i > 0 {
-			add(&sc, &forms[tf[i-1].form].nb[0])
+			add(&sc, &forms[tf[i-1].form].nb[nbPrev])
+		} else {
+			add(&sc, &m.ends[nbPrev])
 		}
 		if i+1 < n {
-			add(&sc, &forms[tf[i+1].form].nb[1])
+			add(&sc, &forms[tf[i+1].form].nb[nbNext])
+		} else {
+			add(&sc, &m.ends[nbNext])
 		}
 		if i+2 < n {
-			add(&sc, &forms[tf[i+2].form].nb[2])
+			add(&sc, &forms[tf[i+2].form].nb[nbNext2])
+		} else {
+			add(&sc, &m.ends[nbNext2])
 		}
-		m.addRow(&sc, feat(fWordPrev, w(i-1)))
-		m.addRow(&sc, feat(fWordNext, w(i+1)))
-		m.addRow(&sc, feat(fWordPrev2, w(i-2)))
-		m.addRow(&sc, feat(fWordNext2, w(i+2)))
+		if i > 1 {
+			add(&sc, &forms[tf[i-2].form].nb[nbPrev2])
+		} else {
+			add(&sc, &m.ends[nbPrev2])
+		}
 		m.addRow(&sc, feat(fBigramPrev, w(i-1)*31+t.word))
 		m.addRow(&sc, feat(fBigramNext, t.word*31+w(i+1)))
 		m.addRow(&sc, feat(fShapePrevNext, sh(i-1)<<16|uint64(t.shape)<<8|sh(i+1)))
