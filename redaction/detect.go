@@ -349,6 +349,8 @@ const (
 	trStreet            // a street type or place head (streets)
 	trBrand             // the first word of a chain's name (brandNames)
 	trPlaceFirst        // the first word of a multi-word place (multiWordPlaces)
+	trPlace             // a one-word place or the first word of one (places)
+	trAtForFrom         // "at", "for", "from" (employers in names)
 	nTrig
 )
 
@@ -366,6 +368,9 @@ func (d *detector) noteTriggers(i int) {
 	if f&lfPlaceFirst != 0 {
 		d.trig[trPlaceFirst] = append(d.trig[trPlaceFirst], int32(i))
 	}
+	if (f&lfPlaceFirst != 0 || t.lx.place > 0) && t.alpha {
+		d.trig[trPlace] = append(d.trig[trPlace], int32(i))
+	}
 	switch len(t.low) {
 	case 2, 3, 4, 5, 7, 10, 11, 12:
 	default:
@@ -378,6 +383,8 @@ func (d *detector) noteTriggers(i int) {
 		d.trig[trRoute] = append(d.trig[trRoute], int32(i))
 	case "dot":
 		d.trig[trDot] = append(d.trig[trDot], int32(i))
+	case "at", "for", "from":
+		d.trig[trAtForFrom] = append(d.trig[trAtForFrom], int32(i))
 	default:
 		if t.stem() == "st" {
 			d.trig[trSaint] = append(d.trig[trSaint], int32(i))

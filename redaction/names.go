@@ -690,8 +690,10 @@ var placeAbbrev = map[string]string{"st": "saint", "ste": "sainte", "ft": "fort"
 func (d *detector) places() {
 	n := len(d.toks)
 	var b []byte
-	for i := 0; i < n; i++ {
-		if d.used[i] || !d.toks[i].alpha || d.excluded(i) {
+	next := 0 // a span ends before it
+	for _, ti := range d.trig[trPlace] {
+		i := int(ti)
+		if i < next || d.used[i] || !d.toks[i].alpha || d.excluded(i) {
 			continue
 		}
 		for w := 3; w >= 1; w-- {
@@ -735,7 +737,7 @@ func (d *detector) places() {
 			}
 			if prevLoc || plain || w > 1 || i+w < n && (d.toks[i+w].is(lfUSState) || stateAbbr[d.raw(i+w)]) {
 				d.add(i, i+w, TypeLocation, 45)
-				i += w - 1
+				next = i + w
 				break
 			}
 		}
@@ -980,8 +982,9 @@ func (d *detector) names() {
 		i = end - 1
 	}
 	// employers in lower-case speech: "works at amazon", "on break at amazon"
-	for i := 1; i+1 < n; i++ {
-		if d.toks[i].low != "at" && d.toks[i].low != "for" && d.toks[i].low != "from" || !d.cueBefore(i, 5, lfWorkCue) {
+	for _, ti := range d.trig[trAtForFrom] {
+		i := int(ti)
+		if i < 1 || i+1 >= n || !d.cueBefore(i, 5, lfWorkCue) {
 			continue
 		}
 		j := i + 1
