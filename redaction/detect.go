@@ -2,6 +2,7 @@ package redaction
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -354,42 +355,51 @@ const (
 	nTrig
 )
 
-// noteTriggers appends token i to the trigger lists it belongs to: a
-// superset of the tokens each recognizer's first test lets through.
+// noteTriggers appends token i to the trigger lists it belongs to (see
+// formTriggers).
 func (d *detector) noteTriggers(i int) {
-	t := &d.toks[i]
+	m := d.toks[i].trig
+	for m != 0 {
+		k := bits.TrailingZeros8(m)
+		d.trig[k] = append(d.trig[k], int32(i)) // #nosec G115 -- a token index of a text under maxRedactInput
+		m &^= 1 << k
+	}
+}
+
+// formTriggers is the set of trigger lists (1<<trX) a token of t's form
+// belongs to: a superset of the tokens each recognizer's first test lets
+// through. It follows from the form alone, so tokenize computes it once
+// per form.
+func formTriggers(t *token) uint8 {
+	var m uint8
 	f := t.lx.flags
 	if f&(lfStreetType|lfPlaceHead) != 0 {
-		d.trig[trStreet] = append(d.trig[trStreet], int32(i))
+		m |= 1 << trStreet
 	}
 	if (f|t.lxl.flags)&lfBrandFirst != 0 {
-		d.trig[trBrand] = append(d.trig[trBrand], int32(i))
+		m |= 1 << trBrand
 	}
 	if f&lfPlaceFirst != 0 {
-		d.trig[trPlaceFirst] = append(d.trig[trPlaceFirst], int32(i))
+		m |= 1 << trPlaceFirst
 	}
 	if (f&lfPlaceFirst != 0 || t.lx.place > 0) && t.alpha {
-		d.trig[trPlace] = append(d.trig[trPlace], int32(i))
-	}
-	switch len(t.low) {
-	case 2, 3, 4, 5, 7, 10, 11, 12:
-	default:
-		return
+		m |= 1 << trPlace
 	}
 	switch t.low {
 	case "saint":
-		d.trig[trSaint] = append(d.trig[trSaint], int32(i))
+		m |= 1 << trSaint
 	case "route", "rt", "highway", "hwy", "interstate", "county road", "state route":
-		d.trig[trRoute] = append(d.trig[trRoute], int32(i))
+		m |= 1 << trRoute
 	case "dot":
-		d.trig[trDot] = append(d.trig[trDot], int32(i))
+		m |= 1 << trDot
 	case "at", "for", "from":
-		d.trig[trAtForFrom] = append(d.trig[trAtForFrom], int32(i))
+		m |= 1 << trAtForFrom
 	default:
 		if t.stem() == "st" {
-			d.trig[trSaint] = append(d.trig[trSaint], int32(i))
+			m |= 1 << trSaint
 		}
 	}
+	return m
 }
 
 // markPhrases marks therapy-skill phrases ("Wise Mind") as used so that no

@@ -140,7 +140,7 @@ type lexCache struct {
 	// raw remembers the tokens made of each raw word (as written, without
 	// the punctuation around it): a word met again takes every field that
 	// follows from its text from the earlier token (see tokenizeInto)
-	raw [4096]struct {
+	raw [16384]struct {
 		word string
 		tok  int32 // 1 + index in rawToks (0: empty slot)
 	}
