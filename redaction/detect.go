@@ -352,6 +352,9 @@ const (
 	trPlaceFirst        // the first word of a multi-word place (multiWordPlaces)
 	trPlace             // a one-word place or the first word of one (places)
 	trAtForFrom         // "at", "for", "from" (employers in names)
+	trNumeric           // a number word, a token with a digit, "…-year-old" (numberRuns, ages, alnumIDs, zips)
+	trNonWord           // neither digits only nor a word without a dot (writtenForms)
+	trZipCue            // a ZIP cue word, five digits (cuedZips)
 	nTrig
 )
 
@@ -360,7 +363,7 @@ const (
 func (d *detector) noteTriggers(i int) {
 	m := d.toks[i].trig
 	for m != 0 {
-		k := bits.TrailingZeros8(m)
+		k := bits.TrailingZeros16(m)
 		d.trig[k] = append(d.trig[k], int32(i)) // #nosec G115 -- a token index of a text under maxRedactInput
 		m &^= 1 << k
 	}
@@ -370,9 +373,18 @@ func (d *detector) noteTriggers(i int) {
 // belongs to: a superset of the tokens each recognizer's first test lets
 // through. It follows from the form alone, so tokenize computes it once
 // per form.
-func formTriggers(t *token) uint8 {
-	var m uint8
+func formTriggers(t *token) uint16 {
+	var m uint16
 	f := t.lx.flags
+	if t.nk != numNone || t.hasDigit || strings.HasSuffix(t.low, "-year-old") {
+		m |= 1 << trNumeric
+	}
+	if !(t.digits || t.alpha && !t.hasDot) {
+		m |= 1 << trNonWord
+	}
+	if t.lxl.flags&lfZipCue != 0 || len(t.low) == 5 && t.digits {
+		m |= 1 << trZipCue
+	}
 	if f&(lfStreetType|lfPlaceHead) != 0 {
 		m |= 1 << trStreet
 	}

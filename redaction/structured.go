@@ -23,7 +23,8 @@ var phoneCue = set(`phone number cell call text reach line extension ext mobile 
 
 // writtenForms finds e-mail addresses, URLs and IPs written as one token.
 func (d *detector) writtenForms() {
-	for i := range d.toks {
+	for _, ti := range d.trig[trNonWord] {
+		i := int(ti)
 		t := &d.toks[i]
 		if t.label || t.digits || t.alpha && !t.hasDot {
 			continue
@@ -207,8 +208,10 @@ func (d *detector) dottedNumbers(a, b int) bool {
 // or spoken digit by digit, SSNs, and numbers after an ID cue.
 func (d *detector) numberRuns() {
 	n := len(d.toks)
-	for i := 0; i < n; i++ {
-		if d.used[i] || !d.isRunToken(i) {
+	next := 0 // a run ends before it
+	for _, ti := range d.trig[trNumeric] {
+		i := int(ti)
+		if i < next || d.used[i] || !d.isRunToken(i) {
 			continue
 		}
 		j := i + 1
@@ -284,7 +287,7 @@ func (d *detector) numberRuns() {
 			// leading words such as "one" in "one eight hundred": keep them, they are part of the number
 			d.add(i, j, typ, 70)
 		}
-		i = j - 1
+		next = j
 	}
 }
 
@@ -329,7 +332,8 @@ var notIDAlnum = set(`phq-9 phq9 gad-7 gad7 covid-19 covid19 pcl-5 dsm-5 dsm5 ds
 // alnumIDs finds tokens that mix letters and digits ("CR-23-7503", "WC-23-168924")
 // and spelled identifiers after an ID cue.
 func (d *detector) alnumIDs() {
-	for i := range d.toks {
+	for _, ti := range d.trig[trNumeric] {
+		i := int(ti)
 		t := &d.toks[i]
 		if d.used[i] || t.label || !t.hasDigit || t.alpha || t.lowIs(lfNotIDAlnum) {
 			continue
@@ -481,8 +485,10 @@ times hours seconds degrees points calls people miles ml units mcg weeks months 
 // ages finds ages over 89: "age ninety-three", "she's 91 years old", "a 94-year-old".
 func (d *detector) ages() {
 	n := len(d.toks)
-	for i := 0; i < n; i++ {
-		if d.used[i] || !d.isRunToken(i) && !strings.HasSuffix(d.toks[i].low, "-year-old") {
+	next := 0 // a number ends before it
+	for _, ti := range d.trig[trNumeric] {
+		i := int(ti)
+		if i < next || d.used[i] || !d.isRunToken(i) && !strings.HasSuffix(d.toks[i].low, "-year-old") {
 			continue
 		}
 		j := i + 1
@@ -517,7 +523,7 @@ func (d *detector) ages() {
 			}
 		}
 		if v < 90 || v > 125 {
-			i = j - 1
+			next = j
 			continue
 		}
 		after := d.low(j)
@@ -525,7 +531,7 @@ func (d *detector) ages() {
 			yearOld = true
 		}
 		if !yearOld && d.lowIs(j, lfNotAgeUnit) {
-			i = j - 1
+			next = j
 			continue
 		}
 		near := d.lowIs(i-1, lfAgeCueNear) || i > 1 && d.lowIs(i-2, lfAgeCueNear) && (d.toks[i-1].low == "like" || d.toks[i-1].low == "about") ||
@@ -536,7 +542,7 @@ func (d *detector) ages() {
 		if yearOld || d.cueBefore(i, 2, lfAgeCueBefore) || near {
 			d.add(i, j, TypeAge, 60)
 		}
-		i = j - 1
+		next = j
 	}
 }
 
@@ -570,7 +576,8 @@ func (d *detector) zips() {
 			d.spokenZip(int(i))
 		}
 	}
-	for i := range d.toks {
+	for _, ti := range d.trig[trNumeric] {
+		i := int(ti)
 		t := &d.toks[i]
 		if d.used[i] || !(len(t.low) == 5 && t.digits || len(t.low) == 10 && t.low[5] == '-' && isDigits(t.low[:5])) {
 			continue
@@ -661,7 +668,8 @@ func (d *detector) spokenZip(i int) {
 // two one three", "ZIP: 15213") or before "area" ("the 15213 area").
 func (d *detector) cuedZips() {
 	n := len(d.toks)
-	for i := 0; i < n; i++ {
+	for _, ti := range d.trig[trZipCue] {
+		i := int(ti)
 		t := &d.toks[i]
 		if t.label {
 			continue

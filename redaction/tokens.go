@@ -15,7 +15,7 @@ type token struct {
 	stemEnd   int32     // byte offset where the stem ends (possessive excluded)
 	stemHash  uint32    // lexCache hash of the stem (0 without a lexicon)
 	fid       int32     // lexCache form number of low (0 without a lexicon)
-	trig      uint8     // the trigger lists of the form (formTriggers)
+	trig      uint16    // the trigger lists of the form (formTriggers)
 	nv        int32     // number(low) value, -2 when not a number
 	nk        numKind   // number(low) kind
 	stemCut   uint8     // bytes of low after the stem: 2 for 's, 1 for s'
@@ -126,10 +126,10 @@ func tokenize(text string, lc *lexCache) []token { return tokenizeInto(nil, text
 // tokenizeInto is tokenize reusing buf's memory (its elements past len are
 // zero, as release leaves them).
 func tokenizeInto(buf []token, text string, lc *lexCache) []token {
-	n := countWords(text)
 	toks := buf[:0]
-	if cap(toks) < n {
-		toks = make([]token, 0, n)
+	if cap(toks) == 0 {
+		// a reused buffer grows by append, which zeroes the new elements too
+		toks = make([]token, 0, countWords(text))
 	}
 	i := 0
 	lineStart := true
