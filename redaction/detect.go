@@ -355,8 +355,12 @@ const (
 	trNumeric           // a number word, a token with a digit, "…-year-old" (numberRuns, ages, alnumIDs, zips)
 	trNonWord           // neither digits only nor a word without a dot (writtenForms)
 	trZipCue            // a ZIP cue word, five digits (cuedZips)
+	trIDCue             // an ID cue word, "number" (spelled identifiers in alnumIDs)
 	nTrig
 )
+
+// token.trig holds one bit per trigger list.
+var _ [16 - nTrig]struct{}
 
 // noteTriggers appends token i to the trigger lists it belongs to (see
 // formTriggers).
@@ -381,6 +385,9 @@ func formTriggers(t *token) uint16 {
 	}
 	if !(t.digits || t.alpha && !t.hasDot) {
 		m |= 1 << trNonWord
+	}
+	if f&lfIDCue != 0 || t.low == "number" || t.low == "number's" {
+		m |= 1 << trIDCue
 	}
 	if t.lxl.flags&lfZipCue != 0 || len(t.low) == 5 && t.digits {
 		m |= 1 << trZipCue

@@ -387,7 +387,8 @@ func (d *detector) alnumIDs() {
 		i = j
 	}
 	// letters and digits spelled after a cue: "plate is k l m four four two"
-	for i := range d.toks {
+	for _, ti := range d.trig[trIDCue] {
+		i := int(ti)
 		if !d.toks[i].is(lfIDCue) && !d.numberOfSomething(i) || d.toks[i].low == "#" {
 			continue
 		}
