@@ -59,7 +59,7 @@ func (d *detector) suspect(i int) bool {
 		return false
 	}
 	lvl := int(t.lx.level)
-	if speechFillers[s] {
+	if t.filler {
 		return false
 	}
 	if d.lower {

@@ -422,7 +422,7 @@ func (d *detector) taggable(i int, tg uint8) bool {
 	if tg == tagID { // "oh" is a digit here
 		return t.hasDigit || t.nk != numNone || t.alpha && len(t.stem()) == 1
 	}
-	if (t.lx.flags|t.lxl.flags)&lfClinical != 0 || t.lx.month != 0 || speechFillers[t.stem()] {
+	if (t.lx.flags|t.lxl.flags)&lfClinical != 0 || t.lx.month != 0 || t.filler {
 		return false
 	}
 	for k := i + 1; k < len(d.toks) && k <= i+2 && d.joined(k-1); k++ {

@@ -16,6 +16,7 @@ type token struct {
 	stemHash  uint32    // lexCache hash of the stem (0 without a lexicon)
 	fid       int32     // lexCache form number of low (0 without a lexicon)
 	trig      uint16    // the trigger lists of the form (formTriggers)
+	filler    bool      // the stem is a speech filler (speechFillers)
 	nv        int32     // number(low) value, -2 when not a number
 	nk        numKind   // number(low) kind
 	stemCut   uint8     // bytes of low after the stem: 2 for 's, 1 for s'
@@ -286,13 +287,14 @@ func (t *token) copyForm(tm *token) {
 	t.stemEnd = t.e - (tm.e - tm.stemEnd)
 	t.stemHash, t.fid, t.nv, t.nk, t.stemCut = tm.stemHash, tm.fid, tm.nv, tm.nk, tm.stemCut
 	t.cap, t.upper, t.alpha, t.digits, t.hasDigit, t.hasDot = tm.cap, tm.upper, tm.alpha, tm.digits, tm.hasDigit, tm.hasDot
-	t.aposStem, t.trig = tm.aposStem, tm.trig
+	t.aposStem, t.trig, t.filler = tm.aposStem, tm.trig, tm.filler
 }
 
 // fillToken sets everything a token derives from its core raw.
 func fillToken(t *token, raw string, lex *lexCache) {
 	fillForm(t, raw, lex)
 	t.trig = formTriggers(t)
+	t.filler = speechFillers[t.stem()]
 }
 
 // fillForm is fillToken but for the trigger lists.
