@@ -135,6 +135,10 @@ func tokenizeInto(buf []token, text string, lc *lexCache) []token {
 	i := 0
 	lineStart := true
 	sentStart := true
+	// speaker labels: one to three words at the start of a line followed
+	// by a colon ("Client:", "Group member 2:"); the word after one starts
+	// a sentence (the colon already says so)
+	lineFirst, labelDone := 0, false
 	for i < len(text) {
 		if c := text[i]; c < utf8.RuneSelf {
 			if asciiSpace[c] {
@@ -238,11 +242,20 @@ func tokenizeInto(buf []token, text string, lc *lexCache) []token {
 		if t.period && ce-cs == 1 && t.cap && cs == 0 && !lineStart && len(toks) > 1 && middleInitialAfter(&toks[len(toks)-2], t) {
 			t.stop, t.dot, sentEnd = false, false, false
 		}
+		n := len(toks) - 1
+		if lineStart {
+			lineFirst, labelDone = n, false
+		}
+		if t.colon && !labelDone && n-lineFirst < 3 {
+			for m := lineFirst; m <= n; m++ {
+				toks[m].label = true
+			}
+			labelDone = true
+		}
 		lineStart = false
 		sentStart = sentEnd && !(t.period && t.isAbbrev(lc))
 		i = j
 	}
-	markLabels(toks)
 	return toks
 }
 
@@ -446,30 +459,6 @@ func foldRune(r rune) string {
 		return f
 	}
 	return string(r)
-}
-
-// markLabels flags speaker labels: one to three words at the start of a line
-// followed by a colon ("Client:", "Group member 2:").
-func markLabels(toks []token) {
-	for i := 0; i < len(toks); i++ {
-		if !toks[i].lineStart {
-			continue
-		}
-		for k := 0; k < 3 && i+k < len(toks); k++ {
-			if k > 0 && toks[i+k].lineStart {
-				break
-			}
-			if toks[i+k].colon {
-				for m := i; m <= i+k; m++ {
-					toks[m].label = true
-				}
-				if i+k+1 < len(toks) {
-					toks[i+k+1].sentStart = true
-				}
-				break
-			}
-		}
-	}
 }
 
 // apostropheName: a name with an elided particle, "o'brien", "d'angelo",
