@@ -222,6 +222,7 @@ func (d *detector) run() []cand {
 	d.numberRuns()
 	d.alnumIDs()
 	d.ages()
+	d.ordinalBirthdays()
 	d.zips()
 	d.streets()
 	d.routes()

@@ -540,10 +540,29 @@ func (d *detector) ages() {
 			i > 0 && d.joined(i-1) && d.toks[i-1].stemCut > 0 && d.toks[i-1].is(lfTitle|lfRelation) ||
 			// "made it to a hundred and three", "lived to be ninety-seven"
 			i > 1 && (d.low(i-1) == "to" || d.low(i-1) == "be") && d.lifeSpanBefore(i-1)
-		if yearOld || d.cueBefore(i, 2, lfAgeCueBefore) || near {
+		// set off by commas after a relation or a name: "her mother, 97,
+		// fell", "Mr. Pfluger, ninety-three, lives alone"
+		apposed := i > 0 && d.toks[i-1].comma && (d.toks[j-1].comma || d.toks[j-1].stop) &&
+			(d.toks[i-1].is(lfRelation|lfTitle) || !d.lower && d.used[i-1] && d.toks[i-1].cap && d.toks[i-1].alpha)
+		if yearOld || d.cueBefore(i, 2, lfAgeCueBefore) || near || apposed {
 			d.add(i, j, TypeAge, 60)
 		}
 		next = j
+	}
+}
+
+// ordinalBirthdays finds an ordinal birthday over 89: "his 96th
+// birthday", "her ninety-first birthday party".
+func (d *detector) ordinalBirthdays() {
+	for _, ti := range d.trig[trNumeric] {
+		i := int(ti)
+		t := &d.toks[i]
+		if d.used[i] || t.label || t.nk != numOrdinal || t.nv < 90 || t.nv > 125 || !d.joined(i) {
+			continue
+		}
+		if nx := d.low(i + 1); nx == "birthday" || nx == "birthdays" || nx == "bday" {
+			d.add(i, i+1, TypeAge, 60)
+		}
 	}
 }
 

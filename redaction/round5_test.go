@@ -1,0 +1,38 @@
+package redaction
+
+import "testing"
+
+// TestRound5Contexts: round 5's context rules, written from the weak
+// categories of round 4 and probes of this round (not from held-out text):
+// a function word that is a common given name where only a person fits, a
+// word between a friend word and a person's verb, "X is my <relation>" at a
+// clause start, an ordinal birthday over 89, an age set off by commas after
+// a relation; and the everyday readings they must leave alone.
+func TestRound5Contexts(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"Will and I broke up.", "[NAME_1] and I broke up."},
+		{"me and will went fishing", "me and [NAME_1] went fishing"},
+		{"i owe will forty bucks", "i owe [NAME_1] forty bucks"},
+		{"my buddy tank picked me up", "my buddy [NAME_1] picked me up"},
+		{"Storm is my daughter.", "[NAME_1] is my daughter."},
+		{"and rocky was her boyfriend", "and [NAME_1] was her boyfriend"},
+		{"My uncle celebrated his 96th birthday.", "My uncle celebrated his [AGE_1] birthday."},
+		{"for her ninety-first birthday we went out", "for her [AGE_1] birthday we went out"},
+		{"her mother, 97, fell last week", "her mother, [AGE_1], fell last week"},
+		// everyday readings
+		{"I will call you and I will come.", "I will call you and I will come."},
+		{"my biggest trigger is my ex", "my biggest trigger is my ex"},
+		{"my friend group texted me", "my friend group texted me"},
+		{"His 21st birthday was fun.", "His 21st birthday was fun."},
+		{"We had 97, 98, 99 people.", "We had 97, 98, 99 people."},
+		{"the people I told will be there", "the people I told will be there"},
+	} {
+		r, err := NewSession().Redact(c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Text != c.want {
+			t.Errorf("%q: got %q, want %q", c.text, r.Text, c.want)
+		}
+	}
+}
