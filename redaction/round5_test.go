@@ -19,7 +19,12 @@ func TestRound5Contexts(t *testing.T) {
 		{"My uncle celebrated his 96th birthday.", "My uncle celebrated his [AGE_1] birthday."},
 		{"for her ninety-first birthday we went out", "for her [AGE_1] birthday we went out"},
 		{"her mother, 97, fell last week", "her mother, [AGE_1], fell last week"},
+		{"Pop died at 93.", "Pop died at [AGE_1]."},
+		{"she passed away at ninety-one", "she passed away at [AGE_1]"},
+		{"i used with domino behind the laundromat", "i used with [NAME_1] behind the laundromat"},
 		// everyday readings
+		{"He died at 45.", "He died at 45."},
+		{"I used with needles before.", "I used with needles before."},
 		{"I will call you and I will come.", "I will call you and I will come."},
 		{"my biggest trigger is my ex", "my biggest trigger is my ex"},
 		{"my friend group texted me", "my friend group texted me"},

@@ -539,7 +539,9 @@ func (d *detector) ages() {
 			// "Nana's ninety-four now": a relation's or title's possessive
 			i > 0 && d.joined(i-1) && d.toks[i-1].stemCut > 0 && d.toks[i-1].is(lfTitle|lfRelation) ||
 			// "made it to a hundred and three", "lived to be ninety-seven"
-			i > 1 && (d.low(i-1) == "to" || d.low(i-1) == "be") && d.lifeSpanBefore(i-1)
+			i > 1 && (d.low(i-1) == "to" || d.low(i-1) == "be") && d.lifeSpanBefore(i-1) ||
+			// "died at 93", "passed away at ninety-one"
+			i > 1 && d.low(i-1) == "at" && d.joined(i-1) && d.diedBefore(i-1)
 		// set off by commas after a relation or a name: "her mother, 97,
 		// fell", "Mr. Pfluger, ninety-three, lives alone"
 		apposed := i > 0 && d.toks[i-1].comma && (d.toks[j-1].comma || d.toks[j-1].stop) &&
@@ -574,6 +576,21 @@ func (d *detector) lifeSpanBefore(i int) bool {
 		case "lived", "live", "lives", "living", "made", "make", "makes", "reached", "reach", "reaches":
 			return true
 		}
+	}
+	return false
+}
+
+// diedBefore: a verb of dying just before token i ("died at", "passed away
+// at", "passed on at").
+func (d *detector) diedBefore(i int) bool {
+	if i < 1 || !d.joined(i-1) {
+		return false
+	}
+	switch d.low(i - 1) {
+	case "died", "dies", "passed", "perished":
+		return true
+	case "away", "on":
+		return i >= 2 && d.joined(i-2) && (d.low(i-2) == "passed" || d.low(i-2) == "passes")
 	}
 	return false
 }
