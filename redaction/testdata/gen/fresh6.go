@@ -57,7 +57,7 @@ var fresh6Pools = pools{
 var fresh6Shapes = map[string][]shape{
 	"name-full": {
 		func(g *gen) {
-			g.b.t("The one who drove me home was ")
+			g.b.t("The one who bailed me out was ")
 			g.fullName("name-full")
 			g.b.t(", from the Tuesday meeting. ")
 		},
@@ -81,7 +81,7 @@ var fresh6Shapes = map[string][]shape{
 		},
 		func(g *gen) {
 			_, l := g.person()
-			g.b.t("Everybody at the shelter calls the night guy ").id("NAME", "name-surname", l).t(". ")
+			g.b.t("The night guy at the shelter goes by ").id("NAME", "name-surname", l).t(". ")
 		},
 		func(g *gen) {
 			_, l := g.person()
@@ -90,16 +90,16 @@ var fresh6Shapes = map[string][]shape{
 	},
 	"name-common-word": {
 		func(g *gen) {
-			g.b.t("Tell ").id("NAME", "name-common-word", g.pick(g.p.commonWordNames)).t(" I said hi when you see him. ")
+			g.b.t("Say hi to ").id("NAME", "name-common-word", g.pick(g.p.commonWordNames)).t(" for me. ")
 		},
 		func(g *gen) {
-			g.b.t("Me and ").id("NAME", "name-common-word", g.pick(g.p.commonWordNames)).t(" went fishing Sunday. ")
+			g.b.id("NAME", "name-common-word", g.pick(g.p.commonWordNames)).t(" and me go way back. ")
 		},
 		func(g *gen) {
-			g.b.t("I texted ").id("NAME", "name-common-word", g.pick(g.p.commonWordNames)).t(" but she never answered. ")
+			g.b.t("I keep leaving voicemails for ").id("NAME", "name-common-word", g.pick(g.p.commonWordNames)).t(". ")
 		},
 		func(g *gen) {
-			g.b.t("My cousin ").id("NAME", "name-common-word", g.pick(g.p.commonWordNames)).t(" got out of jail last week. ")
+			g.b.t("My stepsister ").id("NAME", "name-common-word", g.pick(g.p.commonWordNames)).t(" moved back home. ")
 		},
 		func(g *gen) {
 			g.b.t("That's when ").id("NAME", "name-common-word", g.pick(g.p.commonWordNames)).t(" started using again. ")
@@ -135,13 +135,13 @@ var fresh6Shapes = map[string][]shape{
 			g.b.t("I do nights for ").id("ORG", "org-employer", g.pick(g.p.employers)).t(" now. ")
 		},
 		func(g *gen) {
-			g.b.t(g.pick([]string{"", "So "})).id("ORG", "org-employer", g.pick(g.p.employers)).t(" let me go after the drug test. ")
+			g.b.t(g.pick([]string{"", "So "})).id("ORG", "org-employer", g.pick(g.p.employers)).t(" wants a doctor's note by Friday. ")
 		},
 		func(g *gen) {
-			g.b.t("I'm on second shift over at ").id("ORG", "org-employer", g.pick(g.p.employers)).t(". ")
+			g.b.t("I pick up Saturdays at ").id("ORG", "org-employer", g.pick(g.p.employers)).t(" when they need me. ")
 		},
 		func(g *gen) {
-			g.b.t("My manager at ").id("ORG", "org-employer", g.pick(g.p.employers)).t(" keeps cutting my hours. ")
+			g.b.t("The shift lead at ").id("ORG", "org-employer", g.pick(g.p.employers)).t(" covered for me. ")
 		},
 		func(g *gen) {
 			g.b.t("I grabbed food at ").id("ORG", "org-brand", g.pick(g.p.brands)).t(" on the way. ")
@@ -155,10 +155,10 @@ var fresh6Shapes = map[string][]shape{
 	},
 	"age": {
 		func(g *gen) {
-			g.b.t("My great-aunt just turned ").id("AGE", "age90", spokenNum(90+g.r.Intn(10))).t(" and she still gardens. ")
+			g.b.t("Nana's hip surgery went fine, not bad for ").id("AGE", "age90", spokenNum(90+g.r.Intn(10))).t(". ")
 		},
 		func(g *gen) {
-			g.b.t("Grandpa is ").id("AGE", "age90", fmt.Sprint(90+g.r.Intn(10))).t(" years old and lives alone. ")
+			g.b.t("Grandpa will be ").id("AGE", "age90", fmt.Sprint(90+g.r.Intn(10))).t(" in the spring. ")
 		},
 		func(g *gen) {
 			g.b.t("At ").id("AGE", "age90", spokenNum(90+g.r.Intn(10))).t(" my nana still calls me every morning. ")
@@ -172,12 +172,12 @@ var fresh6Shapes = map[string][]shape{
 	"email-spoken": {
 		func(g *gen) {
 			f, l := g.person()
-			g.b.t("You can reach my sister at ").id("EMAIL", "email-spoken", strings.ToLower(strings.ReplaceAll(f, "-", ""))+strings.ToLower(strings.NewReplacer(" ", "", "'", "", ".", "").Replace(l))+" at "+g.pick(g.p.mailHosts)+" dot com").t(". ")
+			g.b.t("Anything from court goes to ").id("EMAIL", "email-spoken", strings.ToLower(strings.ReplaceAll(f, "-", ""))+strings.ToLower(strings.NewReplacer(" ", "", "'", "", ".", "").Replace(l))+" at "+g.pick(g.p.mailHosts)+" dot com").t(" now. ")
 		},
 	},
 	"plate": {
 		func(g *gen) {
-			g.b.t("The truck's tag is ").id("ID", "plate-spelled", g.letters(2)+" "+g.sayDigits(g.digits(4))).t(". ")
+			g.b.t("They ran the plate, ").id("ID", "plate-spelled", g.letters(2)+" "+g.sayDigits(g.digits(4))).t(", and it came back stolen. ")
 		},
 	},
 	"id-digits": {
@@ -185,12 +185,12 @@ var fresh6Shapes = map[string][]shape{
 			g.b.t("My member number is ").id("ID", "id-digit-by-digit", g.sayDigits(g.digits(4))+" "+g.sayDigits(g.digits(4))).t(". ")
 		},
 		func(g *gen) {
-			g.b.t("The claim is ").id("ID", "id-dash", g.sayDigits(g.digits(3))+" dash "+g.sayDigits(g.digits(4))).t(". ")
+			g.b.t("They said to use reference ").id("ID", "id-dash", g.sayDigits(g.digits(3))+" dash "+g.sayDigits(g.digits(4))).t(" when I call. ")
 		},
 	},
 	"ssn": {
 		func(g *gen) {
-			g.b.t("My social security number is ").id("SSN", "ssn-full", g.digits(3)+"-"+g.digits(2)+"-"+g.digits(4)).t(". ")
+			g.b.t("For the form, social ").id("SSN", "ssn-full", g.digits(3)+"-"+g.digits(2)+"-"+g.digits(4)).t(" if you need it. ")
 		},
 		func(g *gen) {
 			g.b.t("The last four of my social is ").id("SSN", "ssn-partial", g.sayDigits(g.digits(4))).t(". ")
@@ -201,7 +201,7 @@ var fresh6Shapes = map[string][]shape{
 			g.b.t("Court date is ").id("DATE", "date-spoken", g.pick(monthsW)+" "+spokenOrd(1+g.r.Intn(28))).t(". ")
 		},
 		func(g *gen) {
-			g.b.t("I relapsed on ").id("DATE", "date-dmy", fmt.Sprintf("%s %d", g.pick(monthsW), 1+g.r.Intn(28))).t(" after the funeral. ")
+			g.b.t("The last time I used was ").id("DATE", "date-dmy", fmt.Sprintf("%s %d", g.pick(monthsW), 1+g.r.Intn(28))).t(", at a party. ")
 		},
 	},
 	"street": {
@@ -214,16 +214,16 @@ var fresh6Shapes = map[string][]shape{
 	},
 	"zip": {
 		func(g *gen) {
-			g.b.t("Mail goes to my mom's in ").id("LOCATION", "town", g.pick(g.p.towns)).t(", ").id("LOCATION", "zip", "5"+g.digits(4)).t(". ")
+			g.b.t("Send the paperwork care of my aunt in ").id("LOCATION", "town", g.pick(g.p.towns)).t(" ").id("LOCATION", "zip", "5"+g.digits(4)).t(". ")
 		},
-		func(g *gen) { g.b.t("Zip is ").id("LOCATION", "zip-alone", "4"+g.digits(4)).t(". ") },
+		func(g *gen) { g.b.t("It's ").id("LOCATION", "zip-alone", "4"+g.digits(4)).t(" for the zip. ") },
 	},
 	"town": {
 		func(g *gen) {
-			g.b.t("I grew up outside ").id("LOCATION", "town", g.pick(g.p.towns)).t(". ")
+			g.b.t("I still have people down in ").id("LOCATION", "town", g.pick(g.p.towns)).t(". ")
 		},
 		func(g *gen) {
-			g.b.t("My kids are with their dad in ").id("LOCATION", "town", g.pick(g.p.towns)).t(". ")
+			g.b.t("The bus drops me in ").id("LOCATION", "town", g.pick(g.p.towns)).t(" around six. ")
 		},
 		func(g *gen) {
 			g.b.t("The warrant is out of ").id("LOCATION", "county", g.pick(g.p.counties)).t(". ")
@@ -241,7 +241,7 @@ var fresh6Shapes = map[string][]shape{
 	},
 	"ip": {
 		func(g *gen) {
-			g.b.t("Login came from ").id("IP", "ip", fmt.Sprintf("10.%d.%d.%d", g.r.Intn(255), g.r.Intn(255), 1+g.r.Intn(254))).t(". ")
+			g.b.t("Session opened from address ").id("IP", "ip", fmt.Sprintf("10.%d.%d.%d", g.r.Intn(255), g.r.Intn(255), 1+g.r.Intn(254))).t(". ")
 		},
 	},
 	"email-written": {
@@ -252,7 +252,7 @@ var fresh6Shapes = map[string][]shape{
 	},
 	"url-written": {
 		func(g *gen) {
-			g.b.t("Handout from ").id("URL", "url-written", "www."+g.pick(g.p.webWords)+".org").t(". ")
+			g.b.t("Printed the worksheet off ").id("URL", "url-written", "www."+g.pick(g.p.webWords)+".org").t(". ")
 		},
 	},
 }
