@@ -61,6 +61,10 @@ type taggerModel struct {
 	// the previous tag and the token's shape (fBias, fShape, fPrevTag,
 	// fPrevTagShape, fMode): one read where tagFeatures makes five
 	shapeSums *[nTags][128][nTags]int32
+	// lexSums[kind][v] are the sums fill adds for the lexical class
+	// kind<<8|v (tokFeat.lex): a few dozen classes, so one small table
+	// where fill read the weight table nine times per class
+	lexSums *[6][32]lexSum
 	// ends[k] is the weight of the word feature of neighbour position k
 	// (formSums.nb) past an end of the stretch: fWordPrev and fWordPrev2 of
 	// bos, fWordNext and fWordNext2 of eos
@@ -114,6 +118,12 @@ func (m *taggerModel) setRows() {
 	m.addRow(&m.ends[nbNext], feat(fWordNext, tagEOS))
 	m.addRow(&m.ends[nbNext2], feat(fWordNext2, tagEOS))
 	m.addRow(&m.ends[nbPrev2], feat(fWordPrev2, tagBOS))
+	m.lexSums = new([6][32]lexSum)
+	for kind := range m.lexSums {
+		for v := range m.lexSums[kind] {
+			m.lexSum(&m.lexSums[kind][v], uint16(kind)<<8|uint16(v)|0x8000)
+		}
+	}
 	m.shapeSums = new([nTags][128][nTags]int32)
 	for prev := range nTags {
 		for sh := range 128 {
@@ -237,6 +247,27 @@ const (
 	nbPrev2
 )
 
+// lexSum is what one lexical class adds to a form's sums.
+type lexSum struct {
+	own     [nTags]int32
+	prevLex [nTags][nTags]int32
+	nb      [3][nTags]int32 // nbPrev, nbNext, nbNext2
+}
+
+// lexSum sets ls to the sums of lexical class l.
+func (m *taggerModel) lexSum(ls *lexSum, l uint16) {
+	*ls = lexSum{}
+	m.addRow(&ls.own, feat(fLex, uint64(l)))
+	for prev := range nTags {
+		m.addRow(&ls.prevLex[prev], feat(fPrevTagLex, uint64(prev)<<16|uint64(l)))
+	}
+	if l>>8&0x7f == 5 { // word-list flags of neighbours only
+		m.addRow(&ls.nb[nbPrev], feat(fLexPrev, uint64(l)))
+		m.addRow(&ls.nb[nbNext], feat(fLexNext, uint64(l)))
+		m.addRow(&ls.nb[nbNext2], feat(fLexNext2, uint64(l)))
+	}
+}
+
 // fill sets the sums of the form whose per-token features are tf.
 func (m *taggerModel) fill(f *formSums, tf *tokFeat) {
 	*f = formSums{gen: f.gen, word: tf.word}
@@ -248,20 +279,34 @@ func (m *taggerModel) fill(f *formSums, tf *tokFeat) {
 	if tf.suf != 0 {
 		m.addRow(&f.own, feat(fSuffix3, tf.suf))
 	}
+	var scratch lexSum
 	for _, l := range tf.lex {
 		if l == 0 {
 			break
 		}
-		m.addRow(&f.own, feat(fLex, uint64(l)))
+		ls := &scratch
+		if kind, v := l>>8&0x7f, l&0xff; int(kind) < len(m.lexSums) && int(v) < len(m.lexSums[kind]) {
+			ls = &m.lexSums[kind][v]
+		} else {
+			m.lexSum(ls, l)
+		}
+		addSums(&f.own, &ls.own)
 		for prev := range nTags {
-			m.addRow(&f.prevLex[prev], feat(fPrevTagLex, uint64(prev)<<16|uint64(l)))
+			addSums(&f.prevLex[prev], &ls.prevLex[prev])
 		}
-		if l>>8&0x7f == 5 { // word-list flags of neighbours only
-			m.addRow(&f.nb[nbPrev], feat(fLexPrev, uint64(l)))
-			m.addRow(&f.nb[nbNext], feat(fLexNext, uint64(l)))
-			m.addRow(&f.nb[nbNext2], feat(fLexNext2, uint64(l)))
-		}
+		addSums(&f.nb[nbPrev], &ls.nb[nbPrev])
+		addSums(&f.nb[nbNext], &ls.nb[nbNext])
+		addSums(&f.nb[nbNext2], &ls.nb[nbNext2])
 	}
+}
+
+// addSums adds v to sc.
+func addSums(sc, v *[nTags]int32) {
+	sc[0] += v[0]
+	sc[1] += v[1]
+	sc[2] += v[2]
+	sc[3] += v[3]
+	sc[4] += v[4]
 }
 
 func bucketOf(n int32, cuts ...int32) uint16 {
