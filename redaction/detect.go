@@ -42,6 +42,7 @@ type detector struct {
 	text       string
 	toks       []token
 	lower      bool   // lower-case ASR output: capitalisation carries no signal
+	nameMode   uint8  // nbLower or nbCased, as lower says
 	used       []bool // token already inside a structured identifier
 	cands      []cand
 	lc         *lexCache // lexicon look-ups of this text
@@ -145,6 +146,10 @@ func newDetector(g *gazetteers, text string) *detector {
 		}
 	}
 	d.lower = alpha > 0 && caps*40 < alpha
+	d.nameMode = nbCased
+	if d.lower {
+		d.nameMode = nbLower
+	}
 	return d
 }
 

@@ -781,6 +781,30 @@ func (d *detector) nameStart(i int, cued bool) bool {
 	return cued && (given >= 30 || sur > 0)
 }
 
+// Bits of token.nameBits: what nameStart(i, false) can answer from the
+// token's form alone, in cased text and in lower-case speech; when a bit is
+// clear, nameStart(i, false) is false in that mode.
+const (
+	nbCased uint8 = 1 << iota
+	nbLower
+)
+
+// formNameBits computes token.nameBits of t, whose core as written is raw.
+func formNameBits(t *token, raw string) uint8 {
+	s := t.stem()
+	if t.is(lfExcluded) || t.aposStem || !t.alpha || len(s) < 2 {
+		return 0
+	}
+	var b uint8
+	if (t.cap || prefixedCapRaw(raw)) && !(t.upper && len(s) <= 4) {
+		b |= nbCased
+	}
+	if lvl := t.lx.level; !t.is(lfFnWord) && (lvl == 0 || lvl >= 50) {
+		b |= nbLower
+	}
+	return b
+}
+
 // particles are the lower-case words inside surnames ("von Ahn", "de la Cruz").
 var particles = set(`de la le da das dos di del della van von der den ter ten du st al el bin ibn ben mac`)
 
@@ -801,8 +825,10 @@ func (d *detector) particlesAt(i int) int {
 }
 
 // prefixedCap: a name written with a lower-case particle fused to it, "al-Rashid", "el-Amin", "d'Angelo".
-func (d *detector) prefixedCap(i int) bool {
-	r := d.raw(i)
+func (d *detector) prefixedCap(i int) bool { return prefixedCapRaw(d.raw(i)) }
+
+// prefixedCapRaw is prefixedCap of the word r as written.
+func prefixedCapRaw(r string) bool {
 	// every prefix starts with a, b, d or e and is three letters or more
 	// with the capital: most words are answered by their first two bytes
 	if len(r) < 3 || r[0] != 'a' && r[0] != 'b' && r[0] != 'd' && r[0] != 'e' || r[1] != 'l' && r[1] != '\'' && r[1] != 'a' && r[1] != 'e' && r[1] != 'i' {
@@ -910,7 +936,7 @@ func (d *detector) names() {
 		st := i
 		if cueAt >= 0 {
 			st = cueAt
-		} else if !d.nameStart(i, false) && !(i+2 < n && d.toks[i+1].e-d.toks[i+1].s == 1 && d.middleInitialAt(i)) {
+		} else if !(t.nameBits&d.nameMode != 0 && d.nameStart(i, false)) && !(i+2 < n && d.toks[i+1].e-d.toks[i+1].s == 1 && d.middleInitialAt(i)) {
 			continue // (middleInitial written out: this runs for most tokens)
 		}
 		end := st + 1

@@ -17,6 +17,7 @@ type token struct {
 	fid       int32     // lexCache form number of low (0 without a lexicon)
 	trig      uint16    // the trigger lists of the form (formTriggers)
 	filler    bool      // the stem is a speech filler (speechFillers)
+	nameBits  uint8     // what nameStart can tell from the form (formNameBits)
 	nv        int32     // number(low) value, -2 when not a number
 	nk        numKind   // number(low) kind
 	stemCut   uint8     // bytes of low after the stem: 2 for 's, 1 for s'
@@ -300,7 +301,7 @@ func (t *token) copyForm(tm *token) {
 	t.stemEnd = t.e - (tm.e - tm.stemEnd)
 	t.stemHash, t.fid, t.nv, t.nk, t.stemCut = tm.stemHash, tm.fid, tm.nv, tm.nk, tm.stemCut
 	t.cap, t.upper, t.alpha, t.digits, t.hasDigit, t.hasDot = tm.cap, tm.upper, tm.alpha, tm.digits, tm.hasDigit, tm.hasDot
-	t.aposStem, t.trig, t.filler = tm.aposStem, tm.trig, tm.filler
+	t.aposStem, t.trig, t.filler, t.nameBits = tm.aposStem, tm.trig, tm.filler, tm.nameBits
 }
 
 // fillToken sets everything a token derives from its core raw.
@@ -308,6 +309,7 @@ func fillToken(t *token, raw string, lex *lexCache) {
 	fillForm(t, raw, lex)
 	t.trig = formTriggers(t)
 	t.filler = speechFillers[t.stem()]
+	t.nameBits = formNameBits(t, raw)
 }
 
 // fillForm is fillToken but for the trigger lists.
