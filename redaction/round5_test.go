@@ -1,6 +1,10 @@
 package redaction
 
-import "testing"
+import (
+	"fmt"
+	"sync"
+	"testing"
+)
 
 // TestRound5Contexts: round 5's context rules, written from the weak
 // categories of round 4 and probes of this round (not from held-out text):
@@ -39,5 +43,45 @@ func TestRound5Contexts(t *testing.T) {
 		if r.Text != c.want {
 			t.Errorf("%q: got %q, want %q", c.text, r.Text, c.want)
 		}
+	}
+}
+
+// TestConcurrentRedactSameOutputs: the per-call buffers come from a pool
+// (detBufs); calls running at the same time, in their own sessions, give
+// the outputs they give one after the other.
+func TestConcurrentRedactSameOutputs(t *testing.T) {
+	docs := loadCorpus(t)
+	want := make([]string, len(docs))
+	for i, d := range docs {
+		r, err := NewSession().Redact(d.Text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = r.Text
+	}
+	const workers = 4
+	errs := make(chan string, workers*len(docs))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for k := range docs {
+				i := (k + w*7) % len(docs) // each worker in another order
+				r, err := NewSession().Redact(docs[i].Text)
+				if err != nil {
+					errs <- err.Error()
+					continue
+				}
+				if r.Text != want[i] {
+					errs <- fmt.Sprintf("document %d differs when redacted concurrently", i)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
