@@ -26,7 +26,7 @@ import "strings"
 func (d *detector) backstop() {
 	n := len(d.toks)
 	for i := 0; i < n; i++ {
-		if !d.suspect(i) {
+		if d.toks[i].nameBits&nbSuspect == 0 || !d.suspect(i) {
 			continue
 		}
 		j := i + 1

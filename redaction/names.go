@@ -787,15 +787,24 @@ func (d *detector) nameStart(i int, cued bool) bool {
 const (
 	nbCased uint8 = 1 << iota
 	nbLower
+	nbSuspect // suspect (backstop.go) can hold: clear, it is false
 )
 
 // formNameBits computes token.nameBits of t, whose core as written is raw.
 func formNameBits(t *token, raw string) uint8 {
 	s := t.stem()
-	if t.is(lfExcluded) || t.aposStem || !t.alpha || len(s) < 2 {
-		return 0
-	}
 	var b uint8
+	// the tests of suspect that its form answers, in its order
+	if t.alpha && !t.aposStem && !t.is(lfExcluded) && !(len(raw) == 1 && t.low == "i") {
+		if t.is(lfFnWord) && t.lx.given >= 1000 && len(s) >= 3 ||
+			!(len(s) < 2 || t.is(lfFnWord|lfRelation|lfTitle|lfNameCue|lfStreetType|lfFacilityHead|lfOrgHead|lfPlaceHead|lfStateTail) ||
+				t.lx.month != 0 || t.nk != numNone || t.filler) {
+			b |= nbSuspect
+		}
+	}
+	if t.is(lfExcluded) || t.aposStem || !t.alpha || len(s) < 2 {
+		return b
+	}
 	if (t.cap || prefixedCapRaw(raw)) && !(t.upper && len(s) <= 4) {
 		b |= nbCased
 	}

@@ -17,7 +17,7 @@ type token struct {
 	fid       int32     // lexCache form number of low (0 without a lexicon)
 	trig      uint16    // the trigger lists of the form (formTriggers)
 	filler    bool      // the stem is a speech filler (speechFillers)
-	nameBits  uint8     // what nameStart can tell from the form (formNameBits)
+	nameBits  uint8     // what nameStart and suspect can tell from the form (formNameBits)
 	nv        int32     // number(low) value, -2 when not a number
 	nk        numKind   // number(low) kind
 	stemCut   uint8     // bytes of low after the stem: 2 for 's, 1 for s'
