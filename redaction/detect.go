@@ -362,6 +362,8 @@ const (
 	trNonWord           // neither digits only nor a word without a dot (writtenForms)
 	trZipCue            // a ZIP cue word, five digits (cuedZips)
 	trIDCue             // an ID cue word, "number" (spelled identifiers in alnumIDs)
+	trDate              // a month, "the", digits with / - or . (dates)
+	trDobCue            // a date-of-birth cue word (spoken dates of birth in dates)
 	nTrig
 )
 
@@ -391,6 +393,12 @@ func formTriggers(t *token) uint16 {
 	}
 	if !(t.digits || t.alpha && !t.hasDot) {
 		m |= 1 << trNonWord
+	}
+	if t.lx.month != 0 || t.low == "the" || t.hasDigit && strings.ContainsAny(t.low, "/-.") {
+		m |= 1 << trDate
+	}
+	if f&lfDobCue != 0 {
+		m |= 1 << trDobCue
 	}
 	if f&lfIDCue != 0 || t.low == "number" || t.low == "number's" {
 		m |= 1 << trIDCue
