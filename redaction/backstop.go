@@ -26,7 +26,7 @@ import "strings"
 func (d *detector) backstop() {
 	n := len(d.toks)
 	for i := 0; i < n; i++ {
-		if !d.suspect(i) {
+		if d.toks[i].nameBits&nbSuspect == 0 || !d.suspect(i) {
 			continue
 		}
 		j := i + 1
@@ -54,12 +54,18 @@ func (d *detector) suspect(i int) bool {
 		return false
 	}
 	s := t.stem()
+	// a function word that is also a common given name ("Will") is a
+	// person where no function word fits: "Will and I", "me and will",
+	// "i owe will forty bucks"
+	if t.is(lfFnWord) && t.lx.given >= 1000 && len(s) >= 3 && d.fnWordPerson(i) {
+		return true
+	}
 	if len(s) < 2 || t.is(lfFnWord|lfRelation|lfTitle|lfNameCue|lfStreetType|lfFacilityHead|lfOrgHead|lfPlaceHead|lfStateTail) ||
 		t.lx.month != 0 || t.nk != numNone || d.inPhrase != nil && d.inPhrase[i] {
 		return false
 	}
 	lvl := int(t.lx.level)
-	if speechFillers[s] {
+	if t.filler {
 		return false
 	}
 	if d.lower {
@@ -76,7 +82,9 @@ func (d *detector) suspect(i int) bool {
 	}
 	// an everyday word used as a person's name
 	e := t.lx
-	if e.given >= 20 && lvl != 10 || e.given >= 1000 {
+	// (the most common words only with a name's frequency, or between a
+	// relation and a person's verb: "my buddy tank picked me up")
+	if e.given >= 20 && lvl != 10 || e.given >= 1000 || e.given >= 20 && d.relationAndVerb(i) {
 		if !d.lower && !t.cap {
 			return false
 		}
@@ -126,8 +134,16 @@ func (d *detector) pairedPerson(i int) bool {
 	}
 	// a relation right before and a person's verb or "is"/"was" right
 	// after: "my little brother Sparkle is", "my cousin taffy was"
-	if i >= 1 && d.joined(i-1) && d.lowIs(i-1, lfRelation) && d.joined(i) &&
-		(d.lowIs(i+1, lfPersonVerb) || relationThen[d.low(i+1)]) {
+	if i >= 1 && d.joined(i-1) && (d.lowIs(i-1, lfRelation) || friendWords[d.low(i-1)]) && d.joined(i) &&
+		(d.lowIs(i+1, lfPersonVerb) || relationThen[d.low(i+1)] || d.lowIs(i+1, lfPersonBefore) && d.low(i+1) != "with") {
+		return true
+	}
+	// a word that someone is: "Storm is my daughter", "rocky was her
+	// boyfriend"
+	// (the word starts its clause: "my biggest trigger is my ex" is none)
+	if d.joined(i) && d.joined(i+1) && d.joined(i+2) && (d.low(i+1) == "is" || d.low(i+1) == "was") &&
+		possessives[d.low(i+2)] && (d.lowIs(i+3, lfRelation) || friendWords[d.low(i+3)]) &&
+		(d.toks[i].sentStart || i == 0 || !d.joined(i-1) || clauseOpeners[d.low(i-1)]) {
 		return true
 	}
 	if i >= 2 && d.joined(i-1) && d.joined(i-2) {
@@ -152,6 +168,37 @@ func (d *detector) pairedPerson(i int) bool {
 	return false
 }
 
+// relationAndVerb: token i stands between a relation or friend word and a
+// person's verb ("my brother tank picked me up").
+func (d *detector) relationAndVerb(i int) bool {
+	return i >= 1 && d.joined(i-1) && d.joined(i) && (d.lowIs(i-1, lfRelation) || friendWords[d.low(i-1)]) &&
+		d.lowIs(i+1, lfPersonVerb)
+}
+
+// fnWordPerson reports whether token i, a function word, stands where only
+// a person fits: before "and I"/"and me", after "me and", or right after a
+// verb whose object is a person and never a clause ("owe", "lent",
+// "texted", "thanked").
+func (d *detector) fnWordPerson(i int) bool {
+	if d.joined(i) && d.joined(i+1) && d.low(i+1) == "and" && (d.low(i+2) == "i" || d.low(i+2) == "me") {
+		return true
+	}
+	if i >= 2 && d.joined(i-1) && d.joined(i-2) && d.low(i-1) == "and" && d.low(i-2) == "me" {
+		return true
+	}
+	return i >= 1 && d.joined(i-1) && personOnlyObject[d.low(i-1)]
+}
+
+// personOnlyObject: verbs whose object is a person, never a clause or a
+// verb ("i owe will forty bucks"; not "told", "asked": "what I told will
+// happen").
+var personOnlyObject = set(`owe owes owed lend lends lent texted thanked hugged`)
+
+// friendWords are words for a friend or a peer that the relation list
+// leaves out (it is a feature of the tagger, trained without them): "my
+// buddy Tank picked me up".
+var friendWords = set(`buddy homie homeboy bestie pal bff cellmate bunkmate classmate teammate`)
+
 // clauseEnd: token i ends its clause (punctuation, a line's end, or "and"
 // / "but" after it).
 func (d *detector) clauseEnd(i int) bool {
@@ -172,6 +219,13 @@ packers steelers browns bears lions eagles saints chiefs patriots cardinals twin
 var sportsAfter = set(`game games fan fans play played won lost win lose beat season score`)
 
 // relationThen: words after "my brother X" that make X a name.
+// clauseOpeners: words after which a new clause starts ("and Storm is my
+// daughter").
+var clauseOpeners = set(`and but so because cause cuz plus then`)
+
+// possessives: determiners before a relation ("is my daughter").
+var possessives = set(`my his her our their your`)
+
 var relationThen = set(`is was has had never always still just`)
 
 // personObject: verbs whose object at a clause's end is a person.

@@ -8,7 +8,8 @@ package redaction
 func (d *detector) brandNames() {
 	n := len(d.toks)
 	var b []byte
-	for i := 0; i < n; i++ {
+	for _, ti := range d.trig[trBrand] {
+		i := int(ti)
 		t := &d.toks[i]
 		if !t.lowIs(lfBrandFirst) && !t.is(lfBrandFirst) || d.used[i] || t.label {
 			continue

@@ -135,8 +135,10 @@ func (d *detector) isMonth(i int) bool {
 // dates finds date elements finer than a year.
 func (d *detector) dates() {
 	n := len(d.toks)
-	for i := 0; i < n; i++ {
-		if d.used[i] || d.toks[i].label {
+	next := 0 // a date ends before it
+	for _, ti := range d.trig[trDate] {
+		i := int(ti)
+		if i < next || d.used[i] || d.toks[i].label {
 			continue
 		}
 		t := &d.toks[i]
@@ -214,11 +216,12 @@ func (d *detector) dates() {
 			start -= 2
 		}
 		d.add(start, end, TypeDate, 75)
-		i = end - 1
+		next = end
 	}
 	// spoken dates of birth: "date of birth eleven seventeen fifty-six", also
 	// answered on the next speaker's line
-	for i := 0; i < n; i++ {
+	for _, ti := range d.trig[trDobCue] {
+		i := int(ti)
 		if !d.toks[i].is(lfDobCue) {
 			continue
 		}

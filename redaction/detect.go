@@ -2,8 +2,10 @@ package redaction
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Identifier types, as the command-line contract names them.
@@ -40,6 +42,7 @@ type detector struct {
 	text       string
 	toks       []token
 	lower      bool   // lower-case ASR output: capitalisation carries no signal
+	nameMode   uint8  // nbLower or nbCased, as lower says
 	used       []bool // token already inside a structured identifier
 	cands      []cand
 	lc         *lexCache // lexicon look-ups of this text
@@ -51,18 +54,86 @@ type detector struct {
 	// spoken ZIP code or a facility after a place verb: "and", a state, a
 	// two-letter capital word, a place preposition (see markPhrases)
 	cues []int32
+	// trig lists, in order, the tokens that can start the recognizers that
+	// look for one word or one list's words (see markPhrases): they visit
+	// those tokens instead of every token
+	trig [nTrig][]int32
 
 	// candsByLen indexes cands[:candsIndexed] by byte length (mentionsFound)
 	candsByLen   map[int][]int32
 	candsIndexed int
+
+	bufs *detBufs // nil once released
+	// slowTagger: the tagger computes every feature of every token (tests
+	// compare it with the form sums)
+	slowTagger bool
 }
 
+// release hands the detector's buffers back for the next call; d must not
+// be used after it (its tokens point into the look-up cache).
+func (d *detector) release() {
+	b := d.bufs
+	if b == nil {
+		return
+	}
+	d.bufs = nil
+	b.lc.reset()
+	clear(d.toks) // drop the references to this text's strings
+	b.toks, b.used, b.streetUsed, b.cues = d.toks[:0], d.used[:0], d.streetUsed[:0], d.cues[:0]
+	for k := range d.trig {
+		b.trig[k] = d.trig[k][:0]
+	}
+	d.toks, d.used, d.streetUsed, d.cues = nil, nil, nil, nil
+	detPool.Put(b)
+}
+
+// resetBools returns a zeroed slice of n, reusing b's memory when it can.
+func resetBools(b []bool, n int) []bool {
+	if cap(b) < n {
+		return make([]bool, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
+}
+
+// detBufs are the per-call buffers of a detector that Session.redactCands
+// hands back (release) for the next call: the look-up cache and the token
+// slices are the largest allocations of a call, and reusing them spares
+// both the zeroing of fresh memory and the collector's work.
+type detBufs struct {
+	lc         *lexCache
+	toks       []token
+	used       []bool
+	streetUsed []bool
+	cues       []int32
+	trig       [nTrig][]int32
+	// the tagger's form sums (tokForms), valid where their gen is gen
+	forms      []formSums
+	formsModel *taggerModel
+	gen        uint32
+	tf         []tokFeat
+}
+
+var detPool = sync.Pool{New: func() any { return new(detBufs) }}
+
 func newDetector(g *gazetteers, text string) *detector {
-	lc := &lexCache{lex: g.lex}
-	d := &detector{g: g, text: text, lc: lc, toks: tokenize(text, lc)}
-	d.used = make([]bool, len(d.toks))
-	d.streetUsed = make([]bool, len(d.toks))
-	d.cues = make([]int32, 0, len(d.toks)/16)
+	b := detPool.Get().(*detBufs)
+	if b.lc == nil || b.lc.lex != g.lex {
+		b.lc = &lexCache{lex: g.lex}
+	}
+	lc := b.lc
+	d := &detector{g: g, text: text, lc: lc, bufs: b}
+	d.toks = tokenizeInto(b.toks, text, lc)
+	d.used = resetBools(b.used, len(d.toks))
+	d.streetUsed = resetBools(b.streetUsed, len(d.toks))
+	d.cues = b.cues[:0]
+	for k := range d.trig {
+		d.trig[k] = b.trig[k][:0]
+	}
+	if b.gen++; b.gen == 0 { // form numbers start again: every form sum is stale
+		b.gen = 1 // (0 is the generation of a sum never computed)
+	}
 	d.markPhrases()
 	caps, alpha := 0, 0
 	for i := range d.toks {
@@ -75,6 +146,10 @@ func newDetector(g *gazetteers, text string) *detector {
 		}
 	}
 	d.lower = alpha > 0 && caps*40 < alpha
+	d.nameMode = nbCased
+	if d.lower {
+		d.nameMode = nbLower
+	}
 	return d
 }
 
@@ -152,6 +227,7 @@ func (d *detector) run() []cand {
 	d.numberRuns()
 	d.alnumIDs()
 	d.ages()
+	d.ordinalBirthdays()
 	d.zips()
 	d.streets()
 	d.routes()
@@ -272,12 +348,100 @@ func (b byteSet) take(c *cand) bool {
 // cueFlags are the lexicon flags of the words markPhrases notes in d.cues.
 const cueFlags = lfAnd | lfUSState | lfStateTail | lfPlacePrep
 
+// The recognizers with a trigger list (detector.trig).
+const (
+	trSaint      = iota // "saint", "st" (saintPlaces)
+	trRoute             // "route", "highway", … (routes)
+	trDot               // "dot" (spokenEmailURL)
+	trStreet            // a street type or place head (streets)
+	trBrand             // the first word of a chain's name (brandNames)
+	trPlaceFirst        // the first word of a multi-word place (multiWordPlaces)
+	trPlace             // a one-word place or the first word of one (places)
+	trAtForFrom         // "at", "for", "from" (employers in names)
+	trNumeric           // a number word, a token with a digit, "…-year-old" (numberRuns, ages, alnumIDs, zips)
+	trNonWord           // neither digits only nor a word without a dot (writtenForms)
+	trZipCue            // a ZIP cue word, five digits (cuedZips)
+	trIDCue             // an ID cue word, "number" (spelled identifiers in alnumIDs)
+	trDate              // a month, "the", digits with / - or . (dates)
+	trDobCue            // a date-of-birth cue word (spoken dates of birth in dates)
+	nTrig
+)
+
+// token.trig holds one bit per trigger list.
+var _ [16 - nTrig]struct{}
+
+// noteTriggers appends token i to the trigger lists it belongs to (see
+// formTriggers).
+func (d *detector) noteTriggers(i int) {
+	m := d.toks[i].trig
+	for m != 0 {
+		k := bits.TrailingZeros16(m)
+		d.trig[k] = append(d.trig[k], int32(i)) // #nosec G115 -- a token index of a text under maxRedactInput
+		m &^= 1 << k
+	}
+}
+
+// formTriggers is the set of trigger lists (1<<trX) a token of t's form
+// belongs to: a superset of the tokens each recognizer's first test lets
+// through. It follows from the form alone, so tokenize computes it once
+// per form.
+func formTriggers(t *token) uint16 {
+	var m uint16
+	f := t.lx.flags
+	if t.nk != numNone || t.hasDigit || strings.HasSuffix(t.low, "-year-old") {
+		m |= 1 << trNumeric
+	}
+	if !(t.digits || t.alpha && !t.hasDot) {
+		m |= 1 << trNonWord
+	}
+	if t.lx.month != 0 || t.low == "the" || t.hasDigit && strings.ContainsAny(t.low, "/-.") {
+		m |= 1 << trDate
+	}
+	if f&lfDobCue != 0 {
+		m |= 1 << trDobCue
+	}
+	if f&lfIDCue != 0 || t.low == "number" || t.low == "number's" {
+		m |= 1 << trIDCue
+	}
+	if t.lxl.flags&lfZipCue != 0 || len(t.low) == 5 && t.digits {
+		m |= 1 << trZipCue
+	}
+	if f&(lfStreetType|lfPlaceHead) != 0 {
+		m |= 1 << trStreet
+	}
+	if (f|t.lxl.flags)&lfBrandFirst != 0 {
+		m |= 1 << trBrand
+	}
+	if f&lfPlaceFirst != 0 {
+		m |= 1 << trPlaceFirst
+	}
+	if (f&lfPlaceFirst != 0 || t.lx.place > 0) && t.alpha {
+		m |= 1 << trPlace
+	}
+	switch t.low {
+	case "saint":
+		m |= 1 << trSaint
+	case "route", "rt", "highway", "hwy", "interstate", "county road", "state route":
+		m |= 1 << trRoute
+	case "dot":
+		m |= 1 << trDot
+	case "at", "for", "from":
+		m |= 1 << trAtForFrom
+	default:
+		if t.stem() == "st" {
+			m |= 1 << trSaint
+		}
+	}
+	return m
+}
+
 // markPhrases marks therapy-skill phrases ("Wise Mind") as used so that no
 // recognizer takes them for a name or a place. In the same pass over the
 // tokens it notes the few that start the rarer recognizers in d.cues, which
 // then need no pass of their own.
 func (d *detector) markPhrases() {
 	for i := range d.toks {
+		d.noteTriggers(i)
 		t := &d.toks[i]
 		f := t.lx.flags
 		if f&cueFlags != 0 || t.upper && t.e-t.s == 2 {

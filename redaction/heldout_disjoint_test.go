@@ -39,8 +39,8 @@ func poolWords(t *testing.T) map[string]map[string]bool {
 	return out
 }
 
-// TestHeldoutPoolsDisjoint checks that the round-4 held-out parts' filler
-// pools (testdata/gen/fresh4.go, fresh5.go) share no word with any other
+// TestHeldoutPoolsDisjoint checks that the round-4 and round-5 held-out
+// parts' filler pools (testdata/gen/fresh4.go, fresh5.go, fresh6.go) share no word with any other
 // part's pools or with the dev corpus, heads and particles excepted: their
 // names, places, employers, chains and schools were never seen while the
 // rules were written. A clash is reported by pool name only.
@@ -58,7 +58,7 @@ func TestHeldoutPoolsDisjoint(t *testing.T) {
 			dev[strings.ToLower(strings.Trim(w, ".,'\"?!:;()"))] = true
 		}
 	}
-	for _, part := range []string{"fresh4Pools", "fresh5Pools"} {
+	for _, part := range []string{"fresh4Pools", "fresh5Pools", "fresh6Pools"} {
 		mine, ok := pw[part]
 		if !ok {
 			t.Fatalf("%s not found", part)

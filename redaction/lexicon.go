@@ -132,7 +132,44 @@ type lexCache struct {
 	slots [8192]struct {
 		form string
 		e    *lexEntry
+		fid  int32 // form number in this text (1, 2, …; a form evicted and met again gets a new one)
 	}
+	nf   int32 // form numbers handed out
+	last int32 // form number of the last get or getBytes
+
+	// raw remembers the tokens made of each raw word (as written, without
+	// the punctuation around it): a word met again takes every field that
+	// follows from its text from the earlier token (see tokenizeInto)
+	raw [16384]struct {
+		word string
+		tok  int32 // 1 + index in rawToks (0: empty slot)
+	}
+	rawToks []token
+}
+
+// rawHash is the hash of a raw word for lexCache.raw.
+func rawHash(s string) uint32 {
+	h := uint32(len(s)) * 0x9E3779B1
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 0x01000193
+	}
+	return h ^ h>>15
+}
+
+// rawToken returns the token made earlier of the raw word w, or nil.
+func (c *lexCache) rawToken(w string, h uint32) *token {
+	s := &c.raw[h&uint32(len(c.raw)-1)]
+	if s.tok != 0 && s.word == w {
+		return &c.rawToks[s.tok-1]
+	}
+	return nil
+}
+
+// putRawToken remembers t as the token of the raw word w.
+func (c *lexCache) putRawToken(w string, h uint32, t *token) {
+	s := &c.raw[h&uint32(len(c.raw)-1)]
+	c.rawToks = append(c.rawToks, *t)
+	s.word, s.tok = w, int32(len(c.rawToks)) // #nosec G115 -- at most one per token of a text under maxRedactInput
 }
 
 // get returns the entry of k and k's hash (nil cache: the empty entry, 0).
@@ -143,11 +180,27 @@ func (c *lexCache) get(k string) (*lexEntry, uint64) {
 	h := maphash.String(c.lex.seed, k)
 	s := &c.slots[h&uint64(len(c.slots)-1)]
 	if s.e != nil && s.form == k {
+		c.last = s.fid
 		return s.e, h
 	}
 	e := c.local(c.lex.probe(k, h))
-	s.form, s.e = k, e
+	c.nf++
+	s.form, s.e, s.fid = k, e, c.nf
+	c.last = c.nf
 	return e, h
+}
+
+// reset empties the cache for another text, keeping its memory (the first
+// arena chunk; later chunks go to the collector).
+func (c *lexCache) reset() {
+	clear(c.slots[:])
+	c.nf, c.last = 0, 0
+	clear(c.raw[:])
+	clear(c.rawToks)
+	c.rawToks = c.rawToks[:0]
+	if cap(c.arena) > 0 {
+		c.arena = c.arena[:0]
+	}
 }
 
 // local returns a copy of e in the arena (the empty entry as is).
@@ -174,6 +227,7 @@ func (c *lexCache) getBytes(b []byte) (*lexEntry, string, uint64) {
 	h := maphash.Bytes(c.lex.seed, b)
 	s := &c.slots[h&uint64(len(c.slots)-1)]
 	if s.e != nil && s.form == string(b) {
+		c.last = s.fid
 		return s.e, s.form, h
 	}
 	e := c.lex.probe(string(b), h)
@@ -184,7 +238,9 @@ func (c *lexCache) getBytes(b []byte) (*lexEntry, string, uint64) {
 		form = string(b)
 	}
 	e = c.local(e)
-	s.form, s.e = form, e
+	c.nf++
+	s.form, s.e, s.fid = form, e, c.nf
+	c.last = c.nf
 	return e, form, h
 }
 

@@ -174,7 +174,8 @@ loved hate hates hated miss misses missed married marry dating dated trust trust
 // with", "moved in with", "broke up with").
 var companyWith = set(`stay stays stayed staying live lives lived living fight fights fought fighting argue argues
 argued arguing talk talks talked talking speak speaks spoke speaking chill chilled chilling hang hangs hanging
-sleeping slept`)
+sleeping slept
+used using drank drinking partied partying smoked smoking`)
 
 // talkTo: verbs before "to" whose object is a person ("talked to X").
 var talkTo = set(`talk talks talked talking speak speaks spoke speaking lied lie lying apologized apologize

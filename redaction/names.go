@@ -33,8 +33,11 @@ func (d *detector) excluded(i int) bool {
 
 // streets: "93 Ashby Court", "delphos avenue", "Lackawanna County".
 func (d *detector) streets() {
-	n := len(d.toks)
-	for i := 1; i < n; i++ {
+	for _, ti := range d.trig[trStreet] {
+		i := int(ti)
+		if i < 1 {
+			continue
+		}
 		t := &d.toks[i]
 		isStreet, isPlace := t.is(lfStreetType), t.is(lfPlaceHead)
 		if d.used[i] || !(isStreet || isPlace) || t.label {
@@ -122,10 +125,10 @@ func (d *detector) unitAfter(i int) int {
 // "I-80" (written with the number in the same token is left to alnumIDs).
 func (d *detector) routes() {
 	n := len(d.toks)
-	for i := 0; i+1 < n; i++ {
-		switch d.toks[i].low {
-		case "route", "rt", "highway", "hwy", "interstate", "county road", "state route":
-		default:
+	next := 0 // a span ends before it
+	for _, ti := range d.trig[trRoute] {
+		i := int(ti)
+		if i < next || i+1 >= n {
 			continue
 		}
 		if d.used[i] || d.toks[i].label || !d.joined(i) || !d.lower && !d.toks[i].cap && d.toks[i].low != "route" {
@@ -138,7 +141,7 @@ func (d *detector) routes() {
 		}
 		if j > i+1 {
 			d.add(i, j, TypeLocation, 55)
-			i = j - 1
+			next = j
 		}
 	}
 }
@@ -619,7 +622,8 @@ func (d *detector) beForm(i int) bool {
 func (d *detector) multiWordPlaces() {
 	n := len(d.toks)
 	var b []byte
-	for i := 0; i < n; i++ {
+	for _, ti := range d.trig[trPlaceFirst] {
+		i := int(ti)
 		if d.used[i] || !d.toks[i].alpha || d.toks[i].label || !d.toks[i].is(lfPlaceFirst) || !d.lower && !d.toks[i].cap {
 			continue
 		}
@@ -686,8 +690,10 @@ var placeAbbrev = map[string]string{"st": "saint", "ste": "sainte", "ft": "fort"
 func (d *detector) places() {
 	n := len(d.toks)
 	var b []byte
-	for i := 0; i < n; i++ {
-		if d.used[i] || !d.toks[i].alpha || d.excluded(i) {
+	next := 0 // a span ends before it
+	for _, ti := range d.trig[trPlace] {
+		i := int(ti)
+		if i < next || d.used[i] || !d.toks[i].alpha || d.excluded(i) {
 			continue
 		}
 		for w := 3; w >= 1; w-- {
@@ -731,7 +737,7 @@ func (d *detector) places() {
 			}
 			if prevLoc || plain || w > 1 || i+w < n && (d.toks[i+w].is(lfUSState) || stateAbbr[d.raw(i+w)]) {
 				d.add(i, i+w, TypeLocation, 45)
-				i += w - 1
+				next = i + w
 				break
 			}
 		}
@@ -775,6 +781,39 @@ func (d *detector) nameStart(i int, cued bool) bool {
 	return cued && (given >= 30 || sur > 0)
 }
 
+// Bits of token.nameBits: what nameStart(i, false) can answer from the
+// token's form alone, in cased text and in lower-case speech; when a bit is
+// clear, nameStart(i, false) is false in that mode.
+const (
+	nbCased uint8 = 1 << iota
+	nbLower
+	nbSuspect // suspect (backstop.go) can hold: clear, it is false
+)
+
+// formNameBits computes token.nameBits of t, whose core as written is raw.
+func formNameBits(t *token, raw string) uint8 {
+	s := t.stem()
+	var b uint8
+	// the tests of suspect that its form answers, in its order
+	if t.alpha && !t.aposStem && !t.is(lfExcluded) && !(len(raw) == 1 && t.low == "i") {
+		if t.is(lfFnWord) && t.lx.given >= 1000 && len(s) >= 3 ||
+			!(len(s) < 2 || t.is(lfFnWord|lfRelation|lfTitle|lfNameCue|lfStreetType|lfFacilityHead|lfOrgHead|lfPlaceHead|lfStateTail) ||
+				t.lx.month != 0 || t.nk != numNone || t.filler) {
+			b |= nbSuspect
+		}
+	}
+	if t.is(lfExcluded) || t.aposStem || !t.alpha || len(s) < 2 {
+		return b
+	}
+	if (t.cap || prefixedCapRaw(raw)) && !(t.upper && len(s) <= 4) {
+		b |= nbCased
+	}
+	if lvl := t.lx.level; !t.is(lfFnWord) && (lvl == 0 || lvl >= 50) {
+		b |= nbLower
+	}
+	return b
+}
+
 // particles are the lower-case words inside surnames ("von Ahn", "de la Cruz").
 var particles = set(`de la le da das dos di del della van von der den ter ten du st al el bin ibn ben mac`)
 
@@ -795,15 +834,24 @@ func (d *detector) particlesAt(i int) int {
 }
 
 // prefixedCap: a name written with a lower-case particle fused to it, "al-Rashid", "el-Amin", "d'Angelo".
-func (d *detector) prefixedCap(i int) bool {
-	r := d.raw(i)
-	for _, p := range []string{"al-", "el-", "d'", "da-", "de-", "ben-", "bin-"} {
+func (d *detector) prefixedCap(i int) bool { return prefixedCapRaw(d.raw(i)) }
+
+// prefixedCapRaw is prefixedCap of the word r as written.
+func prefixedCapRaw(r string) bool {
+	// every prefix starts with a, b, d or e and is three letters or more
+	// with the capital: most words are answered by their first two bytes
+	if len(r) < 3 || r[0] != 'a' && r[0] != 'b' && r[0] != 'd' && r[0] != 'e' || r[1] != 'l' && r[1] != '\'' && r[1] != 'a' && r[1] != 'e' && r[1] != 'i' {
+		return false
+	}
+	for _, p := range prefixedCapHeads {
 		if len(r) > len(p)+1 && r[:len(p)] == p && r[len(p)] >= 'A' && r[len(p)] <= 'Z' {
 			return true
 		}
 	}
 	return false
 }
+
+var prefixedCapHeads = [...]string{"al-", "el-", "d'", "da-", "de-", "ben-", "bin-"}
 
 // hyphenName: a hyphenated token each part of which is a name ("mary-kate",
 // "o'donnell-price", "al-rashid", "garcia-ortiz").
@@ -897,7 +945,7 @@ func (d *detector) names() {
 		st := i
 		if cueAt >= 0 {
 			st = cueAt
-		} else if !d.nameStart(i, false) && !(i+2 < n && d.toks[i+1].e-d.toks[i+1].s == 1 && d.middleInitialAt(i)) {
+		} else if !(t.nameBits&d.nameMode != 0 && d.nameStart(i, false)) && !(i+2 < n && d.toks[i+1].e-d.toks[i+1].s == 1 && d.middleInitialAt(i)) {
 			continue // (middleInitial written out: this runs for most tokens)
 		}
 		end := st + 1
@@ -969,8 +1017,9 @@ func (d *detector) names() {
 		i = end - 1
 	}
 	// employers in lower-case speech: "works at amazon", "on break at amazon"
-	for i := 1; i+1 < n; i++ {
-		if d.toks[i].low != "at" && d.toks[i].low != "for" && d.toks[i].low != "from" || !d.cueBefore(i, 5, lfWorkCue) {
+	for _, ti := range d.trig[trAtForFrom] {
+		i := int(ti)
+		if i < 1 || i+1 >= n || !d.cueBefore(i, 5, lfWorkCue) {
 			continue
 		}
 		j := i + 1

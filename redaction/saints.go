@@ -11,7 +11,12 @@ import "sort"
 // place here: a person is not called "saint" in a session.
 func (d *detector) saintPlaces() {
 	n := len(d.toks)
-	for i := 0; i+1 < n; i++ {
+	next := 0 // a span ends before it
+	for _, ti := range d.trig[trSaint] {
+		i := int(ti)
+		if i < next || i+1 >= n {
+			continue
+		}
 		t := &d.toks[i]
 		if d.used[i] || t.label || !(t.low == "saint" || !d.lower && t.cap && t.stem() == "st" && t.period && d.toks[i+1].cap) {
 			continue
@@ -27,7 +32,7 @@ func (d *detector) saintPlaces() {
 			j++
 		}
 		d.add(i, j, TypeLocation, 58)
-		i = j - 1
+		next = j
 	}
 }
 

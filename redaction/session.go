@@ -296,6 +296,7 @@ func (s *Session) redactWith(g *gazetteers, text string) Result {
 // resolved candidates before they are propagated.
 func (s *Session) redactCands(g *gazetteers, text string, addTo func([]cand) []cand) Result {
 	d := newDetector(g, text)
+	defer d.release()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// names known from earlier calls in this session are propagated too
@@ -547,6 +548,13 @@ func (d *detector) patternMentions(forms []patternForm, covered []bool) []cand {
 	// their length (a longer first word is always looked up).
 	var firstByte [256]bool
 	var firstLen [32]bool
+	// and by a 4096-bit filter over the hashes of the first words in lower
+	// case, which a token's stemHash answers when its stem is its whole
+	// lower-case form (an ASCII word is that form in lower case; with a
+	// first word that is not ASCII the filter is not used)
+	var filter [64]uint64
+	useFilter := true
+	var lowBuf []byte
 	for _, f := range forms { // longest first, as forms come
 		w, _, _ := strings.Cut(f.text, " ")
 		// A token holds its word without the punctuation after it ("A." of
@@ -557,11 +565,27 @@ func (d *detector) patternMentions(forms []patternForm, covered []bool) []cand {
 		byFirst[w] = append(byFirst[w], f)
 		firstByte[w[0]] = true
 		firstLen[min(len(w), len(firstLen)-1)] = true
+		lowBuf = lowBuf[:0]
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			if c >= utf8.RuneSelf {
+				useFilter = false
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lowBuf = append(lowBuf, c)
+		}
+		h := uint32(d.lc.hash(string(lowBuf))) % 4096
+		filter[h/64] |= 1 << (h % 64)
 	}
 	var out []cand
 	for k := 0; k < len(d.toks); k++ {
 		t := &d.toks[k]
 		if !firstByte[d.text[t.s]] || !firstLen[min(int(t.e-t.s), len(firstLen)-1)] {
+			continue
+		}
+		if h := t.stemHash % 4096; useFilter && t.stemCut == 0 && filter[h/64]&(1<<(h%64)) == 0 {
 			continue
 		}
 		fs := byFirst[d.text[t.s:t.e]]

@@ -23,7 +23,8 @@ var phoneCue = set(`phone number cell call text reach line extension ext mobile 
 
 // writtenForms finds e-mail addresses, URLs and IPs written as one token.
 func (d *detector) writtenForms() {
-	for i := range d.toks {
+	for _, ti := range d.trig[trNonWord] {
+		i := int(ti)
 		t := &d.toks[i]
 		if t.label || t.digits || t.alpha && !t.hasDot {
 			continue
@@ -112,8 +113,10 @@ func (d *detector) localPartToken(i int) bool {
 // and spoken IP addresses.
 func (d *detector) spokenEmailURL() {
 	n := len(d.toks)
-	for i := 0; i < n; i++ {
-		if d.used[i] || d.toks[i].low != "dot" {
+	next := 0 // a span ends before it
+	for _, ti := range d.trig[trDot] {
+		i := int(ti)
+		if i < next || d.used[i] || d.toks[i].low != "dot" {
 			continue
 		}
 		// find the end of a dotted chain: X dot Y dot Z
@@ -127,7 +130,7 @@ func (d *detector) spokenEmailURL() {
 		// spoken IP: number dot number dot number dot number
 		if d.dottedNumbers(i-1, last) {
 			d.add(i-1, last+1, TypeIP, 85)
-			i = last
+			next = last + 1
 			continue
 		}
 		// is the chain's last word a top-level domain?
@@ -165,7 +168,7 @@ func (d *detector) spokenEmailURL() {
 			start = 0
 		}
 		d.add(start, end, typ, 85)
-		i = end - 1
+		next = end
 	}
 }
 
@@ -205,8 +208,10 @@ func (d *detector) dottedNumbers(a, b int) bool {
 // or spoken digit by digit, SSNs, and numbers after an ID cue.
 func (d *detector) numberRuns() {
 	n := len(d.toks)
-	for i := 0; i < n; i++ {
-		if d.used[i] || !d.isRunToken(i) {
+	next := 0 // a run ends before it
+	for _, ti := range d.trig[trNumeric] {
+		i := int(ti)
+		if i < next || d.used[i] || !d.isRunToken(i) {
 			continue
 		}
 		j := i + 1
@@ -282,7 +287,7 @@ func (d *detector) numberRuns() {
 			// leading words such as "one" in "one eight hundred": keep them, they are part of the number
 			d.add(i, j, typ, 70)
 		}
-		i = j - 1
+		next = j
 	}
 }
 
@@ -327,7 +332,8 @@ var notIDAlnum = set(`phq-9 phq9 gad-7 gad7 covid-19 covid19 pcl-5 dsm-5 dsm5 ds
 // alnumIDs finds tokens that mix letters and digits ("CR-23-7503", "WC-23-168924")
 // and spelled identifiers after an ID cue.
 func (d *detector) alnumIDs() {
-	for i := range d.toks {
+	for _, ti := range d.trig[trNumeric] {
+		i := int(ti)
 		t := &d.toks[i]
 		if d.used[i] || t.label || !t.hasDigit || t.alpha || t.lowIs(lfNotIDAlnum) {
 			continue
@@ -381,7 +387,8 @@ func (d *detector) alnumIDs() {
 		i = j
 	}
 	// letters and digits spelled after a cue: "plate is k l m four four two"
-	for i := range d.toks {
+	for _, ti := range d.trig[trIDCue] {
+		i := int(ti)
 		if !d.toks[i].is(lfIDCue) && !d.numberOfSomething(i) || d.toks[i].low == "#" {
 			continue
 		}
@@ -479,8 +486,10 @@ times hours seconds degrees points calls people miles ml units mcg weeks months 
 // ages finds ages over 89: "age ninety-three", "she's 91 years old", "a 94-year-old".
 func (d *detector) ages() {
 	n := len(d.toks)
-	for i := 0; i < n; i++ {
-		if d.used[i] || !d.isRunToken(i) && !strings.HasSuffix(d.toks[i].low, "-year-old") {
+	next := 0 // a number ends before it
+	for _, ti := range d.trig[trNumeric] {
+		i := int(ti)
+		if i < next || d.used[i] || !d.isRunToken(i) && !strings.HasSuffix(d.toks[i].low, "-year-old") {
 			continue
 		}
 		j := i + 1
@@ -515,7 +524,7 @@ func (d *detector) ages() {
 			}
 		}
 		if v < 90 || v > 125 {
-			i = j - 1
+			next = j
 			continue
 		}
 		after := d.low(j)
@@ -523,18 +532,39 @@ func (d *detector) ages() {
 			yearOld = true
 		}
 		if !yearOld && d.lowIs(j, lfNotAgeUnit) {
-			i = j - 1
+			next = j
 			continue
 		}
 		near := d.lowIs(i-1, lfAgeCueNear) || i > 1 && d.lowIs(i-2, lfAgeCueNear) && (d.toks[i-1].low == "like" || d.toks[i-1].low == "about") ||
 			// "Nana's ninety-four now": a relation's or title's possessive
 			i > 0 && d.joined(i-1) && d.toks[i-1].stemCut > 0 && d.toks[i-1].is(lfTitle|lfRelation) ||
 			// "made it to a hundred and three", "lived to be ninety-seven"
-			i > 1 && (d.low(i-1) == "to" || d.low(i-1) == "be") && d.lifeSpanBefore(i-1)
-		if yearOld || d.cueBefore(i, 2, lfAgeCueBefore) || near {
+			i > 1 && (d.low(i-1) == "to" || d.low(i-1) == "be") && d.lifeSpanBefore(i-1) ||
+			// "died at 93", "passed away at ninety-one"
+			i > 1 && d.low(i-1) == "at" && d.joined(i-1) && d.diedBefore(i-1)
+		// set off by commas after a relation or a name: "her mother, 97,
+		// fell", "Mr. Pfluger, ninety-three, lives alone"
+		apposed := i > 0 && d.toks[i-1].comma && (d.toks[j-1].comma || d.toks[j-1].stop) &&
+			(d.toks[i-1].is(lfRelation|lfTitle) || !d.lower && d.used[i-1] && d.toks[i-1].cap && d.toks[i-1].alpha)
+		if yearOld || d.cueBefore(i, 2, lfAgeCueBefore) || near || apposed {
 			d.add(i, j, TypeAge, 60)
 		}
-		i = j - 1
+		next = j
+	}
+}
+
+// ordinalBirthdays finds an ordinal birthday over 89: "his 96th
+// birthday", "her ninety-first birthday party".
+func (d *detector) ordinalBirthdays() {
+	for _, ti := range d.trig[trNumeric] {
+		i := int(ti)
+		t := &d.toks[i]
+		if d.used[i] || t.label || t.nk != numOrdinal || t.nv < 90 || t.nv > 125 || !d.joined(i) {
+			continue
+		}
+		if nx := d.low(i + 1); nx == "birthday" || nx == "birthdays" || nx == "bday" {
+			d.add(i, i+1, TypeAge, 60)
+		}
 	}
 }
 
@@ -546,6 +576,21 @@ func (d *detector) lifeSpanBefore(i int) bool {
 		case "lived", "live", "lives", "living", "made", "make", "makes", "reached", "reach", "reaches":
 			return true
 		}
+	}
+	return false
+}
+
+// diedBefore: a verb of dying just before token i ("died at", "passed away
+// at", "passed on at").
+func (d *detector) diedBefore(i int) bool {
+	if i < 1 || !d.joined(i-1) {
+		return false
+	}
+	switch d.low(i - 1) {
+	case "died", "dies", "passed", "perished":
+		return true
+	case "away", "on":
+		return i >= 2 && d.joined(i-2) && (d.low(i-2) == "passed" || d.low(i-2) == "passes")
 	}
 	return false
 }
@@ -568,7 +613,8 @@ func (d *detector) zips() {
 			d.spokenZip(int(i))
 		}
 	}
-	for i := range d.toks {
+	for _, ti := range d.trig[trNumeric] {
+		i := int(ti)
 		t := &d.toks[i]
 		if d.used[i] || !(len(t.low) == 5 && t.digits || len(t.low) == 10 && t.low[5] == '-' && isDigits(t.low[:5])) {
 			continue
@@ -659,7 +705,8 @@ func (d *detector) spokenZip(i int) {
 // two one three", "ZIP: 15213") or before "area" ("the 15213 area").
 func (d *detector) cuedZips() {
 	n := len(d.toks)
-	for i := 0; i < n; i++ {
+	for _, ti := range d.trig[trZipCue] {
+		i := int(ti)
 		t := &d.toks[i]
 		if t.label {
 			continue

@@ -57,6 +57,18 @@ type taggerModel struct {
 	w         []int16
 	rows      *[1 << taggerBits][nTags]int16 // w by bucket: a bucket indexes it without a bounds check
 	threshold int32                          // margin of a tag over O needed to add a span
+	// shapeSums[prev][shape] is the sum of the features that depend only on
+	// the previous tag and the token's shape (fBias, fShape, fPrevTag,
+	// fPrevTagShape, fMode): one read where tagFeatures makes five
+	shapeSums *[nTags][128][nTags]int32
+	// lexSums[kind][v] are the sums fill adds for the lexical class
+	// kind<<8|v (tokFeat.lex): a few dozen classes, so one small table
+	// where fill read the weight table nine times per class
+	lexSums *[6][32]lexSum
+	// ends[k] is the weight of the word feature of neighbour position k
+	// (formSums.nb) past an end of the stretch: fWordPrev and fWordPrev2 of
+	// bos, fWordNext and fWordNext2 of eos
+	ends [4][nTags]int32
 }
 
 var (
@@ -101,6 +113,37 @@ func (m *taggerModel) setRows() {
 	for b := range m.rows {
 		copy(m.rows[b][:], m.w[b*nTags:b*nTags+nTags])
 	}
+	m.ends = [4][nTags]int32{}
+	m.addRow(&m.ends[nbPrev], feat(fWordPrev, tagBOS))
+	m.addRow(&m.ends[nbNext], feat(fWordNext, tagEOS))
+	m.addRow(&m.ends[nbNext2], feat(fWordNext2, tagEOS))
+	m.addRow(&m.ends[nbPrev2], feat(fWordPrev2, tagBOS))
+	m.lexSums = new([6][32]lexSum)
+	for kind := range m.lexSums {
+		for v := range m.lexSums[kind] {
+			m.lexSum(&m.lexSums[kind][v], uint16(kind)<<8|uint16(v)|0x8000)
+		}
+	}
+	m.shapeSums = new([nTags][128][nTags]int32)
+	for prev := range nTags {
+		for sh := range 128 {
+			sc := &m.shapeSums[prev][sh]
+			for _, b := range [...]uint32{feat(fBias, 0), feat(fShape, uint64(sh)), feat(fPrevTag, uint64(prev)),
+				feat(fPrevTagShape, uint64(prev)<<8|uint64(sh)), feat(fMode, uint64(sh&64))} {
+				m.addRow(sc, b)
+			}
+		}
+	}
+}
+
+// addRow adds the weights of bucket b to sc.
+func (m *taggerModel) addRow(sc *[nTags]int32, b uint32) {
+	row := &m.rows[uint16(b)]
+	sc[0] += int32(row[0])
+	sc[1] += int32(row[1])
+	sc[2] += int32(row[2])
+	sc[3] += int32(row[3])
+	sc[4] += int32(row[4])
 }
 
 func encodeTagger(w []int16, threshold int32) []byte {
@@ -156,6 +199,9 @@ func strHash(s string) uint64 {
 	return h
 }
 
+// tagBOS and tagEOS stand for the words before and after a stretch.
+const tagBOS, tagEOS = 0x5bd1e995, 0x1b873593
+
 // feat is the bucket of feature template t with value v.
 func feat(t int, v uint64) uint32 {
 	h := (v ^ uint64(t)*0x9E3779B97F4A7C15) * 0xBF58476D1CE4E5B9
@@ -174,6 +220,93 @@ type tokFeat struct {
 	suf   uint64 // hash of the stem's last three bytes (0: stem of three or fewer)
 	shape uint8
 	lex   [8]uint16 // lexical classes (0 ends the list)
+	form  int32     // index of the token's formSums (tagLineForms only)
+}
+
+// formSums are the sums of the feature weights that depend on a token's
+// form alone (its lower-case text: the stem, the suffix and the lexicon
+// classes follow from it), computed once per form of a text: a transcript
+// repeats a few thousand forms, and each sum spares tagLine several reads
+// of the 640 kB weight table, which miss the processor cache.
+type formSums struct {
+	gen     uint32              // detBufs.gen when computed (another generation: stale)
+	word    uint64              // hash of the stem
+	own     [nTags]int32        // fWord, fSuffix3 and fLex of the form
+	prevLex [nTags][nTags]int32 // fPrevTagLex of the form, by previous tag
+	// the form as a neighbour of the token tagged: at i-1 (fLexPrev,
+	// fWordPrev), i+1 (fLexNext, fWordNext), i+2 (fLexNext2, fWordNext2),
+	// i-2 (fWordPrev2)
+	nb [4][nTags]int32
+}
+
+// Neighbour positions of formSums.nb.
+const (
+	nbPrev = iota
+	nbNext
+	nbNext2
+	nbPrev2
+)
+
+// lexSum is what one lexical class adds to a form's sums.
+type lexSum struct {
+	own     [nTags]int32
+	prevLex [nTags][nTags]int32
+	nb      [3][nTags]int32 // nbPrev, nbNext, nbNext2
+}
+
+// lexSum sets ls to the sums of lexical class l.
+func (m *taggerModel) lexSum(ls *lexSum, l uint16) {
+	*ls = lexSum{}
+	m.addRow(&ls.own, feat(fLex, uint64(l)))
+	for prev := range nTags {
+		m.addRow(&ls.prevLex[prev], feat(fPrevTagLex, uint64(prev)<<16|uint64(l)))
+	}
+	if l>>8&0x7f == 5 { // word-list flags of neighbours only
+		m.addRow(&ls.nb[nbPrev], feat(fLexPrev, uint64(l)))
+		m.addRow(&ls.nb[nbNext], feat(fLexNext, uint64(l)))
+		m.addRow(&ls.nb[nbNext2], feat(fLexNext2, uint64(l)))
+	}
+}
+
+// fill sets the sums of the form whose per-token features are tf.
+func (m *taggerModel) fill(f *formSums, tf *tokFeat) {
+	*f = formSums{gen: f.gen, word: tf.word}
+	m.addRow(&f.own, feat(fWord, tf.word))
+	m.addRow(&f.nb[nbPrev], feat(fWordPrev, tf.word))
+	m.addRow(&f.nb[nbNext], feat(fWordNext, tf.word))
+	m.addRow(&f.nb[nbNext2], feat(fWordNext2, tf.word))
+	m.addRow(&f.nb[nbPrev2], feat(fWordPrev2, tf.word))
+	if tf.suf != 0 {
+		m.addRow(&f.own, feat(fSuffix3, tf.suf))
+	}
+	var scratch lexSum
+	for _, l := range tf.lex {
+		if l == 0 {
+			break
+		}
+		ls := &scratch
+		if kind, v := l>>8&0x7f, l&0xff; int(kind) < len(m.lexSums) && int(v) < len(m.lexSums[kind]) {
+			ls = &m.lexSums[kind][v]
+		} else {
+			m.lexSum(ls, l)
+		}
+		addSums(&f.own, &ls.own)
+		for prev := range nTags {
+			addSums(&f.prevLex[prev], &ls.prevLex[prev])
+		}
+		addSums(&f.nb[nbPrev], &ls.nb[nbPrev])
+		addSums(&f.nb[nbNext], &ls.nb[nbNext])
+		addSums(&f.nb[nbNext2], &ls.nb[nbNext2])
+	}
+}
+
+// addSums adds v to sc.
+func addSums(sc, v *[nTags]int32) {
+	sc[0] += v[0]
+	sc[1] += v[1]
+	sc[2] += v[2]
+	sc[3] += v[3]
+	sc[4] += v[4]
 }
 
 func bucketOf(n int32, cuts ...int32) uint16 {
@@ -193,34 +326,7 @@ func (d *detector) tokFeatures(i int) tokFeat {
 	if len(s) > 3 {
 		f.suf = strHash(s[len(s)-3:])
 	}
-	var sh uint8
-	switch {
-	case t.digits || t.hasDigit:
-		sh = 1
-	case !t.alpha:
-		sh = 2
-	case t.upper && len(s) == 1:
-		sh = 3
-	case t.upper:
-		sh = 4
-	case t.cap:
-		sh = 5
-	default:
-		sh = 6
-	}
-	if len(s) == 1 {
-		sh |= 8
-	}
-	if t.nk != numNone {
-		sh |= 16
-	}
-	if t.sentStart {
-		sh |= 32
-	}
-	if d.lower {
-		sh |= 64
-	}
-	f.shape = sh
+	f.shape = d.shapeOf(i)
 	e := t.lx
 	n := 0
 	put := func(kind, v uint16) {
@@ -248,10 +354,44 @@ func (d *detector) tokFeatures(i int) tokFeat {
 	return f
 }
 
+// shapeOf is the shape code of token i (tokFeat.shape).
+func (d *detector) shapeOf(i int) uint8 {
+	t := &d.toks[i]
+	s := t.stem()
+	var sh uint8
+	switch {
+	case t.digits || t.hasDigit:
+		sh = 1
+	case !t.alpha:
+		sh = 2
+	case t.upper && len(s) == 1:
+		sh = 3
+	case t.upper:
+		sh = 4
+	case t.cap:
+		sh = 5
+	default:
+		sh = 6
+	}
+	if len(s) == 1 {
+		sh |= 8
+	}
+	if t.nk != numNone {
+		sh |= 16
+	}
+	if t.sentStart {
+		sh |= 32
+	}
+	if d.lower {
+		sh |= 64
+	}
+	return sh
+}
+
 // tagFeatures appends the feature buckets of token i to dst, given the
 // per-token features and the previous token's tag.
 func tagFeatures(dst []uint32, tf []tokFeat, i int, prev int) []uint32 {
-	const bos, eos = 0x5bd1e995, 0x1b873593
+	const bos, eos = tagBOS, tagEOS
 	w := func(k int) uint64 {
 		if k < 0 {
 			return bos
@@ -327,7 +467,7 @@ func (d *detector) taggable(i int, tg uint8) bool {
 	if tg == tagID { // "oh" is a digit here
 		return t.hasDigit || t.nk != numNone || t.alpha && len(t.stem()) == 1
 	}
-	if (t.lx.flags|t.lxl.flags)&lfClinical != 0 || t.lx.month != 0 || speechFillers[t.stem()] {
+	if (t.lx.flags|t.lxl.flags)&lfClinical != 0 || t.lx.month != 0 || t.filler {
 		return false
 	}
 	for k := i + 1; k < len(d.toks) && k <= i+2 && d.joined(k-1); k++ {
@@ -392,6 +532,79 @@ func (m *taggerModel) tagLine(tf []tokFeat, tags []uint8, margins []int32, buf [
 	return buf
 }
 
+// tagLineForms is tagLine over the form sums of the tokens (tf[i].form
+// indexes forms): the same features, the same integer sums in another
+// order, so the same tags and margins (TestTagLineFormsSame).
+func (m *taggerModel) tagLineForms(tf []tokFeat, forms []formSums, tags []uint8, margins []int32) {
+	const bos, eos = tagBOS, tagEOS
+	n := len(tf)
+	w := func(k int) uint64 {
+		if k < 0 {
+			return bos
+		}
+		if k >= n {
+			return eos
+		}
+		return tf[k].word
+	}
+	sh := func(k int) uint64 {
+		if k < 0 || k >= n {
+			return 255
+		}
+		return uint64(tf[k].shape)
+	}
+	add := func(sc, v *[nTags]int32) {
+		sc[0] += v[0]
+		sc[1] += v[1]
+		sc[2] += v[2]
+		sc[3] += v[3]
+		sc[4] += v[4]
+	}
+	prev := tagO
+	for i := range tf {
+		t := &tf[i]
+		f := &forms[t.form]
+		sc := m.shapeSums[prev][t.shape&127]
+		add(&sc, &f.own)
+		add(&sc, &f.prevLex[prev])
+		// the neighbours' words and word-list flags; the features of a
+		// neighbour past either end of the stretch have their own buckets
+		// (bos, eos) and no flags
+		if i > 0 {
+			add(&sc, &forms[tf[i-1].form].nb[nbPrev])
+		} else {
+			add(&sc, &m.ends[nbPrev])
+		}
+		if i+1 < n {
+			add(&sc, &forms[tf[i+1].form].nb[nbNext])
+		} else {
+			add(&sc, &m.ends[nbNext])
+		}
+		if i+2 < n {
+			add(&sc, &forms[tf[i+2].form].nb[nbNext2])
+		} else {
+			add(&sc, &m.ends[nbNext2])
+		}
+		if i > 1 {
+			add(&sc, &forms[tf[i-2].form].nb[nbPrev2])
+		} else {
+			add(&sc, &m.ends[nbPrev2])
+		}
+		m.addRow(&sc, feat(fBigramPrev, w(i-1)*31+t.word))
+		m.addRow(&sc, feat(fBigramNext, t.word*31+w(i+1)))
+		m.addRow(&sc, feat(fShapePrevNext, sh(i-1)<<16|uint64(t.shape)<<8|sh(i+1)))
+		best := tagO
+		for k := 1; k < nTags; k++ {
+			if sc[k] > sc[best] {
+				best = k
+			}
+		}
+		tags[i] = uint8(best)
+		margins[i] = sc[best] - sc[tagO]
+		prev = best
+	}
+}
+
 // prioTagger is below the backstop: a tagger span joins only where no other
 // recognizer found anything.
 const prioTagger = 10
@@ -451,12 +664,17 @@ func (d *detector) statTagger(m *taggerModel) {
 func (d *detector) tagStretch(m *taggerModel, a, b int, tf []tokFeat, tags []uint8, margins []int32, buf []uint32) ([]tokFeat, []uint8, []int32, []uint32) {
 	{
 		tf = tf[:0]
-		for i := a; i < b; i++ {
-			tf = append(tf, d.tokFeatures(i))
-		}
 		tags = append(tags[:0], make([]uint8, b-a)...)
 		margins = append(margins[:0], make([]int32, b-a)...)
-		buf = m.tagLine(tf, tags, margins, buf)
+		if forms := d.tokForms(m, a, b, tf); forms != nil {
+			tf = d.bufs.tf
+			m.tagLineForms(tf, forms, tags, margins)
+		} else {
+			for i := a; i < b; i++ {
+				tf = append(tf, d.tokFeatures(i))
+			}
+			buf = m.tagLine(tf, tags, margins, buf)
+		}
 		for i := a; i < b; i++ {
 			tg := tags[i-a]
 			if tg == tagO || !d.taggable(i, tg) {
@@ -486,6 +704,45 @@ func (d *detector) tagStretch(m *taggerModel, a, b int, tf []tokFeat, tags []uin
 		}
 	}
 	return tf, tags, margins, buf
+}
+
+// tokForms sets d.bufs.tf to the features of tokens [a, b) with their
+// form sums, computing the sums of a form the first time it is met, and
+// returns the sums; nil when a token has no form number (no look-up cache)
+// or the detector has no buffers: then tagLine computes every feature.
+func (d *detector) tokForms(m *taggerModel, a, b int, tf []tokFeat) []formSums {
+	bf := d.bufs
+	if bf == nil || d.slowTagger {
+		return nil
+	}
+	for i := a; i < b; i++ {
+		if d.toks[i].fid == 0 {
+			return nil
+		}
+	}
+	if bf.formsModel != m {
+		bf.formsModel = m
+		if bf.gen++; bf.gen == 0 { // sums of another model are stale
+			bf.gen = 1
+		}
+	}
+	tf = bf.tf[:0]
+	for i := a; i < b; i++ {
+		t := &d.toks[i]
+		fid := int(t.fid)
+		if fid >= len(bf.forms) {
+			bf.forms = append(bf.forms, make([]formSums, fid+1-len(bf.forms)+len(bf.forms)/2)...)
+		}
+		f := &bf.forms[fid]
+		if f.gen != bf.gen {
+			full := d.tokFeatures(i)
+			f.gen = bf.gen
+			m.fill(f, &full)
+		}
+		tf = append(tf, tokFeat{word: f.word, shape: d.shapeOf(i), form: int32(fid)})
+	}
+	bf.tf = tf
+	return bf.forms
 }
 
 // tagRunOK: a run worth a span: an ID of three tokens or more, or with a

@@ -110,3 +110,69 @@ func TestSaintPlaces(t *testing.T) {
 		{"saint alone", "client: she is no saint you know", nil},
 	})
 }
+
+// TestTagLineFormsSame: the tagger's fast path (form sums, tagLineForms)
+// gives the same tags and margins as the features computed token by token
+// (tagLine), over every line of the dev corpus and the independent parts,
+// for the embedded weights and for random ones, with the detector's
+// buffers switching between the two models; and the same spans.
+func TestTagLineFormsSame(t *testing.T) {
+	g, err := loadGazetteers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rnd := &taggerModel{w: make([]int16, len(g.tag.w))}
+	x := uint64(88172645463325252)
+	for i := range rnd.w {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		rnd.w[i] = int16(x)
+	}
+	rnd.setRows()
+	texts := []string{}
+	for _, d := range loadCorpus(t) {
+		texts = append(texts, d.Text)
+	}
+	for _, f := range []string{"indep-tune.jsonl", "indep-heldout.jsonl", "indep-heldout5.jsonl"} {
+		for _, d := range loadIndep(t, f) {
+			texts = append(texts, d.Text, strings.ToLower(d.Text))
+		}
+	}
+	lines := 0
+	for n, text := range texts {
+		d := newDetector(g, text)
+		for _, m := range []*taggerModel{g.tag, rnd, g.tag} {
+			d.lines(func(a, b int) {
+				lines++
+				slow := make([]tokFeat, 0, b-a)
+				for i := a; i < b; i++ {
+					slow = append(slow, d.tokFeatures(i))
+				}
+				st, sm := make([]uint8, b-a), make([]int32, b-a)
+				m.tagLine(slow, st, sm, nil)
+				forms := d.tokForms(m, a, b, nil)
+				if forms == nil {
+					t.Fatalf("document %d: no form sums", n)
+				}
+				ft, fm := make([]uint8, b-a), make([]int32, b-a)
+				m.tagLineForms(d.bufs.tf, forms, ft, fm)
+				if !slices.Equal(st, ft) || !slices.Equal(sm, fm) {
+					t.Fatalf("document %d, tokens %d-%d: tags %v margins %v with form sums, %v %v without", n, a, b, ft, fm, st, sm)
+				}
+			})
+		}
+		d.release()
+		fast := resolve(newDetector(g, text).run())
+		ds := newDetector(g, text)
+		ds.slowTagger = true
+		if slow := resolve(ds.run()); !slices.EqualFunc(fast, slow, func(a, b cand) bool {
+			return a.s == b.s && a.e == b.e && a.typ == b.typ && a.prio == b.prio
+		}) {
+			t.Fatalf("document %d: spans differ with the form sums", n)
+		}
+	}
+	if lines < 1000 {
+		t.Fatalf("only %d lines compared", lines)
+	}
+}

@@ -14,6 +14,10 @@ type token struct {
 	s, e      int32     // byte offsets of the core in the text
 	stemEnd   int32     // byte offset where the stem ends (possessive excluded)
 	stemHash  uint32    // lexCache hash of the stem (0 without a lexicon)
+	fid       int32     // lexCache form number of low (0 without a lexicon)
+	trig      uint16    // the trigger lists of the form (formTriggers)
+	filler    bool      // the stem is a speech filler (speechFillers)
+	nameBits  uint8     // what nameStart and suspect can tell from the form (formNameBits)
 	nv        int32     // number(low) value, -2 when not a number
 	nk        numKind   // number(low) kind
 	stemCut   uint8     // bytes of low after the stem: 2 for 's, 1 for s'
@@ -119,11 +123,23 @@ func isTrim(r rune) bool {
 // (nil: no lexicon, every entry empty). A token's lower-case form is a
 // substring of text, the lexicon's copy, or, for a capitalised form the
 // lexicon does not hold, a new string (reused while lc remembers the form).
-func tokenize(text string, lc *lexCache) []token {
-	toks := make([]token, 0, countWords(text))
+func tokenize(text string, lc *lexCache) []token { return tokenizeInto(nil, text, lc) }
+
+// tokenizeInto is tokenize reusing buf's memory (its elements past len are
+// zero, as release leaves them).
+func tokenizeInto(buf []token, text string, lc *lexCache) []token {
+	toks := buf[:0]
+	if cap(toks) == 0 {
+		// a reused buffer grows by append, which zeroes the new elements too
+		toks = make([]token, 0, countWords(text))
+	}
 	i := 0
 	lineStart := true
 	sentStart := true
+	// speaker labels: one to three words at the start of a line followed
+	// by a colon ("Client:", "Group member 2:"); the word after one starts
+	// a sentence (the colon already says so)
+	lineFirst, labelDone := 0, false
 	for i < len(text) {
 		if c := text[i]; c < utf8.RuneSelf {
 			if asciiSpace[c] {
@@ -214,15 +230,33 @@ func tokenize(text string, lc *lexCache) []token {
 		}
 		t.sentStart = sentStart || cs > 0 && strings.ContainsAny(word[:cs], "\"“")
 		t.lineStart = lineStart
-		fillToken(t, word[cs:ce], lc)
+		if core := word[cs:ce]; lc == nil {
+			fillToken(t, core, lc)
+		} else if h := rawHash(core); true {
+			if tm := lc.rawToken(core, h); tm != nil {
+				t.copyForm(tm)
+			} else {
+				fillToken(t, core, lc)
+				lc.putRawToken(core, h, t)
+			}
+		}
 		if t.period && ce-cs == 1 && t.cap && cs == 0 && !lineStart && len(toks) > 1 && middleInitialAfter(&toks[len(toks)-2], t) {
 			t.stop, t.dot, sentEnd = false, false, false
+		}
+		n := len(toks) - 1
+		if lineStart {
+			lineFirst, labelDone = n, false
+		}
+		if t.colon && !labelDone && n-lineFirst < 3 {
+			for m := lineFirst; m <= n; m++ {
+				toks[m].label = true
+			}
+			labelDone = true
 		}
 		lineStart = false
 		sentStart = sentEnd && !(t.period && t.isAbbrev(lc))
 		i = j
 	}
-	markLabels(toks)
 	return toks
 }
 
@@ -260,13 +294,34 @@ func (t *token) isAbbrev(lc *lexCache) bool {
 	return t.lxl.flags&lfAbbrev != 0
 }
 
+// copyForm sets the fields of t that fillToken derives from the core's
+// text to those of tm, a token of the same text.
+func (t *token) copyForm(tm *token) {
+	t.low, t.lx, t.lxl = tm.low, tm.lx, tm.lxl
+	t.stemEnd = t.e - (tm.e - tm.stemEnd)
+	t.stemHash, t.fid, t.nv, t.nk, t.stemCut = tm.stemHash, tm.fid, tm.nv, tm.nk, tm.stemCut
+	t.cap, t.upper, t.alpha, t.digits, t.hasDigit, t.hasDot = tm.cap, tm.upper, tm.alpha, tm.digits, tm.hasDigit, tm.hasDot
+	t.aposStem, t.trig, t.filler, t.nameBits = tm.aposStem, tm.trig, tm.filler, tm.nameBits
+}
+
 // fillToken sets everything a token derives from its core raw.
 func fillToken(t *token, raw string, lex *lexCache) {
+	fillForm(t, raw, lex)
+	t.trig = formTriggers(t)
+	t.filler = speechFillers[t.stem()]
+	t.nameBits = formNameBits(t, raw)
+}
+
+// fillForm is fillToken but for the trigger lists.
+func fillForm(t *token, raw string, lex *lexCache) {
 	ok, apos, h := fillASCII(t, raw, lex)
 	if !ok {
 		fillUnicode(t, raw)
 		t.lxl, h = lex.get(t.low)
 		apos = true // not known: look
+	}
+	if lex != nil {
+		t.fid = lex.last
 	}
 	if t.lxl.numKind != numNone {
 		t.nv, t.nk = int32(t.lxl.numVal), t.lxl.numKind
@@ -406,30 +461,6 @@ func foldRune(r rune) string {
 		return f
 	}
 	return string(r)
-}
-
-// markLabels flags speaker labels: one to three words at the start of a line
-// followed by a colon ("Client:", "Group member 2:").
-func markLabels(toks []token) {
-	for i := 0; i < len(toks); i++ {
-		if !toks[i].lineStart {
-			continue
-		}
-		for k := 0; k < 3 && i+k < len(toks); k++ {
-			if k > 0 && toks[i+k].lineStart {
-				break
-			}
-			if toks[i+k].colon {
-				for m := i; m <= i+k; m++ {
-					toks[m].label = true
-				}
-				if i+k+1 < len(toks) {
-					toks[i+k+1].sentStart = true
-				}
-				break
-			}
-		}
-	}
 }
 
 // apostropheName: a name with an elided particle, "o'brien", "d'angelo",

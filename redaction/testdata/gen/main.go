@@ -793,6 +793,7 @@ func main() {
 	writeFresh(filepath.Join(*out, "indep-heldout3.jsonl"), *n, 3303, fresh3Pools, fresh3Note, fresh3Speech)
 	writeFresh(filepath.Join(*out, "indep-heldout4.jsonl"), *n, 4404, fresh4Pools, fresh4Note, fresh4Speech)
 	writeFresh(filepath.Join(*out, "indep-heldout5.jsonl"), *n, 5505, fresh5Pools, fresh5Note, fresh5Speech)
+	writeFresh(filepath.Join(*out, "indep-heldout6.jsonl"), *n, 6606, fresh6Pools, fresh6Note, fresh6Speech)
 }
 
 // writeFresh writes a fresh held-out part (fresh.go, fresh3.go): its own
