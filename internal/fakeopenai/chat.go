@@ -83,6 +83,9 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 		apiError(w, 500, err.Error())
 		return
 	}
+	if !hold(r, s.currentLatency().chatDelay(len(content)/4)) {
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]any{
 		"id": "chatcmpl-fake", "object": "chat.completion", "model": req.Model,

@@ -82,6 +82,7 @@ type Server struct {
 	block          chan struct{}
 	apiKey         string
 	azureCalls     int
+	latency        Latency
 }
 
 // APIKey, when set, is the key every request must carry (Bearer, or the
@@ -402,6 +403,9 @@ func (s *Server) handleTranscription(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.transcriptions = append(s.transcriptions, rec)
 	s.mu.Unlock()
+	if !hold(r, s.currentLatency().transcriptionDelay(rec.DurationMS)) {
+		return
+	}
 	transcribe := s.Transcribe
 	if transcribe == nil {
 		transcribe = func(pcm []int) ([]Segment, error) { return Pocketsphinx(data) }
