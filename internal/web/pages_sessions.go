@@ -332,6 +332,8 @@ type sessionData struct {
 	// CanUpload: a booked call that has not started takes its recording as
 	// a file; ConsentInForce: the AI-scribe consent is on file already.
 	CanUpload, ConsentInForce bool
+	// CanRoom: the session can be recorded in the room ("Record in the room").
+	CanRoom bool
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -363,6 +365,11 @@ func (s *Server) renderSessionLink(w http.ResponseWriter, r *http.Request, c *ca
 	d.CanReschedule = d.CanRenew && sess.Status == store.StatusScheduled && sess.ClockStartAt == 0
 	d.CanUpload = s.cfg.Ingester != nil && sess.Source == "call" && sess.Status == store.StatusScheduled && !sess.CaptureEnded && sess.ClockStartAt == 0 &&
 		hasRole(c.user.Role, schedulerRoles)
+	// Record in the room: a booked individual session nobody has joined, or
+	// a room session still recording (the link is issued again).
+	d.CanRoom = s.cfg.Ingester != nil && s.cfg.NewJoinToken != nil && hasRole(c.user.Role, clinicalRoles) && !sess.Group && !sess.CaptureEnded &&
+		((sess.Source == "call" && sess.Status == store.StatusScheduled && sess.ClockStartAt == 0) ||
+			(sess.Source == app.ModeRoom && (sess.Status == store.StatusScheduled || sess.Status == store.StatusRecording)))
 	if d.CanUpload {
 		in, err := s.cfg.Store.ConsentScopesInForce(ctx, sess.ID)
 		if err != nil {
