@@ -49,6 +49,7 @@ var flagNames = map[validate.Field]string{
 	service.FieldHoldReason:         "reason",
 	service.FieldPurpose:            "purpose",
 	service.FieldVersion:            "version",
+	service.FieldMode:               "mode",
 	store.FieldProviderName:         "name",
 	store.FieldProviderKind:         "kind",
 	store.FieldProviderUse:          "use",

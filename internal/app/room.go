@@ -171,6 +171,13 @@ func (s *Service) roomSession(ctx context.Context, sessionID, token string) (sto
 	return sess, nil
 }
 
+// CheckRoomLink refuses (ErrForbidden) a token that is not a live room
+// link of the session; adapters check it before reading a request's body.
+func (s *Service) CheckRoomLink(ctx context.Context, sessionID, token string) error {
+	_, err := s.roomSession(ctx, sessionID, token)
+	return err
+}
+
 func (s *Service) callBackend() *pipeline.CallBackend {
 	return &pipeline.CallBackend{Store: s.Store, Blobs: s.Blobs, PurgeOnRevoke: true, Now: s.Now}
 }

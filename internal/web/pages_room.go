@@ -70,10 +70,9 @@ func (s *Server) roomConsent(w http.ResponseWriter, r *http.Request, _ *call) {
 		Choice      string `json:"choice"`
 		TextVersion string `json:"textVersion"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		s.fail(w, r, http.StatusBadRequest, "the answer could not be read; reload the page and try again")
-		return
-	}
+	// An unreadable answer is no answer: the service refuses it (after the
+	// token, so a stranger learns nothing from the body's shape).
+	_ = json.NewDecoder(r.Body).Decode(&in)
 	st, err := s.service().RecordRoomConsent(r.Context(), r.PathValue("id"), r.Header.Get(roomTokenHeader), app.RoomConsentInput{Choice: in.Choice, TextVersion: in.TextVersion})
 	if err != nil {
 		s.roomRefusal(w, r, err)
@@ -83,6 +82,11 @@ func (s *Server) roomConsent(w http.ResponseWriter, r *http.Request, _ *call) {
 }
 
 func (s *Server) roomPiece(w http.ResponseWriter, r *http.Request, _ *call) {
+	// The token before the body: a stranger's upload is not read.
+	if err := s.service().CheckRoomLink(r.Context(), r.PathValue("id"), r.Header.Get(roomTokenHeader)); err != nil {
+		s.roomRefusal(w, r, err)
+		return
+	}
 	take, err1 := strconv.Atoi(r.PathValue("take"))
 	seq, err2 := strconv.Atoi(r.PathValue("seq"))
 	started, err3 := strconv.ParseInt(r.URL.Query().Get("startedAt"), 10, 64)
@@ -113,6 +117,10 @@ func (s *Server) roomFinish(w http.ResponseWriter, r *http.Request, _ *call) {
 		Pieces map[string]int `json:"pieces"` // take → pieces recorded
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		if aerr := s.service().CheckRoomLink(r.Context(), r.PathValue("id"), r.Header.Get(roomTokenHeader)); aerr != nil {
+			s.roomRefusal(w, r, aerr)
+			return
+		}
 		s.fail(w, r, http.StatusBadRequest, "the request could not be read; reload the page and press Stop again")
 		return
 	}
