@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/scribe-health/scribe/internal/app"
@@ -349,5 +351,64 @@ func TestBrowserRoomDecline(t *testing.T) {
 	}
 	if got := fmt.Sprint(r.e.auditActions()); !strings.Contains(got, "consent.record") {
 		t.Errorf("the decline is not in the audit log: %s", got)
+	}
+}
+
+// TestBrowserRoomReload: the server cannot be reached for piece uploads
+// (a rule of the browser's network emulation) while the clinician records;
+// reloading the page warns that audio has not been sent yet; after the
+// reload the pieces kept in IndexedDB are sent once uploads get through,
+// and Stop turns them into the session's transcript.
+func TestBrowserRoomReload(t *testing.T) {
+	requireRoomTools(t)
+	mic := speechFile(t, 60, said{2, "how have you been sleeping since our last session"})
+	r := newRoomRig(t, mic, 390, 844)
+	var dialogs []string
+	var mu sync.Mutex
+	chromedp.Listen(r.ctx, func(ev any) {
+		if d, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok {
+			mu.Lock()
+			dialogs = append(dialogs, string(d.Type))
+			mu.Unlock()
+			go chromedp.Call(r.ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: true})
+		}
+	})
+	r.open()
+	block := func(on bool) {
+		t.Helper()
+		var rules []*network.Conditions
+		if on {
+			rules = []*network.Conditions{{URLPattern: r.e.srv.URL + "/room/*/pieces/*", Offline: true, DownloadThroughput: -1, UploadThroughput: -1}}
+		}
+		if _, err := chromedp.Call(r.ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: rules}); err != nil {
+			t.Fatalf("network rule: %v", err)
+		}
+	}
+	block(true)
+	t0 := r.startRecording()
+	until(t0.Add(11 * time.Second))
+	r.waitFor("pieces kept in the browser", `Number(document.querySelector('[data-testid=upload-status]').dataset.pending || 0) >= 2`, 20*time.Second)
+	if n := r.pieces(); n != 0 {
+		t.Fatalf("%d pieces reached the server through the block", n)
+	}
+	r.step("reload", 30*time.Second, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`[data-testid=record-stop]`)))
+	mu.Lock()
+	warned := strings.Join(dialogs, ",")
+	mu.Unlock()
+	if !strings.Contains(warned, "beforeunload") {
+		t.Errorf("reloading with audio not yet sent gave no warning (dialogs: %q)", warned)
+	}
+	if n := r.pieces(); n != 0 {
+		t.Fatalf("%d pieces reached the server through the block", n)
+	}
+	block(false)
+	r.waitFor("pieces sent after the reload", `document.querySelector('[data-testid=upload-status]').dataset.pending === '0'`, time.Minute)
+	if n := r.pieces(); n < 2 {
+		t.Fatalf("%d pieces on the server after the reload", n)
+	}
+	text := r.stopAndTranscript()
+	t.Logf("transcript: %q", text)
+	if !heard(text, "sleeping", "last", "session") {
+		t.Error("the words recorded before the reload are missing")
 	}
 }

@@ -289,8 +289,15 @@
     }
   }
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && recorder && recorder.state !== 'inactive') {
+    if (!recorder || recorder.state === 'inactive') {
+      return;
+    }
+    if (document.visibilityState === 'visible') {
       lockScreen();
+    } else if (recorder.state === 'recording') {
+      // A closed lid or a phone put away: hand over what is recorded so
+      // far, so it is kept even if the page does not come back.
+      recorder.requestData();
     }
   });
   function releaseAll() {
@@ -496,6 +503,9 @@
   });
 
   window.addEventListener('beforeunload', (e) => {
+    if (recorder && recorder.state === 'recording') {
+      recorder.requestData(); // kept while the person answers the warning
+    }
     if ((recorder && recorder.state !== 'inactive') || pending > 0) {
       e.preventDefault();
       e.returnValue = '';
