@@ -41,8 +41,9 @@ const RoomLabel = "room"
 // Limits of a room upload.
 const (
 	// MaxRoomPiece is the largest piece accepted: the browser sends one
-	// every few seconds (a few tens of KB of Opus).
-	MaxRoomPiece = 4 << 20
+	// every four seconds, about 16 KB of Opus at 32 kbit/s (1 MiB is over
+	// four minutes of it).
+	MaxRoomPiece = 1 << 20
 	maxRoomTakes = 1000
 	maxRoomSeq   = 1_000_000
 )
