@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -65,6 +66,13 @@ func speechFile(t *testing.T, total float64, phrases ...said) string {
 
 func newRoomRig(t *testing.T, micFile string, width, height int) *roomRig {
 	t.Helper()
+	return newRoomRigWith(t, micFile, width, height, true)
+}
+
+// newRoomRigWith: fakeUI false leaves the microphone permission to the
+// browser's own rules (headless: what the test sets, or a prompt refused).
+func newRoomRigWith(t *testing.T, micFile string, width, height int, fakeUI bool) *roomRig {
+	t.Helper()
 	e := newEnv(t, "", func(c *Config) { c.Now = time.Now })
 	e.store.SetClock(time.Now)
 	fake := fakeopenai.New("whisper-test-1", "note-model-test-1")
@@ -92,7 +100,7 @@ func newRoomRig(t *testing.T, micFile string, width, height int) *roomRig {
 		t.Fatal(err)
 	}
 	ctx, errs := chrome.Start(t, chromedp.WindowSize(width, height),
-		chromedp.Flag("use-fake-ui-for-media-stream", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", fakeUI),
 		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("use-file-for-fake-audio-capture", micFile),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"))
@@ -410,5 +418,77 @@ func TestBrowserRoomReload(t *testing.T) {
 	t.Logf("transcript: %q", text)
 	if !heard(text, "sleeping", "last", "session") {
 		t.Error("the words recorded before the reload are missing")
+	}
+}
+
+// TestBrowserRoomMicrophoneRefused: with the microphone refused to the
+// site, Start recording says so in words (how to allow it) and records
+// nothing; on a device with no microphone at all it says that.
+func TestBrowserRoomMicrophoneRefused(t *testing.T) {
+	requireRoomTools(t)
+	mic := speechFile(t, 10, said{1, "how have you been"})
+	r := newRoomRigWith(t, mic, 390, 844, false)
+	r.open()
+	origin := r.e.srv.URL
+	if _, err := chromedp.CallBrowser(r.ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "microphone"}, Setting: browser.PermissionSettingDenied, Origin: origin}); err != nil {
+		t.Fatalf("refuse the microphone: %v", err)
+	}
+	r.click("attest consent", "consent-attest")
+	r.step("recorder", 15*time.Second, chromedp.WaitVisible(chromedp.CSS(`[data-testid=record-start]`)))
+	r.click("start recording", "record-start")
+	r.waitFor("refusal explained", `!document.querySelector('[data-testid=mic-error]').hidden`, 15*time.Second)
+	if msg := r.eval(`document.querySelector('[data-testid=mic-error]').textContent`); !strings.Contains(msg, "may not use the microphone") || !strings.Contains(msg, "Allow it") {
+		t.Errorf("with the microphone refused the page says %q", msg)
+	}
+	if st := r.eval(`document.querySelector('[data-testid=recording-indicator]').dataset.state`); st != "idle" {
+		t.Errorf("indicator %q with the microphone refused", st)
+	}
+
+	// No microphone: the browser finds no capture device.
+	if _, err := chromedp.Call(r.ctx, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));`}); err != nil {
+		t.Fatal(err)
+	}
+	r.step("reload", 15*time.Second, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`[data-testid=record-start]`)))
+	r.click("start recording", "record-start")
+	r.waitFor("no microphone explained", `!document.querySelector('[data-testid=mic-error]').hidden`, 15*time.Second)
+	if msg := r.eval(`document.querySelector('[data-testid=mic-error]').textContent`); !strings.Contains(msg, "No microphone was found") {
+		t.Errorf("with no microphone the page says %q", msg)
+	}
+	if n := r.pieces(); n != 0 {
+		t.Errorf("%d pieces kept without a microphone", n)
+	}
+}
+
+// TestBrowserRoomStopAIScribe: "Stop AI scribe" during a recording keeps
+// nothing: the pieces already on the server are deleted, the consent is
+// revoked, and the session ends with no recording.
+func TestBrowserRoomStopAIScribe(t *testing.T) {
+	requireRoomTools(t)
+	mic := speechFile(t, 30, said{1, "how have you been sleeping since our last session"})
+	r := newRoomRig(t, mic, 390, 844)
+	r.open()
+	r.startRecording()
+	deadline := time.Now().Add(30 * time.Second)
+	for r.pieces() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("no pieces reached the server")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	r.click("stop AI scribe", "scribe-stop")
+	r.waitFor("stopped", `!document.querySelector('[data-testid=room-done]').closest('section').hidden`, 20*time.Second)
+	if msg := r.eval(`document.querySelector('[data-testid=room-done]').textContent`); !strings.Contains(msg, "Nothing recorded was kept") {
+		t.Errorf("after Stop AI scribe the page says %q", msg)
+	}
+	sess, _ := r.e.store.Session(r.e.ctx, r.sess.ID)
+	chunks, _ := r.e.store.Chunks(r.e.ctx, r.sess.ID)
+	if n := r.pieces(); n != 0 || len(chunks) != 0 || sess.Status != store.StatusNoRecording {
+		t.Errorf("after Stop AI scribe: %d pieces, %d chunks, status %q", n, len(chunks), sess.Status)
+	}
+	if left := r.await(`new Promise((ok) => { const q = indexedDB.open('scribe-room'); q.onsuccess = () => { const g = q.result.transaction('pieces').objectStore('pieces').count(); g.onsuccess = () => ok(String(g.result)); }; })`); left != "0" {
+		// A piece handed over after the press must not wait in the browser.
+		t.Errorf("%s pieces left in the browser after Stop AI scribe", left)
 	}
 }
