@@ -518,6 +518,21 @@ func (s *Service) FinishRoom(ctx context.Context, ing *pipeline.Ingester, sessio
 	if err != nil {
 		return out, fmt.Errorf("read the recording's pieces: %w", err)
 	}
+	// The consent may have been revoked meanwhile (on the session page):
+	// then nothing recorded is kept.
+	allowed, err := s.callBackend().RecordingAllowed(ctx, sessionID)
+	if err != nil {
+		return out, fmt.Errorf("check the consent: %w", err)
+	}
+	if !allowed {
+		if err := s.dropPieces(ctx, sessionID, pieces, "room.discard", map[string]string{"pieces": strconv.Itoa(len(pieces)), "reason": "no_consent_in_force"}); err != nil {
+			return out, err
+		}
+		if err := s.endRoom(ctx, sessionID, "the AI-scribe consent was withdrawn"); err != nil {
+			return out, err
+		}
+		return out, forbidden("no AI-scribe consent is in force for this session (it was withdrawn): nothing recorded was kept")
+	}
 	have := map[[2]int]bool{}
 	for _, p := range pieces {
 		have[[2]int{p.Take, p.Seq}] = true

@@ -221,5 +221,28 @@ func TestRoomDeclineAndStopKeepNothing(t *testing.T) {
 		}
 		_, err = e.svc.AddRoomPiece(e.ctx, sess2.ID, tok2, app.RoomPieceInput{Take: 0, Seq: 3, Data: rec})
 		wantKind(t, "a piece after Stop AI scribe", err, app.ErrConflict)
+
+		// Consent revoked on the session page while recording: Stop keeps nothing.
+		sess3, tok3 := e.room("client-r4")
+		if _, err := e.svc.RecordRoomConsent(e.ctx, sess3.ID, tok3, app.RoomConsentInput{Choice: app.RoomAttest, TextVersion: pipeline.ConsentTextVersion}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.AddRoomPiece(e.ctx, sess3.ID, tok3, app.RoomPieceInput{Take: 0, Seq: 0, Data: rec}); err != nil {
+			t.Fatal(err)
+		}
+		consents, err := e.st.Consents(e.ctx, sess3.ID)
+		if err != nil || len(consents) != 1 {
+			t.Fatalf("consents: %d, %v", len(consents), err)
+		}
+		if _, err := e.svc.RevokeConsent(e.ctx, e.clinician, app.Revocation{ConsentID: consents[0].ID, SessionID: sess3.ID, Method: "written"}); err != nil {
+			t.Fatal(err)
+		}
+		ing := &pipeline.Ingester{Store: e.st, Blobs: e.blobs}
+		_, err = e.svc.FinishRoom(e.ctx, ing, sess3.ID, tok3, app.RoomFinishInput{Pieces: map[int]int{0: 1}})
+		wantKind(t, "stop after the consent was revoked", err, app.ErrForbidden)
+		chunks, _ := e.st.Chunks(e.ctx, sess3.ID)
+		if ps, _ := e.st.RoomPieces(e.ctx, sess3.ID); len(ps) != 0 || len(chunks) != 0 {
+			t.Errorf("after a revoked consent Stop kept %d pieces and %d chunks", len(ps), len(chunks))
+		}
 	})
 }
