@@ -246,3 +246,40 @@ func TestRoomDeclineAndStopKeepNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestRoomPart2Consent: in a substance-use (42 CFR Part 2) session the
+// clinician cannot attest the consent (the disclosure consent is the
+// client's own); the client's acceptance on the screen records both the
+// AI-scribe and the Part 2 consent, and recording may start.
+func TestRoomPart2Consent(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		res, err := e.svc.ScheduleSession(e.ctx, e.part2, app.ScheduleInput{ClientAlias: "client-p2", Program: "sud", Mode: app.ModeRoom, Start: e.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, tok := res.Session.ID, res.Links[0].Token
+		st, err := e.svc.RoomState(e.ctx, id, tok)
+		if err != nil || !st.Consent.Part2 || st.Consent.Part2Text == "" {
+			t.Fatalf("state of a Part 2 room session: %+v, %v", st, err)
+		}
+		_, err = e.svc.RecordRoomConsent(e.ctx, id, tok, app.RoomConsentInput{Choice: app.RoomAttest, TextVersion: st.Consent.Version})
+		wantValidation(t, "an attested Part 2 consent", err, app.FieldRoomConsent)
+		if st, err = e.svc.RecordRoomConsent(e.ctx, id, tok, app.RoomConsentInput{Choice: app.RoomAccept, TextVersion: st.Consent.Version}); err != nil || st.ConsentState != app.RoomConsentGranted {
+			t.Fatalf("the client accepts: %+v, %v", st, err)
+		}
+		in, err := e.st.ConsentScopesInForce(e.ctx, id)
+		if err != nil || !in["ai_scribe"] || !in["part2_tpo"] {
+			t.Errorf("consents in force %v (%v); want ai_scribe and part2_tpo", in, err)
+		}
+		// Answered already: the same answer again changes nothing, another is refused.
+		if _, err := e.svc.RecordRoomConsent(e.ctx, id, tok, app.RoomConsentInput{Choice: app.RoomAccept, TextVersion: st.Consent.Version}); err != nil {
+			t.Errorf("the same answer twice: %v", err)
+		}
+		_, err = e.svc.RecordRoomConsent(e.ctx, id, tok, app.RoomConsentInput{Choice: app.RoomDecline, TextVersion: st.Consent.Version})
+		wantKind(t, "a decline after acceptance", err, app.ErrConflict)
+		consents, _ := e.st.Consents(e.ctx, id)
+		if len(consents) != 2 {
+			t.Errorf("%d consent records; want 2 (a repeated answer records nothing)", len(consents))
+		}
+	})
+}

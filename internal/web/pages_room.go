@@ -48,7 +48,7 @@ func (s *Server) roomPage(w http.ResponseWriter, r *http.Request, _ *call) {
 	id := r.PathValue("id")
 	// The token is checked here too, so a wrong link says so at once
 	// rather than after the page's first call.
-	if _, err := s.service().RoomState(r.Context(), id, r.URL.Query().Get("token")); err != nil {
+	if err := s.service().CheckRoomLink(r.Context(), id, r.URL.Query().Get("token")); err != nil {
 		s.roomRefusal(w, r, err)
 		return
 	}
