@@ -186,6 +186,12 @@ func TestRoomDeclineAndStopKeepNothing(t *testing.T) {
 			t.Errorf("a declined session kept %d pieces", len(ps))
 		}
 
+		// A room session booked and never started can be cancelled.
+		booked, _ := e.room("client-r5")
+		if _, err := e.svc.CancelSession(e.ctx, e.clinician, booked.ID, "clinician_cancelled"); err != nil {
+			t.Errorf("cancel a room session not started: %v", err)
+		}
+
 		sess2, tok2 := e.room("client-r3")
 		_, err = e.svc.RecordRoomConsent(e.ctx, sess2.ID, tok2, app.RoomConsentInput{Choice: app.RoomAccept, TextVersion: pipeline.ConsentTextVersion})
 		if err != nil {

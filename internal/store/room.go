@@ -74,3 +74,10 @@ func (tx *Tx) MarkRoomSession(ctx context.Context, id string) error {
 	}
 	return err
 }
+
+// UnstartedRoom reports a room session booked and not yet recording: it
+// can be cancelled or expire like a call nobody joined (a room session
+// with pieces waits for its clinician's Stop).
+func (s Session) UnstartedRoom() bool {
+	return s.Source == "room" && s.Status == StatusScheduled && !s.CaptureEnded
+}

@@ -358,7 +358,7 @@ func (s *Server) renderSessionLink(w http.ResponseWriter, r *http.Request, c *ca
 		s.serverError(w, r, err, "the session's progress could not be read")
 		return
 	}
-	d := sessionData{Session: sess, Progress: p, CanCancel: sess.Open() && hasRole(c.user.Role, cancelRoles), CancelReasons: pipeline.CancelReasons}
+	d := sessionData{Session: sess, Progress: p, CanCancel: (sess.Open() || sess.UnstartedRoom()) && hasRole(c.user.Role, cancelRoles), CancelReasons: pipeline.CancelReasons}
 	d.CanRenew = sess.Open() && hasRole(c.user.Role, cancelRoles) && s.cfg.NewJoinToken != nil &&
 		(sess.ExpiresAt == 0 || s.cfg.Now().UnixMilli() < sess.ExpiresAt)
 	d.NewLink = link
