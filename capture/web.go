@@ -16,9 +16,13 @@ const callPageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; im
 	"media-src 'self' blob: mediastream:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // Routes registers the call page, its static files and the signaling
-// WebSocket: GET /call/{id}, GET /call/static/{file}, GET /call/{id}/ws.
+// WebSocket: GET /call/{id}, GET /call/static/{file}, GET /call/{id}/ws,
+// and the client's questionnaires: GET and POST /call/{id}/questionnaires.
 func (r *Relay) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /call/{id}", r.servePage)
+	mux.HandleFunc("POST /call/{id}/questionnaires", func(w http.ResponseWriter, req *http.Request) {
+		r.serveQuestionnaires(w, req, req.PathValue("id"))
+	})
 	// One pattern for both, since /call/static/ws would otherwise match
 	// two patterns: the session ID "static" is reserved.
 	mux.HandleFunc("GET /call/{id}/{rest...}", func(w http.ResponseWriter, req *http.Request) {
@@ -28,6 +32,8 @@ func (r *Relay) Routes(mux *http.ServeMux) {
 			r.serveStatic(w, req, rest)
 		case rest == "ws":
 			r.ServeHTTP(w, req)
+		case rest == "questionnaires":
+			r.serveQuestionnaires(w, req, id)
 		default:
 			http.NotFound(w, req)
 		}

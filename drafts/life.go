@@ -146,13 +146,23 @@ type SignOptions struct {
 	// AIStatement is the AI-assistance statement the signed note carries
 	// (default: the organisation's, see AIStatement).
 	AIStatement string
+	// Billing is the codes the clinician confirms with the signature.
+	Billing *Billing
 }
 
 // UnresolvedFlagsError refuses a signature over open high-severity flags
 // without a reason; it is ErrUnresolvedFlags.
-type UnresolvedFlagsError struct{ Codes []string }
+type UnresolvedFlagsError struct {
+	Codes []string
+	// NoOverride: these flags must be resolved; a reason to sign over
+	// them is not enough (a positive suicide-risk screening item).
+	NoOverride bool
+}
 
 func (e *UnresolvedFlagsError) Error() string {
+	if e.NoOverride {
+		return fmt.Sprintf("%v (%s): resolve it by saying how the risk was assessed; it cannot be signed over", ErrUnresolvedFlags, strings.Join(e.Codes, ", "))
+	}
 	return fmt.Sprintf("%v (%s): resolve them, or give a reason for signing over them", ErrUnresolvedFlags, strings.Join(e.Codes, ", "))
 }
 
@@ -185,6 +195,9 @@ func (s *Service) Sign(ctx context.Context, sessionID string, opt SignOptions) (
 		}
 		var open []string
 		for _, f := range flags {
+			if f.Code == FlagScreeningRisk && !f.Resolved {
+				return &UnresolvedFlagsError{Codes: []string{f.Code}, NoOverride: true}
+			}
 			if f.Severity == summarize.SeverityHigh && !f.Resolved {
 				open = append(open, f.Code)
 			}
@@ -202,6 +215,10 @@ func (s *Service) Sign(ctx context.Context, sessionID string, opt SignOptions) (
 			return err
 		}
 		c.AIStatement = opt.AIStatement
+		c.Billing = opt.Billing
+		if opt.Billing != nil {
+			details["billing_codes"] = billingCodes(opt.Billing)
+		}
 		d.Content = mustJSON(c)
 		d.Status = store.DraftSigned
 		d.SignedBy = opt.Clinician

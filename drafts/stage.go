@@ -213,6 +213,11 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 	for i, f := range res.Flags {
 		flags[i] = Flag{Flag: f}
 	}
+	screening, err := MeasureFlags(ctx, w.Store, a.SessionID)
+	if err != nil {
+		return err
+	}
+	flags = append(flags, screening...)
 	d := &store.Draft{ID: uuid.NewString(), SessionID: a.SessionID, Version: max(a.Version, 1), Status: store.DraftDraft, Template: format.ID,
 		PromptVersion: res.PromptVersion, Provider: prov.Name, Model: res.Model, PromptTokens: res.Usage.Prompt, CompletionTokens: res.Usage.Completion,
 		LatencyMS: res.Latency.Milliseconds(), Passes: res.Passes, Content: mustJSON(Content{Note: res.Note}), Flags: mustJSON(flags)}

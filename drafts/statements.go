@@ -386,6 +386,8 @@ func FlagTitle(code string) string {
 		return "No 42 CFR Part 2 consent on file"
 	case summarize.FlagUnsupportedStatements:
 		return "Statements not supported by the transcript"
+	case FlagScreeningRisk:
+		return "Positive suicide-risk screening item"
 	}
 	return "Needs review"
 }

@@ -214,6 +214,7 @@
     }
     $("waiting").hidden = false;
     setStatus("Waiting for your clinician.");
+    loadQuestionnaires();
   }
 
   // showEarly tells a participant who opened the link before the call
@@ -241,10 +242,92 @@
     }
     $("waiting").hidden = false;
     setStatus("Your appointment has not started yet.");
+    loadQuestionnaires();
     if (opens && !isNaN(opens)) {
       const wait = Math.min(Math.max(opens - new Date(), 0) + 1000, 2147483647);
       setTimeout(() => { early = false; connect(); }, wait);
     }
+  }
+
+  // loadQuestionnaires shows, on the waiting page, the questionnaires the
+  // clinician sent to this link that are not answered yet: one form each,
+  // sent with the link's token in a header (never in the address).
+  let questionnairesLoaded = false;
+  async function loadQuestionnaires() {
+    if (questionnairesLoaded || !token) return;
+    questionnairesLoaded = true;
+    let list = [];
+    try {
+      const res = await fetch("/call/" + encodeURIComponent(sessionID) + "/questionnaires", { headers: { "X-Join-Token": token }, cache: "no-store" });
+      if (res.ok) list = await res.json();
+    } catch (e) { /* none shown: the clinician can ask in the session */ }
+    $("questionnaires").dataset.loaded = "1";
+    if (!Array.isArray(list) || list.length === 0) return;
+    const box = $("questionnaire-forms");
+    box.replaceChildren();
+    for (const q of list) box.append(questionnaireForm(q));
+    $("questionnaires").hidden = false;
+  }
+
+  function questionnaireForm(q) {
+    const form = document.createElement("form");
+    form.className = "questionnaire";
+    form.dataset.testid = "questionnaire";
+    form.dataset.instrument = q.id;
+    const h = document.createElement("h3");
+    h.textContent = q.name;
+    const stem = document.createElement("p");
+    stem.textContent = q.stem;
+    form.append(h, stem);
+    q.items.forEach((it, i) => {
+      const fs = document.createElement("fieldset");
+      const lg = document.createElement("legend");
+      lg.textContent = (i + 1) + ". " + it.text;
+      fs.append(lg);
+      for (const o of it.options) {
+        const label = document.createElement("label");
+        const input = document.createElement("input");
+        input.type = "radio";
+        input.name = q.id + "-" + i;
+        input.value = String(o.value);
+        input.required = true;
+        label.append(input, " " + o.text);
+        fs.append(label);
+      }
+      form.append(fs);
+    });
+    const send = document.createElement("button");
+    send.type = "submit";
+    send.textContent = "Send my answers (" + q.name + ")";
+    send.dataset.testid = "questionnaire-send";
+    form.append(send);
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const answers = q.items.map((_, i) => {
+        const c = form.querySelector("input[name='" + q.id + "-" + i + "']:checked");
+        return c ? Number(c.value) : -1;
+      });
+      send.disabled = true;
+      let body = {};
+      try {
+        const res = await fetch("/call/" + encodeURIComponent(sessionID) + "/questionnaires", {
+          method: "POST", headers: { "X-Join-Token": token, "Content-Type": "application/json" }, body: JSON.stringify({ id: q.id, answers: answers }),
+        });
+        body = await res.json();
+        if (!res.ok) throw new Error(body.error || "The answers were not saved; try again.");
+      } catch (e) {
+        send.disabled = false;
+        $("questionnaire-result").textContent = e.message || "The answers were not saved; try again.";
+        return;
+      }
+      form.remove();
+      $("questionnaire-result").textContent = body.message || "Thank you.";
+      if (body.crisis) {
+        $("crisis").textContent = body.message;
+        $("crisis").hidden = false;
+      }
+    });
+    return form;
   }
 
   function proceedToConsent() {

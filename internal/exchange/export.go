@@ -60,6 +60,13 @@ func Run(ctx context.Context, st *store.Store, req Request) (Export, error) {
 		return ex, fmt.Errorf("export format must be fhir, hl7v2 or text, not %q", req.Format)
 	}
 	sess, d := req.Session, req.Draft
+	if req.Measures == nil {
+		ms, err := st.MeasuresOfSession(ctx, sess.ID)
+		if err != nil {
+			return ex, fmt.Errorf("the session's questionnaires cannot be read: %w", err)
+		}
+		req.Measures = ms
+	}
 	if sess.Part2() && (strings.TrimSpace(req.Recipient) == "" || strings.TrimSpace(req.Purpose) == "") {
 		return ex, fmt.Errorf("session %s: %w", sess.ID, ErrPart2NeedsRecipient)
 	}

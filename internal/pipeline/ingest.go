@@ -316,7 +316,7 @@ func (in *Ingester) IngestSource(ctx context.Context, open func(audio.Options) (
 		cleanup()
 		return "", err
 	}
-	in.Store.Logger().Info("session ingested", "session", sessionID, "chunks", n, "duration_ms", durationMS)
+	in.Store.Logger().Info("session ingested", "session_id", sessionID, "chunks", n, "duration_ms", durationMS)
 	return sessionID, nil
 }
 

@@ -334,6 +334,9 @@ type sessionData struct {
 	CanUpload, ConsentInForce bool
 	// CanRoom: the session can be recorded in the room ("Record in the room").
 	CanRoom bool
+	// Measures are the client's questionnaires: this session's and the
+	// trend of each.
+	Measures *measuresPanel
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -373,7 +376,7 @@ func (s *Server) renderSessionLink(w http.ResponseWriter, r *http.Request, c *ca
 	if d.CanUpload {
 		in, err := s.cfg.Store.ConsentScopesInForce(ctx, sess.ID)
 		if err != nil {
-			s.logFor(r).Error("web: session consents in force", "session", sess.ID, "error", err)
+			s.logFor(r).Error("web: session consents in force", "session_id", sess.ID, "error", err)
 		}
 		d.ConsentInForce = in["ai_scribe"]
 	}
@@ -384,6 +387,7 @@ func (s *Server) renderSessionLink(w http.ResponseWriter, r *http.Request, c *ca
 	if dr, err := s.cfg.Store.LatestDraft(ctx, sess.ID); err == nil {
 		d.Draft = &dr
 	}
+	d.Measures = s.measuresFor(r, c, sess)
 	if d.Consents, err = s.consentData(ctx, sess, failed); err != nil {
 		s.serverError(w, r, err, "the session's consents could not be read")
 		return

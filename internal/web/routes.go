@@ -49,6 +49,9 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/room/{id}/finish", access: roomLink, h: s.roomFinish},
 		{method: "POST", path: "/room/{id}/scribe-stop", access: roomLink, h: s.roomScribeStop},
 		{method: "GET", path: "/sessions/{id}/review", access: signedIn, roles: anyRole, h: s.review},
+		{method: "GET", path: "/sessions/{id}/measures/new", access: signedIn, roles: clinicalRoles, h: s.measureNew},
+		{method: "POST", path: "/sessions/{id}/measures", access: signedIn, roles: clinicalRoles, h: s.measureAdd},
+		{method: "POST", path: "/sessions/{id}/measures/request", access: signedIn, roles: clinicalRoles, h: s.measureRequest},
 		{method: "GET", path: "/sessions/{id}/versions", access: signedIn, roles: anyRole, h: s.versions},
 		{method: "GET", path: "/sessions/{id}/audio", access: signedIn, roles: anyRole, h: s.segmentAudio},
 		{method: "POST", path: "/sessions/{id}/draft/sections/{key}", access: signedIn, roles: clinicalRoles, h: s.editSection},
@@ -60,6 +63,7 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/sessions/{id}/draft/regenerate", access: signedIn, roles: clinicalRoles, h: s.regenerate},
 		{method: "POST", path: "/sessions/{id}/draft/addenda", access: signedIn, roles: clinicalRoles, h: s.addendum},
 		{method: "POST", path: "/sessions/{id}/export", access: signedIn, roles: clinicalRoles, h: s.exportNote},
+		{method: "GET", path: "/charges", access: signedIn, roles: anyRole, h: s.charges},
 
 		{method: "GET", path: "/admin/setup", access: signedIn, roles: adminOnly, h: s.setupWizard},
 		{method: "GET", path: "/admin/system", access: signedIn, roles: adminOnly, h: s.adminSystem},

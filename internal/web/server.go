@@ -80,8 +80,6 @@ type Config struct {
 	UploadStall   time.Duration
 	// JobsUI, when set, is served to admins under /admin/jobs/.
 	JobsUI http.Handler
-	// TestProvider checks that a provider answers (default: GET {base}/models).
-	TestProvider func(ctx context.Context, p store.Provider) error
 	// Audit is what the admin page's Verify trusts outside the database
 	// (checkpoint key and witness); the same as `scribe audit verify`.
 	Audit compliance.AuditTrust
@@ -183,9 +181,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.LockoutFor <= 0 {
 		cfg.LockoutFor = 15 * time.Minute
-	}
-	if cfg.TestProvider == nil {
-		cfg.TestProvider = testProviderHTTP
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -451,6 +446,11 @@ func (s *Server) parseTemplates() error {
 		"upper":      strings.ToUpper,
 		"join":       strings.Join,
 		"hashBroken": func(ok *bool) bool { return ok != nil && !*ok },
+		"inc":        func(i int) int { return i + 1 },
+		"answered": func(typed map[int]int, i, v int) bool {
+			got, ok := typed[i]
+			return ok && got == v
+		},
 		"hasWord": func(list, w string) bool {
 			for _, x := range strings.Split(list, ",") {
 				if strings.TrimSpace(x) == w {
