@@ -118,8 +118,9 @@ func (tx *Tx) RescheduleSession(ctx context.Context, sess Session) error {
 
 // AttachRecording turns a booked call session into an upload: its
 // recording came as a file (source ingest, capture ended, transcribing),
-// with the attesting principal's e-mail when given. The caller checks in
-// the same transaction that the session is booked and has no audio.
+// with the attesting principal's e-mail when given. A room session's
+// assembled recording keeps its source, room. The caller checks in the
+// same transaction that the session is booked and has no audio.
 func (tx *Tx) AttachRecording(ctx context.Context, id string, durationMS int64, consentAttestedBy string) error {
 	_, err := tx.q.exec(ctx, `UPDATE sessions SET source = CASE WHEN source = 'room' THEN 'room' ELSE 'ingest' END, status = $2, capture_ended = 1, duration_ms = $3,
 		consent_attested_by = CASE WHEN $4 = '' THEN consent_attested_by ELSE $4 END, updated_at = $5 WHERE id = $1`,
