@@ -24,7 +24,7 @@ func newJoinToken() string {
 }
 
 func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("session create", "session create --clinician EMAIL --client-alias ALIAS [--at 2026-12-10T14:00] [--duration 50m] [--template dap] [--modality cbt] [--program sud|mh] [--group --clients N]", stderr)
+	fs := newFlags("session create", "session create --clinician EMAIL --client-alias ALIAS [--mode call|room] [--at 2026-12-10T14:00] [--duration 50m] [--template dap] [--modality cbt] [--program sud|mh] [--group --clients N]", stderr)
 	act := registerActing(fs)
 	var in service.ScheduleInput
 	fs.StringVar(&in.Clinician, "clinician", "", "the e-mail of the clinician's account, a clinician or supervisor (required)")
@@ -32,6 +32,7 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.StringVar(&in.Template, "template", "soap", "note template")
 	fs.StringVar(&in.Modality, "modality", "general", "modality guidance: general, cbt, dbt, mat, mi")
 	fs.StringVar(&in.Program, "program", "mh", "mh, or sud for a 42 CFR Part 2 substance-use program")
+	fs.StringVar(&in.Mode, "mode", "call", "call: a call on Scribe's relay (clinician and client links); room: recorded in the room by the clinician's browser (one room link)")
 	fs.BoolVar(&in.Group, "group", false, "a group session (one join link per client)")
 	fs.IntVar(&in.Clients, "clients", 0, "number of client links for a group session (default 6; at most 11)")
 	at := fs.String("at", "", "the appointment's date and time, in this machine's time zone unless it carries an offset (2026-12-10T14:00, 2026-12-10 14:00 or RFC 3339); default now")
@@ -76,7 +77,11 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	links := make([]link, len(res.Links))
 	for i, l := range res.Links {
-		links[i] = link{Role: l.Role, Label: l.Label, URL: fmt.Sprintf("%s/call/%s?token=%s", base, res.Session.ID, l.Token)}
+		page := "call"
+		if res.Session.Source == service.ModeRoom {
+			page = "room"
+		}
+		links[i] = link{Role: l.Role, Label: l.Label, URL: fmt.Sprintf("%s/%s/%s?token=%s", base, page, res.Session.ID, l.Token)}
 	}
 	if *asJSON {
 		return writeJSON(stdout, map[string]any{"session_id": res.Session.ID, "scheduled_at": res.Start.UTC().Format(time.RFC3339), "duration_minutes": int(res.Length / time.Minute),
@@ -84,6 +89,10 @@ func sessionCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintln(stdout, res.Session.ID)
 	for _, l := range links {
+		if l.Label == service.RoomLabel {
+			fmt.Fprintf(stdout, "Room link: %s\n", l.URL)
+			continue
+		}
 		fmt.Fprintf(stdout, "%-16s %s\n", l.Label+":", l.URL)
 	}
 	const layout = "2006-01-02 15:04 MST"

@@ -58,6 +58,7 @@ var flagNames = map[validate.Field]string{
 	service.FieldDiagnosis:          "icd",
 	service.FieldPeriod:             "from/--to",
 	service.FieldVersion:            "version",
+	service.FieldMode:               "mode",
 	service.FieldEvalProvider:       "provider",
 	service.FieldEvalJudge:          "judge",
 	service.FieldEvalRuns:           "runs",

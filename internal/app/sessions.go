@@ -36,6 +36,10 @@ type ScheduleInput struct {
 	Modality    string // "" is general
 	Program     string // "" is mental health; "sud" a Part 2 program
 	Group       bool
+	// Mode is how it is captured: "" or ModeCall, a call on Scribe's relay
+	// (a clinician link and client links); ModeRoom, recorded in the room
+	// by the clinician's browser (one room link, for the clinician).
+	Mode string
 	// Clients is the number of client links of a group session (0 is
 	// DefaultGroupClients); an individual session has one.
 	Clients int
@@ -96,7 +100,17 @@ func (s *Service) ScheduleSession(ctx context.Context, by store.User, in Schedul
 	if err := pipeline.CheckSchedule(in.Start, in.Length, now); err != nil {
 		return out, err
 	}
+	mode, err := ParseMode(in.Mode)
+	if err != nil {
+		return out, err
+	}
+	if mode == ModeRoom && in.Group {
+		return out, &ValidationError{Field: FieldMode, Value: mode, Problem: "is for individual sessions", Hint: "a group session is recorded on its call, one track per participant"}
+	}
 	n := 1
+	if mode == ModeRoom {
+		n = 0 // the clinician's room link only
+	}
 	if in.Group {
 		n = in.Clients
 		if n == 0 {
@@ -113,7 +127,7 @@ func (s *Service) ScheduleSession(ctx context.Context, by store.User, in Schedul
 	if err != nil {
 		return out, fmt.Errorf("read the clinician's account: %w", err)
 	}
-	sess := store.Session{ID: uuid.NewString(), Source: "call", Status: store.StatusScheduled, Template: choices.Template, Modality: choices.Modality,
+	sess := store.Session{ID: uuid.NewString(), Source: mode, Status: store.StatusScheduled, Template: choices.Template, Modality: choices.Modality,
 		Program: choices.Program, Group: in.Group, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician}
 	// The links work until the appointment window and its grace period end.
 	sess.Book(in.Start, in.Length)
@@ -133,6 +147,9 @@ func (s *Service) ScheduleSession(ctx context.Context, by store.User, in Schedul
 			role, label := "client", "client"
 			if i == 0 {
 				role, label = "clinician", "clinician"
+				if mode == ModeRoom {
+					label = RoomLabel
+				}
 			} else if in.Group {
 				label = fmt.Sprintf("participant %d", i)
 			}
@@ -143,7 +160,7 @@ func (s *Service) ScheduleSession(ctx context.Context, by store.User, in Schedul
 			links = append(links, JoinLink{Role: role, Label: label, Token: tok})
 		}
 		return tx.Audit(ctx, event(by, audit.Event{Action: "session.create", EntityType: "session", EntityID: sess.ID,
-			Details: map[string]string{"program": sess.Program, "group": strconv.FormatBool(in.Group), "links": strconv.Itoa(len(links)),
+			Details: map[string]string{"program": sess.Program, "mode": mode, "group": strconv.FormatBool(in.Group), "links": strconv.Itoa(len(links)),
 				"scheduled_at": in.Start.UTC().Format(time.RFC3339), "minutes": strconv.Itoa(int(in.Length / time.Minute))}}))
 	})
 	switch {

@@ -191,7 +191,8 @@ func (b *CallBackend) Authorize(ctx context.Context, sessionID, token string) (c
 		return capture.Participant{}, ErrJoinRefused
 	}
 	sess, err := b.Store.Session(ctx, sessionID)
-	if err != nil {
+	if err != nil || sess.Source == "room" {
+		// A session recorded in the room has no call to join.
 		return capture.Participant{}, ErrJoinRefused
 	}
 	now := b.now()

@@ -43,7 +43,7 @@ func EndExpiredSessions(ctx context.Context, st *store.Store, now time.Time) (in
 			if err != nil {
 				return err
 			}
-			if !sess.Open() || sess.ExpiresAt == 0 || sess.ExpiresAt > now.UnixMilli() {
+			if !(sess.Open() || sess.UnstartedRoom()) || sess.ExpiresAt == 0 || sess.ExpiresAt > now.UnixMilli() {
 				return nil // ended or rebooked meanwhile
 			}
 			ended, err = endCapture(ctx, tx, id, store.StatusNoRecording, ExpiredReason,

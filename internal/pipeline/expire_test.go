@@ -214,3 +214,35 @@ func TestCancelSession(t *testing.T) {
 		h.noFakeProblems()
 	})
 }
+
+// TestEndExpiredRoomSessions: a room session whose time passed without a
+// recording started ends as no_recording, like a call nobody joined; one
+// whose recording is under way (pieces on the server, more perhaps still
+// on the clinician's device) is left for its clinician's Stop.
+func TestEndExpiredRoomSessions(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b testenv.Backend) {
+		h := newHarness(t, b)
+		now := time.Now()
+		past := now.Add(-50*time.Minute - store.ScheduleGrace - time.Minute)
+		ids := map[string]string{}
+		for _, status := range []string{store.StatusScheduled, store.StatusRecording} {
+			sess := store.Session{ID: "room-" + testenv.RandomHex(8), Source: "room", Status: status, Template: "dap", Modality: "general", Program: "mh",
+				ClientAlias: "client-7R", Clinician: "therapist@example.org"}
+			sess.Book(past, 50*time.Minute)
+			if err := h.store.InTx(h.ctx, func(tx *store.Tx) error { return tx.CreateSession(h.ctx, &sess) }); err != nil {
+				t.Fatal(err)
+			}
+			ids[status] = sess.ID
+		}
+		n, err := pipeline.EndExpiredSessions(h.ctx, h.store, now)
+		if err != nil || n != 1 {
+			t.Fatalf("EndExpiredSessions ended %d (%v), want 1", n, err)
+		}
+		if s := h.session(ids[store.StatusScheduled]); s.Status != store.StatusNoRecording || !s.CaptureEnded || s.EndReason != pipeline.ExpiredReason {
+			t.Errorf("an expired room session never recorded: status %q, capture ended %v, reason %q", s.Status, s.CaptureEnded, s.EndReason)
+		}
+		if s := h.session(ids[store.StatusRecording]); s.CaptureEnded || s.Status != store.StatusRecording {
+			t.Errorf("an expired room session with a recording under way was ended: status %q", s.Status)
+		}
+	})
+}

@@ -71,11 +71,16 @@ var ErrNotBooked = errors.New("a recording can be attached only to a booked call
 
 // checkAttachable is Into's rule: a call session, still booked (not
 // ended, nobody in its call), without audio.
+//
+// A room session's recording is its own pieces, assembled when the
+// clinician stops: it is "recording" (pieces are arriving) and has no
+// chunks until then.
 func checkAttachable(sess store.Session, chunks int) error {
+	room := sess.Source == "room"
 	switch {
-	case chunks > 0 || sess.Status == store.StatusInCall || sess.Status == store.StatusRecording || sess.ClockStartAt > 0:
+	case chunks > 0 || sess.Status == store.StatusInCall || (sess.Status == store.StatusRecording && !room) || sess.ClockStartAt > 0:
 		return ErrHasAudio
-	case sess.Source != "call" || sess.Status != store.StatusScheduled || sess.CaptureEnded:
+	case (sess.Source != "call" && !room) || (sess.Status != store.StatusScheduled && !(room && sess.Status == store.StatusRecording)) || sess.CaptureEnded:
 		return ErrNotBooked
 	}
 	return nil
@@ -104,6 +109,13 @@ func AudioBlobID(sessionID, track string, idx int) string {
 // before its audio is read. On any error nothing is left behind, and the
 // error of a refused option is a *validate.Error.
 func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) (string, error) {
+	return in.IngestSource(ctx, func(o audio.Options) (audio.Source, error) { return audio.Open(r, o) }, opt)
+}
+
+// IngestSource is Ingest of a recording that open decodes, called once
+// the options have been checked (a room recording's takes in sequence,
+// audio.Sequence).
+func (in *Ingester) IngestSource(ctx context.Context, open func(audio.Options) (audio.Source, error), opt IngestOptions) (string, error) {
 	chunkMax := in.ChunkMax
 	if chunkMax == 0 {
 		chunkMax = DefaultChunk
@@ -130,7 +142,7 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 	if err := CheckSession(ctx, in.Store, &choices); err != nil {
 		return "", err
 	}
-	src, err := audio.Open(r, audio.Options{MaxDuration: maxDur, Split: opt.Speakers != "mono"})
+	src, err := open(audio.Options{MaxDuration: maxDur, Split: opt.Speakers != "mono"})
 	if err != nil {
 		return "", err
 	}

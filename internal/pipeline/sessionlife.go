@@ -122,7 +122,7 @@ func CancelSession(ctx context.Context, st *store.Store, sessionID, actor, agent
 		if err != nil {
 			return err
 		}
-		if !sess.Open() {
+		if !sess.Open() && !sess.UnstartedRoom() {
 			return fmt.Errorf("%w (this one is %s)", ErrSessionNotOpen, strings.ReplaceAll(sess.Status, "_", " "))
 		}
 		if _, err := endCapture(ctx, tx, sessionID, store.StatusCancelled, out.Reason.Label,

@@ -80,13 +80,15 @@ func (tx *Tx) SetEndReason(ctx context.Context, sessionID, reason string) error 
 
 // ExpiredCallSessions lists (up to limit) the IDs of open call sessions
 // whose life ended at or before now (unix ms) and whose call is not live: no
-// relay has renewed a claim on it since liveSince.
+// relay has renewed a claim on it since liveSince. Room sessions that never
+// started recording are listed too (one that has pieces waits for its
+// clinician's Stop: the pieces still on the device would be lost).
 func (s *Store) ExpiredCallSessions(ctx context.Context, now, liveSince int64, limit int) ([]string, error) {
 	return collect(ctx, s.conn, func(r rows) (id string, err error) {
 		err = r.Scan(&id)
 		return id, err
 	}, `SELECT s.id FROM sessions s
-		WHERE s.source = 'call' AND s.capture_ended = 0 AND s.expires_at > 0 AND s.expires_at <= $1
+		WHERE (s.source = 'call' OR (s.source = 'room' AND s.status = 'scheduled')) AND s.capture_ended = 0 AND s.expires_at > 0 AND s.expires_at <= $1
 		AND s.status IN ('scheduled', 'in_call', 'recording')
 		AND NOT EXISTS (SELECT 1 FROM call_hosts h WHERE h.session_id = s.id AND h.heartbeat_at >= $2)
 		ORDER BY s.expires_at, s.id LIMIT $3`, now, liveSince, limit)
@@ -116,10 +118,11 @@ func (tx *Tx) RescheduleSession(ctx context.Context, sess Session) error {
 
 // AttachRecording turns a booked call session into an upload: its
 // recording came as a file (source ingest, capture ended, transcribing),
-// with the attesting principal's e-mail when given. The caller checks in
-// the same transaction that the session is booked and has no audio.
+// with the attesting principal's e-mail when given. A room session's
+// assembled recording keeps its source, room. The caller checks in the
+// same transaction that the session is booked and has no audio.
 func (tx *Tx) AttachRecording(ctx context.Context, id string, durationMS int64, consentAttestedBy string) error {
-	_, err := tx.q.exec(ctx, `UPDATE sessions SET source = 'ingest', status = $2, capture_ended = 1, duration_ms = $3,
+	_, err := tx.q.exec(ctx, `UPDATE sessions SET source = CASE WHEN source = 'room' THEN 'room' ELSE 'ingest' END, status = $2, capture_ended = 1, duration_ms = $3,
 		consent_attested_by = CASE WHEN $4 = '' THEN consent_attested_by ELSE $4 END, updated_at = $5 WHERE id = $1`,
 		id, StatusTranscribing, durationMS, consentAttestedBy, tx.s.nowMS())
 	return err

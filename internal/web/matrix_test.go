@@ -140,6 +140,15 @@ func matrixTable() map[string]matrixEntry {
 		"POST /admin/templates":               none("note templates"),
 		"GET /admin/audit":                    none("the audit log names IDs and actions, never aliases"),
 		"POST /admin/audit/verify":            none("audit verification"),
+		// The room page is the call page's counterpart: the room link's
+		// token authorises it, not an account (TestRecordInTheRoom and
+		// internal/app's room tests check refusals).
+		"GET /room/{id}":                      none("room page: authorised by the room link's token, not a sign-in"),
+		"GET /room/{id}/state":                none("room page: authorised by the room link's token, not a sign-in"),
+		"POST /room/{id}/consent":             none("room page: authorised by the room link's token, not a sign-in"),
+		"POST /room/{id}/pieces/{take}/{seq}": none("room page: authorised by the room link's token, not a sign-in"),
+		"POST /room/{id}/finish":              none("room page: authorised by the room link's token, not a sign-in"),
+		"POST /room/{id}/scribe-stop":         none("room page: authorised by the room link's token, not a sign-in"),
 		" /admin/jobs/":                       none("River's job dashboard: job arguments hold session IDs only"),
 
 		"GET /charges": {signed: true, ok: http.StatusOK, denied: http.StatusOK, form: func(*matrixCase) url.Values {
@@ -179,6 +188,7 @@ func matrixTable() map[string]matrixEntry {
 			return url.Values{"seg": {c.seg}}
 		}},
 		"POST /sessions/{id}/call":   {status: store.StatusScheduled, ok: http.StatusSeeOther, denied: sessionDenied},
+		"POST /sessions/{id}/room":   {status: store.StatusScheduled, ok: http.StatusSeeOther, denied: sessionDenied},
 		"POST /sessions/{id}/retry":  {status: store.StatusFailed, ok: http.StatusSeeOther, denied: sessionDenied},
 		"POST /sessions/{id}/cancel": {status: store.StatusScheduled, ok: http.StatusSeeOther, denied: sessionDenied, form: func(*matrixCase) url.Values { return url.Values{"reason": {"rescheduled"}} }},
 		"POST /sessions/{id}/link":   {status: store.StatusScheduled, ok: http.StatusOK, denied: sessionDenied},

@@ -332,6 +332,8 @@ type sessionData struct {
 	// CanUpload: a booked call that has not started takes its recording as
 	// a file; ConsentInForce: the AI-scribe consent is on file already.
 	CanUpload, ConsentInForce bool
+	// CanRoom: the session can be recorded in the room ("Record in the room").
+	CanRoom bool
 	// Measures are the client's questionnaires: this session's and the
 	// trend of each.
 	Measures *measuresPanel
@@ -362,13 +364,18 @@ func (s *Server) renderSessionLink(w http.ResponseWriter, r *http.Request, c *ca
 		s.serverError(w, r, err, "the session's progress could not be read")
 		return
 	}
-	d := sessionData{Session: sess, Progress: p, CanCancel: sess.Open() && hasRole(c.user.Role, cancelRoles), CancelReasons: pipeline.CancelReasons}
+	d := sessionData{Session: sess, Progress: p, CanCancel: (sess.Open() || sess.UnstartedRoom()) && hasRole(c.user.Role, cancelRoles), CancelReasons: pipeline.CancelReasons}
 	d.CanRenew = sess.Open() && hasRole(c.user.Role, cancelRoles) && s.cfg.NewJoinToken != nil &&
 		(sess.ExpiresAt == 0 || s.cfg.Now().UnixMilli() < sess.ExpiresAt)
 	d.NewLink = link
 	d.CanReschedule = d.CanRenew && sess.Status == store.StatusScheduled && sess.ClockStartAt == 0
 	d.CanUpload = s.cfg.Ingester != nil && sess.Source == "call" && sess.Status == store.StatusScheduled && !sess.CaptureEnded && sess.ClockStartAt == 0 &&
 		hasRole(c.user.Role, schedulerRoles)
+	// Record in the room: a booked individual session nobody has joined, or
+	// a room session still recording (the link is issued again).
+	d.CanRoom = s.cfg.Ingester != nil && s.cfg.NewJoinToken != nil && hasRole(c.user.Role, clinicalRoles) && !sess.Group && !sess.CaptureEnded &&
+		((sess.Source == "call" && sess.Status == store.StatusScheduled && sess.ClockStartAt == 0) ||
+			(sess.Source == app.ModeRoom && (sess.Status == store.StatusScheduled || sess.Status == store.StatusRecording)))
 	if d.CanUpload {
 		in, err := s.cfg.Store.ConsentScopesInForce(ctx, sess.ID)
 		if err != nil {

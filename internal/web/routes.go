@@ -1,5 +1,7 @@
 package web
 
+import "github.com/scribe-health/scribe/internal/app"
+
 // routeTable is every route of the app and who may use it; it is the only
 // place routes are registered, and the route-table test walks it.
 func (s *Server) routeTable() []route {
@@ -40,6 +42,13 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/sessions/{id}/cancel", access: signedIn, roles: cancelRoles, h: s.cancelSession},
 		{method: "POST", path: "/sessions/{id}/link", access: signedIn, roles: cancelRoles, h: s.renewLink},
 		{method: "POST", path: "/sessions/{id}/reschedule", access: signedIn, roles: cancelRoles, h: s.reschedule},
+		{method: "POST", path: "/sessions/{id}/room", access: signedIn, roles: clinicalRoles, h: s.startRoom},
+		{method: "GET", path: "/room/{id}", access: roomLink, h: s.roomPage},
+		{method: "GET", path: "/room/{id}/state", access: roomLink, h: s.roomState},
+		{method: "POST", path: "/room/{id}/consent", access: roomLink, h: s.roomConsent},
+		{method: "POST", path: "/room/{id}/pieces/{take}/{seq}", access: roomLink, maxBody: app.MaxRoomPiece, h: s.roomPiece},
+		{method: "POST", path: "/room/{id}/finish", access: roomLink, h: s.roomFinish},
+		{method: "POST", path: "/room/{id}/scribe-stop", access: roomLink, h: s.roomScribeStop},
 		{method: "GET", path: "/sessions/{id}/review", access: signedIn, roles: anyRole, h: s.review},
 		{method: "GET", path: "/sessions/{id}/measures/new", access: signedIn, roles: clinicalRoles, h: s.measureNew},
 		{method: "POST", path: "/sessions/{id}/measures", access: signedIn, roles: clinicalRoles, h: s.measureAdd},

@@ -119,6 +119,10 @@ const (
 	// signedIn routes need a complete sign-in and one of the route's roles
 	// (any role when the list is empty).
 	signedIn
+	// roomLink routes need no sign-in: the room link's token (in the
+	// X-Room-Token header, or the page's address) authorises them, in the
+	// service layer. A cross-site request cannot send the header.
+	roomLink
 )
 
 type route struct {
@@ -215,6 +219,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "there is no page at this address; it may have moved, or the link was mistyped")
 	}))
+	s.mux.Handle("GET /manifest.webmanifest", http.HandlerFunc(serveManifest))
+	s.mux.Handle("GET /sw.js", http.HandlerFunc(serveServiceWorker))
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/static/", http.FileServerFS(static))
 	s.mux.Handle("GET /static/", http.MaxBytesHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -270,6 +276,10 @@ func (s *Server) wrap(rt route) http.Handler {
 		mutating := r.Method != http.MethodGet && r.Method != http.MethodHead
 		if mutating && !s.sameOrigin(r) {
 			s.fail(w, r, http.StatusForbidden, "this request came from another site and was refused (CSRF protection)")
+			return
+		}
+		if rt.access == roomLink {
+			rt.h(w, r, nil)
 			return
 		}
 		if rt.access == public {

@@ -22,6 +22,8 @@ func Exercise(t *testing.T, open func(t *testing.T) *store.Store) {
 
 	exerciseJobs(t, open)
 
+	exerciseRoomPieces(t, open)
+
 	t.Run("BlobTable", func(t *testing.T) {
 		exerciseBlobTable(t, open(t))
 	})
