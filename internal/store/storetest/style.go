@@ -64,18 +64,19 @@ func exerciseStyle(t *testing.T, open func(t *testing.T) *store.Store) {
 			m := store.EditMeasure{DraftID: did, SessionID: sid, UserID: user, DraftedWords: 100, SignedWords: 110, ChangedWords: 10 * (i + 1), SignedAt: int64(1000 + i)}
 			mustTx(t, s, func(tx *store.Tx) error { return tx.RecordEditMeasure(ctx, m) })
 		}
-		// Recorded once: a second record of a draft changes nothing.
+		// One measure per draft: a draft signed again (an associate's note
+		// returned by the supervisor and re-signed) keeps the latest.
 		mustTx(t, s, func(tx *store.Tx) error {
-			return tx.RecordEditMeasure(ctx, store.EditMeasure{DraftID: "d-measure-0", SessionID: "s-measure-0", UserID: "u-a", ChangedWords: 99, SignedAt: 5000})
+			return tx.RecordEditMeasure(ctx, store.EditMeasure{DraftID: "d-measure-0", SessionID: "s-measure-0", UserID: "u-a", DraftedWords: 100, SignedWords: 100, ChangedWords: 99, SignedAt: 5000})
 		})
 		got, err := s.EditMeasures(ctx, "u-a", 10)
-		if err != nil || len(got) != 2 || got[0].DraftID != "d-measure-2" || got[1].DraftID != "d-measure-0" || got[1].ChangedWords != 10 {
-			t.Fatalf("u-a's measures = %+v, %v; want d-measure-2 then d-measure-0 (10 words)", got, err)
+		if err != nil || len(got) != 2 || got[0].DraftID != "d-measure-0" || got[0].ChangedWords != 99 || got[1].DraftID != "d-measure-2" {
+			t.Fatalf("u-a's measures = %+v, %v; want d-measure-0 (re-signed, 99 words) then d-measure-2", got, err)
 		}
-		if got[0].Share() != 30.0/110 {
-			t.Errorf("share = %v, want 30/110", got[0].Share())
+		if got[1].Share() != 30.0/110 {
+			t.Errorf("share = %v, want 30/110", got[1].Share())
 		}
-		if got, _ := s.EditMeasures(ctx, "u-a", 1); len(got) != 1 || got[0].DraftID != "d-measure-2" {
+		if got, _ := s.EditMeasures(ctx, "u-a", 1); len(got) != 1 || got[0].DraftID != "d-measure-0" {
 			t.Errorf("last 1 = %+v", got)
 		}
 		if got, _ := s.EditMeasures(ctx, "u-b", 10); len(got) != 1 || got[0].DraftID != "d-measure-1" {
