@@ -47,7 +47,8 @@ func CleanAIStatement(s string) (string, error) {
 // PasteText is the note as a clinician pastes it into the record: the
 // headings and statements, the signature line and the AI-assistance
 // statement of a signed note (with its addenda), or the AI-draft banner of
-// an unsigned one, and nothing else: no model, tokens, flags, citations or
+// an unsigned one, the DictationLabel of a note drafted from dictation, and
+// nothing else: no model, tokens, flags, citations or
 // hashes (those stay in the FHIR and HL7 exports and the audit log).
 func PasteText(v View) string {
 	var b strings.Builder
@@ -55,6 +56,9 @@ func PasteText(v View) string {
 		fmt.Fprintf(&b, "%s\n\n", v.Banner)
 	}
 	fmt.Fprintf(&b, "Progress note (%s)\n", strings.ToUpper(v.Template))
+	if v.SourceLabel != "" {
+		fmt.Fprintf(&b, "%s.\n", v.SourceLabel)
+	}
 	for _, sec := range v.Note.Sections {
 		fmt.Fprintf(&b, "\n%s\n", sec.Title)
 		if sec.NotDiscussed || len(sec.Statements) == 0 {

@@ -186,9 +186,14 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 		Logger:    w.Store.Logger(),
 		SessionID: a.SessionID, Segments: segs, Format: format, Modality: modality, Group: sess.Group, Program: sess.Program,
 		ContextBudgetTokens: prov.ContextTokens, Consent: consent, Part2: sess.Part2(), MAT: sess.Modality == "mat",
+		Dictation: sess.Dictation(),
 	})
 	callDetails := map[string]string{"provider": prov.Name, "model": prov.Model, "use": "drafting", "sent": fmt.Sprintf("redacted transcript (%d segments)", len(segs)),
 		"consent_ai_scribe": fmt.Sprint(consent.AIScribe), "part2": fmt.Sprint(sess.Part2()), "attempt": fmt.Sprint(job.Attempt)}
+	if sess.Dictation() {
+		callDetails["sent"] = fmt.Sprintf("redacted clinician dictation (%d segments)", len(segs))
+		callDetails["source"] = store.SourceDictation
+	}
 	if err != nil {
 		callDetails["error"] = "see stage error"
 		if k := modelcall.KindOf(err); k != "" {

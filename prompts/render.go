@@ -21,6 +21,9 @@ type RenderInput struct {
 	Part2        bool   // the session is a 42 CFR Part 2 record
 	MAT          bool   // medication-assisted treatment visit
 	RiskLanguage bool   // a keyword screen found risk language in the transcript
+	// Dictation: the transcript is the clinician's dictated recap, not a
+	// dialogue (passes/dictation.md is added to the system message).
+	Dictation bool
 
 	Window, Windows int // pass 1: window number (1-based) and count
 
@@ -72,7 +75,7 @@ func writeSegmentLine(b *strings.Builder, s transcript.Segment) {
 // Render builds the system and user messages for one drafting call and the
 // version string of every template that went into them, e.g.
 // "system@1+soap@3+cbt@1" (+"extract@1" for pass 1, +"extract@1+compose@1"
-// for pass 2). A zero Modality means the general default.
+// for pass 2, +"dictation@1" for a clinician's dictated recap). A zero Modality means the general default.
 func Render(f Format, m Modality, in RenderInput) (system, user, version string) {
 	if m.ID == "" {
 		m = registry.modalities[DefaultModality]
@@ -114,14 +117,23 @@ func Render(f Format, m Modality, in RenderInput) (system, user, version string)
 		s.WriteString(strings.NewReplacer("{{window}}", strconv.Itoa(in.Window), "{{windows}}", strconv.Itoa(in.Windows)).Replace(registry.extract.Guidance))
 		s.WriteString("\n")
 	}
+	if in.Dictation {
+		parts = append(parts, registry.dictation.VersionString())
+		s.WriteString("\n## Source: clinician dictation\n")
+		s.WriteString(registry.dictation.Guidance)
+		s.WriteString("\n")
+	}
 	s.WriteString("\n## Output\n")
 	s.WriteString(OutputContract(f))
 
 	var u strings.Builder
 	u.WriteString("Session facts:\n")
-	if in.Group || f.Group {
+	switch {
+	case in.Dictation:
+		u.WriteString("- Clinician's dictated recap of the session, not a dialogue: one speaker, the clinician.\n")
+	case in.Group || f.Group:
 		u.WriteString("- Group session: several clients speak; attribute by speaker label.\n")
-	} else {
+	default:
 		u.WriteString("- Individual session.\n")
 	}
 	switch vocab.Program(in.Program) {

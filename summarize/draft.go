@@ -40,6 +40,10 @@ type NoteInput struct {
 	Consent             ConsentState
 	Part2               bool // the session is a Part 2 record
 	MAT                 bool // medication-assisted treatment visit
+	// Dictation: the segments are the clinician's dictated recap (one
+	// voice), not the session's dialogue; the prompt says so, and no
+	// client consent is expected (the recording is the clinician's own).
+	Dictation bool
 }
 
 // ErrBadInput is wrapped by errors about the NoteInput itself.
@@ -104,7 +108,7 @@ func Draft(ctx context.Context, llm LLM, in NoteInput) (Result, error) {
 	riskIDs := RiskSegments(in.Segments)
 	base := prompts.RenderInput{
 		Group: in.Group, Program: in.Program, Part2: in.Part2 || vocab.IsPart2(in.Program),
-		MAT: in.MAT || in.Modality.ID == "mat", RiskLanguage: len(riskIDs) > 0,
+		MAT: in.MAT || in.Modality.ID == "mat", RiskLanguage: len(riskIDs) > 0, Dictation: in.Dictation,
 	}
 	d := &drafter{llm: llm, in: in, schema: &OutputSchema{Name: SchemaName(in.Format), Schema: NoteSchema(in.Format)}}
 

@@ -125,8 +125,11 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 	if sess.ConsentAttestedBy == "" && sess.Source == "ingest" {
 		consent = "not_on_file"
 	}
-	if sess.Source == "call" {
+	if sess.Source == store.SourceCall {
 		consent = "recorded_in_call"
+	}
+	if sess.Dictation() {
+		consent = "not_required_clinician_only"
 	}
 	if err := w.Store.InTx(ctx, func(tx *store.Tx) error {
 		_, _, err := compliance.RecordDisclosure(ctx, tx, a.SessionID, compliance.Disclosure{Kind: compliance.KindModelCall, Recipient: "model provider " + prov.Name,

@@ -19,6 +19,7 @@ var flagNames = map[validate.Field]string{
 	pipeline.FieldModality:          "modality",
 	pipeline.FieldProgram:           "program",
 	pipeline.FieldSpeakers:          "speakers",
+	pipeline.FieldRecordingKind:     "kind",
 	pipeline.FieldClinician:         "clinician",
 	pipeline.FieldClientAlias:       "client-alias",
 	pipeline.FieldConsentAttestedBy: "consent-attested-by",

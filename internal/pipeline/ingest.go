@@ -43,6 +43,14 @@ type IngestOptions struct {
 	Clinician         string
 	ConsentAttestedBy string
 	Speakers          string // "stereo" (left clinician, right client), "mono", or "" (stereo files split)
+	// Kind is KindSession (also "") or KindDictation: the clinician's
+	// recap, one track of the clinician's voice, no client consent asked or
+	// recorded; Into may then also be a call that ended with nothing
+	// recorded (the client declined).
+	Kind RecordingKind
+	// RecapOf, for a dictation made as a new session, is the session it
+	// recaps (recorded in the audit).
+	RecapOf string
 	Actor             string
 	// RequireAlias and RequireClinician refuse an upload without them (the
 	// web app's rule; the command line may leave both out).
@@ -69,9 +77,16 @@ var ErrHasAudio = errors.New("this session already has a recording or its call h
 // ErrNotBooked refuses an upload into a session that is not a booked call.
 var ErrNotBooked = errors.New("a recording can be attached only to a booked call session that has not ended")
 
+// ErrDictationConsent refuses a client-consent attestation on a dictation.
+var ErrDictationConsent = &validate.Error{Field: FieldConsentAttestedBy, Hint: "a dictation records the clinician only and needs no client consent; leave the attestation out"}
+
 // checkAttachable is Into's rule: a call session, still booked (not
-// ended, nobody in its call), without audio.
-func checkAttachable(sess store.Session, chunks int) error {
+// ended, nobody in its call), without audio. A dictation may also go into
+// a call that ended with nothing recorded (the client declined).
+func checkAttachable(sess store.Session, chunks int, kind RecordingKind) error {
+	if kind == KindDictation && sess.Source == store.SourceCall && sess.Status == store.StatusNoRecording && chunks == 0 {
+		return nil
+	}
 	switch {
 	case chunks > 0 || sess.Status == store.StatusInCall || sess.Status == store.StatusRecording || sess.ClockStartAt > 0:
 		return ErrHasAudio
@@ -125,12 +140,26 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 	if err := CheckConsentAttester(opt.ConsentAttestedBy); err != nil {
 		return "", err
 	}
+	kind, err := ParseRecordingKind(string(opt.Kind))
+	if err != nil {
+		return "", err
+	}
+	dictation := kind == KindDictation
+	if dictation && opt.ConsentAttestedBy != "" {
+		e := *ErrDictationConsent
+		e.Value = opt.ConsentAttestedBy
+		return "", &e
+	}
+	if dictation && opt.Speakers == "stereo" {
+		return "", &validate.Error{Field: FieldSpeakers, Value: opt.Speakers, Hint: "a dictation is the clinician's voice only; leave speakers out"}
+	}
 	choices := SessionChoices{Template: opt.Template, Modality: opt.Modality, Program: opt.Program, ClientAlias: opt.ClientAlias, Clinician: opt.Clinician,
 		RequireAlias: opt.RequireAlias, RequireClinician: opt.RequireClinician}
 	if err := CheckSession(ctx, in.Store, &choices); err != nil {
 		return "", err
 	}
-	src, err := audio.Open(r, audio.Options{MaxDuration: maxDur, Split: opt.Speakers != "mono"})
+	// A dictation is one voice: its channels are mixed into one track.
+	src, err := audio.Open(r, audio.Options{MaxDuration: maxDur, Split: opt.Speakers != "mono" && !dictation})
 	if err != nil {
 		return "", err
 	}
@@ -151,7 +180,7 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 		if err != nil {
 			return "", err
 		}
-		if err := checkAttachable(sess, len(chunks)); err != nil {
+		if err := checkAttachable(sess, len(chunks), kind); err != nil {
 			return "", err
 		}
 		sessionID = opt.Into
@@ -159,6 +188,9 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 	// Track names: the speakers when known now; a stereo file split by
 	// default is left/right until its channels are compared at the end.
 	tracks := []string{SpeakerMixed}
+	if dictation {
+		tracks = []string{SpeakerClinician}
+	}
 	auto := false
 	if src.OutChannels() == 2 {
 		tracks = []string{SpeakerClinician, SpeakerClient}
@@ -246,9 +278,13 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 			return "", err
 		}
 	}
+	source, consent := store.SourceIngest, consentStatus(opt.ConsentAttestedBy)
+	if dictation {
+		source, consent = store.SourceDictation, "not_required_clinician_only"
+	}
 	n := 0
 	err = in.Store.InTx(ctx, func(tx *store.Tx) error {
-		sess := &store.Session{ID: sessionID, Source: "ingest", Status: store.StatusTranscribing, Template: choices.Template, Modality: choices.Modality,
+		sess := &store.Session{ID: sessionID, Source: source, Status: store.StatusTranscribing, Template: choices.Template, Modality: choices.Modality,
 			Program: choices.Program, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician, ConsentAttestedBy: opt.ConsentAttestedBy, CaptureEnded: true, DurationMS: durationMS}
 		if opt.Into != "" {
 			cur, err := tx.Session(ctx, sessionID, true)
@@ -259,10 +295,10 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 			if err != nil {
 				return err
 			}
-			if err := checkAttachable(cur, len(have)); err != nil {
+			if err := checkAttachable(cur, len(have), kind); err != nil {
 				return err
 			}
-			if err := tx.AttachRecording(ctx, sessionID, durationMS, opt.ConsentAttestedBy); err != nil {
+			if err := tx.AttachRecording(ctx, sessionID, source, durationMS, opt.ConsentAttestedBy); err != nil {
 				return err
 			}
 		} else {
@@ -298,13 +334,13 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 		return tx.Audit(ctx, audit.Event{Actor: actor(opt.Actor), Action: "session.ingest", EntityType: "session", EntityID: sessionID, Details: map[string]string{
 			"chunks": fmt.Sprint(n), "speakers": fmt.Sprint(speakers), "duration_ms": fmt.Sprint(durationMS),
 			"source_format": info.Format, "source_encoding": info.Encoding, "source_rate": fmt.Sprint(info.SampleRate), "source_bits": fmt.Sprint(info.BitDepth), "program": choices.Program,
-			"consent": consentStatus(opt.ConsentAttestedBy), "into_booked_session": fmt.Sprint(opt.Into != "")}})
+			"consent": consent, "kind": string(kind), "into_booked_session": fmt.Sprint(opt.Into != ""), "recap_of": opt.RecapOf}})
 	})
 	if err != nil {
 		cleanup()
 		return "", err
 	}
-	in.Store.Logger().Info("session ingested", "session", sessionID, "chunks", n, "duration_ms", durationMS)
+	in.Store.Logger().Info("session ingested", "session", sessionID, "kind", string(kind), "chunks", n, "duration_ms", durationMS)
 	return sessionID, nil
 }
 

@@ -37,12 +37,25 @@ const (
 	StateFailed  = "failed"
 )
 
+// Where a session's audio came from.
+const (
+	SourceCall   = "call"   // Scribe's own call, recorded per participant
+	SourceIngest = "ingest" // an uploaded recording of the session
+	// SourceDictation is the clinician's dictated recap: a recording of the
+	// clinician only, taken without the client's recording consent, and the
+	// note is drafted from the clinician's account, not from a dialogue.
+	SourceDictation = "dictation"
+)
+
+// Dictation reports whether the session's audio is the clinician's dictation.
+func (s Session) Dictation() bool { return s.Source == SourceDictation }
+
 // Session is one clinical encounter.
 type Session struct {
 	ID                string `json:"id"`
 	CreatedAt         int64  `json:"created_at"`
 	UpdatedAt         int64  `json:"updated_at"`
-	Source            string `json:"source"` // "ingest" or "call"
+	Source            string `json:"source"` // SourceCall, SourceIngest, SourceDictation (or SourceSample)
 	Status            string `json:"status"`
 	Template          string `json:"template"`
 	Modality          string `json:"modality"`

@@ -142,7 +142,7 @@ func (s *Server) reviewData(ctx context.Context, sess store.Session, c *call) (r
 		Details: map[string]string{"session": sess.ID, "reidentified": strconv.FormatBool(tokenMap != nil), "part2": strconv.FormatBool(sess.Part2()), "transcript": "true", "via": "web"}}); err != nil {
 		return reviewData{}, auditError{err}
 	}
-	v, err := drafts.BuildView(dr, addenda, drafts.RenderOptions{TokenMap: tokenMap, Reidentify: true, Part2: sess.Part2()})
+	v, err := drafts.BuildView(dr, addenda, drafts.RenderOptions{TokenMap: tokenMap, Reidentify: true, Part2: sess.Part2(), Dictation: sess.Dictation()})
 	if err != nil {
 		return reviewData{}, err
 	}
@@ -340,7 +340,7 @@ func (s *Server) versions(w http.ResponseWriter, r *http.Request, c *call) {
 		if dr.Version != d.A && dr.Version != d.B {
 			continue
 		}
-		v, err := drafts.BuildView(dr, nil, drafts.RenderOptions{TokenMap: tm, Reidentify: true, Part2: sess.Part2()})
+		v, err := drafts.BuildView(dr, nil, drafts.RenderOptions{TokenMap: tm, Reidentify: true, Part2: sess.Part2(), Dictation: sess.Dictation()})
 		if err != nil {
 			continue
 		}
