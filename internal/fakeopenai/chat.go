@@ -67,6 +67,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	if rec.ResponseFormat != "json_schema" && rec.ResponseFormat != "json_object" {
 		s.problem("chat: response_format %q, want json_schema or json_object", rec.ResponseFormat)
 	}
+	s.checkDictation(req)
 	// A faulted request has been checked like any other.
 	if s.fault(w, r, ChatCompletions) {
 		return
@@ -174,4 +175,49 @@ func defaultSchema() map[string]any {
 	"assessment":{"type":"object","required":["statements"],"properties":{"statements":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"},"citations":{"type":"array"}}}}}},
 	"plan":{"type":"object","required":["statements"],"properties":{"statements":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"},"citations":{"type":"array"}}}}}}}}}}`), &m)
 	return m
+}
+
+// Markers of a drafting request about a clinician's dictated recap: the
+// session fact in the user message and the guidance in the system message.
+const (
+	dictationFact     = "Clinician's dictated recap of the session, not a dialogue"
+	dictationGuidance = "## Source: clinician dictation"
+)
+
+// IsDictation reports whether a drafting request says its transcript is
+// the clinician's dictated recap.
+func (r ChatRequest) IsDictation() bool {
+	for _, m := range r.Messages {
+		if strings.Contains(m.Content, dictationFact) || strings.Contains(m.Content, dictationGuidance) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkDictation: a request about a dictation must say so in both
+// messages (the model is told it is not a dialogue), and every transcript
+// line of it must be the clinician's.
+func (s *Server) checkDictation(req ChatRequest) {
+	if !req.IsDictation() {
+		return
+	}
+	var sys, user string
+	for _, m := range req.Messages {
+		switch m.Role {
+		case "system":
+			sys += m.Content
+		case "user":
+			user += m.Content
+		}
+	}
+	if !strings.Contains(sys, dictationGuidance) || !strings.Contains(user, dictationFact) {
+		s.problem("chat: a dictation is marked in one message but not the other (system %v, user %v)",
+			strings.Contains(sys, dictationGuidance), strings.Contains(user, dictationFact))
+	}
+	for _, sg := range req.Segments() {
+		if sg.Speaker != "Clinician" {
+			s.problem("chat: dictation segment %s is labelled %q, want Clinician", sg.ID, sg.Speaker)
+		}
+	}
 }
