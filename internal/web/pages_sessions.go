@@ -592,10 +592,11 @@ func isAudioError(err error) bool { return audio.IsInputError(err) }
 
 // dictation says whether u may dictate a recap on the session page, and
 // whether it becomes a new session (the session has a recording, or its
-// call ended otherwise than with nothing recorded). The service decides
+// call ended otherwise than with nothing recorded). A session that is a
+// dictation already offers none. The service decides
 // again when the dictation arrives.
 func (s *Server) dictation(sess store.Session, u store.User) (can, newSession bool) {
-	if s.cfg.Ingester == nil || sess.Sample() || !hasRole(u.Role, []string{store.RoleClinician, store.RoleSupervisor}) ||
+	if s.cfg.Ingester == nil || sess.Sample() || sess.Dictation() || !hasRole(u.Role, []string{store.RoleClinician, store.RoleSupervisor}) ||
 		(u.Role == store.RoleClinician && sess.Clinician != u.Email) {
 		return false, false
 	}
