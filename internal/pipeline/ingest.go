@@ -51,7 +51,7 @@ type IngestOptions struct {
 	// RecapOf, for a dictation made as a new session, is the session it
 	// recaps (recorded in the audit).
 	RecapOf string
-	Actor             string
+	Actor   string
 	// RequireAlias and RequireClinician refuse an upload without them (the
 	// web app's rule; the command line may leave both out).
 	RequireAlias, RequireClinician bool
