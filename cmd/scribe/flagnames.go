@@ -60,6 +60,7 @@ var flagNames = map[validate.Field]string{
 	store.FieldBAAExpires:           "baa-expires",
 	store.FieldContextTokens:        "context-tokens",
 	store.FieldAzureAPIVersion:      "azure-api-version",
+	store.FieldDiarization:          "diarization",
 }
 
 // flagFor is how an error names an input at the command line.
