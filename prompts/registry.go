@@ -24,6 +24,7 @@ type loaded struct {
 	extract    Modality
 	compose    Modality
 	dictation  Modality
+	roles      Modality
 	formats    map[string]Format
 	modalities map[string]Modality
 }
@@ -63,6 +64,9 @@ func load(fsys fs.FS) (loaded, error) {
 		return l, err
 	}
 	if l.dictation, err = guidance("passes/dictation.md"); err != nil {
+		return l, err
+	}
+	if l.roles, err = guidance("passes/roles.md"); err != nil {
 		return l, err
 	}
 	names, _ := fs.Glob(fsys, "formats/*.md")

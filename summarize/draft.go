@@ -109,6 +109,7 @@ func Draft(ctx context.Context, llm LLM, in NoteInput) (Result, error) {
 	base := prompts.RenderInput{
 		Group: in.Group, Program: in.Program, Part2: in.Part2 || vocab.IsPart2(in.Program),
 		MAT: in.MAT || in.Modality.ID == "mat", RiskLanguage: len(riskIDs) > 0, Dictation: in.Dictation,
+		InferredSpeakers: inferredSpeakers(in.Segments),
 	}
 	d := &drafter{llm: llm, in: in, schema: &OutputSchema{Name: SchemaName(in.Format), Schema: NoteSchema(in.Format)}}
 
@@ -378,4 +379,13 @@ func (in NoteInput) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return in.Logger
+}
+
+func inferredSpeakers(segs []transcript.Segment) bool {
+	for _, s := range segs {
+		if s.Inferred() {
+			return true
+		}
+	}
+	return false
 }

@@ -245,7 +245,12 @@ func Stitch(c store.Chunk, pieces []Piece, chunkDurMS int64) []transcript.Segmen
 		if end < start {
 			end = start
 		}
-		out = append(out, transcript.Segment{Speaker: c.Speaker, StartMS: c.StartMS + start, EndMS: c.StartMS + end, Text: p.Text})
+		seg := transcript.Segment{Speaker: c.Speaker, StartMS: c.StartMS + start, EndMS: c.StartMS + end, Text: p.Text}
+		if p.Voice != "" && c.Speaker == transcript.SpeakerMixed {
+			// A diarized voice of one mixed channel; its role is named later.
+			seg.Voice = p.Voice
+		}
+		out = append(out, seg)
 	}
 	return out
 }

@@ -79,6 +79,10 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	if answer == nil {
 		answer = BuildNote
 	}
+	if rec.SchemaName == RolesSchemaName {
+		s.checkRoles(req)
+		answer = s.buildRoles
+	}
 	content, err := answer(req)
 	if err != nil {
 		apiError(w, 500, err.Error())
@@ -220,4 +224,57 @@ func (s *Server) checkDictation(req ChatRequest) {
 			s.problem("chat: dictation segment %s is labelled %q, want Clinician", sg.ID, sg.Speaker)
 		}
 	}
+}
+
+// RolesSchemaName is the schema name of a speaker-roles request (the
+// drafting model naming who speaks on a single-channel recording).
+const RolesSchemaName = "speaker_roles"
+
+// checkRoles: a speaker-roles request carries lines of unknown speakers
+// only (a role already known is never asked again), each with a voice
+// label or none, and asks for the roles schema.
+func (s *Server) checkRoles(req ChatRequest) {
+	segs := req.Segments()
+	if len(segs) == 0 {
+		s.problem("chat: a speaker-roles request with no transcript lines")
+	}
+	for _, sg := range segs {
+		if sg.Speaker != "Unknown" && !strings.HasPrefix(sg.Speaker, "Voice ") {
+			s.problem("chat: speaker-roles line %s is labelled %q; want Unknown or a diarized voice", sg.ID, sg.Speaker)
+		}
+	}
+}
+
+// buildRoles answers a speaker-roles request with Server.Roles, or by
+// default: diarized voices take roles in the order they first speak
+// (clinician, client, then other; confidence 0.8), lines without voices
+// alternate clinician and client (confidence 0.55).
+func (s *Server) buildRoles(req ChatRequest) (string, error) {
+	type turn struct {
+		ID         string  `json:"id"`
+		Role       string  `json:"role"`
+		Confidence float64 `json:"confidence"`
+	}
+	order := map[string]int{}
+	var turns []turn
+	for i, sg := range req.Segments() {
+		var t turn
+		switch {
+		case s.Roles != nil:
+			t.Role, t.Confidence = s.Roles(i, sg)
+		case strings.HasPrefix(sg.Speaker, "Voice "):
+			n, ok := order[sg.Speaker]
+			if !ok {
+				n = len(order)
+				order[sg.Speaker] = n
+			}
+			t.Role, t.Confidence = []string{"clinician", "client", "other"}[min(n, 2)], 0.8
+		default:
+			t.Role, t.Confidence = []string{"clinician", "client"}[i%2], 0.55
+		}
+		t.ID = sg.ID
+		turns = append(turns, t)
+	}
+	b, err := json.Marshal(map[string]any{"turns": turns})
+	return string(b), err
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/transcript"
 	"github.com/scribe-health/scribe/internal/validate"
 )
 
@@ -98,9 +99,9 @@ func checkAttachable(sess store.Session, chunks int, kind RecordingKind) error {
 
 // Speaker labels for stereo call recordings.
 const (
-	SpeakerClinician = "clinician"
-	SpeakerClient    = "client"
-	SpeakerMixed     = "speaker"
+	SpeakerClinician = transcript.SpeakerClinician
+	SpeakerClient    = transcript.SpeakerClient
+	SpeakerMixed     = transcript.SpeakerMixed
 )
 
 // AudioBlobID is where a chunk's encrypted WAV lives. track is the chunk's
