@@ -46,6 +46,7 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/sessions/{id}/draft/sections/{key}/statements", access: signedIn, roles: clinicalRoles, h: s.addStatement},
 		{method: "POST", path: "/sessions/{id}/draft/sections/{key}/statements/{index}", access: signedIn, roles: clinicalRoles, h: s.editStatement},
 		{method: "POST", path: "/sessions/{id}/draft/flags/{code}/resolve", access: signedIn, roles: clinicalRoles, h: s.resolveFlag},
+		{method: "POST", path: "/sessions/{id}/speakers", access: signedIn, roles: clinicalRoles, h: s.fixSpeakers},
 		{method: "POST", path: "/sessions/{id}/draft/sign", access: signedIn, roles: clinicalRoles, h: s.sign},
 		{method: "POST", path: "/sessions/{id}/draft/reject", access: signedIn, roles: clinicalRoles, h: s.reject},
 		{method: "POST", path: "/sessions/{id}/draft/regenerate", access: signedIn, roles: clinicalRoles, h: s.regenerate},
