@@ -85,27 +85,27 @@ type stmtView struct {
 }
 
 type reviewData struct {
-	Session     store.Session
-	View        drafts.View
-	Sections    []sectionView
-	Segments    []segView
+	Session  store.Session
+	View     drafts.View
+	Sections []sectionView
+	Segments []segView
 	// OneChannel: the recording had one channel, so its speakers were
 	// diarized or inferred; CanFixSpeakers: the user may correct them.
 	OneChannel, CanFixSpeakers bool
 	SpeakerRoles               []string
-	OpenFlags   []drafts.Flag
-	Resolved    []drafts.Flag
-	OpenHigh    bool
-	Signed      bool
-	Locked      bool
-	CanSign     bool
-	Audio       bool
-	HasTOTP     bool
-	Attestation string
-	Templates   []prompts.Format
-	Versions    []store.Draft
-	Edited      bool
-	Regenerable bool
+	OpenFlags                  []drafts.Flag
+	Resolved                   []drafts.Flag
+	OpenHigh                   bool
+	Signed                     bool
+	Locked                     bool
+	CanSign                    bool
+	Audio                      bool
+	HasTOTP                    bool
+	Attestation                string
+	Templates                  []prompts.Format
+	Versions                   []store.Draft
+	Edited                     bool
+	Regenerable                bool
 	reviewExtra
 	// CanReidentify: the viewer is the session's clinician, the one person
 	// who may export the note with identifiers.
