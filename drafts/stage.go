@@ -290,7 +290,15 @@ func (w *Worker) assignRoles(ctx context.Context, sessionID, blobID string, segs
 			details["error"], details["status"] = string(k), fmt.Sprint(modelcall.StatusCode(err))
 		}
 		_ = w.Store.Audit(ctx, audit.Event{Actor: "system", Action: "provider.call", EntityType: "session", EntityID: sessionID, Outcome: "failure", Details: details})
-		if errors.Is(err, summarize.ErrMalformedOutput) || modelcall.IsPermanent(err) {
+		if errors.Is(err, summarize.ErrMalformedOutput) {
+			return nil, stagekit.Permanent(err)
+		}
+		// As for drafting, the provider's own words are the session's reason.
+		var pe *modelcall.Error
+		if errors.As(err, &pe) {
+			err = pe
+		}
+		if modelcall.IsPermanent(err) {
 			return nil, stagekit.Permanent(err)
 		}
 		return nil, err
