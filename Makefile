@@ -54,5 +54,14 @@ bench:
 soak:
 	./scripts/soak $(SOAK_ARGS)
 
+# Note quality on the SYNTHETIC gold set with every drafting provider this
+# installation has configured (nightly-style; calls real models, so not in
+# make test). EVAL_ARGS="--provider a --judge b --runs 3" narrows it;
+# reports go to $(EVAL_OUT).json/.html/.txt. See docs/quality.md.
+.PHONY: eval
+EVAL_OUT ?= eval-report
+eval:
+	EVAL_OUT='$(EVAL_OUT)' EVAL_ARGS='$(EVAL_ARGS)' ./scripts/eval.sh
+
 clean:
-	rm -rf bin bench.txt bench.log
+	rm -rf bin bench.txt bench.log eval-report.json eval-report.html eval-report.txt

@@ -61,15 +61,15 @@ func (rm *room) writeAttendanceEvent(ev attendanceEvent) {
 		err := rm.relay.backend.Attendance(ctx, rm.id, ev.p, ev.event, ev.at)
 		if err == nil {
 			if attempt > 1 {
-				rm.relay.log.Info("capture: attendance recorded after retrying", "session", rm.id, "participant", ev.p.ID, "event", ev.event, "attempts", attempt)
+				rm.relay.log.Info("capture: attendance recorded after retrying", "session_id", rm.id, "participant", ev.p.ID, "event", ev.event, "attempts", attempt)
 			}
 			return
 		}
 		if ctx.Err() != nil || time.Now().Add(wait).After(deadline) {
-			rm.relay.log.Error("capture: recording attendance failed; event lost", "session", rm.id, "participant", ev.p.ID, "event", ev.event, "attempts", attempt, "err", err)
+			rm.relay.log.Error("capture: recording attendance failed; event lost", "session_id", rm.id, "participant", ev.p.ID, "event", ev.event, "attempts", attempt, "err", err)
 			return
 		}
-		rm.relay.log.Warn("capture: recording attendance failed; retrying", "session", rm.id, "participant", ev.p.ID, "event", ev.event, "attempt", attempt, "err", err)
+		rm.relay.log.Warn("capture: recording attendance failed; retrying", "session_id", rm.id, "participant", ev.p.ID, "event", ev.event, "attempt", attempt, "err", err)
 		select {
 		case <-ctx.Done():
 		case <-time.After(wait):

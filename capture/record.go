@@ -130,7 +130,7 @@ func (s *speakerSink) emit(c Chunk) error {
 	c.EndSample += s.base
 	if err := s.backend.StoreChunk(s.ctx, s.sessionID, s.speaker, c); err != nil {
 		s.lastErr = err
-		s.log.Error("capture: storing audio chunk failed", "session", s.sessionID, "chunk", c.Index, "err", err)
+		s.log.Error("capture: storing audio chunk failed", "session_id", s.sessionID, "chunk", c.Index, "err", err)
 		return fmt.Errorf("store chunk %d of session %s: %w", c.Index, s.sessionID, err)
 	}
 	s.index++
@@ -199,13 +199,13 @@ func (tr *trackRecording) run(sessionID string) {
 		case p, ok := <-tr.pkts:
 			if !ok {
 				if err := tr.rec.Flush(); err != nil {
-					tr.log.Error("capture: flushing recorder failed", "session", sessionID, "err", err)
+					tr.log.Error("capture: flushing recorder failed", "session_id", sessionID, "err", err)
 				}
 				tr.rec.Stop()
 				return
 			}
 			if err := tr.rec.Push(p.pkt, p.arrival); err != nil {
-				tr.log.Warn("capture: recorder refused packet", "session", sessionID, "err", err)
+				tr.log.Warn("capture: recorder refused packet", "session_id", sessionID, "err", err)
 			}
 		}
 	}

@@ -264,10 +264,10 @@ func (r *Relay) roomFor(ctx context.Context, sessionID string) (*room, error) {
 				return nil, err
 			}
 			if !errors.Is(err, ErrHostedElsewhere) {
-				r.log.Error("capture: claiming the call failed", "session", sessionID, "err", err)
+				r.log.Error("capture: claiming the call failed", "session_id", sessionID, "err", err)
 				return nil, errors.New("server error: the call could not be started; try again")
 			}
-			r.log.Warn("capture: join for a call hosted by another relay", "session", sessionID)
+			r.log.Warn("capture: join for a call hosted by another relay", "session_id", sessionID)
 			return nil, ErrHostedElsewhere
 		}
 	}
@@ -278,7 +278,7 @@ func (r *Relay) roomFor(ctx context.Context, sessionID string) (*room, error) {
 			if errors.Is(err, ErrSessionEnded) {
 				return nil, err
 			}
-			r.log.Error("capture: reading the session's schedule and recording failed", "session", sessionID, "err", err)
+			r.log.Error("capture: reading the session's schedule and recording failed", "session_id", sessionID, "err", err)
 			return nil, errors.New("server error: the call could not be started; try again")
 		}
 	}
@@ -296,7 +296,7 @@ func (r *Relay) roomFor(ctx context.Context, sessionID string) (*room, error) {
 	if shared {
 		go rm.keepHosting(host)
 	}
-	r.log.Info("capture: call started", "session", sessionID)
+	r.log.Info("capture: call started", "session_id", sessionID)
 	return rm, nil
 }
 

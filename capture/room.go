@@ -222,7 +222,7 @@ func (t *fwdTrack) run() {
 		n, _, err := t.remote.Read(buf)
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
-				t.room.relay.log.Debug("capture: track read ended", "session", t.room.id, "err", err)
+				t.room.relay.log.Debug("capture: track read ended", "session_id", t.room.id, "err", err)
 			}
 			t.room.removeTrack(t)
 			return
@@ -360,7 +360,7 @@ func (rm *room) subscribe(m *member, t *fwdTrack) bool {
 	}
 	sender, err := pc.AddTrack(local)
 	if err != nil {
-		rm.relay.log.Warn("capture: forwarding track failed", "session", rm.id, "participant", m.p.ID, "err", err)
+		rm.relay.log.Warn("capture: forwarding track failed", "session_id", rm.id, "participant", m.p.ID, "err", err)
 		return false
 	}
 	m.senders[t] = sender
@@ -478,7 +478,7 @@ func (rm *room) refreshRecording(ctx context.Context) {
 	defer rm.recMu.Unlock()
 	allowed, err := rm.relay.backend.RecordingAllowed(ctx, rm.id)
 	if err != nil {
-		rm.relay.log.Error("capture: consent check failed; not recording", "session", rm.id, "err", err)
+		rm.relay.log.Error("capture: consent check failed; not recording", "session_id", rm.id, "err", err)
 		allowed = false
 	}
 	started := allowed && rm.startClock()
@@ -524,7 +524,7 @@ func (rm *room) saveClock(ctx context.Context) {
 		return
 	}
 	if err := k.StartClock(ctx, rm.id, start); err != nil {
-		rm.relay.log.Error("capture: keeping the session's clock failed", "session", rm.id, "err", err)
+		rm.relay.log.Error("capture: keeping the session's clock failed", "session_id", rm.id, "err", err)
 		return
 	}
 	rm.mu.Lock()
@@ -598,7 +598,7 @@ func (rm *room) setRecording(on bool) {
 		}
 	}
 	if changed {
-		rm.relay.log.Info("capture: recording state changed", "session", rm.id, "recording", on)
+		rm.relay.log.Info("capture: recording state changed", "session_id", rm.id, "recording", on)
 		rm.broadcastState()
 	}
 }
@@ -621,7 +621,7 @@ func (rm *room) startRecording(t *fwdTrack) {
 	}
 	rec, err := rm.relay.cfg.NewRecorder(rm.start, t.owner.p.Label, TrackFormat{REDPayloadType: t.redPT}, sink)
 	if err != nil {
-		rm.relay.log.Error("capture: starting recorder failed", "session", rm.id, "participant", t.owner.p.ID, "err", err)
+		rm.relay.log.Error("capture: starting recorder failed", "session_id", rm.id, "participant", t.owner.p.ID, "err", err)
 		return
 	}
 	t.rec.Store(startTrackRecording(rm.relay.log, rec, rm.id))
@@ -727,28 +727,28 @@ func (rm *room) close(reason string, kind closeKind) {
 					break
 				}
 				if errors.Is(err, ErrSessionEnded) {
-					rm.relay.log.Warn("capture: the session ended before the last chunk was stored; chunk not kept", "session", rm.id)
+					rm.relay.log.Warn("capture: the session ended before the last chunk was stored; chunk not kept", "session_id", rm.id)
 					s.discard()
 					break
 				}
 				if attempt == flushAttempts {
-					rm.relay.log.Error("capture: storing last chunk failed; audio lost", "session", rm.id, "attempts", attempt, "err", err)
+					rm.relay.log.Error("capture: storing last chunk failed; audio lost", "session_id", rm.id, "attempts", attempt, "err", err)
 					break
 				}
-				rm.relay.log.Warn("capture: storing last chunk failed; retrying", "session", rm.id, "attempt", attempt, "err", err)
+				rm.relay.log.Warn("capture: storing last chunk failed; retrying", "session_id", rm.id, "attempt", attempt, "err", err)
 				time.Sleep(wait)
 			}
 			chunks += s.stored
 		}
 		if !rm.attendanceWritten(attendanceDrain) {
-			rm.relay.log.Error("capture: attendance still pending at the end of the call", "session", rm.id)
+			rm.relay.log.Error("capture: attendance still pending at the end of the call", "session_id", rm.id)
 		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(rm.relay.ctx), 30*time.Second)
 		defer cancel()
 		rm.saveClock(ctx) // if it failed while the call ran
 		if kind == endSession && rm.everJoined {
 			if err := rm.relay.backend.CallEnded(ctx, rm.id, reason); err != nil {
-				rm.relay.log.Error("capture: reporting call end failed", "session", rm.id, "err", err)
+				rm.relay.log.Error("capture: reporting call end failed", "session_id", rm.id, "err", err)
 			}
 		}
 		// Each member's connection closes itself once "ended" is written
@@ -758,9 +758,9 @@ func (rm *room) close(reason string, kind closeKind) {
 		}
 		rm.relay.forget(rm)
 		if kind == endSession {
-			rm.relay.log.Info("capture: call ended", "session", rm.id, "reason", reason, "chunks", chunks)
+			rm.relay.log.Info("capture: call ended", "session_id", rm.id, "reason", reason, "chunks", chunks)
 		} else {
-			rm.relay.log.Info("capture: call closed; the session stays open", "session", rm.id, "reason", reason, "chunks", chunks)
+			rm.relay.log.Info("capture: call closed; the session stays open", "session_id", rm.id, "reason", reason, "chunks", chunks)
 		}
 		close(rm.endedSignal)
 	})
@@ -836,7 +836,7 @@ func (rm *room) keepHosting(host CallHost) {
 			if errors.Is(err, ErrSessionEnded) {
 				// Cancelled by an admin, or ended by the expiry sweep of
 				// another process.
-				rm.relay.log.Info("capture: the session ended elsewhere; ending its call", "session", rm.id, "err", err)
+				rm.relay.log.Info("capture: the session ended elsewhere; ending its call", "session_id", rm.id, "err", err)
 				reason := "the session has ended"
 				if errors.Is(err, ErrSessionCancelled) {
 					reason = "the session was cancelled"
@@ -845,7 +845,7 @@ func (rm *room) keepHosting(host CallHost) {
 				return
 			}
 			if err != nil {
-				rm.relay.log.Error("capture: renewing the claim on the call failed", "session", rm.id, "err", err)
+				rm.relay.log.Error("capture: renewing the claim on the call failed", "session_id", rm.id, "err", err)
 			}
 		}
 	}

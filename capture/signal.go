@@ -149,7 +149,7 @@ func (m *member) closePeer() bool {
 		return false
 	}
 	if err := pc.Close(); err != nil {
-		m.room.relay.log.Debug("capture: closing peer connection", "session", m.room.id, "err", err)
+		m.room.relay.log.Debug("capture: closing peer connection", "session_id", m.room.id, "err", err)
 	}
 	return true
 }
@@ -165,7 +165,7 @@ func (m *member) send(msg message) {
 	case m.out <- b:
 	case <-m.ctx.Done():
 	default:
-		m.room.relay.log.Warn("capture: signaling client too slow; disconnecting", "session", m.room.id, "participant", m.p.ID)
+		m.room.relay.log.Warn("capture: signaling client too slow; disconnecting", "session_id", m.room.id, "participant", m.p.ID)
 		m.closeConn("too slow")
 	}
 }
@@ -250,7 +250,7 @@ func (m *member) negotiate() {
 	}
 	if err != nil {
 		if !errors.Is(err, webrtc.ErrConnectionClosed) {
-			m.room.relay.log.Warn("capture: renegotiation failed", "session", m.room.id, "participant", m.p.ID, "err", err)
+			m.room.relay.log.Warn("capture: renegotiation failed", "session_id", m.room.id, "participant", m.p.ID, "err", err)
 		}
 		return
 	}
@@ -274,7 +274,7 @@ func (m *member) answerOverdue(gen uint64) {
 	if !stuck || m.ctx.Err() != nil {
 		return
 	}
-	m.room.relay.log.Warn("capture: no answer to the server's offer; closing the connection", "session", m.room.id, "participant", m.p.ID)
+	m.room.relay.log.Warn("capture: no answer to the server's offer; closing the connection", "session_id", m.room.id, "participant", m.p.ID)
 	m.sendError("your browser did not complete the call's set-up; reconnecting")
 	m.closeAfterFlush(websocket.StatusPolicyViolation, "no answer to the offer")
 }
@@ -366,7 +366,7 @@ func (m *member) onOffer(sdp webrtc.SessionDescription) error {
 		}
 		local, err := webrtc.NewTrackLocalStaticRTP(capability, newTrackID(remote.Kind()), m.p.ID)
 		if err != nil {
-			m.room.relay.log.Error("capture: creating forwarding track", "session", rm.id, "err", err)
+			m.room.relay.log.Error("capture: creating forwarding track", "session_id", rm.id, "err", err)
 			return
 		}
 		t := &fwdTrack{room: rm, owner: m, remote: remote, local: local, kind: remote.Kind(), redPT: redPT}
@@ -374,7 +374,7 @@ func (m *member) onOffer(sdp webrtc.SessionDescription) error {
 			t.strip = make([]byte, 1500)
 			if t.redInner = redInnerPT(redCodec.SDPFmtpLine); t.redInner != 0 {
 				if t.localRED, err = webrtc.NewTrackLocalStaticRTP(redCodec, local.ID(), m.p.ID); err != nil {
-					m.room.relay.log.Error("capture: creating RED forwarding track", "session", rm.id, "err", err)
+					m.room.relay.log.Error("capture: creating RED forwarding track", "session_id", rm.id, "err", err)
 					t.localRED = nil
 				}
 			}
@@ -388,7 +388,7 @@ func (m *member) onOffer(sdp webrtc.SessionDescription) error {
 			m.mediaConnected()
 		}
 		if s == webrtc.PeerConnectionStateFailed {
-			m.room.relay.log.Info("capture: peer connection failed", "session", rm.id, "participant", m.p.ID)
+			m.room.relay.log.Info("capture: peer connection failed", "session_id", rm.id, "participant", m.p.ID)
 			m.closeConn("media connection failed")
 		}
 	})
@@ -459,7 +459,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	var early *TooEarlyError
 	if errors.As(err, &early) {
 		// Not a refusal of the link: it opens the call later.
-		r.log.Info("capture: join before the call opens", "session", sessionID, "opens", early.Opens.UTC().Format(time.RFC3339))
+		r.log.Info("capture: join before the call opens", "session_id", sessionID, "opens", early.Opens.UTC().Format(time.RFC3339))
 		b, _ := json.Marshal(message{Type: msgEarly, Schedule: &ScheduleInfo{Start: early.Start.UTC().Format(time.RFC3339),
 			End: early.End.UTC().Format(time.RFC3339), Opens: early.Opens.UTC().Format(time.RFC3339)}})
 		wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
@@ -469,7 +469,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 		return
 	}
 	if err != nil {
-		r.log.Info("capture: join refused", "session", sessionID, "err", err)
+		r.log.Info("capture: join refused", "session_id", sessionID, "err", err)
 		if errors.Is(err, ErrSessionEnded) {
 			over(err)
 			return
@@ -478,13 +478,13 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 		return
 	}
 	if p.ID == "" || p.Label == "" {
-		r.log.Error("capture: backend authorised a participant without ID or label", "session", sessionID)
+		r.log.Error("capture: backend authorised a participant without ID or label", "session_id", sessionID)
 		refuse("server error: participant has no speaker label")
 		return
 	}
 	info, err := r.backend.ConsentText(ctx, sessionID)
 	if err != nil {
-		r.log.Error("capture: loading consent text failed", "session", sessionID, "err", err)
+		r.log.Error("capture: loading consent text failed", "session_id", sessionID, "err", err)
 		refuse("server error: consent text unavailable; try again")
 		return
 	}
@@ -531,7 +531,7 @@ func (r *Relay) serveWS(w http.ResponseWriter, req *http.Request, sessionID stri
 	st := rm.state()
 	m.send(message{Type: msgWelcome, Participant: &p, ConsentInfo: &info, State: &st, ICEServers: r.browserICE(p.ID), Schedule: scheduleInfo(rm.schedule)})
 	rm.broadcastState()
-	r.log.Info("capture: participant connected", "session", sessionID, "participant", p.ID, "role", p.Role)
+	r.log.Info("capture: participant connected", "session_id", sessionID, "participant", p.ID, "role", p.Role)
 
 	for {
 		var msg message
@@ -586,7 +586,7 @@ func (m *member) handle(msg message, info ConsentInfo) bool {
 			err = m.onAnswer(*msg.SDP)
 		}
 		if err != nil {
-			m.room.relay.log.Warn("capture: negotiation failed", "session", rm.id, "participant", m.p.ID, "err", err)
+			m.room.relay.log.Warn("capture: negotiation failed", "session_id", rm.id, "participant", m.p.ID, "err", err)
 			m.sendError(err.Error())
 		}
 	case msgCandidate:
@@ -609,7 +609,7 @@ func (m *member) handle(msg message, info ConsentInfo) bool {
 		}
 		current, err := rm.relay.backend.ConsentText(ctx, rm.id)
 		if err != nil {
-			m.room.relay.log.Error("capture: loading consent text failed", "session", rm.id, "err", err)
+			m.room.relay.log.Error("capture: loading consent text failed", "session_id", rm.id, "err", err)
 			m.sendError("consent could not be checked; try again")
 			return false
 		}
@@ -618,7 +618,7 @@ func (m *member) handle(msg message, info ConsentInfo) bool {
 			return false
 		}
 		if err := rm.relay.backend.RecordConsent(ctx, rm.id, m.p, *msg.Consent); err != nil {
-			m.room.relay.log.Error("capture: recording consent failed", "session", rm.id, "participant", m.p.ID, "err", err)
+			m.room.relay.log.Error("capture: recording consent failed", "session_id", rm.id, "participant", m.p.ID, "err", err)
 			m.sendError("your consent decision could not be saved; try again")
 			return false
 		}
@@ -630,7 +630,7 @@ func (m *member) handle(msg message, info ConsentInfo) bool {
 		rm.broadcastState()
 	case msgStopScribe:
 		if err := rm.stopScribe(ctx, m.p); err != nil {
-			m.room.relay.log.Error("capture: recording revocation failed; recorders are stopped", "session", rm.id, "err", err)
+			m.room.relay.log.Error("capture: recording revocation failed; recorders are stopped", "session_id", rm.id, "err", err)
 			m.sendError("the AI scribe is stopped, but the revocation could not be saved; tell your clinician")
 		}
 	case msgLeave:

@@ -146,6 +146,8 @@ type SignOptions struct {
 	// AIStatement is the AI-assistance statement the signed note carries
 	// (default: the organisation's, see AIStatement).
 	AIStatement string
+	// Billing is the codes the clinician confirms with the signature.
+	Billing *Billing
 }
 
 // UnresolvedFlagsError refuses a signature over open high-severity flags
@@ -202,6 +204,10 @@ func (s *Service) Sign(ctx context.Context, sessionID string, opt SignOptions) (
 			return err
 		}
 		c.AIStatement = opt.AIStatement
+		c.Billing = opt.Billing
+		if opt.Billing != nil {
+			details["billing_codes"] = billingCodes(opt.Billing)
+		}
 		d.Content = mustJSON(c)
 		d.Status = store.DraftSigned
 		d.SignedBy = opt.Clinician

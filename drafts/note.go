@@ -26,6 +26,9 @@ type Content struct {
 	// was signed (empty before signing, and in notes signed before it was
 	// kept: those carry AIDisclosure).
 	AIStatement string `json:"ai_statement,omitempty"`
+	// Billing is the codes the clinician confirmed when signing (nil when
+	// none were).
+	Billing *Billing `json:"billing,omitempty"`
 }
 
 // Edit records a clinician's change: a section replaced (Op "section" or

@@ -46,9 +46,10 @@ func CleanAIStatement(s string) (string, error) {
 
 // PasteText is the note as a clinician pastes it into the record: the
 // headings and statements, the signature line and the AI-assistance
-// statement of a signed note (with its addenda), or the AI-draft banner of
-// an unsigned one, the DictationLabel of a note drafted from dictation, and
-// nothing else: no model, tokens, flags, citations or
+// statement of a signed note (with its addenda and the codes confirmed at
+// signing), or the AI-draft banner of an unsigned one, the DictationLabel
+// of a note drafted from dictation, and nothing else: no model, tokens,
+// flags, citations or
 // hashes (those stay in the FHIR and HL7 exports and the audit log).
 func PasteText(v View) string {
 	var b strings.Builder
@@ -74,6 +75,25 @@ func PasteText(v View) string {
 			texts[i] = sentence(st.Text)
 		}
 		b.WriteString(strings.Join(texts, " ") + "\n")
+	}
+	if v.Billing != nil {
+		b.WriteString("\nCodes\n")
+		for _, c := range v.Billing.Procedures {
+			code := c.Code
+			if len(c.Modifiers) > 0 {
+				code += "-" + strings.Join(c.Modifiers, "-")
+			}
+			if c.Units > 1 {
+				code += fmt.Sprintf(" × %d", c.Units)
+			}
+			fmt.Fprintf(&b, "Service: %s %s\n", code, c.Display)
+		}
+		for _, c := range v.Billing.Diagnoses {
+			fmt.Fprintf(&b, "Diagnosis: %s %s\n", c.Code, c.Display)
+		}
+		if v.Billing.PlaceOfService != "" {
+			fmt.Fprintf(&b, "Place of service: %s\n", v.Billing.PlaceOfService)
+		}
 	}
 	if v.Signature != "" {
 		fmt.Fprintf(&b, "\n%s\n", v.Signature)

@@ -68,6 +68,8 @@ type View struct {
 	Reidentified  bool             `json:"reidentified"`
 	Unknown       []string         `json:"unknown_placeholders,omitempty"`
 	Part2Notice   string           `json:"part2_notice,omitempty"`
+	// Billing is the codes confirmed at signing (signed notes only).
+	Billing *Billing `json:"billing,omitempty"`
 	// Refs are the StatementRef of each statement's stored text, section by
 	// section, for edits made against them.
 	Refs [][]string `json:"-"`
@@ -110,6 +112,7 @@ func BuildView(d store.Draft, addenda []store.Addendum, opt RenderOptions) (View
 		if c.AIStatement != "" {
 			v.Disclosure = c.AIStatement
 		}
+		v.Billing = c.Billing
 		ok := VerifySigned(d) == nil
 		v.HashVerified = &ok
 	} else {
@@ -214,6 +217,9 @@ func (v View) Text() string {
 	}
 	if v.Status == store.DraftRejected {
 		fmt.Fprintf(&b, "\nRejected: %s\n", v.RejectReason)
+	}
+	if lines := v.Billing.Lines(); len(lines) > 0 {
+		fmt.Fprintf(&b, "\nCodes confirmed by the clinician\n%s\n", strings.Join(lines, "\n"))
 	}
 	if v.Signature != "" {
 		fmt.Fprintf(&b, "\n%s\nAttestation: %s\n", v.Signature, v.Attestation)

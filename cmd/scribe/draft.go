@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/scribe-health/scribe/drafts"
 	service "github.com/scribe-health/scribe/internal/app"
@@ -20,7 +22,9 @@ import (
 const draftUsage = `Usage: scribe draft show SESSION_ID [--json] [--reidentify] [--version N]
        scribe draft edit SESSION_ID --section NAME --text-file F
        scribe draft resolve-flag SESSION_ID --code CODE --reason TEXT
+       scribe draft codes SESSION_ID [--service-kind K] [--setting S] [--json]
        scribe draft sign SESSION_ID --attest [--override-flags "reason"]
+                         [--cpt 90834[,90785]] [--icd F41.1[,Z63.0]] [--service-kind K] [--setting S]
        scribe draft reject SESSION_ID --reason TEXT
        scribe draft addendum SESSION_ID --text-file F
        scribe draft regenerate SESSION_ID [--template T]
@@ -29,7 +33,12 @@ const draftUsage = `Usage: scribe draft show SESSION_ID [--json] [--reidentify] 
 edit, resolve-flag, sign, reject and addendum act as a clinician (as do show with --reidentify or
 --clinician, and regenerate with --clinician), and are done as the person whose credential they are given: --token-file FILE or SCRIBE_TOKEN (a personal
 API token from the account page in the web app), or, in a terminal, their password and authenticator
-code. --clinician EMAIL, when given, must be that person.`
+code. --clinician EMAIL, when given, must be that person.
+
+codes suggests the billing codes from the recorded time and the note's cited statements, each with
+its basis; sign --cpt/--icd confirms codes (suggested or your own) with the signature. Kinds of
+session: psychotherapy, intake, intake_medical, family_with_client, family_without_client, group,
+crisis. Settings: in_person, telehealth_home, telehealth_other, telehealth_audio.`
 
 // draftActsAsClinician says which draft commands record a clinician as
 // their actor, and so need that clinician's credential.
@@ -37,6 +46,8 @@ func draftActsAsClinician(sub string, clinician string, reidentify bool) bool {
 	switch sub {
 	case "edit", "resolve-flag", "sign", "reject", "addendum":
 		return true
+	case "codes":
+		return false
 	case "show":
 		return reidentify || clinician != ""
 	case "regenerate":
@@ -48,7 +59,7 @@ func draftActsAsClinician(sub string, clinician string, reidentify bool) bool {
 }
 
 func cmdDraft(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return dispatch(ctx, args, stdout, stderr, draftUsage, shared(draftSub, "show", "edit", "sign", "reject", "addendum", "regenerate", "resolve-flag", "versions"))
+	return dispatch(ctx, args, stdout, stderr, draftUsage, shared(draftSub, "show", "codes", "edit", "sign", "reject", "addendum", "regenerate", "resolve-flag", "versions"))
 }
 
 // draftSub runs one subcommand of draft (they share one flag set).
@@ -65,6 +76,10 @@ func draftSub(ctx context.Context, sub string, args []string, stdout, stderr io.
 	textFile := fs.String("text-file", "", "edit/addendum: file with the text ('-' for standard input)")
 	attest := fs.Bool("attest", false, "sign: I attest to the attestation statement")
 	override := fs.String("override-flags", "", "sign: reason for signing over unresolved high-severity flags")
+	cpt := fs.String("cpt", "", "sign: service (CPT) codes to confirm, comma-separated")
+	icd := fs.String("icd", "", "sign: diagnosis (ICD-10-CM) codes to confirm, comma-separated")
+	serviceKind := fs.String("service-kind", "", "codes/sign: the kind of session (default: group for a group, else psychotherapy)")
+	setting := fs.String("setting", "", "codes/sign: where it took place (default: telehealth_home for a call, else in_person)")
 	reason := fs.String("reason", "", "reject/resolve-flag: the reason")
 	code := fs.String("code", "", "resolve-flag: the flag code")
 	template := fs.String("template", "", "regenerate: another template")
@@ -156,8 +171,21 @@ func draftSub(ctx context.Context, sub string, args []string, stdout, stderr io.
 			return err
 		}
 		fmt.Fprintf(stdout, "flag %s resolved on draft v%d\n", *code, d.Version)
+	case "codes":
+		sug, err := svc.SuggestCodes(ctx, u, sessionID, service.CodeChoice{Kind: *serviceKind, Setting: *setting}, time.Local)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return writeJSON(stdout, sug)
+		}
+		printCodes(stdout, sug)
 	case "sign":
-		d, err := svc.Sign(ctx, u, service.Signature{SessionID: sessionID, Attest: *attest, Override: *override})
+		sig := service.Signature{SessionID: sessionID, Attest: *attest, Override: *override, Zone: time.Local}
+		if *cpt != "" || *icd != "" || *serviceKind != "" || *setting != "" {
+			sig.Codes = &service.CodeChoice{Kind: *serviceKind, Setting: *setting, Procedures: splitList(*cpt), Diagnoses: splitList(*icd)}
+		}
+		d, err := svc.Sign(ctx, u, sig)
 		if err != nil {
 			return err
 		}
@@ -260,3 +288,40 @@ func draftShow(ctx context.Context, a *app, sess store.Session, version int, rei
 }
 
 var _ = json.Marshal
+
+// printCodes writes a billing suggestion with each code's basis.
+func printCodes(w io.Writer, sug service.CodeSuggestion) {
+	fmt.Fprintf(w, "kind of session: %s; setting: %s; place of service %s (%s)\n", sug.Kind, sug.Setting, sug.PlaceOfService, sug.PlaceOfServiceBasis)
+	if sug.NoCode != "" {
+		fmt.Fprintf(w, "no service code: %s\n", sug.NoCode)
+	}
+	for _, c := range sug.Procedures {
+		mods := ""
+		if len(c.Modifiers) > 0 {
+			mods = "-" + strings.Join(c.Modifiers, "-")
+		}
+		fmt.Fprintf(w, "service    %s%s × %d  %s\n           basis: %s%s\n", c.Code, mods, max(c.Units, 1), c.Display, c.Basis, evidence(c.Evidence))
+	}
+	for _, c := range sug.Diagnoses {
+		fmt.Fprintf(w, "diagnosis  %s  %s\n           basis: %s%s\n", c.Code, c.Display, c.Basis, evidence(c.Evidence))
+	}
+	fmt.Fprintln(w, "These are suggestions: confirm them with `scribe draft sign --cpt … --icd …`; nothing is submitted.")
+}
+
+func evidence(ids []string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	return " (segments " + strings.Join(ids, ", ") + ")"
+}
+
+// splitList reads a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -96,6 +96,7 @@ var cliNone = map[string]string{
 	"consent text-add": "consent wording", "consent texts": "consent wording",
 	"doctor":         "system checks: database, keys, disk, providers (with synthetic audio), the audit chain",
 	"demo":           "the fictional SAMPLE client only, which no real session can join",
+	"eval":           "the SYNTHETIC gold set only; no client or session is read",
 	"retention show": "the policy", "retention set": "the policy", "retention sweep": "purges by age for every client alike",
 }
 
@@ -135,6 +136,7 @@ func cliTable() map[string]cliEntry {
 			return []string{"ingest", "--clinician", clinician(c), "--client-alias", c.client.Alias, "--program", "mh", "--consent-attested", filepath.Join(c.dir, "tone.wav")}
 		}, denied: "already used", acts: "person"},
 		"draft show":     {args: func(c *cliCase) []string { return []string{"draft", "show", sid(c)} }, denied: noAccess},
+		"draft codes":    {args: func(c *cliCase) []string { return []string{"draft", "codes", sid(c)} }, denied: noAccess},
 		"draft versions": {args: func(c *cliCase) []string { return []string{"draft", "versions", sid(c)} }, denied: noAccess},
 		"draft edit": {args: func(c *cliCase) []string {
 			return []string{"draft", "edit", sid(c), "--section", "plan", "--text-file", text(c)}
@@ -164,7 +166,15 @@ func cliTable() map[string]cliEntry {
 				}
 			}},
 		"consent list --client": {args: func(c *cliCase) []string { return []string{"consent", "list", "--client", c.client.Alias} }, denied: noClient},
-		"disclosures":           {args: func(c *cliCase) []string { return []string{"disclosures", "--client", c.client.Alias} }, denied: noClient},
+		"charges": {listing: true, signed: true, args: func(c *cliCase) []string {
+			day := time.Now().Format(time.DateOnly)
+			return []string{"charges", "--from", day, "--to", day}
+		}, check: func(t *testing.T, c *cliCase, sees bool, out string) {
+			if !strings.HasPrefix(out, "date_of_service,") || strings.Contains(out, c.client.Alias) && !sees {
+				t.Errorf("charges: %q", out)
+			}
+		}},
+		"disclosures": {args: func(c *cliCase) []string { return []string{"disclosures", "--client", c.client.Alias} }, denied: noClient},
 		"export fhir": {args: func(c *cliCase) []string {
 			return []string{"export", "fhir", sid(c), "--recipient", "Example Health", "--purpose", "treatment"}
 		}, denied: noAccess},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/blob"
@@ -125,6 +126,10 @@ type Signature struct {
 	SessionID string
 	Attest    bool   // the clinician attests to the attestation statement
 	Override  string // the reason for signing over unresolved high-severity flags
+	// Codes, when set, are the billing codes the clinician confirms with
+	// the signature (see SuggestCodes); Zone renders their times.
+	Codes *CodeChoice
+	Zone  *time.Location
 }
 
 // Sign locks the note in the principal's name.
@@ -136,7 +141,21 @@ func (s *Service) Sign(ctx context.Context, by store.User, in Signature) (store.
 	if !in.Attest {
 		return store.Draft{}, &validate.Error{Field: FieldAttestation, Hint: "attest to the statement to sign the note", Err: drafts.ErrNoAttestation}
 	}
-	d, err := svc.Sign(ctx, sess.ID, drafts.SignOptions{Clinician: by.Email, Attest: true, OverrideReason: strings.TrimSpace(in.Override)})
+	var codes *drafts.Billing
+	if in.Codes != nil {
+		d, err := s.Store.LatestDraft(ctx, sess.ID)
+		if err != nil {
+			return store.Draft{}, draftError(err)
+		}
+		v, err := drafts.BuildView(d, nil, drafts.RenderOptions{})
+		if err != nil {
+			return store.Draft{}, err
+		}
+		if codes, err = confirmCodes(sess, v.Note, *in.Codes, in.Zone); err != nil {
+			return store.Draft{}, err
+		}
+	}
+	d, err := svc.Sign(ctx, sess.ID, drafts.SignOptions{Clinician: by.Email, Attest: true, OverrideReason: strings.TrimSpace(in.Override), Billing: codes})
 	if errors.Is(err, drafts.ErrUnresolvedFlags) {
 		return d, &validate.Error{Field: FieldOverride, Problem: "is required", Hint: err.Error(), Err: err}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scribe-health/scribe/internal/app"
+	"github.com/scribe-health/scribe/internal/eval"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/vocab"
@@ -94,6 +95,12 @@ func TestErrorsSpeakTheDomain(t *testing.T) {
 				_, err := e.svc.AddTemplate(e.ctx, e.admin, []byte("---\n{\"id\": \"x\"}\n---\nno sections"))
 				return err
 			},
+			"eval: not an admin":          evalRun(e, e.clinician, app.EvalInput{}),
+			"eval: unknown provider":      evalRun(e, e.admin, app.EvalInput{Providers: []string{"nope"}}),
+			"eval: runs":                  evalRun(e, e.admin, app.EvalInput{Runs: app.MaxEvalRuns + 1}),
+			"eval: unknown gold session":  evalRun(e, e.admin, app.EvalInput{Sessions: []string{"nope"}}),
+			"eval: unknown template":      evalRun(e, e.admin, app.EvalInput{Template: "haiku"}),
+			"eval: price of another":      evalRun(e, e.admin, app.EvalInput{Providers: []string{"notes"}, Prices: map[string]eval.Price{"other": {}}}),
 			"template: not an admin":      func() error { _, err := e.svc.AddTemplate(e.ctx, e.clinician, []byte(template)); return err },
 			"user: bad e-mail":            addUser(e.admin, app.UserInput{Email: "x", Role: "clinician"}),
 			"user: no role":               addUser(e.admin, app.UserInput{Email: "x@example.org"}),
@@ -280,4 +287,8 @@ func checkMessage(t *testing.T, what string, err error) {
 	if strings.Contains(msg, "\n") {
 		t.Errorf("%s: the message is not one line: %q", what, msg)
 	}
+}
+
+func evalRun(e *env, by store.User, in app.EvalInput) func() error {
+	return func() error { _, err := e.svc.RunEval(e.ctx, by, in); return err }
 }

@@ -55,6 +55,26 @@ func CheckProvider(ctx context.Context, opt Options, p store.Provider) []Result 
 	return checkProvider(ctx, opt, p)
 }
 
+// CheckReachable is the admin page's Test button: the provider's key is
+// set here and its model list answers (no PHI is sent). Its Status is Fail
+// when the provider cannot be used as configured.
+func CheckReachable(ctx context.Context, opt Options, p store.Provider) Result {
+	opt.defaults()
+	if p.APIKeyEnv != "" && opt.Getenv(p.APIKeyEnv) == "" {
+		return missingKey(p)
+	}
+	r, _ := checkModels(ctx, opt, p)
+	r.Check = fmt.Sprintf("Provider %s (%s): reachable", p.Name, p.Use)
+	return r
+}
+
+// missingKey is the result for a provider whose API key is not set here.
+func missingKey(p store.Provider) Result {
+	return Result{Check: fmt.Sprintf("Provider %s (%s): reachable", p.Name, p.Use), Status: Fail,
+		Detail: "the environment variable " + p.APIKeyEnv + ", which holds its API key, is not set here",
+		Fix:    "Set " + p.APIKeyEnv + " where scribe serve runs (and where you run this check), then restart Scribe."}
+}
+
 // checkProvider checks one provider: BAA, key, model list, round trip.
 func checkProvider(ctx context.Context, opt Options, p store.Provider) []Result {
 	name := fmt.Sprintf("Provider %s (%s)", p.Name, p.Use)
@@ -62,9 +82,7 @@ func checkProvider(ctx context.Context, opt Options, p store.Provider) []Result 
 	baa.Check = name + ": BAA"
 	out := []Result{baa}
 	if p.APIKeyEnv != "" && opt.Getenv(p.APIKeyEnv) == "" {
-		return append(out, Result{Check: name + ": reachable", Status: Fail,
-			Detail: "the environment variable " + p.APIKeyEnv + ", which holds its API key, is not set here",
-			Fix:    "Set " + p.APIKeyEnv + " where scribe serve runs (and where you run this check), then restart Scribe."})
+		return append(out, missingKey(p))
 	}
 	reach, listed := checkModels(ctx, opt, p)
 	reach.Check = name + ": reachable"

@@ -23,6 +23,7 @@ import (
 	"github.com/scribe-health/scribe/drafts"
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/terminology"
 )
 
 // Code systems used in exports.
@@ -341,6 +342,7 @@ func FHIRBundle(in Input) ([]byte, error) {
 		{"fullUrl": "urn:uuid:" + devID, "resource": device},
 		{"fullUrl": "urn:uuid:" + provID, "resource": prov},
 	}
+	entries = append(entries, chargeItems(in, docID)...)
 	if part2 && in.Consent != nil && in.Consent.Consent != nil {
 		entries = append(entries, map[string]any{"fullUrl": "urn:uuid:" + fhirID("consent", in.Consent.Consent.ID), "resource": fhirConsent(in)})
 	}
@@ -400,4 +402,52 @@ func fhirConsent(in Input) map[string]any {
 func sha1Of(text string) []byte {
 	sum := sha1.Sum([]byte(text)) // #nosec G401 -- FHIR R4 defines Attachment.hash as SHA-1; not used for security
 	return sum[:]
+}
+
+// chargeItems are the billing codes the clinician confirmed at signing, one
+// FHIR ChargeItem per service code (status billable: ready for billing
+// staff, never submitted by Scribe), with the note's diagnoses as reasons,
+// the telehealth modifier and place of service in the note, and the basis
+// (recorded time or cited evidence) in words.
+func chargeItems(in Input, docID string) []map[string]any {
+	b := in.View.Billing
+	if !in.Signed() || b == nil {
+		return nil
+	}
+	var reasons []concept
+	for _, d := range b.Diagnoses {
+		reasons = append(reasons, concept{Coding: []Coding{{System: terminology.SystemICD10, Code: d.Code, Display: d.Display}}})
+	}
+	var out []map[string]any
+	for i, p := range b.Procedures {
+		id := fhirID("charge", in.Draft.ID, fmt.Sprint(in.Draft.Version), fmt.Sprint(i), p.Code)
+		notes := []map[string]any{{"text": "Basis: " + p.Basis}}
+		if len(p.Modifiers) > 0 {
+			notes = append(notes, map[string]any{"text": "Modifier: " + strings.Join(p.Modifiers, ", ")})
+		}
+		if b.PlaceOfService != "" {
+			notes = append(notes, map[string]any{"text": "Place of service: " + b.PlaceOfService + " (" + b.PlaceOfServiceBasis + ")"})
+		}
+		item := map[string]any{
+			"resourceType":          "ChargeItem",
+			"id":                    id,
+			"meta":                  &meta{Security: SecurityLabels(in.Session.Part2())},
+			"status":                "billable",
+			"code":                  concept{Coding: []Coding{{System: terminology.SystemCPT, Code: p.Code, Display: p.Display}}},
+			"subject":               reference{Identifier: &identifier{System: SystemClientAlias, Value: in.Session.ClientAlias}, Display: in.Session.ClientAlias},
+			"quantity":              map[string]any{"value": max(p.Units, 1)},
+			"enteredDate":           instant(time.UnixMilli(in.Draft.SignedAt)),
+			"supportingInformation": []reference{{Reference: "urn:uuid:" + docID}},
+			"note":                  notes,
+		}
+		if reasons != nil {
+			item["reason"] = reasons
+		}
+		if signer := clinicianRef(in.Draft.SignedBy); signer != nil {
+			item["enterer"] = signer
+			item["performer"] = []map[string]any{{"actor": signer}}
+		}
+		out = append(out, map[string]any{"fullUrl": "urn:uuid:" + id, "resource": item})
+	}
+	return out
 }

@@ -158,7 +158,7 @@ func (b *CallBackend) StartClock(ctx context.Context, sessionID string, at time.
 // ReleaseCall gives up this relay's claim on the session's call.
 func (b *CallBackend) ReleaseCall(ctx context.Context, sessionID string) {
 	if err := b.Store.ReleaseCall(ctx, sessionID, b.relayID()); err != nil {
-		b.Store.Logger().Warn("capture: releasing the claim on a call failed", "session", sessionID, "err", err)
+		b.Store.Logger().Warn("capture: releasing the claim on a call failed", "session_id", sessionID, "err", err)
 	}
 }
 
@@ -333,7 +333,7 @@ func (b *CallBackend) RevokeConsent(ctx context.Context, sessionID string, by ca
 		outcome = "failure"
 	}
 	if len(purge) > 0 {
-		b.Store.Logger().Info("audio purged after consent revocation", "session", sessionID, "chunks", len(purge), "failed", failed)
+		b.Store.Logger().Info("audio purged after consent revocation", "session_id", sessionID, "chunks", len(purge), "failed", failed)
 		return b.Store.Audit(ctx, audit.Event{Actor: "system", Action: "audio.purge", EntityType: "session", EntityID: sessionID, Outcome: outcome,
 			Details: map[string]string{"reason": "consent_revoked", "chunks": fmt.Sprint(len(purge)), "failed": fmt.Sprint(failed)}})
 	}
@@ -392,7 +392,7 @@ func (b *CallBackend) StoreChunk(ctx context.Context, sessionID, speaker string,
 		// chunk was already stored: a retry): remove it rather than keep
 		// audio no record accounts for.
 		if derr := b.Blobs.Delete(context.WithoutCancel(ctx), id); derr != nil {
-			b.Store.Logger().Warn("capture: removing the audio of a chunk that was not stored failed", "session", sessionID, "err", derr)
+			b.Store.Logger().Warn("capture: removing the audio of a chunk that was not stored failed", "session_id", sessionID, "err", derr)
 		}
 	}
 	return err

@@ -52,13 +52,13 @@ func EndExpiredSessions(ctx context.Context, st *store.Store, now time.Time) (in
 			return err
 		})
 		if err != nil {
-			st.Logger().Error("ending an expired session failed", "session", id, "err", err)
+			st.Logger().Error("ending an expired session failed", "session_id", id, "err", err)
 			errs = append(errs, fmt.Errorf("session %s: %w", id, err))
 			continue
 		}
 		if ended {
 			n++
-			st.Logger().Info("session expired: its appointment time is over", "session", id)
+			st.Logger().Info("session expired: its appointment time is over", "session_id", id)
 		}
 	}
 	return n, errors.Join(errs...)

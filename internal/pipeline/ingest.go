@@ -341,7 +341,7 @@ func (in *Ingester) Ingest(ctx context.Context, r io.Reader, opt IngestOptions) 
 		cleanup()
 		return "", err
 	}
-	in.Store.Logger().Info("session ingested", "session", sessionID, "kind", string(kind), "chunks", n, "duration_ms", durationMS)
+	in.Store.Logger().Info("session ingested", "session_id", sessionID, "kind", string(kind), "chunks", n, "duration_ms", durationMS)
 	return sessionID, nil
 }
 

@@ -104,7 +104,7 @@ func (r *Reconciler) Reconcile(ctx context.Context) ([]Repair, error) {
 		}
 		for _, j := range rescued {
 			rep := Repair{SessionID: j.SessionID, What: "lease_expired", Jobs: 1}
-			r.Store.Logger().Warn("reconciler took back a job that ran past its lease", "job", j.ID, "kind", j.Kind, "session", j.SessionID, "attempt", j.Attempt, "now", j.State, "client", j.Client)
+			r.Store.Logger().Warn("reconciler took back a job that ran past its lease", "job", j.ID, "kind", j.Kind, "session_id", j.SessionID, "attempt", j.Attempt, "now", j.State, "client", j.Client)
 			metrics.JobsRescued.Inc("lease_expired")
 			metrics.SessionRepairs.Inc(rep.What)
 			if j.SessionID != "" {
@@ -129,14 +129,14 @@ func (r *Reconciler) Reconcile(ctx context.Context) ([]Repair, error) {
 		if err != nil {
 			// One session that cannot be repaired must not keep the
 			// others waiting.
-			r.Store.Logger().Error("reconciler could not repair a session", "session", id, "error", err)
+			r.Store.Logger().Error("reconciler could not repair a session", "session_id", id, "error", err)
 			continue
 		}
 		if rep.What == "" {
 			continue
 		}
 		metrics.SessionRepairs.Inc(rep.What)
-		r.Store.Logger().Warn("reconciler repaired a session whose state and jobs disagreed", "session", id, "repair", rep.What, "jobs", rep.Jobs)
+		r.Store.Logger().Warn("reconciler repaired a session whose state and jobs disagreed", "session_id", id, "repair", rep.What, "jobs", rep.Jobs)
 		out = append(out, rep)
 	}
 	return out, nil

@@ -72,7 +72,7 @@ func (w *RedactWorker) work(ctx context.Context, job *river.Job[jobs.RedactArgs]
 	}
 	if done, err := stagekit.AlreadyDone(ctx, w.Store, id, jobs.StageRedact, 0); done || err != nil {
 		if done {
-			w.Store.Logger().Info("redact job run again after its work was committed; nothing to do", "session", id, "job", job.ID)
+			w.Store.Logger().Info("redact job run again after its work was committed; nothing to do", "session_id", id, "job", job.ID)
 		}
 		return err
 	}

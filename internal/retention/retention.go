@@ -102,7 +102,7 @@ func PurgeAudio(ctx context.Context, st *store.Store, blobs blob.Store, sessionI
 		return res, err
 	}
 	res.Chunks = len(purged)
-	st.Logger().Info("audio purged", "session", sessionID, "chunks", len(purged), "reason", reason)
+	st.Logger().Info("audio purged", "session_id", sessionID, "chunks", len(purged), "reason", reason)
 	return res, nil
 }
 

@@ -113,11 +113,11 @@ func HandleError(ctx context.Context, s *store.Store, job *rivertype.JobRow, ses
 	final := IsPermanent(err) || job.Attempt >= job.MaxAttempts
 	msg := Explain(err)
 	if !final {
-		s.Logger().Warn("stage attempt failed; will retry", "session", sessionID, "stage", stage, "chunk", chunkID, "attempt", job.Attempt, "max_attempts", job.MaxAttempts, "error", err.Error())
+		s.Logger().Warn("stage attempt failed; will retry", "session_id", sessionID, "stage", stage, "chunk", chunkID, "attempt", job.Attempt, "max_attempts", job.MaxAttempts, "error", err.Error())
 		if serr := s.InTx(ctx, func(tx *store.Tx) error {
 			return tx.SetStage(ctx, sessionID, stage, chunkID, store.StateFailed, job.Attempt, msg+" (will retry)")
 		}); serr != nil {
-			s.Logger().Error("record stage error", "session", sessionID, "error", serr)
+			s.Logger().Error("record stage error", "session_id", sessionID, "error", serr)
 		}
 		return err
 	}
@@ -125,7 +125,7 @@ func HandleError(ctx context.Context, s *store.Store, job *rivertype.JobRow, ses
 	if !IsPermanent(err) {
 		reason = fmt.Sprintf("%s (gave up after %d attempts)", msg, job.Attempt)
 	}
-	s.Logger().Error("stage failed", "session", sessionID, "stage", stage, "chunk", chunkID, "attempt", job.Attempt, "error", err.Error())
+	s.Logger().Error("stage failed", "session_id", sessionID, "stage", stage, "chunk", chunkID, "attempt", job.Attempt, "error", err.Error())
 	ferr := InSessionTx(ctx, s, sessionID, func(tx *store.Tx) error {
 		if err := tx.SetStage(ctx, sessionID, stage, chunkID, store.StateFailed, job.Attempt, reason); err != nil {
 			return err

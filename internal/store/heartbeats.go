@@ -135,7 +135,7 @@ func (s *Store) rescueOrphans(ctx context.Context, self, me string, staleAfter t
 		}
 		for _, j := range rescued {
 			metrics.JobsRescued.Inc("worker_gone")
-			s.log.Warn("job of a stopped worker process taken back", "job", j.ID, "kind", j.Kind, "session", j.SessionID, "attempt", j.Attempt, "now", j.State, "client", h.client, "why", reason)
+			s.log.Warn("job of a stopped worker process taken back", "job", j.ID, "kind", j.Kind, "session_id", j.SessionID, "attempt", j.Attempt, "now", j.State, "client", h.client, "why", reason)
 		}
 		out = append(out, rescued...)
 		// Its jobs are back in the queue and it can take no new ones: the

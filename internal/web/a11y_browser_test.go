@@ -86,6 +86,7 @@ func TestAccessibilityAndLayout(t *testing.T) {
 	a.check("review", e.srv.URL+"/sessions/"+store.SampleSessionID+"/review", `[data-testid=draft-banner]`)
 	a.check("versions", e.srv.URL+"/sessions/"+store.SampleSessionID+"/versions", `main h1`)
 	a.check("account", e.srv.URL+"/account", `main h1`)
+	a.check("charges", e.srv.URL+"/charges?from=2026-01-01&to=2026-12-31", `[data-testid=charges-form]`)
 	a.do("clinician signs out", chromedp.Click(chromedp.CSS(`form.logout button`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=signin-email]`)))
 
 	a.do("admin signs in", chromedp.Navigate(e.srv.URL+"/login"),

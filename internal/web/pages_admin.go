@@ -7,14 +7,12 @@ import (
 	"github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/validate"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/compliance"
-	"github.com/scribe-health/scribe/internal/config"
 	"github.com/scribe-health/scribe/internal/doctor"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/prompts"
@@ -186,75 +184,41 @@ func (s *Server) adminProviderTest(w http.ResponseWriter, r *http.Request, c *ca
 		s.fail(w, r, http.StatusNotFound, "there is no provider named "+fmt.Sprintf("%q", name))
 		return
 	}
-	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	terr := s.cfg.TestProvider(tctx, *p)
+	// The Test button runs the doctor's checks (internal/doctor), the same
+	// `scribe doctor` and the System page run: on the providers page the
+	// key and the model list; in the wizard also one round trip (a second
+	// of test tone, or a fixed question) in the shape Scribe needs.
+	opt := s.doctorOptions()
+	var checks []doctor.Result
+	if fromSetup(r) {
+		cctx, ccancel := context.WithTimeout(ctx, time.Minute)
+		checks = doctor.CheckProvider(cctx, opt, *p)
+		ccancel()
+	} else {
+		tctx, tcancel := context.WithTimeout(ctx, 10*time.Second)
+		checks = []doctor.Result{doctor.CheckReachable(tctx, opt, *p)}
+		tcancel()
+	}
+	ok, result := true, name+" answered."
+	for _, ch := range checks {
+		if ch.Status != doctor.Fail {
+			continue
+		}
+		if ok {
+			result = fmt.Sprintf("%s did not pass: %s. %s", name, ch.Detail, ch.Fix)
+		}
+		ok = false
+	}
 	outcome := "success"
-	if terr != nil {
+	if !ok {
 		outcome = "failure"
 	}
 	_ = s.cfg.Store.Audit(ctx, audit.Event{Actor: c.user.ID, AgentRole: c.user.Role, Action: "provider.test", EntityType: "provider", EntityID: name, Outcome: outcome})
-	result := name + " answered."
-	if terr != nil {
-		result = fmt.Sprintf("%s did not answer: %v", name, terr)
-	}
 	if fromSetup(r) {
-		// The wizard goes on to what `scribe doctor` checks: the model is
-		// listed and one round trip (a second of test tone, or a fixed
-		// question) comes back in the shape Scribe needs.
-		d := setupData{Result: result, ResultOK: terr == nil}
-		if terr == nil {
-			opt := s.doctorOptions()
-			cctx, ccancel := context.WithTimeout(ctx, time.Minute)
-			d.Checks = doctor.CheckProvider(cctx, opt, *p)
-			ccancel()
-			for _, ch := range d.Checks {
-				if ch.Status == doctor.Fail {
-					d.ResultOK = false
-				}
-			}
-		}
-		s.renderSetup(w, r, c, http.StatusOK, setupStepProviders, d, "")
+		s.renderSetup(w, r, c, http.StatusOK, setupStepProviders, setupData{Result: result, ResultOK: ok, Checks: checks}, "")
 		return
 	}
-	s.renderProviders(w, r, c, http.StatusOK, result, terr == nil, "")
-}
-
-// testProviderHTTP lists the provider's models: it proves the URL, the key
-// and the network path without sending any PHI.
-func testProviderHTTP(ctx context.Context, p store.Provider) error {
-	u := strings.TrimRight(p.BaseURL, "/") + "/models"
-	if p.Kind == "azure" {
-		v := p.AzureAPIVersion
-		if v == "" {
-			v = "2024-10-21"
-		}
-		u = strings.TrimRight(p.BaseURL, "/") + "/openai/models?api-version=" + url.QueryEscape(v)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	if p.APIKeyEnv != "" {
-		key := config.Secret(p.APIKeyEnv)
-		if key == "" {
-			return fmt.Errorf("the environment variable %s (the API key) is not set on this server", p.APIKeyEnv)
-		}
-		if p.Kind == "azure" {
-			req.Header.Set("api-key", key)
-		} else {
-			req.Header.Set("Authorization", "Bearer "+key)
-		}
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("no connection: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("HTTP %d from %s", resp.StatusCode, "/models")
-	}
-	return nil
+	s.renderProviders(w, r, c, http.StatusOK, result, ok, "")
 }
 
 // ---- policy: retention and second factor ----

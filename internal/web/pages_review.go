@@ -132,6 +132,9 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, c *call) {
 		s.serverError(w, r, err, "the draft could not be read; try again")
 		return
 	}
+	if d.CanSign {
+		d.Codes = s.codesFor(r, c, sess, r.URL.Query().Get("kind"), r.URL.Query().Get("setting"))
+	}
 	s.render(w, r, http.StatusOK, "review", c, page{Title: "Review note", Nav: "sessions", Data: d})
 }
 
@@ -285,7 +288,8 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	ctx := r.Context()
-	in := app.Signature{SessionID: sess.ID, Attest: r.PostFormValue("attest") == "1", Override: r.PostFormValue("override")}
+	in := app.Signature{SessionID: sess.ID, Attest: r.PostFormValue("attest") == "1", Override: r.PostFormValue("override"),
+		Codes: codeChoice(r), Zone: viewerZone(r)}
 	if !in.Attest {
 		field, msg, _ := signError(drafts.ErrNoAttestation)
 		s.signRefused(w, r, c, sess, http.StatusBadRequest, field, msg)
@@ -296,6 +300,10 @@ func (s *Server) sign(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	_, err := s.service().Sign(ctx, c.user, in)
+	if ve, ok := validate.As(err); ok && isCodeField(ve.Field) {
+		s.signRefused(w, r, c, sess, http.StatusBadRequest, "codes", formError(err)+" The note was not signed.")
+		return
+	}
 	if field, msg, ok := signError(err); ok {
 		s.signRefused(w, r, c, sess, http.StatusBadRequest, field, msg)
 		return

@@ -370,7 +370,7 @@ func (s *Server) renderSessionLink(w http.ResponseWriter, r *http.Request, c *ca
 	if d.CanUpload {
 		in, err := s.cfg.Store.ConsentScopesInForce(ctx, sess.ID)
 		if err != nil {
-			s.logFor(r).Error("web: session consents in force", "session", sess.ID, "error", err)
+			s.logFor(r).Error("web: session consents in force", "session_id", sess.ID, "error", err)
 		}
 		d.ConsentInForce = in["ai_scribe"]
 	}

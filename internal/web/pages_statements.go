@@ -27,6 +27,9 @@ type reviewExtra struct {
 	Counts      string
 	// Sign is the sign panel's state after a refused signature.
 	Sign signForm
+	// Codes is the sign panel's billing codes (nil when none can be
+	// suggested).
+	Codes *codesPanel
 	// AIStatement is what signing adds to the note.
 	AIStatement string
 	// FlagTitles names each flag code for the clinician.
@@ -67,7 +70,7 @@ func (s *Server) reviewSections(ctx context.Context, d *reviewData) error {
 	if err == nil && !d.Locked {
 		note = drafts.WithTemplateSections(note, format)
 	} else if err != nil {
-		s.logCtx(ctx).Warn("web: review template", "session", d.Session.ID, "template", d.View.Template, "error", err)
+		s.logCtx(ctx).Warn("web: review template", "session_id", d.Session.ID, "template", d.View.Template, "error", err)
 	}
 	refs := map[string][]string{}
 	for i, sec := range d.View.Note.Sections {
@@ -247,6 +250,13 @@ func (s *Server) signRefused(w http.ResponseWriter, r *http.Request, c *call, se
 		return
 	}
 	d.Sign = signForm{Attest: r.PostFormValue("attest") == "1", Override: r.PostFormValue("override"), Field: field, Error: msg}
+	if d.CanSign {
+		d.Codes = s.codesFor(r, c, sess, r.PostFormValue("kind"), r.PostFormValue("setting"))
+		d.Codes.keep(r, "")
+		if field == "codes" {
+			d.Codes.Error = msg
+		}
+	}
 	s.render(w, r, status, "review", c, page{Title: "Review note", Nav: "sessions", Data: d})
 }
 

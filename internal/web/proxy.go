@@ -173,22 +173,27 @@ func matched(r *http.Request, rt route) {
 	}
 }
 
-// internalError answers 500 for a failure the person cannot fix: the cause
-// goes to the log with the request id, and the page shows the person that
-// id to quote to an administrator. Use it wherever a handler answers 500.
+// internalError answers 500 for a failure the person cannot fix, in
+// general words: serverError without a message of its own.
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
-	s.logFor(r).Error("web: internal error", "route", requestInfoOf(r).route, "error", err)
-	s.fail(w, r, http.StatusInternalServerError, "Something went wrong on the server and nothing was changed. Try again; if it happens again, give your administrator this reference.")
+	s.serverError(w, r, err, "")
 }
 
 // serverError answers 500 with msg (in words for the person, with the
 // reference of the request) and logs the cause with the request id, so an
-// operator can tell why from the reference the person quotes.
+// operator can tell why from the reference the person quotes. With no msg
+// the person reads that nothing was changed and may try again. Use it (or
+// internalError) wherever a handler answers 500.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error, msg string) {
 	if err == nil {
 		err = errors.New("no cause given")
 	}
-	s.logFor(r).Error("web: "+msg, "route", requestInfoOf(r).route, "error", err)
+	logMsg := "web: " + msg
+	if msg == "" {
+		logMsg = "web: internal error"
+		msg = "Something went wrong on the server and nothing was changed. Try again; if it happens again, give your administrator this reference."
+	}
+	s.logFor(r).Error(logMsg, "route", requestInfoOf(r).route, "error", err)
 	s.fail(w, r, http.StatusInternalServerError, msg)
 }
 

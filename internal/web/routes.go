@@ -52,6 +52,7 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/sessions/{id}/draft/regenerate", access: signedIn, roles: clinicalRoles, h: s.regenerate},
 		{method: "POST", path: "/sessions/{id}/draft/addenda", access: signedIn, roles: clinicalRoles, h: s.addendum},
 		{method: "POST", path: "/sessions/{id}/export", access: signedIn, roles: clinicalRoles, h: s.exportNote},
+		{method: "GET", path: "/charges", access: signedIn, roles: anyRole, h: s.charges},
 
 		{method: "GET", path: "/admin/setup", access: signedIn, roles: adminOnly, h: s.setupWizard},
 		{method: "GET", path: "/admin/system", access: signedIn, roles: adminOnly, h: s.adminSystem},

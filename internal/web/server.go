@@ -80,8 +80,6 @@ type Config struct {
 	UploadStall   time.Duration
 	// JobsUI, when set, is served to admins under /admin/jobs/.
 	JobsUI http.Handler
-	// TestProvider checks that a provider answers (default: GET {base}/models).
-	TestProvider func(ctx context.Context, p store.Provider) error
 	// Audit is what the admin page's Verify trusts outside the database
 	// (checkpoint key and witness); the same as `scribe audit verify`.
 	Audit compliance.AuditTrust
@@ -179,9 +177,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.LockoutFor <= 0 {
 		cfg.LockoutFor = 15 * time.Minute
-	}
-	if cfg.TestProvider == nil {
-		cfg.TestProvider = testProviderHTTP
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/doctor"
 	"github.com/scribe-health/scribe/internal/fakeopenai"
 	"github.com/scribe-health/scribe/internal/store"
@@ -87,5 +88,64 @@ func TestSystemCheckPage(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestProviderTestButton: the providers page's Test button runs the
+// doctor's reachability check (one code path with `scribe doctor`): a
+// provider that lists its model answers; one whose key is missing, whose
+// server fails or that is not running gets the doctor's cause and fix; each
+// try is audited with its outcome; nothing of a session is sent.
+func TestProviderTestButton(t *testing.T) {
+	fake := fakeopenai.New("whisper-test", "notes-test")
+	defer fake.Close()
+	e := newEnv(t, testenv.Backends[0].URL(t), nil)
+	for _, p := range []store.Provider{
+		{Name: "speech", Kind: store.KindOpenAI, BaseURL: fake.BaseURL(), Model: "whisper-test", Use: store.UseTranscription, SelfHosted: true},
+		{Name: "keyless", Kind: store.KindOpenAI, BaseURL: fake.BaseURL(), Model: "notes-test", Use: store.UseDrafting, SelfHosted: true, APIKeyEnv: "SCRIBE_TEST_KEY_NOBODY_SET"},
+		{Name: "gone", Kind: store.KindOpenAI, BaseURL: "http://127.0.0.1:1/v1", Model: "notes-test", Use: store.UseDrafting, SelfHosted: true},
+	} {
+		if err := e.store.InTx(e.ctx, func(tx *store.Tx) error { return tx.PutProvider(e.ctx, p) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	admin := e.addUser("admin@example.org", store.RoleAdmin, false)
+	b := e.client()
+	b.login(admin.Email, e.enableTOTP(admin))
+	for _, c := range []struct {
+		name, want string
+		fault      bool
+	}{
+		{"speech", "speech answered.", false},
+		{"speech", "is failing (HTTP 503 on its model list)", true},
+		{"keyless", "SCRIBE_TEST_KEY_NOBODY_SET, which holds its API key, is not set here", false},
+		{"gone", "Check that the model server is running", false},
+	} {
+		if c.fault {
+			fake.Inject(fakeopenai.Models, fakeopenai.Fault{Status: http.StatusServiceUnavailable})
+		}
+		p := b.post("/admin/providers/"+c.name+"/test", nil)
+		if p.status != http.StatusOK || !strings.Contains(p.body, c.want) {
+			t.Errorf("Test %s: HTTP %d, want %q in\n%s", c.name, p.status, c.want, errorText(p.body))
+		}
+	}
+	if n := fake.Requests(fakeopenai.Transcriptions) + fake.Requests(fakeopenai.ChatCompletions); n != 0 {
+		t.Errorf("the Test button sent %d model request(s); it only lists models", n)
+	}
+	var ok, failed int
+	if err := e.store.AuditEntries(e.ctx, 0, func(en audit.Entry) error {
+		switch {
+		case en.Action != "provider.test":
+		case en.Outcome == "success":
+			ok++
+		default:
+			failed++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if ok != 1 || failed != 3 {
+		t.Errorf("audited %d successful and %d failed tests; want 1 and 3", ok, failed)
 	}
 }
