@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -42,6 +43,10 @@ func TestSystemCheckPage(t *testing.T) {
 			if p := b.get("/admin/users"); !strings.Contains(p.body, `href="/admin/system"`) {
 				t.Fatal("the admin pages do not link the System check")
 			}
+			known, err := e.store.MigrationStatus(e.ctx) // the count grows with every migration
+			if err != nil {
+				t.Fatal(err)
+			}
 			p := b.get("/admin/system")
 			if p.status != http.StatusOK {
 				t.Fatalf("GET /admin/system: HTTP %d %s", p.status, errorText(p.body))
@@ -53,7 +58,7 @@ func TestSystemCheckPage(t *testing.T) {
 			for _, want := range []string{
 				`<td>Disk space</td>`, "2.0 GiB free", "Plan more space", // a warning with its fix
 				"the BAA expired on 2025-01-01", "Record the renewed BAA", // a failure with its fix
-				"lists the model whisper-test", "all 10 database updates are applied", "hash chain whole",
+				"lists the model whisper-test", fmt.Sprintf("all %d database updates are applied", len(known.Known)), "hash chain whole",
 			} {
 				if !strings.Contains(p.body, want) {
 					t.Errorf("the page does not say %q", want)
