@@ -590,14 +590,17 @@ func (s *Server) uploadRefusal(r *http.Request, err error) (int, string) {
 
 func isAudioError(err error) bool { return audio.IsInputError(err) }
 
-// dictation says whether u may dictate a recap on the session page, and
+// dictation says whether u, the session's clinician, may dictate a recap
+// on the session page, and
 // whether it becomes a new session (the session has a recording, or its
 // call ended otherwise than with nothing recorded). A session that is a
 // dictation already offers none. The service decides
 // again when the dictation arrives.
 func (s *Server) dictation(sess store.Session, u store.User) (can, newSession bool) {
+	// The browser records the person at it: only the session's own
+	// clinician dictates its recap there.
 	if s.cfg.Ingester == nil || sess.Sample() || sess.Dictation() || !hasRole(u.Role, []string{store.RoleClinician, store.RoleSupervisor}) ||
-		(u.Role == store.RoleClinician && sess.Clinician != u.Email) {
+		store.NormalizeEmail(sess.Clinician) != u.Email {
 		return false, false
 	}
 	switch sess.Status {
