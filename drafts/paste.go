@@ -47,8 +47,9 @@ func CleanAIStatement(s string) (string, error) {
 // PasteText is the note as a clinician pastes it into the record: the
 // headings and statements, the signature line and the AI-assistance
 // statement of a signed note (with its addenda and the codes confirmed at
-// signing), or the AI-draft banner of
-// an unsigned one, and nothing else: no model, tokens, flags, citations or
+// signing), or the AI-draft banner of an unsigned one, the DictationLabel
+// of a note drafted from dictation, and nothing else: no model, tokens,
+// flags, citations or
 // hashes (those stay in the FHIR and HL7 exports and the audit log).
 func PasteText(v View) string {
 	var b strings.Builder
@@ -56,6 +57,9 @@ func PasteText(v View) string {
 		fmt.Fprintf(&b, "%s\n\n", v.Banner)
 	}
 	fmt.Fprintf(&b, "Progress note (%s)\n", strings.ToUpper(v.Template))
+	if v.SourceLabel != "" {
+		fmt.Fprintf(&b, "%s.\n", v.SourceLabel)
+	}
 	for _, sec := range v.Note.Sections {
 		fmt.Fprintf(&b, "\n%s\n", sec.Title)
 		if sec.NotDiscussed || len(sec.Statements) == 0 {

@@ -32,9 +32,16 @@ const (
 // AIDisclosure is carried by every signed note.
 const AIDisclosure = "AI assistance: this note was drafted by an AI model from a de-identified transcript of the session, then reviewed, edited as needed and signed by the clinician named above."
 
+// DictationLabel marks every rendering and export of a note drafted from
+// the clinician's dictated recap rather than from the session's dialogue.
+const DictationLabel = "Drafted from clinician dictation"
+
 // View is a rendering of one draft version.
 type View struct {
-	Banner        string           `json:"banner,omitempty"`
+	Banner string `json:"banner,omitempty"`
+	// SourceLabel is DictationLabel for a note drafted from the
+	// clinician's dictation, else empty.
+	SourceLabel   string           `json:"source_label,omitempty"`
 	SessionID     string           `json:"session_id"`
 	DraftID       string           `json:"draft_id"`
 	Version       int              `json:"version"`
@@ -83,6 +90,9 @@ type RenderOptions struct {
 	TokenMap   redaction.TokenMap
 	Reidentify bool
 	Part2      bool
+	// Dictation: the session is the clinician's dictated recap
+	// (store.Session.Dictation); the view carries DictationLabel.
+	Dictation bool
 }
 
 // BuildView assembles the view of a draft.
@@ -119,6 +129,9 @@ func BuildView(d store.Draft, addenda []store.Addendum, opt RenderOptions) (View
 	}
 	if opt.Part2 {
 		v.Part2Notice = Part2Notice
+	}
+	if opt.Dictation {
+		v.SourceLabel = DictationLabel
 	}
 	v.Refs = make([][]string, len(c.Note.Sections))
 	for i, sec := range c.Note.Sections {
@@ -167,6 +180,9 @@ func (v View) Text() string {
 		fmt.Fprintf(&b, "CONFIDENTIAL — 42 CFR PART 2 RECORD. %s\n\n", Part2NoticeShort)
 	}
 	fmt.Fprintf(&b, "Progress note (%s) — session %s — version %d — status %s\n", strings.ToUpper(v.Template), v.SessionID, v.Version, v.Status)
+	if v.SourceLabel != "" {
+		fmt.Fprintf(&b, "%s.\n", v.SourceLabel)
+	}
 	fmt.Fprintf(&b, "Drafted by model %s via %s, prompt %s, %d pass(es), %d+%d tokens, %d ms\n", v.Model, v.Provider, v.PromptVersion, v.Passes, v.Usage.Prompt, v.Usage.Completion, v.LatencyMS)
 	if !v.Reidentified {
 		b.WriteString("Identifiers are shown as placeholders ([NAME_1] …).\n")

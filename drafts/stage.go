@@ -181,21 +181,41 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.DraftArgs]) error
 		return err
 	}
 	consent := summarize.ConsentState{AIScribe: aiConsent || sess.ConsentAttestedBy != "", Part2: part2Consent}
+	unassigned := 0
+	for _, sg := range segs {
+		if sg.Speaker == transcript.SpeakerMixed {
+			unassigned++
+		}
+	}
+	what := "drafting"
+	if unassigned > 0 && !sess.Dictation() {
+		what = "speaker roles and drafting"
+	}
 	if err := w.Store.InTx(ctx, func(tx *store.Tx) error {
 		_, _, err := compliance.RecordDisclosure(ctx, tx, a.SessionID, compliance.Disclosure{Kind: compliance.KindModelCall, Recipient: "model provider " + prov.Name,
-			Description: fmt.Sprintf("redacted transcript (%d segments) for drafting", len(segs)), Purpose: "health care operations: clinical documentation", Actor: "system"})
+			Description: fmt.Sprintf("redacted transcript (%d segments) for %s", len(segs), what), Purpose: "health care operations: clinical documentation", Actor: "system"})
 		return err
 	}); err != nil {
 		return err
+	}
+	if unassigned > 0 && !sess.Dictation() {
+		if segs, err = w.assignRoles(ctx, a.SessionID, tr.RedactedBlob, segs, llm, prov, job.Attempt); err != nil {
+			return err
+		}
 	}
 	res, err := summarize.Draft(ctx, llm, summarize.NoteInput{
 		Logger:    w.Store.Logger(),
 		SessionID: a.SessionID, Segments: segs, Format: format, Modality: modality, Group: sess.Group, Program: sess.Program,
 		ContextBudgetTokens: prov.ContextTokens, Consent: consent, Part2: sess.Part2(), MAT: sess.Modality == "mat",
 		Style: style,
+		Dictation: sess.Dictation(),
 	})
 	callDetails := map[string]string{"provider": prov.Name, "model": prov.Model, "use": "drafting", "sent": fmt.Sprintf("redacted transcript (%d segments)", len(segs)),
 		"consent_ai_scribe": fmt.Sprint(consent.AIScribe), "part2": fmt.Sprint(sess.Part2()), "attempt": fmt.Sprint(job.Attempt)}
+	if sess.Dictation() {
+		callDetails["sent"] = fmt.Sprintf("redacted clinician dictation (%d segments)", len(segs))
+		callDetails["source"] = store.SourceDictation
+	}
 	if err != nil {
 		callDetails["error"] = "see stage error"
 		if k := modelcall.KindOf(err); k != "" {
@@ -337,4 +357,62 @@ func recordingEnded(s store.Session) time.Time {
 		return time.UnixMilli(s.ClockStartAt + s.DurationMS)
 	}
 	return time.UnixMilli(s.CreatedAt)
+}
+
+// assignRoles has the drafting model name the speaker role of every segment
+// of a single-channel recording that has none (summarize.AssignRoles),
+// stores the roles in the redacted transcript (so the review page shows
+// them and a later draft does not ask again) and audits the call and the
+// assignment. A failure is the draft stage's failure.
+func (w *Worker) assignRoles(ctx context.Context, sessionID, blobID string, segs []transcript.Segment, llm summarize.LLM, prov store.Provider, attempt int) ([]transcript.Segment, error) {
+	started := time.Now()
+	res, err := summarize.AssignRoles(ctx, llm, segs, prov.ContextTokens)
+	details := map[string]string{"provider": prov.Name, "model": prov.Model, "use": "speaker_roles", "sent": fmt.Sprintf("redacted transcript (%d segments)", len(segs)),
+		"prompt_version": res.PromptVersion, "attempt": fmt.Sprint(attempt), "latency_ms": fmt.Sprint(time.Since(started).Milliseconds()),
+		"prompt_tokens": fmt.Sprint(res.Usage.Prompt), "completion_tokens": fmt.Sprint(res.Usage.Completion)}
+	if err != nil {
+		details["error"] = "see stage error"
+		if k := modelcall.KindOf(err); k != "" {
+			details["error"], details["status"] = string(k), fmt.Sprint(modelcall.StatusCode(err))
+		}
+		_ = w.Store.Audit(ctx, audit.Event{Actor: "system", Action: "provider.call", EntityType: "session", EntityID: sessionID, Outcome: "failure", Details: details})
+		if errors.Is(err, summarize.ErrMalformedOutput) {
+			return nil, stagekit.Permanent(err)
+		}
+		// As for drafting, the provider's own words are the session's reason.
+		var pe *modelcall.Error
+		if errors.As(err, &pe) {
+			err = pe
+		}
+		if modelcall.IsPermanent(err) {
+			return nil, stagekit.Permanent(err)
+		}
+		return nil, err
+	}
+	by, low := "", 0
+	for _, s := range res.Segments {
+		if s.Inferred() {
+			by = s.SpeakerBy
+			if s.Confidence < 0.6 {
+				low++
+			}
+		}
+	}
+	body, err := json.Marshal(res.Segments)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Blobs.Put(ctx, blobID, body); err != nil {
+		return nil, fmt.Errorf("store the transcript with its speaker roles: %w", err)
+	}
+	if err := w.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.Audit(ctx, audit.Event{Actor: "system", Action: "provider.call", EntityType: "session", EntityID: sessionID, Details: details}); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit.Event{Actor: "system", Action: "transcript.speakers", EntityType: "session", EntityID: sessionID, Details: map[string]string{
+			"change": "assigned", "by": by, "segments": fmt.Sprint(res.Assigned), "low_confidence": fmt.Sprint(low)}})
+	}); err != nil {
+		return nil, err
+	}
+	return res.Segments, nil
 }

@@ -23,6 +23,8 @@ type loaded struct {
 	system     Modality
 	extract    Modality
 	compose    Modality
+	dictation  Modality
+	roles      Modality
 	formats    map[string]Format
 	modalities map[string]Modality
 }
@@ -59,6 +61,12 @@ func load(fsys fs.FS) (loaded, error) {
 		return l, err
 	}
 	if l.compose, err = guidance("passes/compose.md"); err != nil {
+		return l, err
+	}
+	if l.dictation, err = guidance("passes/dictation.md"); err != nil {
+		return l, err
+	}
+	if l.roles, err = guidance("passes/roles.md"); err != nil {
 		return l, err
 	}
 	names, _ := fs.Glob(fsys, "formats/*.md")

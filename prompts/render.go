@@ -21,6 +21,12 @@ type RenderInput struct {
 	Part2        bool   // the session is a 42 CFR Part 2 record
 	MAT          bool   // medication-assisted treatment visit
 	RiskLanguage bool   // a keyword screen found risk language in the transcript
+	// Dictation: the transcript is the clinician's dictated recap, not a
+	// dialogue (passes/dictation.md is added to the system message).
+	Dictation bool
+	// InferredSpeakers: some speaker roles were inferred by a model on a
+	// single-channel recording (the prompt says they may be wrong).
+	InferredSpeakers bool
 
 	Window, Windows int // pass 1: window number (1-based) and count
 
@@ -76,7 +82,7 @@ func writeSegmentLine(b *strings.Builder, s transcript.Segment) {
 // Render builds the system and user messages for one drafting call and the
 // version string of every template that went into them, e.g.
 // "system@1+soap@3+cbt@1" (+"extract@1" for pass 1, +"extract@1+compose@1"
-// for pass 2). A zero Modality means the general default.
+// for pass 2, +"dictation@1" for a clinician's dictated recap). A zero Modality means the general default.
 func Render(f Format, m Modality, in RenderInput) (system, user, version string) {
 	if m.ID == "" {
 		m = registry.modalities[DefaultModality]
@@ -122,14 +128,23 @@ func Render(f Format, m Modality, in RenderInput) (system, user, version string)
 		parts = append(parts, fmt.Sprintf("style@%d", StyleVersion))
 		s.WriteString(sec)
 	}
+	if in.Dictation {
+		parts = append(parts, registry.dictation.VersionString())
+		s.WriteString("\n## Source: clinician dictation\n")
+		s.WriteString(registry.dictation.Guidance)
+		s.WriteString("\n")
+	}
 	s.WriteString("\n## Output\n")
 	s.WriteString(OutputContract(f))
 
 	var u strings.Builder
 	u.WriteString("Session facts:\n")
-	if in.Group || f.Group {
+	switch {
+	case in.Dictation:
+		u.WriteString("- Clinician's dictated recap of the session, not a dialogue: one speaker, the clinician.\n")
+	case in.Group || f.Group:
 		u.WriteString("- Group session: several clients speak; attribute by speaker label.\n")
-	} else {
+	default:
 		u.WriteString("- Individual session.\n")
 	}
 	switch vocab.Program(in.Program) {
@@ -143,6 +158,9 @@ func Render(f Format, m Modality, in RenderInput) (system, user, version string)
 	}
 	if in.MAT {
 		u.WriteString("- Medication-assisted treatment visit: reconcile medications in the medications section.\n")
+	}
+	if in.InferredSpeakers {
+		u.WriteString("- Recorded on one channel: speaker roles were inferred by a model, not known from separate tracks, and may be wrong; where a line's role does not fit what is said, do not attribute it.\n")
 	}
 	if in.RiskLanguage {
 		u.WriteString("- Risk language appears in this transcript: the risk assessment section must document it with citations.\n")
@@ -191,4 +209,41 @@ func OutputContract(f Format) string {
 	b.WriteString(".\nA section with no evidence in the transcript has an empty statements array. ")
 	b.WriteString("Every statement has a non-empty citations array of segment IDs taken from the transcript.\n")
 	return b.String()
+}
+
+// RolesSpeakerLabel is how a line of unknown speaker is shown in a roles
+// prompt; a diarized line shows "Voice " and the provider's label.
+const RolesSpeakerLabel = "Unknown"
+
+// RolesLine is a transcript line of a roles prompt: [ID time voice] text.
+func RolesLine(s transcript.Segment) string {
+	var b strings.Builder
+	sec := s.StartMS / 1000
+	who := RolesSpeakerLabel
+	if s.Voice != "" {
+		who = "Voice " + strings.NewReplacer("]", ")", "[", "(").Replace(s.Voice)
+	}
+	fmt.Fprintf(&b, "[%s %02d:%02d:%02d %s] %s\n", s.ID, sec/3600, sec/60%60, sec%60, who, strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s.Text))
+	return b.String()
+}
+
+// RenderRoles builds the messages that ask the drafting model for the
+// speaker role of every segment of a single-channel recording (already
+// redacted), and the template's version ("roles@1").
+func RenderRoles(segs []transcript.Segment, diarized bool) (system, user, version string) {
+	var u strings.Builder
+	if diarized {
+		u.WriteString("The transcription provider told the voices apart (voice labels); name each voice's role.\n")
+	} else {
+		u.WriteString("No voice labels: decide each line's role from what is said and the turn-taking.\n")
+	}
+	u.WriteString("\nTranscript, one line per segment as [ID time voice] text:\n")
+	u.WriteString(TranscriptStart)
+	u.WriteString("\n")
+	for _, s := range segs {
+		u.WriteString(RolesLine(s))
+	}
+	u.WriteString(TranscriptEnd)
+	u.WriteString("\n\nReply with the JSON object now.")
+	return registry.roles.Guidance, u.String(), registry.roles.VersionString()
 }

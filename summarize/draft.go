@@ -43,6 +43,10 @@ type NoteInput struct {
 	// Style is the signing clinician's preferences, given to every drafting
 	// call as a delimited section of the instructions (zero: none).
 	Style prompts.Style
+	// Dictation: the segments are the clinician's dictated recap (one
+	// voice), not the session's dialogue; the prompt says so, and no
+	// client consent is expected (the recording is the clinician's own).
+	Dictation bool
 }
 
 // ErrBadInput is wrapped by errors about the NoteInput itself.
@@ -108,7 +112,9 @@ func Draft(ctx context.Context, llm LLM, in NoteInput) (Result, error) {
 	base := prompts.RenderInput{
 		Group: in.Group, Program: in.Program, Part2: in.Part2 || vocab.IsPart2(in.Program),
 		MAT: in.MAT || in.Modality.ID == "mat", RiskLanguage: len(riskIDs) > 0,
-		Style: in.Style,
+		Dictation:        in.Dictation,
+		Style:            in.Style,
+		InferredSpeakers: inferredSpeakers(in.Segments),
 	}
 	d := &drafter{llm: llm, in: in, schema: &OutputSchema{Name: SchemaName(in.Format), Schema: NoteSchema(in.Format)}}
 
@@ -378,4 +384,13 @@ func (in NoteInput) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return in.Logger
+}
+
+func inferredSpeakers(segs []transcript.Segment) bool {
+	for _, s := range segs {
+		if s.Inferred() {
+			return true
+		}
+	}
+	return false
 }

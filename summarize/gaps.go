@@ -55,7 +55,7 @@ func supportedIn(n Note, f prompts.Format, role string) (present bool, supported
 // IDs and counts, never text.
 func gapChecks(in NoteInput, n Note, riskIDs []string, total, unsupported int) []Flag {
 	flags := []Flag{}
-	if !in.Consent.AIScribe {
+	if !in.Consent.AIScribe && !in.Dictation { // a dictation is the clinician's own recording
 		flags = append(flags, Flag{Code: FlagConsentMissing, Severity: SeverityHigh,
 			Reason: "no AI-scribe consent on file for this session; confirm consent before using this draft"})
 	}

@@ -125,8 +125,11 @@ func (w *Worker) work(ctx context.Context, job *river.Job[jobs.TranscribeChunkAr
 	if sess.ConsentAttestedBy == "" && sess.Source == "ingest" {
 		consent = "not_on_file"
 	}
-	if sess.Source == "call" {
+	if sess.Source == store.SourceCall {
 		consent = "recorded_in_call"
+	}
+	if sess.Dictation() {
+		consent = "not_required_clinician_only"
 	}
 	if err := w.Store.InTx(ctx, func(tx *store.Tx) error {
 		_, _, err := compliance.RecordDisclosure(ctx, tx, a.SessionID, compliance.Disclosure{Kind: compliance.KindModelCall, Recipient: "model provider " + prov.Name,
@@ -242,7 +245,12 @@ func Stitch(c store.Chunk, pieces []Piece, chunkDurMS int64) []transcript.Segmen
 		if end < start {
 			end = start
 		}
-		out = append(out, transcript.Segment{Speaker: c.Speaker, StartMS: c.StartMS + start, EndMS: c.StartMS + end, Text: p.Text})
+		seg := transcript.Segment{Speaker: c.Speaker, StartMS: c.StartMS + start, EndMS: c.StartMS + end, Text: p.Text}
+		if p.Voice != "" && c.Speaker == transcript.SpeakerMixed {
+			// A diarized voice of one mixed channel; its role is named later.
+			seg.Voice = p.Voice
+		}
+		out = append(out, seg)
 	}
 	return out
 }
@@ -297,5 +305,47 @@ func merge(ctx context.Context, s *store.Store, blobs blob.Store, sessionID stri
 	}
 	transcript.Sort(all)
 	transcript.AssignIDs(all)
+	if err := keepSpeakers(ctx, s, blobs, sessionID, all); err != nil {
+		return nil, err
+	}
 	return all, nil
+}
+
+// keepSpeakers carries the roles of a single-channel recording's segments
+// (assigned by the drafting model or fixed by the clinician, kept in the
+// redacted transcript) onto the merged segments, so that a person reading
+// the transcript sees them and a redaction run again does not lose them.
+// A segment matches by ID and start time; a track's speaker is never
+// changed.
+func keepSpeakers(ctx context.Context, s *store.Store, blobs blob.Store, sessionID string, segs []transcript.Segment) error {
+	tr, err := s.Transcript(ctx, sessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	b, err := blobs.Get(ctx, tr.RedactedBlob)
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("redacted transcript: %w", err)
+	}
+	var red []transcript.Segment
+	if err := json.Unmarshal(b, &red); err != nil {
+		return fmt.Errorf("redacted transcript is not valid JSON: %w", err)
+	}
+	byID := make(map[string]transcript.Segment, len(red))
+	for _, r := range red {
+		if r.SpeakerBy != "" {
+			byID[r.ID] = r
+		}
+	}
+	for i, sg := range segs {
+		if r, ok := byID[sg.ID]; ok && sg.Speaker == transcript.SpeakerMixed && r.StartMS == sg.StartMS {
+			segs[i].Speaker, segs[i].SpeakerBy, segs[i].Confidence = r.Speaker, r.SpeakerBy, r.Confidence
+		}
+	}
+	return nil
 }

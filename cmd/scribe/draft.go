@@ -267,7 +267,7 @@ func draftShow(ctx context.Context, a *app, sess store.Session, version int, rei
 	}); err != nil {
 		return fmt.Errorf("cannot record the audit entry for this read, so the draft is not shown: %w", err)
 	}
-	v, err := drafts.BuildView(d, addenda, drafts.RenderOptions{TokenMap: tokenMap, Reidentify: reidentify, Part2: sess.Part2()})
+	v, err := drafts.BuildView(d, addenda, drafts.RenderOptions{TokenMap: tokenMap, Reidentify: reidentify, Part2: sess.Part2(), Dictation: sess.Dictation()})
 	if err != nil {
 		return err
 	}

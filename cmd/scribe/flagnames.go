@@ -19,6 +19,7 @@ var flagNames = map[validate.Field]string{
 	pipeline.FieldModality:          "modality",
 	pipeline.FieldProgram:           "program",
 	pipeline.FieldSpeakers:          "speakers",
+	pipeline.FieldRecordingKind:     "kind",
 	pipeline.FieldClinician:         "clinician",
 	pipeline.FieldClientAlias:       "client-alias",
 	pipeline.FieldConsentAttestedBy: "consent-attested-by",
@@ -74,6 +75,7 @@ var flagNames = map[validate.Field]string{
 	store.FieldBAAExpires:           "baa-expires",
 	store.FieldContextTokens:        "context-tokens",
 	store.FieldAzureAPIVersion:      "azure-api-version",
+	store.FieldDiarization:          "diarization",
 }
 
 // flagFor is how an error names an input at the command line.

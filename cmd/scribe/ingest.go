@@ -16,12 +16,13 @@ import (
 )
 
 func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("ingest", "ingest [--template soap] [--modality general] [--speakers stereo|mono] [--program mh|sud] [--client-alias A | --session ID] [--consent-attested [--token-file F]] [--wait] FILE (WAV, FLAC, MP3, Ogg or WebM Opus; M4A, MP4, MOV with ffmpeg)", stderr)
+	fs := newFlags("ingest", "ingest [--kind session|dictation] [--template soap] [--modality general] [--speakers stereo|mono] [--program mh|sud] [--client-alias A | --session ID] [--consent-attested [--token-file F]] [--wait] FILE (WAV, FLAC, MP3, Ogg or WebM Opus; M4A, MP4, MOV with ffmpeg)", stderr)
 	var cfg config
 	cfg.register(fs)
 	template := fs.String("template", "soap", "note template: soap, dap, birp, girp, group, or an added template's id")
 	modality := fs.String("modality", "general", "modality guidance: general, cbt, dbt, mat, mi")
 	speakers := fs.String("speakers", "", "stereo: left channel is the clinician, right the client; mono: one mixed track (default: split a stereo file unless both channels are the same)")
+	kind := fs.String("kind", "session", "session: a recording of the session; dictation: your own dictated recap (your voice only; no client consent needed; with --session, it goes into a session without a recording, or becomes a new session for the same client)")
 	program := fs.String("program", "mh", "program: mh, or sud for a 42 CFR Part 2 substance-use program")
 	alias := fs.String("client-alias", "", "the client's alias (never a real name)")
 	clinician := fs.String("clinician", "", "the e-mail of the clinician's account, a clinician or supervisor")
@@ -43,10 +44,13 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// opened; the template and the clinician are checked by Ingest before it
 	// reads any audio.
 	for _, err := range []error{pipeline.CheckChunkMax(*chunkMax), pipeline.CheckMaxDuration(*maxDur), checkWorkers(*workers),
-		pipeline.CheckSpeakers(*speakers), pipeline.CheckConsentAttester(*attested)} {
+		pipeline.CheckSpeakers(*speakers), pipeline.CheckConsentAttester(*attested), checkKind(*kind)} {
 		if err != nil {
 			return err
 		}
+	}
+	if *kind == string(pipeline.KindDictation) && (*attest || *attested != "") {
+		return pipeline.ErrDictationConsent
 	}
 	if *into != "" {
 		// The booked session says whose it is and how it is written up.
@@ -76,7 +80,7 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	in := service.IngestInput{Recording: f, Template: *template, Modality: *modality, Program: *program, Speakers: *speakers,
-		ClientAlias: *alias, Clinician: *clinician, ConsentAttested: attesting, SessionID: *into}
+		ClientAlias: *alias, Clinician: *clinician, ConsentAttested: attesting, SessionID: *into, Kind: *kind}
 	if isTerminal(stderr) && *wait {
 		in.Progress = func(stage string, _, _ int) { fmt.Fprintf(stderr, "%s…\n", stage) }
 	}
@@ -92,6 +96,12 @@ func cmdIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return nil
 	}
 	return waitHere(ctx, a, id, *workers, stderr)
+}
+
+// checkKind accepts --kind.
+func checkKind(k string) error {
+	_, err := pipeline.ParseRecordingKind(k)
+	return err
 }
 
 // checkWorkers accepts --workers.

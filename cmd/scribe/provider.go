@@ -16,7 +16,7 @@ func cmdProvider(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 func providerAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("provider add", "provider add --name N --kind openai|azure --base-url URL --model M --api-key-env VAR --use transcription|drafting [--self-hosted] [--baa-signed YYYY-MM-DD --baa-expires YYYY-MM-DD] [--zero-retention] [--part2-allowed] [--context-tokens N]", stderr)
+	fs := newFlags("provider add", "provider add --name N --kind openai|azure --base-url URL --model M --api-key-env VAR --use transcription|drafting [--self-hosted] [--baa-signed YYYY-MM-DD --baa-expires YYYY-MM-DD] [--zero-retention] [--part2-allowed] [--context-tokens N] [--diarization diarized_json|verbose_json]", stderr)
 	act := registerActing(fs)
 	var p store.Provider
 	fs.StringVar(&p.Name, "name", "", "provider name (required)")
@@ -33,6 +33,7 @@ func providerAdd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.IntVar(&p.ContextTokens, "context-tokens", 0, "drafting: the model's usable context budget in tokens (longer sessions are drafted in two passes; default 8000)")
 	noSchema := fs.Bool("no-json-schema", false, "drafting: the server lacks response_format json_schema (use json_object)")
 	fs.StringVar(&p.AzureAPIVersion, "azure-api-version", "", "azure: API version override")
+	fs.StringVar(&p.Diarization, "diarization", "", "transcription: the server tells the voices of one channel apart, answering diarized_json (OpenAI's diarizing models) or verbose_json with a speaker per segment (default: none; then the drafting model infers speaker roles, marked as inferred)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ func (s *Service) Export(ctx context.Context, by store.User, in ExportInput) (Ex
 	if err != nil {
 		return out, fmt.Errorf("read the addenda: %w", err)
 	}
-	opts := drafts.RenderOptions{Part2: sess.Part2()}
+	opts := drafts.RenderOptions{Part2: sess.Part2(), Dictation: sess.Dictation()}
 	if in.Reidentify {
 		if opts.TokenMap, err = s.TokenMap(ctx, sess.ID); err != nil {
 			return out, err

@@ -31,7 +31,13 @@ type IngestInput struct {
 	// the recording attaches to: its client, clinician, program, template
 	// and consents are the session's, and the choices above are ignored.
 	SessionID string
-	Progress  func(stage string, done, total int)
+	// Kind is the recording's kind: "" or "session" (a recording of the
+	// session), or "dictation": the clinician's own dictated recap, which
+	// needs no client consent and is drafted as the clinician's account.
+	// The dictating voice is the session's clinician's; given a SessionID that already has its recording, it becomes a new
+	// session for the same client (audited as a recap of that one).
+	Kind     string
+	Progress func(stage string, done, total int)
 	// BeforeCommit runs after the audio is stored and before the session is
 	// created; an error from it discards everything.
 	BeforeCommit func() error
@@ -45,6 +51,21 @@ type IngestInput struct {
 func (s *Service) Ingest(ctx context.Context, by store.User, ing *pipeline.Ingester, in IngestInput) (string, error) {
 	if err := requireRole(by, "upload a recording", schedulerRoles...); err != nil {
 		return "", err
+	}
+	kind, err := pipeline.ParseRecordingKind(in.Kind)
+	if err != nil {
+		return "", err
+	}
+	recapOf := ""
+	if kind == pipeline.KindDictation {
+		if in.ConsentAttested {
+			return "", pipeline.ErrDictationConsent
+		}
+		if in.SessionID != "" {
+			if recapOf, err = s.dictationTarget(ctx, by, &in); err != nil {
+				return "", err
+			}
+		}
 	}
 	if in.SessionID != "" {
 		sess, err := s.Session(ctx, by, in.SessionID)
@@ -87,7 +108,7 @@ func (s *Service) Ingest(ctx context.Context, by store.User, ing *pipeline.Inges
 	if in.ConsentAttested {
 		opt.ConsentAttestedBy = by.Email
 	}
-	opt.Into = in.SessionID
+	opt.Into, opt.Kind, opt.RecapOf = in.SessionID, kind, recapOf
 	id, err := ing.Ingest(ctx, in.Recording, opt)
 	switch {
 	case errors.Is(err, pipeline.ErrHasAudio), errors.Is(err, pipeline.ErrNotBooked):
@@ -98,4 +119,36 @@ func (s *Service) Ingest(ctx context.Context, by store.User, ing *pipeline.Inges
 		return "", as(ErrForbidden, err)
 	}
 	return id, err
+}
+
+// dictationTarget decides where a dictation about a session goes: into the
+// session itself when it has no recording yet (booked, or its call ended
+// with nothing recorded because the client declined), else into a new
+// session for the same client, clinician and note choices. It returns the
+// session the new one recaps ("" when the dictation goes in directly).
+func (s *Service) dictationTarget(ctx context.Context, by store.User, in *IngestInput) (string, error) {
+	sess, err := s.Session(ctx, by, in.SessionID)
+	if err != nil {
+		return "", err
+	}
+	if by.Role == store.RoleClinician && sess.Clinician != by.Email {
+		return "", forbidden("a dictation is the session's clinician's own recap; only that clinician dictates it")
+	}
+	chunks, err := s.Store.Chunks(ctx, sess.ID)
+	if err != nil {
+		return "", fmt.Errorf("read the session's recording: %w", err)
+	}
+	takesAudio := sess.Source == store.SourceCall && len(chunks) == 0 &&
+		(sess.Status == store.StatusScheduled && !sess.CaptureEnded && sess.ClockStartAt == 0 || sess.Status == store.StatusNoRecording)
+	if takesAudio {
+		return "", nil
+	}
+	if sess.Status == store.StatusInCall || sess.Status == store.StatusRecording {
+		return "", as(ErrConflict, errors.New("the session's call is still under way; dictate the recap once it has ended"))
+	}
+	// A recap of a session that has its own recording (or was cancelled)
+	// is a session of its own for the same client.
+	in.Template, in.Modality, in.Program, in.ClientAlias, in.Clinician = sess.Template, sess.Modality, sess.Program, sess.ClientAlias, sess.Clinician
+	in.SessionID = ""
+	return sess.ID, nil
 }

@@ -102,3 +102,81 @@ func TestIngestIntoScheduledSession(t *testing.T) {
 		wantKind(t, "an upload into a cancelled session", err, app.ErrConflict)
 	})
 }
+
+// TestIngestDictation: the clinician's dictated recap goes into a session
+// whose call ended with nothing recorded (the client declined) without any
+// client consent, as one clinician track, audited as a consent-free
+// recording of the clinician only; a recap of a session that has its own
+// recording becomes a new session for the same client (audited as its
+// recap); a consent attestation, another clinician and a call under way
+// are refused with nothing stored.
+func TestIngestDictation(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, e *env) {
+		ing := &pipeline.Ingester{Store: e.st, Blobs: e.blobs}
+		wav := func() *bytes.Reader { return bytes.NewReader(testenv.WAV(16000, testenv.Silence(2000))) }
+		res, err := e.svc.ScheduleSession(e.ctx, e.clinician, app.ScheduleInput{ClientAlias: "client-d", Template: "dap", Start: e.now.Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		declined := res.Session
+		if err := e.st.InTx(e.ctx, func(tx *store.Tx) error { return tx.SetSessionStatus(e.ctx, declined.ID, store.StatusNoRecording) }); err != nil {
+			t.Fatal(err)
+		}
+
+		_, err = e.svc.Ingest(e.ctx, e.clinician, ing, app.IngestInput{Recording: wav(), SessionID: declined.ID, Kind: "dictation", ConsentAttested: true})
+		wantValidation(t, "a dictation with a client-consent attestation", err, pipeline.FieldConsentAttestedBy)
+		_, err = e.svc.Ingest(e.ctx, e.clinician, ing, app.IngestInput{Recording: wav(), SessionID: declined.ID, Kind: "memo"})
+		wantValidation(t, "an unknown kind", err, pipeline.FieldRecordingKind)
+		_, err = e.svc.Ingest(e.ctx, e.other, ing, app.IngestInput{Recording: wav(), SessionID: declined.ID, Kind: "dictation"})
+		if !errors.Is(err, app.ErrForbidden) && !errors.Is(err, app.ErrNotFound) {
+			t.Errorf("another clinician's dictation into the session: %v", err)
+		}
+		if n, _ := e.st.Chunks(e.ctx, declined.ID); len(n) != 0 {
+			t.Fatalf("a refused dictation stored %d chunks", len(n))
+		}
+
+		id, err := e.svc.Ingest(e.ctx, e.clinician, ing, app.IngestInput{Recording: wav(), SessionID: declined.ID, Kind: "dictation"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := e.st.Session(e.ctx, id)
+		if err != nil || id != declined.ID || !s.Dictation() || s.Status != store.StatusTranscribing || s.ConsentAttestedBy != "" || s.ClientID != declined.ClientID {
+			t.Fatalf("dictation into the declined session: %s %+v %v", id, s, err)
+		}
+		chunks, _ := e.st.Chunks(e.ctx, id)
+		for _, c := range chunks {
+			if c.Speaker != pipeline.SpeakerClinician {
+				t.Errorf("dictation chunk speaker %q", c.Speaker)
+			}
+		}
+		if recs, _ := e.st.ConsentRecords(e.ctx, store.ConsentFilter{SessionID: id}); len(recs) != 0 {
+			t.Errorf("a dictation recorded %d consents", len(recs))
+		}
+		a := e.lastAudit("session.ingest")
+		if a.EntityID != id || a.Actor != e.clinician.ID || a.Details["kind"] != "dictation" || a.Details["consent"] != "not_required_clinician_only" ||
+			a.Details["speakers"] != "1" || a.Details["into_booked_session"] != "true" {
+			t.Errorf("dictation audit %+v", a)
+		}
+
+		// A recap of a session that has its own recording.
+		recorded, err := e.svc.Ingest(e.ctx, e.clinician, ing, app.IngestInput{Recording: wav(), ClientAlias: "client-r", ConsentAttested: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		orig, _ := e.st.Session(e.ctx, recorded)
+		recap, err := e.svc.Ingest(e.ctx, e.clinician, ing, app.IngestInput{Recording: wav(), SessionID: recorded, Kind: "dictation"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.st.Session(e.ctx, recap)
+		if err != nil || recap == recorded || !r.Dictation() || r.ClientID != orig.ClientID || r.Clinician != orig.Clinician || r.Template != orig.Template {
+			t.Fatalf("recap of a recorded session: %+v %v", r, err)
+		}
+		if a := e.lastAudit("session.ingest"); a.EntityID != recap || a.Details["recap_of"] != recorded || a.Details["into_booked_session"] != "false" {
+			t.Errorf("recap audit %+v", a)
+		}
+		if o, _ := e.st.Session(e.ctx, recorded); o.Source != store.SourceIngest {
+			t.Errorf("the recapped session became %q", o.Source)
+		}
+	})
+}

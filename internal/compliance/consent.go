@@ -390,7 +390,9 @@ var ErrNoConsent = errors.New("no consent in force")
 //   - transcription and drafting stop when the client's ai_scribe consent
 //     was revoked, expired or refused. An ingested recording with no consent
 //     on file goes on (its draft carries the consent-missing flag), a call
-//     does not (capture never started without consent).
+//     does not (capture never started without consent);
+//   - the clinician's dictation (store.SourceDictation) needs no client
+//     consent at either stage.
 //
 // The error names the consent and what to do, never the client.
 func CheckStage(ctx context.Context, s *store.Store, sessionID, stage string) (Decision, error) {
@@ -399,6 +401,13 @@ func CheckStage(ctx context.Context, s *store.Store, sessionID, stage string) (D
 		return Decision{}, err
 	}
 	now := s.NowMS()
+	if sess.Dictation() && stage != StageCapture {
+		// The clinician's dictated recap holds the clinician's voice only
+		// and was kept without the client's consent by design (the client
+		// may have declined recording): the client's decision is reported,
+		// not enforced.
+		return At(ctx, s, sess, ScopeAIScribe, now)
+	}
 	scopes := []string{ScopeAIScribe}
 	if stage == StageCapture {
 		scopes = append(scopes, ScopeRecording)

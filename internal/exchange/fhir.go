@@ -222,7 +222,10 @@ func fhirID(parts ...string) string {
 // authenticator = signer, the rendered note as a base64 text/plain
 // attachment), a Device for the model and prompt version, a Provenance
 // recording AI assistance (AIAST; the device as author, the signer as
-// verifier), and for a Part 2 record a Consent describing the consent in force.
+// verifier; for a note drafted from the clinician's dictation, the
+// dictation as its source entity and drafts.DictationLabel in the activity
+// and the DocumentReference's description), and for a Part 2 record a
+// Consent describing the consent in force.
 func FHIRBundle(in Input) ([]byte, error) {
 	if err := in.check(); err != nil {
 		return nil, err
@@ -276,6 +279,9 @@ func FHIRBundle(in Input) ([]byte, error) {
 		if in.View.Banner != "" {
 			desc = in.View.Banner
 		}
+	}
+	if in.Session.Dictation() {
+		desc = strings.TrimPrefix(strings.TrimSpace(desc+". "+drafts.DictationLabel), ". ")
 	}
 	if part2 {
 		labels := part2Labels()
@@ -334,6 +340,13 @@ func FHIRBundle(in Input) ([]byte, error) {
 		"recorded":     instant(time.UnixMilli(in.Draft.CreatedAt)),
 		"activity":     concept{Coding: []Coding{{System: SystemDataOperation, Code: "CREATE", Display: "create"}}, Text: "AI-assisted drafting from a de-identified transcript"},
 		"agent":        agents,
+	}
+	if in.Session.Dictation() {
+		// The source is the clinician's dictated recap, not the session's
+		// dialogue: said in the activity and as the Provenance's source entity.
+		prov["activity"] = concept{Coding: []Coding{{System: SystemDataOperation, Code: "CREATE", Display: "create"}},
+			Text: "AI-assisted drafting from a de-identified transcript of the clinician's dictation (" + drafts.DictationLabel + ")"}
+		prov["entity"] = []map[string]any{{"role": "source", "what": reference{Display: drafts.DictationLabel + ": a recording of the clinician only"}}}
 	}
 	if in.Signed() {
 		prov["occurredDateTime"] = instant(time.UnixMilli(in.Draft.SignedAt))

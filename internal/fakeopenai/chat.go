@@ -67,6 +67,7 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	if rec.ResponseFormat != "json_schema" && rec.ResponseFormat != "json_object" {
 		s.problem("chat: response_format %q, want json_schema or json_object", rec.ResponseFormat)
 	}
+	s.checkDictation(req)
 	// A faulted request has been checked like any other.
 	if s.fault(w, r, ChatCompletions) {
 		return
@@ -77,6 +78,10 @@ func (s *Server) handleChat(w http.ResponseWriter, r *http.Request) {
 	answer := s.Answer
 	if answer == nil {
 		answer = BuildNote
+	}
+	if rec.SchemaName == RolesSchemaName {
+		s.checkRoles(req)
+		answer = s.buildRoles
 	}
 	content, err := answer(req)
 	if err != nil {
@@ -204,4 +209,102 @@ func defaultSchema() map[string]any {
 	"assessment":{"type":"object","required":["statements"],"properties":{"statements":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"},"citations":{"type":"array"}}}}}},
 	"plan":{"type":"object","required":["statements"],"properties":{"statements":{"type":"array","items":{"type":"object","properties":{"text":{"type":"string"},"citations":{"type":"array"}}}}}}}}}}`), &m)
 	return m
+}
+
+// Markers of a drafting request about a clinician's dictated recap: the
+// session fact in the user message and the guidance in the system message.
+const (
+	dictationFact     = "Clinician's dictated recap of the session, not a dialogue"
+	dictationGuidance = "## Source: clinician dictation"
+)
+
+// IsDictation reports whether a drafting request says its transcript is
+// the clinician's dictated recap.
+func (r ChatRequest) IsDictation() bool {
+	for _, m := range r.Messages {
+		if strings.Contains(m.Content, dictationFact) || strings.Contains(m.Content, dictationGuidance) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkDictation: a request about a dictation must say so in both
+// messages (the model is told it is not a dialogue), and every transcript
+// line of it must be the clinician's.
+func (s *Server) checkDictation(req ChatRequest) {
+	if !req.IsDictation() {
+		return
+	}
+	var sys, user string
+	for _, m := range req.Messages {
+		switch m.Role {
+		case "system":
+			sys += m.Content
+		case "user":
+			user += m.Content
+		}
+	}
+	if !strings.Contains(sys, dictationGuidance) || !strings.Contains(user, dictationFact) {
+		s.problem("chat: a dictation is marked in one message but not the other (system %v, user %v)",
+			strings.Contains(sys, dictationGuidance), strings.Contains(user, dictationFact))
+	}
+	for _, sg := range req.Segments() {
+		if sg.Speaker != "Clinician" {
+			s.problem("chat: dictation segment %s is labelled %q, want Clinician", sg.ID, sg.Speaker)
+		}
+	}
+}
+
+// RolesSchemaName is the schema name of a speaker-roles request (the
+// drafting model naming who speaks on a single-channel recording).
+const RolesSchemaName = "speaker_roles"
+
+// checkRoles: a speaker-roles request carries lines of unknown speakers
+// only (a role already known is never asked again), each with a voice
+// label or none, and asks for the roles schema.
+func (s *Server) checkRoles(req ChatRequest) {
+	segs := req.Segments()
+	if len(segs) == 0 {
+		s.problem("chat: a speaker-roles request with no transcript lines")
+	}
+	for _, sg := range segs {
+		if sg.Speaker != "Unknown" && !strings.HasPrefix(sg.Speaker, "Voice ") {
+			s.problem("chat: speaker-roles line %s is labelled %q; want Unknown or a diarized voice", sg.ID, sg.Speaker)
+		}
+	}
+}
+
+// buildRoles answers a speaker-roles request with Server.Roles, or by
+// default: diarized voices take roles in the order they first speak
+// (clinician, client, then other; confidence 0.8), lines without voices
+// alternate clinician and client (confidence 0.55).
+func (s *Server) buildRoles(req ChatRequest) (string, error) {
+	type turn struct {
+		ID         string  `json:"id"`
+		Role       string  `json:"role"`
+		Confidence float64 `json:"confidence"`
+	}
+	order := map[string]int{}
+	var turns []turn
+	for i, sg := range req.Segments() {
+		var t turn
+		switch {
+		case s.Roles != nil:
+			t.Role, t.Confidence = s.Roles(i, sg)
+		case strings.HasPrefix(sg.Speaker, "Voice "):
+			n, ok := order[sg.Speaker]
+			if !ok {
+				n = len(order)
+				order[sg.Speaker] = n
+			}
+			t.Role, t.Confidence = []string{"clinician", "client", "other"}[min(n, 2)], 0.8
+		default:
+			t.Role, t.Confidence = []string{"clinician", "client"}[i%2], 0.55
+		}
+		t.ID = sg.ID
+		turns = append(turns, t)
+	}
+	b, err := json.Marshal(map[string]any{"turns": turns})
+	return string(b), err
 }

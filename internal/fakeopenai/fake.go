@@ -34,10 +34,12 @@ import (
 	"github.com/go-audio/wav"
 )
 
-// Segment is a transcription segment in seconds, as the API returns it.
+// Segment is a transcription segment in seconds, as the API returns it;
+// Speaker is its diarization label (answered when Server.Diarize is set).
 type Segment struct {
 	Start, End float64
 	Text       string
+	Speaker    string
 }
 
 // Transcription is what the fake saw of one transcription request.
@@ -70,6 +72,15 @@ type Server struct {
 	// Answer answers a chat request; nil means BuildNote (a grounded note
 	// made from the request itself).
 	Answer func(req ChatRequest) (string, error)
+	// Roles answers a speaker-roles request line by line (the i-th line of
+	// the request); nil means the default of buildRoles.
+	Roles func(i int, line SegmentRef) (role string, confidence float64)
+	// Diarize, when set, is the response format the fake expects for
+	// transcriptions ("diarized_json", or "verbose_json" with speakers),
+	// and it answers each segment with its Segment.Speaker; unset, a
+	// request for diarized_json is a problem (the provider was not
+	// configured to diarize).
+	Diarize string
 
 	mu             sync.Mutex
 	forbidden      []string
@@ -370,8 +381,13 @@ func (s *Server) handleTranscription(w http.ResponseWriter, r *http.Request) {
 	if rec.Model != s.TranscribeModel {
 		s.problem("transcription: model %q, want %q", rec.Model, s.TranscribeModel)
 	}
-	if rec.ResponseFormat != "verbose_json" {
+	switch want := s.Diarize; {
+	case want == "" && rec.ResponseFormat != "verbose_json":
 		s.problem("transcription: response_format %q, want verbose_json", rec.ResponseFormat)
+	case want != "" && rec.ResponseFormat != want:
+		s.problem("transcription: response_format %q, want %s (the provider diarizes)", rec.ResponseFormat, want)
+	case want == "diarized_json" && r.FormValue("chunking_strategy") != "auto":
+		s.problem("transcription: diarized_json without chunking_strategy auto")
 	}
 	f, _, err := r.FormFile("file")
 	if err != nil {
@@ -416,10 +432,12 @@ func (s *Server) handleTranscription(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	type seg struct {
-		ID    int     `json:"id"`
-		Start float64 `json:"start"`
-		End   float64 `json:"end"`
-		Text  string  `json:"text"`
+		ID      any     `json:"id"`
+		Type    string  `json:"type,omitempty"`
+		Start   float64 `json:"start"`
+		End     float64 `json:"end"`
+		Text    string  `json:"text"`
+		Speaker string  `json:"speaker,omitempty"`
 	}
 	out := struct {
 		Task     string  `json:"task"`
@@ -430,7 +448,15 @@ func (s *Server) handleTranscription(w http.ResponseWriter, r *http.Request) {
 	}{Task: "transcribe", Language: "english", Duration: float64(rec.Samples) / 16000}
 	var texts []string
 	for i, sg := range segs {
-		out.Segments = append(out.Segments, seg{ID: i, Start: sg.Start, End: sg.End, Text: " " + sg.Text})
+		one := seg{ID: i, Start: sg.Start, End: sg.End, Text: " " + sg.Text}
+		switch s.Diarize {
+		case "diarized_json":
+			// OpenAI's diarized_json: string ids, a type, text without the leading space.
+			one = seg{ID: fmt.Sprintf("seg_%d", i), Type: "transcript.text.segment", Start: sg.Start, End: sg.End, Text: sg.Text, Speaker: sg.Speaker}
+		case "verbose_json":
+			one.Speaker = sg.Speaker
+		}
+		out.Segments = append(out.Segments, one)
 		texts = append(texts, sg.Text)
 	}
 	out.Text = strings.Join(texts, " ")

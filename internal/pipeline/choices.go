@@ -23,6 +23,7 @@ const (
 	FieldModality          validate.Field = "modality"
 	FieldProgram                          = vocab.FieldProgram
 	FieldSpeakers          validate.Field = "speakers"
+	FieldRecordingKind     validate.Field = "recording kind"
 	FieldClinician         validate.Field = "clinician"
 	FieldClientAlias       validate.Field = "client alias"
 	FieldConsentAttestedBy validate.Field = "consent attested by"
@@ -188,6 +189,29 @@ func CheckSpeakers(s string) error {
 		return nil
 	}
 	return validate.OneOf(FieldSpeakers, s, "stereo", "mono")
+}
+
+// RecordingKind says what an uploaded recording is.
+type RecordingKind string
+
+const (
+	// KindSession is a recording of the session itself (the default).
+	KindSession RecordingKind = "session"
+	// KindDictation is the clinician's dictated recap: the clinician's voice
+	// only, kept without the client's recording consent; the note is
+	// drafted from the clinician's account.
+	KindDictation RecordingKind = "dictation"
+)
+
+// ParseRecordingKind accepts "" (a session recording), "session" or "dictation".
+func ParseRecordingKind(s string) (RecordingKind, error) {
+	if s == "" {
+		return KindSession, nil
+	}
+	if err := validate.OneOf(FieldRecordingKind, s, string(KindSession), string(KindDictation)); err != nil {
+		return "", err
+	}
+	return RecordingKind(s), nil
 }
 
 // CheckConsentAttester accepts an empty value or an e-mail address.

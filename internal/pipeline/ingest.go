@@ -19,6 +19,7 @@ import (
 	"github.com/scribe-health/scribe/internal/compliance"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/store"
+	"github.com/scribe-health/scribe/internal/transcript"
 	"github.com/scribe-health/scribe/internal/validate"
 )
 
@@ -43,7 +44,15 @@ type IngestOptions struct {
 	Clinician         string
 	ConsentAttestedBy string
 	Speakers          string // "stereo" (left clinician, right client), "mono", or "" (stereo files split)
-	Actor             string
+	// Kind is KindSession (also "") or KindDictation: the clinician's
+	// recap, one track of the clinician's voice, no client consent asked or
+	// recorded; Into may then also be a call that ended with nothing
+	// recorded (the client declined).
+	Kind RecordingKind
+	// RecapOf, for a dictation made as a new session, is the session it
+	// recaps (recorded in the audit).
+	RecapOf string
+	Actor   string
 	// RequireAlias and RequireClinician refuse an upload without them (the
 	// web app's rule; the command line may leave both out).
 	RequireAlias, RequireClinician bool
@@ -69,13 +78,20 @@ var ErrHasAudio = errors.New("this session already has a recording or its call h
 // ErrNotBooked refuses an upload into a session that is not a booked call.
 var ErrNotBooked = errors.New("a recording can be attached only to a booked call session that has not ended")
 
+// ErrDictationConsent refuses a client-consent attestation on a dictation.
+var ErrDictationConsent = &validate.Error{Field: FieldConsentAttestedBy, Hint: "a dictation records the clinician only and needs no client consent; leave the attestation out"}
+
 // checkAttachable is Into's rule: a call session, still booked (not
-// ended, nobody in its call), without audio.
+// ended, nobody in its call), without audio. A dictation may also go into
+// a call that ended with nothing recorded (the client declined).
 //
 // A room session's recording is its own pieces, assembled when the
 // clinician stops: it is "recording" (pieces are arriving) and has no
 // chunks until then.
-func checkAttachable(sess store.Session, chunks int) error {
+func checkAttachable(sess store.Session, chunks int, kind RecordingKind) error {
+	if kind == KindDictation && sess.Source == store.SourceCall && sess.Status == store.StatusNoRecording && chunks == 0 {
+		return nil
+	}
 	room := sess.Source == "room"
 	switch {
 	case chunks > 0 || sess.Status == store.StatusInCall || (sess.Status == store.StatusRecording && !room) || sess.ClockStartAt > 0:
@@ -88,9 +104,9 @@ func checkAttachable(sess store.Session, chunks int) error {
 
 // Speaker labels for stereo call recordings.
 const (
-	SpeakerClinician = "clinician"
-	SpeakerClient    = "client"
-	SpeakerMixed     = "speaker"
+	SpeakerClinician = transcript.SpeakerClinician
+	SpeakerClient    = transcript.SpeakerClient
+	SpeakerMixed     = transcript.SpeakerMixed
 )
 
 // AudioBlobID is where a chunk's encrypted WAV lives. track is the chunk's
@@ -137,12 +153,26 @@ func (in *Ingester) IngestSource(ctx context.Context, open func(audio.Options) (
 	if err := CheckConsentAttester(opt.ConsentAttestedBy); err != nil {
 		return "", err
 	}
+	kind, err := ParseRecordingKind(string(opt.Kind))
+	if err != nil {
+		return "", err
+	}
+	dictation := kind == KindDictation
+	if dictation && opt.ConsentAttestedBy != "" {
+		e := *ErrDictationConsent
+		e.Value = opt.ConsentAttestedBy
+		return "", &e
+	}
+	if dictation && opt.Speakers == "stereo" {
+		return "", &validate.Error{Field: FieldSpeakers, Value: opt.Speakers, Hint: "a dictation is the clinician's voice only; leave speakers out"}
+	}
 	choices := SessionChoices{Template: opt.Template, Modality: opt.Modality, Program: opt.Program, ClientAlias: opt.ClientAlias, Clinician: opt.Clinician,
 		RequireAlias: opt.RequireAlias, RequireClinician: opt.RequireClinician}
 	if err := CheckSession(ctx, in.Store, &choices); err != nil {
 		return "", err
 	}
-	src, err := open(audio.Options{MaxDuration: maxDur, Split: opt.Speakers != "mono"})
+	// A dictation is one voice: its channels are mixed into one track.
+	src, err := open(audio.Options{MaxDuration: maxDur, Split: opt.Speakers != "mono" && !dictation})
 	if err != nil {
 		return "", err
 	}
@@ -163,7 +193,7 @@ func (in *Ingester) IngestSource(ctx context.Context, open func(audio.Options) (
 		if err != nil {
 			return "", err
 		}
-		if err := checkAttachable(sess, len(chunks)); err != nil {
+		if err := checkAttachable(sess, len(chunks), kind); err != nil {
 			return "", err
 		}
 		sessionID = opt.Into
@@ -171,6 +201,9 @@ func (in *Ingester) IngestSource(ctx context.Context, open func(audio.Options) (
 	// Track names: the speakers when known now; a stereo file split by
 	// default is left/right until its channels are compared at the end.
 	tracks := []string{SpeakerMixed}
+	if dictation {
+		tracks = []string{SpeakerClinician}
+	}
 	auto := false
 	if src.OutChannels() == 2 {
 		tracks = []string{SpeakerClinician, SpeakerClient}
@@ -258,9 +291,13 @@ func (in *Ingester) IngestSource(ctx context.Context, open func(audio.Options) (
 			return "", err
 		}
 	}
+	source, consent := store.SourceIngest, consentStatus(opt.ConsentAttestedBy)
+	if dictation {
+		source, consent = store.SourceDictation, "not_required_clinician_only"
+	}
 	n := 0
 	err = in.Store.InTx(ctx, func(tx *store.Tx) error {
-		sess := &store.Session{ID: sessionID, Source: "ingest", Status: store.StatusTranscribing, Template: choices.Template, Modality: choices.Modality,
+		sess := &store.Session{ID: sessionID, Source: source, Status: store.StatusTranscribing, Template: choices.Template, Modality: choices.Modality,
 			Program: choices.Program, ClientAlias: choices.ClientAlias, Clinician: choices.Clinician, ConsentAttestedBy: opt.ConsentAttestedBy, CaptureEnded: true, DurationMS: durationMS}
 		if opt.Into != "" {
 			cur, err := tx.Session(ctx, sessionID, true)
@@ -271,10 +308,10 @@ func (in *Ingester) IngestSource(ctx context.Context, open func(audio.Options) (
 			if err != nil {
 				return err
 			}
-			if err := checkAttachable(cur, len(have)); err != nil {
+			if err := checkAttachable(cur, len(have), kind); err != nil {
 				return err
 			}
-			if err := tx.AttachRecording(ctx, sessionID, durationMS, opt.ConsentAttestedBy); err != nil {
+			if err := tx.AttachRecording(ctx, sessionID, source, durationMS, opt.ConsentAttestedBy); err != nil {
 				return err
 			}
 		} else {
@@ -310,13 +347,13 @@ func (in *Ingester) IngestSource(ctx context.Context, open func(audio.Options) (
 		return tx.Audit(ctx, audit.Event{Actor: actor(opt.Actor), Action: "session.ingest", EntityType: "session", EntityID: sessionID, Details: map[string]string{
 			"chunks": fmt.Sprint(n), "speakers": fmt.Sprint(speakers), "duration_ms": fmt.Sprint(durationMS),
 			"source_format": info.Format, "source_encoding": info.Encoding, "source_rate": fmt.Sprint(info.SampleRate), "source_bits": fmt.Sprint(info.BitDepth), "program": choices.Program,
-			"consent": consentStatus(opt.ConsentAttestedBy), "into_booked_session": fmt.Sprint(opt.Into != "")}})
+			"consent": consent, "kind": string(kind), "into_booked_session": fmt.Sprint(opt.Into != ""), "recap_of": opt.RecapOf}})
 	})
 	if err != nil {
 		cleanup()
 		return "", err
 	}
-	in.Store.Logger().Info("session ingested", "session_id", sessionID, "chunks", n, "duration_ms", durationMS)
+	in.Store.Logger().Info("session ingested", "session_id", sessionID, "kind", string(kind), "chunks", n, "duration_ms", durationMS)
 	return sessionID, nil
 }
 

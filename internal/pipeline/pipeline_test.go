@@ -240,8 +240,8 @@ func TestMalformedModelOutput(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "stage draft") || !strings.Contains(err.Error(), "malformed") {
 		t.Fatalf("want a malformed-output failure at the draft stage, got %v", err)
 	}
-	if n := len(h.fake.Chats()); n != 2 {
-		t.Fatalf("%d chat calls; want the first and one repair retry with the errors fed back", n)
+	if n := len(draftingChats(h.fake)); n != 2 {
+		t.Fatalf("%d drafting calls; want the first and one repair retry with the errors fed back", n)
 	}
 }
 
@@ -474,8 +474,8 @@ func TestAzureProviders(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.noFakeProblems()
-	if h.fake.Azure() != 2 {
-		t.Fatalf("%d Azure-style requests, want 2 (transcription and chat)", h.fake.Azure())
+	if h.fake.Azure() != 3 {
+		t.Fatalf("%d Azure-style requests, want 3 (transcription, the speaker roles of this one-channel recording, drafting)", h.fake.Azure())
 	}
 	// A missing key fails the stage with a message naming the variable.
 	t.Setenv("SCRIBE_TEST_AZURE_KEY", "")
@@ -483,4 +483,16 @@ func TestAzureProviders(t *testing.T) {
 	if err := h.wait(id); err == nil || !strings.Contains(err.Error(), "SCRIBE_TEST_AZURE_KEY") || strings.Contains(err.Error(), "azure-test-key-123") {
 		t.Fatalf("want an error naming the unset key variable, got %v", err)
 	}
+}
+
+// draftingChats are the fake's drafting requests (a single-channel
+// recording also has one asking the speakers' roles).
+func draftingChats(f *fakeopenai.Server) []fakeopenai.Chat {
+	var out []fakeopenai.Chat
+	for _, c := range f.Chats() {
+		if c.SchemaName != fakeopenai.RolesSchemaName {
+			out = append(out, c)
+		}
+	}
+	return out
 }

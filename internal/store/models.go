@@ -37,12 +37,25 @@ const (
 	StateFailed  = "failed"
 )
 
+// Where a session's audio came from.
+const (
+	SourceCall   = "call"   // Scribe's own call, recorded per participant
+	SourceIngest = "ingest" // an uploaded recording of the session
+	// SourceDictation is the clinician's dictated recap: a recording of the
+	// clinician only, taken without the client's recording consent, and the
+	// note is drafted from the clinician's account, not from a dialogue.
+	SourceDictation = "dictation"
+)
+
+// Dictation reports whether the session's audio is the clinician's dictation.
+func (s Session) Dictation() bool { return s.Source == SourceDictation }
+
 // Session is one clinical encounter.
 type Session struct {
 	ID                string `json:"id"`
 	CreatedAt         int64  `json:"created_at"`
 	UpdatedAt         int64  `json:"updated_at"`
-	Source            string `json:"source"` // "ingest" or "call"
+	Source            string `json:"source"` // SourceCall, SourceIngest, SourceDictation (or SourceSample)
 	Status            string `json:"status"`
 	Template          string `json:"template"`
 	Modality          string `json:"modality"`
@@ -376,6 +389,10 @@ type Provider struct {
 	ContextTokens   int    `json:"context_tokens,omitempty"`
 	JSONSchema      bool   `json:"json_schema"`
 	AzureAPIVersion string `json:"azure_api_version,omitempty"`
+	// Diarization is a transcription provider's capability to tell the
+	// voices of one channel apart: DiarizationNone, DiarizationJSON or
+	// DiarizationVerboseJSON (the response format carrying the speakers).
+	Diarization string `json:"diarization,omitempty"`
 }
 
 // BAAActive reports whether the provider's BAA covers the given day.
@@ -407,12 +424,12 @@ func (p Provider) CheckSend(now time.Time, part2 bool) error {
 	return nil
 }
 
-const providerCols = `name, kind, base_url, model, api_key_env, use_for, self_hosted, baa_signed, baa_expires, zero_retention, part2_allowed, context_tokens, json_schema, azure_api_version`
+const providerCols = `name, kind, base_url, model, api_key_env, use_for, self_hosted, baa_signed, baa_expires, zero_retention, part2_allowed, context_tokens, json_schema, azure_api_version, diarization`
 
 func scanProvider(r interface{ Scan(...any) error }) (Provider, error) {
 	var p Provider
 	var sh, zr, p2, js int
-	err := r.Scan(&p.Name, &p.Kind, &p.BaseURL, &p.Model, &p.APIKeyEnv, &p.Use, &sh, &p.BAASigned, &p.BAAExpires, &zr, &p2, &p.ContextTokens, &js, &p.AzureAPIVersion)
+	err := r.Scan(&p.Name, &p.Kind, &p.BaseURL, &p.Model, &p.APIKeyEnv, &p.Use, &sh, &p.BAASigned, &p.BAAExpires, &zr, &p2, &p.ContextTokens, &js, &p.AzureAPIVersion, &p.Diarization)
 	p.SelfHosted, p.ZeroRetention, p.Part2Allowed, p.JSONSchema = sh != 0, zr != 0, p2 != 0, js != 0
 	return p, err
 }
@@ -420,11 +437,11 @@ func scanProvider(r interface{ Scan(...any) error }) (Provider, error) {
 // PutProvider inserts or replaces a provider.
 func (tx *Tx) PutProvider(ctx context.Context, p Provider) error {
 	now := tx.s.nowMS()
-	_, err := tx.q.exec(ctx, `INSERT INTO providers (`+providerCols+`, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$15)
+	_, err := tx.q.exec(ctx, `INSERT INTO providers (`+providerCols+`, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$16,$15,$15)
 		ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, base_url = excluded.base_url, model = excluded.model, api_key_env = excluded.api_key_env, use_for = excluded.use_for,
 		self_hosted = excluded.self_hosted, baa_signed = excluded.baa_signed, baa_expires = excluded.baa_expires, zero_retention = excluded.zero_retention,
-		part2_allowed = excluded.part2_allowed, context_tokens = excluded.context_tokens, json_schema = excluded.json_schema, azure_api_version = excluded.azure_api_version, updated_at = excluded.updated_at`,
-		p.Name, p.Kind, p.BaseURL, p.Model, p.APIKeyEnv, p.Use, b2i(p.SelfHosted), p.BAASigned, p.BAAExpires, b2i(p.ZeroRetention), b2i(p.Part2Allowed), p.ContextTokens, b2i(p.JSONSchema), p.AzureAPIVersion, now)
+		part2_allowed = excluded.part2_allowed, context_tokens = excluded.context_tokens, json_schema = excluded.json_schema, azure_api_version = excluded.azure_api_version, diarization = excluded.diarization, updated_at = excluded.updated_at`,
+		p.Name, p.Kind, p.BaseURL, p.Model, p.APIKeyEnv, p.Use, b2i(p.SelfHosted), p.BAASigned, p.BAAExpires, b2i(p.ZeroRetention), b2i(p.Part2Allowed), p.ContextTokens, b2i(p.JSONSchema), p.AzureAPIVersion, now, p.Diarization)
 	return err
 }
 

@@ -19,6 +19,7 @@ const (
 	FieldProviderUse     validate.Field = "provider use"
 	FieldBaseURL         validate.Field = "base URL"
 	FieldModel           validate.Field = "model"
+	FieldDiarization     validate.Field = "diarization"
 	FieldAPIKeyEnv       validate.Field = "API key variable" // #nosec G101 -- a form field's name, not a credential
 	FieldBAASigned       validate.Field = "BAA signing date"
 	FieldBAAExpires      validate.Field = "BAA expiry date"
@@ -36,6 +37,17 @@ const (
 	UseRedaction = "redaction"
 	KindOpenAI   = "openai"
 	KindAzure    = "azure"
+)
+
+// A transcription provider's diarization capability (Provider.Diarization).
+const (
+	DiarizationNone = ""
+	// DiarizationJSON: the server answers response_format diarized_json
+	// (OpenAI's diarizing transcription models) with a speaker per segment.
+	DiarizationJSON = "diarized_json"
+	// DiarizationVerboseJSON: the server adds a speaker field to each
+	// verbose_json segment (WhisperX-style servers).
+	DiarizationVerboseJSON = "verbose_json"
 )
 
 var (
@@ -92,6 +104,14 @@ func (p Provider) Validate() error {
 	if p.ContextTokens != 0 {
 		if err := validate.Int(FieldContextTokens, p.ContextTokens, 1000, 10_000_000); err != nil {
 			return err
+		}
+	}
+	if p.Diarization != DiarizationNone {
+		if err := validate.OneOf(FieldDiarization, p.Diarization, DiarizationJSON, DiarizationVerboseJSON); err != nil {
+			return err
+		}
+		if p.Use != UseTranscription {
+			return &validate.Error{Field: FieldDiarization, Value: p.Diarization, Problem: "applies to transcription providers only", Hint: "leave it out for a " + p.Use + " provider"}
 		}
 	}
 	if p.AzureAPIVersion != "" && !azureVersion.MatchString(p.AzureAPIVersion) {

@@ -17,7 +17,7 @@ const (
 	SampleSessionID = "5a3b1e00-0000-4000-8000-000000000002"
 	SampleAlias     = "SAMPLE-client"
 	// SourceSample is the source of the sample session (real ones are
-	// "call" or "ingest").
+	// SourceCall, SourceIngest or SourceDictation).
 	SourceSample = "sample"
 	// SampleMarker heads every export of the sample session.
 	SampleMarker = "SAMPLE — fictional demonstration data loaded by scribe demo; not a clinical record."

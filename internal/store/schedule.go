@@ -117,13 +117,17 @@ func (tx *Tx) RescheduleSession(ctx context.Context, sess Session) error {
 }
 
 // AttachRecording turns a booked call session into an upload: its
-// recording came as a file (source ingest, capture ended, transcribing),
-// with the attesting principal's e-mail when given. A room session's
-// assembled recording keeps its source, room. The caller checks in the
-// same transaction that the session is booked and has no audio.
-func (tx *Tx) AttachRecording(ctx context.Context, id string, durationMS int64, consentAttestedBy string) error {
-	_, err := tx.q.exec(ctx, `UPDATE sessions SET source = CASE WHEN source = 'room' THEN 'room' ELSE 'ingest' END, status = $2, capture_ended = 1, duration_ms = $3,
+// recording came as a file (source SourceIngest, or SourceDictation for the
+// clinician's dictated recap; capture ended, transcribing), with the
+// attesting principal's e-mail when given. A room session's assembled
+// recording keeps its source, room. The caller checks in the same
+// transaction that the session is booked and has no audio.
+func (tx *Tx) AttachRecording(ctx context.Context, id, source string, durationMS int64, consentAttestedBy string) error {
+	if source != SourceIngest && source != SourceDictation {
+		return fmt.Errorf("attach a recording as %q: not an upload source", source)
+	}
+	_, err := tx.q.exec(ctx, `UPDATE sessions SET source = CASE WHEN source = 'room' THEN 'room' ELSE $6 END, status = $2, capture_ended = 1, duration_ms = $3,
 		consent_attested_by = CASE WHEN $4 = '' THEN consent_attested_by ELSE $4 END, updated_at = $5 WHERE id = $1`,
-		id, StatusTranscribing, durationMS, consentAttestedBy, tx.s.nowMS())
+		id, StatusTranscribing, durationMS, consentAttestedBy, tx.s.nowMS(), source)
 	return err
 }

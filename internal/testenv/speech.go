@@ -19,13 +19,24 @@ var speechCache sync.Map // text → []int16
 // 16 kHz mono 16-bit samples.
 func Speech(t testing.TB, text string) []int16 {
 	t.Helper()
-	if v, ok := speechCache.Load(text); ok {
+	return SpeechVoice(t, "rms", text)
+}
+
+// SpeechVoice is Speech in another of flite's voices ("rms", "slt", "awb",
+// "kal"), for a recording of two people on one channel.
+func SpeechVoice(t testing.TB, voice, text string) []int16 {
+	t.Helper()
+	key := text
+	if voice != "rms" {
+		key = voice + "\x00" + text
+	}
+	if v, ok := speechCache.Load(key); ok {
 		return v.([]int16)
 	}
 	flite := Tool(t, "flite")
 	dir := t.TempDir()
 	raw := filepath.Join(dir, "speech.wav")
-	if out, err := exec.Command(flite, "-voice", "rms", "-t", text, "-o", raw).CombinedOutput(); err != nil {
+	if out, err := exec.Command(flite, "-voice", voice, "-t", text, "-o", raw).CombinedOutput(); err != nil {
 		t.Fatalf("flite: %v: %s", err, out)
 	}
 	f, err := os.Open(raw)
@@ -37,7 +48,7 @@ func Speech(t testing.TB, text string) []int16 {
 	if err != nil {
 		t.Fatalf("decode flite output: %v", err)
 	}
-	speechCache.Store(text, ch[0])
+	speechCache.Store(key, ch[0])
 	return ch[0]
 }
 

@@ -10,11 +10,49 @@ import (
 
 // Segment is one stretch of one speaker's speech on the session clock.
 type Segment struct {
-	ID      string `json:"id"`      // stable within a session, e.g. "S0007"
-	Speaker string `json:"speaker"` // "clinician", "client", "participant 3" — from the track, never guessed
+	ID string `json:"id"` // stable within a session, e.g. "S0007"
+	// Speaker is the role: "clinician", "client", "participant 3" from a
+	// track (exact), or on a single-channel recording "speaker" until a
+	// role is assigned ("clinician", "client", "other"; SpeakerBy says how).
+	Speaker string `json:"speaker"`
 	StartMS int64  `json:"start_ms"`
 	EndMS   int64  `json:"end_ms"`
 	Text    string `json:"text"`
+	// Voice is the transcription provider's diarization label for the
+	// segment's voice on a single-channel track ("" without diarization).
+	Voice string `json:"voice,omitempty"`
+	// SpeakerBy says how a single-channel segment's role was assigned
+	// (SpeakerByModel, SpeakerByDiarization, SpeakerByClinician); "" means
+	// known from the track.
+	SpeakerBy string `json:"speaker_by,omitempty"`
+	// Confidence is the model's confidence in an inferred role, 0 to 1.
+	Confidence float64 `json:"confidence,omitempty"`
+}
+
+// Speaker roles of a single-channel recording. SpeakerMixed is the track
+// of one mixed channel, whose segments have no role until one is assigned.
+const (
+	SpeakerMixed     = "speaker"
+	SpeakerClinician = "clinician"
+	SpeakerClient    = "client"
+	SpeakerOther     = "other"
+)
+
+// How a single-channel segment's role was assigned (Segment.SpeakerBy).
+const (
+	// SpeakerByModel: the drafting model inferred the role turn by turn.
+	SpeakerByModel = "inferred"
+	// SpeakerByDiarization: the provider's diarization told the voices
+	// apart and the drafting model named each voice's role.
+	SpeakerByDiarization = "diarized"
+	// SpeakerByClinician: the clinician set it on the review page.
+	SpeakerByClinician = "clinician"
+)
+
+// Inferred reports whether the segment's role was assigned by a model
+// (and not yet confirmed by the clinician).
+func (s Segment) Inferred() bool {
+	return s.SpeakerBy == SpeakerByModel || s.SpeakerBy == SpeakerByDiarization
 }
 
 // Sort orders segments by start time, then speaker, so that interleaved

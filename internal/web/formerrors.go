@@ -15,6 +15,7 @@ var fieldLabels = map[validate.Field]string{
 	pipeline.FieldModality:          "Modality",
 	pipeline.FieldProgram:           "Program",
 	pipeline.FieldSpeakers:          "Speakers",
+	pipeline.FieldRecordingKind:     "Recording kind",
 	pipeline.FieldClinician:         "Clinician e-mail",
 	pipeline.FieldClientAlias:       "Client alias",
 	pipeline.FieldConsentAttestedBy: "Consent attested by",
@@ -28,6 +29,7 @@ var fieldLabels = map[validate.Field]string{
 	store.FieldBAAExpires:           "BAA expires",
 	store.FieldContextTokens:        "Context budget (tokens)",
 	store.FieldAzureAPIVersion:      "Azure API version",
+	store.FieldDiarization:          "Diarization",
 }
 
 // formError is the sentence a page shows for a refused request.

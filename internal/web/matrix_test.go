@@ -212,6 +212,10 @@ func matrixTable() map[string]matrixEntry {
 		"POST /sessions/{id}/draft/flags/{code}/resolve": with(http.StatusSeeOther, func(*matrixCase) url.Values {
 			return url.Values{"reason": {"risk assessed in the session"}}
 		}),
+		"POST /sessions/{id}/speakers": with(http.StatusSeeOther, func(c *matrixCase) url.Values {
+			c.e.inferSpeakers(c.sess.ID) // speakers of one channel, inferred, are the ones that can be fixed
+			return url.Values{"action": {"swap"}, "a": {"clinician"}, "b": {"client"}}
+		}),
 		"POST /sessions/{id}/draft/sign": with(http.StatusSeeOther, func(*matrixCase) url.Values {
 			return url.Values{"attest": {"1"}, "credential": {testPassword}, "override": {"reviewed"}}
 		}),

@@ -138,7 +138,8 @@ func (s *Server) adminProviderPut(w http.ResponseWriter, r *http.Request, c *cal
 	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	p := store.Provider{Name: f("name"), Kind: f("kind"), BaseURL: f("base_url"), Model: f("model"), APIKeyEnv: f("api_key_env"), Use: f("use"),
 		SelfHosted: f("self_hosted") == "1", BAASigned: f("baa_signed"), BAAExpires: f("baa_expires"), ZeroRetention: f("zero_retention") == "1",
-		Part2Allowed: f("part2_allowed") == "1", JSONSchema: f("no_json_schema") != "1", AzureAPIVersion: f("azure_api_version")}
+		Part2Allowed: f("part2_allowed") == "1", JSONSchema: f("no_json_schema") != "1", AzureAPIVersion: f("azure_api_version"),
+		Diarization: f("diarization")}
 	if v := f("context_tokens"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {

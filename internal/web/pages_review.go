@@ -57,6 +57,12 @@ func (s *Server) transcriptFor(ctx context.Context, sessionID string) ([]transcr
 type segView struct {
 	ID, Speaker, Text string
 	StartMS, EndMS    int64
+	// Role is the segment's speaker role (Speaker is its label); Inferred
+	// says a model assigned it, with Confidence in percent; Fixed says the
+	// clinician set it.
+	Role            string
+	Inferred, Fixed bool
+	Confidence      int
 }
 
 type sectionView struct {
@@ -79,23 +85,27 @@ type stmtView struct {
 }
 
 type reviewData struct {
-	Session     store.Session
-	View        drafts.View
-	Sections    []sectionView
-	Segments    []segView
-	OpenFlags   []drafts.Flag
-	Resolved    []drafts.Flag
-	OpenHigh    bool
-	Signed      bool
-	Locked      bool
-	CanSign     bool
-	Audio       bool
-	HasTOTP     bool
-	Attestation string
-	Templates   []prompts.Format
-	Versions    []store.Draft
-	Edited      bool
-	Regenerable bool
+	Session  store.Session
+	View     drafts.View
+	Sections []sectionView
+	Segments []segView
+	// OneChannel: the recording had one channel, so its speakers were
+	// diarized or inferred; CanFixSpeakers: the user may correct them.
+	OneChannel, CanFixSpeakers bool
+	SpeakerRoles               []string
+	OpenFlags                  []drafts.Flag
+	Resolved                   []drafts.Flag
+	OpenHigh                   bool
+	Signed                     bool
+	Locked                     bool
+	CanSign                    bool
+	Audio                      bool
+	HasTOTP                    bool
+	Attestation                string
+	Templates                  []prompts.Format
+	Versions                   []store.Draft
+	Edited                     bool
+	Regenerable                bool
 	reviewExtra
 	// CanReidentify: the viewer is the session's clinician, the one person
 	// who may export the note with identifiers.
@@ -153,7 +163,7 @@ func (s *Server) reviewData(ctx context.Context, sess store.Session, c *call) (r
 		Details: map[string]string{"session": sess.ID, "reidentified": strconv.FormatBool(tokenMap != nil), "part2": strconv.FormatBool(sess.Part2()), "transcript": "true", "via": "web"}}); err != nil {
 		return reviewData{}, auditError{err}
 	}
-	v, err := drafts.BuildView(dr, addenda, drafts.RenderOptions{TokenMap: tokenMap, Reidentify: true, Part2: sess.Part2()})
+	v, err := drafts.BuildView(dr, addenda, drafts.RenderOptions{TokenMap: tokenMap, Reidentify: true, Part2: sess.Part2(), Dictation: sess.Dictation()})
 	if err != nil {
 		return reviewData{}, err
 	}
@@ -192,8 +202,14 @@ func (s *Server) reviewData(ctx context.Context, sess store.Session, c *call) (r
 		if tokenMap != nil {
 			text, _ = redaction.Reidentify(text, tokenMap)
 		}
-		d.Segments[i] = segView{ID: sg.ID, Speaker: transcript.Label(sg.Speaker), Text: text, StartMS: sg.StartMS, EndMS: sg.EndMS}
+		d.Segments[i] = segView{ID: sg.ID, Speaker: transcript.Label(sg.Speaker), Text: text, StartMS: sg.StartMS, EndMS: sg.EndMS,
+			Role: sg.Speaker, Inferred: sg.Inferred(), Fixed: sg.SpeakerBy == transcript.SpeakerByClinician, Confidence: int(sg.Confidence*100 + 0.5)}
+		if sg.SpeakerBy != "" || sg.Speaker == transcript.SpeakerMixed {
+			d.OneChannel = true
+		}
 	}
+	d.CanFixSpeakers = d.OneChannel && !d.Signed && hasRole(c.user.Role, clinicalRoles)
+	d.SpeakerRoles = app.SpeakerRoles
 	d.Audio = s.audioRetained(ctx, sess.ID)
 	d.Versions, _ = s.cfg.Store.Drafts(ctx, sess.ID)
 	return d, nil
@@ -262,6 +278,21 @@ func (s *Server) editSection(w http.ResponseWriter, r *http.Request, c *call) {
 		return
 	}
 	s.draftChange(w, r, sess.ID, "Saved.", err)
+}
+
+// fixSpeakers swaps two speakers for the whole session or reassigns one
+// segment (app.FixSpeakers); the draft's citations keep their segments.
+func (s *Server) fixSpeakers(w http.ResponseWriter, r *http.Request, c *call) {
+	in := app.SpeakerFix{SessionID: r.PathValue("id")}
+	what := "Speakers swapped."
+	if r.PostFormValue("action") == "swap" {
+		in.Swap = [2]string{r.PostFormValue("a"), r.PostFormValue("b")}
+	} else {
+		in.Segment, in.Role = r.PostFormValue("segment"), r.PostFormValue("role")
+		what = "Speaker changed."
+	}
+	_, err := s.service().FixSpeakers(r.Context(), c.user, in)
+	s.draftChange(w, r, in.SessionID, what, err)
 }
 
 func (s *Server) resolveFlag(w http.ResponseWriter, r *http.Request, c *call) {
@@ -366,7 +397,7 @@ func (s *Server) versions(w http.ResponseWriter, r *http.Request, c *call) {
 		if dr.Version != d.A && dr.Version != d.B {
 			continue
 		}
-		v, err := drafts.BuildView(dr, nil, drafts.RenderOptions{TokenMap: tm, Reidentify: true, Part2: sess.Part2()})
+		v, err := drafts.BuildView(dr, nil, drafts.RenderOptions{TokenMap: tm, Reidentify: true, Part2: sess.Part2(), Dictation: sess.Dictation()})
 		if err != nil {
 			continue
 		}

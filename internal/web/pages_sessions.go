@@ -340,6 +340,10 @@ type sessionData struct {
 	// Brief is what the client's signed notes say, for the clinician
 	// before the session (nil when the user may not draw on any).
 	Brief *app.Brief
+	// CanDictate: the session's clinician (or a supervisor) may dictate a
+	// recap; DictateNewSession: the session has its recording, so the
+	// recap becomes a new session for the same client.
+	CanDictate, DictateNewSession bool
 }
 
 func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request, c *call) {
@@ -383,6 +387,7 @@ func (s *Server) renderSessionLink(w http.ResponseWriter, r *http.Request, c *ca
 		}
 		d.ConsentInForce = in["ai_scribe"]
 	}
+	d.CanDictate, d.DictateNewSession = s.dictation(sess, c.user)
 	d.Stages, _ = s.cfg.Store.Stages(ctx, sess.ID)
 	for i, st := range d.Stages {
 		d.Stages[i].Error, _ = s.reasonForPerson(ctx, st.Stage, st.Error, c.user.Role == store.RoleAdmin)
@@ -507,7 +512,8 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 		if c.user.Role == store.RoleClinician || f["clinician"] == "" {
 			f["clinician"] = c.user.Email
 		}
-		if f["consent"] != "1" {
+		dictation := f["kind"] == string(pipeline.KindDictation)
+		if f["consent"] != "1" && !dictation {
 			// A booked session may have its consent on file already.
 			inForce := false
 			if f["session"] != "" {
@@ -521,7 +527,7 @@ func (s *Server) ingestSubmit(w http.ResponseWriter, r *http.Request, c *call) {
 		}
 		id, err = s.service().Ingest(ctx, c.user, s.cfg.Ingester, app.IngestInput{Recording: part, Template: f["template"], Modality: f["modality"],
 			Program: f["program"], Speakers: f["speakers"], ClientAlias: f["alias"], Clinician: f["clinician"], RequireChoices: true,
-			ConsentAttested: f["consent"] == "1", SessionID: f["session"], BeforeCommit: func() error { return nothingAfter(mr) }})
+			ConsentAttested: f["consent"] == "1", SessionID: f["session"], Kind: f["kind"], BeforeCommit: func() error { return nothingAfter(mr) }})
 		if errors.Is(err, app.ErrForbidden) {
 			refuse(http.StatusForbidden, err.Error())
 			return
@@ -604,6 +610,30 @@ func (s *Server) uploadRefusal(r *http.Request, err error) (int, string) {
 }
 
 func isAudioError(err error) bool { return audio.IsInputError(err) }
+
+// dictation says whether u, the session's clinician, may dictate a recap
+// on the session page, and
+// whether it becomes a new session (the session has a recording, or its
+// call ended otherwise than with nothing recorded). A session that is a
+// dictation already offers none. The service decides
+// again when the dictation arrives.
+func (s *Server) dictation(sess store.Session, u store.User) (can, newSession bool) {
+	// The browser records the person at it: only the session's own
+	// clinician dictates its recap there.
+	if s.cfg.Ingester == nil || sess.Sample() || sess.Dictation() || !hasRole(u.Role, []string{store.RoleClinician, store.RoleSupervisor}) ||
+		store.NormalizeEmail(sess.Clinician) != u.Email {
+		return false, false
+	}
+	switch sess.Status {
+	case store.StatusInCall, store.StatusRecording, store.StatusCancelled:
+		return false, false
+	case store.StatusNoRecording:
+		return true, false
+	case store.StatusScheduled:
+		return true, sess.Source != store.SourceCall || sess.CaptureEnded || sess.ClockStartAt > 0
+	}
+	return true, true
+}
 
 // renewLink issues a fresh link for the session's client and revokes the
 // old one; the page shows the new link once.

@@ -59,6 +59,7 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/sessions/{id}/draft/sections/{key}/statements", access: signedIn, roles: clinicalRoles, h: s.addStatement},
 		{method: "POST", path: "/sessions/{id}/draft/sections/{key}/statements/{index}", access: signedIn, roles: clinicalRoles, h: s.editStatement},
 		{method: "POST", path: "/sessions/{id}/draft/flags/{code}/resolve", access: signedIn, roles: clinicalRoles, h: s.resolveFlag},
+		{method: "POST", path: "/sessions/{id}/speakers", access: signedIn, roles: clinicalRoles, h: s.fixSpeakers},
 		{method: "POST", path: "/sessions/{id}/draft/sign", access: signedIn, roles: clinicalRoles, h: s.sign},
 		{method: "POST", path: "/sessions/{id}/draft/cosign", access: signedIn, roles: supervisorOnly, h: s.cosign},
 		{method: "POST", path: "/sessions/{id}/draft/return", access: signedIn, roles: supervisorOnly, h: s.returnNote},

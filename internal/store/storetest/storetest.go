@@ -202,7 +202,8 @@ func Exercise(t *testing.T, open func(t *testing.T) *store.Store) {
 
 	t.Run("Providers", func(t *testing.T) {
 		s := open(t)
-		p := store.Provider{Name: "east", Kind: "azure", BaseURL: "https://x", Model: "whisper", APIKeyEnv: "K", Use: "transcription", BAASigned: "2026-01-01", BAAExpires: "2027-01-01", ZeroRetention: true, JSONSchema: true}
+		p := store.Provider{Name: "east", Kind: "azure", BaseURL: "https://x", Model: "whisper", APIKeyEnv: "K", Use: "transcription", BAASigned: "2026-01-01", BAAExpires: "2027-01-01", ZeroRetention: true, JSONSchema: true,
+			Diarization: store.DiarizationJSON}
 		if err := s.InTx(ctx, func(tx *store.Tx) error { return tx.PutProvider(ctx, p) }); err != nil {
 			t.Fatal(err)
 		}
