@@ -19,6 +19,20 @@ const FieldLinkLabel Field = "participant"
 // booked before appointments existed (it has no window).
 const legacyLinkLife = 4 * time.Hour
 
+// linkExpiry is when a new link of the session stops working: the end of
+// its appointment window (with grace), or legacyLinkLife from now for a
+// session without one; refused once the appointment's time is over.
+func linkExpiry(sess store.Session, now time.Time) (time.Time, error) {
+	if sess.ExpiresAt <= 0 {
+		return now.Add(legacyLinkLife), nil
+	}
+	end := time.UnixMilli(sess.ExpiresAt)
+	if !now.Before(end) {
+		return end, conflict("the time of this appointment is over; reschedule it or book a new session")
+	}
+	return end, nil
+}
+
 // IssuedLink is a fresh join link of a session and when it stops working.
 type IssuedLink struct {
 	Link    JoinLink
@@ -84,12 +98,8 @@ func (s *Service) issueLink(ctx context.Context, by store.User, sessionID, role,
 	if !sess.Open() {
 		return out, conflict(fmt.Sprintf("this session is %s; only a scheduled or running call has join links", strings.ReplaceAll(sess.Status, "_", " ")))
 	}
-	out.Expires = now.Add(legacyLinkLife)
-	if sess.ExpiresAt > 0 {
-		out.Expires = time.UnixMilli(sess.ExpiresAt)
-		if !now.Before(out.Expires) {
-			return out, conflict("the time of this appointment is over; reschedule it or book a new session")
-		}
+	if out.Expires, err = linkExpiry(sess, now); err != nil {
+		return out, err
 	}
 	tok, hash := s.joinToken()
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {

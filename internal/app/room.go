@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/scribe-health/scribe/capture"
 	"github.com/scribe-health/scribe/internal/audio"
@@ -99,12 +98,8 @@ func (s *Service) StartRoomLink(ctx context.Context, by store.User, sessionID st
 		return out, conflict(fmt.Sprintf("this session is %s; only a booked session that has not started can be recorded in the room", statusWords(sess.Status)))
 	}
 	now := s.now()
-	out.Expires = now.Add(legacyLinkLife)
-	if sess.ExpiresAt > 0 {
-		out.Expires = time.UnixMilli(sess.ExpiresAt)
-		if !now.Before(out.Expires) {
-			return out, conflict("the time of this appointment is over; reschedule it or book a new session")
-		}
+	if out.Expires, err = linkExpiry(sess, now); err != nil {
+		return out, err
 	}
 	tok, hash := s.joinToken()
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
