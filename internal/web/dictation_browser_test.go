@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/scribe-health/scribe/drafts"
-	"github.com/scribe-health/scribe/internal/fakeopenai"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
@@ -36,27 +35,7 @@ func TestBrowserDictation(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	e := newEnv(t, "", func(c *Config) { c.Now = time.Now })
-	e.store.SetClock(time.Now)
-	fake := fakeopenai.New("whisper-test-1", "note-model-test-1")
-	t.Cleanup(fake.Close)
-	for _, p := range []store.Provider{
-		{Name: "local-whisper", Use: "transcription", Model: "whisper-test-1", SelfHosted: true},
-		{Name: "local-llm", Use: "drafting", Model: "note-model-test-1", SelfHosted: true, JSONSchema: true},
-	} {
-		p.Kind, p.BaseURL = "openai", fake.BaseURL()
-		if err := e.store.InTx(e.ctx, func(tx *store.Tx) error { return tx.PutProvider(e.ctx, p) }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := e.store.StartWorkers(e.ctx, pipeline.Workers(pipeline.Deps{Store: e.store, Blobs: e.blobs}), store.WorkerOptions{Concurrency: 2}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		e.store.StopWorkers(ctx)
-	})
+	e, fake := pipelineEnv(t, nil)
 	e.addUser("therapist@example.org", store.RoleClinician, false)
 	declined := e.seedSession("therapist@example.org", "mh", store.StatusNoRecording)
 

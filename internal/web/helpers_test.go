@@ -24,6 +24,7 @@ import (
 	"github.com/scribe-health/scribe/internal/auth"
 	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/compliance"
+	"github.com/scribe-health/scribe/internal/fakeopenai"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
@@ -344,4 +345,37 @@ func (e *env) inferSpeakers(sessionID string) {
 	if err := e.blobs.Put(e.ctx, pipeline.RedactedBlobID(sessionID), b); err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// pipelineEnv is an env on the real clock with the fake model provider
+// (transcription and drafting models) and the pipeline's workers running,
+// as `scribe serve` has them: what the browser tests that record audio
+// need. configure, when given, sets the fake up before any request.
+func pipelineEnv(t *testing.T, configure func(*fakeopenai.Server)) (*env, *fakeopenai.Server) {
+	t.Helper()
+	e := newEnv(t, "", func(c *Config) { c.Now = time.Now })
+	e.store.SetClock(time.Now)
+	fake := fakeopenai.New("whisper-test-1", "note-model-test-1")
+	t.Cleanup(fake.Close)
+	if configure != nil {
+		configure(fake)
+	}
+	for _, p := range []store.Provider{
+		{Name: "local-whisper", Use: "transcription", Model: "whisper-test-1", SelfHosted: true},
+		{Name: "local-llm", Use: "drafting", Model: "note-model-test-1", SelfHosted: true, JSONSchema: true},
+	} {
+		p.Kind, p.BaseURL = "openai", fake.BaseURL()
+		if err := e.store.InTx(e.ctx, func(tx *store.Tx) error { return tx.PutProvider(e.ctx, p) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.store.StartWorkers(e.ctx, pipeline.Workers(pipeline.Deps{Store: e.store, Blobs: e.blobs}), store.WorkerOptions{Concurrency: 2}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		e.store.StopWorkers(ctx)
+	})
+	return e, fake
 }

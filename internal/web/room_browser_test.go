@@ -17,7 +17,6 @@ import (
 
 	"github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/fakeopenai"
-	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
 	"github.com/scribe-health/scribe/internal/testenv/chrome"
@@ -73,27 +72,7 @@ func newRoomRig(t *testing.T, micFile string, width, height int) *roomRig {
 // browser's own rules (headless: what the test sets, or a prompt refused).
 func newRoomRigWith(t *testing.T, micFile string, width, height int, fakeUI bool) *roomRig {
 	t.Helper()
-	e := newEnv(t, "", func(c *Config) { c.Now = time.Now })
-	e.store.SetClock(time.Now)
-	fake := fakeopenai.New("whisper-test-1", "note-model-test-1")
-	t.Cleanup(fake.Close)
-	for _, p := range []store.Provider{
-		{Name: "local-whisper", Use: "transcription", Model: "whisper-test-1", SelfHosted: true},
-		{Name: "local-llm", Use: "drafting", Model: "note-model-test-1", SelfHosted: true, JSONSchema: true},
-	} {
-		p.Kind, p.BaseURL = "openai", fake.BaseURL()
-		if err := e.store.InTx(e.ctx, func(tx *store.Tx) error { return tx.PutProvider(e.ctx, p) }); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := e.store.StartWorkers(e.ctx, pipeline.Workers(pipeline.Deps{Store: e.store, Blobs: e.blobs}), store.WorkerOptions{Concurrency: 2}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		e.store.StopWorkers(ctx)
-	})
+	e, fake := pipelineEnv(t, nil)
 	clin := e.addUser("therapist@example.org", store.RoleClinician, false)
 	res, err := e.web.service().ScheduleSession(e.ctx, clin, app.ScheduleInput{ClientAlias: "client-41", Mode: app.ModeRoom})
 	if err != nil {

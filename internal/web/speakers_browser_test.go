@@ -38,31 +38,12 @@ func TestBrowserSpeakerSwap(t *testing.T) {
 		testenv.SpeechVoice(t, "slt", "i have been sleeping better but work makes me anxious"), testenv.Silence(1200),
 		testenv.SpeechVoice(t, "rms", "we will meet again next week and review your plan"), testenv.Silence(800))
 
-	e := newEnv(t, "", func(c *Config) { c.Now = time.Now })
-	e.store.SetClock(time.Now)
-	fake := fakeopenai.New("whisper-test-1", "note-model-test-1")
-	t.Cleanup(fake.Close)
-	// The model gets the turns the wrong way round (the first speaker is
-	// taken for the client), with middling confidence.
-	fake.Roles = func(i int, _ fakeopenai.SegmentRef) (string, float64) {
-		return []string{"client", "clinician"}[i%2], 0.55
-	}
-	for _, p := range []store.Provider{
-		{Name: "local-whisper", Use: "transcription", Model: "whisper-test-1", SelfHosted: true},
-		{Name: "local-llm", Use: "drafting", Model: "note-model-test-1", SelfHosted: true, JSONSchema: true},
-	} {
-		p.Kind, p.BaseURL = "openai", fake.BaseURL()
-		if err := e.store.InTx(e.ctx, func(tx *store.Tx) error { return tx.PutProvider(e.ctx, p) }); err != nil {
-			t.Fatal(err)
+	e, fake := pipelineEnv(t, func(f *fakeopenai.Server) {
+		// The model gets the turns the wrong way round (the first speaker is
+		// taken for the client), with middling confidence.
+		f.Roles = func(i int, _ fakeopenai.SegmentRef) (string, float64) {
+			return []string{"client", "clinician"}[i%2], 0.55
 		}
-	}
-	if err := e.store.StartWorkers(e.ctx, pipeline.Workers(pipeline.Deps{Store: e.store, Blobs: e.blobs}), store.WorkerOptions{Concurrency: 2}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		e.store.StopWorkers(ctx)
 	})
 	e.addUser("therapist@example.org", store.RoleClinician, false)
 	ing := &pipeline.Ingester{Store: e.store, Blobs: e.blobs}
