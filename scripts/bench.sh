@@ -15,6 +15,9 @@ GO=${GO:-go}
 BENCH=${BENCH:-.}
 BENCHPKGS=${BENCHPKGS:-./...}
 BENCHCOUNT=${BENCHCOUNT:-6}
+# The hang-up benchmark with model latency takes minutes per run (issue
+# 18); it runs when BENCH names it, not in the default run of everything.
+if [ "$BENCH" = "." ]; then BENCHSKIP=${BENCHSKIP:-ModelLatency}; else BENCHSKIP=${BENCHSKIP:-}; fi
 TAGS=${TAGS:-nolibopusfile}
 out="$PWD/bench.txt"
 log="$PWD/bench.log"
@@ -28,6 +31,6 @@ $GO list -tags "$TAGS" -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}} {
 		[ -n "$pkg" ] || continue
 		bin="$tmp/${pkg//\//_}.test"
 		$GO test -tags "$TAGS" -c -o "$bin" "$pkg"
-		(cd "$dir" && "$bin" -test.run '^$' -test.bench "$BENCH" -test.count "$BENCHCOUNT" -test.benchmem 2>>"$log") |
+		(cd "$dir" && "$bin" -test.run '^$' -test.bench "$BENCH" ${BENCHSKIP:+-test.skip "$BENCHSKIP"} -test.count "$BENCHCOUNT" -test.benchmem 2>>"$log") |
 			grep -v '^PASS$' | tee -a "$out" || { echo "benchmarks of $pkg failed; see $log" >&2; exit 1; }
 	done
