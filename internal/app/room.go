@@ -1,17 +1,14 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 
 	"github.com/scribe-health/scribe/capture"
-	"github.com/scribe-health/scribe/internal/audio"
 	"github.com/scribe-health/scribe/internal/audit"
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
@@ -551,28 +548,7 @@ func (s *Service) FinishRoom(ctx context.Context, ing *pipeline.Ingester, sessio
 		}
 		return RoomFinished{Done: true}, nil
 	}
-	// Each take is one WebM (or Ogg) stream: its pieces in order, read
-	// one at a time.
-	var takes [][]store.RoomPiece
-	for i, p := range pieces {
-		if i == 0 || p.Take != pieces[i-1].Take {
-			takes = append(takes, nil)
-		}
-		takes[len(takes)-1] = append(takes[len(takes)-1], p)
-	}
-	open := func(o audio.Options) (audio.Source, error) {
-		fns := make([]func() (audio.Source, error), len(takes))
-		for i, t := range takes {
-			fns[i] = func() (audio.Source, error) { return audio.Open(&pieceReader{ctx: ctx, blobs: s.Blobs, pieces: t}, o) }
-		}
-		return audio.Sequence(fns)
-	}
-	_, err = ing.IngestSource(ctx, open, pipeline.IngestOptions{Into: sessionID, Speakers: "mono", Actor: "room:" + capture.RoleClinician,
-		Template: sess.Template, Modality: sess.Modality, Program: sess.Program, ClientAlias: sess.ClientAlias, Clinician: sess.Clinician})
-	if err != nil {
-		return out, fmt.Errorf("assemble the room recording: %w", err)
-	}
-	if err := s.dropPieces(ctx, sessionID, pieces, "room.finish", map[string]string{"takes": strconv.Itoa(len(takes)), "pieces": strconv.Itoa(len(pieces))}); err != nil {
+	if err := pipeline.AssembleRoom(ctx, ing, sess, pieces, "room:"+capture.RoleClinician); err != nil {
 		return out, err
 	}
 	chunks, err := s.Store.Chunks(ctx, sessionID)
@@ -585,25 +561,7 @@ func (s *Service) FinishRoom(ctx context.Context, ing *pipeline.Ingester, sessio
 // dropPieces deletes the pieces' rows (audited as action) and then their
 // audio.
 func (s *Service) dropPieces(ctx context.Context, sessionID string, pieces []store.RoomPiece, action string, details map[string]string) error {
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.DeleteRoomPieces(ctx, sessionID); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, audit.Event{Actor: "room:" + capture.RoleClinician, Action: action, EntityType: "session", EntityID: sessionID, Details: details})
-	})
-	if err != nil {
-		return fmt.Errorf("remove the recording's pieces: %w", err)
-	}
-	failed := 0
-	for _, p := range pieces {
-		if err := s.Blobs.Delete(ctx, p.BlobID); err != nil {
-			failed++
-		}
-	}
-	if failed > 0 {
-		s.Store.Logger().Warn("room: deleting recording pieces failed", "session", sessionID, "failed", failed)
-	}
-	return nil
+	return pipeline.DropRoomPieces(ctx, s.Store, s.Blobs, sessionID, pieces, "room:"+capture.RoleClinician, action, details)
 }
 
 // StopRoomScribe is "Stop AI scribe" on the room page: the consent is
@@ -628,29 +586,4 @@ func (s *Service) StopRoomScribe(ctx context.Context, sessionID, token string) e
 		return err
 	}
 	return s.endRoom(ctx, sessionID, "the AI scribe was stopped")
-}
-
-// pieceReader reads a take's pieces one after another, each fetched (and
-// decrypted) when the one before is used up.
-type pieceReader struct {
-	ctx   context.Context
-	blobs interface {
-		Get(context.Context, string) ([]byte, error)
-	}
-	pieces []store.RoomPiece
-	cur    *bytes.Reader
-}
-
-func (r *pieceReader) Read(p []byte) (int, error) {
-	for r.cur == nil || r.cur.Len() == 0 {
-		if len(r.pieces) == 0 {
-			return 0, io.EOF
-		}
-		b, err := r.blobs.Get(r.ctx, r.pieces[0].BlobID)
-		if err != nil {
-			return 0, fmt.Errorf("read piece %d of take %d: %w", r.pieces[0].Seq, r.pieces[0].Take+1, err)
-		}
-		r.cur, r.pieces = bytes.NewReader(b), r.pieces[1:]
-	}
-	return r.cur.Read(p)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scribe-health/scribe/capture"
 	"github.com/scribe-health/scribe/internal/app"
 	"github.com/scribe-health/scribe/internal/audio"
 	"github.com/scribe-health/scribe/internal/audio/audiotest"
@@ -286,6 +287,71 @@ func TestRoomPart2Consent(t *testing.T) {
 		consents, _ := e.st.Consents(e.ctx, id)
 		if len(consents) != 2 {
 			t.Errorf("%d consent records; want 2 (a repeated answer records nothing)", len(consents))
+		}
+	})
+}
+
+// TestAbandonedRoomRecordingIsFinished: a room recording whose clinician
+// left without pressing Stop is not left waiting forever. Before its
+// appointment time and grace are over the sweep leaves it alone; after,
+// with the consent in force, the pieces that arrived go to the pipeline as
+// Stop would send them and are deleted (audited as the system's); without
+// the consent they are deleted and the session ends with nothing recorded.
+func TestAbandonedRoomRecordingIsFinished(t *testing.T) {
+	take := audiotest.WebMOpus(t, testenv.Concat(testenv.Speech(t, "we will meet again next week"), testenv.Silence(300)))
+	forEachBackend(t, func(t *testing.T, e *env) {
+		record := func(alias string) store.Session {
+			t.Helper()
+			sess, tok := e.room(alias)
+			if _, err := e.svc.RecordRoomConsent(e.ctx, sess.ID, tok, app.RoomConsentInput{Choice: app.RoomAttest, TextVersion: pipeline.ConsentTextVersion}); err != nil {
+				t.Fatal(err)
+			}
+			for i, p := range split(take, 3) {
+				if _, err := e.svc.AddRoomPiece(e.ctx, sess.ID, tok, app.RoomPieceInput{Take: 0, Seq: i, StartedAt: 1, Data: p}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := e.st.Session(e.ctx, sess.ID)
+			if err != nil || got.Status != store.StatusRecording || got.ExpiresAt == 0 {
+				t.Fatalf("recording: %+v %v", got.Status, err)
+			}
+			return got
+		}
+		kept, revoked := record("client-ab1"), record("client-ab2")
+		cb := &pipeline.CallBackend{Store: e.st, Blobs: e.blobs}
+		if err := cb.RevokeConsent(e.ctx, revoked.ID, capture.Participant{Role: capture.RoleClinician, Label: app.RoomLabel}); err != nil {
+			t.Fatal(err)
+		}
+		early := time.UnixMilli(min(kept.ExpiresAt, revoked.ExpiresAt)).Add(-time.Minute)
+		if n, err := pipeline.FinishAbandonedRooms(e.ctx, e.st, e.blobs, early); err != nil || n != 0 {
+			t.Fatalf("before the appointment's time is over: %d finished (%v)", n, err)
+		}
+		late := time.UnixMilli(max(kept.ExpiresAt, revoked.ExpiresAt)).Add(time.Hour)
+		if n, err := pipeline.FinishAbandonedRooms(e.ctx, e.st, e.blobs, late); err != nil || n != 2 {
+			t.Fatalf("after: %d finished (%v), want 2", n, err)
+		}
+		for _, id := range []string{kept.ID, revoked.ID} {
+			if ps, _ := e.st.RoomPieces(e.ctx, id); len(ps) != 0 {
+				t.Errorf("session %s keeps %d pieces", id, len(ps))
+			}
+		}
+		if got, _ := e.st.Session(e.ctx, kept.ID); !got.CaptureEnded || got.Status == store.StatusRecording {
+			t.Errorf("the kept recording is still %q", got.Status)
+		}
+		if ch, _ := e.st.Chunks(e.ctx, kept.ID); len(ch) == 0 {
+			t.Error("the kept recording's audio did not reach the pipeline")
+		}
+		if a := e.lastAudit("room.finish"); a.EntityID != kept.ID || a.Actor != "system" {
+			t.Errorf("the finish is not audited as the system's: %+v", a)
+		}
+		if got, _ := e.st.Session(e.ctx, revoked.ID); got.Status != store.StatusNoRecording {
+			t.Errorf("the recording without consent ended as %q, want no_recording", got.Status)
+		}
+		if ch, _ := e.st.Chunks(e.ctx, revoked.ID); len(ch) != 0 {
+			t.Errorf("the recording without consent kept %d chunks", len(ch))
+		}
+		if n, err := pipeline.FinishAbandonedRooms(e.ctx, e.st, e.blobs, late); err != nil || n != 0 {
+			t.Errorf("a second sweep finished %d (%v)", n, err)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/scribe-health/scribe/internal/audit"
+	"github.com/scribe-health/scribe/internal/blob"
 	"github.com/scribe-health/scribe/internal/jobs"
 	"github.com/scribe-health/scribe/internal/store"
 )
@@ -68,6 +69,9 @@ func EndExpiredSessions(ctx context.Context, st *store.Store, now time.Time) (in
 type ExpireWorker struct {
 	river.WorkerDefaults[jobs.ExpireSessionsArgs]
 	Store *store.Store
+	// Blobs, when set, lets the sweep also finish room recordings whose
+	// clinician left without Stop (FinishAbandonedRooms).
+	Blobs blob.Store
 	Now   func() time.Time
 }
 
@@ -77,6 +81,10 @@ func (w *ExpireWorker) Work(ctx context.Context, job *river.Job[jobs.ExpireSessi
 		now = w.Now()
 	}
 	_, err := EndExpiredSessions(ctx, w.Store, now)
+	if w.Blobs != nil {
+		_, rerr := FinishAbandonedRooms(ctx, w.Store, w.Blobs, now)
+		err = errors.Join(err, rerr)
+	}
 	return err
 }
 

@@ -41,7 +41,7 @@ func Workers(d Deps) *river.Workers {
 	river.AddWorker(w, &retention.SweepWorker{Store: d.Store, Blobs: d.Blobs, Now: d.Now})
 	river.AddWorker(w, &drafts.Worker{Store: d.Store, Blobs: d.Blobs, NewLLM: d.NewLLM, Policy: d.ProviderPolicy, Now: d.Now, Started: d.DraftStarted})
 	river.AddWorker(w, &Reconciler{Store: d.Store, Leases: leases(d)})
-	river.AddWorker(w, &ExpireWorker{Store: d.Store, Now: d.Now})
+	river.AddWorker(w, &ExpireWorker{Store: d.Store, Blobs: d.Blobs, Now: d.Now})
 	return w
 }
 

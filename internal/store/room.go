@@ -81,3 +81,17 @@ func (tx *Tx) MarkRoomSession(ctx context.Context, id string) error {
 func (s Session) UnstartedRoom() bool {
 	return s.Source == "room" && s.Status == StatusScheduled && !s.CaptureEnded
 }
+
+// AbandonedRoomSessions lists room sessions still "recording" (pieces
+// arrived, Stop never pressed) whose appointment time and grace are over
+// (expires_at <= now) and to which no piece has come since idleSince:
+// the clinician left without stopping. At most limit, oldest first.
+func (s *Store) AbandonedRoomSessions(ctx context.Context, now, idleSince int64, limit int) ([]string, error) {
+	return collect(ctx, s.conn, func(r rows) (id string, err error) {
+		err = r.Scan(&id)
+		return id, err
+	}, `SELECT s.id FROM sessions s
+		WHERE s.source = 'room' AND s.status = 'recording' AND s.capture_ended = 0 AND s.expires_at > 0 AND s.expires_at <= $1
+		AND NOT EXISTS (SELECT 1 FROM room_pieces p WHERE p.session_id = s.id AND p.received_at >= $2)
+		ORDER BY s.expires_at, s.id LIMIT $3`, now, idleSince, limit)
+}
