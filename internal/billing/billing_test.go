@@ -139,3 +139,22 @@ func TestParseKind(t *testing.T) {
 		t.Errorf("bad kind: %v", err)
 	}
 }
+
+// TestSubstanceRemissionCodes: remission takes the substance's remission
+// code where the list has one, and dependence where it has none.
+func TestSubstanceRemissionCodes(t *testing.T) {
+	for text, want := range map[string]string{
+		"Alcohol use disorder, in early remission.":    "F10.21",
+		"Opioid use disorder, in sustained remission.": "F11.21",
+		"Cannabis use disorder, in remission.":         "F12.20",
+		"Cocaine use disorder, in early remission.":    "F14.20",
+		"Stimulant use disorder, in remission.":        "F15.20",
+		"Cocaine use disorder, mild.":                  "F14.10",
+		"Bipolar II disorder, stable on lithium.":      "F31.81",
+	} {
+		got := Suggest(at(45), []Statement{{Section: "Assessment", Text: text, Citations: []string{"S1"}}}).Diagnoses
+		if len(got) != 1 || got[0].Code != want {
+			t.Errorf("%q: %+v, want %s", text, got, want)
+		}
+	}
+}

@@ -24,12 +24,16 @@ func has(low string, words ...string) bool {
 }
 
 // bySeverity picks a substance-use code: mild is abuse, moderate or severe
-// dependence, remission its own code, no severity the unspecified use.
+// dependence, remission its own code (dependence where the list has no
+// remission code for the substance), no severity the unspecified use.
 func bySeverity(prefix string) func(string) string {
 	return func(low string) string {
 		switch {
 		case has(low, "in remission", "in sustained remission", "in early remission"):
-			return prefix + ".21"
+			if _, ok := terminology.Lookup(terminology.SystemICD10, prefix+".21"); ok {
+				return prefix + ".21"
+			}
+			return prefix + ".20"
 		case has(low, "moderate", "severe"):
 			return prefix + ".20"
 		case has(low, "mild"):
@@ -40,6 +44,10 @@ func bySeverity(prefix string) func(string) string {
 }
 
 func fixed(code string) func(string) string { return func(string) string { return code } }
+
+// bipolarII keeps a bipolar II diagnosis from also reading as bipolar
+// disorder unspecified.
+var bipolarII = regexp.MustCompile(`\bbipolar (?:ii|2)\b`)
 
 var dxRules = []dxRule{
 	{regexp.MustCompile(`\bmajor depressi(?:ve disorder|on)\b|\bmdd\b`), func(low string) string {
@@ -85,7 +93,7 @@ var dxRules = []dxRule{
 	}},
 	{regexp.MustCompile(`\bbipolar (?:ii|2) disorder\b|\bbipolar (?:ii|2)\b`), fixed("F31.81")},
 	{regexp.MustCompile(`\bbipolar (?:i |1 )?disorder\b`), func(low string) string {
-		if regexp.MustCompile(`\bbipolar (?:ii|2)\b`).MatchString(low) {
+		if bipolarII.MatchString(low) {
 			return ""
 		}
 		return "F31.9"
@@ -94,26 +102,9 @@ var dxRules = []dxRule{
 	{regexp.MustCompile(`\bschizophrenia\b`), fixed("F20.9")},
 	{regexp.MustCompile(`\balcohol use disorder\b`), bySeverity("F10")},
 	{regexp.MustCompile(`\bopioid use disorder\b`), bySeverity("F11")},
-	{regexp.MustCompile(`\bcannabis use disorder\b`), func(low string) string {
-		if has(low, "in remission") {
-			return "F12.20" // no cannabis remission code in the subset; the clinician chooses
-		}
-		return bySeverity("F12")(low)
-	}},
-	{regexp.MustCompile(`\bcocaine use disorder\b`), func(low string) string {
-		c := bySeverity("F14")(low)
-		if c == "F14.21" {
-			return "F14.20"
-		}
-		return c
-	}},
-	{regexp.MustCompile(`\b(?:stimulant|methamphetamine|amphetamine)[- ]type? ?(?:substance )?use disorder\b|\bstimulant use disorder\b`), func(low string) string {
-		c := bySeverity("F15")(low)
-		if c == "F15.21" {
-			return "F15.20"
-		}
-		return c
-	}},
+	{regexp.MustCompile(`\bcannabis use disorder\b`), bySeverity("F12")},
+	{regexp.MustCompile(`\bcocaine use disorder\b`), bySeverity("F14")},
+	{regexp.MustCompile(`\b(?:stimulant|methamphetamine|amphetamine)[- ]type? ?(?:substance )?use disorder\b|\bstimulant use disorder\b`), bySeverity("F15")},
 	{regexp.MustCompile(`\binsomnia disorder\b|\bprimary insomnia\b`), fixed("F51.01")},
 	{regexp.MustCompile(`\bborderline personality disorder\b`), fixed("F60.3")},
 	{regexp.MustCompile(`\badhd\b|\battention[- ]deficit`), func(low string) string {
