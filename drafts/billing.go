@@ -44,14 +44,7 @@ func (b *Billing) Lines() []string {
 	}
 	var lines []string
 	for _, c := range b.Procedures {
-		code := c.Code
-		if len(c.Modifiers) > 0 {
-			code += "-" + strings.Join(c.Modifiers, "-")
-		}
-		if c.Units > 1 {
-			code += fmt.Sprintf(" × %d", c.Units)
-		}
-		lines = append(lines, fmt.Sprintf("Service: %s %s (%s)", code, c.Display, c.Basis))
+		lines = append(lines, fmt.Sprintf("Service: %s %s (%s)", c.Label(), c.Display, c.Basis))
 	}
 	for _, c := range b.Diagnoses {
 		lines = append(lines, fmt.Sprintf("Diagnosis: %s %s", c.Code, c.Display))

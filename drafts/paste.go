@@ -79,14 +79,7 @@ func PasteText(v View) string {
 	if v.Billing != nil {
 		b.WriteString("\nCodes\n")
 		for _, c := range v.Billing.Procedures {
-			code := c.Code
-			if len(c.Modifiers) > 0 {
-				code += "-" + strings.Join(c.Modifiers, "-")
-			}
-			if c.Units > 1 {
-				code += fmt.Sprintf(" × %d", c.Units)
-			}
-			fmt.Fprintf(&b, "Service: %s %s\n", code, c.Display)
+			fmt.Fprintf(&b, "Service: %s %s\n", c.Label(), c.Display)
 		}
 		for _, c := range v.Billing.Diagnoses {
 			fmt.Fprintf(&b, "Diagnosis: %s %s\n", c.Code, c.Display)

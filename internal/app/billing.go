@@ -22,20 +22,6 @@ const (
 	FieldDiagnosis   Field = "diagnosis code"
 )
 
-// Settings in words, for forms.
-var settingWords = map[billing.Setting]string{
-	billing.InPerson:        "In person",
-	billing.TelehealthHome:  "Video, client at home",
-	billing.TelehealthOther: "Video, client elsewhere",
-	billing.TelehealthAudio: "Audio only, client at home",
-}
-
-// SettingWords is the setting as a clinician reads it.
-func SettingWords(s billing.Setting) string { return settingWords[s] }
-
-// Settings lists every setting in form order.
-var Settings = []billing.Setting{billing.InPerson, billing.TelehealthHome, billing.TelehealthOther, billing.TelehealthAudio}
-
 // CodeChoice is what a clinician confirms at signing: the kind of session,
 // the setting, and the codes (CPT procedure codes, ICD-10-CM diagnoses).
 // Empty Kind or Setting take the session's defaults.
@@ -100,19 +86,15 @@ func suggestFor(sess store.Session, note summarize.Note, choice CodeChoice, loc 
 		kind = k
 	}
 	if strings.TrimSpace(choice.Setting) != "" {
-		found := false
-		for _, st := range Settings {
-			if string(st) == strings.TrimSpace(choice.Setting) {
-				setting, found = st, true
-			}
-		}
-		if !found {
+		st, err := billing.ParseSetting(choice.Setting)
+		if err != nil {
 			var allowed []string
-			for _, st := range Settings {
+			for _, st := range billing.Settings {
 				allowed = append(allowed, string(st))
 			}
-			return CodeSuggestion{}, &validate.Error{Field: FieldSetting, Value: choice.Setting, Allowed: allowed}
+			return CodeSuggestion{}, &validate.Error{Field: FieldSetting, Value: choice.Setting, Allowed: allowed, Err: err}
 		}
+		setting = st
 	}
 	bs := billing.Session{Kind: kind, Setting: setting, Recorded: time.Duration(sess.DurationMS) * time.Millisecond, Location: loc}
 	if sess.ClockStartAt > 0 && sess.DurationMS > 0 {

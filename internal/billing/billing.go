@@ -61,6 +61,23 @@ const (
 	TelehealthAudio Setting = "telehealth_audio" // audio only, client at home
 )
 
+// Settings lists every setting, for forms and flag checks.
+var Settings = []Setting{InPerson, TelehealthHome, TelehealthOther, TelehealthAudio}
+
+// ParseSetting reads a setting as typed in a form or on the command line.
+func ParseSetting(s string) (Setting, error) {
+	for _, st := range Settings {
+		if string(st) == strings.TrimSpace(s) {
+			return st, nil
+		}
+	}
+	names := make([]string, len(Settings))
+	for i, st := range Settings {
+		names[i] = string(st)
+	}
+	return "", fmt.Errorf("unknown setting %q (one of %s)", s, strings.Join(names, ", "))
+}
+
 // Session is what the suggestion rests on.
 type Session struct {
 	Kind    Kind
@@ -92,6 +109,19 @@ type Code struct {
 	// transcript segments it rests on (diagnoses, interactive complexity).
 	Basis    string   `json:"basis"`
 	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Label is the code as a claim line reads it: the code, its modifiers
+// ("90834-95") and its units when more than one ("90840 × 2").
+func (c Code) Label() string {
+	l := c.Code
+	if len(c.Modifiers) > 0 {
+		l += "-" + strings.Join(c.Modifiers, "-")
+	}
+	if c.Units > 1 {
+		l += fmt.Sprintf(" × %d", c.Units)
+	}
+	return l
 }
 
 // Suggestion is the codes for one session.

@@ -23,6 +23,14 @@ var kindWords = map[billing.Kind]string{
 	billing.Crisis:              "Crisis psychotherapy",
 }
 
+// settingWords are the settings as a clinician reads them.
+var settingWords = map[billing.Setting]string{
+	billing.InPerson:        "In person",
+	billing.TelehealthHome:  "Video, client at home",
+	billing.TelehealthOther: "Video, client elsewhere",
+	billing.TelehealthAudio: "Audio only, client at home",
+}
+
 type option struct {
 	Value, Label string
 	Selected     bool
@@ -55,12 +63,12 @@ func (s *Server) codesFor(r *http.Request, c *call, sess store.Session, kind, se
 		s.logFor(r).Warn("web: billing suggestion unavailable", "error", err)
 		return nil
 	}
-	p := &codesPanel{Suggestion: sug, KindLabel: kindWords[sug.Kind], SettingText: app.SettingWords(sug.Setting), Unticked: map[string]bool{}}
+	p := &codesPanel{Suggestion: sug, KindLabel: kindWords[sug.Kind], SettingText: settingWords[sug.Setting], Unticked: map[string]bool{}}
 	for _, k := range billing.Kinds {
 		p.Kinds = append(p.Kinds, option{Value: string(k), Label: kindWords[k], Selected: k == sug.Kind})
 	}
-	for _, st := range app.Settings {
-		p.Settings = append(p.Settings, option{Value: string(st), Label: app.SettingWords(st), Selected: st == sug.Setting})
+	for _, st := range billing.Settings {
+		p.Settings = append(p.Settings, option{Value: string(st), Label: settingWords[st], Selected: st == sug.Setting})
 	}
 	return p
 }
