@@ -20,20 +20,15 @@ import (
 // reason: the clinician resolves it by saying how the risk was assessed.
 const FlagScreeningRisk = "screening_risk"
 
-// screeningFlags are the flags of a session's administrations.
+// screeningFlags are the flags of a session's administrations: one
+// screening-risk flag when any has a positive risk item.
 func screeningFlags(ms []store.Measure) []Flag {
-	var out []Flag
 	for _, m := range ms {
-		if !m.Risk {
-			continue
+		if in, err := instruments.ByID(m.Instrument); err == nil && m.Risk {
+			return []Flag{{Flag: summarize.Flag{Code: FlagScreeningRisk, Severity: summarize.SeverityHigh, Reason: in.RiskReason}}}
 		}
-		in, err := instruments.ByID(m.Instrument)
-		if err != nil {
-			continue
-		}
-		return append(out, Flag{Flag: summarize.Flag{Code: FlagScreeningRisk, Severity: summarize.SeverityHigh, Reason: in.RiskReason}})
 	}
-	return out
+	return nil
 }
 
 // MeasureFlags are the flags a new draft of the session starts with from

@@ -179,21 +179,18 @@ func (s *Service) ClientBrief(ctx context.Context, by store.User, sessionID stri
 	return b, nil
 }
 
-// Topics lists the brief's topics in reading order with their lines.
-func (b Brief) Topics() []struct {
+// BriefTopic is one topic of a brief with its lines.
+type BriefTopic struct {
 	Name  string
 	Lines []BriefLine
-} {
-	var out []struct {
-		Name  string
-		Lines []BriefLine
-	}
+}
+
+// Topics lists the brief's topics in reading order with their lines.
+func (b Brief) Topics() []BriefTopic {
+	var out []BriefTopic
 	for _, l := range b.Lines {
 		if len(out) == 0 || out[len(out)-1].Name != l.Topic {
-			out = append(out, struct {
-				Name  string
-				Lines []BriefLine
-			}{Name: l.Topic})
+			out = append(out, BriefTopic{Name: l.Topic})
 		}
 		out[len(out)-1].Lines = append(out[len(out)-1].Lines, l)
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -94,16 +95,14 @@ func (s *Service) recordMeasure(ctx context.Context, sess store.Session, in Meas
 // ClientMeasures lists a client's administrations, oldest first, for a
 // user who may see the client (the care-team and Part 2 rules).
 func (s *Service) ClientMeasures(ctx context.Context, by store.User, clientID string) ([]store.Measure, error) {
-	cs, err := clients.Visible(ctx, s.Store, by)
+	c, err := s.Store.Client(ctx, clientID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !clients.MaySee(by, c)) {
+		return nil, notFound("there is no client with this ID that you may see")
+	}
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range cs {
-		if c.ID == clientID {
-			return s.Store.MeasuresOfClient(ctx, clientID)
-		}
-	}
-	return nil, notFound("there is no client with this ID that you may see")
+	return s.Store.MeasuresOfClient(ctx, clientID)
 }
 
 // RequestMeasures sends questionnaires to the session's client: they

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"sort"
 	"strings"
 
 	"github.com/scribe-health/scribe/drafts"
@@ -114,10 +115,6 @@ func (s *Service) CosignQueue(ctx context.Context, by store.User) ([]Awaiting, e
 			out = append(out, Awaiting{Session: sess, Associate: a, SignedAt: d.SignedAt})
 		}
 	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].SignedAt < out[j-1].SignedAt; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].SignedAt < out[j].SignedAt })
 	return out, nil
 }
