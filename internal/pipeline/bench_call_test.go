@@ -84,6 +84,50 @@ func consentedCall(b *testing.B, h *harness, cb *pipeline.CallBackend, prefix st
 	return id
 }
 
+// benchSpeakers are the two participants of a simulated call.
+var benchSpeakers = []capture.Participant{
+	{ID: "p-clin", Role: capture.RoleClinician, Label: "clinician"},
+	{ID: "p-client", Role: capture.RoleClient, Label: "client"},
+}
+
+// benchTone is a chunk of synthetic audio of the given number of samples:
+// a quiet room with a 220 Hz tone in every other second.
+func benchTone(samples int) []int16 {
+	pcm := testenv.Silence(samples / 16)
+	for i := range pcm {
+		if (i/capture.SampleRate)%2 == 0 {
+			pcm[i] += int16(3000 * math.Sin(2*math.Pi*220*float64(i)/capture.SampleRate))
+		}
+	}
+	return pcm
+}
+
+// timedDeps are the harness's pipeline deps with every transcription
+// provider call timed by clock.
+func timedDeps(h *harness, clock *providerClock) pipeline.Deps {
+	deps := h.deps()
+	deps.NewTranscriber = func(p store.Provider) (transcribe.Transcriber, error) {
+		t, err := transcribe.NewOpenAI(p, deps.ProviderPolicy)
+		if err != nil {
+			return nil, err
+		}
+		return timedTranscriber{next: t, clock: clock}, nil
+	}
+	return deps
+}
+
+// storeCallChunks hands the relay's chunk idx of every speaker to the
+// backend, as the recorder does during a call.
+func storeCallChunks(b *testing.B, h *harness, cb *pipeline.CallBackend, id string, idx, chunkSamples int, pcm []int16) {
+	b.Helper()
+	for _, sp := range benchSpeakers {
+		c := capture.Chunk{Index: idx, StartSample: int64(idx * chunkSamples), EndSample: int64((idx + 1) * chunkSamples), Samples: pcm}
+		if err := cb.StoreChunk(h.ctx, id, sp.Label, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkHangUpToDraft simulates a 50-minute two-speaker call on the real
 // store: the relay hands CallBackend.StoreChunk 2-minute chunks (25 per
 // speaker), transcription (the fake provider answering at once with a few
@@ -97,17 +141,7 @@ func BenchmarkHangUpToDraft(b *testing.B) {
 		chunkSamples = 2 * 60 * capture.SampleRate
 		perSpeaker   = 25
 	)
-	speakers := []capture.Participant{
-		{ID: "p-clin", Role: capture.RoleClinician, Label: "clinician"},
-		{ID: "p-client", Role: capture.RoleClient, Label: "client"},
-	}
-	// Synthetic audio: a quiet room with a 220 Hz tone in every other second.
-	pcm := testenv.Silence(chunkSamples / 16)
-	for i := range pcm {
-		if (i/capture.SampleRate)%2 == 0 {
-			pcm[i] += int16(3000 * math.Sin(2*math.Pi*220*float64(i)/capture.SampleRate))
-		}
-	}
+	pcm := benchTone(chunkSamples)
 	for _, be := range testenv.Backends {
 		b.Run(be.Name, func(b *testing.B) {
 			if be.Name == "postgres" && os.Getenv("SCRIBE_TEST_DATABASE_URL") == "" {
@@ -125,14 +159,7 @@ func BenchmarkHangUpToDraft(b *testing.B) {
 			clock := &providerClock{}
 			var mu sync.Mutex
 			draftStarted := map[string]chan time.Time{}
-			deps := h.deps()
-			deps.NewTranscriber = func(p store.Provider) (transcribe.Transcriber, error) {
-				t, err := transcribe.NewOpenAI(p, deps.ProviderPolicy)
-				if err != nil {
-					return nil, err
-				}
-				return timedTranscriber{next: t, clock: clock}, nil
-			}
+			deps := timedDeps(h, clock)
 			deps.DraftStarted = func(id string) {
 				mu.Lock()
 				ch := draftStarted[id]
@@ -158,19 +185,12 @@ func BenchmarkHangUpToDraft(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				id := consentedCall(b, h, cb, fmt.Sprintf("bench-call-%d", i), speakers[1])
+				id := consentedCall(b, h, cb, fmt.Sprintf("bench-call-%d", i), benchSpeakers[1])
 				started := make(chan time.Time, 1)
 				mu.Lock()
 				draftStarted[id] = started
 				mu.Unlock()
-				storeChunks := func(idx int) {
-					for _, sp := range speakers {
-						c := capture.Chunk{Index: idx, StartSample: int64(idx * chunkSamples), EndSample: int64((idx + 1) * chunkSamples), Samples: pcm}
-						if err := cb.StoreChunk(h.ctx, id, sp.Label, c); err != nil {
-							b.Fatal(err)
-						}
-					}
-				}
+				storeChunks := func(idx int) { storeCallChunks(b, h, cb, id, idx, chunkSamples, pcm) }
 				// The call: every chunk but the last is transcribed while it runs.
 				for idx := 0; idx < perSpeaker-1; idx++ {
 					storeChunks(idx)

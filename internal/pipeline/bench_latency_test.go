@@ -3,7 +3,6 @@ package pipeline_test
 import (
 	"context"
 	"fmt"
-	"math"
 	"os"
 	"sync"
 	"testing"
@@ -14,7 +13,6 @@ import (
 	"github.com/scribe-health/scribe/internal/pipeline"
 	"github.com/scribe-health/scribe/internal/store"
 	"github.com/scribe-health/scribe/internal/testenv"
-	"github.com/scribe-health/scribe/transcribe"
 )
 
 // BenchmarkHangUpToDraftWithModelLatency (issue 18, item 4) times what a
@@ -33,16 +31,7 @@ func BenchmarkHangUpToDraftWithModelLatency(b *testing.B) {
 		b.Skip("minutes per iteration")
 	}
 	const chunkSamples = capture.DefaultChunkMax
-	speakers := []capture.Participant{
-		{ID: "p-clin", Role: capture.RoleClinician, Label: "clinician"},
-		{ID: "p-client", Role: capture.RoleClient, Label: "client"},
-	}
-	pcm := testenv.Silence(chunkSamples / 16)
-	for i := range pcm {
-		if (i/capture.SampleRate)%2 == 0 {
-			pcm[i] += int16(3000 * math.Sin(2*math.Pi*220*float64(i)/capture.SampleRate))
-		}
-	}
+	pcm := benchTone(chunkSamples)
 	for _, be := range testenv.Backends {
 		for _, minutes := range []int{10, 50, 90} {
 			b.Run(fmt.Sprintf("%s/%dmin", be.Name, minutes), func(b *testing.B) {
@@ -66,14 +55,7 @@ func BenchmarkHangUpToDraftWithModelLatency(b *testing.B) {
 					}, nil
 				}
 				clock := &providerClock{}
-				deps := h.deps()
-				deps.NewTranscriber = func(p store.Provider) (transcribe.Transcriber, error) {
-					t, err := transcribe.NewOpenAI(p, deps.ProviderPolicy)
-					if err != nil {
-						return nil, err
-					}
-					return timedTranscriber{next: t, clock: clock}, nil
-				}
+				deps := timedDeps(h, clock)
 				if err := h.store.StartWorkers(h.ctx, pipeline.Workers(deps), store.WorkerOptions{}); err != nil {
 					b.Fatal(err)
 				}
@@ -89,15 +71,8 @@ func BenchmarkHangUpToDraftWithModelLatency(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					b.StopTimer()
 					h.fake.SetLatency(fakeopenai.Latency{})
-					id := consentedCall(b, h, cb, fmt.Sprintf("bench-latency-%d", i), speakers[1])
-					storeChunks := func(idx int) {
-						for _, sp := range speakers {
-							c := capture.Chunk{Index: idx, StartSample: int64(idx * chunkSamples), EndSample: int64((idx + 1) * chunkSamples), Samples: pcm}
-							if err := cb.StoreChunk(h.ctx, id, sp.Label, c); err != nil {
-								b.Fatal(err)
-							}
-						}
-					}
+					id := consentedCall(b, h, cb, fmt.Sprintf("bench-latency-%d", i), benchSpeakers[1])
+					storeChunks := func(idx int) { storeCallChunks(b, h, cb, id, idx, chunkSamples, pcm) }
 					for idx := 0; idx < perSpeaker-1; idx++ {
 						storeChunks(idx)
 					}
